@@ -1,0 +1,153 @@
+"""Build: official files -> a new database file that replaces the old one atomically.
+
+The new database is written next to the target under a temporary name and moved over the target
+with ``os.replace`` only once it is complete, so readers never see half a build and a failed build
+leaves the previous database untouched. The file is checkpointed and closed before the move: its
+write-ahead log is empty, and readers never write, so no log outlives the file it belongs to.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medcodes.errors import BuildError, MedcodesError
+from medcodes.models import Designation, Release, ReleaseContent
+from medcodes.sources import icd10cm, icd10cm_index
+from medcodes.sources.files import source_file
+from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.releases import discover, effective_date, embedded_default
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+# Called with a step's description, units done and units in all.
+Progress = Callable[[str, int, int], None]
+
+_INDEX_SOURCES: dict[FileKind, str] = {
+    FileKind.ICD10CM_INDEX: "index",
+    FileKind.ICD10CM_EINDEX: "eindex",
+    FileKind.ICD10CM_DRUG: "drug",
+    FileKind.ICD10CM_NEOPLASM: "neoplasm",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSummary:
+    system: SystemId
+    version: str
+    concepts: int
+    billable: int
+    designations: int
+    notes: int
+    files: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    db_path: Path
+    systems: tuple[SystemSummary, ...]
+    seconds: float
+    size_bytes: int
+    ignored: tuple[str, ...] = field(default=())
+
+
+def _quiet(_description: str, _done: int, _total: int) -> None:
+    return None
+
+
+def _newest(found: list[FoundFile], kind: FileKind) -> list[FoundFile]:
+    """The files of one kind, newest version first."""
+    return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
+
+
+def _build_icd10cm(store: SQLiteStore, found: list[FoundFile], progress: Progress) -> SystemSummary | None:
+    tabulars = _newest(found, FileKind.ICD10CM_TABULAR)
+    if not tabulars:
+        return None
+    main = tabulars[0]
+    progress("ICD-10-CM tabular list", 0, 1)
+    tabular = icd10cm.load_tabular(main.path)
+    files = [source_file(main.path)]
+    warnings: list[str] = []
+    orders = [o for o in _newest(found, FileKind.ICD10CM_ORDER) if o.version == tabular.version]
+    if orders:
+        order = orders[0]
+        progress("ICD-10-CM order file", 0, 1)
+        tabular = icd10cm.merge_order(tabular, icd10cm.load_order(order.path, order.member), order.path)
+        files.append(source_file(order.path, order.path.name + (f"!{order.member}" if order.member else "")))
+    known = {c.code for c in tabular.concepts}
+    designations: list[Designation] = list(tabular.designations)
+    index_files = [f for kind in _INDEX_SOURCES for f in _newest(found, kind)]
+    for number, index_file in enumerate(index_files):
+        progress("ICD-10-CM index and tables", number, len(index_files))
+        source = _INDEX_SOURCES[index_file.kind]
+        terms = (
+            icd10cm_index.load_table(index_file.path, source)
+            if index_file.kind in (FileKind.ICD10CM_DRUG, FileKind.ICD10CM_NEOPLASM)
+            else icd10cm_index.load_index(index_file.path, source)
+        )
+        made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
+        designations.extend(made.designations)
+        files.append(source_file(index_file.path))
+        if made.unresolved_codes or made.unresolved_references:
+            warnings.append(
+                f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"
+                f" {made.unresolved_references} see-references without a target; left out"
+            )
+    progress("ICD-10-CM store", 0, 1)
+    release = Release(SystemId.ICD10CM, tabular.version, effective_date(main), tuple(files))
+    store.add_release(ReleaseContent(release, tabular.concepts, tuple(designations), tabular.notes))
+    return SystemSummary(
+        SystemId.ICD10CM,
+        tabular.version,
+        len(tabular.concepts),
+        sum(c.billable for c in tabular.concepts),
+        len(designations),
+        len(tabular.notes),
+        tuple(f.name for f in files),
+        tuple(warnings),
+    )
+
+
+def build(db_path: Path, source_dir: Path | None = None, progress: Progress = _quiet) -> BuildSummary:
+    """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
+    started = time.perf_counter()
+    found = discover(source_dir) if source_dir is not None else embedded_default()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+    _remove(temporary)
+    try:
+        store = SQLiteStore.create(temporary)
+        try:
+            summaries = [s for s in (_build_icd10cm(store, found, progress),) if s is not None]
+            if not summaries:
+                raise BuildError("no code system could be built from the files found")
+            progress("full-text index", 0, 1)
+            store.finish()
+        finally:
+            store.close()
+        os.replace(temporary, db_path)
+    except MedcodesError:
+        _remove(temporary)
+        raise
+    except Exception as exc:
+        _remove(temporary)
+        raise BuildError(f"{type(exc).__name__}: {exc}") from exc
+    used = {f for s in summaries for f in s.files}
+    ignored = tuple(
+        sorted(
+            str(f.path)
+            for f in found
+            if f.path.name not in used and not any(u.startswith(f.path.name + "!") for u in used)
+        )
+    )
+    return BuildSummary(db_path, tuple(summaries), time.perf_counter() - started, db_path.stat().st_size, ignored)
+
+
+def _remove(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        candidate.unlink(missing_ok=True)

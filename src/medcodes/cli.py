@@ -1,0 +1,271 @@
+"""The command line: a thin shell over CodeService and build."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from medcodes import __version__
+from medcodes.build import BuildSummary, build
+from medcodes.config import Settings
+from medcodes.errors import MedcodesError, QueryError
+from medcodes.models import ConceptDetail, SearchResult
+from medcodes.service import CodeService
+from medcodes.systems import NAMES, SystemId, UnknownSystem
+
+SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
+_JSONL_DEFAULT_LIMIT = 10
+
+
+def _fail(error: MedcodesError | UnknownSystem) -> NoReturn:
+    console = Console(stderr=True, soft_wrap=True)
+    console.print(f"[bold red]Error:[/] {error}", highlight=False)
+    hint = getattr(error, "hint", None)
+    if hint:
+        console.print(f"[dim]Hint:[/] {hint}", highlight=False)
+    sys.exit(1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except (MedcodesError, UnknownSystem) as error:
+        _fail(error)
+
+
+def _service(db: str | None) -> CodeService:
+    return CodeService.open(Settings.from_env(db=db))
+
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Database file (default: MEDCODES_DB, else the user data folder).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="medcodes")
+def main() -> None:
+    """Search all medical codes and explain each one in plain language."""
+
+
+# ---------------------------------------------------------------------------------------------- build
+@main.command("build")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of official release files (default: the embedded ICD-10-CM April 2026 tabular list).",
+)
+@db_option
+def build_command(source: str | None, db: str | None) -> None:
+    """Build the database from official release files; the old database is replaced only on success."""
+    settings = Settings.from_env(db=db)
+    console = Console(stderr=True)
+    with (
+        _errors(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
+        tasks: dict[str, Any] = {}
+
+        def progress(description: str, done: int, total: int) -> None:
+            for other, task in tasks.items():
+                if other != description:
+                    bar.update(task, completed=bar.tasks[task].total)
+            if description not in tasks:
+                tasks[description] = bar.add_task(description, total=max(total, 1))
+            bar.update(tasks[description], completed=done)
+
+        summary = build(settings.db_path, Path(source) if source else None, progress)
+    _print_summary(Console(), summary)
+
+
+def _print_summary(console: Console, summary: BuildSummary) -> None:
+    table = Table(title=f"Built {summary.db_path}")
+    for column in ("system", "release", "concepts", "billable", "designations", "notes"):
+        table.add_column(column, justify="left" if column in ("system", "release") else "right")
+    for s in summary.systems:
+        table.add_row(
+            NAMES[s.system], s.version, f"{s.concepts:,}", f"{s.billable:,}", f"{s.designations:,}", f"{s.notes:,}"
+        )
+    console.print(table)
+    for s in summary.systems:
+        for warning in s.warnings:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print(f"{summary.seconds:.1f} s, {summary.size_bytes / 1e6:.1f} MB")
+
+
+# ---------------------------------------------------------------------------------------------- show
+def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
+    c = detail.concept
+    return {
+        "system": c.system.value,
+        "code": c.code,
+        "title": c.title,
+        "short_title": c.short_title,
+        "kind": c.kind.value,
+        "billable": c.billable,
+        "parent": c.parent,
+        "release": detail.release.version if detail.release else None,
+        "ancestors": [{"code": a.code, "title": a.title, "kind": a.kind.value} for a in detail.ancestors],
+        "children": [{"code": k.code, "title": k.title, "billable": k.billable} for k in detail.children],
+        "notes": [
+            {"kind": n.kind.value, "text": n.text, "character": n.character, "inherited_from": n.inherited_from}
+            for n in detail.notes
+        ],
+        "designations": [
+            {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via} for d in detail.designations
+        ],
+    }
+
+
+@main.command("show")
+@click.argument("code")
+@click.option("--system", "-s", type=SYSTEM_CHOICE, default=None, help="Code system (default: any loaded).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def show_command(code: str, system: str | None, as_json: bool, db: str | None) -> None:
+    """Every fact of one code: titles, hierarchy, notes (with where each is inherited from), children."""
+    with _errors():
+        service = _service(db)
+        detail = service.show(code, SystemId(system.lower()) if system else None)
+    if as_json:
+        click.echo(json.dumps(_detail_json(detail), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    c = detail.concept
+    console.print(
+        f"[bold]{c.code}[/]  {NAMES[c.system]}  "
+        f"{'[green]billable[/]' if c.billable else '[dim]' + c.kind.value + '[/]'}",
+        highlight=False,
+    )
+    console.print(c.title, highlight=False)
+    if c.short_title and c.short_title != c.title:
+        console.print(f"[dim]short:[/] {c.short_title}", highlight=False)
+    if detail.ancestors:
+        console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim", highlight=False)
+    for note in detail.notes:
+        label = note.kind.value.replace("_", " ")
+        char = f"{note.character}: " if note.character else ""
+        inherited = f" [dim](inherited from {note.inherited_from})[/]" if note.inherited_from else ""
+        console.print(f"  [cyan]{label}[/] {char}{note.text}{inherited}", highlight=False)
+    terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
+    for term in terms[:20]:
+        via = f" [dim](see {term.via})[/]" if term.via else ""
+        console.print(f"  [magenta]index[/] {term.text}{via}", highlight=False)
+    for child in detail.children:
+        console.print(f"    {child.code}  {child.title}", highlight=False)
+
+
+# ---------------------------------------------------------------------------------------------- search
+def _result_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "q": result.query,
+        "total": result.total,
+        "results": [
+            {
+                "system": h.system.value,
+                "code": h.code,
+                "display": h.display,
+                "score": round(h.score, 4),
+                "billable": h.billable,
+                "why": [{"field": r.field, "text": r.text} for r in h.reasons],
+            }
+            for h in result.hits
+        ],
+        "facets": {s.value: n for s, n in result.facets.items()},
+        "corrected": result.corrected_query,
+    }
+
+
+def _systems(values: tuple[str, ...] | list[str] | None) -> tuple[SystemId, ...]:
+    return tuple(SystemId(v.lower()) for v in values or ())
+
+
+def _jsonl(service: CodeService) -> None:
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict) or not isinstance(request.get("q"), str):
+                raise QueryError('each line must be a JSON object with a string "q"')
+            systems = request.get("systems") or []
+            if not isinstance(systems, list):
+                raise QueryError('"systems" must be a list of system ids')
+            limit = request.get("limit", _JSONL_DEFAULT_LIMIT)
+            if not isinstance(limit, int):
+                raise QueryError('"limit" must be an integer')
+            result = service.search(request["q"], _systems(systems), limit)
+            answer = _result_json(result)
+        except json.JSONDecodeError as exc:
+            answer = {"q": None, "total": 0, "results": [], "error": f"line {number}: not JSON: {exc.msg}"}
+        except (MedcodesError, UnknownSystem, ValueError) as exc:
+            q = request.get("q") if isinstance(request, dict) else None
+            answer = {"q": q, "total": 0, "results": [], "error": str(exc)}
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@main.command("search")
+@click.argument("query", required=False)
+@click.option("--system", "-s", "systems", type=SYSTEM_CHOICE, multiple=True, help="Only these systems.")
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--billable", is_flag=True, help="Billable codes only.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--jsonl", is_flag=True, help='Batch: read {"q": ...} JSON lines on stdin, write one answer per line.')
+@db_option
+def search_command(  # noqa: PLR0917 - click passes options as arguments
+    query: str | None,
+    systems: tuple[str, ...],
+    limit: int,
+    offset: int,
+    billable: bool,
+    as_json: bool,
+    jsonl: bool,
+    db: str | None,
+) -> None:
+    """Search codes by code (any notation) or words."""
+    with _errors():
+        service = _service(db)
+        if jsonl:
+            _jsonl(service)
+            return
+        if query is None:
+            raise click.UsageError("give a QUERY, or --jsonl to read queries from stdin")
+        result = service.search(query, _systems(systems), limit, offset, billable)
+    if as_json:
+        click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    if not result.hits:
+        console.print(f"No results for {query!r}.", highlight=False)
+        return
+    for hit in result.hits:
+        badge = "" if hit.billable else f" [dim]({hit.kind.value})[/]"
+        console.print(f"[bold]{hit.code:<10}[/] [cyan]{hit.system.value:<8}[/] {hit.display}{badge}", highlight=False)
+    console.print(f"[dim]{result.total} results[/]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

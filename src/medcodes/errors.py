@@ -1,0 +1,97 @@
+"""The error tree. Every error a user can cause is one of these, with fields, and renders as a sentence.
+
+MedcodesError
+├── SourceError(path, line, reason)         an official file is truncated or malformed
+├── SourceMissing(path, reason)             a folder holds no file medcodes can read
+├── DatabaseMissing(path)                   no database yet: run `medcodes build`
+├── BuildError(reason)                      a build failed; the previous database is untouched
+├── CodeNotFound(system, code, release, closest)
+├── InvalidCode(system, text, shape)        text cannot be a code of that system
+├── UnknownSystem(name)                     re-exported from systems
+└── QueryError(reason)                      a search request that cannot be answered (too long, ...)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medcodes.systems import NAMES, SystemId, UnknownSystem
+
+__all__ = [
+    "BuildError",
+    "CodeNotFound",
+    "DatabaseMissing",
+    "InvalidCode",
+    "MedcodesError",
+    "QueryError",
+    "SourceError",
+    "SourceMissing",
+    "UnknownSystem",
+]
+
+
+class MedcodesError(Exception):
+    """Base of every error medcodes raises on purpose. ``hint`` says what to do next."""
+
+    hint: str | None = None
+    status: int = 400
+
+
+class SourceError(MedcodesError):
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+
+
+class SourceMissing(MedcodesError):
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class DatabaseMissing(MedcodesError):
+    status = 503
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(f"No medcodes database at {path}")
+        self.path = str(path)
+        self.hint = "run `medcodes build` first (or pass --db / set MEDCODES_DB)"
+
+
+class BuildError(MedcodesError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Build failed, the previous database is untouched: {reason}")
+        self.reason = reason
+
+
+class CodeNotFound(MedcodesError):
+    status = 404
+
+    def __init__(self, system: SystemId, code: str, release: str | None, closest: tuple[str, ...] = ()) -> None:
+        where = f" in release {release}" if release else ""
+        super().__init__(f"No {NAMES[system]} code {code!r}{where}")
+        self.system = system
+        self.code = code
+        self.release = release
+        self.closest = closest
+        if closest:
+            self.hint = "closest existing codes: " + ", ".join(closest)
+
+
+class InvalidCode(MedcodesError):
+    def __init__(self, system: SystemId, text: str, shape: str) -> None:
+        super().__init__(f"{text!r} is not a {NAMES[system]} code")
+        self.system = system
+        self.text = text
+        self.shape = shape
+        self.hint = f"a {NAMES[system]} code looks like this: {shape}"
+
+
+class QueryError(MedcodesError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

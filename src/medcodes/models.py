@@ -1,0 +1,255 @@
+"""Value objects shared by every layer: concepts, their words, notes, relations and releases.
+
+No I/O and no third-party imports live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from medcodes.systems import SystemId
+
+
+class ConceptKind(StrEnum):
+    """Where a concept sits in its system's hierarchy."""
+
+    CHAPTER = "chapter"
+    BLOCK = "block"  # a range of categories, e.g. ICD-10-CM section A15-A19
+    CATEGORY = "category"  # a three-character ICD category
+    CODE = "code"  # anything below a category: subcategories and full codes
+    MODIFIER = "modifier"  # HCPCS/CPT modifiers (RT, 59)
+    EXTENSION = "extension"  # ICD-11 chapter X extension codes
+
+
+class DesignationKind(StrEnum):
+    """The kind of word or phrase that names a concept."""
+
+    TITLE = "title"
+    SHORT_TITLE = "short_title"
+    INCLUSION_TERM = "inclusion_term"
+    INDEX_TERM = "index_term"
+    SYNONYM = "synonym"
+    ABBREVIATION = "abbreviation"
+
+
+class NoteKind(StrEnum):
+    """Instructional notes of the ICD-10-CM tabular list (and their equivalents elsewhere)."""
+
+    NOTE = "note"
+    INCLUDES = "includes"
+    INCLUSION_TERM = "inclusion_term"
+    EXCLUDES1 = "excludes1"
+    EXCLUDES2 = "excludes2"
+    CODE_FIRST = "code_first"
+    USE_ADDITIONAL_CODE = "use_additional_code"
+    CODE_ALSO = "code_also"
+    SEVENTH_CHARACTER_NOTE = "seventh_character_note"
+    SEVENTH_CHARACTER = "seventh_character"
+
+
+class RelationKind(StrEnum):
+    """A typed link from one concept to another (same or other system)."""
+
+    SEE = "see"  # index cross-reference resolved to a code
+    REPLACED_BY = "replaced_by"  # code history: a deleted or revised code and its successor
+    MAPS_TO = "maps_to"  # a crosswalk row (GEMs, WHO ICD-10 <-> ICD-11 tables); flags in Relation.flags
+
+
+class HistoryKind(StrEnum):
+    ADDED = "added"
+    REVISED = "revised"  # title changed
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One node of a code system: a chapter, block, category or code."""
+
+    system: SystemId
+    code: str  # canonical notation, e.g. "E11.9", "A15-A19", "1" for chapter 1
+    title: str
+    kind: ConceptKind
+    billable: bool
+    parent: str | None = None
+    short_title: str | None = None
+    depth: int = 0
+    # Position in the official tabular order, so that browsing and prefix listings follow it.
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Designation:
+    """A word or phrase that names a concept, with where it came from."""
+
+    system: SystemId
+    code: str
+    kind: DesignationKind
+    text: str
+    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm"
+    # For index terms reached through a "see" reference: the term path that was followed.
+    via: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """An instructional note attached to a concept.
+
+    ``inherited_from`` is None where the note is written on the concept itself, otherwise the code of
+    the ancestor that carries it. ``character`` is set for 7th-character definitions only.
+    """
+
+    kind: NoteKind
+    text: str
+    character: str | None = None
+    inherited_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptNote:
+    """A note as a source yields it: the note and the concept it is written on."""
+
+    system: SystemId
+    code: str
+    note: Note
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A directed, typed link between two concepts."""
+
+    source_system: SystemId
+    source_code: str
+    kind: RelationKind
+    target_system: SystemId
+    target_code: str
+    detail: str | None = None
+    source: str | None = None  # which table the row comes from, e.g. "gem-2018-i9-to-i10"
+    # Decoded flags in words, e.g. ("approximate",), ("combination", "scenario 1", "choice list 2").
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """A structured fact of a concept: a PCS axis value, an HCPCS indicator, an ICD-11 flag, an MS-DRG MDC.
+
+    ``name`` is namespaced by system ("pcs.body_part", "hcpcs.coverage", "drg.mdc"); ``value`` is the raw
+    value as the official file writes it; ``label`` is its meaning in words; ``definition`` the official
+    definition where one exists (PCS root operations and approaches).
+    """
+
+    system: SystemId
+    code: str
+    name: str
+    value: str
+    label: str | None = None
+    definition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """A change to a code between two releases."""
+
+    system: SystemId
+    code: str
+    kind: HistoryKind
+    release: str  # the release that made the change
+    effective: dt.date | None = None
+    old_title: str | None = None
+    new_title: str | None = None
+    replaced_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """An official file a release was read from."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One official release of one code system."""
+
+    system: SystemId
+    version: str
+    effective: dt.date | None
+    files: tuple[SourceFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseContent:
+    """Everything one source yields for one release of one system, ready for the store."""
+
+    release: Release
+    concepts: tuple[Concept, ...]
+    designations: tuple[Designation, ...] = ()
+    notes: tuple[ConceptNote, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    properties: tuple[Property, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
+    # Rows the source could not use (e.g. a mapping row naming a code absent from its system), in words.
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTerm:
+    """One term of an alphabetic index or table, with its full path ("Infarct, myocardium, anterior wall").
+
+    ``codes`` are the codes the term points to as written in the index (possibly a category that needs
+    more characters, e.g. "T51.3X1" or "C79.8-"). ``see`` and ``see_also`` are term paths.
+    """
+
+    source: str  # "index", "eindex", "drug", "neoplasm", "pcs-index"
+    path: tuple[str, ...]
+    codes: tuple[str, ...] = ()
+    see: str | None = None
+    see_also: str | None = None
+    nemod: str | None = None  # nonessential modifiers, kept as written
+    column: str | None = None  # table column heading for drug/neoplasm cells
+
+    @property
+    def text(self) -> str:
+        return ", ".join(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReason:
+    """Why a search hit matched: the field and the words that made it."""
+
+    field: str  # "code", "title", "index_term", "inclusion_term", "synonym", "abbreviation", "typo"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    system: SystemId
+    code: str
+    display: str
+    score: float
+    billable: bool
+    kind: ConceptKind
+    reasons: tuple[MatchReason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[SearchHit, ...]
+    facets: dict[SystemId, int] = field(default_factory=dict)
+    corrected_query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptDetail:
+    """Every fact the store holds about one concept, for `show` and the code page."""
+
+    concept: Concept
+    designations: tuple[Designation, ...]
+    notes: tuple[Note, ...]  # own notes first, then inherited ones, nearest ancestor first
+    ancestors: tuple[Concept, ...]  # root first
+    children: tuple[Concept, ...]
+    release: Release | None

@@ -1,0 +1,108 @@
+"""CodeService: the one façade every interface calls. No interface holds SQL or ranking logic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from medcodes.config import Settings
+from medcodes.errors import CodeNotFound, InvalidCode
+from medcodes.models import Concept, ConceptDetail, Release, SearchResult
+from medcodes.search import query as query_parser
+from medcodes.search.engine import SearchEngine
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
+
+_CLOSEST = 5
+
+
+class CodeService:
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.engine = SearchEngine(store)
+
+    @classmethod
+    def open(cls, settings: Settings) -> CodeService:
+        return cls(SQLiteStore.open(settings.db_path))
+
+    @classmethod
+    def at(cls, db_path: Path) -> CodeService:
+        return cls(SQLiteStore.open(db_path))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def loaded_systems(self) -> list[SystemId]:
+        return list(dict.fromkeys(r.system for r in self.store.releases()))
+
+    def releases(self) -> list[Release]:
+        return self.store.releases()
+
+    # ---------------------------------------------------------------- codes
+    def resolve(self, code: str, system: SystemId | None = None) -> Concept:
+        """The concept ``code`` denotes (in any notation), in ``system`` or the first loaded system that has it."""
+        systems = [system] if system is not None else self.loaded_systems()
+        syntax_errors: list[InvalidCodeSyntax] = []
+        for candidate_system in systems:
+            try:
+                candidates = REGISTRY[candidate_system].candidates(code)
+            except InvalidCodeSyntax as exc:
+                syntax_errors.append(exc)
+                continue
+            found = self.store.existing(candidate_system, list(candidates))
+            if found:
+                concept = self.store.get(candidate_system, found[0])
+                assert concept is not None
+                return concept
+        if system is not None and syntax_errors:
+            raise InvalidCode(system, code, syntax_errors[0].shape)
+        target = system or next((s for s in systems if REGISTRY[s].looks_like_code(code)), None)
+        if target is None:
+            first = systems[0] if systems else SystemId.ICD10CM
+            raise InvalidCode(first, code, _shape(first))
+        canonical = REGISTRY[target].normalize_code(code)
+        release = self.store.release_of(target)
+        raise CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+
+    def closest(self, system: SystemId, code: str) -> tuple[str, ...]:
+        """Existing codes nearest to a missing one: the children of its longest existing prefix."""
+        prefix = code
+        while prefix:
+            prefix = prefix[:-1].rstrip(".")
+            parent = self.store.get(system, prefix)
+            if parent is not None:
+                children = self.store.children(system, parent.code)
+                return tuple(c.code for c in children[:_CLOSEST]) or (parent.code,)
+        return ()
+
+    def show(self, code: str, system: SystemId | None = None) -> ConceptDetail:
+        concept = self.resolve(code, system)
+        s, c = concept.system, concept.code
+        return ConceptDetail(
+            concept=concept,
+            designations=tuple(self.store.designations(s, c)),
+            notes=tuple(self.store.notes(s, c)),
+            ancestors=tuple(self.store.ancestors(s, c)),
+            children=tuple(self.store.children(s, c)),
+            release=self.store.release_of(s),
+        )
+
+    # ---------------------------------------------------------------- search
+    def search(
+        self,
+        text: str,
+        systems: Sequence[SystemId] = (),
+        limit: int = 10,
+        offset: int = 0,
+        billable_only: bool = False,
+    ) -> SearchResult:
+        query = query_parser.parse(text, tuple(systems), limit, offset, billable_only)
+        return self.engine.search(query)
+
+
+def _shape(system: SystemId) -> str:
+    try:
+        REGISTRY[system].candidates("")
+    except InvalidCodeSyntax as exc:
+        return exc.shape
+    return f"a {NAMES[system]} code such as {REGISTRY[system].example}"

@@ -1,0 +1,77 @@
+"""Opening official files: plain, gzip-compressed or inside a zip, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, cast
+
+from lxml import etree
+
+from medcodes.errors import SourceError
+from medcodes.models import SourceFile
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading bytes, decompressing ``.gz`` transparently."""
+    if path.suffix == ".gz":
+        # GzipFile is a binary file object; typeshed does not declare it an IO[bytes].
+        return cast("IO[bytes]", gzip.GzipFile(path, "rb"))
+    return path.open("rb")
+
+
+def line_of(element: etree._Element) -> int | None:
+    """The line an element starts on, where the parser recorded it."""
+    line = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        with open_binary(path) as fh:
+            return fh.read()
+    except (OSError, EOFError) as exc:
+        raise SourceError(path, None, f"cannot read file: {exc}") from exc
+
+
+def parse_xml(path: Path, data: bytes | None = None) -> etree._Element:
+    """Parse an XML file (or its bytes) into a tree; a malformed file raises SourceError with its line."""
+    payload = read_bytes(path) if data is None else data
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+    try:
+        return etree.fromstring(payload, parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        # libxml2 repeats the position at the end of its message; the error carries it already.
+        message = re.sub(r",?\s*line \d+, column \d+$", "", exc.msg or "")
+        raise SourceError(path, line, f"malformed XML: {message}") from exc
+
+
+def text_lines(path: Path, member: str | None = None, encoding: str = "latin-1") -> Iterator[tuple[int, str]]:
+    """Yield (line number, line without its line end) of a text file, a .gz file, or a zip member."""
+    try:
+        if member is not None:
+            with zipfile.ZipFile(path) as archive:
+                raw = archive.read(member)
+            stream: IO[bytes] = io.BytesIO(raw)
+        else:
+            stream = open_binary(path)
+        with io.TextIOWrapper(stream, encoding=encoding, newline="") as text:
+            for number, line in enumerate(text, start=1):
+                yield number, line.rstrip("\r\n")
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise SourceError(path, None, f"cannot read file: {exc}") from exc
+
+
+def source_file(path: Path, name: str | None = None) -> SourceFile:
+    """Name and sha256 of an official file, as recorded with its release."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return SourceFile(name=name or path.name, sha256=digest.hexdigest())

@@ -1,0 +1,279 @@
+"""ICD-10-CM from the official CDC and CMS files.
+
+- CDC tabular XML (``<ICD10CM.tabular>``): chapters, sections, every ``diag`` level, every note kind,
+  and the 7th-character expansion that yields the valid codes.
+- CMS order file (``icd10cm_order_YYYY.txt``): short and long titles, header vs billable flag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from medcodes.errors import SourceError
+from medcodes.models import (
+    Concept,
+    ConceptKind,
+    ConceptNote,
+    Designation,
+    DesignationKind,
+    Note,
+    NoteKind,
+)
+from medcodes.sources.files import line_of, parse_xml, text_lines
+from medcodes.systems import SystemId
+
+SYSTEM = SystemId.ICD10CM
+
+# Tabular XML element -> note kind. <notes> holds general notes; <sevenChrDef> is handled apart.
+_NOTE_ELEMENTS: dict[str, NoteKind] = {
+    "notes": NoteKind.NOTE,
+    "includes": NoteKind.INCLUDES,
+    "inclusionTerm": NoteKind.INCLUSION_TERM,
+    "excludes1": NoteKind.EXCLUDES1,
+    "excludes2": NoteKind.EXCLUDES2,
+    "codeFirst": NoteKind.CODE_FIRST,
+    "useAdditionalCode": NoteKind.USE_ADDITIONAL_CODE,
+    "codeAlso": NoteKind.CODE_ALSO,
+    "sevenChrNote": NoteKind.SEVENTH_CHARACTER_NOTE,
+}
+_SPACES = re.compile(r"\s+")
+_CHAPTER_RANGE = re.compile(r"\s*\(([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])\)\s*$")
+# 7th characters that a category's prose note withholds from some of its codes. The tabular list states
+# these only in words, so they are written out here, each with the note it comes from.
+# Category S06, <notes>: "7th characters D and S do not apply to codes in category S06 with 6th
+# character 7 - death due to brain injury prior to regaining consciousness, or 8 - death due to other
+# cause prior to regaining consciousness."
+_SEVENTH_WITHHELD: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "S06": (frozenset("78"), frozenset("DS")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tabular:
+    """Everything the tabular list says: concepts in tabular order, their notes and inclusion terms."""
+
+    version: str
+    concepts: tuple[Concept, ...]
+    notes: tuple[ConceptNote, ...]
+    designations: tuple[Designation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEntry:
+    """One line of the CMS order file."""
+
+    order: int
+    code: str  # canonical, with dot
+    billable: bool
+    short_title: str
+    long_title: str
+
+
+def _clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def _dotted(code: str) -> str:
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+class _TabularReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.concepts: list[Concept] = []
+        self.notes: list[ConceptNote] = []
+        self.designations: list[Designation] = []
+
+    def _fail(self, element: etree._Element, reason: str) -> SourceError:
+        return SourceError(self.path, line_of(element), reason)
+
+    def read(self, root: etree._Element) -> Tabular:
+        if root.tag != "ICD10CM.tabular":
+            raise self._fail(root, f"not an ICD-10-CM tabular file: root <{root.tag}>")
+        version = _clean(root.findtext("version"))
+        if not version:
+            raise self._fail(root, "no <version> element")
+        chapters = root.findall("chapter")
+        if not chapters:
+            raise self._fail(root, "no <chapter> element")
+        for chapter in chapters:
+            self._chapter(chapter)
+        return Tabular(version, tuple(self.concepts), tuple(self.notes), tuple(self.designations))
+
+    def _add(self, concept: Concept, element: etree._Element) -> None:
+        self.concepts.append(concept)
+        self.designations.append(Designation(SYSTEM, concept.code, DesignationKind.TITLE, concept.title, "tabular"))
+        for child in element:
+            kind = _NOTE_ELEMENTS.get(str(child.tag))
+            if kind is None:
+                continue
+            for note in child.iter("note"):
+                text = _clean(note.text)
+                if not text:
+                    continue
+                self.notes.append(ConceptNote(SYSTEM, concept.code, Note(kind, text)))
+                if kind is NoteKind.INCLUSION_TERM:
+                    self.designations.append(
+                        Designation(SYSTEM, concept.code, DesignationKind.INCLUSION_TERM, text, "tabular")
+                    )
+
+    def _chapter(self, element: etree._Element) -> None:
+        name = _clean(element.findtext("name"))
+        title = _clean(element.findtext("desc"))
+        if not name or not title:
+            raise self._fail(element, "chapter without <name> or <desc>")
+        # The chapter title carries its code range, "... (A00-B99)"; the range is not part of the title.
+        self._add(
+            Concept(
+                SYSTEM,
+                name,
+                _CHAPTER_RANGE.sub("", title),
+                ConceptKind.CHAPTER,
+                False,
+                None,
+                None,
+                0,
+                len(self.concepts),
+            ),
+            element,
+        )
+        for section in element.findall("section"):
+            # A section of one category has the category's own code as its id ("B20"); name every block
+            # as a range so that it never collides with the category it holds.
+            code = _clean(section.get("id"))
+            if code and "-" not in code:
+                code = f"{code}-{code}"
+            desc = _clean(section.findtext("desc"))
+            if not code or not desc:
+                raise self._fail(section, "section without id or <desc>")
+            self._add(
+                Concept(
+                    SYSTEM,
+                    code,
+                    _CHAPTER_RANGE.sub("", desc),
+                    ConceptKind.BLOCK,
+                    False,
+                    name,
+                    None,
+                    1,
+                    len(self.concepts),
+                ),
+                section,
+            )
+            for diag in section.findall("diag"):
+                self._diag(diag, code, 2, None)
+
+    def _diag(
+        self, element: etree._Element, parent: str, depth: int, seventh: tuple[tuple[str, str], ...] | None
+    ) -> None:
+        code = _clean(element.findtext("name"))
+        title = _clean(element.findtext("desc"))
+        if not code or not title:
+            raise self._fail(element, "diag without <name> or <desc>")
+        own = element.find("sevenChrDef")
+        if own is not None:
+            seventh = tuple((_clean(ext.get("char")), _clean(ext.text)) for ext in own.findall("extension"))
+            for char, meaning in seventh:
+                note = Note(NoteKind.SEVENTH_CHARACTER, meaning, character=char)
+                self.notes.append(ConceptNote(SYSTEM, code, note))
+        children = element.findall("diag")
+        kind = ConceptKind.CATEGORY if len(code) == 3 else ConceptKind.CODE
+        # A leaf that needs a 7th character is a header; its valid codes are the expansions below.
+        billable = not children and not seventh
+        self._add(Concept(SYSTEM, code, title, kind, billable, parent, None, depth, len(self.concepts)), element)
+        for child in children:
+            self._diag(child, code, depth + 1, seventh)
+        if not children and seventh:
+            self._expand(code, title, depth + 1, seventh)
+
+    def _expand(self, code: str, title: str, depth: int, seventh: tuple[tuple[str, str], ...]) -> None:
+        # Placeholder X fills the places up to the 6th character (ICD-10-CM guidelines I.A.5, I.A.6).
+        bare = code.replace(".", "").ljust(6, "X")
+        sixth, withheld = _SEVENTH_WITHHELD.get(bare[:3], (frozenset(), frozenset()))
+        for char, meaning in seventh:
+            if bare[5] in sixth and char in withheld:
+                continue
+            full = _dotted(bare + char)
+            concept = Concept(
+                SYSTEM, full, f"{title}, {meaning}", ConceptKind.CODE, True, code, None, depth, len(self.concepts)
+            )
+            self.concepts.append(concept)
+            self.designations.append(Designation(SYSTEM, full, DesignationKind.TITLE, concept.title, "tabular"))
+
+
+def load_tabular(path: Path, data: bytes | None = None) -> Tabular:
+    """Read a CDC ICD-10-CM tabular XML file (plain or .gz)."""
+    return _TabularReader(path).read(parse_xml(path, data))
+
+
+def load_order(path: Path, member: str | None = None) -> Iterator[OrderEntry]:
+    """Read the CMS order file (fixed width), from a plain file or a member of the CMS zip.
+
+    Layout (CMS icd10OrderFiles.pdf): cols 1-5 order number, 7-13 code without dot, 15 valid for
+    HIPAA transactions (1 = billable, 0 = header), 17-76 short title, 78 on long title.
+    """
+    for number, line in text_lines(path, member):
+        if not line.strip():
+            continue
+        if len(line) < 78 or not line[:5].isdigit() or line[14] not in "01":
+            raise SourceError(
+                path if member is None else f"{path}!{member}",
+                number,
+                "not an ICD-10-CM order file line (expected: order, code, 0/1 flag, titles)",
+            )
+        code = line[6:13].strip()
+        if not code:
+            raise SourceError(path, number, "order file line without a code")
+        yield OrderEntry(
+            order=int(line[:5]),
+            code=_dotted(code),
+            billable=line[14] == "1",
+            short_title=line[16:76].strip(),
+            long_title=line[77:].strip(),
+        )
+
+
+def order_member(names: list[str]) -> str | None:
+    """The order file inside a CMS code-descriptions zip (``icd10cm_order_YYYY.txt``), if any."""
+    for name in names:
+        base = name.rsplit("/", 1)[-1].lower()
+        if re.fullmatch(r"icd10cm_order_\d{4}\.txt", base):
+            return name
+    return None
+
+
+def merge_order(tabular: Tabular, entries: Iterator[OrderEntry], path: Path) -> Tabular:
+    """Take short and long titles from the order file; the billable flags of both must agree."""
+    by_code = {entry.code: entry for entry in entries}
+    concepts: list[Concept] = []
+    designations = list(tabular.designations)
+    for concept in tabular.concepts:
+        entry = by_code.get(concept.code)
+        if entry is None:
+            concepts.append(concept)
+            continue
+        if entry.billable != concept.billable:
+            raise SourceError(path, entry.order, f"{concept.code}: billable flag differs from the tabular list")
+        concepts.append(
+            Concept(
+                concept.system,
+                concept.code,
+                entry.long_title or concept.title,
+                concept.kind,
+                concept.billable,
+                concept.parent,
+                entry.short_title or None,
+                concept.depth,
+                concept.seq,
+            )
+        )
+        if entry.short_title:
+            designations.append(
+                Designation(SYSTEM, concept.code, DesignationKind.SHORT_TITLE, entry.short_title, "order")
+            )
+    return Tabular(tabular.version, tuple(concepts), tabular.notes, tuple(designations))

@@ -1,0 +1,397 @@
+"""The ICD-10-CM index family: the Alphabetic Index, the External Cause Index, the Drug and Neoplasm tables.
+
+All four are published by CDC in one XML vocabulary rooted at ``<ICD10CM.index>``
+(``icd10cm-index-2025.xsd`` for the two indexes, ``icd-10-cm-drug-neoplasm-2025.xsd`` for the tables):
+``letter`` > ``mainTerm`` > nested ``term level="N"``, each with a ``title`` (whose ``<nemod>`` children are
+the nonessential modifiers printed in parentheses) and either ``code``/``manif``/``see``/``seeAlso`` (indexes)
+or one ``cell col="N"`` per table column named by ``indexHeading/head col="N"`` (tables).
+
+``load_index`` and ``load_table`` turn a file into ``IndexTerm``s; ``designations`` turns index terms into
+``Designation``s of codes that exist, following "see" references to the term they name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from medcodes.errors import SourceError
+from medcodes.models import Designation, DesignationKind, IndexTerm
+from medcodes.sources.files import parse_xml
+from medcodes.systems import SystemId
+
+__all__ = ["IndexDesignations", "designations", "load_index", "load_table", "resolve_code"]
+
+_ROOT = "ICD10CM.index"
+_TERM_TAGS = ("mainTerm", "term")
+# Table cells that hold no code: the drug table writes "--", the neoplasm table "-".
+_EMPTY_CELLS = frozenset({"", "-", "--"})
+_SPACE = re.compile(r"\s+")
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_TRAILING_NEC = re.compile(r"\s+n[eo][cs]$")
+# A reference may end in a further instruction: "Encephalopathy; and see also Epilepsy",
+# "Disease, heart - see also Disease, cardiovascular". Only the first target is followed.
+_TRAILING_INSTRUCTION = re.compile(r"\s*(?:;|\s[-\u2013\u2014]\s)\s*(?:and\s+)?see\b.*$", re.IGNORECASE)
+_LEADING_ALSO = re.compile(r"^also\s+", re.IGNORECASE)
+# "see category T71", "see subcategory M14.8-", "see categories T17 and" + <code>T18</code>: the reference
+# names codes, not a term. The E-index also writes these as <seecat>/<subcat> elements.
+_CATEGORY_REFERENCE = re.compile(r"^(?:sub)?categor(?:y|ies)\b(.*)$", re.IGNORECASE)
+_CATEGORY_WORDS = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?-?|and|or", re.IGNORECASE)
+# Lower-case references that tell the coder what to look up instead of naming a term: "see condition",
+# "see specific type of allergic reaction", "see by type". The Alphabetic Index even has a main term
+# "Condition" (post COVID-19), which "see condition" must not reach.
+_INSTRUCTION = re.compile(r"^(?:condition|specific|specified|by|nature of)\b")
+# Trailing parts of a reference that qualify rather than name ("Abscess, by site", "Fall, by type"): the
+# term before them is the target. Any other unmatched part means the term named is missing; the nearest
+# existing ancestor would be a guess ("Dependence, drug, nicotine" is not "Dependence" F19.20).
+_QUALIFIER = re.compile(r"^by\b", re.IGNORECASE)
+# References that leave the index they are written in, as the CDC files spell them.
+_OTHER_INDEX = {
+    "index to diseases and injuries": "index",
+    "table of drugs and chemicals": "drug",
+    "index to external causes of injury": "eindex",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDesignations:
+    """What ``designations`` made of a set of index terms, with what it could not use."""
+
+    designations: tuple[Designation, ...]
+    unresolved_codes: int  # code occurrences that name no existing code, even by prefix
+    unresolved_references: int  # see/see-also references that gave no code
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+
+def load_index(path: Path, source: str) -> Iterator[IndexTerm]:
+    """Yield one IndexTerm per mainTerm and term of an Alphabetic Index or External Cause Index file.
+
+    The file is parsed before this returns, so a malformed file raises SourceError here, not later.
+    """
+    root = _parse_root(path)
+    return _index_terms(root, source)
+
+
+def load_table(path: Path, source: str) -> Iterator[IndexTerm]:
+    """Yield the IndexTerms of a Table of Drugs and Chemicals or Table of Neoplasms file.
+
+    Each term gives one IndexTerm per cell that holds a code (``column`` = that column's heading), plus one
+    without codes that carries its see/see-also, or that keeps the term in the tree when no cell holds a
+    code (so that every term of the file is there, and references can reach it).
+    """
+    root = _parse_root(path)
+    heading = root.find("indexHeading")
+    if heading is None:
+        raise SourceError(path, _line(root), "not an ICD-10-CM table file: no <indexHeading>")
+    columns = {head.get("col", ""): _clean(_all_text(head)) for head in heading.iter("head")}
+    return _table_terms(root, path, source, columns)
+
+
+def _line(element: etree._Element) -> int | None:
+    # lxml-stubs leave ``sourceline`` untyped; lxml gives an int, or None for a tree built in memory.
+    line: object = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _parse_root(path: Path) -> etree._Element:
+    root = parse_xml(path)
+    if root.tag != _ROOT:
+        raise SourceError(path, _line(root), f"not an ICD-10-CM index file: root <{root.tag}>")
+    return root
+
+
+def _index_terms(root: etree._Element, source: str) -> Iterator[IndexTerm]:
+    for element, path, nemod in _walk(root):
+        codes = tuple(code for tag in ("code", "manif") for code in _codes(element.find(tag)))
+        yield IndexTerm(
+            source=source,
+            path=path,
+            codes=codes,
+            see=_see(element),
+            see_also=_text_of(element.find("seeAlso")),
+            nemod=nemod,
+        )
+
+
+def _table_terms(root: etree._Element, path: Path, source: str, columns: dict[str, str]) -> Iterator[IndexTerm]:
+    for element, term_path, nemod in _walk(root):
+        cells = 0
+        for cell in element.findall("cell"):
+            code = _clean(_all_text(cell))
+            if code in _EMPTY_CELLS:
+                continue
+            column = columns.get(cell.get("col", ""))
+            if column is None:
+                raise SourceError(path, _line(cell), f"cell col={cell.get('col')!r} has no <head>")
+            cells += 1
+            yield IndexTerm(source=source, path=term_path, codes=(code,), nemod=nemod, column=column)
+        see, see_also = _see(element), _text_of(element.find("seeAlso"))
+        if see or see_also or not cells:
+            yield IndexTerm(source=source, path=term_path, see=see, see_also=see_also, nemod=nemod)
+
+
+def _walk(root: etree._Element) -> Iterator[tuple[etree._Element, tuple[str, ...], str | None]]:
+    """Every mainTerm and term in document order, with its path of cleaned titles and its nemod."""
+    stack: list[tuple[etree._Element, tuple[str, ...]]] = [
+        (main, ()) for letter in reversed(root.findall("letter")) for main in reversed(letter.findall("mainTerm"))
+    ]
+    while stack:
+        element, parent = stack.pop()
+        title, nemod = _title(element.find("title"))
+        path = (*parent, title) if title else parent
+        yield element, path, nemod
+        stack.extend((child, path) for child in reversed(element.findall("term")))
+
+
+def _title(element: etree._Element | None) -> tuple[str, str | None]:
+    """The title outside its <nemod> children, and the nemod text (None when there is none)."""
+    if element is None:
+        return "", None
+    words: list[str] = [element.text or ""]
+    modifiers: list[str] = []
+    for child in element:
+        (modifiers if child.tag == "nemod" else words).append(_all_text(child))
+        words.append(child.tail or "")
+    title, nemod = _clean("".join(words)), _clean(" ".join(modifiers))
+    # A title written only as a modifier ("<title><nemod>(gastro)</nemod></title>" in the reconstructed
+    # index, where the flattening lost the text after the nemod) would otherwise vanish from the path and
+    # merge its codes into its parent's; the modifier is the only name it has.
+    return (title or nemod), (nemod or None)
+
+
+def _see(element: etree._Element) -> str | None:
+    """The <see> text, with <seecat>/<subcat> spelled out as the printed index does ("see category T71")."""
+    parts = [
+        text
+        for text in (
+            _text_of(element.find("see")),
+            _prefixed("category", _text_of(element.find("seecat"))),
+            _prefixed("subcategory", _text_of(element.find("subcat"))),
+        )
+        if text
+    ]
+    return "; ".join(parts) or None
+
+
+def _prefixed(word: str, text: str | None) -> str | None:
+    return f"{word} {text}" if text else None
+
+
+def _codes(element: etree._Element | None) -> list[str]:
+    # Manifestation codes are printed in brackets ("[H28]"); the brackets are typography, not code.
+    text = _text_of(element)
+    return [token.strip("[]") for token in text.split() if token.strip("[]")] if text else []
+
+
+def _text_of(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return _clean(_all_text(element)) or None
+
+
+def _all_text(element: etree._Element) -> str:
+    return "".join(str(part) for part in element.itertext())
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+# --- codes -------------------------------------------------------------------------------------------------
+
+
+def resolve_code(code: str, known: Collection[str]) -> str | None:
+    """The existing code an index code points to, or None.
+
+    The index writes codes as the tabular list does, but "C79.8-" asks for more characters and "T51.3X1" may
+    lack its 7th; such a code resolves to itself when it exists, else to its longest existing prefix of at
+    least three characters (a category).
+    """
+    compact = code.strip().upper().rstrip("-").replace(".", "")
+    for size in range(len(compact), 2, -1):
+        candidate = _dotted(compact[:size])
+        if candidate in known:
+            return candidate
+    return None
+
+
+def _dotted(compact: str) -> str:
+    # ICD-10-CM notation: the dot always follows the three-character category.
+    return compact if len(compact) <= 3 else f"{compact[:3]}.{compact[3:]}"
+
+
+# --- designations ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Node:
+    """One term of one index, rebuilt from IndexTerm paths, with the codes written on it."""
+
+    path: tuple[str, ...]
+    cells: list[tuple[str | None, str]] = field(default_factory=list)  # (column, code as written)
+    children: dict[str, _Node] = field(default_factory=dict)  # key: normalised title
+    _aliases: dict[str, list[_Node]] | None = None
+
+    def child(self, title: str) -> _Node:
+        key = _key(title)
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = _Node((*self.path, title))
+            self._aliases = None
+        return node
+
+    def lookup(self, text: str) -> list[_Node]:
+        """Children a reference part names: by exact title, else by the title without parentheses, else by
+        the title's first comma-separated word (the index cites "Infarct, infarction" as "Infarct")."""
+        key = _key(text)
+        exact = self.children.get(key)
+        if exact is not None:
+            return [exact]
+        aliases = self._alias_table()
+        return aliases.get(_bare(key)) or aliases.get("," + _bare(key)) or []
+
+    def _alias_table(self) -> dict[str, list[_Node]]:
+        if self._aliases is None:
+            table: dict[str, list[_Node]] = {}
+            for key, node in self.children.items():
+                table.setdefault(_bare(key), []).append(node)
+            for key, node in self.children.items():
+                first = _bare(key.split(",", 1)[0])
+                if first != _bare(key):
+                    table.setdefault("," + first, []).append(node)
+            self._aliases = table
+        return self._aliases
+
+    def target_cells(self) -> list[tuple[str | None, str]]:
+        """The codes a reference to this term stands for: its own; else the one code that all its direct
+        subterms carry. Several codes would be a guess, and so would one code where some subterms have none
+        (E-index "Stab, stabbing - see Cut": the only coded subterm of "Cut" is "machine NEC" W31.9)."""
+        if self.cells or not self.children:
+            return self.cells
+        below = [child.cells for child in self.children.values()]
+        if not all(below) or len({code for cells in below for _, code in cells}) != 1:
+            return []
+        return list(dict.fromkeys(cell for cells in below for cell in cells))
+
+
+def designations(terms: Iterable[IndexTerm], known: Collection[str], system: SystemId) -> IndexDesignations:
+    """Designations of existing codes made from index terms, directly and through see references.
+
+    A term with codes designates each code that resolves (``resolve_code``). A "see" reference, and a
+    "see also" on a term without a code of its own, is followed to the term it names (in the same index,
+    or in the one it names: "Index to Diseases and Injuries, ...") and designates that term's codes with
+    ``via`` = the reference as written; a table target keeps its column in the text. A reference counts as
+    unresolved when it gives no designation. Terms whose paths coincide (titles that differ only in their
+    nonessential modifiers) are one target.
+    """
+    terms = list(terms)
+    roots: dict[str, _Node] = {}
+    for term in terms:
+        node = roots.setdefault(term.source, _Node(()))
+        for title in term.path:
+            node = node.child(title)
+        node.cells.extend((term.column, code) for code in term.codes)
+
+    resolved: dict[str, str | None] = {}
+    made: dict[Designation, None] = {}  # an ordered set
+    unresolved_codes = 0
+    unresolved_references = 0
+
+    def designate(term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None) -> int:
+        """Add a designation per resolvable cell; return how many cells resolved."""
+        count = 0
+        for column, code in cells:
+            if code not in resolved:
+                resolved[code] = resolve_code(code, known)
+            target = resolved[code]
+            if target is not None:
+                count += 1
+                text = f"{term.text} \u2014 {column}" if column else term.text
+                made[Designation(system, target, DesignationKind.INDEX_TERM, text, term.source, via)] = None
+        return count
+
+    for term in terms:
+        unresolved_codes += len(term.codes) - designate(term, [(term.column, c) for c in term.codes], None)
+        references = [term.see] if term.see else []
+        if term.see_also and not _node(roots[term.source], term.path).cells:
+            references.append(term.see_also)
+        for reference in references:
+            cells, named = _follow(reference, term.source, roots)
+            count = designate(term, cells, reference)
+            if named:
+                # "see category T71" names its codes itself: they are counted nowhere else.
+                unresolved_codes += len(cells) - count
+            if not count:
+                unresolved_references += 1
+    return IndexDesignations(tuple(made), unresolved_codes, unresolved_references)
+
+
+def _node(root: _Node, path: tuple[str, ...]) -> _Node:
+    node = root
+    for title in path:
+        node = node.children[_key(title)]
+    return node
+
+
+def _follow(reference: str, source: str, roots: dict[str, _Node]) -> tuple[list[tuple[str | None, str]], bool]:
+    """The (column, code) pairs a reference stands for (empty when it names no term or no single code),
+    and whether the reference names the codes itself rather than a term."""
+    text = _LEADING_ALSO.sub("", _TRAILING_INSTRUCTION.sub("", _clean(reference)).strip(" ,.;"))
+    category = _CATEGORY_REFERENCE.match(text)
+    if category:
+        return [(None, code) for code in _category_codes(category.group(1))], True
+    if _INSTRUCTION.match(text):
+        return [], False
+    parts = [part for part in (_clean(p) for p in text.split(",")) if part]
+    if parts and (other := _OTHER_INDEX.get(_key(parts[0]))):
+        source, parts = other, parts[1:]
+    root = roots.get(source)
+    if root is None or not parts:
+        return [], False
+    consumed, node = _match(root, parts, 0)
+    if not consumed or not all(_QUALIFIER.match(part) for part in parts[consumed:]):
+        return [], False
+    return node.target_cells(), False
+
+
+def _category_codes(words: str) -> list[str]:
+    """The codes of "category T71" or "categories T17 and T18"; none where the words say more than that
+    ("categories T36-T65 with 7th character S" is a rule for the coder, not a code)."""
+    tokens = [token for token in re.split(r"[\s,]+", words) if token]
+    if not all(_CATEGORY_WORDS.fullmatch(token) for token in tokens):
+        return []
+    return [token.upper() for token in tokens if token.lower() not in ("and", "or")]
+
+
+def _match(node: _Node, parts: list[str], start: int) -> tuple[int, _Node]:
+    """The deepest term under ``node`` that ``parts[start:]`` names, and how many parts that took.
+
+    Titles may hold commas themselves ("Neoplasm, neoplastic", "cable car, not on rails"), so each step
+    tries the longest run of parts first.
+    """
+    best = (start, node)
+    for end in range(len(parts), start, -1):
+        for child in node.lookup(", ".join(parts[start:end])):
+            found = _match(child, parts, end)
+            if found[0] > best[0]:
+                best = found
+        if best[0] == len(parts):
+            break
+    return best
+
+
+def _key(text: str) -> str:
+    return _clean(text).casefold()
+
+
+def _bare(key: str) -> str:
+    # "Loss (of), pregnancy" cites the main term "Loss" whose "(of)" is a nonessential modifier, "Dye(s)"
+    # cites "Dye", and "see Antimony" or "Neoplasm, connective tissue" cite "Antimony NEC" and "connective
+    # tissue NEC": titles are compared without parenthesised words and without a closing NEC or NOS.
+    return _TRAILING_NEC.sub("", _clean(_PARENTHESES.sub(" ", key)))

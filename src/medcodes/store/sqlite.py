@@ -1,0 +1,382 @@
+"""The embedded store: one SQLite file (WAL journal, FTS5 full-text index)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from medcodes.errors import DatabaseMissing
+from medcodes.models import (
+    Concept,
+    ConceptKind,
+    Designation,
+    DesignationKind,
+    HistoryEvent,
+    HistoryKind,
+    Note,
+    NoteKind,
+    Property,
+    Relation,
+    RelationKind,
+    Release,
+    ReleaseContent,
+    SourceFile,
+)
+from medcodes.store.schema import MIGRATIONS
+from medcodes.systems import SystemId
+
+_CONCEPT_COLUMNS = "system, code, title, kind, billable, parent, short_title, depth, seq"
+
+
+def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
+    system, code, title, kind, billable, parent, short_title, depth, seq = tuple(row)
+    return Concept(
+        SystemId(str(system)),
+        str(code),
+        str(title),
+        ConceptKind(str(kind)),
+        bool(billable),
+        None if parent is None else str(parent),
+        None if short_title is None else str(short_title),
+        int(str(depth)),
+        int(str(seq)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FtsMatch:
+    system: SystemId
+    code: str
+    designation: str
+    designation_kind: str
+    rank: float
+
+
+class SQLiteStore:
+    """A medcodes database in one SQLite file.
+
+    Open an existing database with ``SQLiteStore.open(path)``; create a new one (for a build) with
+    ``SQLiteStore.create(path)``.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._ids: dict[tuple[SystemId, str], int] = {}
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: Path) -> SQLiteStore:
+        if not path.is_file():
+            raise DatabaseMissing(path)
+        connection = sqlite3.connect(path, check_same_thread=False)
+        connection.execute("PRAGMA query_only = ON")
+        store = cls(connection, path)
+        if store._applied() != [m.name for m in MIGRATIONS]:
+            connection.close()
+            raise DatabaseMissing(path)
+        return store
+
+    @classmethod
+    def create(cls, path: Path) -> SQLiteStore:
+        """A new, empty database at ``path`` (which must not exist), schema applied."""
+        connection = sqlite3.connect(path, check_same_thread=False)
+        # Built once, then only read: no journal while writing, WAL for the readers afterwards.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied, in order; returns their names."""
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = set(self._applied())
+        applied = []
+        for migration in MIGRATIONS:
+            if migration.name in done:
+                continue
+            with self.connection:
+                self.connection.executescript(migration.sql)
+                self.connection.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)",
+                    (migration.name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+                )
+            applied.append(migration.name)
+        return applied
+
+    def _applied(self) -> list[str]:
+        try:
+            rows = self.connection.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
+        except sqlite3.DatabaseError:
+            return []
+        return [str(r[0]) for r in rows]
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # ------------------------------------------------------------------ write side
+    def add_release(self, content: ReleaseContent) -> None:
+        """Store one release of one system in one transaction."""
+        release = content.release
+        db = self.connection
+        with db:
+            cursor = db.execute(
+                "INSERT INTO releases (system, version, effective, files, loaded_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    release.system.value,
+                    release.version,
+                    release.effective.isoformat() if release.effective else None,
+                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in release.files]),
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+            release_id = cursor.lastrowid
+            ids = self._ids
+            for concept in content.concepts:
+                cursor = db.execute(
+                    "INSERT INTO concepts (system, code, title, short_title, kind, billable, parent, depth, seq,"
+                    " release_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        concept.system.value,
+                        concept.code,
+                        concept.title,
+                        concept.short_title,
+                        concept.kind.value,
+                        int(concept.billable),
+                        concept.parent,
+                        concept.depth,
+                        concept.seq,
+                        release_id,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                ids[(concept.system, concept.code)] = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO designations (concept_id, kind, text, source, via) VALUES (?, ?, ?, ?, ?)",
+                ((ids[(d.system, d.code)], d.kind.value, d.text, d.source, d.via) for d in content.designations),
+            )
+            db.executemany(
+                "INSERT INTO notes (concept_id, kind, text, character) VALUES (?, ?, ?, ?)",
+                ((ids[(n.system, n.code)], n.note.kind.value, n.note.text, n.note.character) for n in content.notes),
+            )
+            db.executemany(
+                "INSERT INTO properties (concept_id, name, value, label, definition) VALUES (?, ?, ?, ?, ?)",
+                ((ids[(p.system, p.code)], p.name, p.value, p.label, p.definition) for p in content.properties),
+            )
+            db.executemany(
+                "INSERT INTO relations (source_system, source_code, kind, target_system, target_code, detail,"
+                " source, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        r.source_system.value,
+                        r.source_code,
+                        r.kind.value,
+                        r.target_system.value,
+                        r.target_code,
+                        r.detail,
+                        r.source,
+                        "|".join(r.flags),
+                    )
+                    for r in content.relations
+                ),
+            )
+            db.executemany(
+                "INSERT INTO history (system, code, kind, release, effective, old_title, new_title, replaced_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        h.system.value,
+                        h.code,
+                        h.kind.value,
+                        h.release,
+                        h.effective.isoformat() if h.effective else None,
+                        h.old_title,
+                        h.new_title,
+                        "|".join(h.replaced_by),
+                    )
+                    for h in content.history
+                ),
+            )
+
+    def finish(self) -> None:
+        db = self.connection
+        with db:
+            db.execute("INSERT INTO designations_fts (designations_fts) VALUES ('rebuild')")
+            db.execute("INSERT INTO designations_fts (designations_fts) VALUES ('optimize')")
+        db.execute("ANALYZE")
+        db.execute("PRAGMA journal_mode = WAL")
+
+    # ------------------------------------------------------------------ read side
+    def releases(self) -> list[Release]:
+        rows = self.connection.execute("SELECT system, version, effective, files FROM releases ORDER BY id").fetchall()
+        return [
+            Release(
+                SystemId(system),
+                version,
+                dt.date.fromisoformat(effective) if effective else None,
+                tuple(SourceFile(f["name"], f["sha256"]) for f in json.loads(files)),
+            )
+            for system, version, effective, files in rows
+        ]
+
+    def release_of(self, system: SystemId) -> Release | None:
+        found = [r for r in self.releases() if r.system is system]
+        return found[-1] if found else None
+
+    def counts(self) -> dict[SystemId, dict[str, int]]:
+        out: dict[SystemId, dict[str, int]] = {}
+        for system, concepts, billable in self.connection.execute(
+            "SELECT system, count(*), sum(billable) FROM concepts GROUP BY system"
+        ):
+            out[SystemId(system)] = {"concepts": concepts, "billable": billable or 0}
+        for table in ("designations", "notes"):
+            for system, n in self.connection.execute(
+                f"SELECT c.system, count(*) FROM {table} t JOIN concepts c ON c.id = t.concept_id GROUP BY c.system"
+            ):
+                out.setdefault(SystemId(system), {})[table] = n
+        return out
+
+    def get(self, system: SystemId, code: str) -> Concept | None:
+        row = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+        ).fetchone()
+        return None if row is None else _concept(row)
+
+    def existing(self, system: SystemId, codes: Sequence[str]) -> list[str]:
+        if not codes:
+            return []
+        marks = ", ".join("?" * len(codes))
+        found = {
+            str(r[0])
+            for r in self.connection.execute(
+                f"SELECT code FROM concepts WHERE system = ? AND code IN ({marks})", (system.value, *codes)
+            )
+        }
+        return [c for c in codes if c in found]
+
+    def children(self, system: SystemId, code: str) -> list[Concept]:
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND parent = ? ORDER BY seq",
+            (system.value, code),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def ancestors(self, system: SystemId, code: str) -> list[Concept]:
+        chain: list[Concept] = []
+        concept = self.get(system, code)
+        while concept is not None and concept.parent is not None:
+            concept = self.get(system, concept.parent)
+            if concept is not None:
+                chain.append(concept)
+        return chain[::-1]
+
+    def _own_notes(self, system: SystemId, code: str) -> list[Note]:
+        rows = self.connection.execute(
+            "SELECT n.kind, n.text, n.character FROM notes n JOIN concepts c ON c.id = n.concept_id"
+            " WHERE c.system = ? AND c.code = ? ORDER BY n.id",
+            (system.value, code),
+        ).fetchall()
+        return [Note(NoteKind(kind), text, character) for kind, text, character in rows]
+
+    def notes(self, system: SystemId, code: str) -> list[Note]:
+        seventh = {NoteKind.SEVENTH_CHARACTER, NoteKind.SEVENTH_CHARACTER_NOTE}
+        out = self._own_notes(system, code)
+        have_seventh = any(n.kind in seventh for n in out)
+        for ancestor in reversed(self.ancestors(system, code)):
+            for note in self._own_notes(system, ancestor.code):
+                # 7th characters come from the nearest ancestor that defines them (a nearer
+                # definition replaces a farther one); every other note applies to all descendants.
+                if note.kind in seventh and have_seventh:
+                    continue
+                out.append(Note(note.kind, note.text, note.character, inherited_from=ancestor.code))
+            have_seventh = have_seventh or any(n.kind in seventh for n in out)
+        return out
+
+    def properties(self, system: SystemId, code: str) -> list[Property]:
+        rows = self.connection.execute(
+            "SELECT p.name, p.value, p.label, p.definition FROM properties p JOIN concepts c ON c.id = p.concept_id"
+            " WHERE c.system = ? AND c.code = ? ORDER BY p.id",
+            (system.value, code),
+        ).fetchall()
+        return [Property(system, code, n, v, lb, d) for n, v, lb, d in rows]
+
+    def relations(self, system: SystemId, code: str) -> list[Relation]:
+        """Every relation from or to the code, outgoing first."""
+        rows = self.connection.execute(
+            "SELECT source_system, source_code, kind, target_system, target_code, detail, source, flags"
+            " FROM relations WHERE (source_system = ? AND source_code = ?) OR (target_system = ? AND target_code = ?)"
+            " ORDER BY (source_system = ? AND source_code = ?) DESC, id",
+            (system.value, code, system.value, code, system.value, code),
+        ).fetchall()
+        return [
+            Relation(SystemId(ss), sc, RelationKind(k), SystemId(ts), tc, d, src, tuple(f.split("|")) if f else ())
+            for ss, sc, k, ts, tc, d, src, f in rows
+        ]
+
+    def history(self, system: SystemId, code: str) -> list[HistoryEvent]:
+        rows = self.connection.execute(
+            "SELECT kind, release, effective, old_title, new_title, replaced_by FROM history"
+            " WHERE system = ? AND code = ? ORDER BY effective, id",
+            (system.value, code),
+        ).fetchall()
+        return [
+            HistoryEvent(
+                system,
+                code,
+                HistoryKind(k),
+                r,
+                dt.date.fromisoformat(e) if e else None,
+                o,
+                n,
+                tuple(rb.split("|")) if rb else (),
+            )
+            for k, r, e, o, n, rb in rows
+        ]
+
+    def designations(self, system: SystemId, code: str) -> list[Designation]:
+        rows = self.connection.execute(
+            "SELECT d.kind, d.text, d.source, d.via FROM designations d JOIN concepts c ON c.id = d.concept_id"
+            " WHERE c.system = ? AND c.code = ? ORDER BY d.id",
+            (system.value, code),
+        ).fetchall()
+        return [Designation(system, code, DesignationKind(k), t, s, v) for k, t, s, v in rows]
+
+    def codes_with_prefix(self, system: SystemId, prefix: str, limit: int) -> list[Concept]:
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code >= ? AND code < ? ORDER BY seq LIMIT ?",
+            (system.value, prefix, prefix + "\uffff", limit),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def concepts(self, system: SystemId | None = None) -> list[Concept]:
+        """Every concept (of one system), in official order."""
+        sql = f"SELECT {_CONCEPT_COLUMNS} FROM concepts"
+        rows = (
+            self.connection.execute(sql + " ORDER BY system, seq").fetchall()
+            if system is None
+            else self.connection.execute(sql + " WHERE system = ? ORDER BY seq", (system.value,)).fetchall()
+        )
+        return [_concept(r) for r in rows]
+
+    def text_search(self, match: str, systems: Sequence[SystemId], limit: int) -> list[FtsMatch]:
+        """FTS5 ``MATCH`` over every designation; ``match`` must already be a safe FTS5 expression."""
+        where = ""
+        params: list[object] = [match]
+        if systems:
+            where = f" AND c.system IN ({', '.join('?' * len(systems))})"
+            params.extend(s.value for s in systems)
+        params.append(limit)
+        rows = self.connection.execute(
+            "SELECT c.system, c.code, d.text, d.kind, f.rank FROM designations_fts f"
+            " JOIN designations d ON d.id = f.rowid JOIN concepts c ON c.id = d.concept_id"
+            f" WHERE designations_fts MATCH ?{where} ORDER BY f.rank LIMIT ?",
+            params,
+        ).fetchall()
+        return [FtsMatch(SystemId(s), c, t, k, float(r)) for s, c, t, k, r in rows]

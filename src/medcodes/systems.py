@@ -1,0 +1,262 @@
+"""The registry of code systems: ids, names, FHIR URIs, code shapes and `normalize_code()`.
+
+Users type codes in many notations (``e119``, ``E11.9``, ``e11 9``, ``S52521A`` without its X
+placeholder, ``0ut70zz``, ``0UT.70ZZ``, ``DRG 291``). Each system turns such text into the canonical
+notation it stores. Where the text could denote more than one canonical code (an ICD-10-CM code typed
+without X placeholders; dotless ICD-9-CM digits, which may be a diagnosis or a procedure),
+``candidates()`` lists every reading, most likely first, and the store keeps the ones that exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SystemId(StrEnum):
+    ICD10CM = "icd10cm"
+    ICD10PCS = "icd10pcs"
+    HCPCS = "hcpcs"
+    CPT = "cpt"
+    ICD11 = "icd11"
+    ICD10 = "icd10"
+    ICD9CM = "icd9cm"
+    MSDRG = "msdrg"
+
+
+class InvalidCodeSyntax(ValueError):
+    """Raised by a system's normaliser when text cannot be a code of that system."""
+
+    def __init__(self, system: SystemId, text: str, shape: str) -> None:
+        super().__init__(f"{text!r} is not a {NAMES[system]} code: {shape}")
+        self.system = system
+        self.text = text
+        self.shape = shape
+
+
+NAMES: dict[SystemId, str] = {
+    SystemId.ICD10CM: "ICD-10-CM",
+    SystemId.ICD10PCS: "ICD-10-PCS",
+    SystemId.HCPCS: "HCPCS Level II",
+    SystemId.CPT: "CPT",
+    SystemId.ICD11: "ICD-11 MMS",
+    SystemId.ICD10: "ICD-10 (WHO)",
+    SystemId.ICD9CM: "ICD-9-CM",
+    SystemId.MSDRG: "MS-DRG",
+}
+
+_SPACES_AND_DOTS = re.compile(r"[\s.]+")
+_ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_ICD10CM_RANGE = re.compile(r"^([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])$")
+_ICD10CM_CHAPTER = re.compile(r"^(?:CHAPTER)?([1-9]|1[0-9]|2[0-2])$")
+_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{1,7}$")  # PCS never uses the letters I and O
+_HCPCS = re.compile(r"^[A-Z][0-9]{4}$")
+_HCPCS_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
+_CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
+_ICD11 = re.compile(r"^(?:[0-9A-HJ-NP-Z]{4}(?:[0-9A-HJ-NP-Z]{1,2})?|X[A-HJ-NP-Z][0-9A-HJ-NP-Z]{2})$")
+_ICD10 = re.compile(r"^[A-Z][0-9]{2}[0-9X]?$")
+_ICD9_DX = re.compile(r"^(?:[0-9]{3}[0-9]{0,2}|V[0-9]{2}[0-9]{0,2}|E[0-9]{3}[0-9]?)$")
+_ICD9_PROC = re.compile(r"^[0-9]{2}[0-9]{0,2}$")
+_DRG = re.compile(r"^(?:MS-?)?(?:DRG)?-?\s*([0-9]{1,3})$")
+
+
+def _compact(text: str) -> str:
+    return _SPACES_AND_DOTS.sub("", text.strip().upper())
+
+
+def _icd10cm_candidates(text: str) -> tuple[str, ...]:
+    raw = text.strip().upper()
+    rng = _ICD10CM_RANGE.match(re.sub(r"\s+", "", raw))
+    if rng:
+        return (f"{rng.group(1)}-{rng.group(2)}",)
+    chapter = _ICD10CM_CHAPTER.match(re.sub(r"\s+", "", raw))
+    if chapter:
+        return (chapter.group(1),)
+    compact = _compact(raw)
+    if not _ICD10CM.match(compact):
+        raise InvalidCodeSyntax(
+            SystemId.ICD10CM,
+            text,
+            "a letter, a digit and a character, then up to four more after a dot (E11.9, S52.521A)",
+        )
+    found = [_dot_after(compact, 3)]
+    # A 7th character typed without the X placeholders before it (S52521A is complete, T4011A is
+    # T40.1X1A): fill every way the missing places can hold an X, keeping the 7th character last.
+    if 4 <= len(compact) < 7 and compact[-1].isalpha():
+        missing = 7 - len(compact)
+        body, seventh = compact[3:-1], compact[-1]
+        for filled in _insert_placeholders(body, missing):
+            found.append(_dot_after(compact[:3] + filled + seventh, 3))
+    return tuple(dict.fromkeys(found))
+
+
+def _insert_placeholders(body: str, missing: int) -> list[str]:
+    """Every string made by inserting ``missing`` X characters into ``body`` (order kept)."""
+    if missing == 0:
+        return [body]
+    out: list[str] = []
+    for i in range(len(body) + 1):
+        for rest in _insert_placeholders(body[i:], missing - 1):
+            out.append(body[:i] + "X" + rest)
+    return list(dict.fromkeys(out))
+
+
+def _dot_after(code: str, n: int) -> str:
+    return code if len(code) <= n else f"{code[:n]}.{code[n:]}"
+
+
+def _pcs_candidates(text: str) -> tuple[str, ...]:
+    compact = _compact(text)
+    if not _PCS.match(compact):
+        raise InvalidCodeSyntax(
+            SystemId.ICD10PCS, text, "seven letters or digits, no I or O (0UT70ZZ); a prefix such as 0UT7"
+        )
+    return (compact,)
+
+
+def _hcpcs_candidates(text: str) -> tuple[str, ...]:
+    compact = _compact(text)
+    if _HCPCS.match(compact) or _HCPCS_MODIFIER.match(compact):
+        return (compact,)
+    raise InvalidCodeSyntax(SystemId.HCPCS, text, "a letter and four digits (E0601), or a modifier (RT)")
+
+
+def _cpt_candidates(text: str) -> tuple[str, ...]:
+    compact = _compact(text)
+    if _CPT.match(compact):
+        return (compact,)
+    raise InvalidCodeSyntax(SystemId.CPT, text, "five characters: four digits, then a digit, F, T or U (74740)")
+
+
+def _icd11_candidates(text: str) -> tuple[str, ...]:
+    compact = _compact(text)
+    if _ICD11.match(compact):
+        return (_dot_after(compact, 4),)
+    raise InvalidCodeSyntax(SystemId.ICD11, text, "four characters, then up to two after a dot (1A00, BA41.Z)")
+
+
+def _icd10_candidates(text: str) -> tuple[str, ...]:
+    compact = _compact(text).rstrip("+*†")
+    if _ICD10.match(compact):
+        return (_dot_after(compact, 3),)
+    raise InvalidCodeSyntax(SystemId.ICD10, text, "a letter, two digits, then one more after a dot (E11.9)")
+
+
+def _icd9cm_candidates(text: str) -> tuple[str, ...]:
+    raw = re.sub(r"\s+", "", text.strip().upper())
+    if "." in raw:
+        head = raw.split(".", 1)[0]
+        compact = raw.replace(".", "")
+        # The dot tells diagnosis (3 before it; 4 for E codes) from procedure (2 before it).
+        if len(head) == 2 and _ICD9_PROC.match(compact):
+            return (_dot_after(compact, 2),)
+        if _ICD9_DX.match(compact):
+            return (_dot_after(compact, 4 if compact.startswith("E") else 3),)
+    else:
+        compact = raw
+        found: list[str] = []
+        if _ICD9_DX.match(compact):
+            found.append(_dot_after(compact, 4 if compact.startswith("E") else 3))
+        if _ICD9_PROC.match(compact):
+            found.append(_dot_after(compact, 2))
+        if found:
+            return tuple(found)
+    raise InvalidCodeSyntax(
+        SystemId.ICD9CM, text, "three digits and up to two after a dot (250.00), V or E codes, procedures 87.83"
+    )
+
+
+def _msdrg_candidates(text: str) -> tuple[str, ...]:
+    match = _DRG.match(text.strip().upper())
+    if match:
+        return (match.group(1).zfill(3),)
+    raise InvalidCodeSyntax(SystemId.MSDRG, text, "up to three digits, optionally after 'DRG' (291, DRG 064)")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSystem:
+    id: SystemId
+    name: str
+    fhir_uri: str
+    example: str
+    _candidates: Callable[[str], tuple[str, ...]]
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """Every canonical code that ``text`` may denote, most likely first.
+
+        Raises InvalidCodeSyntax where the text cannot be a code of this system.
+        """
+        return self._candidates(text)
+
+    def normalize_code(self, text: str) -> str:
+        """The canonical notation of ``text`` (the first reading where several are possible)."""
+        return self._candidates(text)[0]
+
+    def looks_like_code(self, text: str) -> bool:
+        try:
+            self._candidates(text)
+        except InvalidCodeSyntax:
+            return False
+        return True
+
+
+REGISTRY: dict[SystemId, CodeSystem] = {
+    s.id: s
+    for s in (
+        CodeSystem(
+            SystemId.ICD10CM, NAMES[SystemId.ICD10CM], "http://hl7.org/fhir/sid/icd-10-cm", "E11.9", _icd10cm_candidates
+        ),
+        CodeSystem(
+            SystemId.ICD10PCS,
+            NAMES[SystemId.ICD10PCS],
+            "http://www.cms.gov/Medicare/Coding/ICD10",
+            "0UT70ZZ",
+            _pcs_candidates,
+        ),
+        CodeSystem(
+            SystemId.HCPCS,
+            NAMES[SystemId.HCPCS],
+            "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+            "E0601",
+            _hcpcs_candidates,
+        ),
+        CodeSystem(SystemId.CPT, NAMES[SystemId.CPT], "http://www.ama-assn.org/go/cpt", "74740", _cpt_candidates),
+        CodeSystem(
+            SystemId.ICD11, NAMES[SystemId.ICD11], "http://id.who.int/icd/release/11/mms", "1A00", _icd11_candidates
+        ),
+        CodeSystem(SystemId.ICD10, NAMES[SystemId.ICD10], "http://hl7.org/fhir/sid/icd-10", "E11.9", _icd10_candidates),
+        CodeSystem(
+            SystemId.ICD9CM, NAMES[SystemId.ICD9CM], "http://hl7.org/fhir/sid/icd-9-cm", "250.00", _icd9cm_candidates
+        ),
+        CodeSystem(
+            SystemId.MSDRG,
+            NAMES[SystemId.MSDRG],
+            "https://www.cms.gov/medicare/payment/prospective-payment-systems/acute-inpatient-pps/"
+            "ms-drg-classifications-and-software",
+            "003",
+            _msdrg_candidates,
+        ),
+    )
+}
+
+
+def get(system: SystemId | str) -> CodeSystem:
+    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``)."""
+    try:
+        return REGISTRY[SystemId(system)]
+    except ValueError:
+        known = ", ".join(s.value for s in SystemId)
+        raise UnknownSystem(str(system), known) from None
+
+
+def normalize_code(system: SystemId | str, text: str) -> str:
+    """The canonical notation of ``text`` in ``system``; raises InvalidCodeSyntax if it cannot be one."""
+    return get(system).normalize_code(text)
+
+
+class UnknownSystem(ValueError):
+    def __init__(self, name: str, known: str) -> None:
+        super().__init__(f"Unknown code system {name!r}; known systems: {known}")
+        self.name = name

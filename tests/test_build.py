@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcodes.build import build
+from medcodes.errors import BuildError, SourceError, SourceMissing
+from medcodes.sources.kinds import FileKind
+from medcodes.sources.releases import discover, embedded_default
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+from .helpers import FIXTURES, fixture_release
+
+
+def test_build_from_a_folder(tmp_path: Path) -> None:
+    summary = build(tmp_path / "m.db", fixture_release(tmp_path / "release"))
+    (cm,) = summary.systems
+    assert (cm.system, cm.version, cm.billable) == (SystemId.ICD10CM, "2026", 13)
+    assert "icd10cm_tabular_2026.xml" in cm.files
+    assert any(name.startswith("icd10cm_order_2026.txt") for name in cm.files)
+    assert not list(tmp_path.glob(".m.db.building-*"))
+
+
+def test_release_records_files_with_sha256(tmp_path: Path) -> None:
+    build(tmp_path / "m.db", fixture_release(tmp_path / "release"))
+    store = SQLiteStore.open(tmp_path / "m.db")
+    (release,) = store.releases()
+    assert release.files[0].name == "icd10cm_tabular_2026.xml"
+    assert len(release.files[0].sha256) == 64
+    store.close()
+
+
+def test_discover_finds_files_by_content(tmp_path: Path) -> None:
+    folder = fixture_release(tmp_path / "release")
+    (folder / "renamed.xml").write_bytes((FIXTURES / "icd10cm" / "tabular_sample.xml").read_bytes())
+    (folder / "notes.txt").write_text("not a release file")
+    kinds = sorted((f.kind, f.path.name) for f in discover(folder))
+    assert (FileKind.ICD10CM_TABULAR, "renamed.xml") in kinds
+    assert (FileKind.ICD10CM_ORDER, "icd10cm_order_2026.txt") in kinds
+    assert all(name != "notes.txt" for _, name in kinds)
+
+
+def test_a_folder_without_release_files_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceMissing):
+        build(tmp_path / "m.db", tmp_path)
+
+
+def test_failed_build_leaves_the_previous_database_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    build(db, fixture_release(tmp_path / "good"))
+    before = db.read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "icd10cm_tabular_2026.xml").write_bytes((FIXTURES / "icd10cm" / "tabular_truncated.xml").read_bytes())
+    with pytest.raises(SourceError, match="line"):
+        build(db, bad)
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob(".m.db.building-*"))
+
+
+def test_failed_order_file_leaves_the_previous_database_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    build(db, fixture_release(tmp_path / "good"))
+    before = db.read_bytes()
+    bad = fixture_release(tmp_path / "bad")
+    (bad / "icd10cm_order_2026.txt").write_bytes((FIXTURES / "icd10cm" / "order_malformed.txt").read_bytes())
+    with pytest.raises(SourceError):
+        build(db, bad)
+    assert db.read_bytes() == before
+
+
+def test_unexpected_failure_is_a_build_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "m.db"
+    build(db, fixture_release(tmp_path / "good"))
+    before = db.read_bytes()
+
+    def explode(self: SQLiteStore) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(SQLiteStore, "finish", explode)
+    with pytest.raises(BuildError, match="disk full"):
+        build(db, fixture_release(tmp_path / "good"))
+    assert db.read_bytes() == before
+
+
+def test_embedded_default_is_the_cdc_tabular_list_in_the_wheel() -> None:
+    (found,) = embedded_default()
+    assert found.kind is FileKind.ICD10CM_TABULAR
+    assert found.version == "2026"
+    assert found.path.name == "icd10c-tabular-April-1-2026.xml"

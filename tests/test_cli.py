@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from medcodes.cli import main
+
+from .helpers import FIXTURES, fixture_db, fixture_release
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_db(tmp_path_factory.mktemp("cli"))
+
+
+def run(db: Path, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--db", str(db)], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_show_in_any_notation(db: Path) -> None:
+    code, out, _ = run(db, "show", "e119")
+    assert code == 0
+    assert "E11.9" in out
+    assert "Type 2 diabetes mellitus without complications" in out
+    assert "(inherited from E11)" in out
+
+
+def test_show_json_lists_every_fact(db: Path) -> None:
+    code, out, _ = run(db, "show", "T4011A", "--json")
+    assert code == 0
+    detail = json.loads(out)
+    assert detail["code"] == "T40.1X1A"
+    assert detail["title"] == "Poisoning by heroin, accidental (unintentional), initial encounter"
+    assert [a["code"] for a in detail["ancestors"]] == ["19", "T36-T50", "T40", "T40.1", "T40.1X1"]
+    assert {
+        "kind": "seventh_character",
+        "text": "initial encounter",
+        "character": "A",
+        "inherited_from": "T40",
+    } in detail["notes"]
+
+
+def test_show_unknown_code_exits_1_with_closest_codes(db: Path) -> None:
+    code, _, err = run(db, "show", "E11.99", "--system", "icd10cm")
+    assert code == 1
+    assert "No ICD-10-CM code 'E11.99' in release 2026" in err
+    assert "E11.9" in err
+
+
+def test_show_malformed_code_explains_the_shape(db: Path) -> None:
+    code, _, err = run(db, "show", "not-a-code!", "--system", "icd10cm")
+    assert code == 1
+    assert "is not a ICD-10-CM code" in err or "is not an ICD-10-CM code" in err
+    assert "E11.9" in err
+
+
+def test_show_without_a_database_says_build_first(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "absent.db", "show", "E11.9")
+    assert code == 1
+    assert "medcodes build" in err
+
+
+def test_search_text(db: Path) -> None:
+    code, out, _ = run(db, "search", "myocardial infarct", "--json")
+    assert code == 0
+    codes = [r["code"] for r in json.loads(out)["results"]]
+    assert codes[:1] == ["I21"] or "I21.9" in codes
+
+
+def test_search_jsonl_contract(db: Path) -> None:
+    stdin = (
+        "\n".join(
+            [
+                json.dumps({"q": "e119", "systems": ["icd10cm"], "limit": 3}),
+                json.dumps({"q": "heroin"}),
+                "not json",
+            ]
+        )
+        + "\n"
+    )
+    code, out, _ = run(db, "search", "--jsonl", stdin=stdin)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["q"] == "e119"
+    assert lines[0]["results"][0] == {
+        "system": "icd10cm",
+        "code": "E11.9",
+        "display": "Type 2 diabetes mellitus without complications",
+        "score": lines[0]["results"][0]["score"],
+        "billable": True,
+        "why": [{"field": "code", "text": "E11.9"}],
+    }
+    assert lines[1]["total"] >= 1
+    assert "not JSON" in lines[2]["error"]
+
+
+def test_search_rejects_overlong_queries(db: Path) -> None:
+    code, _, err = run(db, "search", "x" * 10_000)
+    assert code == 1
+    assert "too long" in err
+
+
+def test_build_reports_counts(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path / "m.db", "build", "--from", str(fixture_release(tmp_path / "release")))
+    assert code == 0
+    assert "ICD-10-CM" in out
+    assert "13" in out
+
+
+def test_failed_build_exits_non_zero_and_keeps_the_old_database(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    assert run(db, "build", "--from", str(fixture_release(tmp_path / "good")))[0] == 0
+    before = db.read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "tabular.xml").write_bytes((FIXTURES / "icd10cm" / "tabular_truncated.xml").read_bytes())
+    code, _, err = run(db, "build", "--from", str(bad))
+    assert code == 1
+    assert "tabular.xml, line" in err
+    assert db.read_bytes() == before

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcodes.errors import DatabaseMissing
+from medcodes.models import NoteKind
+from medcodes.store.schema import MIGRATIONS
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+from .helpers import fixture_db
+
+CM = SystemId.ICD10CM
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    return SQLiteStore.open(fixture_db(tmp_path_factory.mktemp("store")))
+
+
+def test_get(store: SQLiteStore) -> None:
+    concept = store.get(CM, "E11.9")
+    assert concept is not None
+    assert concept.title == "Type 2 diabetes mellitus without complications"
+    assert concept.parent == "E11"
+    assert store.get(CM, "E11.99") is None
+
+
+def test_children_in_official_order(store: SQLiteStore) -> None:
+    assert [c.code for c in store.children(CM, "I21")] == ["I21.4", "I21.9"]
+
+
+def test_ancestors_root_first(store: SQLiteStore) -> None:
+    assert [c.code for c in store.ancestors(CM, "S52.521A")] == ["19", "S50-S59", "S52", "S52.5", "S52.52", "S52.521"]
+
+
+def test_notes_with_inheritance(store: SQLiteStore) -> None:
+    notes = store.notes(CM, "E11.9")
+    assert (notes[0].kind, notes[0].inherited_from) == (NoteKind.EXCLUDES1, None)
+    inherited = [(n.kind, n.text, n.inherited_from) for n in notes[1:]]
+    assert (NoteKind.EXCLUDES1, "type 1 diabetes mellitus (E10.-)", "E11") in inherited
+    assert (
+        NoteKind.EXCLUDES1,
+        "transitory endocrine and metabolic disorders specific to newborn (P70-P74)",
+        "4",
+    ) in inherited
+
+
+def test_seventh_characters_inherited_from_the_nearest_ancestor(store: SQLiteStore) -> None:
+    sevenths = [
+        (n.character, n.inherited_from) for n in store.notes(CM, "S52.521A") if n.kind is NoteKind.SEVENTH_CHARACTER
+    ]
+    assert sevenths == [("A", "S52"), ("D", "S52")]
+
+
+def test_existing_keeps_the_given_order(store: SQLiteStore) -> None:
+    assert store.existing(CM, ["T40.11A", "T40.1X1A", "E11.9"]) == ["T40.1X1A", "E11.9"]
+
+
+def test_prefix_lists_descendants_in_code_order(store: SQLiteStore) -> None:
+    assert [c.code for c in store.codes_with_prefix(CM, "I21", 10)] == ["I21", "I21.4", "I21.9"]
+
+
+def test_counts(store: SQLiteStore) -> None:
+    counts = store.counts()[CM]
+    assert counts["billable"] == 13  # 4 plain codes, 9 seventh-character expansions
+    assert counts["notes"] > 10
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    store = SQLiteStore.create(tmp_path / "new.db")
+    assert store.migrate() == []
+    assert store._applied() == [m.name for m in MIGRATIONS]
+    store.close()
+
+
+def test_opening_a_missing_database_says_build_first(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseMissing) as caught:
+        SQLiteStore.open(tmp_path / "absent.db")
+    assert "medcodes build" in (caught.value.hint or "")
+
+
+def test_database_is_in_wal_mode(store: SQLiteStore) -> None:
+    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
