@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from medcodes.build import build
+from medcodes.service import build_database
 
 FIXTURES = Path(__file__).parent / "data"
 
@@ -23,5 +23,5 @@ def fixture_release(folder: Path) -> Path:
 
 def fixture_db(tmp: Path) -> Path:
     db = tmp / "fixture.db"
-    build(db, fixture_release(tmp / "release"))
+    build_database(db, fixture_release(tmp / "release"))
     return db

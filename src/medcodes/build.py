@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from medcodes.systems import SystemId
 
 # Called with a step's description, units done and units in all.
 Progress = Callable[[str, int, int], None]
+# A build-time step that derives more from the filled store (the search index), before it is swapped in.
+Step = Callable[[SQLiteStore], None]
 
 _INDEX_SOURCES: dict[FileKind, str] = {
     FileKind.ICD10CM_INDEX: "index",
@@ -113,7 +115,9 @@ def _build_icd10cm(store: SQLiteStore, found: list[FoundFile], progress: Progres
     )
 
 
-def build(db_path: Path, source_dir: Path | None = None, progress: Progress = _quiet) -> BuildSummary:
+def build(
+    db_path: Path, source_dir: Path | None = None, progress: Progress = _quiet, steps: Sequence[Step] = ()
+) -> BuildSummary:
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
     started = time.perf_counter()
     found = discover(source_dir) if source_dir is not None else embedded_default()
@@ -126,6 +130,9 @@ def build(db_path: Path, source_dir: Path | None = None, progress: Progress = _q
             summaries = [s for s in (_build_icd10cm(store, found, progress),) if s is not None]
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
+            for number, step in enumerate(steps):
+                progress("search index", number, len(steps))
+                step(store)
             progress("full-text index", 0, 1)
             store.finish()
         finally:

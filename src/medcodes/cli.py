@@ -15,11 +15,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from medcodes import __version__
-from medcodes.build import BuildSummary, build
+from medcodes.build import BuildSummary
 from medcodes.config import Settings
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.models import ConceptDetail, SearchResult
-from medcodes.service import CodeService
+from medcodes.service import CodeService, build_database
 from medcodes.systems import NAMES, SystemId, UnknownSystem
 
 SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
@@ -95,7 +95,7 @@ def build_command(source: str | None, db: str | None) -> None:
                 tasks[description] = bar.add_task(description, total=max(total, 1))
             bar.update(tasks[description], completed=done)
 
-        summary = build(settings.db_path, Path(source) if source else None, progress)
+        summary = build_database(settings.db_path, Path(source) if source else None, progress)
     _print_summary(Console(), summary)
 
 

@@ -232,6 +232,8 @@ class SearchHit:
     billable: bool
     kind: ConceptKind
     reasons: tuple[MatchReason, ...] = ()
+    # (start, end) character spans of ``display`` that the query's words matched, for highlighting.
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
 from medcodes.errors import CodeNotFound, InvalidCode
 from medcodes.models import Concept, ConceptDetail, Release, SearchResult
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
+from medcodes.search.prepare import prepare
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 
 _CLOSEST = 5
+
+
+def build_database(db_path: Path, source_dir: Path | None = None, progress: Progress | None = None) -> BuildSummary:
+    """Build a database with everything the read side needs (the search index included)."""
+    if progress is None:
+        return build(db_path, source_dir, steps=(prepare,))
+    return build(db_path, source_dir, progress, steps=(prepare,))
 
 
 class CodeService:

@@ -83,8 +83,9 @@ def _icd10cm_candidates(text: str) -> tuple[str, ...]:
         )
     found = [_dot_after(compact, 3)]
     # A 7th character typed without the X placeholders before it (S52521A is complete, T4011A is
-    # T40.1X1A): fill every way the missing places can hold an X, keeping the 7th character last.
-    if 4 <= len(compact) < 7 and compact[-1].isalpha():
+    # T40.1X1A, O69.893 is O69.89X3): fill every way the missing places can hold an X, keeping the 7th
+    # character last. The literal reading stays first; the store keeps the readings that exist.
+    if 4 <= len(compact) < 7:
         missing = 7 - len(compact)
         body, seventh = compact[3:-1], compact[-1]
         for filled in _insert_placeholders(body, missing):

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import QueryError
+from medcodes.search.text import tokens
 from medcodes.systems import SystemId
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     text: str  # the query as typed, cleaned of control characters
-    words: tuple[str, ...]  # lower-cased, accents folded
+    words: tuple[str, ...]  # normalised words (search.text.tokens)
     systems: tuple[SystemId, ...]  # empty = every system
     limit: int
     offset: int = 0
     billable_only: bool = False
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed: the form words are compared in."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(fold(text)))
 
 
 def parse(
@@ -43,4 +31,4 @@ def parse(
     if offset < 0:
         raise QueryError("offset must not be negative")
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
-    return Query(cleaned, words(cleaned), systems, limit, offset, billable_only)
+    return Query(cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only)

@@ -27,7 +27,6 @@ from medcodes.systems import SystemId
 __all__ = ["IndexDesignations", "designations", "load_index", "load_table", "resolve_code"]
 
 _ROOT = "ICD10CM.index"
-_TERM_TAGS = ("mainTerm", "term")
 # Table cells that hold no code: the drug table writes "--", the neoplasm table "-".
 _EMPTY_CELLS = frozenset({"", "-", "--"})
 _SPACE = re.compile(r"\s+")
@@ -235,44 +234,41 @@ class _Node:
 
     path: tuple[str, ...]
     cells: list[tuple[str | None, str]] = field(default_factory=list)  # (column, code as written)
-    children: dict[str, _Node] = field(default_factory=dict)  # key: normalised title
-    _aliases: dict[str, list[_Node]] | None = None
+    children: dict[str, _Node] = field(default_factory=dict)  # key: the title, normalised (``_key``)
+    # Built on first lookup: children by their title without modifiers (``_bare``), and by its first word.
+    _bare_titles: dict[str, list[_Node]] | None = None
+    _first_words: dict[str, list[_Node]] | None = None
 
     def child(self, title: str) -> _Node:
         key = _key(title)
         node = self.children.get(key)
         if node is None:
             node = self.children[key] = _Node((*self.path, title))
-            self._aliases = None
+            self._bare_titles = self._first_words = None
         return node
 
     def lookup(self, text: str) -> list[_Node]:
-        """Children a reference part names: by exact title, else by the title without parentheses, else by
-        the title's first comma-separated word (the index cites "Infarct, infarction" as "Infarct")."""
+        """The children a part of a reference names: by exact title, else by the title without its
+        modifiers, else by the title's first comma-separated word (the index cites its main term
+        "Infarct, infarction" as "Infarct", and "myocardium, myocardial" as "myocardium")."""
         key = _key(text)
         exact = self.children.get(key)
         if exact is not None:
             return [exact]
-        aliases = self._alias_table()
-        return aliases.get(_bare(key)) or aliases.get("," + _bare(key)) or []
-
-    def _alias_table(self) -> dict[str, list[_Node]]:
-        if self._aliases is None:
-            table: dict[str, list[_Node]] = {}
-            for key, node in self.children.items():
-                table.setdefault(_bare(key), []).append(node)
-            for key, node in self.children.items():
-                first = _bare(key.split(",", 1)[0])
-                if first != _bare(key):
-                    table.setdefault("," + first, []).append(node)
-            self._aliases = table
-        return self._aliases
+        if self._bare_titles is None or self._first_words is None:
+            self._bare_titles, self._first_words = {}, {}
+            for title, node in self.children.items():
+                self._bare_titles.setdefault(_bare(title), []).append(node)
+                self._first_words.setdefault(_bare(title.split(",", 1)[0]), []).append(node)
+        bare = _bare(key)
+        return self._bare_titles.get(bare) or self._first_words.get(bare) or []
 
     def target_cells(self) -> list[tuple[str | None, str]]:
-        """The codes a reference to this term stands for: its own; else the one code that all its direct
-        subterms carry. Several codes would be a guess, and so would one code where some subterms have none
-        (E-index "Stab, stabbing - see Cut": the only coded subterm of "Cut" is "machine NEC" W31.9)."""
-        if self.cells or not self.children:
+        """The codes a reference to this term stands for: its own; else the one code that its direct
+        subterms all carry, when there are several. Anything less would be a guess: a lone subterm is a
+        special case ("Syndrome, hyperkinetic - see Hyperkinesia", whose one subterm is "heart" I51.89), and
+        so is the one coded subterm among uncoded ones ("Stab, stabbing - see Cut": "machine NEC" W31.9)."""
+        if self.cells or len(self.children) < 2:
             return self.cells
         below = [child.cells for child in self.children.values()]
         if not all(below) or len({code for cells in below for _, code in cells}) != 1:

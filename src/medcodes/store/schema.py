@@ -91,6 +91,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             replaced_by TEXT NOT NULL DEFAULT ''   -- codes, joined by '|'
         );
         CREATE INDEX history_code ON history (system, code);
+        -- Derived structures written at build time (the search index's arrays), by name.
+        CREATE TABLE blobs (
+            name TEXT PRIMARY KEY,
+            data BLOB NOT NULL
+        );
         """,
     ),
     Migration(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +204,69 @@ class SQLiteStore:
                     for h in content.history
                 ),
             )
+
+    # ------------------------------------------------------------------ rows for derived indexes
+    def designation_rows(self) -> Iterator[tuple[int, int, DesignationKind, str]]:
+        """(designation id, concept id, kind, text) of every designation, by id."""
+        for did, cid, kind, text in self.connection.execute(
+            "SELECT id, concept_id, kind, text FROM designations ORDER BY id"
+        ):
+            yield int(did), int(cid), DesignationKind(kind), str(text)
+
+    def concept_rows(self) -> Iterator[tuple[int, SystemId, bool, ConceptKind]]:
+        """(concept id, system, billable, kind) of every concept, by id."""
+        for cid, system, billable, kind in self.connection.execute(
+            "SELECT id, system, billable, kind FROM concepts ORDER BY id"
+        ):
+            yield int(cid), SystemId(system), bool(billable), ConceptKind(kind)
+
+    def concepts_by_id(self, ids: Sequence[int]) -> dict[int, Concept]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.connection.execute(
+            f"SELECT id, {_CONCEPT_COLUMNS} FROM concepts WHERE id IN ({marks})", tuple(ids)
+        ).fetchall()
+        return {int(r[0]): _concept(r[1:]) for r in rows}
+
+    def concept_id(self, system: SystemId, code: str) -> int | None:
+        row = self.connection.execute(
+            "SELECT id FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def designations_by_id(self, ids: Sequence[int]) -> dict[int, tuple[DesignationKind, str, str | None]]:
+        """(kind, text, via) of the given designations."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.connection.execute(
+            f"SELECT id, kind, text, via FROM designations WHERE id IN ({marks})", tuple(ids)
+        ).fetchall()
+        return {int(i): (DesignationKind(k), str(t), v) for i, k, t, v in rows}
+
+    def descendants(self, system: SystemId, code: str, limit: int) -> list[Concept]:
+        """Every concept below ``code`` (not itself), in official order."""
+        concept = self.get(system, code)
+        if concept is None:
+            return []
+        end = self.connection.execute(
+            "SELECT min(seq) FROM concepts WHERE system = ? AND seq > ? AND depth <= ?",
+            (system.value, concept.seq, concept.depth),
+        ).fetchone()[0]
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?",
+            (system.value, concept.seq, end if end is not None else 1 << 62, limit),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def put_blob(self, name: str, data: bytes) -> None:
+        with self.connection:
+            self.connection.execute("INSERT OR REPLACE INTO blobs (name, data) VALUES (?, ?)", (name, data))
+
+    def get_blob(self, name: str) -> bytes | None:
+        row = self.connection.execute("SELECT data FROM blobs WHERE name = ?", (name,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def finish(self) -> None:
         db = self.connection

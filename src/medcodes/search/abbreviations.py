@@ -1,0 +1,134 @@
+"""Abbreviations and acronyms people type, and the words they stand for.
+
+Two sources, merged: the curated list below (written by the medcodes team from common clinical usage;
+each entry is tested to find its code in tests/test_search_regression.py), and the abbreviations the data
+spells out itself, "Non-ST elevation (NSTEMI) myocardial infarction", harvested at load time by
+``harvest()``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from medcodes.search.text import tokens
+from medcodes.store.sqlite import SQLiteStore
+
+BLOB = "abbreviations-1"
+
+# abbreviation (lower case) -> the phrases it stands for, most common first.
+CURATED: dict[str, tuple[str, ...]] = {
+    "mi": ("myocardial infarction",),
+    "ami": ("acute myocardial infarction",),
+    "stemi": ("st elevation myocardial infarction",),
+    "nstemi": ("non st elevation myocardial infarction",),
+    "cad": ("coronary artery disease", "atherosclerotic heart disease"),
+    "chf": ("congestive heart failure",),
+    "hf": ("heart failure",),
+    "afib": ("atrial fibrillation",),
+    "af": ("atrial fibrillation",),
+    "htn": ("hypertension",),
+    "dvt": ("deep vein thrombosis",),
+    "pe": ("pulmonary embolism",),
+    "cva": ("cerebral infarction", "stroke"),
+    "tia": ("transient ischemic attack",),
+    "copd": ("chronic obstructive pulmonary disease",),
+    "uri": ("upper respiratory infection",),
+    "uti": ("urinary tract infection",),
+    "dm": ("diabetes mellitus",),
+    "t2dm": ("type 2 diabetes mellitus",),
+    "t1dm": ("type 1 diabetes mellitus",),
+    "ckd": ("chronic kidney disease",),
+    "esrd": ("end stage renal disease",),
+    "aki": ("acute kidney failure",),
+    "gerd": ("gastro esophageal reflux disease",),
+    "ibs": ("irritable bowel syndrome",),
+    "ibd": ("inflammatory bowel disease",),
+    "bph": ("benign prostatic hyperplasia",),
+    "osa": ("obstructive sleep apnea",),
+    "adhd": ("attention deficit hyperactivity disorder",),
+    "ptsd": ("post traumatic stress disorder",),
+    "ocd": ("obsessive compulsive disorder",),
+    "tbi": ("traumatic brain injury",),
+    "loc": ("loss of consciousness",),
+    "ra": ("rheumatoid arthritis",),
+    "oa": ("osteoarthritis",),
+    "sle": ("systemic lupus erythematosus",),
+    "ms": ("multiple sclerosis",),
+    "als": ("amyotrophic lateral sclerosis",),
+    "hiv": ("human immunodeficiency virus",),
+    "aids": ("human immunodeficiency virus disease",),
+    "tb": ("tuberculosis",),
+    "fx": ("fracture",),
+    "lac": ("laceration",),
+    "cabg": ("coronary artery bypass",),
+    "ptca": ("percutaneous transluminal coronary angioplasty", "dilation of coronary artery"),
+    "egd": ("esophagogastroduodenoscopy", "inspection of upper intestinal tract"),
+    "ercp": ("endoscopic retrograde cholangiopancreatography",),
+    "hsg": ("hysterosalpingography", "fluoroscopy of fallopian tubes"),
+    "iud": ("intrauterine contraceptive device", "intrauterine device"),
+    "ct": ("computerized tomography", "ct scan"),
+    "cat": ("computerized tomography",),
+    "mri": ("magnetic resonance imaging",),
+    "pet": ("positron emission tomography",),
+    "ekg": ("electrocardiogram",),
+    "ecg": ("electrocardiogram",),
+    "eeg": ("electroencephalogram",),
+    "tka": ("total knee replacement", "replacement of knee joint"),
+    "tha": ("total hip replacement", "replacement of hip joint"),
+    "orif": ("open reduction internal fixation",),
+    "dme": ("durable medical equipment",),
+    "cpap": ("continuous positive airway pressure",),
+    "bipap": ("bilevel positive airway pressure",),
+    "tpn": ("parenteral nutrition",),
+    "picc": ("peripherally inserted central catheter",),
+    "ivf": ("in vitro fertilization",),
+    "csection": ("cesarean",),
+    "dnc": ("dilation and curettage",),
+    "lbp": ("low back pain",),
+    "sob": ("shortness of breath",),
+    "ha": ("headache",),
+}
+
+_PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})\)")
+
+
+def harvest(texts: Iterable[str]) -> dict[str, set[str]]:
+    """Abbreviations the data spells out: "<words> (ABBR)" where ABBR's letters start the last words.
+
+    "Chronic obstructive pulmonary disease (COPD)" -> {"copd": {"chronic obstructive pulmonary disease"}}
+    """
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        if "(" not in text:
+            continue
+        for match in _PARENTHESISED.finditer(text):
+            words = tokens(match.group(1))
+            letters = match.group(2).lower()
+            if len(letters) < 2 or len(words) < len(letters) - 1:
+                continue
+            initials = "".join(w[0] for w in words)
+            # Initials of the last len(letters) words (or one fewer, for "N-terminal ... (NT-proBNP)"-like).
+            for size in (len(letters), len(letters) - 1):
+                if size >= 2 and initials[-size:] == letters[:size]:
+                    found.setdefault(letters, set()).add(" ".join(words[-size:]))
+                    break
+    return found
+
+
+def save(store: SQLiteStore) -> None:
+    """Build-time step: harvest the data's own abbreviations and keep them in the store."""
+    found = harvest(text for _, _, _, text in store.designation_rows())
+    store.put_blob(BLOB, json.dumps({k: sorted(v) for k, v in sorted(found.items())}).encode())
+
+
+def load(store: SQLiteStore) -> dict[str, tuple[str, ...]]:
+    """The curated list merged with the harvested one (curated phrases first)."""
+    merged = {k: list(v) for k, v in CURATED.items()}
+    blob = store.get_blob(BLOB)
+    harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
+    for abbreviation, phrases in harvested.items():
+        known = merged.setdefault(abbreviation, [])
+        known += [p for p in phrases if p not in known]
+    return {k: tuple(v) for k, v in merged.items()}

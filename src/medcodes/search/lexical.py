@@ -1,0 +1,385 @@
+"""Word search over the lexical index: query words -> candidate designations -> scores -> concepts.
+
+A query is a list of groups, one per word typed; a group holds alternatives (the word itself, or the
+words an abbreviation stands for), and an alternative is a list of atoms (one word each). An atom matches
+a designation that holds the word, its singular, or a word that starts with it (a prefix match counts
+less, the less of the word was typed).
+
+Candidates come from the postings of the cheapest group only, then every group is checked against each
+candidate's own few words (the forward index), so a common word ("of", "right", "approach") never costs
+more than the candidates it is checked against. Autocomplete-style queries want every word to match (AND);
+when that finds too little, the two cheapest groups are unioned and words may be missing, with a score
+that falls with the share of the query's weight left unmatched (coverage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from medcodes.search.index import SYSTEMS, LexicalIndex
+from medcodes.search.text import singular
+from medcodes.systems import SystemId
+
+F32 = npt.NDArray[np.float32]
+I32 = npt.NDArray[np.int32]
+BOOL = npt.NDArray[np.bool_]
+
+# A header (non-billable) concept counts this much of a billable one with the same words.
+HEADER_FACTOR = 0.9
+# A designation made of exactly the query's words (nothing more) gets this bonus.
+EXACT_BONUS = 1.25
+# Beyond this many postings a single group is too broad to gather candidates from in full.
+MAX_CANDIDATE_POSTINGS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    word: str
+    exact: tuple[int, ...]  # term ids matched as whole words (the word and its singular)
+    lo: int  # term ids [lo, hi) start with the word
+    hi: int
+    idf: float
+    cost: int  # postings to read to gather its designations
+    # Term ids [stem_lo, stem_hi) share the word's stem (its first ~70 %): "tuberculous" and
+    # "tuberculosis", "conjunctival" and "conjunctivitis". Empty for short words.
+    stem_lo: int = 0
+    stem_hi: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    word: str  # as the user typed it (normalised)
+    alternatives: tuple[tuple[Atom, ...], ...]
+    idf: float
+
+    @property
+    def cost(self) -> int:
+        return sum(min(a.cost for a in alt) for alt in self.alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptScore:
+    concept: int  # concept id
+    score: float
+    doc: int  # index of the best-matching designation
+    coverage: float
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalResult:
+    hits: tuple[ConceptScore, ...]
+    total: int
+    facets: dict[SystemId, int]
+    complete: bool  # every group matched in the best hit
+
+
+# Words of at least this many letters also match words sharing their stem.
+STEM_MIN_LENGTH = 7
+STEM_SHARE = 0.7
+STEM_WEIGHT = 0.5
+
+
+def stem(word: str) -> str | None:
+    """The part of a long word that its other forms share, or None for short words and numbers."""
+    if len(word) < STEM_MIN_LENGTH or not word.isalpha():
+        return None
+    return word[: max(5, round(len(word) * STEM_SHARE))]
+
+
+def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
+    exact = tuple(dict.fromkeys(t for t in (index.term(word), index.term(singular(word))) if t is not None))
+    lo, hi = index.prefix_range(word) if prefix else (0, 0)
+    root = stem(word)
+    stem_lo, stem_hi = index.prefix_range(root) if root else (0, 0)
+    if not exact and lo == hi and stem_lo == stem_hi:
+        return None
+    outside = [t for t in exact if not lo <= t < hi]
+    cost = index.posting_count(lo, hi) + sum(index.posting_count(t, t + 1) for t in outside)
+    if exact:
+        idf = float(max(index.idf[t] for t in exact))
+    else:
+        n = len(index.doc_id)
+        df = min(cost, n)
+        idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+    if not exact and lo == hi:
+        # Known only by its stem: gather through the stem.
+        cost = index.posting_count(stem_lo, stem_hi)
+        lo, hi = stem_lo, stem_hi
+        n = len(index.doc_id)
+        idf = float(np.log1p((n - min(cost, n) + 0.5) / (min(cost, n) + 0.5)))
+    return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
+
+
+def group(word: str, alternatives: Sequence[Sequence[Atom]]) -> Group:
+    alts = tuple(tuple(a) for a in alternatives if a)
+    idf = max((sum(a.idf for a in alt) / len(alt) for alt in alts), default=0.0)
+    return Group(word, alts, idf)
+
+
+def _docs_of(index: LexicalIndex, a: Atom) -> I32:
+    parts = [index.postings(a.lo, a.hi)] if a.hi > a.lo else []
+    parts += [index.postings(t, t + 1) for t in a.exact if not a.lo <= t < a.hi]
+    if len(parts) == 1:
+        return parts[0]
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int32)
+
+
+def _narrow(index: LexicalIndex, a: Atom) -> I32:
+    """The designations of a very broad atom, limited to its exact words and its shortest completions."""
+    parts = [index.postings(t, t + 1) for t in a.exact]
+    budget = MAX_CANDIDATE_POSTINGS - sum(len(p) for p in parts)
+    by_length = sorted(range(a.lo, a.hi), key=lambda t: (index.term_len[t], t))
+    for t in by_length:
+        if budget <= 0:
+            break
+        docs = index.postings(t, t + 1)
+        parts.append(docs)
+        budget -= len(docs)
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int32)
+
+
+def _candidates(index: LexicalIndex, g: Group) -> I32:
+    parts = []
+    for alt in g.alternatives:
+        cheapest = min(alt, key=lambda a: a.cost)
+        parts.append(_docs_of(index, cheapest) if cheapest.cost <= MAX_CANDIDATE_POSTINGS else _narrow(index, cheapest))
+    if len(parts) == 1:
+        return parts[0]
+    return np.unique(np.concatenate(parts))
+
+
+class _Gathered:
+    """The forward entries (term, weight) of a set of candidate designations, segment per designation."""
+
+    def __init__(self, index: LexicalIndex, docs: I32) -> None:
+        starts = index.doc_ptr[docs]
+        lengths = index.doc_ptr[docs + 1] - starts
+        seg = np.zeros(len(docs), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=seg[1:])
+        positions = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(seg - starts, lengths)
+        self.terms = index.doc_term[positions]
+        self.weights = index.doc_weight[positions]
+        self.seg = seg
+        self.index = index
+
+    def atom_weight(self, a: Atom) -> F32:
+        terms = self.terms
+        hit = np.zeros(len(terms), dtype=np.float32)
+        if a.stem_hi > a.stem_lo:
+            hit[(terms >= a.stem_lo) & (terms < a.stem_hi)] = STEM_WEIGHT
+        if a.hi > a.lo:
+            in_range = (terms >= a.lo) & (terms < a.hi)
+            if in_range.any():
+                # A completion counts less the less of it was typed: "ant" for "anterior" ~ 0.7.
+                fraction = len(a.word) / self.index.term_len[terms[in_range]].astype(np.float32)
+                hit[in_range] = np.maximum(hit[in_range], 0.55 + 0.35 * np.minimum(fraction, 1.0))
+        for t in a.exact:
+            hit[terms == t] = 1.0
+        return np.maximum.reduceat(self.weights * hit, self.seg).astype(np.float32)
+
+    def group_weight(self, g: Group) -> F32:
+        best: F32 | None = None
+        for alt in g.alternatives:
+            weights = [self.atom_weight(a) * a.idf for a in alt]
+            total = np.sum(weights, axis=0) / len(alt)
+            if len(alt) > 1:
+                total = np.where(np.all(np.stack(weights) > 0, axis=0), total, 0.0).astype(np.float32)
+            best = total if best is None else np.maximum(best, total)
+        assert best is not None
+        return best
+
+
+def _score(index: LexicalIndex, groups: Sequence[Group], docs: I32) -> tuple[F32, F32]:
+    """(score, coverage) of each candidate designation."""
+    gathered = _Gathered(index, docs)
+    weights = [gathered.group_weight(g) for g in groups]
+    total_idf = sum(g.idf for g in groups) or 1.0
+    matched = np.stack([w > 0 for w in weights]).astype(np.float32)
+    coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched) / total_idf
+    score = np.sum(weights, axis=0) * coverage * coverage
+    exact = (coverage >= 0.999) & (index.doc_len[docs] <= len(groups))
+    return _prior(index, docs, score, exact), coverage.astype(np.float32)
+
+
+def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL) -> F32:
+    """The score times what the designation and its concept are worth on their own."""
+    score = score * index.kind_weight[docs]
+    score = np.where(exact, score * EXACT_BONUS, score)
+    concepts = index.doc_concept[docs]
+    return np.where(index.concept_billable[concepts] > 0, score, score * HEADER_FACTOR).astype(np.float32)
+
+
+class _Allowed:
+    """Which designations a query's filters let through (systems, billable only)."""
+
+    def __init__(self, index: LexicalIndex, systems: Sequence[SystemId], billable_only: bool) -> None:
+        self.index = index
+        self.concepts: BOOL | None = None
+        if systems or billable_only:
+            keep = np.ones(len(index.concept_system), dtype=np.bool_)
+            if systems:
+                wanted = np.array([SYSTEMS.index(s) for s in systems], dtype=np.uint8)
+                keep &= np.isin(index.concept_system, wanted)
+            if billable_only:
+                keep &= index.concept_billable > 0
+            self.concepts = keep
+
+    def docs(self, docs: I32) -> I32:
+        if self.concepts is None:
+            return docs
+        return docs[self.concepts[self.index.doc_concept[docs]]]
+
+    def mask(self, docs: I32) -> BOOL | None:
+        return None if self.concepts is None else self.concepts[self.index.doc_concept[docs]]
+
+
+def _totals(index: LexicalIndex, docs: I32) -> tuple[int, dict[SystemId, int]]:
+    """How many distinct concepts the designations belong to, in all and per system."""
+    if not len(docs):
+        return 0, {}
+    counts = np.bincount(index.doc_concept[docs], minlength=len(index.concept_system))
+    present = np.flatnonzero(counts)
+    per_system = np.bincount(index.concept_system[present], minlength=len(SYSTEMS))
+    return len(present), {SYSTEMS[i]: int(n) for i, n in enumerate(per_system) if n}
+
+
+def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) -> list[ConceptScore]:
+    """The ``want`` best concepts, each with its best designation."""
+    # Only the best designations can hold the best concepts: rank a short list, not every match.
+    keep = min(len(docs), max(want * 40, 400))
+    if keep < len(docs):
+        top = np.argpartition(-score, keep - 1)[:keep]
+        docs, score, coverage = docs[top], score[top], coverage[top]
+    concepts = index.doc_concept[docs]
+    order = np.lexsort((-score, concepts))
+    unique, first = np.unique(concepts[order], return_index=True)
+    best = order[first]
+    best_score = score[best]
+    ranked = np.argsort(-best_score, kind="stable")[:want]
+    return [
+        ConceptScore(int(unique[i]), float(best_score[i]), int(docs[best[i]]), float(coverage[best[i]])) for i in ranked
+    ]
+
+
+def _postings_of(index: LexicalIndex, a: Atom) -> tuple[I32, F32]:
+    """Every posting of an atom (a designation may repeat) with its match weight, idf included."""
+    docs: list[I32] = []
+    weights: list[F32] = []
+    if a.hi > a.lo:
+        start, end = int(index.term_ptr[a.lo]), int(index.term_ptr[a.hi])
+        terms = np.repeat(np.arange(a.lo, a.hi, dtype=np.int32), index.df[a.lo : a.hi])
+        fraction = np.minimum(len(a.word) / index.term_len[terms].astype(np.float32), 1.0)
+        factor = np.where(np.isin(terms, a.exact), 1.0, 0.55 + 0.35 * fraction)
+        docs.append(index.post_doc[start:end])
+        weights.append((index.post_weight[start:end] * factor).astype(np.float32))
+    for t in a.exact:
+        if not a.lo <= t < a.hi:
+            start, end = int(index.term_ptr[t]), int(index.term_ptr[t + 1])
+            docs.append(index.post_doc[start:end])
+            weights.append(index.post_weight[start:end])
+    if not docs:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    return np.concatenate(docs), (np.concatenate(weights) * a.idf).astype(np.float32)
+
+
+def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed) -> LexicalResult:
+    """A one-word query scored straight from the postings (no designation is looked into)."""
+    parts = [_postings_of(index, alt[0]) for alt in g.alternatives if len(alt) == 1]
+    docs = np.concatenate([d for d, _ in parts])
+    weights = np.concatenate([w for _, w in parts])
+    mask = allowed.mask(docs)
+    if mask is not None:
+        docs, weights = docs[mask], weights[mask]
+    exact = index.doc_len[docs] <= 1
+    score = _prior(index, docs, weights, exact)
+    total, facets = _totals(index, docs)
+    hits = _rank(index, docs, score, np.ones(len(docs), dtype=np.float32), want)
+    return LexicalResult(tuple(hits), total, facets, bool(hits))
+
+
+# At most this many candidates are scored word by word; more are first narrowed by the other words.
+GATHER_LIMIT = 6_000
+# Without every word, this many designations (the best by a quick sum over the postings) are scored.
+POOL = 3_000
+
+
+def _members(index: LexicalIndex, g: Group, docs: I32) -> BOOL:
+    """Which of ``docs`` hold at least one word of the group (any alternative's atoms, by their ranges)."""
+    marked = np.zeros(len(index.doc_id), dtype=np.bool_)
+    for alt in g.alternatives:
+        for a in alt:
+            for lo, hi in ((a.lo, a.hi), (a.stem_lo, a.stem_hi), *((t, t + 1) for t in a.exact)):
+                if hi > lo:
+                    marked[index.post_doc[index.term_ptr[lo] : index.term_ptr[hi]]] = True
+    return marked[docs]
+
+
+def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed) -> I32:
+    """The designations with the highest sum of per-word weights, when not every word must match."""
+    docs: list[I32] = []
+    weights: list[F32] = []
+    for g in sorted(groups, key=lambda g: g.cost):
+        if docs and g.cost > MAX_CANDIDATE_POSTINGS:
+            break  # a very common word adds little but cost
+        for alt in g.alternatives:
+            for a in alt:
+                d, w = _postings_of(index, a)
+                docs.append(d)
+                weights.append((w / len(alt)).astype(np.float32))
+    all_docs = np.concatenate(docs)
+    all_weights = np.concatenate(weights)
+    mask = allowed.mask(all_docs)
+    if mask is not None:
+        all_docs, all_weights = all_docs[mask], all_weights[mask]
+    sums = np.bincount(all_docs, weights=all_weights, minlength=len(index.doc_id))
+    hit = np.flatnonzero(sums)
+    if len(hit) > POOL:
+        hit = hit[np.argpartition(-sums[hit], POOL - 1)[:POOL]]
+    return np.sort(hit).astype(np.int32)
+
+
+def search(
+    index: LexicalIndex,
+    groups: Sequence[Group],
+    want: int,
+    systems: Sequence[SystemId] = (),
+    billable_only: bool = False,
+) -> LexicalResult:
+    """The ``want`` best concepts for the groups (each group needs at least one alternative)."""
+    groups = [g for g in groups if g.alternatives]
+    if not groups:
+        return LexicalResult((), 0, {}, False)
+    allowed = _Allowed(index, systems, billable_only)
+    by_cost = sorted(groups, key=lambda g: g.cost)
+    if len(groups) == 1 and (by_cost[0].cost > GATHER_LIMIT and all(len(alt) == 1 for alt in groups[0].alternatives)):
+        return _one_word(index, groups[0], want, allowed)
+    # Every word must match: candidates from the cheapest word, narrowed by the next ones while many.
+    docs = allowed.docs(_candidates(index, by_cost[0]))
+    for g in by_cost[1:]:
+        if len(docs) <= GATHER_LIMIT:
+            break
+        docs = docs[_members(index, g, docs)]
+    if len(docs) > GATHER_LIMIT * 4:
+        docs = _pool(index, groups, allowed)  # every word is common: score the best by their postings
+    if len(docs):
+        score, coverage = _score(index, groups, docs)
+        full = coverage >= 0.999
+        if full.any():
+            total, facets = _totals(index, docs[full])
+            if len(groups) == 1 or total >= want:
+                hits = _rank(index, docs[full], score[full], coverage[full], want)
+                return LexicalResult(tuple(hits), total, facets, True)
+    if len(groups) == 1:
+        return LexicalResult((), 0, {}, False)
+    # Too little matches every word: let words be missing, scoring the designations that hold the most.
+    docs = _pool(index, groups, allowed)
+    if not len(docs):
+        return LexicalResult((), 0, {}, False)
+    score, coverage = _score(index, groups, docs)
+    total, facets = _totals(index, docs[score > 0])
+    hits = _rank(index, docs, score, coverage, want)
+    return LexicalResult(tuple(hits), total, facets, bool(hits) and hits[0].coverage >= 0.999)

@@ -1,0 +1,86 @@
+"""Words as the engine compares them: folded, split, and spelled one way.
+
+The same functions run over every designation at build time and over every query, so that a word
+typed one way finds a title written another: accents and case are folded, British spellings are mapped
+to the American ones the US code sets use (haemorrhage -> hemorrhage, oesophagus -> esophagus, tumour
+-> tumor, centre -> center), and plurals are reduced for exact matching (injuries -> injury).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# British -> American spelling, applied to single lower-case words. Each rule is a regex and its
+# replacement; they are applied in order. They were written from the spelling differences between WHO
+# ICD-10 and ICD-10-CM titles (WHO writes British English).
+_SPELLING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"^oe(?=[a-z]{3})", "e"),  # oesophagus, oedema, oestrogen
+        (r"(?<=[a-z])oe(?=a)", "e"),  # diarrhoea, dyspnoea, apnoea, gonorrhoea
+        (r"amoeb", "ameb"),  # amoeba, amoebiasis
+        (r"foet", "fet"),  # foetus, foetal
+        (r"coel(?=ia)", "cel"),  # coeliac
+        (r"(?<=[a-z])ae(?=[a-z])", "e"),  # haemorrhage, anaemia, caecum, paediatric, leukaemia
+        (r"^aet", "et"),  # aetiology
+        (r"(?<=[a-z]{3})our(?=(al|ally|ed|ing|able|ite|ites|s)?$)", "or"),  # tumour, behavioural, colours
+        (r"isation(s?)$", r"ization\1"),  # hospitalisation, immunisation
+        (r"(?<=[a-z]{3})is(ed|ing)$", r"iz\1"),  # localised, immunised
+        (r"(?<=[a-z]{2})yse(d|s)?$", r"yze\1"),  # analyse, paralysed
+        (r"^(cent|fib|lit|met|calib|thea|lus|spec|somb)re(s?)$", r"\1er\2"),  # centre, fibre, litre
+        (r"ogue(s?)$", r"og\1"),  # catalogue, analogue
+        (r"gramme(s?)$", r"gram\1"),
+        (r"sulph", "sulf"),  # sulphate, sulphonamide
+        (r"^aluminium$", "aluminum"),
+        (r"^grey$", "gray"),
+    )
+)
+
+
+@lru_cache(maxsize=65536)
+def normalize_word(word: str) -> str:
+    """One folded word, spelled as the US code sets spell it."""
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def fold(text: str) -> str:
+    """Lower case with accents removed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """The normalised words of a text, in order."""
+    return [normalize_word(w) for w in _WORD.findall(fold(text))]
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, normalised word) for every word of ``text`` as written, for highlighting."""
+    out: list[tuple[int, int, str]] = []
+    for match in _WORD.finditer(text):
+        folded = fold(match.group())
+        out.extend((match.start(), match.end(), normalize_word(w)) for w in _WORD.findall(folded)[:1])
+    return out
+
+
+@lru_cache(maxsize=65536)
+def singular(word: str) -> str:
+    """A plural reduced to its singular, for exact matching (injuries -> injury, fractures -> fracture).
+
+    Words ending in -us, -is, -ss and short words are left alone (status, arthritis, abscess).
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ys", "os")):
+        return word[:-1]
+    return word
