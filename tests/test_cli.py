@@ -108,7 +108,7 @@ def test_search_rejects_overlong_queries(db: Path) -> None:
 def test_build_reports_counts(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path / "m.db", "build", "--from", str(fixture_release(tmp_path / "release")))
     assert code == 0
-    assert "ICD-10-CM" in out
+    assert "icd10cm" in out
     assert "13" in out
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medcodes.errors import BuildError, MedcodesError
 from medcodes.models import Designation, Release, ReleaseContent
-from medcodes.sources import icd10cm, icd10cm_index
+from medcodes.sources import cpt, hcpcs, icd10cm, icd10cm_index
 from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.releases import discover, effective_date, embedded_default
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+from medcodes.systems import NAMES, SystemId
 
 # Called with a step's description, units done and units in all.
 Progress = Callable[[str, int, int], None]
@@ -46,6 +46,9 @@ class SystemSummary:
     notes: int
     files: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    properties: int = 0
+    relations: int = 0
+    history: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +58,19 @@ class BuildSummary:
     seconds: float
     size_bytes: int
     ignored: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
 
 def _quiet(_description: str, _done: int, _total: int) -> None:
     return None
 
 
-def _newest(found: list[FoundFile], kind: FileKind) -> list[FoundFile]:
+def _newest(found: Sequence[FoundFile], kind: FileKind) -> list[FoundFile]:
     """The files of one kind, newest version first."""
     return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
 
 
-def _build_icd10cm(store: SQLiteStore, found: list[FoundFile], progress: Progress) -> SystemSummary | None:
+def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseContent | None:
     tabulars = _newest(found, FileKind.ICD10CM_TABULAR)
     if not tabulars:
         return None
@@ -100,23 +104,62 @@ def _build_icd10cm(store: SQLiteStore, found: list[FoundFile], progress: Progres
                 f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"
                 f" {made.unresolved_references} see-references without a target; left out"
             )
-    progress("ICD-10-CM store", 0, 1)
     release = Release(SystemId.ICD10CM, tabular.version, effective_date(main), tuple(files))
-    store.add_release(ReleaseContent(release, tabular.concepts, tuple(designations), tabular.notes))
+    return ReleaseContent(release, tabular.concepts, tuple(designations), tabular.notes, warnings=tuple(warnings))
+
+
+# Every other system's loader (the source contract: docs/architecture.md).
+LOADERS: tuple[Callable[[Sequence[FoundFile]], ReleaseContent | None], ...] = (hcpcs.load,)
+
+
+def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> SystemSummary:
+    release = content.release
+    progress(f"{NAMES[release.system]} store", 0, 1)
+    store.add_release(content)
     return SystemSummary(
-        SystemId.ICD10CM,
-        tabular.version,
-        len(tabular.concepts),
-        sum(c.billable for c in tabular.concepts),
-        len(designations),
-        len(tabular.notes),
-        tuple(f.name for f in files),
-        tuple(warnings),
+        release.system,
+        release.version,
+        len(content.concepts),
+        sum(c.billable for c in content.concepts),
+        len(content.designations),
+        len(content.notes),
+        tuple(f.name for f in release.files),
+        content.warnings,
+        len(content.properties),
+        len(content.relations),
+        len(content.history),
     )
 
 
+def _contents(
+    found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None
+) -> tuple[list[ReleaseContent], list[str]]:
+    """Every system's release from the files found, and warnings about files left out."""
+    contents = [c for c in (_load_icd10cm(found, progress),) if c is not None]
+    for loader in LOADERS:
+        content = loader(found)
+        if content is not None:
+            contents.append(content)
+    notes: list[str] = []
+    cpt_files = [f for f in found if f.kind is FileKind.CPT]
+    if cpt_files and cpt_licence:
+        licensed = cpt.load_licensed(found, cpt_licence)
+        if licensed is not None:
+            release = replace(licensed.content.release, licence=licensed.licence.notice)
+            contents.append(replace(licensed.content, release=release))
+    elif cpt_files:
+        notes.append(
+            f"{len(cpt_files)} CPT file(s) left out: CPT is AMA-licensed; state your licence with --cpt-licence"
+        )
+    return contents, notes
+
+
 def build(
-    db_path: Path, source_dir: Path | None = None, progress: Progress = _quiet, steps: Sequence[Step] = ()
+    db_path: Path,
+    source_dir: Path | None = None,
+    progress: Progress = _quiet,
+    steps: Sequence[Step] = (),
+    cpt_licence: str | None = None,
 ) -> BuildSummary:
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
     started = time.perf_counter()
@@ -127,7 +170,8 @@ def build(
     try:
         store = SQLiteStore.create(temporary)
         try:
-            summaries = [s for s in (_build_icd10cm(store, found, progress),) if s is not None]
+            contents, left_out = _contents(found, progress, cpt_licence)
+            summaries = [_store(store, content, progress) for content in contents]
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):
@@ -144,15 +188,11 @@ def build(
     except Exception as exc:
         _remove(temporary)
         raise BuildError(f"{type(exc).__name__}: {exc}") from exc
-    used = {f for s in summaries for f in s.files}
-    ignored = tuple(
-        sorted(
-            str(f.path)
-            for f in found
-            if f.path.name not in used and not any(u.startswith(f.path.name + "!") for u in used)
-        )
+    used = {f.split("!")[0] for s in summaries for f in s.files}
+    ignored = tuple(sorted({str(f.path) for f in found if f.path.name not in used}))
+    return BuildSummary(
+        db_path, tuple(summaries), time.perf_counter() - started, db_path.stat().st_size, ignored, tuple(left_out)
     )
-    return BuildSummary(db_path, tuple(summaries), time.perf_counter() - started, db_path.stat().st_size, ignored)
 
 
 def _remove(path: Path) -> None:

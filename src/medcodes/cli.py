@@ -11,15 +11,26 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from medcodes import __version__
 from medcodes.build import BuildSummary
-from medcodes.config import Settings
+from medcodes.config import Settings, default_data_dir
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.models import ConceptDetail, SearchResult
 from medcodes.service import CodeService, build_database
+from medcodes.sources.download import Downloaded, download
+from medcodes.sources.manifest import MANIFEST, select
 from medcodes.systems import NAMES, SystemId, UnknownSystem
 
 SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
@@ -70,8 +81,14 @@ def main() -> None:
     default=None,
     help="Folder of official release files (default: the embedded ICD-10-CM April 2026 tabular list).",
 )
+@click.option(
+    "--cpt-licence",
+    default=None,
+    metavar="TEXT",
+    help="The CPT licence you hold (e.g. 'AMA distribution licence #123'): CPT files are loaded only with one.",
+)
 @db_option
-def build_command(source: str | None, db: str | None) -> None:
+def build_command(source: str | None, cpt_licence: str | None, db: str | None) -> None:
     """Build the database from official release files; the old database is replaced only on success."""
     settings = Settings.from_env(db=db)
     console = Console(stderr=True)
@@ -95,23 +112,140 @@ def build_command(source: str | None, db: str | None) -> None:
                 tasks[description] = bar.add_task(description, total=max(total, 1))
             bar.update(tasks[description], completed=done)
 
-        summary = build_database(settings.db_path, Path(source) if source else None, progress)
+        summary = build_database(settings.db_path, Path(source) if source else None, progress, cpt_licence)
     _print_summary(Console(), summary)
 
 
 def _print_summary(console: Console, summary: BuildSummary) -> None:
     table = Table(title=f"Built {summary.db_path}")
-    for column in ("system", "release", "concepts", "billable", "designations", "notes"):
+    columns = (
+        "system",
+        "release",
+        "concepts",
+        "billable",
+        "designations",
+        "notes",
+        "properties",
+        "relations",
+        "history",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column in ("system", "release") else "right")
     for s in summary.systems:
         table.add_row(
-            NAMES[s.system], s.version, f"{s.concepts:,}", f"{s.billable:,}", f"{s.designations:,}", f"{s.notes:,}"
+            s.system.value,
+            s.version,
+            *(
+                f"{n:,}"
+                for n in (s.concepts, s.billable, s.designations, s.notes, s.properties, s.relations, s.history)
+            ),
         )
     console.print(table)
     for s in summary.systems:
         for warning in s.warnings:
             console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    for note in summary.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if summary.ignored:
+        console.print(
+            f"[dim]{len(summary.ignored)} file(s) recognised but not used (an older release, or"
+            " another release's addenda):[/]",
+            highlight=False,
+        )
+        for path in summary.ignored:
+            console.print(f"  [dim]{path}[/]", highlight=False)
     console.print(f"{summary.seconds:.1f} s, {summary.size_bytes / 1e6:.1f} MB")
+
+
+# ---------------------------------------------------------------------------------------------- download
+@main.command("download")
+@click.argument("systems", nargs=-1, type=SYSTEM_CHOICE)
+@click.option(
+    "--release",
+    default=None,
+    metavar="YEAR",
+    help="Release to fetch: 2026, or 2026-01 where a publisher releases more often (default: the newest known).",
+)
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the files (default: downloads/ in the user data folder).",
+)
+@click.option("--force", is_flag=True, help="Fetch files again even when they are already complete.")
+@click.option("--list", "list_only", is_flag=True, help="List the release files medcodes knows, and exit.")
+def download_command(
+    systems: tuple[str, ...], release: str | None, folder: str | None, force: bool, list_only: bool
+) -> None:
+    """Fetch official release files from their publishers (CMS, CDC, WHO).
+
+    Without SYSTEM, every system with an official download. An interrupted transfer resumes on the next run;
+    a file that does not match the publisher's sha256 is rejected. MEDCODES_MIRROR (a URL or a folder) replaces
+    the publishers' hosts.
+    """
+    target = Path(folder) if folder else default_data_dir() / "downloads"
+    with _errors():
+        if list_only:
+            _print_known_files(Console(), systems)
+            return
+        files = select(systems, release)
+        mirror = Settings.from_env().mirror
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(name: str, done: int, total: int | None) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=total)
+                bar.update(tasks[name], completed=done, total=total)
+
+            fetched = download(files, target, mirror=mirror, progress=progress, force=force)
+    _print_downloads(Console(), target, fetched)
+
+
+def _print_known_files(console: Console, systems: tuple[str, ...]) -> None:
+    wanted = {SystemId(s.lower()) for s in systems} or set(SystemId)
+    table = Table(title="Official release files medcodes knows")
+    for column in ("system", "release", "publisher", "file", "contains", "sha256", "URL checked"):
+        table.add_column(column)
+    for f in MANIFEST:
+        if wanted & set(f.systems):
+            table.add_row(
+                ", ".join(NAMES[s] for s in f.systems),
+                f.release,
+                f.publisher.value,
+                f.name,
+                f.contains,
+                "known" if f.sha256 else "-",
+                "yes" if f.verified else "no",
+            )
+    console.print(table)
+
+
+def _print_downloads(console: Console, folder: Path, fetched: tuple[Downloaded, ...]) -> None:
+    table = Table(title=f"Downloaded to {folder}")
+    for column in ("system", "release", "file", "size", "sha256", "checked", "status"):
+        table.add_column(column, justify="right" if column == "size" else "left")
+    for d in fetched:
+        table.add_row(
+            ", ".join(NAMES[s] for s in d.file.systems),
+            d.file.release,
+            d.file.name,
+            f"{d.size / 1e6:.1f} MB",
+            d.sha256[:12],
+            "publisher's sha256" if d.file.sha256 else "archive reads",
+            d.status.value,
+        )
+    console.print(table)
+    console.print(f"Next: medcodes build --from {folder}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------- show

@@ -25,6 +25,8 @@ def default_data_dir() -> Path:
 @dataclass(frozen=True, slots=True)
 class Settings:
     db_path: Path
+    # A URL or folder that replaces the publishers' hosts for `medcodes download` (air-gapped sites, tests).
+    mirror: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, db: str | Path | None = None) -> Settings:
@@ -35,4 +37,4 @@ class Settings:
             path = Path(env["MEDCODES_DB"])
         else:
             path = default_data_dir() / DB_FILENAME
-        return cls(db_path=path.expanduser())
+        return cls(db_path=path.expanduser(), mirror=env.get("MEDCODES_MIRROR") or None)

@@ -177,6 +177,9 @@ class Release:
     version: str
     effective: dt.date | None
     files: tuple[SourceFile, ...] = ()
+    # The licence or attribution the content is used under, shown with it (WHO's notice; for CPT the
+    # AMA notice and the licence its user asserted). None for US-government public-domain content.
+    licence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

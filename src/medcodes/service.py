@@ -18,11 +18,13 @@ from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 _CLOSEST = 5
 
 
-def build_database(db_path: Path, source_dir: Path | None = None, progress: Progress | None = None) -> BuildSummary:
+def build_database(
+    db_path: Path, source_dir: Path | None = None, progress: Progress | None = None, cpt_licence: str | None = None
+) -> BuildSummary:
     """Build a database with everything the read side needs (the search index included)."""
     if progress is None:
-        return build(db_path, source_dir, steps=(prepare,))
-    return build(db_path, source_dir, progress, steps=(prepare,))
+        return build(db_path, source_dir, steps=(prepare,), cpt_licence=cpt_licence)
+    return build(db_path, source_dir, progress, steps=(prepare,), cpt_licence=cpt_licence)
 
 
 class CodeService:

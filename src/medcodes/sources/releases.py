@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
 from medcodes.errors import SourceMissing
+from medcodes.sources import cpt, hcpcs
 from medcodes.sources.files import open_binary
 from medcodes.sources.icd10cm import order_member
 from medcodes.sources.kinds import FileKind, FoundFile
@@ -26,33 +28,34 @@ _MONTH_DATE = re.compile(
 )
 
 
-def _sniff_xml(path: Path) -> FoundFile | None:
+def _head(path: Path) -> bytes:
+    """The first bytes of a file (decompressed for .gz); a zip's own first bytes."""
     try:
         with open_binary(path) as fh:
-            head = fh.read(_SNIFF_BYTES)
+            return fh.read(_SNIFF_BYTES)
     except (OSError, EOFError):
-        return None
-    version_match = _VERSION.search(head)
-    version = version_match.group(1).decode() if version_match else None
-    if b"<ICD10CM.tabular" in head:
-        return FoundFile(FileKind.ICD10CM_TABULAR, path, version)
-    if b"<ICD10CM.index" not in head:
-        return None
-    if b"<indexHeading" in head:
-        if re.search(rb"<head[^>]*>\s*Substance", head):
-            return FoundFile(FileKind.ICD10CM_DRUG, path, version)
-        if re.search(rb"<head[^>]*>\s*Neoplasm", head):
-            return FoundFile(FileKind.ICD10CM_NEOPLASM, path, version)
-        return None
-    if re.search(rb"<title>[^<]*EXTERNAL CAUSE", head, re.IGNORECASE):
-        return FoundFile(FileKind.ICD10CM_EINDEX, path, version)
-    return FoundFile(FileKind.ICD10CM_INDEX, path, version)
+        return b""
 
 
-def _sniff(path: Path) -> FoundFile | None:
+def _sniff_icd10cm(path: Path, head: bytes) -> FoundFile | None:
+    """The CDC tabular and index-family XML, and the CMS order file (plain or in the CMS zip)."""
     name = path.name.lower()
     if name.endswith((".xml", ".xml.gz")):
-        return _sniff_xml(path)
+        version_match = _VERSION.search(head)
+        version = version_match.group(1).decode() if version_match else None
+        if b"<ICD10CM.tabular" in head:
+            return FoundFile(FileKind.ICD10CM_TABULAR, path, version)
+        if b"<ICD10CM.index" not in head:
+            return None
+        if b"<indexHeading" in head:
+            if re.search(rb"<head[^>]*>\s*Substance", head):
+                return FoundFile(FileKind.ICD10CM_DRUG, path, version)
+            if re.search(rb"<head[^>]*>\s*Neoplasm", head):
+                return FoundFile(FileKind.ICD10CM_NEOPLASM, path, version)
+            return None
+        if re.search(rb"<title>[^<]*EXTERNAL CAUSE", head, re.IGNORECASE):
+            return FoundFile(FileKind.ICD10CM_EINDEX, path, version)
+        return FoundFile(FileKind.ICD10CM_INDEX, path, version)
     if re.fullmatch(r"icd10cm_order_\d{4}\.txt(\.gz)?", name):
         return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", name)[0])
     if name.endswith(".zip"):
@@ -63,6 +66,23 @@ def _sniff(path: Path) -> FoundFile | None:
             return None
         if member is not None:
             return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", member)[-1], member)
+    return None
+
+
+# Every source's sniffer; the first that recognises a file names its kind.
+SNIFFERS: tuple[Callable[[Path, bytes], FoundFile | None], ...] = (
+    _sniff_icd10cm,
+    hcpcs.sniff,
+    cpt.sniff,
+)
+
+
+def _sniff(path: Path) -> FoundFile | None:
+    head = _head(path)
+    for sniffer in SNIFFERS:
+        found = sniffer(path, head)
+        if found is not None:
+            return found
     return None
 
 
@@ -89,7 +109,7 @@ def embedded_default() -> list[FoundFile]:
         name = str(entry)
         if "/data/" in name and "tabular" in name.lower() and name.endswith(".xml"):
             path = Path(str(dist.locate_file(entry)))
-            sniffed = _sniff_xml(path)
+            sniffed = _sniff_icd10cm(path, _head(path))
             if sniffed is not None and sniffed.kind is FileKind.ICD10CM_TABULAR:
                 return [sniffed]
     raise SourceMissing(EMBEDDED_DISTRIBUTION, "no ICD-10-CM tabular XML inside the installed package")

@@ -21,6 +21,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             version TEXT NOT NULL,
             effective TEXT,
             files TEXT NOT NULL,          -- JSON list of {"name", "sha256"}
+            licence TEXT,
             loaded_at TEXT NOT NULL,
             UNIQUE (system, version)
         );

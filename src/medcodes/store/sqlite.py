@@ -128,12 +128,14 @@ class SQLiteStore:
         db = self.connection
         with db:
             cursor = db.execute(
-                "INSERT INTO releases (system, version, effective, files, loaded_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO releases (system, version, effective, files, licence, loaded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     release.system.value,
                     release.version,
                     release.effective.isoformat() if release.effective else None,
                     json.dumps([{"name": f.name, "sha256": f.sha256} for f in release.files]),
+                    release.licence,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 ),
             )
@@ -278,15 +280,18 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ read side
     def releases(self) -> list[Release]:
-        rows = self.connection.execute("SELECT system, version, effective, files FROM releases ORDER BY id").fetchall()
+        rows = self.connection.execute(
+            "SELECT system, version, effective, files, licence FROM releases ORDER BY id"
+        ).fetchall()
         return [
             Release(
                 SystemId(system),
                 version,
                 dt.date.fromisoformat(effective) if effective else None,
                 tuple(SourceFile(f["name"], f["sha256"]) for f in json.loads(files)),
+                licence,
             )
-            for system, version, effective, files in rows
+            for system, version, effective, files, licence in rows
         ]
 
     def release_of(self, system: SystemId) -> Release | None:

@@ -1,0 +1,350 @@
+"""Fetching official release files: resumable downloads, sha256 checks, and a record of what was fetched.
+
+A file is fetched into ``<folder>/<system>/<release>/<name>.part`` and moved to its final name only once it is
+complete and checked: its sha256 must match the manifest where the manifest knows it, and a zip (or .xlsx) or
+gzip file must read through. A dropped connection leaves the ``.part`` file, and the next run asks the server for
+the rest with an HTTP Range request (RFC 9110, section 14). A file already complete (its sha256 matches the
+manifest, or the record of an earlier download) is not fetched again. ``medcodes-downloads.json`` in the folder
+records every file with its URL and sha256.
+
+``mirror`` (the MEDCODES_MIRROR setting) replaces the publishers' hosts, for sites without internet access and for
+tests: a URL replaces scheme and host and keeps the publisher's path (``https://www.cms.gov/files/zip/x.zip`` with
+mirror ``http://mirror.local/medcodes`` is fetched from ``http://mirror.local/medcodes/files/zip/x.zip``); a folder
+holds the files under the publisher's path (``<folder>/files/zip/x.zip``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.request import Request, url2pathname, urlopen
+
+from medcodes import __version__
+from medcodes.errors import MedcodesError
+from medcodes.sources.manifest import KnownFile, select
+
+__all__ = [
+    "RECORD_NAME",
+    "ChecksumMismatch",
+    "ConnectionDropped",
+    "CorruptDownload",
+    "DownloadError",
+    "DownloadStatus",
+    "Downloaded",
+    "Progress",
+    "download",
+    "download_releases",
+    "fetch",
+    "mirrored",
+]
+
+# (file name, bytes done, bytes in all or None when the server does not say)
+Progress = Callable[[str, int, int | None], None]
+
+RECORD_NAME = "medcodes-downloads.json"
+_CHUNK = 1 << 16
+_USER_AGENT = f"medcodes/{__version__} (official code set download)"
+_CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
+
+
+class DownloadError(MedcodesError):
+    """A file could not be fetched: the server answered with an error, or could not be reached."""
+
+    status = 502
+
+    def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
+        super().__init__(f"Could not download {url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.hint = hint
+
+
+class ConnectionDropped(DownloadError):
+    """The transfer stopped part way; the bytes received are kept in the ``.part`` file."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason, "run the same command again: it resumes where the transfer stopped")
+
+
+class CorruptDownload(DownloadError):
+    """The fetched file is not the publisher's file, or cannot be read; it was discarded."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            url,
+            f"{reason}; the download was discarded and any earlier file of that name kept",
+            "run again; if it happens again, the publisher (or MEDCODES_MIRROR) serves a different file",
+        )
+
+
+class ChecksumMismatch(CorruptDownload):
+    def __init__(self, url: str, expected: str, actual: str) -> None:
+        super().__init__(url, f"its sha256 is {actual}, not the publisher's {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class DownloadStatus(StrEnum):
+    DOWNLOADED = "downloaded"
+    RESUMED = "resumed"  # completed a transfer an earlier run had started
+    CACHED = "cached"  # already complete in the folder; not fetched again
+
+
+@dataclass(frozen=True, slots=True)
+class Downloaded:
+    file: KnownFile
+    path: Path
+    sha256: str
+    size: int
+    status: DownloadStatus
+    source: str  # the URL or mirror file it came from
+
+
+def mirrored(url: str, mirror: str | None) -> str | Path:
+    """Where to fetch ``url`` from: the URL itself, the same path on a mirror URL, or a file in a mirror folder."""
+    if not mirror:
+        return url
+    publisher = urlsplit(url)
+    base = urlsplit(mirror)
+    if base.scheme in ("http", "https"):
+        return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + publisher.path, publisher.query, ""))
+    folder = Path(url2pathname(base.path)) if base.scheme == "file" else Path(mirror).expanduser()
+    return folder.joinpath(*unquote(publisher.path).strip("/").split("/"))
+
+
+def download_releases(
+    names: Sequence[str],
+    release: str | None,
+    folder: Path,
+    *,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    timeout: float = 60.0,
+) -> tuple[Downloaded, ...]:
+    """Fetch the known files of the systems ``names`` (all when empty) for ``release`` (the newest when None)."""
+    return download(select(names, release), folder, mirror=mirror, progress=progress, force=force, timeout=timeout)
+
+
+def download(
+    files: Sequence[KnownFile],
+    folder: Path,
+    *,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    timeout: float = 60.0,
+) -> tuple[Downloaded, ...]:
+    """Fetch ``files`` into ``folder`` one after another; the first failure raises (what was done is kept)."""
+    return tuple(fetch(file, folder, mirror=mirror, progress=progress, force=force, timeout=timeout) for file in files)
+
+
+def fetch(
+    file: KnownFile,
+    folder: Path,
+    *,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    timeout: float = 60.0,
+) -> Downloaded:
+    """Fetch one file into ``folder``, or find it there already complete (unless ``force``)."""
+    report: Progress = progress or _silent
+    target = folder.joinpath(*file.relative_path.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    record = _read_record(folder)
+    key = file.relative_path.as_posix()
+    source = mirrored(file.url, mirror)
+    where = str(source)
+    if not force and target.is_file():
+        digest = _sha256(target)
+        earlier = record.get(key, {})
+        if digest == file.sha256 or (
+            file.sha256 is None and earlier.get("sha256") == digest and earlier.get("url") == file.url
+        ):
+            size = target.stat().st_size
+            report(file.name, size, size)
+            if key not in record:
+                _write_record(folder, record, _entry(file, where, digest, size))
+            return Downloaded(file, target, digest, size, DownloadStatus.CACHED, str(earlier.get("source", where)))
+    part = target.with_name(target.name + ".part")
+    if isinstance(source, Path):
+        status = _copy(source, part, file.name, report)
+    else:
+        status = _get(source, part, file, report, timeout)
+    try:
+        digest = _verify(file, part, where)
+    except CorruptDownload:
+        part.unlink(missing_ok=True)  # a complete but wrong file must not be resumed
+        raise
+    os.replace(part, target)
+    size = target.stat().st_size
+    _write_record(folder, record, _entry(file, where, digest, size))
+    return Downloaded(file, target, digest, size, status, where)
+
+
+def _silent(name: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _get(url: str, part: Path, file: KnownFile, report: Progress, timeout: float) -> DownloadStatus:
+    offset = part.stat().st_size if part.is_file() else 0
+    headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    try:
+        response = urlopen(Request(url, headers=headers), timeout=timeout)
+    except HTTPError as error:
+        content_range = error.headers.get("Content-Range") if error.headers else None
+        error.close()  # an HTTPError holds the server's open response
+        if error.code == 416 and offset:
+            # Range Not Satisfiable: the .part file already holds every byte, or more than the file has.
+            _start, total = _parse_content_range(content_range)
+            if total == offset:
+                report(file.name, offset, total)
+                return DownloadStatus.RESUMED
+            part.unlink()
+            return _get(url, part, file, report, timeout)
+        hint = f"see the publisher's page {file.page}"
+        if not file.verified:
+            hint += " (medcodes could not check this URL against it; the file may be named differently there)"
+        raise DownloadError(url, f"HTTP {error.code} {error.reason}", hint) from None
+    except (URLError, OSError, http.client.HTTPException) as error:
+        reason = error.reason if isinstance(error, URLError) else error
+        raise DownloadError(url, f"cannot reach the server ({reason})") from None
+    with response:
+        if response.status == 206:
+            start, total = _parse_content_range(response.headers.get("Content-Range"))
+            if start != offset:
+                part.unlink()
+                raise ConnectionDropped(url, f"the server sent bytes from {start}, not from {offset}")
+            mode, done, status = "ab", offset, DownloadStatus.RESUMED
+        else:
+            # 200: the whole file, whether or not we asked for a range (a server may ignore Range).
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            mode, done, status = "wb", 0, DownloadStatus.DOWNLOADED
+        report(file.name, done, total)
+        with part.open(mode) as out:
+            try:
+                while chunk := response.read(_CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    report(file.name, done, total)
+            except (OSError, http.client.HTTPException) as error:
+                raise ConnectionDropped(url, f"the transfer stopped after {done:,} bytes ({error})") from None
+    if total is not None and done < total:
+        # http.client returns end-of-file, not an error, when the server closes a response early.
+        raise ConnectionDropped(url, f"the connection closed after {done:,} of {total:,} bytes")
+    return status
+
+
+def _parse_content_range(value: str | None) -> tuple[int | None, int | None]:
+    match = _CONTENT_RANGE.fullmatch(value.strip()) if value else None
+    if match is None:
+        return None, None
+    start, total = match.groups()
+    return (int(start) if start else None), (int(total) if total and total.isdigit() else None)
+
+
+def _copy(source: Path, part: Path, name: str, report: Progress) -> DownloadStatus:
+    if not source.is_file():
+        raise DownloadError(str(source), "no such file in the mirror folder (MEDCODES_MIRROR)")
+    total = source.stat().st_size
+    done = 0
+    report(name, done, total)
+    try:
+        with source.open("rb") as src, part.open("wb") as out:
+            while chunk := src.read(_CHUNK):
+                out.write(chunk)
+                done += len(chunk)
+                report(name, done, total)
+    except OSError as error:
+        raise DownloadError(str(source), f"cannot copy from the mirror folder ({error})") from None
+    return DownloadStatus.DOWNLOADED
+
+
+def _verify(file: KnownFile, part: Path, where: str) -> str:
+    digest = _sha256(part)
+    if file.sha256 is not None:
+        if digest != file.sha256:
+            raise ChecksumMismatch(where, file.sha256, digest)
+        return digest  # the publisher's own bytes: nothing more to check
+    name = file.name.lower()
+    try:
+        if name.endswith((".zip", ".xlsx")):  # an .xlsx is a zip (ECMA-376 Part 2, Open Packaging Conventions)
+            with zipfile.ZipFile(part) as archive:
+                damaged = archive.testzip()  # reads every member and checks its CRC-32
+            if damaged is not None:
+                raise CorruptDownload(where, f"member {damaged} of the zip archive is damaged")
+        elif name.endswith(".gz"):
+            with gzip.open(part, "rb") as stream:
+                while stream.read(1 << 20):
+                    pass
+    except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, OSError) as error:
+        raise CorruptDownload(where, f"it is not a readable {Path(name).suffix[1:]} file ({error})") from None
+    return digest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# The record: medcodes-downloads.json, a list of the files in the folder with where they came from.
+_Entry = dict[str, str | int | bool | list[str]]
+
+
+def _entry(file: KnownFile, source: str, digest: str, size: int) -> _Entry:
+    return {
+        "path": file.relative_path.as_posix(),
+        "name": file.name,
+        "systems": [s.value for s in file.systems],
+        "release": file.release,
+        "publisher": file.publisher.value,
+        "url": file.url,
+        "source": source,
+        "contains": file.contains,
+        "kinds": [k.value for k in file.kinds],
+        "sha256": digest,
+        "sha256_matches_manifest": file.sha256 is not None and file.sha256 == digest,
+        "size": size,
+        "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _read_record(folder: Path) -> dict[str, _Entry]:
+    try:
+        data = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {str(entry["path"]): entry for entry in files if isinstance(entry, dict) and "path" in entry}
+    except (OSError, ValueError, KeyError, TypeError):
+        # No record yet, or one that is not ours: files without a known sha256 are then fetched again.
+        return {}
+
+
+def _write_record(folder: Path, record: dict[str, _Entry], entry: _Entry) -> None:
+    record[str(entry["path"])] = entry
+    body = {
+        "about": "Official release files fetched by `medcodes download`, with the sha256 of each",
+        "files": [record[key] for key in sorted(record)],
+    }
+    temporary = folder / (RECORD_NAME + ".tmp")
+    temporary.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, folder / RECORD_NAME)

@@ -1,0 +1,249 @@
+"""The General Equivalence Mappings (GEMs) between ICD-9-CM and ICD-10-CM / ICD-10-PCS (CMS, CDC).
+
+Files (2018 is the final GEM release): diagnoses ``2018_I9gem.txt`` (ICD-9-CM -> ICD-10-CM) and
+``2018_I10gem.txt`` (ICD-10-CM -> ICD-9-CM), also inside ``Dxgem_2018.zip``; procedures ``gem_i9pcs.txt``
+(ICD-9-CM -> ICD-10-PCS) and ``gem_pcsi9.txt`` (ICD-10-PCS -> ICD-9-CM).
+
+Layout (CDC Dxgem_guide_2018.pdf, GemsTechDoc_2018.pdf; the procedure GEMs share it): one row per line,
+three fields separated by spaces: source code, target code (both without dots), and five flag digits:
+approximate (0 = identical meaning), no map (the target is ``NoDx``/``NoPCS``), combination (the source
+needs several targets together), scenario (0-9: which combination of targets) and choice list (0-9: one
+target must be chosen from each list of a scenario).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from medcodes.errors import SourceError
+from medcodes.models import Relation, RelationKind
+from medcodes.sources.crosswalk import (
+    Crosswalk,
+    MissingCounter,
+    display_name,
+    file_record,
+    known_sets,
+    newest,
+)
+from medcodes.sources.files import text_lines
+from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.systems import SystemId
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    source: SystemId
+    target: SystemId
+    family: str  # "dx" or "pcs"
+    direction: str  # "i9-i10" or "i10-i9"
+    name: re.Pattern[str]  # official file name (case-insensitive)
+
+
+_TABLES: dict[FileKind, _Table] = {
+    FileKind.GEM_DX_9_TO_10: _Table(
+        SystemId.ICD9CM, SystemId.ICD10CM, "dx", "i9-i10", re.compile(r"(?:\d{4}_)?i9gem\.txt(?:\.gz)?", re.I)
+    ),
+    FileKind.GEM_DX_10_TO_9: _Table(
+        SystemId.ICD10CM, SystemId.ICD9CM, "dx", "i10-i9", re.compile(r"(?:\d{4}_)?i10gem\.txt(?:\.gz)?", re.I)
+    ),
+    FileKind.GEM_PCS_9_TO_10: _Table(
+        SystemId.ICD9CM, SystemId.ICD10PCS, "pcs", "i9-i10", re.compile(r"(?:\d{4}_)?gem_i9pcs\.txt(?:\.gz)?", re.I)
+    ),
+    FileKind.GEM_PCS_10_TO_9: _Table(
+        SystemId.ICD10PCS, SystemId.ICD9CM, "pcs", "i10-i9", re.compile(r"(?:\d{4}_)?gem_pcsi9\.txt(?:\.gz)?", re.I)
+    ),
+}
+# Targets written where the no-map flag is set (GEM technical documentation).
+_NO_MAP_TARGET = {"dx": "NoDx", "pcs": "NoPCS"}
+_ROW = re.compile(r"^(\S+)\s+(\S+)\s+([01][01][01][0-9][0-9])$")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# Code shapes as the GEMs write them (no dots).
+_ICD9_DX = re.compile(r"^(?:[0-9]{3,5}|V[0-9]{2,4}|E[0-9]{3,4})$")
+_ICD9_PROC = re.compile(r"^[0-9]{3,4}$")
+_ICD10CM = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
+_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+_SNIFF_LINES = 5
+
+
+def canonical(system: SystemId, family: str, raw: str) -> str | None:
+    """The canonical form of a GEM code, or None where ``raw`` is not a code of that system.
+
+    ICD-9-CM diagnoses take the dot after 3 characters (after 4 for E codes), ICD-9-CM procedures after
+    2, ICD-10-CM after 3; ICD-10-PCS has no dot. Letters are upper-cased: the 2018 ICD-10 -> ICD-9 file
+    writes one target as "v5889" (row T88.53XD).
+    """
+    raw = raw.upper()
+    if system is SystemId.ICD10PCS:
+        return raw if _PCS.match(raw) else None
+    if system is SystemId.ICD10CM:
+        return _dot(raw, 3) if _ICD10CM.match(raw) else None
+    if family == "pcs":
+        return _dot(raw, 2) if _ICD9_PROC.match(raw) else None
+    if _ICD9_DX.match(raw):
+        return _dot(raw, 4 if raw.startswith("E") else 3)
+    return None
+
+
+def _dot(code: str, n: int) -> str:
+    return code if len(code) <= n else f"{code[:n]}.{code[n:]}"
+
+
+def decode_flags(flags: str) -> tuple[str, ...]:
+    """The five GEM flag digits in words: ("identical",), ("approximate", "combination", "scenario 1", ...)."""
+    words = ["approximate" if flags[0] == "1" else "identical"]
+    if flags[1] == "1":
+        words.append("no map")
+    if flags[2] == "1":
+        words.extend(("combination", f"scenario {flags[3]}", f"choice list {flags[4]}"))
+    return tuple(words)
+
+
+# --- finding the files ---------------------------------------------------------------------------------
+def _kind_of(name: str) -> FileKind | None:
+    base = name.rsplit("/", 1)[-1]
+    for kind, table in _TABLES.items():
+        if table.name.fullmatch(base):
+            return kind
+    return None
+
+
+def _looks_like_gem(head: bytes) -> bool:
+    lines = [line for line in head.decode("latin-1").splitlines()[:_SNIFF_LINES] if line.strip()]
+    # The last line of a 4,096-byte head may be cut short; the whole ones must be GEM rows.
+    whole = lines[:-1] if len(lines) > 1 else lines
+    return bool(whole) and all(_ROW.match(line.strip()) for line in whole)
+
+
+def _version(*names: str) -> str | None:
+    for name in names:
+        match = _YEAR.search(name)
+        if match:
+            return match.group(1)
+    return None
+
+
+def sniff_all(path: Path, head: bytes) -> tuple[FoundFile, ...]:
+    """Every GEM file in ``path``: the file itself, or each GEM member of a zip (Dxgem_2018.zip holds two)."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                found: list[FoundFile] = []
+                for member in archive.namelist():
+                    kind = _kind_of(member)
+                    if kind is None:
+                        continue
+                    with archive.open(member) as fh:
+                        if _looks_like_gem(fh.read(4096)):
+                            found.append(FoundFile(kind, path, _version(member, path.name), member))
+                return tuple(found)
+        except (OSError, zipfile.BadZipFile):
+            return ()
+    kind = _kind_of(path.name)
+    if kind is None or not _looks_like_gem(head):
+        return ()
+    return (FoundFile(kind, path, _version(path.name)),)
+
+
+def sniff(path: Path, head: bytes) -> FoundFile | None:
+    """The first GEM file in ``path`` (see sniff_all for a zip holding several)."""
+    found = sniff_all(path, head)
+    return found[0] if found else None
+
+
+# --- reading -------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Read:
+    relations: list[Relation]
+    no_map: list[tuple[SystemId, str]]
+    rows: int
+
+
+def _read(found: FoundFile, missing: MissingCounter) -> _Read:
+    table = _TABLES[found.kind]
+    name = display_name(found)
+    where = f"{found.path}!{found.member}" if found.member else found.path
+    source = (
+        f"gem-{found.version}-{table.family}-{table.direction}"
+        if found.version
+        else (f"gem-{table.family}-{table.direction}")
+    )
+    no_map_target = _NO_MAP_TARGET[table.family]
+    missing.start(name, table.source, table.target)
+    out = _Read([], [], 0)
+    rows = 0
+    for number, line in text_lines(found.path, found.member):
+        text = line.strip()
+        if not text:
+            continue
+        match = _ROW.match(text)
+        if match is None:
+            raise SourceError(where, number, "expected a GEM row: source code, target code, five flag digits")
+        raw_source, raw_target, flags = match.groups()
+        source_code = canonical(table.source, table.family, raw_source)
+        if source_code is None:
+            raise SourceError(where, number, f"{raw_source!r} is not a {table.source.value} code")
+        if flags[2] == "0" and flags[3:] != "00":
+            raise SourceError(where, number, f"flags {flags}: a scenario or choice list without the combination flag")
+        rows += 1
+        missing.check(name, table.source, source_code)
+        if flags[1] == "1" or raw_target == no_map_target:
+            if flags[1] != "1" or raw_target != no_map_target:
+                raise SourceError(where, number, f"the no-map flag and the target {raw_target!r} disagree")
+            out.no_map.append((table.source, source_code))
+            continue
+        target_code = canonical(table.target, table.family, raw_target)
+        if target_code is None:
+            raise SourceError(where, number, f"{raw_target!r} is not a {table.target.value} code")
+        missing.check(name, table.target, target_code)
+        out.relations.append(
+            Relation(
+                table.source,
+                source_code,
+                RelationKind.MAPS_TO,
+                table.target,
+                target_code,
+                source=source,
+                flags=decode_flags(flags),
+            )
+        )
+    if rows == 0:
+        raise SourceError(where, None, "no GEM rows: the file is empty")
+    return _Read(out.relations, out.no_map, rows)
+
+
+def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) -> Crosswalk | None:
+    """Read the newest GEM file of each direction found; None when there is none.
+
+    Every row becomes a MAPS_TO relation with its flags in words; a no-map row becomes an entry of
+    ``no_map``. Rows naming a code absent from ``known`` are kept and counted in ``missing``.
+    """
+    chosen, warnings = newest(found, _TABLES)
+    if not chosen:
+        return None
+    missing = MissingCounter(known_sets(known))
+    relations: list[Relation] = []
+    no_map: list[tuple[SystemId, str]] = []
+    rows: dict[str, int] = {}
+    for item in chosen:
+        read = _read(item, missing)
+        relations.extend(read.relations)
+        no_map.extend(read.no_map)
+        rows[display_name(item)] = read.rows
+    families = sorted({_TABLES[item.kind].family for item in chosen})
+    what = " and ".join({"dx": "diagnoses", "pcs": "procedures"}[f] for f in families)
+    versions = sorted({item.version for item in chosen if item.version})
+    version = "/".join(versions) if versions else "unknown"
+    return Crosswalk(
+        name=f"GEMs {version} {what}",
+        version=version,
+        files=tuple(file_record(item) for item in chosen),
+        relations=tuple(relations),
+        missing=missing.counts,
+        no_map=tuple(dict.fromkeys(no_map)),
+        rows=rows,
+        warnings=tuple(warnings + missing.warnings()),
+    )
