@@ -54,6 +54,9 @@ def test_icd10cm_placeholder_readings_keep_seventh_character_last() -> None:
         (SystemId.MSDRG, "ms-drg 069", "069"),
         (SystemId.MSDRG, "drg 64", "064"),
         (SystemId.MSDRG, "DRG291", "291"),
+        (SystemId.MSDRG, "MS DRG 159", "159"),
+        (SystemId.MSDRG, "mdc 5", "MDC05"),
+        (SystemId.ICD11, "xn74m", "XN74M"),
     ],
 )
 def test_other_systems(system: SystemId, typed: str, canonical: str) -> None:

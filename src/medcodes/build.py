@@ -16,7 +16,7 @@ from pathlib import Path
 
 from medcodes.errors import BuildError, MedcodesError
 from medcodes.models import Designation, Release, ReleaseContent
-from medcodes.sources import cpt, hcpcs, icd10cm, icd10cm_index
+from medcodes.sources import cpt, hcpcs, icd9cm, icd10cm, icd10cm_index, icd10pcs, icd10who, icd11, msdrg
 from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.releases import discover, effective_date, embedded_default
@@ -109,7 +109,14 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
 
 
 # Every other system's loader (the source contract: docs/architecture.md).
-LOADERS: tuple[Callable[[Sequence[FoundFile]], ReleaseContent | None], ...] = (hcpcs.load,)
+LOADERS: tuple[Callable[[Sequence[FoundFile]], ReleaseContent | None], ...] = (
+    icd10pcs.load,
+    hcpcs.load,
+    icd11.load,
+    icd9cm.load,
+    msdrg.load,
+    icd10who.load,
+)
 
 
 def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> SystemSummary:

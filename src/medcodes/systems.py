@@ -55,11 +55,11 @@ _PCS = re.compile(r"^[0-9A-HJ-NP-Z]{1,7}$")  # PCS never uses the letters I and 
 _HCPCS = re.compile(r"^[A-Z][0-9]{4}$")
 _HCPCS_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 _CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
-_ICD11 = re.compile(r"^(?:[0-9A-HJ-NP-Z]{4}(?:[0-9A-HJ-NP-Z]{1,2})?|X[A-HJ-NP-Z][0-9A-HJ-NP-Z]{2})$")
+_ICD11 = re.compile(r"^(?:[0-9A-HJ-NP-Z]{4}(?:[0-9A-HJ-NP-Z]{1,2})?|X[A-HJ-NP-Z][0-9A-HJ-NP-Z]{2,4})$")
 _ICD10 = re.compile(r"^[A-Z][0-9]{2}[0-9X]?$")
 _ICD9_DX = re.compile(r"^(?:[0-9]{3}[0-9]{0,2}|V[0-9]{2}[0-9]{0,2}|E[0-9]{3}[0-9]?)$")
 _ICD9_PROC = re.compile(r"^[0-9]{2}[0-9]{0,2}$")
-_DRG = re.compile(r"^(?:MS-?)?(?:DRG)?-?\s*([0-9]{1,3})$")
+_DRG = re.compile(r"^(?:MS[\s-]?)?(?:DRG)?[\s-]*([0-9]{1,3})$")
 
 
 def _compact(text: str) -> str:
@@ -134,7 +134,8 @@ def _cpt_candidates(text: str) -> tuple[str, ...]:
 def _icd11_candidates(text: str) -> tuple[str, ...]:
     compact = _compact(text)
     if _ICD11.match(compact):
-        return (_dot_after(compact, 4),)
+        # Extension codes (chapter X) are written without a dot: XN74M, XK8G.
+        return (compact if compact.startswith("X") else _dot_after(compact, 4),)
     raise InvalidCodeSyntax(SystemId.ICD11, text, "four characters, then up to two after a dot (1A00, BA41.Z)")
 
 
@@ -169,10 +170,16 @@ def _icd9cm_candidates(text: str) -> tuple[str, ...]:
     )
 
 
+_MDC = re.compile(r"^MDC\s*-?\s*([0-9]{1,2})$")
+
+
 def _msdrg_candidates(text: str) -> tuple[str, ...]:
     match = _DRG.match(text.strip().upper())
     if match:
         return (match.group(1).zfill(3),)
+    mdc = _MDC.match(text.strip().upper())
+    if mdc:
+        return (f"MDC{mdc.group(1).zfill(2)}",)
     raise InvalidCodeSyntax(SystemId.MSDRG, text, "up to three digits, optionally after 'DRG' (291, DRG 064)")
 
 

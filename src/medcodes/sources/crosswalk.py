@@ -86,9 +86,10 @@ class MissingCounter:
             else:
                 self._unchecked.add(system)
 
-    def check(self, file: str, system: SystemId, code: str) -> None:
-        codes = self._known.get(system)
-        if codes is not None and code not in codes:
+    def check(self, file: str, system: SystemId, *codes: str) -> None:
+        """Count one row where any of the codes it names in ``system`` is unknown."""
+        known = self._known.get(system)
+        if known is not None and any(code not in known for code in codes):
             key = f"{file}: {system.value}"
             self.counts[key] = self.counts.get(key, 0) + 1
 

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from medcodes.errors import SourceMissing
-from medcodes.sources import cpt, hcpcs
+from medcodes.sources import cpt, hcpcs, icd9cm, icd10pcs, icd10who, icd11, msdrg
 from medcodes.sources.files import open_binary
 from medcodes.sources.icd10cm import order_member
 from medcodes.sources.kinds import FileKind, FoundFile
@@ -72,7 +72,12 @@ def _sniff_icd10cm(path: Path, head: bytes) -> FoundFile | None:
 # Every source's sniffer; the first that recognises a file names its kind.
 SNIFFERS: tuple[Callable[[Path, bytes], FoundFile | None], ...] = (
     _sniff_icd10cm,
+    icd10pcs.sniff,
     hcpcs.sniff,
+    icd11.sniff,
+    icd9cm.sniff,
+    msdrg.sniff,
+    icd10who.sniff,
     cpt.sniff,
 )
 

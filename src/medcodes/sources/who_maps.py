@@ -156,11 +156,6 @@ class _Reader:
         self.uncoded: dict[str, int] = {}
         self.foundation: dict[str, tuple[str, str]] = {}  # icd10Code -> (Foundation URI, relation word)
 
-    def _link(self, name: str, relation: Relation) -> None:
-        self.missing.check(name, relation.source_system, relation.source_code)
-        self.missing.check(name, relation.target_system, relation.target_code)
-        self.relations.append(relation)
-
     def read(self, found: FoundFile, table: Table) -> None:
         name = display_name(found)
         count = 0
@@ -179,17 +174,18 @@ class _Reader:
             for row in _rows(found, table):
                 count += 1
                 icd11, icd10 = row.cells[1], row.cells[4]
+                unmapped = icd10 == _NO_MAPPING or not icd10
+                if icd11:
+                    self.missing.check(name, SystemId.ICD11, icd11)
+                if not unmapped:
+                    self.missing.check(name, SystemId.ICD10, icd10)
                 if not icd11:
                     self.uncoded[name] = self.uncoded.get(name, 0) + 1
-                elif icd10 == _NO_MAPPING or not icd10:
-                    self.missing.check(name, SystemId.ICD11, icd11)
+                elif unmapped:
                     self.no_map.append((SystemId.ICD11, icd11))
                 else:
-                    self._link(
-                        name,
-                        Relation(
-                            SystemId.ICD11, icd11, RelationKind.MAPS_TO, SystemId.ICD10, icd10, source=table.value
-                        ),
+                    self.relations.append(
+                        Relation(SystemId.ICD11, icd11, RelationKind.MAPS_TO, SystemId.ICD10, icd10, source=table.value)
                     )
             self.rows[name] = count
             return
@@ -197,14 +193,15 @@ class _Reader:
         for row in _rows(found, table):
             count += 1
             icd10, uri, cluster = row.cells[2], row.cells[7], row.cells[9]
+            self.missing.check(name, SystemId.ICD10, icd10)
             if row.cells[8] == _NO_MAPPING:
-                self.missing.check(name, SystemId.ICD10, icd10)
                 self.no_map.append((SystemId.ICD10, icd10))
                 continue
             if not cluster:
                 self.uncoded[name] = self.uncoded.get(name, 0) + 1
                 continue
             detail = cluster if ("/" in cluster or "&" in cluster) else None
+            self.missing.check(name, SystemId.ICD11, *stems(cluster))
             for stem in stems(cluster):
                 relation = Relation(
                     SystemId.ICD10,
@@ -218,7 +215,7 @@ class _Reader:
                 )
                 if table is Table.TEN_TO_ELEVEN_ONE:
                     relation = self._with_foundation(relation, uri)
-                self._link(name, relation)
+                self.relations.append(relation)
         self.rows[name] = count
 
     def _with_foundation(self, relation: Relation, uri: str) -> Relation:
@@ -325,8 +322,7 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
         flagged = [r for r in relations if r.source == Table.TEN_TO_ELEVEN_ONE.value]
         relations.extend(cm_to_icd11(sorted(cm_codes), flagged))
     warnings.extend(
-        f"{name}: {count} {'row' if count == 1 else 'rows'} whose ICD-11 side is a block, which has no code: "
-        "not linked"
+        f"{name}: {count} {'row' if count == 1 else 'rows'} whose ICD-11 side is a block, which has no code: not linked"
         for name, count in reader.uncoded.items()
     )
     versions = sorted({t.version for t in chosen if t.version})
