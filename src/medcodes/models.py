@@ -258,3 +258,27 @@ class ConceptDetail:
     ancestors: tuple[Concept, ...]  # root first
     children: tuple[Concept, ...]
     release: Release | None
+    properties: tuple[Property, ...] = ()  # PCS axes, HCPCS indicators, ICD-11 flags, MS-DRG MDC
+    relations: tuple[Relation, ...] = ()  # crosswalks and references, outgoing first
+    history: tuple[HistoryEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInfo:
+    """A loaded code system: its release and how much of it there is."""
+
+    system: SystemId
+    name: str
+    release: Release
+    concepts: int
+    billable: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """What autocomplete offers for a partly typed query: word completions and the best codes."""
+
+    query: str
+    completions: tuple[str, ...]  # whole queries: the typed words with the last one completed
+    hits: tuple[SearchHit, ...]
+    corrected_query: str | None = None

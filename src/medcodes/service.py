@@ -7,8 +7,8 @@ from pathlib import Path
 
 from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
-from medcodes.errors import CodeNotFound, InvalidCode
-from medcodes.models import Concept, ConceptDetail, Release, SearchResult
+from medcodes.errors import CodeNotFound, InvalidCode, QueryError
+from medcodes.models import Concept, ConceptDetail, Release, SearchResult, Suggestions, SystemInfo
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
@@ -16,6 +16,8 @@ from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 
 _CLOSEST = 5
+# One batch-match request holds at most this many lines.
+MAX_MATCH_LINES = 1000
 
 
 def build_database(
@@ -96,7 +98,36 @@ class CodeService:
             ancestors=tuple(self.store.ancestors(s, c)),
             children=tuple(self.store.children(s, c)),
             release=self.store.release_of(s),
+            properties=tuple(self.store.properties(s, c)),
+            relations=tuple(self.store.relations(s, c)),
+            history=tuple(self.store.history(s, c)),
         )
+
+    def children(self, code: str, system: SystemId | None = None) -> list[Concept]:
+        concept = self.resolve(code, system)
+        return self.store.children(concept.system, concept.code)
+
+    def ancestors(self, code: str, system: SystemId | None = None) -> list[Concept]:
+        concept = self.resolve(code, system)
+        return self.store.ancestors(concept.system, concept.code)
+
+    def roots(self, system: SystemId) -> list[Concept]:
+        """The top of a system's hierarchy (chapters, sections), for browsing."""
+        return self.store.roots(system)
+
+    def systems(self) -> list[SystemInfo]:
+        """Every loaded system with its release and counts."""
+        counts = self.store.counts()
+        return [
+            SystemInfo(
+                r.system,
+                NAMES[r.system],
+                r,
+                counts.get(r.system, {}).get("concepts", 0),
+                counts.get(r.system, {}).get("billable", 0),
+            )
+            for r in self.store.releases()
+        ]
 
     # ---------------------------------------------------------------- search
     def search(
@@ -109,6 +140,20 @@ class CodeService:
     ) -> SearchResult:
         query = query_parser.parse(text, tuple(systems), limit, offset, billable_only)
         return self.engine.search(query)
+
+    def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
+        """Autocomplete: completions of the last, partly typed word, and the best codes so far."""
+        query = query_parser.parse(text, tuple(systems), limit)
+        result = self.engine.search(query)
+        return Suggestions(
+            query.text, tuple(self.engine.complete(text, result.hits)), result.hits, result.corrected_query
+        )
+
+    def match(self, lines: Sequence[str], systems: Sequence[SystemId] = (), limit: int = 3) -> list[SearchResult]:
+        """Batch text-to-code matching: the best codes for each line, in order."""
+        if len(lines) > MAX_MATCH_LINES:
+            raise QueryError(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
+        return [self.search(line, systems, limit) for line in lines]
 
 
 def _shape(system: SystemId) -> str:

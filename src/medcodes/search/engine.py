@@ -101,6 +101,35 @@ class SearchEngine:
         page = tuple(hits[query.offset : query.offset + query.limit])
         return SearchResult(query.text, total, page, facets, corrected)
 
+    def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
+        """The query with its last, partly typed word completed the most likely ways.
+
+        Completions found in the titles of the query's best hits come first (they fit the other words
+        typed), then the most frequent words of the whole vocabulary.
+        """
+        index = self.index
+        typed = text.rstrip()
+        words = tokens(typed)
+        if index is None or not words or text != typed or not typed.split():  # trailing space: word complete
+            return []
+        prefix = words[-1]
+        lo, hi = index.prefix_range(prefix)
+        if hi <= lo:
+            return []
+        seen: dict[str, int] = {}
+        for hit in hits:
+            for word in tokens(hit.display):
+                if word.startswith(prefix) and word != prefix:
+                    seen[word] = seen.get(word, 0) + 1
+        ranked = sorted(seen, key=lambda w: -seen[w])
+        for t in sorted(range(lo, hi), key=lambda t: (-int(index.df[t]), t)):
+            if len(ranked) >= limit:
+                break
+            if index.vocabulary[t] not in seen and index.vocabulary[t] != prefix:
+                ranked.append(index.vocabulary[t])
+        head = typed[: len(typed) - len(typed.split()[-1])]
+        return [head + word for word in ranked[:limit]]
+
     def _words(self, index: LexicalIndex, words: Sequence[str]) -> _Words:
         groups = []
         unknown = []

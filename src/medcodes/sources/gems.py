@@ -157,8 +157,8 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 # --- reading -------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Read:
-    relations: list[Relation]
-    no_map: list[tuple[SystemId, str]]
+    relations: tuple[Relation, ...]
+    no_map: tuple[tuple[SystemId, str], ...]
     rows: int
 
 
@@ -166,14 +166,12 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
     table = _TABLES[found.kind]
     name = display_name(found)
     where = f"{found.path}!{found.member}" if found.member else found.path
-    source = (
-        f"gem-{found.version}-{table.family}-{table.direction}"
-        if found.version
-        else (f"gem-{table.family}-{table.direction}")
-    )
+    year = f"{found.version}-" if found.version else ""
+    source = f"gem-{year}{table.family}-{table.direction}"
     no_map_target = _NO_MAP_TARGET[table.family]
     missing.start(name, table.source, table.target)
-    out = _Read([], [], 0)
+    relations: list[Relation] = []
+    no_map: list[tuple[SystemId, str]] = []
     rows = 0
     for number, line in text_lines(found.path, found.member):
         text = line.strip()
@@ -193,13 +191,13 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
         if flags[1] == "1" or raw_target == no_map_target:
             if flags[1] != "1" or raw_target != no_map_target:
                 raise SourceError(where, number, f"the no-map flag and the target {raw_target!r} disagree")
-            out.no_map.append((table.source, source_code))
+            no_map.append((table.source, source_code))
             continue
         target_code = canonical(table.target, table.family, raw_target)
         if target_code is None:
             raise SourceError(where, number, f"{raw_target!r} is not a {table.target.value} code")
         missing.check(name, table.target, target_code)
-        out.relations.append(
+        relations.append(
             Relation(
                 table.source,
                 source_code,
@@ -212,7 +210,7 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
         )
     if rows == 0:
         raise SourceError(where, None, "no GEM rows: the file is empty")
-    return _Read(out.relations, out.no_map, rows)
+    return _Read(tuple(relations), tuple(no_map), rows)
 
 
 def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) -> Crosswalk | None:

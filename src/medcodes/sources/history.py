@@ -187,10 +187,9 @@ def _check_summary(
         }
         for word, count in listed.items():
             if summary[(section, word)] != count:
+                stated = summary[(section, word)]
                 raise SourceError(
-                    where,
-                    last,
-                    f"the summary counts {summary[(section, word)]} {section.lower()} {word}, the file lists {count}",
+                    where, last, f"the summary counts {stated} {word} of {section.lower()}, the file lists {count}"
                 )
 
 

@@ -416,6 +416,13 @@ class SQLiteStore:
         ).fetchall()
         return [Designation(system, code, DesignationKind(k), t, s, v) for k, t, s, v in rows]
 
+    def roots(self, system: SystemId) -> list[Concept]:
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND parent IS NULL ORDER BY seq",
+            (system.value,),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
     def codes_with_prefix(self, system: SystemId, prefix: str, limit: int) -> list[Concept]:
         rows = self.connection.execute(
             f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code >= ? AND code < ? ORDER BY seq LIMIT ?",
