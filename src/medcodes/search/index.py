@@ -32,6 +32,8 @@ from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
 INDEX_VERSION = "lexical-1"
+# A header (non-billable) concept counts this much of a billable one with the same words.
+HEADER_FACTOR = 0.9
 _K1 = 1.2
 _B = 0.75
 
@@ -47,6 +49,19 @@ KIND_WEIGHT: dict[DesignationKind, float] = {
     DesignationKind.INDEX_TERM: 0.9,
     DesignationKind.SYNONYM: 0.85,
     DesignationKind.ABBREVIATION: 0.85,
+}
+
+# With no system filter, the code sets in force in the US come first; the international (WHO) and the
+# retired (ICD-9-CM) ones follow when their words match as well.
+SYSTEM_WEIGHT: dict[SystemId, float] = {
+    SystemId.ICD10CM: 1.0,
+    SystemId.ICD10PCS: 1.0,
+    SystemId.HCPCS: 1.0,
+    SystemId.CPT: 1.0,
+    SystemId.MSDRG: 0.95,
+    SystemId.ICD11: 0.85,
+    SystemId.ICD10: 0.85,
+    SystemId.ICD9CM: 0.8,
 }
 
 I32 = npt.NDArray[np.int32]
@@ -103,6 +118,12 @@ class LexicalIndex:
     @cached_property
     def term_len(self) -> U8:
         return np.fromiter((min(len(t), 255) for t in self.vocabulary), dtype=np.uint8, count=len(self.vocabulary))
+
+    @cached_property
+    def concept_weight(self) -> F32:
+        """What a concept is worth before any word matches: its system's weight, less for headers."""
+        by_system = np.array([SYSTEM_WEIGHT[s] for s in SYSTEMS], dtype=np.float32)[self.concept_system]
+        return np.where(self.concept_billable > 0, by_system, by_system * HEADER_FACTOR).astype(np.float32)
 
     @cached_property
     def kind_weight(self) -> F32:

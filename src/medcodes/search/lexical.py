@@ -28,8 +28,6 @@ F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 BOOL = npt.NDArray[np.bool_]
 
-# A header (non-billable) concept counts this much of a billable one with the same words.
-HEADER_FACTOR = 0.9
 # A designation made of exactly the query's words (nothing more) gets this bonus.
 EXACT_BONUS = 1.25
 # Beyond this many postings a single group is too broad to gather candidates from in full.
@@ -209,8 +207,7 @@ def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exac
     """The score times what the designation and its concept are worth on their own."""
     score = score * index.kind_weight[docs]
     score = np.where(exact, score * EXACT_BONUS, score)
-    concepts = index.doc_concept[docs]
-    return np.where(index.concept_billable[concepts] > 0, score, score * HEADER_FACTOR).astype(np.float32)
+    return (score * index.concept_weight[index.doc_concept[docs]]).astype(np.float32)
 
 
 class _Allowed:

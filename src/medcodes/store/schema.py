@@ -111,4 +111,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        "0003_similar",
+        """
+        -- Similar codes, precomputed at build time: for each concept its ranked neighbours and why.
+        CREATE TABLE similar (
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            rank INTEGER NOT NULL,
+            other_system TEXT NOT NULL,
+            other_code TEXT NOT NULL,
+            score REAL NOT NULL,
+            reasons TEXT NOT NULL,            -- JSON list of {"kind": ..., "text": ...}
+            more INTEGER NOT NULL DEFAULT 0,  -- siblings this entry stands for ("and 5 more ...")
+            PRIMARY KEY (concept_id, rank)
+        ) WITHOUT ROWID;
+        """,
+    ),
 )
