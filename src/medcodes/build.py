@@ -15,8 +15,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import Designation, Release, ReleaseContent
-from medcodes.sources import cpt, hcpcs, icd9cm, icd10cm, icd10cm_index, icd10pcs, icd10who, icd11, msdrg
+from medcodes.models import Designation, Relation, Release, ReleaseContent
+from medcodes.sources import (
+    cpt,
+    gems,
+    hcpcs,
+    history,
+    icd9cm,
+    icd10cm,
+    icd10cm_index,
+    icd10pcs,
+    icd10who,
+    icd11,
+    msdrg,
+    who_maps,
+)
 from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.releases import discover, effective_date, embedded_default
@@ -52,6 +65,19 @@ class SystemSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkSummary:
+    """A crosswalk or history file set stored by the build: relations by kind, and rows left unlinked."""
+
+    name: str
+    version: str
+    files: tuple[str, ...]
+    relations: dict[str, int]  # relation kind (and flag) -> rows
+    history: int
+    missing: dict[str, int]  # "<file>: <system>" -> rows naming a code absent from that system
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BuildSummary:
     db_path: Path
     systems: tuple[SystemSummary, ...]
@@ -59,6 +85,7 @@ class BuildSummary:
     size_bytes: int
     ignored: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
+    links: tuple[LinkSummary, ...] = field(default=())
 
 
 def _quiet(_description: str, _done: int, _total: int) -> None:
@@ -117,6 +144,69 @@ LOADERS: tuple[Callable[[Sequence[FoundFile]], ReleaseContent | None], ...] = (
     msdrg.load,
     icd10who.load,
 )
+
+
+def _relation_counts(relations: Sequence[Relation]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in relations:
+        key = f"{r.source_system.value}->{r.target_system.value} {r.kind.value}"
+        # Count by the flags that are words (approximate, combination, ...), not by dates or codes.
+        for flag in [f for f in r.flags if not any(ch.isdigit() for ch in f)] or [""]:
+            label = f"{key} {flag}".rstrip()
+            counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _links(
+    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent], progress: Progress
+) -> list[LinkSummary]:
+    """Crosswalks (GEMs, WHO maps) and ICD-10-CM history, linked against the codes just stored."""
+    known: dict[SystemId, set[str]] = {}
+    for content in contents:
+        known.setdefault(content.release.system, set()).update(c.code for c in content.concepts)
+    out: list[LinkSummary] = []
+    for loader in (gems.load, who_maps.load):
+        progress("crosswalks", len(out), 3)
+        crosswalk = loader(found, known)
+        if crosswalk is None:
+            continue
+        store.add_links(
+            crosswalk.name,
+            crosswalk.version,
+            crosswalk.files,
+            crosswalk.relations,
+            missing=crosswalk.missing,
+            licence=crosswalk.attribution,
+        )
+        out.append(
+            LinkSummary(
+                crosswalk.name,
+                crosswalk.version,
+                tuple(f.name for f in crosswalk.files),
+                _relation_counts(crosswalk.relations),
+                0,
+                dict(crosswalk.missing),
+                crosswalk.warnings,
+            )
+        )
+    progress("code history", 0, 1)
+    changes = history.load(found, known)
+    if changes is not None:
+        name = f"{NAMES[changes.system]} history"
+        version = next((c.release.version for c in contents if c.release.system is changes.system), "")
+        store.add_links(name, version, changes.files, changes.relations, history=changes.events)
+        out.append(
+            LinkSummary(
+                name,
+                version,
+                tuple(f.name for f in changes.files),
+                _relation_counts(changes.relations),
+                len(changes.events),
+                {},
+                changes.warnings,
+            )
+        )
+    return out
 
 
 def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> SystemSummary:
@@ -179,6 +269,7 @@ def build(
         try:
             contents, left_out = _contents(found, progress, cpt_licence)
             summaries = [_store(store, content, progress) for content in contents]
+            links = _links(store, found, contents, progress)
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):
@@ -196,9 +287,16 @@ def build(
         _remove(temporary)
         raise BuildError(f"{type(exc).__name__}: {exc}") from exc
     used = {f.split("!")[0] for s in summaries for f in s.files}
+    used |= {f.split("!")[0] for link in links for f in link.files}
     ignored = tuple(sorted({str(f.path) for f in found if f.path.name not in used}))
     return BuildSummary(
-        db_path, tuple(summaries), time.perf_counter() - started, db_path.stat().st_size, ignored, tuple(left_out)
+        db_path,
+        tuple(summaries),
+        time.perf_counter() - started,
+        db_path.stat().st_size,
+        ignored,
+        tuple(left_out),
+        tuple(links),
     )
 
 

@@ -144,6 +144,20 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
     for s in summary.systems:
         for warning in s.warnings:
             console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    for link in summary.links:
+        console.print(
+            f"[bold]{link.name}[/] ({link.version}): "
+            f"{sum(link.relations.values()):,} relation rows, {link.history:,} history events",
+            highlight=False,
+        )
+        for kind, n in link.relations.items():
+            console.print(f"  {kind}: {n:,}", highlight=False)
+        for where, n in ((w, n) for w, n in link.missing.items() if n):
+            console.print(f"  [yellow]{n:,} rows name a code absent from {where}[/] (kept, unlinked)", highlight=False)
+        for warning in link.warnings[:5]:
+            console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
+        if len(link.warnings) > 5:
+            console.print(f"  [dim]... and {len(link.warnings) - 5} more warnings[/]", highlight=False)
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     if summary.ignored:

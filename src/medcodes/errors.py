@@ -21,6 +21,7 @@ __all__ = [
     "BuildError",
     "CodeNotFound",
     "DatabaseMissing",
+    "DatabaseOutdated",
     "InvalidCode",
     "MedcodesError",
     "QueryError",
@@ -60,6 +61,16 @@ class DatabaseMissing(MedcodesError):
         super().__init__(f"No medcodes database at {path}")
         self.path = str(path)
         self.hint = "run `medcodes build` first (or pass --db / set MEDCODES_DB)"
+
+
+class DatabaseOutdated(MedcodesError):
+    status = 503
+
+    def __init__(self, path: Path | str, missing: tuple[str, ...]) -> None:
+        super().__init__(f"The database at {path} was built by an older medcodes (missing: {', '.join(missing)})")
+        self.path = str(path)
+        self.missing = missing
+        self.hint = "run `medcodes build` again (with the same --from) to rebuild it"
 
 
 class BuildError(MedcodesError):

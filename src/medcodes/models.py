@@ -282,3 +282,149 @@ class Suggestions:
     completions: tuple[str, ...]  # whole queries: the typed words with the last one completed
     hits: tuple[SearchHit, ...]
     corrected_query: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- explainers
+class ExplainerKind(StrEnum):
+    """Which set of sections a generated explainer has (``explain/schema.py`` lists them)."""
+
+    PROCEDURE = "procedure"  # ICD-10-PCS, CPT, procedure-like HCPCS, ICD-9-CM procedures
+    DIAGNOSIS = "diagnosis"  # ICD-10-CM, ICD-11, WHO ICD-10, ICD-9-CM diagnoses
+    SUPPLY = "supply"  # HCPCS supplies, equipment and drugs
+
+
+class SectionType(StrEnum):
+    TEXT = "text"  # one paragraph
+    LIST = "list"  # unordered items
+    STEPS = "steps"  # numbered, in order
+
+
+class ExplainerStatus(StrEnum):
+    """Where a generated explainer stands. A failed generation is never an explainer: it is only logged."""
+
+    GENERATED = "generated"  # passed validation, not yet read by a person
+    REVIEWED = "reviewed"  # a person read it and accepted it
+    REJECTED = "rejected"  # a person read it and turned it down: never shown
+
+
+@dataclass(frozen=True, slots=True)
+class FactLine:
+    """One official fact in words: ``label`` names the aspect, ``text`` says it.
+
+    ``definition`` is an official definition quoted as published (PCS root operations and approaches);
+    ``source`` is the code of the ancestor a note is inherited from (None where it is the code's own).
+    """
+
+    label: str
+    text: str
+    definition: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FactSection:
+    heading: str
+    lines: tuple[FactLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FactsExplainer:
+    """The deterministic explainer: a code's official structure and notes in plain sentences, no model."""
+
+    system: SystemId
+    code: str
+    title: str
+    summary: str
+    sections: tuple[FactSection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainerSection:
+    """One section of a generated explainer: ``text`` for TEXT sections, ``items`` for LIST and STEPS."""
+
+    key: str
+    title: str
+    type: SectionType
+    text: str = ""
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a generated explainer came from, and whether a person has read it."""
+
+    model: str
+    endpoint: str  # host (and path) of the chat-completions server, never a key
+    prompt_version: str
+    facts_hash: str  # sha256 of the official facts the prompt carried
+    release: str | None  # the code system release those facts came from
+    created: dt.datetime
+    status: ExplainerStatus
+    reviewed_by: str | None = None
+    reviewed_at: dt.datetime | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    origin: str = "generated"  # "generated", or "imported from <file>" for a content pack
+
+
+@dataclass(frozen=True, slots=True)
+class Explainer:
+    """A generated plain-language explainer of one code. Not medical advice; pages say so with its provenance.
+
+    ``stale`` is True when the code's official facts have changed since it was generated (facts hash differs).
+    """
+
+    system: SystemId
+    code: str
+    kind: ExplainerKind
+    sections: tuple[ExplainerSection, ...]
+    provenance: Provenance
+    stale: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.sections[0].text if self.sections else self.code
+
+    @property
+    def showable(self) -> bool:
+        return self.provenance.status is not ExplainerStatus.REJECTED
+
+
+class SimilarKind(StrEnum):
+    """Why one code is similar to another (see docs/similar.md for each kind's score and minimum)."""
+
+    VARIANT = "variant"  # the same code but for one character: laterality, episode of care, approach, device...
+    SIBLING = "sibling"  # the same parent
+    FAMILY = "family"  # the same grandparent (ICD) or PCS table, more than one character apart
+    BODY_PART = "body_part"  # ICD-10-PCS: the same body part, another root operation
+    INDEX_TERM = "index_term"  # a neighbouring entry of the Alphabetic Index, or the same row of a table
+    NOTE = "note"  # named in an Excludes note of the code or its ancestors
+    CROSSWALK = "crosswalk"  # a mapping table row (GEMs, WHO maps), directly or through a shared target
+    REFERENCE = "reference"  # another relation: a cross-reference, a replaced code
+    DRG_FAMILY = "drg_family"  # MS-DRGs that differ only in the CC/MCC split
+    COVERAGE = "coverage"  # HCPCS: the same section of a Medicare coverage or carriers manual
+    WORDING = "wording"  # similar words in the titles and inclusion terms
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarReason:
+    kind: SimilarKind
+    text: str  # in words, e.g. "Differs only in laterality: left instead of right"
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarCode:
+    """One neighbour of a code, with every reason it is similar, strongest first.
+
+    ``more`` counts the codes of the same group that this entry stands for (the other 7th characters,
+    the other approaches ...); ``more_label`` says what they are ("other episodes of care").
+    """
+
+    system: SystemId
+    code: str
+    title: str
+    score: float  # 0..1, the reasons' scores combined
+    reasons: tuple[SimilarReason, ...]
+    billable: bool = False
+    more: int = 0
+    more_label: str | None = None

@@ -8,10 +8,11 @@ from pathlib import Path
 from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
 from medcodes.errors import CodeNotFound, InvalidCode, QueryError
-from medcodes.models import Concept, ConceptDetail, Release, SearchResult, Suggestions, SystemInfo
+from medcodes.models import Concept, ConceptDetail, Property, Release, SearchResult, Suggestions, SystemInfo
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
+from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 
@@ -154,6 +155,72 @@ class CodeService:
         if len(lines) > MAX_MATCH_LINES:
             raise QueryError(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
         return [self.search(line, systems, limit) for line in lines]
+
+    # ---------------------------------------------------------------- pages (the web interface)
+    def find(self, system: SystemId, text: str) -> Concept:
+        """The concept ``text`` names in ``system``: a stored code exactly as stored, else any notation of a code.
+
+        The exact look-up comes first because some stored headers are no code notation at all (the HCPCS
+        chapter "MODIFIERS", ICD-11 blocks such as "BlockL1-1A0"), and browsing must reach them too.
+        """
+        concept = self.store.get(system, text)
+        return concept if concept is not None else self.resolve(text, system)
+
+    def detail(self, concept: Concept) -> ConceptDetail:
+        """Every fact of a concept already found (``show`` for a concept in hand)."""
+        s, c = concept.system, concept.code
+        return ConceptDetail(
+            concept=concept,
+            designations=tuple(self.store.designations(s, c)),
+            notes=tuple(self.store.notes(s, c)),
+            ancestors=tuple(self.store.ancestors(s, c)),
+            children=tuple(self.store.children(s, c)),
+            release=self.store.release_of(s),
+            properties=tuple(self.store.properties(s, c)),
+            relations=tuple(self.store.relations(s, c)),
+            history=tuple(self.store.history(s, c)),
+        )
+
+    def children_of(self, concept: Concept) -> list[Concept]:
+        return self.store.children(concept.system, concept.code)
+
+    def ancestors_of(self, concept: Concept) -> list[Concept]:
+        return self.store.ancestors(concept.system, concept.code)
+
+    def axes(self, concept: Concept) -> list[tuple[str, Property]]:
+        """ICD-10-PCS: what each character of a code (or table) means, axis by axis, as (axis title, value).
+
+        The PCS source keeps the words on the table (the code's first three characters): its axis titles
+        ("pcs.axis_title", value "1".."7") and, per axis, each value's label and official definition under
+        the same property name as the code's own axis property. Empty for other systems and for sections
+        and body systems, which have no table.
+        """
+        if concept.system is not SystemId.ICD10PCS or len(concept.code) < 3:
+            return []
+        table = self.store.properties(SystemId.ICD10PCS, concept.code[:3])
+        titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
+        values = {(p.name, p.value): p for p in table}
+        axes: list[tuple[str, Property]] = []
+        for position, character in enumerate(concept.code, start=1):
+            title = titles.get(str(position))
+            if title is None:
+                continue
+            name = axis_name(position, title)
+            known = values.get((name, character))
+            axes.append(
+                (
+                    title,
+                    Property(
+                        SystemId.ICD10PCS,
+                        concept.code,
+                        name,
+                        character,
+                        known.label if known else None,
+                        known.definition if known else None,
+                    ),
+                )
+            )
+        return axes
 
 
 def _shape(system: SystemId) -> str:

@@ -293,12 +293,15 @@ def read_sheet(path: Path) -> Iterator[SheetRow]:
     strings: list[str] = []
     if strings_xml is not None:
         strings = ["".join(str(t) for t in si.itertext()) for si in parse_xml(path, strings_xml).iter(f"{_MAIN}si")]
+    number = 0
     for row in parse_xml(path, data).iter(f"{_MAIN}row"):
-        yield _sheet_row(path, row, strings)
+        # r is optional in SpreadsheetML: without it a row follows the one before.
+        written = row.get("r", "")
+        number = int(written) if written.isdigit() else number + 1
+        yield _sheet_row(path, number, row, strings)
 
 
-def _sheet_row(path: Path, row: etree._Element, strings: Sequence[str]) -> SheetRow:
-    number = int(row.get("r", "0"))
+def _sheet_row(path: Path, number: int, row: etree._Element, strings: Sequence[str]) -> SheetRow:
     cells: dict[str, str] = {}
     for cell in row.iter(f"{_MAIN}c"):
         ref = _CELL_REF.match(cell.get("r", ""))
@@ -307,7 +310,7 @@ def _sheet_row(path: Path, row: etree._Element, strings: Sequence[str]) -> Sheet
         kind = cell.get("t")
         value = cell.findtext(f"{_MAIN}v")
         if kind == "s" and value is not None:
-            index = int(value)
+            index = int(value) if value.strip().isdigit() else len(strings)
             if index >= len(strings):
                 raise SourceError(path, number, f"cell {ref.group(0)} names shared string {index}, which is absent")
             text = strings[index]
@@ -572,16 +575,22 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
     ``known[SystemId.ICD10CM]`` (the codes of the current release) tells which previous codes of the
     conversion table are deleted; see conversion_history().
     """
-    addenda = {(f.version, effective_date(f)): f for f in found if f.kind is FileKind.ICD10CM_ADDENDA}
+    addenda: dict[tuple[str | None, dt.date | None], FoundFile] = {}
+    warnings: list[str] = []
+    for item in found:
+        if item.kind is not FileKind.ICD10CM_ADDENDA:
+            continue
+        held = addenda.setdefault((item.version, effective_date(item)), item)
+        if held is not item:
+            warnings.append(f"{_name(item)}: not read, {_name(held)} holds the same addenda")
     tables = sorted((f for f in found if f.kind is FileKind.ICD10CM_CONVERSION), key=lambda f: f.version or "")
     if not addenda and not tables:
         return None
     events: list[HistoryEvent] = []
     relations: list[Relation] = []
     files: list[SourceFile] = []
-    warnings: list[str] = []
     new_headers: set[tuple[str, str]] = set()
-    for (version, effective), item in sorted(addenda.items(), key=lambda kv: (kv[1].version or "", str(kv[0][1]))):
+    for (version, effective), item in sorted(addenda.items(), key=lambda kv: (kv[0][0] or "", str(kv[0][1]))):
         release = version or (fiscal_year(effective) if effective else "unknown")
         entries = read_addenda(item.path, item.member)
         events.extend(addenda_events(entries, release, effective, _where(item)))

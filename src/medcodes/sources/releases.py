@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from medcodes.errors import SourceMissing
-from medcodes.sources import cpt, hcpcs, icd9cm, icd10pcs, icd10who, icd11, msdrg
+from medcodes.sources import cpt, gems, hcpcs, history, icd9cm, icd10pcs, icd10who, icd11, msdrg, who_maps
 from medcodes.sources.files import open_binary
 from medcodes.sources.icd10cm import order_member
 from medcodes.sources.kinds import FileKind, FoundFile
@@ -78,24 +78,30 @@ SNIFFERS: tuple[Callable[[Path, bytes], FoundFile | None], ...] = (
     icd9cm.sniff,
     msdrg.sniff,
     icd10who.sniff,
+    who_maps.sniff,
+    history.sniff,
     cpt.sniff,
 )
 
 
-def _sniff(path: Path) -> FoundFile | None:
+def _sniff(path: Path) -> list[FoundFile]:
     head = _head(path)
+    # One zip may hold several official files (the CDC GEMs zip holds both directions).
+    gem_files = list(gems.sniff_all(path, head))
+    if gem_files:
+        return gem_files
     for sniffer in SNIFFERS:
         found = sniffer(path, head)
         if found is not None:
-            return found
-    return None
+            return [found]
+    return []
 
 
 def discover(folder: Path) -> list[FoundFile]:
     """Every official file medcodes can read under ``folder`` (recursively), by name and content."""
     if not folder.is_dir():
         raise SourceMissing(folder, "not a folder")
-    found = [f for path in sorted(folder.rglob("*")) if path.is_file() and (f := _sniff(path)) is not None]
+    found = [f for path in sorted(folder.rglob("*")) if path.is_file() for f in _sniff(path)]
     if not found:
         raise SourceMissing(folder, "no official release file that medcodes can read was found here")
     return found

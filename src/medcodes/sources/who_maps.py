@@ -106,12 +106,6 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     return FoundFile(FileKind.ICD10_ICD11_MAP, path, _header_version(header))
 
 
-def _open_header(found: FoundFile) -> list[str]:
-    for _, line in text_lines(found.path, found.member, encoding="utf-8-sig"):
-        return line.split("\t")
-    return []
-
-
 # --- reading -------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Row:
@@ -119,18 +113,32 @@ class _Row:
     cells: list[str]
 
 
-def _rows(found: FoundFile, table: Table) -> Iterable[_Row]:
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One table read whole (the largest holds 17,908 rows): which table its header names, and its rows."""
+
+    found: FoundFile
+    table: Table
+    rows: tuple[_Row, ...]
+
+
+def _read_file(found: FoundFile) -> _File:
     where = f"{found.path}!{found.member}" if found.member else str(found.path)
+    lines = list(text_lines(found.path, found.member, encoding="utf-8-sig"))
+    header = lines[0][1].split("\t") if lines else []
+    table = table_of(found.member or found.path.name, header)
+    if table is None:
+        raise SourceError(where, 1, "not a WHO ICD-10/ICD-11 mapping table header")
     width = _COLUMNS[table]
-    lines = text_lines(found.path, found.member, encoding="utf-8-sig")
-    next(lines, None)  # the header
-    for number, line in lines:
+    rows: list[_Row] = []
+    for number, line in lines[1:]:
         if not line.strip():
             continue
         cells = [c.strip() for c in line.split("\t")]
         if len(cells) != width:
             raise SourceError(where, number, f"expected {width} tab-separated columns, found {len(cells)}")
-        yield _Row(number, cells)
+        rows.append(_Row(number, cells))
+    return _File(found, table, tuple(rows))
 
 
 def stems(cluster: str) -> tuple[str, ...]:
@@ -156,42 +164,52 @@ class _Reader:
         self.uncoded: dict[str, int] = {}
         self.foundation: dict[str, tuple[str, str]] = {}  # icd10Code -> (Foundation URI, relation word)
 
-    def read(self, found: FoundFile, table: Table) -> None:
-        name = display_name(found)
-        count = 0
-        if table is Table.FOUNDATION_TEN_TO_ELEVEN:
-            for row in _rows(found, table):
-                count += 1
-                code, uri, word = row.cells[2], row.cells[5], row.cells[7]
-                if uri == _NO_MAPPING:
-                    self.no_map.append((SystemId.ICD10, code))
-                elif word:
-                    self.foundation[code] = (uri, word.lower())
-            self.rows[name] = count
-            return
-        if table is Table.ELEVEN_TO_TEN_ONE:
-            self.missing.start(name, SystemId.ICD11, SystemId.ICD10)
-            for row in _rows(found, table):
-                count += 1
-                icd11, icd10 = row.cells[1], row.cells[4]
-                unmapped = icd10 == _NO_MAPPING or not icd10
-                if icd11:
-                    self.missing.check(name, SystemId.ICD11, icd11)
-                if not unmapped:
-                    self.missing.check(name, SystemId.ICD10, icd10)
-                if not icd11:
-                    self.uncoded[name] = self.uncoded.get(name, 0) + 1
-                elif unmapped:
-                    self.no_map.append((SystemId.ICD11, icd11))
-                else:
-                    self.relations.append(
-                        Relation(SystemId.ICD11, icd11, RelationKind.MAPS_TO, SystemId.ICD10, icd10, source=table.value)
+    def read(self, file: _File) -> None:
+        name = display_name(file.found)
+        self.rows[name] = len(file.rows)
+        if file.table is Table.FOUNDATION_TEN_TO_ELEVEN:
+            self._foundation(file.rows)
+        elif file.table is Table.ELEVEN_TO_TEN_ONE:
+            self._eleven_to_ten(name, file.rows)
+        else:
+            self._ten_to_eleven(name, file.table, file.rows)
+
+    def _foundation(self, rows: Iterable[_Row]) -> None:
+        for row in rows:
+            code, uri, word = row.cells[2], row.cells[5], row.cells[7]
+            if uri == _NO_MAPPING:
+                self.no_map.append((SystemId.ICD10, code))
+            elif word:
+                self.foundation[code] = (uri, word.lower())
+
+    def _eleven_to_ten(self, name: str, rows: Iterable[_Row]) -> None:
+        self.missing.start(name, SystemId.ICD11, SystemId.ICD10)
+        for row in rows:
+            icd11, icd10 = row.cells[1], row.cells[4]
+            unmapped = icd10 == _NO_MAPPING or not icd10
+            if icd11:
+                self.missing.check(name, SystemId.ICD11, icd11)
+            if not unmapped:
+                self.missing.check(name, SystemId.ICD10, icd10)
+            if not icd11:
+                self.uncoded[name] = self.uncoded.get(name, 0) + 1
+            elif unmapped:
+                self.no_map.append((SystemId.ICD11, icd11))
+            else:
+                self.relations.append(
+                    Relation(
+                        SystemId.ICD11,
+                        icd11,
+                        RelationKind.MAPS_TO,
+                        SystemId.ICD10,
+                        icd10,
+                        source=Table.ELEVEN_TO_TEN_ONE.value,
                     )
-            self.rows[name] = count
-            return
+                )
+
+    def _ten_to_eleven(self, name: str, table: Table, rows: Iterable[_Row]) -> None:
         self.missing.start(name, SystemId.ICD10, SystemId.ICD11)
-        for row in _rows(found, table):
-            count += 1
+        for row in rows:
             icd10, uri, cluster = row.cells[2], row.cells[7], row.cells[9]
             self.missing.check(name, SystemId.ICD10, icd10)
             if row.cells[8] == _NO_MAPPING:
@@ -200,8 +218,8 @@ class _Reader:
             if not cluster:
                 self.uncoded[name] = self.uncoded.get(name, 0) + 1
                 continue
-            detail = cluster if ("/" in cluster or "&" in cluster) else None
             self.missing.check(name, SystemId.ICD11, *stems(cluster))
+            detail = cluster if ("/" in cluster or "&" in cluster) else None
             for stem in stems(cluster):
                 relation = Relation(
                     SystemId.ICD10,
@@ -216,7 +234,6 @@ class _Reader:
                 if table is Table.TEN_TO_ELEVEN_ONE:
                     relation = self._with_foundation(relation, uri)
                 self.relations.append(relation)
-        self.rows[name] = count
 
     def _with_foundation(self, relation: Relation, uri: str) -> Relation:
         entry = self.foundation.get(relation.source_code)
@@ -283,23 +300,21 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
     When ``known`` holds ICD-10-CM codes, each is also linked to ICD-11 through the MapToOneCategory
     table (see cm_to_icd11).
     """
-    tables: dict[Table, FoundFile] = {}
+    tables: dict[Table, _File] = {}
     warnings: list[str] = []
     for item in found:
         if item.kind is not FileKind.ICD10_ICD11_MAP:
             continue
-        where = f"{item.path}!{item.member}" if item.member else item.path
-        header = _open_header(item)
-        table = table_of(item.member or item.path.name, header)
-        if table is None:
-            raise SourceError(where, 1, "not a WHO ICD-10/ICD-11 mapping table header")
-        held = tables.get(table)
-        if held is None or (item.version or "") > (held.version or ""):
+        file = _read_file(item)
+        held = tables.get(file.table)
+        if held is None or (item.version or "") > (held.found.version or ""):
             if held is not None:
-                warnings.append(f"{display_name(held)}: not read, {display_name(item)} is newer")
-            tables[table] = item
+                warnings.append(f"{display_name(held.found)}: not read, {display_name(item)} is newer")
+            tables[file.table] = file
         else:
-            warnings.append(f"{display_name(item)}: not read, {display_name(held)} is the {table.value} table used")
+            warnings.append(
+                f"{display_name(item)}: not read, {display_name(held.found)} is the {file.table.value} table used"
+            )
     if not tables:
         return None
     sets = known_sets(known)
@@ -313,9 +328,8 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
         Table.ELEVEN_TO_TEN_ONE,
     )
     chosen = [tables[t] for t in order if t in tables]
-    for table in order:
-        if table in tables:
-            reader.read(tables[table], table)
+    for file in chosen:
+        reader.read(file)
     relations = list(reader.relations)
     cm_codes = sets.get(SystemId.ICD10CM)
     if cm_codes is not None and Table.TEN_TO_ELEVEN_ONE in tables:
@@ -325,12 +339,12 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
         f"{name}: {count} {'row' if count == 1 else 'rows'} whose ICD-11 side is a block, which has no code: not linked"
         for name, count in reader.uncoded.items()
     )
-    versions = sorted({t.version for t in chosen if t.version})
+    versions = sorted({f.found.version for f in chosen if f.found.version})
     version = "/".join(versions) if versions else "unknown"
     return Crosswalk(
         name=f"WHO ICD-10/ICD-11 mapping tables {version}",
         version=version,
-        files=tuple(file_record(t) for t in chosen),
+        files=tuple(file_record(f.found) for f in chosen),
         relations=tuple(relations),
         missing=missing.counts,
         no_map=tuple(dict.fromkeys(reader.no_map)),

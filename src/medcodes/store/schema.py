@@ -92,6 +92,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             replaced_by TEXT NOT NULL DEFAULT ''   -- codes, joined by '|'
         );
         CREATE INDEX history_code ON history (system, code);
+        -- Mapping tables and history files that link systems (GEMs, WHO maps, conversion table).
+        CREATE TABLE crosswalks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            files TEXT NOT NULL,          -- JSON list of {"name", "sha256"}
+            licence TEXT,
+            relations INTEGER NOT NULL,
+            missing TEXT NOT NULL,        -- JSON {"<file>: <system>": rows naming a code absent there}
+            loaded_at TEXT NOT NULL
+        );
         -- Derived structures written at build time (the search index's arrays), by name.
         CREATE TABLE blobs (
             name TEXT PRIMARY KEY,

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.errors import DatabaseMissing
+from medcodes.errors import DatabaseMissing, DatabaseOutdated
 from medcodes.models import (
     Concept,
     ConceptKind,
@@ -76,9 +76,14 @@ class SQLiteStore:
         connection = sqlite3.connect(path, check_same_thread=False)
         connection.execute("PRAGMA query_only = ON")
         store = cls(connection, path)
-        if store._applied() != [m.name for m in MIGRATIONS]:
+        applied = store._applied()
+        if not applied:
             connection.close()
             raise DatabaseMissing(path)
+        missing = tuple(m.name for m in MIGRATIONS if m.name not in applied)
+        if missing:
+            connection.close()
+            raise DatabaseOutdated(path, missing)
         return store
 
     @classmethod
@@ -172,40 +177,46 @@ class SQLiteStore:
                 "INSERT INTO properties (concept_id, name, value, label, definition) VALUES (?, ?, ?, ?, ?)",
                 ((ids[(p.system, p.code)], p.name, p.value, p.label, p.definition) for p in content.properties),
             )
-            db.executemany(
-                "INSERT INTO relations (source_system, source_code, kind, target_system, target_code, detail,"
-                " source, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._insert_relations(content.relations)
+            self._insert_history(content.history)
+
+    def _insert_relations(self, relations: Sequence[Relation]) -> None:
+        self.connection.executemany(
+            "INSERT INTO relations (source_system, source_code, kind, target_system, target_code, detail,"
+            " source, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
                 (
-                    (
-                        r.source_system.value,
-                        r.source_code,
-                        r.kind.value,
-                        r.target_system.value,
-                        r.target_code,
-                        r.detail,
-                        r.source,
-                        "|".join(r.flags),
-                    )
-                    for r in content.relations
-                ),
-            )
-            db.executemany(
-                "INSERT INTO history (system, code, kind, release, effective, old_title, new_title, replaced_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    r.source_system.value,
+                    r.source_code,
+                    r.kind.value,
+                    r.target_system.value,
+                    r.target_code,
+                    r.detail,
+                    r.source,
+                    "|".join(r.flags),
+                )
+                for r in relations
+            ),
+        )
+
+    def _insert_history(self, history: Sequence[HistoryEvent]) -> None:
+        self.connection.executemany(
+            "INSERT INTO history (system, code, kind, release, effective, old_title, new_title, replaced_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
                 (
-                    (
-                        h.system.value,
-                        h.code,
-                        h.kind.value,
-                        h.release,
-                        h.effective.isoformat() if h.effective else None,
-                        h.old_title,
-                        h.new_title,
-                        "|".join(h.replaced_by),
-                    )
-                    for h in content.history
-                ),
-            )
+                    h.system.value,
+                    h.code,
+                    h.kind.value,
+                    h.release,
+                    h.effective.isoformat() if h.effective else None,
+                    h.old_title,
+                    h.new_title,
+                    "|".join(h.replaced_by),
+                )
+                for h in history
+            ),
+        )
 
     # ------------------------------------------------------------------ rows for derived indexes
     def designation_rows(self) -> Iterator[tuple[int, int, DesignationKind, str]]:
@@ -269,6 +280,36 @@ class SQLiteStore:
     def get_blob(self, name: str) -> bytes | None:
         row = self.connection.execute("SELECT data FROM blobs WHERE name = ?", (name,)).fetchone()
         return None if row is None else bytes(row[0])
+
+    def add_links(
+        self,
+        name: str,
+        version: str,
+        files: Sequence[SourceFile],
+        relations: Sequence[Relation],
+        *,
+        history: Sequence[HistoryEvent] = (),
+        missing: dict[str, int] | None = None,
+        licence: str | None = None,
+    ) -> None:
+        """Store a crosswalk or a history file: relations (and events) between codes, with provenance."""
+        db = self.connection
+        with db:
+            db.execute(
+                "INSERT INTO crosswalks (name, version, files, licence, relations, missing, loaded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    version,
+                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in files]),
+                    licence,
+                    len(relations),
+                    json.dumps(missing or {}),
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+            self._insert_relations(relations)
+            self._insert_history(history)
 
     def finish(self) -> None:
         db = self.connection
