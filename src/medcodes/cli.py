@@ -341,6 +341,7 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
             for h in result.hits
         ],
         "facets": {s.value: n for s, n in result.facets.items()},
+        "total_estimated": result.estimated,
         "corrected": result.corrected_query,
     }
 
@@ -413,6 +414,36 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
         badge = "" if hit.billable else f" [dim]({hit.kind.value})[/]"
         console.print(f"[bold]{hit.code:<10}[/] [cyan]{hit.system.value:<8}[/] {hit.display}{badge}", highlight=False)
     console.print(f"[dim]{result.total} results[/]")
+
+
+# ---------------------------------------------------------------------------------------------- serve
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Log every request line. Off by default: URLs hold search text, which may describe a patient.",
+)
+@click.option(
+    "--cache-size",
+    type=click.IntRange(0),
+    default=4096,
+    show_default=True,
+    help="Recent searches answered from memory (0: none).",
+)
+def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_size: int) -> None:
+    """Serve the website and JSON API (/api/v1; reference at /docs)."""
+    import uvicorn
+
+    from medcodes.web.app import WebOptions, create_app
+
+    settings = Settings.from_env(db=db)
+    with _errors():
+        app = create_app(CodeService.open(settings), WebOptions(cache_size=cache_size), close_service=True)
+    Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False, proxy_headers=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

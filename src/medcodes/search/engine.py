@@ -74,24 +74,25 @@ class SearchEngine:
             else:
                 ranked.setdefault((entry.system, entry.code), entry)
         corrected: str | None = None
+        estimated = False
         total = 0
         facets: dict[SystemId, int] = {}
         index = self.index
         if index is not None and query.words:
             words = self._words(index, query.words)
-            result = lexical.search(index, words.groups, want, systems, query.billable_only)
+            result = lexical.search(index, words.groups, want, query.systems, query.billable_only)
             if words.unknown or not result.complete:
                 fixed = self._correct(index, query.words, words)
                 if fixed is not None:
                     fixed_words, fixed_text = fixed
-                    better = lexical.search(index, fixed_words.groups, want, systems, query.billable_only)
+                    better = lexical.search(index, fixed_words.groups, want, query.systems, query.billable_only)
                     if better.hits and (better.complete or not result.hits):
                         corrected = fixed_text
                         self._add(ranked, index, better, fixed_words, typo=True)
                         total, facets = better.total, dict(better.facets)
             self._add(ranked, index, result, words, typo=False)
             if not total:
-                total, facets = result.total, dict(result.facets)
+                total, facets, estimated = result.total, dict(result.facets), result.estimated
         for entry in late:
             ranked.setdefault((entry.system, entry.code), entry)
         for code_hit in codes:
@@ -99,7 +100,7 @@ class SearchEngine:
         hits = list(ranked.values())
         total = max(total + len(codes), len(hits))
         page = tuple(hits[query.offset : query.offset + query.limit])
-        return SearchResult(query.text, total, page, facets, corrected)
+        return SearchResult(query.text, total, page, facets, corrected, estimated)
 
     def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
         """The query with its last, partly typed word completed the most likely ways.
@@ -133,9 +134,12 @@ class SearchEngine:
     def _words(self, index: LexicalIndex, words: Sequence[str]) -> _Words:
         groups = []
         unknown = []
+        last = len(words) - 1
         for position, word in enumerate(words):
             alternatives: list[list[lexical.Atom]] = []
-            main = lexical.atom(index, word)
+            # Only the last word may still be being typed: the others match whole words ("with" must
+            # not match "without"), their singular and plural, and words sharing their stem.
+            main = lexical.atom(index, word, prefix=position == last)
             if main is not None:
                 alternatives.append([main])
             for phrase in self.abbreviations.get(word, ()):

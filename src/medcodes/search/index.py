@@ -129,6 +129,28 @@ class LexicalIndex:
     def kind_weight(self) -> F32:
         return np.array([KIND_WEIGHT[k] for k in KINDS], dtype=np.float32)[self.doc_kind]
 
+    @cached_property
+    def _filters(self) -> dict[tuple[tuple[SystemId, ...], bool], npt.NDArray[np.bool_]]:
+        return {}
+
+    def concept_filter(self, systems: tuple[SystemId, ...], billable_only: bool) -> npt.NDArray[np.bool_] | None:
+        """Which concepts pass a query's filters (None: all); computed once per distinct filter."""
+        if not systems and not billable_only:
+            return None
+        key = (systems, billable_only)
+        found = self._filters.get(key)
+        if found is None:
+            keep = np.ones(len(self.concept_system), dtype=np.bool_)
+            if systems:
+                wanted = np.array([SYSTEMS.index(s) for s in systems], dtype=np.uint8)
+                keep &= np.isin(self.concept_system, wanted)
+            if billable_only:
+                keep &= self.concept_billable > 0
+            if len(self._filters) < 64:  # the distinct filters people use are few
+                self._filters[key] = keep
+            found = keep
+        return found
+
     def term(self, word: str) -> int | None:
         return self.term_ids.get(word)
 
@@ -161,6 +183,11 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
 
     docs: list[tuple[int, int, int, list[str]]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
+    # A title that is its parent's title plus a qualifier ("Torus fracture of lower end of right radius,
+    # initial encounter for closed fracture") is as specific as its parent plus one word: its length for
+    # ranking counts the qualifier once, so that siblings differing only in it rank by official order.
+    parent_titles = store.parent_titles()
+    lengths: dict[int, int] = {}
     for did, cid, kind, text in store.designation_rows():
         words = tokens(text)
         key = (cid, tuple(words))
@@ -168,10 +195,29 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
             continue
         seen.add(key)
         docs.append((did, cid, kind_number[kind], words))
+        parent = parent_titles.get(cid)
+        if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
+            lengths[did] = len(tokens(parent)) + 1
+
+    # Number the designations best first: short, official titles of billable codes in the US code sets
+    # before long index paths of headers. Postings are kept in this order, so the first designations a
+    # common word matches are also its most likely answers, and a broad query can stop early.
+    system_weight = [SYSTEM_WEIGHT[s] for s in SYSTEMS]
+    kind_weight = [KIND_WEIGHT[k] for k in KINDS]
+
+    def quality(doc: tuple[int, int, int, list[str]]) -> tuple[int, float, int]:
+        did, cid, kind, words = doc
+        worth = (
+            kind_weight[kind] * system_weight[concept_system[cid]] * (1.0 if concept_billable[cid] else HEADER_FACTOR)
+        )
+        return (len(words), -worth, did)
+
+    docs.sort(key=quality)
 
     vocabulary = sorted({w for *_, words in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
-    avg_len = sum(len(words) for *_, words in docs) / max(len(docs), 1)
+    doc_lengths = [lengths.get(did, len(words)) for did, _, _, words in docs]
+    avg_len = sum(doc_lengths) / max(len(docs), 1)
 
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     doc_terms: list[int] = []
@@ -181,7 +227,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         for word in words:
             tid = term_number[word]
             counts[tid] = counts.get(tid, 0) + 1
-        norm = _K1 * (1 - _B + _B * len(words) / avg_len)
+        norm = _K1 * (1 - _B + _B * doc_lengths[number] / avg_len)
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
@@ -207,7 +253,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         doc_weight=weights,
         doc_concept=np.array([cid for _, cid, _, _ in docs], dtype=np.int32),
         doc_kind=np.array([kind for _, _, kind, _ in docs], dtype=np.uint8),
-        doc_len=np.array([min(len(words), 255) for *_, words in docs], dtype=np.uint8),
+        doc_len=np.array([min(n, 255) for n in doc_lengths], dtype=np.uint8),
         doc_id=np.array([did for did, *_ in docs], dtype=np.int32),
         concept_system=concept_system,
         concept_billable=concept_billable,

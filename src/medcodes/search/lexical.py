@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.search.index import SYSTEMS, LexicalIndex
-from medcodes.search.text import singular
+from medcodes.search.text import plurals, singular
 from medcodes.systems import SystemId
 
 F32 = npt.NDArray[np.float32]
@@ -73,6 +73,7 @@ class LexicalResult:
     total: int
     facets: dict[SystemId, int]
     complete: bool  # every group matched in the best hit
+    estimated: bool = False  # total and facets are extrapolated from the best candidates
 
 
 # Words of at least this many letters also match words sharing their stem.
@@ -89,7 +90,9 @@ def stem(word: str) -> str | None:
 
 
 def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
-    exact = tuple(dict.fromkeys(t for t in (index.term(word), index.term(singular(word))) if t is not None))
+    """The atom for a word; ``prefix`` also matches the words it starts (for the word being typed)."""
+    forms = (word, singular(word), *plurals(word))
+    exact = tuple(dict.fromkeys(t for t in (index.term(f) for f in forms) if t is not None))
     lo, hi = index.prefix_range(word) if prefix else (0, 0)
     root = stem(word)
     stem_lo, stem_hi = index.prefix_range(root) if root else (0, 0)
@@ -98,7 +101,9 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
     outside = [t for t in exact if not lo <= t < hi]
     cost = index.posting_count(lo, hi) + sum(index.posting_count(t, t + 1) for t in outside)
     if exact:
-        idf = float(max(index.idf[t] for t in exact))
+        # The word as typed sets its weight; a rarer plural or singular form must not inflate it.
+        own = index.term(word)
+        idf = float(index.idf[own] if own is not None else min(index.idf[t] for t in exact))
     else:
         n = len(index.doc_id)
         df = min(cost, n)
@@ -215,15 +220,7 @@ class _Allowed:
 
     def __init__(self, index: LexicalIndex, systems: Sequence[SystemId], billable_only: bool) -> None:
         self.index = index
-        self.concepts: BOOL | None = None
-        if systems or billable_only:
-            keep = np.ones(len(index.concept_system), dtype=np.bool_)
-            if systems:
-                wanted = np.array([SYSTEMS.index(s) for s in systems], dtype=np.uint8)
-                keep &= np.isin(index.concept_system, wanted)
-            if billable_only:
-                keep &= index.concept_billable > 0
-            self.concepts = keep
+        self.concepts = index.concept_filter(tuple(sorted(set(systems))), billable_only)
 
     def docs(self, docs: I32) -> I32:
         if self.concepts is None:
@@ -234,12 +231,19 @@ class _Allowed:
         return None if self.concepts is None else self.concepts[self.index.doc_concept[docs]]
 
 
+# Below this many designations, distinct concepts are counted by sorting; above, with a dense count.
+_SORT_COUNT_LIMIT = 30_000
+
+
 def _totals(index: LexicalIndex, docs: I32) -> tuple[int, dict[SystemId, int]]:
     """How many distinct concepts the designations belong to, in all and per system."""
     if not len(docs):
         return 0, {}
-    counts = np.bincount(index.doc_concept[docs], minlength=len(index.concept_system))
-    present = np.flatnonzero(counts)
+    concepts = index.doc_concept[docs]
+    if len(concepts) <= _SORT_COUNT_LIMIT:
+        present = np.unique(concepts)
+    else:
+        present = np.flatnonzero(np.bincount(concepts, minlength=len(index.concept_system))).astype(np.int32)
     per_system = np.bincount(index.concept_system[present], minlength=len(SYSTEMS))
     return len(present), {SYSTEMS[i]: int(n) for i, n in enumerate(per_system) if n}
 
@@ -270,7 +274,9 @@ def _postings_of(index: LexicalIndex, a: Atom) -> tuple[I32, F32]:
         start, end = int(index.term_ptr[a.lo]), int(index.term_ptr[a.hi])
         terms = np.repeat(np.arange(a.lo, a.hi, dtype=np.int32), index.df[a.lo : a.hi])
         fraction = np.minimum(len(a.word) / index.term_len[terms].astype(np.float32), 1.0)
-        factor = np.where(np.isin(terms, a.exact), 1.0, 0.55 + 0.35 * fraction)
+        factor = 0.55 + 0.35 * fraction
+        for t in a.exact:
+            factor[terms == t] = 1.0
         docs.append(index.post_doc[start:end])
         weights.append((index.post_weight[start:end] * factor).astype(np.float32))
     for t in a.exact:
@@ -356,6 +362,20 @@ def search(
         return _one_word(index, groups[0], want, allowed)
     # Every word must match: candidates from the cheapest word, narrowed by the next ones while many.
     docs = allowed.docs(_candidates(index, by_cost[0]))
+    if len(docs) > GATHER_LIMIT:
+        # Designations are numbered best first, so the first candidates are the likeliest answers: when
+        # they alone give enough full matches, the rest would rank below them anyway.
+        head = docs[:GATHER_LIMIT]
+        score, coverage = _score(index, groups, head)
+        full = coverage >= 0.999
+        matched = int(full.sum())
+        if matched and len(np.unique(index.doc_concept[head[full]])) >= want:
+            hits = _rank(index, head[full], score[full], coverage[full], want)
+            total, facets = _totals(index, head[full])
+            scale = len(docs) / len(head)  # the share of full matches in the head, over all candidates
+            return LexicalResult(
+                tuple(hits), round(total * scale), {s: round(n * scale) for s, n in facets.items()}, True, True
+            )
     for g in by_cost[1:]:
         if len(docs) <= GATHER_LIMIT:
             break

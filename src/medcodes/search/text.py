@@ -22,6 +22,9 @@ _SPELLING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         (r"^oe(?=[a-z]{3})", "e"),  # oesophagus, oedema, oestrogen
         (r"(?<=[a-z])oe(?=a)", "e"),  # diarrhoea, dyspnoea, apnoea, gonorrhoea
+        (r"(?<=[a-z])oedem", "edem"),  # lymphoedema, myxoedema
+        (r"rrhoe", "rrhe"),  # seborrhoeic, haemorrhoeal
+        (r"homoeo", "homeo"),  # homoeopathic
         (r"amoeb", "ameb"),  # amoeba, amoebiasis
         (r"foet", "fet"),  # foetus, foetal
         (r"coel(?=ia)", "cel"),  # coeliac
@@ -57,16 +60,31 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The normalised words of a text, in order."""
-    return [normalize_word(w) for w in _WORD.findall(fold(text))]
+    folded = text.lower() if text.isascii() else fold(text)
+    return [normalize_word(w) for w in _WORD.findall(folded)]
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, normalised word) for every word of ``text`` as written, for highlighting."""
+    if text.isascii():  # lower-casing keeps every position: no folding needed
+        return [(m.start(), m.end(), normalize_word(m.group())) for m in _WORD.finditer(text.lower())]
     out: list[tuple[int, int, str]] = []
     for match in _WORD.finditer(text):
         folded = fold(match.group())
         out.extend((match.start(), match.end(), normalize_word(w)) for w in _WORD.findall(folded)[:1])
     return out
+
+
+@lru_cache(maxsize=65536)
+def plurals(word: str) -> tuple[str, ...]:
+    """The plural forms a singular word may take in a title (fracture -> fractures, injury -> injuries)."""
+    if len(word) <= 2 or word.isdigit():
+        return ()
+    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        return (word[:-1] + "ies",)
+    if word.endswith(("s", "x", "ch", "sh")):
+        return (word + "es",)
+    return (word + "s",)
 
 
 @lru_cache(maxsize=65536)

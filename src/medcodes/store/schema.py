@@ -136,6 +136,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             more INTEGER NOT NULL DEFAULT 0,  -- siblings this entry stands for ("and 5 more ...")
             PRIMARY KEY (concept_id, rank)
         ) WITHOUT ROWID;
+        -- Similar codes computed on demand look up neighbouring Alphabetic Index entries by text prefix
+        -- ("Diabetes, diabetic, " -> type 1, type 2 ...) and HCPCS codes by Medicare manual section; only
+        -- those rows are indexed (partial indexes: 129k index terms, 1.7k manual references).
+        CREATE INDEX designations_index_term ON designations (text) WHERE kind = 'index_term';
+        CREATE INDEX properties_manual_section ON properties (name, value)
+            WHERE name IN ('hcpcs.coverage_issues_manual', 'hcpcs.carriers_manual');
         """,
     ),
 )

@@ -233,6 +233,13 @@ class SQLiteStore:
         ):
             yield int(cid), SystemId(system), bool(billable), ConceptKind(kind)
 
+    def parent_titles(self) -> dict[int, str]:
+        """concept id -> its parent's title, for every concept that has a parent."""
+        rows = self.connection.execute(
+            "SELECT c.id, p.title FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
+        )
+        return {int(cid): str(title) for cid, title in rows}
+
     def concepts_by_id(self, ids: Sequence[int]) -> dict[int, Concept]:
         if not ids:
             return {}
@@ -496,3 +503,107 @@ class SQLiteStore:
             params,
         ).fetchall()
         return [FtsMatch(SystemId(s), c, t, k, float(r)) for s, c, t, k, r in rows]
+
+    # ------------------------------------------------------------------ similar codes (read side)
+    def concepts_in(self, system: SystemId, codes: Sequence[str]) -> dict[str, Concept]:
+        """The concepts among ``codes`` that exist in ``system``, by code."""
+        out: dict[str, Concept] = {}
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code IN ({marks})",
+                (system.value, *chunk),
+            ).fetchall()
+            out.update((str(r[1]), _concept(r)) for r in rows)
+        return out
+
+    def codes_matching(self, system: SystemId, pattern: str, limit: int) -> list[Concept]:
+        """Concepts whose code matches a GLOB ``pattern`` (``0U?7*``), in official order.
+
+        A pattern that starts with literal characters reads only that range of the (system, code) index.
+        """
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code GLOB ? ORDER BY seq LIMIT ?",
+            (system.value, pattern, limit),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def index_terms_with_prefix(self, prefix: str, limit: int) -> list[tuple[SystemId, str, str]]:
+        """(system, code, text) of the index terms (not reached through a "see") whose text starts with ``prefix``.
+
+        The literal ``kind = 'index_term'`` lets SQLite use the partial index of migration 0003_similar.
+        """
+        rows = self.connection.execute(
+            "SELECT c.system, c.code, d.text FROM designations d JOIN concepts c ON c.id = d.concept_id"
+            " WHERE d.kind = 'index_term' AND d.text >= ? AND d.text < ? AND d.via IS NULL ORDER BY d.text LIMIT ?",
+            (prefix, prefix + "\uffff", limit),
+        ).fetchall()
+        return [(SystemId(s), str(c), str(t)) for s, c, t in rows]
+
+    def property_labels(self, system: SystemId, codes: Sequence[str], name: str) -> dict[str, tuple[str, str | None]]:
+        """(value, label) of property ``name`` for each of ``codes`` that has it."""
+        out: dict[str, tuple[str, str | None]] = {}
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                "SELECT c.code, p.value, p.label FROM concepts c JOIN properties p ON p.concept_id = c.id"
+                f" WHERE c.system = ? AND c.code IN ({marks}) AND p.name = ?",
+                (system.value, *chunk, name),
+            ).fetchall()
+            out.update((str(c), (str(v), None if lb is None else str(lb))) for c, v, lb in rows)
+        return out
+
+    def codes_with_manual_section(self, system: SystemId, name: str, value: str, limit: int) -> list[str]:
+        """Codes whose Medicare manual property ``name`` (``hcpcs.coverage_issues_manual`` or
+        ``hcpcs.carriers_manual``) is ``value``, through the partial index of migration 0003_similar."""
+        rows = self.connection.execute(
+            "SELECT c.code FROM properties p JOIN concepts c ON c.id = p.concept_id"
+            " WHERE p.name IN ('hcpcs.coverage_issues_manual', 'hcpcs.carriers_manual')"
+            " AND p.name = ? AND p.value = ? AND c.system = ? ORDER BY c.seq LIMIT ?",
+            (name, value, system.value, limit),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def mapped_codes(self, system: SystemId, code: str, other: SystemId, limit: int) -> list[str]:
+        """Codes of ``other`` linked with ``code`` by a ``maps_to`` relation either way, at most ``limit``."""
+        rows = self.connection.execute(
+            "SELECT target_code FROM relations WHERE source_system = ? AND source_code = ? AND kind = ?"
+            " AND target_system = ?"
+            " UNION SELECT source_code FROM relations WHERE target_system = ? AND target_code = ? AND kind = ?"
+            " AND source_system = ? LIMIT ?",
+            (
+                system.value,
+                code,
+                RelationKind.MAPS_TO.value,
+                other.value,
+                system.value,
+                code,
+                RelationKind.MAPS_TO.value,
+                other.value,
+                limit,
+            ),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def designation_ids(self, system: SystemId, code: str) -> list[tuple[int, DesignationKind]]:
+        """(designation id, kind) of every designation of a concept, in order."""
+        rows = self.connection.execute(
+            "SELECT d.id, d.kind FROM designations d JOIN concepts c ON c.id = d.concept_id"
+            " WHERE c.system = ? AND c.code = ? ORDER BY d.id",
+            (system.value, code),
+        ).fetchall()
+        return [(int(i), DesignationKind(k)) for i, k in rows]
+
+    def concept_ids_of_kinds(self, kinds: Sequence[ConceptKind]) -> list[int]:
+        """The ids of every concept of the given kinds (chapters, blocks ...)."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" * len(kinds))
+        rows = self.connection.execute(
+            f"SELECT id FROM concepts WHERE kind IN ({marks})", tuple(k.value for k in kinds)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
