@@ -1,9 +1,9 @@
-"""Abbreviations and acronyms people type, and the words they stand for.
+"""The words people type for what the code sets say otherwise: abbreviations, acronyms and lay terms.
 
-Two sources, merged: the curated list below (written by the medcodes team from common clinical usage;
-each entry is tested to find its code in tests/test_search_regression.py), and the abbreviations the data
-spells out itself, "Non-ST elevation (NSTEMI) myocardial infarction", harvested at load time by
-``harvest()``.
+Three sources, merged: the curated abbreviations and lay terms below (written by the medcodes team from
+common clinical and everyday usage; tests/test_search_regression.py checks a sample of them against the
+full release), and the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
+infarction", harvested at build time by ``harvest()``. A key may be a phrase of up to four words.
 """
 
 from __future__ import annotations
@@ -91,6 +91,53 @@ CURATED: dict[str, tuple[str, ...]] = {
     "ha": ("headache",),
 }
 
+# Everyday words -> the words the code sets use. Kept to unambiguous pairs; each value is an alternative
+# the engine also tries, never a replacement for what was typed.
+LAY_TERMS: dict[str, tuple[str, ...]] = {
+    "broken": ("fracture",),
+    "break": ("fracture",),
+    "fractured": ("fracture",),
+    "tumor": ("neoplasm",),
+    "cancer": ("malignant neoplasm",),
+    "bleeding": ("hemorrhage",),
+    "bleed": ("hemorrhage",),
+    "swelling": ("edema",),
+    "itching": ("pruritus",),
+    "itchy": ("pruritus",),
+    "fainting": ("syncope",),
+    "nosebleed": ("epistaxis",),
+    "bedwetting": ("enuresis",),
+    "bed wetting": ("enuresis",),
+    "pink eye": ("conjunctivitis",),
+    "pinkeye": ("conjunctivitis",),
+    "strep throat": ("streptococcal pharyngitis",),
+    "heart attack": ("myocardial infarction",),
+    "high blood pressure": ("hypertension",),
+    "low blood pressure": ("hypotension",),
+    "high cholesterol": ("hypercholesterolemia",),
+    "kidney stone": ("calculus of kidney",),
+    "gallstone": ("calculus of gallbladder", "cholelithiasis"),
+    "gallbladder removal": ("cholecystectomy", "resection of gallbladder"),
+    "stomach flu": ("gastroenteritis",),
+    "chickenpox": ("varicella",),
+    "shingles": ("zoster",),
+    "whooping cough": ("pertussis",),
+    "german measles": ("rubella",),
+    "lazy eye": ("amblyopia",),
+    "cross eyed": ("strabismus",),
+    "hay fever": ("allergic rhinitis",),
+    "cold sore": ("herpesviral vesicular dermatitis",),
+    "water pill": ("diuretic",),
+    "blood thinner": ("anticoagulant",),
+    "x ray": ("radiography", "plain radiography"),
+    "xray": ("radiography", "plain radiography"),
+    "removal": ("excision", "resection", "extraction"),
+    "tube test for infertility": ("hysterosalpingography", "fluoroscopy of fallopian tubes"),
+    "tubes tied": ("occlusion of fallopian tubes", "sterilization"),
+    "womb": ("uterus",),
+    "belly": ("abdomen", "abdominal"),
+}
+
 _PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})\)")
 
 
@@ -125,7 +172,7 @@ def save(store: SQLiteStore) -> None:
 
 def load(store: SQLiteStore) -> dict[str, tuple[str, ...]]:
     """The curated list merged with the harvested one (curated phrases first)."""
-    merged = {k: list(v) for k, v in CURATED.items()}
+    merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
     harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
     for abbreviation, phrases in harvested.items():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from medcodes.models import Concept, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.search import abbreviations, lexical
-from medcodes.search.codes import code_hits
+from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
 from medcodes.search.text import normalize_word, spans, tokens
@@ -20,6 +20,7 @@ from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
+_SPARE = 3
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -60,7 +61,11 @@ class SearchEngine:
     def search(self, query: Query) -> SearchResult:
         systems = query.systems or self._systems
         want = query.offset + query.limit
+        # Word matches are fetched with room to spare: siblings that differ only in their 7th character
+        # are collapsed below, and the spare hits fill the places they leave.
+        want_words = want * _SPARE
         ranked: dict[tuple[SystemId, str], SearchHit] = {}
+        families: dict[tuple[SystemId, str], str] = {}
         late: list[SearchHit] = []
         codes = [
             c
@@ -78,26 +83,28 @@ class SearchEngine:
         total = 0
         facets: dict[SystemId, int] = {}
         index = self.index
-        if index is not None and query.words:
+        # A query that is exactly a code (in any notation) wants that code, not words that look like it.
+        only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
+        if index is not None and query.words and not only_code:
             words = self._words(index, query.words)
-            result = lexical.search(index, words.groups, want, query.systems, query.billable_only)
+            result = lexical.search(index, words.groups, want_words, query.systems, query.billable_only)
             if words.unknown or not result.complete:
                 fixed = self._correct(index, query.words, words)
                 if fixed is not None:
                     fixed_words, fixed_text = fixed
-                    better = lexical.search(index, fixed_words.groups, want, query.systems, query.billable_only)
+                    better = lexical.search(index, fixed_words.groups, want_words, query.systems, query.billable_only)
                     if better.hits and (better.complete or not result.hits):
                         corrected = fixed_text
-                        self._add(ranked, index, better, fixed_words, typo=True)
+                        self._add(ranked, families, index, better, fixed_words, typo=True)
                         total, facets = better.total, dict(better.facets)
-            self._add(ranked, index, result, words, typo=False)
+            self._add(ranked, families, index, result, words, typo=False)
             if not total:
                 total, facets, estimated = result.total, dict(result.facets), result.estimated
         for entry in late:
             ranked.setdefault((entry.system, entry.code), entry)
         for code_hit in codes:
             facets[code_hit.concept.system] = facets.get(code_hit.concept.system, 0) + 1
-        hits = list(ranked.values())
+        hits = _collapse(list(ranked.values()), families)
         total = max(total + len(codes), len(hits))
         page = tuple(hits[query.offset : query.offset + query.limit])
         return SearchResult(query.text, total, page, facets, corrected, estimated)
@@ -132,24 +139,46 @@ class SearchEngine:
         return [head + word for word in ranked[:limit]]
 
     def _words(self, index: LexicalIndex, words: Sequence[str]) -> _Words:
+        """One group per word typed, or per known phrase ("pink eye"), with its alternatives."""
         groups = []
         unknown = []
         last = len(words) - 1
-        for position, word in enumerate(words):
+        position = 0
+        while position < len(words):
+            span, phrases = self._phrase_at(words, position)
+            typed = words[position : position + span]
             alternatives: list[list[lexical.Atom]] = []
-            # Only the last word may still be being typed: the others match whole words ("with" must
-            # not match "without"), their singular and plural, and words sharing their stem.
-            main = lexical.atom(index, word, prefix=position == last)
-            if main is not None:
-                alternatives.append([main])
-            for phrase in self.abbreviations.get(word, ()):
+            if span == 1:
+                word = typed[0]
+                # Only the last word may still be being typed: the others match whole words ("with" must
+                # not match "without"), their singular and plural, and words sharing their stem. A known
+                # abbreviation ("uti") is typed whole: it is not the start of other words ("utilities").
+                prefix = position == last and not phrases
+                main = lexical.atom(index, word, prefix=prefix)
+                if main is not None:
+                    alternatives.append([main])
+            else:
+                atoms = [lexical.atom(index, w, prefix=False) for w in typed]
+                if all(a is not None for a in atoms):
+                    alternatives.append([a for a in atoms if a is not None])
+            for phrase in phrases:
                 atoms = [lexical.atom(index, w, prefix=False) for w in tokens(phrase)]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
             if not alternatives:
                 unknown.append(position)
-            groups.append(lexical.group(word, alternatives))
+            groups.append(lexical.group(" ".join(typed), alternatives))
+            position += span
         return _Words(tuple(groups), tuple(unknown))
+
+    def _phrase_at(self, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
+        """The longest known phrase (up to four words) starting at ``position``, and what it stands for."""
+        for span in (4, 3, 2):
+            if position + span <= len(words):
+                phrases = self.abbreviations.get(" ".join(words[position : position + span]))
+                if phrases:
+                    return span, phrases
+        return 1, self.abbreviations.get(words[position], ())
 
     def _correct(self, index: LexicalIndex, words: Sequence[str], found: _Words) -> tuple[_Words, str] | None:
         """The query with its unknown words replaced by their nearest known words, if any were found."""
@@ -168,9 +197,11 @@ class SearchEngine:
     def _add(
         self,
         ranked: dict[tuple[SystemId, str], SearchHit],
+        families: dict[tuple[SystemId, str], str],
         index: LexicalIndex,
         result: lexical.LexicalResult,
         words: _Words,
+        *,
         typo: bool,
     ) -> None:
         concepts = self.store.concepts_by_id([h.concept for h in result.hits])
@@ -186,6 +217,8 @@ class SearchEngine:
                 reasons.append(MatchReason("typo", " ".join(g.word for g in words.groups)))
             if _used_abbreviation(words.groups, text):
                 reasons.append(MatchReason("abbreviation", _used_abbreviation(words.groups, text) or ""))
+            if _is_seventh_character_code(concept):
+                families[(concept.system, concept.code)] = concept.parent or concept.code
             ranked[(concept.system, concept.code)] = _hit(
                 concept, h.score, tuple(reasons), _highlight(concept.title, matchers)
             )
@@ -228,3 +261,31 @@ def _used_abbreviation(groups: Sequence[lexical.Group], text: str) -> str | None
                 if all(a.word in words for a in alt):
                     return f"{g.word.upper()} = {' '.join(a.word for a in alt)}"
     return None
+
+
+def _is_seventh_character_code(concept: Concept) -> bool:
+    """An ICD-10-CM code made by adding a 7th character (episode of care, fetus, ...) to its parent."""
+    return concept.system is SystemId.ICD10CM and len(concept.code) == 8 and concept.parent is not None
+
+
+def _collapse(hits: list[SearchHit], families: dict[tuple[SystemId, str], str]) -> list[SearchHit]:
+    """The best of each set of 7th-character siblings in place; the other siblings after everything else."""
+    seen: set[str] = set()
+    first: list[SearchHit] = []
+    later: list[SearchHit] = []
+    for hit in hits:
+        family = families.get((hit.system, hit.code))
+        if family is None:
+            first.append(hit)
+        elif family in seen:
+            later.append(hit)
+        else:
+            seen.add(family)
+            first.append(hit)
+    return first + later
+
+
+def _code_shaped(text: str) -> bool:
+    """Text made of one code in some notation: one or two runs of letters and digits, with a digit."""
+    runs = text.replace(".", " ").replace("-", " ").split()
+    return 1 <= len(runs) <= 3 and any(ch.isdigit() for ch in text)

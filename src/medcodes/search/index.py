@@ -27,13 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
-from medcodes.search.text import tokens
+from medcodes.search.text import distinct_length, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
 INDEX_VERSION = "lexical-1"
 # A header (non-billable) concept counts this much of a billable one with the same words.
-HEADER_FACTOR = 0.9
+HEADER_FACTOR = 0.75
 _K1 = 1.2
 _B = 0.75
 
@@ -216,7 +216,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
 
     vocabulary = sorted({w for *_, words in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
-    doc_lengths = [lengths.get(did, len(words)) for did, _, _, words in docs]
+    doc_lengths = [lengths.get(did, distinct_length(words)) for did, _, _, words in docs]
     avg_len = sum(doc_lengths) / max(len(docs), 1)
 
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)

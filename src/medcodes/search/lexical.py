@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.search.index import SYSTEMS, LexicalIndex
-from medcodes.search.text import plurals, singular
+from medcodes.search.text import plurals, singular, stem
 from medcodes.systems import SystemId
 
 F32 = npt.NDArray[np.float32]
@@ -77,16 +77,7 @@ class LexicalResult:
 
 
 # Words of at least this many letters also match words sharing their stem.
-STEM_MIN_LENGTH = 7
-STEM_SHARE = 0.7
 STEM_WEIGHT = 0.5
-
-
-def stem(word: str) -> str | None:
-    """The part of a long word that its other forms share, or None for short words and numbers."""
-    if len(word) < STEM_MIN_LENGTH or not word.isalpha():
-        return None
-    return word[: max(5, round(len(word) * STEM_SHARE))]
 
 
 def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:

@@ -102,3 +102,25 @@ def singular(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is", "ys", "os")):
         return word[:-1]
     return word
+
+
+# Words of at least this many letters also match words sharing their stem: their first ~70 %.
+STEM_MIN_LENGTH = 7
+STEM_SHARE = 0.7
+
+
+def stem(word: str) -> str | None:
+    """The part of a long word that its other forms share ("tuberculous", "tuberculosis" -> "tubercul"),
+    or None for short words and numbers."""
+    if len(word) < STEM_MIN_LENGTH or not word.isalpha():
+        return None
+    return word[: max(5, round(len(word) * STEM_SHARE))]
+
+
+def distinct_length(words: list[str]) -> int:
+    """How many different words a designation has, counting forms of one word once.
+
+    Index headings list a word's forms together ("Hypertension, hypertensive", "Attack, attacks"): such a
+    heading is as specific as the one word.
+    """
+    return len({stem(w) or singular(w) for w in words})
