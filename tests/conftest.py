@@ -20,3 +20,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"official release files not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def full_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once per test session from every official file in ../shared/data."""
+    from medcodes.service import build_database
+
+    db = tmp_path_factory.mktemp("full") / "full.db"
+    build_database(db, shared_data)
+    return db

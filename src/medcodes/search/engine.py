@@ -161,13 +161,14 @@ class SearchEngine:
                 atoms = [lexical.atom(index, w, prefix=False) for w in typed]
                 if all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
+            literal = bool(alternatives)
             for phrase in phrases:
                 atoms = [lexical.atom(index, w, prefix=False) for w in tokens(phrase)]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
             if not alternatives:
                 unknown.append(position)
-            groups.append(lexical.group(" ".join(typed), alternatives))
+            groups.append(lexical.group(" ".join(typed), alternatives, literal))
             position += span
         return _Words(tuple(groups), tuple(unknown))
 
@@ -215,8 +216,9 @@ class SearchEngine:
             reasons = [MatchReason(kind.value, text if via is None else f"{text} (see {via})")]
             if typo:
                 reasons.append(MatchReason("typo", " ".join(g.word for g in words.groups)))
-            if _used_abbreviation(words.groups, text):
-                reasons.append(MatchReason("abbreviation", _used_abbreviation(words.groups, text) or ""))
+            alternative = _used_alternative(words.groups, text)
+            if alternative is not None:
+                reasons.append(alternative)
             if _is_seventh_character_code(concept):
                 families[(concept.system, concept.code)] = concept.parent or concept.code
             ranked[(concept.system, concept.code)] = _hit(
@@ -252,14 +254,19 @@ def _highlight(text: str, matchers: tuple[set[str], tuple[str, ...]]) -> tuple[t
     return tuple(marks)
 
 
-def _used_abbreviation(groups: Sequence[lexical.Group], text: str) -> str | None:
-    """The abbreviation whose expansion (not the abbreviation itself) matched ``text``, if any."""
+def _used_alternative(groups: Sequence[lexical.Group], text: str) -> MatchReason | None:
+    """Why ``text`` matched through what a typed word stands for (not the word itself), if it did."""
     words = set(tokens(text))
     for g in groups:
-        if len(g.alternatives) > 1 and normalize_word(g.word) not in words:
-            for alt in g.alternatives[1:]:
-                if all(a.word in words for a in alt):
-                    return f"{g.word.upper()} = {' '.join(a.word for a in alt)}"
+        typed = tokens(g.word)
+        if all(w in words for w in typed):
+            continue
+        for alt in g.alternatives:
+            spelled = [a.word for a in alt]
+            if spelled != typed and all(w in words for w in spelled):
+                field = "abbreviation" if len(typed) == 1 and len(g.word) <= 6 else "synonym"
+                label = g.word.upper() if field == "abbreviation" else g.word
+                return MatchReason(field, f"{label} = {' '.join(spelled)}")
     return None
 
 

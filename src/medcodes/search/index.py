@@ -33,7 +33,7 @@ from medcodes.systems import SystemId
 
 INDEX_VERSION = "lexical-1"
 # A header (non-billable) concept counts this much of a billable one with the same words.
-HEADER_FACTOR = 0.75
+HEADER_FACTOR = 0.7
 _K1 = 1.2
 _B = 0.75
 

@@ -48,11 +48,16 @@ class Atom:
     stem_hi: int = 0
 
 
+# What an alternative (an abbreviation's or a lay term's expansion) counts, next to the words typed.
+ALTERNATIVE_WEIGHT = 0.9
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
     word: str  # as the user typed it (normalised)
     alternatives: tuple[tuple[Atom, ...], ...]
     idf: float
+    literal: bool = True  # the first alternative is the words as typed
 
     @property
     def cost(self) -> int:
@@ -108,10 +113,10 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
     return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
 
 
-def group(word: str, alternatives: Sequence[Sequence[Atom]]) -> Group:
+def group(word: str, alternatives: Sequence[Sequence[Atom]], literal: bool = True) -> Group:
     alts = tuple(tuple(a) for a in alternatives if a)
     idf = max((sum(a.idf for a in alt) / len(alt) for alt in alts), default=0.0)
-    return Group(word, alts, idf)
+    return Group(word, alts, idf, literal)
 
 
 def _docs_of(index: LexicalIndex, a: Atom) -> I32:
@@ -177,9 +182,11 @@ class _Gathered:
 
     def group_weight(self, g: Group) -> F32:
         best: F32 | None = None
-        for alt in g.alternatives:
+        for number, alt in enumerate(g.alternatives):
             weights = [self.atom_weight(a) * a.idf for a in alt]
             total = np.sum(weights, axis=0) / len(alt)
+            if number and g.literal:
+                total = total * ALTERNATIVE_WEIGHT
             if len(alt) > 1:
                 total = np.where(np.all(np.stack(weights) > 0, axis=0), total, 0.0).astype(np.float32)
             best = total if best is None else np.maximum(best, total)

@@ -1,0 +1,164 @@
+"""The search engine on the hand-written fixture release: one behaviour per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from medcodes.config import MAX_QUERY_CHARS
+from medcodes.errors import QueryError
+from medcodes.service import CodeService
+from medcodes.systems import SystemId
+
+from .helpers import fixture_db
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> CodeService:
+    return CodeService.at(fixture_db(tmp_path_factory.mktemp("search")))
+
+
+def codes(service: CodeService, query: str, **options: object) -> list[str]:
+    return [h.code for h in service.search(query, **options).hits]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("typed", ["e119", "E11.9", "e11 9", " E11.9 "])
+def test_a_code_in_any_notation_comes_first(service: CodeService, typed: str) -> None:
+    assert codes(service, typed)[0] == "E11.9"
+
+
+def test_a_code_alone_returns_only_that_code(service: CodeService) -> None:
+    assert codes(service, "E11.9") == ["E11.9"]
+
+
+def test_seventh_character_code_without_placeholder(service: CodeService) -> None:
+    assert codes(service, "T4011A")[0] == "T40.1X1A"
+
+
+def test_a_category_lists_its_descendants_in_code_order(service: CodeService) -> None:
+    assert codes(service, "I21") == ["I21", "I21.4", "I21.9"]
+
+
+def test_a_range_lists_the_block(service: CodeService) -> None:
+    assert codes(service, "E08-E13")[:3] == ["E08-E13", "E11", "E11.9"]
+
+
+def test_a_code_prefix_lists_the_codes_it_starts(service: CodeService) -> None:
+    assert codes(service, "S52.52")[:2] == ["S52.52", "S52.521"]
+
+
+def test_words_in_any_order_with_the_last_one_partial(service: CodeService) -> None:
+    assert codes(service, "infarction myocardial acu")[0] in {"I21", "I21.9"}
+
+
+def test_billable_codes_come_before_headers(service: CodeService) -> None:
+    found = codes(service, "acute myocardial infarction")
+    assert found.index("I21.9") < found.index("I21")
+
+
+def test_billable_only_filter(service: CodeService) -> None:
+    assert "I21" not in codes(service, "myocardial infarction", billable_only=True)
+
+
+def test_system_filter(service: CodeService) -> None:
+    assert service.search("diabetes", [SystemId.ICD10PCS]).hits == ()
+
+
+def test_inclusion_terms_are_searched(service: CodeService) -> None:
+    hit = service.search("nontransmural").hits[0]
+    assert hit.code == "I21.4"
+    assert hit.reasons[0].field == "inclusion_term"
+    assert hit.reasons[0].text == "Nontransmural myocardial infarction"
+
+
+def test_abbreviation_is_expanded_and_says_so(service: CodeService) -> None:
+    hit = service.search("acute mi").hits[0]
+    assert hit.code in {"I21.9", "I21"}
+    assert any(r.field == "abbreviation" and r.text.startswith("MI = ") for r in hit.reasons)
+
+
+def test_british_spelling(service: CodeService) -> None:
+    assert codes(service, "diabetes mellitus type 2 without complications")[0] == "E11.9"
+    assert codes(service, "haemorrhage subdural traumatic")[0].startswith("S06.5")
+
+
+def test_typo_is_corrected_and_reported(service: CodeService) -> None:
+    result = service.search("myocardial infraction")
+    assert result.corrected_query == "myocardial infarction"
+    assert result.hits[0].code in {"I21.9", "I21", "I21.4"}
+    assert any(r.field == "typo" for r in result.hits[0].reasons)
+
+
+def test_highlights_mark_the_matched_words(service: CodeService) -> None:
+    hit = service.search("torus fracture").hits[0]
+    marked = [hit.display[a:b] for a, b in hit.highlights]
+    assert marked == ["Torus", "fracture", "fracture"]  # "... initial encounter for closed fracture"
+
+
+def test_paging_and_total(service: CodeService) -> None:
+    first = service.search("fracture", limit=1)
+    second = service.search("fracture", limit=1, offset=1)
+    assert first.total == second.total >= 2
+    assert first.hits[0].code != second.hits[0].code
+
+
+def test_facets_count_per_system(service: CodeService) -> None:
+    assert service.search("diabetes").facets == {SystemId.ICD10CM: service.search("diabetes").total}
+
+
+def test_seventh_character_siblings_are_collapsed(service: CodeService) -> None:
+    found = codes(service, "subdural hemorrhage loss of consciousness unspecified duration", limit=3)
+    assert len({c[:7] for c in found if len(c) == 8}) == len([c for c in found if len(c) == 8])
+
+
+def test_word_completion(service: CodeService) -> None:
+    suggestions = service.suggest("acute myocardial infa")
+    assert suggestions.completions[0] == "acute myocardial infarction"
+
+
+def test_overlong_query_is_rejected(service: CodeService) -> None:
+    with pytest.raises(QueryError, match="too long"):
+        service.search("x" * (MAX_QUERY_CHARS + 1))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "NEAR(a b)", "a* OR b", "-x", "col:val", "'; DROP TABLE concepts; --", "((((", "\x00\x1f", "🦴💔", "*"],
+)
+def test_operators_and_odd_text_never_raise(service: CodeService, query: str) -> None:
+    result = service.search(query)
+    assert result.total >= 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_text_returns_results_or_a_query_error(service: CodeService, text: str) -> None:
+    try:
+        result = service.search(text)
+    except QueryError:
+        return
+    assert result.total >= len(result.hits)
+
+
+def test_empty_query_returns_nothing(service: CodeService) -> None:
+    assert service.search("   ").hits == ()
+
+
+def test_limit_out_of_range_is_a_query_error(service: CodeService) -> None:
+    with pytest.raises(QueryError):
+        service.search("diabetes", limit=0)
+
+
+def test_database_without_search_index_still_finds_codes(tmp_path: Path) -> None:
+    from medcodes.build import build
+
+    from .helpers import fixture_release
+
+    db = tmp_path / "bare.db"
+    build(db, fixture_release(tmp_path / "release"))  # no search step
+    bare = CodeService.at(db)
+    assert [h.code for h in bare.search("E11.9").hits] == ["E11.9"]
+    assert bare.search("diabetes").hits == ()

@@ -1,0 +1,84 @@
+"""A regression set on the full official releases: literal expected codes for queries of each kind.
+
+Each expected code must be within the first ``rank`` results. The queries were written by the team from
+what patients, coders and developers type, not taken from the evaluation sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcodes.service import CodeService
+from medcodes.systems import SystemId
+
+CM = SystemId.ICD10CM
+
+# (query, system filter, expected code, within the first N results)
+CASES: list[tuple[str, SystemId | None, str, int]] = [
+    # codes in any notation
+    ("e119", None, "E11.9", 1),
+    ("E11.9", None, "E11.9", 1),
+    ("e11 9", None, "E11.9", 1),
+    ("S52521A", None, "S52.521A", 1),
+    ("T4011A", None, "T40.1X1A", 1),
+    ("o35.e5", None, "O35.EXX5", 1),
+    ("0ut70zz", None, "0UT70ZZ", 1),
+    ("0UT.70ZZ", None, "0UT70ZZ", 1),
+    ("E0601", None, "E0601", 1),
+    ("003", SystemId.MSDRG, "003", 1),
+    ("DRG 291", None, "291", 1),
+    ("ms-drg 069", None, "069", 1),
+    ("250.00", None, "250.00", 1),
+    ("1A00", None, "1A00", 1),
+    ("I21", None, "I21", 1),
+    ("0UT7", None, "0UT70ZZ", 1),
+    ("A15-A19", None, "A15-A19", 1),
+    # words, any order, last one partial
+    ("acute myocardial infarction", CM, "I21.9", 3),
+    ("fracture radius distal", CM, "S52.50", 3),
+    ("torus fracture right radius initial", CM, "S52.521A", 3),
+    ("acute appendicitis with generalized peritonitis", CM, "K35.209", 3),
+    ("type 2 diabetes without complications", CM, "E11.9", 1),
+    ("resection of bilateral fallopian tubes open", None, "0UT70ZZ", 1),
+    ("continuous positive airway pressure", None, "E0601", 3),
+    ("essential hypertension", CM, "I10", 1),
+    # abbreviations and lay language
+    ("nstemi", CM, "I21.4", 1),
+    ("acute mi", CM, "I21.9", 3),
+    ("copd", CM, "J44.9", 5),
+    ("gerd", CM, "K21.9", 1),
+    ("afib", CM, "I48.91", 5),
+    ("chf", CM, "I50.9", 5),
+    ("cpap", None, "E0601", 1),
+    ("heart attack", CM, "I21.9", 1),
+    ("high blood pressure", CM, "I10", 1),
+    ("pink eye", CM, "H10.9", 3),
+    ("strep throat", CM, "J02.0", 1),
+    ("kidney stone", CM, "N20.0", 1),
+    ("hypertension", CM, "I10", 1),
+    # British spelling
+    ("oesophagitis", CM, "K20.90", 3),
+    ("diarrhoea", CM, "R19.7", 5),
+    ("anaemia in pregnancy", CM, "O99.019", 10),
+    ("haemoptysis", CM, "R04.2", 1),
+    # typos
+    ("pnuemonia", CM, "J18.9", 3),
+    ("astma", CM, "J45.909", 10),
+    ("appendicits acute", CM, "K35.80", 10),
+    ("hypertenion", CM, "I10", 5),
+]
+
+
+@pytest.fixture(scope="module")
+def service(full_db: Path) -> CodeService:
+    return CodeService.at(full_db)
+
+
+@pytest.mark.parametrize(("query", "system", "expected", "within"), CASES, ids=[c[0] for c in CASES])
+def test_expected_code_is_near_the_top(
+    service: CodeService, query: str, system: SystemId | None, expected: str, within: int
+) -> None:
+    found = [h.code for h in service.search(query, [system] if system else [], limit=within).hits]
+    assert expected in found, f"{query!r}: {found}"
