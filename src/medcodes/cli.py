@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from medcodes import __version__
 from medcodes.build import BuildSummary
 from medcodes.config import Settings, default_data_dir
 from medcodes.errors import MedcodesError, QueryError
-from medcodes.models import ConceptDetail, SearchResult
+from medcodes.models import ConceptDetail, Relation, SearchResult
 from medcodes.service import CodeService, build_database
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
@@ -283,19 +284,56 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
         "designations": [
             {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via} for d in detail.designations
         ],
+        "properties": [
+            {"name": p.name, "value": p.value, "label": p.label, "definition": p.definition} for p in detail.properties
+        ],
+        "relations": [_relation_json(r) for r in detail.relations],
+        "history": [
+            {
+                "kind": h.kind.value,
+                "release": h.release,
+                "effective": h.effective.isoformat() if h.effective else None,
+                "old_title": h.old_title,
+                "new_title": h.new_title,
+                "replaced_by": list(h.replaced_by),
+            }
+            for h in detail.history
+        ],
+        "licence": detail.release.licence if detail.release else None,
     }
+
+
+def _relation_json(r: Relation) -> dict[str, Any]:
+    return {
+        "kind": r.kind.value,
+        "source": {"system": r.source_system.value, "code": r.source_code},
+        "target": {"system": r.target_system.value, "code": r.target_code},
+        "flags": list(r.flags),
+        "table": r.source,
+        "detail": r.detail,
+    }
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Answer for the release in force on this date (YYYY-MM-DD), from the code history loaded.",
+)
 
 
 @main.command("show")
 @click.argument("code")
 @click.option("--system", "-s", type=SYSTEM_CHOICE, default=None, help="Code system (default: any loaded).")
+@as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
-def show_command(code: str, system: str | None, as_json: bool, db: str | None) -> None:
+def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_json: bool, db: str | None) -> None:
     """Every fact of one code: titles, hierarchy, notes (with where each is inherited from), children."""
     with _errors():
         service = _service(db)
-        detail = service.show(code, SystemId(system.lower()) if system else None)
+        detail = service.show(code, SystemId(system.lower()) if system else None, as_of.date() if as_of else None)
     if as_json:
         click.echo(json.dumps(_detail_json(detail), ensure_ascii=False, indent=2))
         return
@@ -316,6 +354,24 @@ def show_command(code: str, system: str | None, as_json: bool, db: str | None) -
         char = f"{note.character}: " if note.character else ""
         inherited = f" [dim](inherited from {note.inherited_from})[/]" if note.inherited_from else ""
         console.print(f"  [cyan]{label}[/] {char}{note.text}{inherited}", highlight=False)
+    for prop in detail.properties:
+        label = f" {prop.label}" if prop.label else ""
+        console.print(f"  [green]{prop.name}[/] {prop.value}{label}", highlight=False)
+    for relation in detail.relations[:30]:
+        other = (
+            f"{relation.target_system.value} {relation.target_code}"
+            if relation.source_code == c.code and relation.source_system is c.system
+            else f"{relation.source_system.value} {relation.source_code} (to this code)"
+        )
+        flags = f" [dim]({', '.join(relation.flags)})[/]" if relation.flags else ""
+        console.print(f"  [blue]{relation.kind.value}[/] {other}{flags}", highlight=False)
+    for event in detail.history:
+        when = event.effective.isoformat() if event.effective else event.release
+        change = f": {event.old_title} -> {event.new_title}" if event.old_title and event.new_title else ""
+        replaced = f", replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
+        console.print(f"  [yellow]{event.kind.value}[/] {when}{change}{replaced}", highlight=False)
+    if detail.release and detail.release.licence:
+        console.print(f"[dim]{detail.release.licence}[/]", highlight=False)
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
     for term in terms[:20]:
         via = f" [dim](see {term.via})[/]" if term.via else ""
@@ -381,6 +437,7 @@ def _jsonl(service: CodeService) -> None:
 @click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option("--billable", is_flag=True, help="Billable codes only.")
+@as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--jsonl", is_flag=True, help='Batch: read {"q": ...} JSON lines on stdin, write one answer per line.')
 @db_option
@@ -390,6 +447,7 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     limit: int,
     offset: int,
     billable: bool,
+    as_of: dt.datetime | None,
     as_json: bool,
     jsonl: bool,
     db: str | None,
@@ -402,7 +460,9 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
             return
         if query is None:
             raise click.UsageError("give a QUERY, or --jsonl to read queries from stdin")
-        result = service.search(query, _systems(systems), limit, offset, billable)
+        result = service.search(
+            query, _systems(systems), limit, offset, billable, as_of=as_of.date() if as_of else None
+        )
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
@@ -444,6 +504,44 @@ def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_
         app = create_app(CodeService.open(settings), WebOptions(cache_size=cache_size), close_service=True)
     Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
     uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False, proxy_headers=False)
+
+
+# ---------------------------------------------------------------------------------------------- map
+@main.command("map")
+@click.argument("code")
+@click.option("--to", "to", type=SYSTEM_CHOICE, required=True, help="The system to map to.")
+@click.option("--system", "-s", type=SYSTEM_CHOICE, default=None, help="The code's system (default: any loaded).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def map_command(code: str, to: str, system: str | None, as_json: bool, db: str | None) -> None:
+    """Crosswalk a code to another system (GEMs, WHO ICD-10/ICD-11 tables, code history), both directions."""
+    with _errors():
+        service = _service(db)
+        concept, mappings = service.map(code, SystemId(system.lower()) if system else None, SystemId(to.lower()))
+    rows = [
+        {
+            "system": m.system.value,
+            "code": m.code,
+            "title": m.title,
+            "direction": "forward" if m.forward else "backward",
+            "relation": _relation_json(m.relation),
+        }
+        for m in mappings
+    ]
+    if as_json:
+        source = {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None
+        click.echo(json.dumps({"source": source, "to": to, "mappings": rows}, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    if concept is not None:
+        console.print(f"[bold]{concept.code}[/] {NAMES[concept.system]}: {concept.title}", highlight=False)
+    if not rows:
+        console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.", highlight=False)
+    for m in mappings:
+        arrow = "->" if m.forward else "<-"
+        flags = f" [dim]({', '.join(m.relation.flags)})[/]" if m.relation.flags else ""
+        title = m.title or "[dim](not in the loaded release)[/]"
+        console.print(f"  {arrow} [bold]{m.code}[/] {title}{flags} [dim]{m.relation.source or ''}[/]", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

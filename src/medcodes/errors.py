@@ -18,8 +18,11 @@ from pathlib import Path
 from medcodes.systems import NAMES, SystemId, UnknownSystem
 
 __all__ = [
+    "AsOfOutOfRange",
     "BuildError",
+    "CodeDeleted",
     "CodeNotFound",
+    "CodeNotYetValid",
     "DatabaseMissing",
     "DatabaseOutdated",
     "InvalidCode",
@@ -91,6 +94,46 @@ class CodeNotFound(MedcodesError):
         self.closest = closest
         if closest:
             self.hint = "closest existing codes: " + ", ".join(closest)
+
+
+class CodeDeleted(CodeNotFound):
+    status = 410
+
+    def __init__(
+        self, system: SystemId, code: str, effective: str | None, replaced_by: tuple[str, ...], title: str | None
+    ) -> None:
+        MedcodesError.__init__(
+            self,
+            f"{NAMES[system]} code {code!r}"
+            + (f" ({title})" if title else "")
+            + (f" was deleted on {effective}" if effective else " was deleted")
+            + (f"; replaced by {', '.join(replaced_by)}" if replaced_by else ""),
+        )
+        self.system = system
+        self.code = code
+        self.release = None
+        self.closest = replaced_by
+        self.effective = effective
+        self.replaced_by = replaced_by
+        self.hint = f"use {' or '.join(replaced_by)}" if replaced_by else "see its history with `medcodes show --as-of`"
+
+
+class CodeNotYetValid(CodeNotFound):
+    def __init__(self, system: SystemId, code: str, as_of: str, added: str) -> None:
+        MedcodesError.__init__(self, f"{NAMES[system]} code {code!r} was not valid on {as_of}: it was added on {added}")
+        self.system = system
+        self.code = code
+        self.release = None
+        self.closest = ()
+        self.hint = f"ask for a date on or after {added}"
+
+
+class AsOfOutOfRange(MedcodesError):
+    def __init__(self, as_of: str, ranges: tuple[str, ...]) -> None:
+        super().__init__(f"No loaded release was in force on {as_of}")
+        self.as_of = as_of
+        self.ranges = ranges
+        self.hint = "loaded: " + "; ".join(ranges)
 
 
 class InvalidCode(MedcodesError):

@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
-from medcodes.errors import CodeNotFound, InvalidCode, QueryError
-from medcodes.models import Concept, ConceptDetail, Property, Release, SearchResult, Suggestions, SystemInfo
+from medcodes.errors import AsOfOutOfRange, CodeDeleted, CodeNotFound, CodeNotYetValid, InvalidCode, QueryError
+from medcodes.explain import facts as fact_sheet
+from medcodes.explain import pack as explain_pack
+from medcodes.explain.generate import (
+    DEFAULT_ATTEMPTS,
+    BatchItem,
+    BatchProgress,
+    Generator,
+    NotExplained,
+    Outcome,
+    keep,
+    run_batch,
+)
+from medcodes.explain.llm import ChatClient, Usage
+from medcodes.explain.store import ExplainerStore
+from medcodes.models import (
+    Concept,
+    ConceptDetail,
+    ConceptKind,
+    Explainer,
+    ExplainerStatus,
+    FactsExplainer,
+    HistoryKind,
+    Property,
+    Relation,
+    RelationKind,
+    Release,
+    SearchResult,
+    SimilarCode,
+    Suggestions,
+    SystemInfo,
+)
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
+from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
@@ -28,6 +62,17 @@ def build_database(
     if progress is None:
         return build(db_path, source_dir, steps=(prepare,), cpt_licence=cpt_licence)
     return build(db_path, source_dir, progress, steps=(prepare,), cpt_licence=cpt_licence)
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """One crosswalk row seen from a code: the relation, its direction, and the code on the other side."""
+
+    relation: Relation
+    forward: bool  # the row maps from the code (False: the row maps another code to it)
+    system: SystemId
+    code: str
+    title: str | None  # None when the other code is not in the loaded release
 
 
 class CodeService:
@@ -75,8 +120,93 @@ class CodeService:
             first = systems[0] if systems else SystemId.ICD10CM
             raise InvalidCode(first, code, _shape(first))
         canonical = REGISTRY[target].normalize_code(code)
+        for reading in REGISTRY[target].candidates(code):
+            deleted = [e for e in self.store.history(target, reading) if e.kind is HistoryKind.DELETED]
+            if deleted:
+                last = deleted[-1]
+                raise CodeDeleted(
+                    target,
+                    reading,
+                    last.effective.isoformat() if last.effective else None,
+                    last.replaced_by,
+                    last.old_title or last.new_title,
+                )
         release = self.store.release_of(target)
         raise CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+
+    # ---------------------------------------------------------------- history: codes as of a date
+    def loaded_ranges(self) -> dict[SystemId, dt.date]:
+        """For each loaded system, the earliest date its release and history can answer for."""
+        ranges: dict[SystemId, dt.date] = {}
+        for release in self.store.releases():
+            start = self.store.earliest_history(release.system) or release.effective
+            if release.effective and (start is None or release.effective < start):
+                start = release.effective
+            if start is not None:
+                ranges[release.system] = start
+        return ranges
+
+    def check_as_of(self, as_of: dt.date, system: SystemId | None = None) -> None:
+        """Raise AsOfOutOfRange when no loaded release (of ``system``) was in force on ``as_of``."""
+        ranges = self.loaded_ranges()
+        wanted = {system: ranges[system]} if system is not None and system in ranges else ranges
+        if not any(start <= as_of for start in wanted.values()):
+            raise AsOfOutOfRange(
+                as_of.isoformat(), tuple(f"{NAMES[s]} from {start.isoformat()}" for s, start in wanted.items())
+            )
+
+    def as_of(self, code: str, system: SystemId | None, when: dt.date) -> Concept:
+        """The concept ``code`` denotes on ``when``: its title then, or an error if it was not valid then."""
+        self.check_as_of(when, system)
+        try:
+            concept = self.resolve(code, system)
+        except CodeDeleted as deleted:
+            if deleted.effective and when < dt.date.fromisoformat(deleted.effective):
+                events = self.store.history(deleted.system, deleted.code)
+                title = next((e.old_title or e.new_title for e in events if e.old_title or e.new_title), None)
+                return Concept(deleted.system, deleted.code, title or "(title not recorded)", ConceptKind.CODE, True)
+            raise
+        events = self.store.history(concept.system, concept.code)
+        for event in events:
+            if event.kind is HistoryKind.ADDED and event.effective and event.effective > when:
+                raise CodeNotYetValid(concept.system, concept.code, when.isoformat(), event.effective.isoformat())
+        for event in events:
+            if event.kind is HistoryKind.REVISED and event.effective and event.effective > when and event.old_title:
+                return replace(concept, title=event.old_title)
+        return concept
+
+    def valid_on(self, system: SystemId, code: str, when: dt.date) -> bool:
+        """Whether a code of the current release was already valid on ``when`` (not added later)."""
+        return not any(
+            e.kind is HistoryKind.ADDED and e.effective and e.effective > when for e in self.store.history(system, code)
+        )
+
+    # ---------------------------------------------------------------- crosswalks
+    def map(self, code: str, system: SystemId | None, to: SystemId) -> tuple[Concept | None, list[Mapping]]:
+        """Every crosswalk row linking ``code`` to a code of system ``to``, in either direction.
+
+        A code deleted from its system (an ICD-9-CM code, a retired ICD-10-CM code) is mapped too.
+        """
+        try:
+            concept: Concept | None = self.resolve(code, system)
+            source_system, source_code = concept.system, concept.code  # type: ignore[union-attr]
+        except CodeNotFound as missing:
+            concept = None
+            source_system, source_code = missing.system, missing.code
+        out: list[Mapping] = []
+        for relation in self.store.relations(source_system, source_code):
+            if relation.kind not in (RelationKind.MAPS_TO, RelationKind.REPLACED_BY):
+                continue
+            forward = relation.source_system is source_system and relation.source_code == source_code
+            other_system = relation.target_system if forward else relation.source_system
+            other_code = relation.target_code if forward else relation.source_code
+            if other_system is not to:
+                continue
+            other = self.store.get(other_system, other_code)
+            out.append(Mapping(relation, forward, other_system, other_code, other.title if other else None))
+        if concept is None and not out:
+            raise CodeNotFound(source_system, source_code, None)
+        return concept, out
 
     def closest(self, system: SystemId, code: str) -> tuple[str, ...]:
         """Existing codes nearest to a missing one: the children of its longest existing prefix."""
@@ -89,8 +219,9 @@ class CodeService:
                 return tuple(c.code for c in children[:_CLOSEST]) or (parent.code,)
         return ()
 
-    def show(self, code: str, system: SystemId | None = None) -> ConceptDetail:
-        concept = self.resolve(code, system)
+    def show(self, code: str, system: SystemId | None = None, as_of: dt.date | None = None) -> ConceptDetail:
+        """Every fact of a code; with ``as_of``, the code as it stood on that date (title then, or an error)."""
+        concept = self.resolve(code, system) if as_of is None else self.as_of(code, system, as_of)
         s, c = concept.system, concept.code
         return ConceptDetail(
             concept=concept,
@@ -138,9 +269,21 @@ class CodeService:
         limit: int = 10,
         offset: int = 0,
         billable_only: bool = False,
+        *,
+        as_of: dt.date | None = None,
     ) -> SearchResult:
-        query = query_parser.parse(text, tuple(systems), limit, offset, billable_only)
-        return self.engine.search(query)
+        """Search every loaded system; with ``as_of``, leave out codes that were added after that date."""
+        if as_of is None:
+            return self.engine.search(query_parser.parse(text, tuple(systems), limit, offset, billable_only))
+        self.check_as_of(as_of)
+        # Ask for more than the page: the codes added after the date are dropped from it.
+        query = query_parser.parse(text, tuple(systems), min(1000, (offset + limit) * 3), 0, billable_only)
+        result = self.engine.search(query)
+        kept = [h for h in result.hits if self.valid_on(h.system, h.code, as_of)]
+        dropped = len(result.hits) - len(kept)
+        return replace(
+            result, hits=tuple(kept[offset : offset + limit]), total=max(0, result.total - dropped), estimated=True
+        )
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
         """Autocomplete: completions of the last, partly typed word, and the best codes so far."""
@@ -221,6 +364,192 @@ class CodeService:
                 )
             )
         return axes
+
+    # ---------------------------------------------------------------- explainers (explain/)
+    def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:
+        """The deterministic explainer: the code's official structure and notes in plain sentences, no model."""
+        detail = self.detail(self._explainer_concept(code, system))
+        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
+
+    def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
+        """The official facts a generated explainer of ``code`` is grounded in (None: the code gets none)."""
+        return self._explainer_grounding(self._explainer_concept(code, system))
+
+    def explainer(
+        self, code: str, system: SystemId | None, explainers: ExplainerStore, include_rejected: bool = False
+    ) -> Explainer | None:
+        """The generated explainer of a code, marked stale where the release has changed its facts.
+
+        None where there is none, or where a reviewer rejected it (unless ``include_rejected``).
+        """
+        concept = self._explainer_concept(code, system)
+        found = explainers.get(concept.system, concept.code)
+        if found is None or not (found.showable or include_rejected):
+            return None
+        grounding = self._explainer_grounding(concept)
+        return replace(found, stale=grounding is None or grounding.facts_hash != found.provenance.facts_hash)
+
+    def generate_explainer(
+        self,
+        code: str,
+        system: SystemId | None,
+        explainers: ExplainerStore,
+        client: ChatClient,
+        *,
+        force: bool = False,
+        max_attempts: int = DEFAULT_ATTEMPTS,
+    ) -> Outcome:
+        """Generate (and store) a code's explainer; an explainer that is still current is returned as it is."""
+        concept = self._explainer_concept(code, system)
+        grounding = self._explainer_grounding(concept)
+        if grounding is None:
+            raise NotExplained(concept.system, concept.code)
+        current = explainers.get(concept.system, concept.code)
+        if current is not None and not force and current.provenance.facts_hash == grounding.facts_hash:
+            return Outcome(concept.system, concept.code, current, None, Usage(), 0)
+        generator = Generator(client, self.store.existing, self.loaded_systems(), max_attempts)
+        outcome = generator.generate(grounding)
+        keep(outcome, explainers)
+        return outcome
+
+    def generate_explainers(
+        self,
+        system: SystemId,
+        explainers: ExplainerStore,
+        client: ChatClient,
+        *,
+        limit: int | None = None,
+        only_missing: bool = False,
+        force: bool = False,
+        headings: bool = False,
+        max_attempts: int = DEFAULT_ATTEMPTS,
+        progress: Callable[[BatchProgress], None] | None = None,
+    ) -> BatchProgress:
+        """Generate a system's explainers, resumably: codes whose explainer is current are skipped.
+
+        ``only_missing`` skips every code that has an explainer, stale or not; ``force`` regenerates all;
+        ``headings`` includes non-billable categories and subcategories; ``limit`` caps the codes generated.
+        """
+        wanted = [
+            c
+            for c in self.store.concepts(system)
+            if c.kind in (ConceptKind.CATEGORY, ConceptKind.CODE) and (headings or c.billable)
+        ]
+        if system not in self.loaded_systems():
+            raise NotExplained(system, None, "not loaded in this database")
+        if not wanted or system is SystemId.MSDRG:
+            raise NotExplained(system, None)
+        current = explainers.hashes(system)
+        if only_missing and not force:
+            wanted = [c for c in wanted if c.code not in current]
+
+        def items() -> Iterator[BatchItem]:
+            generated = 0
+            for concept in wanted:
+                if limit is not None and generated >= limit:
+                    return
+                grounding = self._explainer_grounding(concept)
+                if grounding is None or (not force and current.get(concept.code) == grounding.facts_hash):
+                    yield concept.code
+                    continue
+                generated += 1
+                yield grounding
+
+        # Workers check codes through a connection of their own: this one keeps building prompts meanwhile.
+        lookup = SQLiteStore.open(self.store.path)
+        try:
+            generator = Generator(client, lookup.existing, self.loaded_systems(), max_attempts)
+            total = min(limit, len(wanted)) if limit is not None else len(wanted)
+            return run_batch(generator, items(), explainers, total, progress)
+        finally:
+            lookup.close()
+
+    def review_explainer(
+        self,
+        code: str,
+        system: SystemId | None,
+        explainers: ExplainerStore,
+        status: ExplainerStatus,
+        reviewer: str | None = None,
+    ) -> Explainer:
+        """Record a person's review of a code's explainer (reviewed, rejected, or back to generated)."""
+        concept = self._explainer_concept(code, system)
+        explainers.set_status(concept.system, concept.code, status, reviewer)
+        found = self.explainer(concept.code, concept.system, explainers, include_rejected=True)
+        assert found is not None
+        return found
+
+    def export_explainers(
+        self,
+        explainers: ExplainerStore,
+        out: Callable[[str], object],
+        system: SystemId | None = None,
+        statuses: Sequence[ExplainerStatus] = (ExplainerStatus.GENERATED, ExplainerStatus.REVIEWED),
+    ) -> int:
+        """Write explainers as a content pack (JSON lines) through ``out``; returns how many."""
+        return explain_pack.write(explainers.all(system, statuses), out)
+
+    def import_explainers(
+        self, explainers: ExplainerStore, lines: Iterable[str], source: str, replace_existing: bool = False
+    ) -> explain_pack.ImportSummary:
+        """Import a content pack; each explainer is checked against this database like a generated answer."""
+
+        def ground(system: SystemId, code: str) -> fact_sheet.Grounding | None:
+            concept = self.store.get(system, code)
+            if concept is None:
+                release = self.store.release_of(system)
+                raise CodeNotFound(system, code, release.version if release else None)
+            return self._explainer_grounding(concept)
+
+        return explain_pack.import_pack(
+            lines,
+            source,
+            explainers,
+            ground=ground,
+            existing=self.store.existing,
+            systems=self.loaded_systems(),
+            replace_existing=replace_existing,
+        )
+
+    def _explainer_concept(self, code: str, system: SystemId | None) -> Concept:
+        # Within a system, headers that are no code notation (HCPCS "E", ICD-11 blocks) are found too.
+        return self.find(system, code) if system is not None else self.resolve(code)
+
+    def _explainer_grounding(self, concept: Concept) -> fact_sheet.Grounding | None:
+        detail = self.detail(concept)
+        return fact_sheet.ground(detail, self._explainer_table(concept), self._explainer_titles(detail))
+
+    def _explainer_table(self, concept: Concept) -> list[Property]:
+        # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
+        if concept.system is SystemId.ICD10PCS and concept.kind is ConceptKind.CODE:
+            return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
+        return []
+
+    def _explainer_titles(self, detail: ConceptDetail) -> dict[tuple[SystemId, str], str]:
+        titles: dict[tuple[SystemId, str], str] = {}
+        me = (detail.concept.system, detail.concept.code)
+        for r in detail.relations[: fact_sheet.MAX_RELATIONS]:
+            for key in ((r.source_system, r.source_code), (r.target_system, r.target_code)):
+                if key != me and key not in titles:
+                    other = self.store.get(*key)
+                    if other is not None:
+                        titles[key] = other.title
+        return titles
+
+    # ---------------------------------------------------------------- similar codes
+    @cached_property
+    def similar_finder(self) -> SimilarFinder:
+        """The similar-codes finder, built once per service (it keeps a few arrays over the lexical index)."""
+        return SimilarFinder(self.store, self.engine.index)
+
+    def similar(self, code: str, system: SystemId | None = None, limit: int = 10) -> list[SimilarCode]:
+        """Codes similar to ``code`` in its system and across systems, each with its reasons, best first.
+
+        Unknown or malformed codes raise CodeNotFound / InvalidCode, as ``show`` does; ``limit`` is
+        clamped to 1..50.
+        """
+        concept = self._explainer_concept(code, system)
+        return self.similar_finder.similar(concept, limit)
 
 
 def _shape(system: SystemId) -> str:

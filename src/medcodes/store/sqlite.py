@@ -436,6 +436,10 @@ class SQLiteStore:
             for ss, sc, k, ts, tc, d, src, f in rows
         ]
 
+    def earliest_history(self, system: SystemId) -> dt.date | None:
+        row = self.connection.execute("SELECT min(effective) FROM history WHERE system = ?", (system.value,)).fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+
     def history(self, system: SystemId, code: str) -> list[HistoryEvent]:
         rows = self.connection.execute(
             "SELECT kind, release, effective, old_title, new_title, replaced_by FROM history"
