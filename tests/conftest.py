@@ -24,8 +24,17 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def full_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built once per test session from every official file in ../shared/data."""
+    """A database built once per test session from every official file in ../shared/data.
+
+    MEDCODES_TEST_FULL_DB names an already built one instead (a developer's shortcut; CI builds it).
+    """
+    import os
+
     from medcodes.service import build_database
+
+    prebuilt = os.environ.get("MEDCODES_TEST_FULL_DB")
+    if prebuilt:
+        return Path(prebuilt)
 
     db = tmp_path_factory.mktemp("full") / "full.db"
     build_database(db, shared_data)
