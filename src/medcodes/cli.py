@@ -26,6 +26,7 @@ from rich.table import Table
 
 from medcodes import __version__
 from medcodes.build import BuildSummary
+from medcodes.cli_explain import explain
 from medcodes.config import Settings, default_data_dir
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.models import ConceptDetail, Relation, SearchResult
@@ -398,6 +399,7 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
         ],
         "facets": {s.value: n for s, n in result.facets.items()},
         "total_estimated": result.estimated,
+        "notice": result.notice,
         "corrected": result.corrected_query,
     }
 
@@ -467,6 +469,10 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
     console = Console()
+    if result.notice:
+        console.print(f"[yellow]{result.notice}[/]", highlight=False)
+    if result.corrected_query:
+        console.print(f"Showing results for [bold]{result.corrected_query}[/]", highlight=False)
     if not result.hits:
         console.print(f"No results for {query!r}.", highlight=False)
         return
@@ -542,6 +548,9 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
         flags = f" [dim]({', '.join(m.relation.flags)})[/]" if m.relation.flags else ""
         title = m.title or "[dim](not in the loaded release)[/]"
         console.print(f"  {arrow} [bold]{m.code}[/] {title}{flags} [dim]{m.relation.source or ''}[/]", highlight=False)
+
+
+main.add_command(explain)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -248,6 +248,8 @@ class SearchResult:
     corrected_query: str | None = None
     # True when a very broad query's total and facets are extrapolated rather than counted.
     estimated: bool = False
+    # Something the person should know about the answer (a CPT code asked for without a licensed CPT file).
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,17 @@ from medcodes.search import abbreviations, lexical
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
-from medcodes.search.text import normalize_word, spans, tokens
+from medcodes.search.text import spans, tokens
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+from medcodes.systems import NAMES, REGISTRY, SystemId
 
 _SPARE = 3
+CPT_NOTICE = (
+    "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
+    " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."
+    " Related codes from other systems are listed where the official files link them."
+)
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -104,10 +109,27 @@ class SearchEngine:
             ranked.setdefault((entry.system, entry.code), entry)
         for code_hit in codes:
             facets[code_hit.concept.system] = facets.get(code_hit.concept.system, 0) + 1
+        notice = None
+        if SystemId.CPT not in self._systems and REGISTRY[SystemId.CPT].looks_like_code(query.text):
+            notice = CPT_NOTICE
+            self._cpt_neighbours(query.text, ranked)
         hits = _collapse(list(ranked.values()), families)
         total = max(total + len(codes), len(hits))
         page = tuple(hits[query.offset : query.offset + query.limit])
-        return SearchResult(query.text, total, page, facets, corrected, estimated)
+        return SearchResult(query.text, total, page, facets, corrected, estimated, notice)
+
+    def _cpt_neighbours(self, text: str, ranked: dict[tuple[SystemId, str], SearchHit]) -> None:
+        """Codes of the loaded systems that the official files link to a CPT code (HCPCS cross-references)."""
+        code = REGISTRY[SystemId.CPT].normalize_code(text)
+        for relation in self.store.relations(SystemId.CPT, code):
+            if relation.source_system is SystemId.CPT:
+                continue
+            concept = self.store.get(relation.source_system, relation.source_code)
+            if concept is not None and (concept.system, concept.code) not in ranked:
+                why = MatchReason(
+                    "crosswalk", f"{NAMES[concept.system]} {concept.code} {relation.kind.value} CPT {code}"
+                )
+                ranked[(concept.system, concept.code)] = _hit(concept, 1.0, (why,), ())
 
     def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
         """The query with its last, partly typed word completed the most likely ways.

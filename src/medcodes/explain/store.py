@@ -1,0 +1,343 @@
+"""The explainers database: its own SQLite file, so that explainers survive `medcodes build`.
+
+The main database is replaced as a whole on every build; generated and reviewed explainers are work that
+must outlive it. They live in ``explainers.db`` beside it (``Settings.explainers_path``), with a small
+schema of named, ordered migrations of its own. One row per code holds the current explainer; every failed
+generation is logged in ``failures`` and never becomes an explainer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from medcodes.errors import MedcodesError
+from medcodes.models import (
+    Explainer,
+    ExplainerKind,
+    ExplainerSection,
+    ExplainerStatus,
+    Provenance,
+    SectionType,
+)
+from medcodes.systems import NAMES, SystemId
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_explainers",
+        """
+        CREATE TABLE explainers (
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sections TEXT NOT NULL,        -- JSON list of {"key", "title", "type", "text", "items"}
+            status TEXT NOT NULL,          -- generated, reviewed, rejected
+            model TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            facts_hash TEXT NOT NULL,
+            release TEXT,
+            created TEXT NOT NULL,         -- ISO 8601, UTC
+            reviewed_by TEXT,
+            reviewed_at TEXT,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            origin TEXT NOT NULL,
+            PRIMARY KEY (system, code)
+        );
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,
+            at TEXT NOT NULL,
+            model TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            facts_hash TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            reasons TEXT NOT NULL,         -- JSON list of strings
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX failures_code ON failures (system, code);
+        """,
+    ),
+)
+
+
+class ExplainerMissing(MedcodesError):
+    status = 404
+
+    def __init__(self, system: SystemId, code: str) -> None:
+        super().__init__(f"No generated explainer for {NAMES[system]} code {code!r}")
+        self.system = system
+        self.code = code
+        self.hint = f"generate one: medcodes explain generate {code} --system {system.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A generation that did not pass validation (or got no answer): logged, never shown."""
+
+    system: SystemId
+    code: str
+    at: dt.datetime
+    model: str
+    endpoint: str
+    prompt_version: str
+    facts_hash: str
+    attempts: int
+    reasons: tuple[str, ...]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+_COLUMNS = (
+    "system, code, kind, sections, status, model, endpoint, prompt_version, facts_hash, release, created,"
+    " reviewed_by, reviewed_at, prompt_tokens, completion_tokens, origin"
+)
+
+
+class ExplainerStore:
+    """The explainers of one deployment. Thread-safe (one connection behind a lock)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self.connection = connection
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path, readonly: bool = False) -> ExplainerStore:
+        """The explainers database at ``path``, created (with its folder) where absent.
+
+        ``readonly`` never writes: a missing file then reads as an empty store (for a read-only web server).
+        """
+        if readonly:
+            if not path.is_file():
+                return cls.memory()
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            return cls(connection, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        # WAL lets a web server read while a batch writes.
+        connection.execute("PRAGMA journal_mode = WAL")
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    @classmethod
+    def memory(cls) -> ExplainerStore:
+        """An empty in-memory store (tests, and read-only deployments without a file)."""
+        store = cls(sqlite3.connect(":memory:", check_same_thread=False), None)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self.connection.close()
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied, in order; returns their names."""
+        with self._lock:
+            self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations")}
+            applied = []
+            for migration in MIGRATIONS:
+                if migration.name in done:
+                    continue
+                with self.connection:
+                    self.connection.executescript(migration.sql)
+                    self.connection.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, _iso(_now()))
+                    )
+                applied.append(migration.name)
+            return applied
+
+    def applied(self) -> list[str]:
+        with self._lock:
+            return [str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+    # ------------------------------------------------------------------ explainers
+    def save(self, explainer: Explainer) -> None:
+        """Store ``explainer`` as the code's current one (replacing any other), in one transaction."""
+        p = explainer.provenance
+        sections = json.dumps(
+            [
+                {"key": s.key, "title": s.title, "type": s.type.value, "text": s.text, "items": list(s.items)}
+                for s in explainer.sections
+            ],
+            ensure_ascii=False,
+        )
+        row = (
+            explainer.system.value,
+            explainer.code,
+            explainer.kind.value,
+            sections,
+            p.status.value,
+            p.model,
+            p.endpoint,
+            p.prompt_version,
+            p.facts_hash,
+            p.release,
+            _iso(p.created),
+            p.reviewed_by,
+            _iso(p.reviewed_at) if p.reviewed_at else None,
+            p.prompt_tokens,
+            p.completion_tokens,
+            p.origin,
+        )
+        with self._lock, self.connection:
+            self.connection.execute(
+                f"INSERT OR REPLACE INTO explainers ({_COLUMNS}) VALUES ({', '.join('?' * 16)})", row
+            )
+
+    def get(self, system: SystemId, code: str) -> Explainer | None:
+        with self._lock:
+            row = self.connection.execute(
+                f"SELECT {_COLUMNS} FROM explainers WHERE system = ? AND code = ?", (system.value, code)
+            ).fetchone()
+        return None if row is None else _explainer(row)
+
+    def hashes(self, system: SystemId) -> dict[str, str]:
+        """Code -> facts hash of every explainer of a system (what a batch compares to skip current ones)."""
+        with self._lock:
+            rows = self.connection.execute(
+                "SELECT code, facts_hash FROM explainers WHERE system = ?", (system.value,)
+            ).fetchall()
+        return {str(code): str(h) for code, h in rows}
+
+    def all(self, system: SystemId | None = None, statuses: Sequence[ExplainerStatus] = ()) -> Iterator[Explainer]:
+        """Every explainer (of one system, with one of ``statuses``), by system and code."""
+        sql = f"SELECT {_COLUMNS} FROM explainers WHERE 1 = 1"
+        params: list[str] = []
+        if system is not None:
+            sql += " AND system = ?"
+            params.append(system.value)
+        if statuses:
+            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params.extend(s.value for s in statuses)
+        with self._lock:
+            rows = self.connection.execute(sql + " ORDER BY system, code", params).fetchall()
+        return (_explainer(row) for row in rows)
+
+    def set_status(
+        self, system: SystemId, code: str, status: ExplainerStatus, reviewer: str | None = None
+    ) -> Explainer:
+        """Record a person's review; raises ExplainerMissing where the code has no explainer."""
+        with self._lock:
+            current = self.get(system, code)
+            if current is None:
+                raise ExplainerMissing(system, code)
+            reviewed = status is not ExplainerStatus.GENERATED
+            provenance = replace(
+                current.provenance,
+                status=status,
+                reviewed_by=reviewer if reviewed else None,
+                reviewed_at=_now() if reviewed else None,
+            )
+            updated = replace(current, provenance=provenance)
+            self.save(updated)
+        return updated
+
+    def counts(self) -> dict[tuple[SystemId, ExplainerStatus], int]:
+        with self._lock:
+            rows = self.connection.execute(
+                "SELECT system, status, count(*) FROM explainers GROUP BY system, status"
+            ).fetchall()
+        return {(SystemId(s), ExplainerStatus(st)): int(n) for s, st, n in rows}
+
+    # ------------------------------------------------------------------ failures
+    def record_failure(self, failure: Failure) -> None:
+        row = (
+            failure.system.value,
+            failure.code,
+            _iso(failure.at),
+            failure.model,
+            failure.endpoint,
+            failure.prompt_version,
+            failure.facts_hash,
+            failure.attempts,
+            json.dumps(list(failure.reasons), ensure_ascii=False),
+            failure.prompt_tokens,
+            failure.completion_tokens,
+        )
+        with self._lock, self.connection:
+            self.connection.execute(
+                "INSERT INTO failures (system, code, at, model, endpoint, prompt_version, facts_hash, attempts,"
+                " reasons, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+    def failures(self, system: SystemId | None = None, code: str | None = None) -> list[Failure]:
+        sql = (
+            "SELECT system, code, at, model, endpoint, prompt_version, facts_hash, attempts, reasons,"
+            " prompt_tokens, completion_tokens FROM failures WHERE 1 = 1"
+        )
+        params: list[str] = []
+        if system is not None:
+            sql += " AND system = ?"
+            params.append(system.value)
+        if code is not None:
+            sql += " AND code = ?"
+            params.append(code)
+        with self._lock:
+            rows = self.connection.execute(sql + " ORDER BY id", params).fetchall()
+        return [
+            Failure(SystemId(s), c, _parse_time(at), m, e, pv, fh, n, tuple(json.loads(r)), pt, ct)
+            for s, c, at, m, e, pv, fh, n, r, pt, ct in rows
+        ]
+
+
+def _explainer(row: Sequence[object]) -> Explainer:
+    (system, code, kind, sections, status, model, endpoint, prompt_version, facts_hash, release, created,
+     reviewed_by, reviewed_at, prompt_tokens, completion_tokens, origin) = row  # fmt: skip
+    parsed = json.loads(str(sections))
+    return Explainer(
+        SystemId(str(system)),
+        str(code),
+        ExplainerKind(str(kind)),
+        tuple(
+            ExplainerSection(s["key"], s["title"], SectionType(s["type"]), s["text"], tuple(s["items"])) for s in parsed
+        ),
+        Provenance(
+            model=str(model),
+            endpoint=str(endpoint),
+            prompt_version=str(prompt_version),
+            facts_hash=str(facts_hash),
+            release=None if release is None else str(release),
+            created=_parse_time(str(created)),
+            status=ExplainerStatus(str(status)),
+            reviewed_by=None if reviewed_by is None else str(reviewed_by),
+            reviewed_at=None if reviewed_at is None else _parse_time(str(reviewed_at)),
+            prompt_tokens=int(str(prompt_tokens)),
+            completion_tokens=int(str(completion_tokens)),
+            origin=str(origin),
+        ),
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
