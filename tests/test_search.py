@@ -162,3 +162,10 @@ def test_database_without_search_index_still_finds_codes(tmp_path: Path) -> None
     bare = CodeService.at(db)
     assert [h.code for h in bare.search("E11.9").hits] == ["E11.9"]
     assert bare.search("diabetes").hits == ()
+
+
+def test_within_keeps_one_chapter_or_block(service: CodeService) -> None:
+    found = codes(service, "fracture", within="S50-S59")
+    assert found
+    assert all(code.startswith("S52") for code in found)
+    assert codes(service, "diabetes", within="9") == []

@@ -271,13 +271,26 @@ class CodeService:
         billable_only: bool = False,
         *,
         as_of: dt.date | None = None,
+        within: str | None = None,
     ) -> SearchResult:
-        """Search every loaded system; with ``as_of``, leave out codes that were added after that date."""
+        """Search every loaded system.
+
+        ``within`` keeps the codes under one chapter, section/block or category (a code of any loaded
+        system, e.g. "9", "I20-I25", "0UT"); ``as_of`` leaves out codes that were added after that date.
+        """
+        subtree = None
+        if within is not None:
+            parent = self.resolve(within, systems[0] if len(systems) == 1 else None)
+            subtree = self.store.subtree_ids(parent.system, parent.code)
         if as_of is None:
-            return self.engine.search(query_parser.parse(text, tuple(systems), limit, offset, billable_only))
+            return self.engine.search(
+                query_parser.parse(text, tuple(systems), limit, offset, billable_only, within=subtree)
+            )
         self.check_as_of(as_of)
         # Ask for more than the page: the codes added after the date are dropped from it.
-        query = query_parser.parse(text, tuple(systems), min(1000, (offset + limit) * 3), 0, billable_only)
+        query = query_parser.parse(
+            text, tuple(systems), min(1000, (offset + limit) * 3), 0, billable_only, within=subtree
+        )
         result = self.engine.search(query)
         kept = [h for h in result.hits if self.valid_on(h.system, h.code, as_of)]
         dropped = len(result.hits) - len(kept)

@@ -75,7 +75,7 @@ class SearchEngine:
         codes = [
             c
             for c in (code_hits(self.store, query.text, systems, want) if query.text else [])
-            if c.concept.billable or not query.billable_only
+            if (c.concept.billable or not query.billable_only) and self._inside(query, c.concept)
         ]
         for code_hit in codes:
             entry = _hit(code_hit.concept, code_hit.score, (MatchReason("code", code_hit.matched),), ())
@@ -92,12 +92,16 @@ class SearchEngine:
         only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
         if index is not None and query.words and not only_code:
             words = self._words(index, query.words)
-            result = lexical.search(index, words.groups, want_words, query.systems, query.billable_only)
+            result = lexical.search(
+                index, words.groups, want_words, query.systems, query.billable_only, within=query.within
+            )
             if words.unknown or not result.complete:
                 fixed = self._correct(index, query.words, words)
                 if fixed is not None:
                     fixed_words, fixed_text = fixed
-                    better = lexical.search(index, fixed_words.groups, want_words, query.systems, query.billable_only)
+                    better = lexical.search(
+                        index, fixed_words.groups, want_words, query.systems, query.billable_only, within=query.within
+                    )
                     if better.hits and (better.complete or not result.hits):
                         corrected = fixed_text
                         self._add(ranked, families, index, better, fixed_words, typo=True)
@@ -117,6 +121,12 @@ class SearchEngine:
         total = max(total + len(codes), len(hits))
         page = tuple(hits[query.offset : query.offset + query.limit])
         return SearchResult(query.text, total, page, facets, corrected, estimated, notice)
+
+    def _inside(self, query: Query, concept: Concept) -> bool:
+        if query.within is None:
+            return True
+        cid = self.store.concept_id(concept.system, concept.code)
+        return cid is not None and query.within[0] <= cid < query.within[1]
 
     def _cpt_neighbours(self, text: str, ranked: dict[tuple[SystemId, str], SearchHit]) -> None:
         """Codes of the loaded systems that the official files link to a CPT code (HCPCS cross-references)."""

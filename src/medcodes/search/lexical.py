@@ -216,9 +216,20 @@ def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exac
 class _Allowed:
     """Which designations a query's filters let through (systems, billable only)."""
 
-    def __init__(self, index: LexicalIndex, systems: Sequence[SystemId], billable_only: bool) -> None:
+    def __init__(
+        self,
+        index: LexicalIndex,
+        systems: Sequence[SystemId],
+        billable_only: bool,
+        within: tuple[int, int] | None = None,
+    ) -> None:
         self.index = index
         self.concepts = index.concept_filter(tuple(sorted(set(systems))), billable_only)
+        if within is not None:
+            first, end = within
+            keep = np.zeros(len(index.concept_system), dtype=np.bool_)
+            keep[first : min(end, len(keep))] = True
+            self.concepts = keep if self.concepts is None else keep & self.concepts
 
     def docs(self, docs: I32) -> I32:
         if self.concepts is None:
@@ -349,12 +360,14 @@ def search(
     want: int,
     systems: Sequence[SystemId] = (),
     billable_only: bool = False,
+    *,
+    within: tuple[int, int] | None = None,
 ) -> LexicalResult:
     """The ``want`` best concepts for the groups (each group needs at least one alternative)."""
     groups = [g for g in groups if g.alternatives]
     if not groups:
         return LexicalResult((), 0, {}, False)
-    allowed = _Allowed(index, systems, billable_only)
+    allowed = _Allowed(index, systems, billable_only, within)
     by_cost = sorted(groups, key=lambda g: g.cost)
     if len(groups) == 1 and (by_cost[0].cost > GATHER_LIMIT and all(len(alt) == 1 for alt in groups[0].alternatives)):
         return _one_word(index, groups[0], want, allowed)

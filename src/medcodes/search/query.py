@@ -19,10 +19,18 @@ class Query:
     limit: int
     offset: int = 0
     billable_only: bool = False
+    # Only concepts with ids in [first, end): a chapter's, block's or category's subtree.
+    within: tuple[int, int] | None = None
 
 
 def parse(
-    text: str, systems: tuple[SystemId, ...] = (), limit: int = 10, offset: int = 0, billable_only: bool = False
+    text: str,
+    systems: tuple[SystemId, ...] = (),
+    limit: int = 10,
+    offset: int = 0,
+    billable_only: bool = False,
+    *,
+    within: tuple[int, int] | None = None,
 ) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}")
@@ -31,4 +39,4 @@ def parse(
     if offset < 0:
         raise QueryError("offset must not be negative")
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
-    return Query(cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only)
+    return Query(cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only, within)

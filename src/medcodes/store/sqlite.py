@@ -233,6 +233,24 @@ class SQLiteStore:
         ):
             yield int(cid), SystemId(system), bool(billable), ConceptKind(kind)
 
+    def subtree_ids(self, system: SystemId, code: str) -> tuple[int, int] | None:
+        """Concept ids [first, end) of a concept and everything below it (ids follow the official order)."""
+        row = self.connection.execute(
+            "SELECT id, depth FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+        ).fetchone()
+        if row is None:
+            return None
+        first, depth = int(row[0]), int(row[1])
+        end = self.connection.execute(
+            "SELECT min(id) FROM concepts WHERE system = ? AND id > ? AND depth <= ?", (system.value, first, depth)
+        ).fetchone()[0]
+        if end is None:
+            end = (
+                self.connection.execute("SELECT max(id) FROM concepts WHERE system = ?", (system.value,)).fetchone()[0]
+                + 1
+            )
+        return first, int(end)
+
     def parent_titles(self) -> dict[int, str]:
         """concept id -> its parent's title, for every concept that has a parent."""
         rows = self.connection.execute(
