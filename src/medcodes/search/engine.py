@@ -8,7 +8,7 @@ typed find too little -> one ranked list: codes first, then words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from medcodes.models import Concept, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.search import abbreviations, lexical
@@ -20,7 +20,7 @@ from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
 
-_SPARE = 3
+_SPARE = (3, 20)
 CPT_NOTICE = (
     "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
     " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."
@@ -28,6 +28,22 @@ CPT_NOTICE = (
 )
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
+
+
+@dataclass(slots=True)
+class _WordHits:
+    """Word matches, best first, with what the engine learnt finding them."""
+
+    hits: list[SearchHit] = field(default_factory=list)
+    families: dict[tuple[SystemId, str], str] = field(default_factory=dict)
+    total: int = 0
+    facets: dict[SystemId, int] = field(default_factory=dict)
+    estimated: bool = False
+    corrected: str | None = None
+
+    def distinct(self, ranked: dict[tuple[SystemId, str], SearchHit]) -> int:
+        """How many hits are left once 7th-character siblings are collapsed (code matches included)."""
+        return len(ranked) + len({self.families.get((h.system, h.code), h.code) for h in self.hits})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +82,7 @@ class SearchEngine:
     def search(self, query: Query) -> SearchResult:
         systems = query.systems or self._systems
         want = query.offset + query.limit
-        # Word matches are fetched with room to spare: siblings that differ only in their 7th character
-        # are collapsed below, and the spare hits fill the places they leave.
-        want_words = want * _SPARE
         ranked: dict[tuple[SystemId, str], SearchHit] = {}
-        families: dict[tuple[SystemId, str], str] = {}
         late: list[SearchHit] = []
         codes = [
             c
@@ -83,44 +95,54 @@ class SearchEngine:
                 late.append(entry)
             else:
                 ranked.setdefault((entry.system, entry.code), entry)
-        corrected: str | None = None
-        estimated = False
-        total = 0
-        facets: dict[SystemId, int] = {}
+        words = _WordHits()
         index = self.index
         # A query that is exactly a code (in any notation) wants that code, not words that look like it.
         only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
         if index is not None and query.words and not only_code:
-            words = self._words(index, query.words)
-            result = lexical.search(
-                index, words.groups, want_words, query.systems, query.billable_only, within=query.within
-            )
-            if words.unknown or not result.complete:
-                fixed = self._correct(index, query.words, words)
-                if fixed is not None:
-                    fixed_words, fixed_text = fixed
-                    better = lexical.search(
-                        index, fixed_words.groups, want_words, query.systems, query.billable_only, within=query.within
-                    )
-                    if better.hits and (better.complete or not result.hits):
-                        corrected = fixed_text
-                        self._add(ranked, families, index, better, fixed_words, typo=True)
-                        total, facets = better.total, dict(better.facets)
-            self._add(ranked, families, index, result, words, typo=False)
-            if not total:
-                total, facets, estimated = result.total, dict(result.facets), result.estimated
+            # Word matches are fetched with room to spare: siblings that differ only in their 7th character
+            # are collapsed, and the spare hits fill the places they leave; a second, wider fetch covers
+            # queries whose best matches are nearly all siblings of a few codes.
+            for spare in _SPARE:
+                words = self._word_hits(index, query, want * spare)
+                if words.distinct(ranked) >= want or words.total <= want * spare:
+                    break
+        for entry in words.hits:
+            ranked.setdefault((entry.system, entry.code), entry)
         for entry in late:
             ranked.setdefault((entry.system, entry.code), entry)
+        facets = dict(words.facets)
         for code_hit in codes:
             facets[code_hit.concept.system] = facets.get(code_hit.concept.system, 0) + 1
         notice = None
         if SystemId.CPT not in self._systems and REGISTRY[SystemId.CPT].looks_like_code(query.text):
             notice = CPT_NOTICE
             self._cpt_neighbours(query.text, ranked)
-        hits = _collapse(list(ranked.values()), families)
-        total = max(total + len(codes), len(hits))
+        hits = _collapse(list(ranked.values()), words.families)
+        total = max(words.total + len(codes), len(hits))
         page = tuple(hits[query.offset : query.offset + query.limit])
-        return SearchResult(query.text, total, page, facets, corrected, estimated, notice)
+        return SearchResult(query.text, total, page, facets, words.corrected, words.estimated, notice)
+
+    def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
+        """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
+        out = _WordHits()
+        words = self._words(index, query.words)
+        result = lexical.search(index, words.groups, want, query.systems, query.billable_only, within=query.within)
+        if words.unknown or not result.complete:
+            fixed = self._correct(index, query.words, words)
+            if fixed is not None:
+                fixed_words, fixed_text = fixed
+                better = lexical.search(
+                    index, fixed_words.groups, want, query.systems, query.billable_only, within=query.within
+                )
+                if better.hits and (better.complete or not result.hits):
+                    out.corrected = fixed_text
+                    self._add(out, index, better, fixed_words, typo=True)
+                    out.total, out.facets = better.total, dict(better.facets)
+        self._add(out, index, result, words, typo=False)
+        if out.corrected is None:
+            out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
+        return out
 
     def _inside(self, query: Query, concept: Concept) -> bool:
         if query.within is None:
@@ -228,21 +250,15 @@ class SearchEngine:
         return self._words(index, fixed), " ".join(fixed)
 
     def _add(
-        self,
-        ranked: dict[tuple[SystemId, str], SearchHit],
-        families: dict[tuple[SystemId, str], str],
-        index: LexicalIndex,
-        result: lexical.LexicalResult,
-        words: _Words,
-        *,
-        typo: bool,
+        self, out: _WordHits, index: LexicalIndex, result: lexical.LexicalResult, words: _Words, *, typo: bool
     ) -> None:
         concepts = self.store.concepts_by_id([h.concept for h in result.hits])
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in result.hits])
         matchers = _matchers(words.groups)
+        seen = {(hit.system, hit.code) for hit in out.hits}
         for h in result.hits:
             concept = concepts.get(h.concept)
-            if concept is None or (concept.system, concept.code) in ranked:
+            if concept is None or (concept.system, concept.code) in seen:
                 continue
             kind, text, via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, concept.title, None))
             reasons = [MatchReason(kind.value, text if via is None else f"{text} (see {via})")]
@@ -252,10 +268,8 @@ class SearchEngine:
             if alternative is not None:
                 reasons.append(alternative)
             if _is_seventh_character_code(concept):
-                families[(concept.system, concept.code)] = concept.parent or concept.code
-            ranked[(concept.system, concept.code)] = _hit(
-                concept, h.score, tuple(reasons), _highlight(concept.title, matchers)
-            )
+                out.families[(concept.system, concept.code)] = concept.parent or concept.code
+            out.hits.append(_hit(concept, h.score, tuple(reasons), _highlight(concept.title, matchers)))
 
 
 def _hit(
