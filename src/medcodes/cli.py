@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from rich.console import Console
@@ -28,6 +26,7 @@ from medcodes import __version__
 from medcodes.build import BuildSummary
 from medcodes.cli_explain import explain
 from medcodes.config import Settings, default_data_dir
+from medcodes.console import errors
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.models import ConceptDetail, Relation, SearchResult
 from medcodes.service import CodeService, build_database
@@ -37,23 +36,6 @@ from medcodes.systems import NAMES, SystemId, UnknownSystem
 
 SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
 _JSONL_DEFAULT_LIMIT = 10
-
-
-def _fail(error: MedcodesError | UnknownSystem) -> NoReturn:
-    console = Console(stderr=True, soft_wrap=True)
-    console.print(f"[bold red]Error:[/] {error}", highlight=False)
-    hint = getattr(error, "hint", None)
-    if hint:
-        console.print(f"[dim]Hint:[/] {hint}", highlight=False)
-    sys.exit(1)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (MedcodesError, UnknownSystem) as error:
-        _fail(error)
 
 
 def _service(db: str | None) -> CodeService:
@@ -95,7 +77,7 @@ def build_command(source: str | None, cpt_licence: str | None, db: str | None) -
     settings = Settings.from_env(db=db)
     console = Console(stderr=True)
     with (
-        _errors(),
+        errors(),
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -201,7 +183,7 @@ def download_command(
     the publishers' hosts.
     """
     target = Path(folder) if folder else default_data_dir() / "downloads"
-    with _errors():
+    with errors():
         if list_only:
             _print_known_files(Console(), systems)
             return
@@ -332,7 +314,7 @@ as_of_option = click.option(
 @db_option
 def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_json: bool, db: str | None) -> None:
     """Every fact of one code: titles, hierarchy, notes (with where each is inherited from), children."""
-    with _errors():
+    with errors():
         service = _service(db)
         detail = service.show(code, SystemId(system.lower()) if system else None, as_of.date() if as_of else None)
     if as_json:
@@ -457,7 +439,7 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     db: str | None,
 ) -> None:
     """Search codes by code (any notation) or words."""
-    with _errors():
+    with errors():
         service = _service(db)
         if jsonl:
             _jsonl(service)
@@ -508,10 +490,10 @@ def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_
     from medcodes.web.app import WebOptions, create_app
 
     settings = Settings.from_env(db=db)
-    with _errors():
+    with errors():
         app = create_app(CodeService.open(settings), WebOptions(cache_size=cache_size), close_service=True)
     Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False, proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
 
 
 # ---------------------------------------------------------------------------------------------- map
@@ -523,7 +505,7 @@ def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_
 @db_option
 def map_command(code: str, to: str, system: str | None, as_json: bool, db: str | None) -> None:
     """Crosswalk a code to another system (GEMs, WHO ICD-10/ICD-11 tables, code history), both directions."""
-    with _errors():
+    with errors():
         service = _service(db)
         concept, mappings = service.map(code, SystemId(system.lower()) if system else None, SystemId(to.lower()))
     rows = [

@@ -18,24 +18,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from medcodes.config import Settings
-from medcodes.errors import MedcodesError
+from medcodes.console import errors
 from medcodes.explain.generate import DEFAULT_ATTEMPTS, BatchProgress
 from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured, Usage
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Explainer, ExplainerStatus, FactsExplainer, SectionType
 from medcodes.service import CodeService
-from medcodes.systems import NAMES, SystemId, UnknownSystem
+from medcodes.systems import NAMES, SystemId
 
 _SYSTEM = click.Choice([s.value for s in SystemId], case_sensitive=False)
 _STATUS = click.Choice([s.value for s in ExplainerStatus], case_sensitive=False)
@@ -68,23 +66,6 @@ def _has_code(args: list[str]) -> bool:
         else:
             return True
     return False
-
-
-def _fail(error: Exception) -> NoReturn:
-    console = Console(stderr=True, soft_wrap=True)
-    console.print(f"[bold red]Error:[/] {error}", highlight=False)
-    hint = getattr(error, "hint", None)
-    if hint:
-        console.print(f"[dim]Hint:[/] {hint}", highlight=False)
-    sys.exit(1)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (MedcodesError, UnknownSystem) as error:
-        _fail(error)
 
 
 def _settings(db: str | None, explainers_db: str | None) -> Settings:
@@ -149,7 +130,7 @@ def show_command(  # noqa: PLR0917 - click passes options as arguments
 ) -> None:
     """The official facts of CODE in words, and its generated explainer."""
     settings = _settings(db, explainers_db)
-    with _errors():
+    with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         facts = service.explain_facts(code, _system(system))
@@ -201,7 +182,7 @@ def _generate_missing(
 @_db_options
 def facts_command(code: str, system: str | None, as_json: bool, db: str | None, explainers_db: str | None) -> None:
     """The official structure and notes of CODE in plain sentences (no model)."""
-    with _errors():
+    with errors():
         facts = CodeService.open(_settings(db, explainers_db)).explain_facts(code, _system(system))
     if as_json:
         click.echo(json.dumps(_facts_json(facts), ensure_ascii=False, indent=2))
@@ -310,7 +291,7 @@ def generate_command(  # noqa: PLR0917 - click passes options as arguments
     """Generate explainers: the CODES given, or a whole --system (resumable; current ones are skipped)."""
     settings = _settings(db, explainers_db)
     prices = (price_in, price_out)
-    with _errors():
+    with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         client = _client(settings, concurrency, timeout)
@@ -433,7 +414,7 @@ def review_command(  # noqa: PLR0917 - click passes options as arguments
 ) -> None:
     """Record a person's review of CODE's explainer; rejected explainers are never shown."""
     settings = _settings(db, explainers_db)
-    with _errors():
+    with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         found = service.review_explainer(code, _system(system), explainers, ExplainerStatus(status.lower()), reviewer)
@@ -461,7 +442,7 @@ def export_command(
         ExplainerStatus.GENERATED,
         ExplainerStatus.REVIEWED,
     )
-    with _errors():
+    with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         if file == "-":
@@ -479,7 +460,7 @@ def export_command(
 def import_command(file: str, replace_existing: bool, db: str | None, explainers_db: str | None) -> None:
     """Import a content pack; every explainer is checked against this database first, provenance kept."""
     settings = _settings(db, explainers_db)
-    with _errors():
+    with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         with open(file, encoding="utf-8") as lines:
@@ -503,7 +484,7 @@ def import_command(file: str, replace_existing: bool, db: str | None, explainers
 def status_command(show_failures: bool, db: str | None, explainers_db: str | None) -> None:
     """How many explainers there are, by system and status, and how many generations failed."""
     settings = _settings(db, explainers_db)
-    with _errors():
+    with errors():
         explainers = ExplainerStore.open(settings.explainers_path)
         counts = explainers.counts()
         failures = explainers.failures()
