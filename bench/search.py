@@ -34,7 +34,7 @@ def _queries(service: CodeService, count: int, seed: int) -> list[tuple[str, str
     rnd = random.Random(seed)
     out: list[tuple[str, str]] = []
     while len(out) < count:
-        system, code, title = rnd.choice(rows)
+        _system, code, title = rnd.choice(rows)
         roll = rnd.random()
         if roll < 0.7:
             words = [w.lower() for w in _WORD.findall(title)]

@@ -48,8 +48,9 @@ NAMES: dict[SystemId, str] = {
 }
 
 _SPACES_AND_DOTS = re.compile(r"[\s.]+")
-# A letter, then two characters: FY2026 added category QA0, the first with a letter in second place.
-_ICD10CM = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z][0-9A-Z]{0,4}$")
+# A letter, a digit and a character; FY2026 added category QA0, the first with a letter in second place
+# (then a digit follows it), so "HELLO" is still no code.
+_ICD10CM = re.compile(r"^[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])[0-9A-Z]{0,4}$")
 _ICD10CM_RANGE = re.compile(r"^([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])$")
 _ICD10CM_CHAPTER = re.compile(r"^(?:CHAPTER)?([1-9]|1[0-9]|2[0-2])$")
 _PCS = re.compile(r"^[0-9A-HJ-NP-Z]{1,7}$")  # PCS never uses the letters I and O

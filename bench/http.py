@@ -1,0 +1,332 @@
+"""HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
+
+    python bench/http.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
+                         [--client raw|httpx] [--seconds 60]
+
+Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
+`medcodes serve` runs it) on 127.0.0.1, started by this script and stopped by it:
+
+- ``floor: raw ASGI``: an ASGI callable that returns a constant (the server's own cost);
+- ``floor: FastAPI``: a FastAPI route that returns a constant JSON (the framework's floor);
+- ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages.
+
+Against the medcodes servers it sends a fixed mix: searches (words, codes in any notation, misspellings,
+filters, pages) to /api/v1/search, and canonical code pages. Each run is bounded: ``--requests`` requests or
+``--seconds`` seconds, whichever comes first, over ``--connections`` keep-alive connections, loopback only.
+The load generator runs on the same machine: its CPU is not the server's, so the floor shows what this
+machine can measure at all. Prints requests/s, p50, p99 and errors per row; a non-2xx/3xx status, a
+connection failure or a timeout is an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and the file's name would hide the standard
+# library's http package from everything imported after it (urllib, httpx): take the folder off.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
+import argparse
+import asyncio
+import importlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+HOST = "127.0.0.1"
+# Words, codes in several notations, misspellings, filters and later pages: what the site's box sees.
+SEARCHES: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    tuple(p)
+    for p in (
+        [("q", "diabetes")],
+        [("q", "type 2 diabetes with neuropathy")],
+        [("q", "heart attack")],
+        [("q", "e119")],
+        [("q", "E11.9")],
+        [("q", "S52521A")],
+        [("q", "0ut70zz")],
+        [("q", "torus fracture radius")],
+        [("q", "wheelchair")],
+        [("q", "knee replacement")],
+        [("q", "asthma")],
+        [("q", "hypertension"), ("system", "icd10cm")],
+        [("q", "copd exacerbation")],
+        [("q", "pneumonia"), ("billable", "true")],
+        [("q", "chest pain")],
+        [("q", "diabetis")],
+        [("q", "broken arm")],
+        [("q", "cpap"), ("system", "hcpcs")],
+        [("q", "fracture"), ("offset", "20")],
+        [("q", "myocardial infarction"), ("limit", "20")],
+        [("q", "cholera")],
+        [("q", "heart failure"), ("system", "msdrg")],
+        [("q", "insulin pump")],
+        [("q", "migraine")],
+    )
+)
+CODE_PAGES = ("E11.9", "S52.521A", "I21.9", "J45.909", "0UT70ZZ", "E0601", "1A00", "250.00", "291", "T40.1X1A")
+CODE_SYSTEMS = ("icd10cm", "icd10cm", "icd10cm", "icd10cm", "icd10pcs", "hcpcs", "icd11", "icd9cm", "msdrg", "icd10cm")
+
+_SERVER = """
+import sys, uvicorn
+kind, db, port, cache = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if kind == "raw":
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"11")]})
+        await send({"type": "http.response.body", "body": b'{"ok":true}'})
+elif kind == "fastapi":
+    from fastapi import FastAPI
+    app = FastAPI()
+    @app.get("/api/v1/search")
+    async def constant(q: str = "") -> dict[str, bool]:
+        return {"ok": True}
+else:
+    from pathlib import Path
+    from medcodes.service import CodeService
+    from medcodes.web.app import WebOptions, create_app
+    app = create_app(CodeService.at(Path(db)), WebOptions(cache_size=cache), close_service=True)
+uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning", server_header=False)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: tuple[float, ...]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+# ---------------------------------------------------------------------------------------------- servers
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A uvicorn server in a child process, stopped on exit."""
+
+    def __init__(self, kind: str, db: Path, cache: int, workers: int) -> None:
+        self.port = free_port()
+        if workers > 1:
+            # Several processes share the port: uvicorn's own supervisor, with the app factory.
+            env = {**os.environ, "MEDCODES_DB": str(db)}
+            command = [sys.executable, "-m", "uvicorn", "--factory", "medcodes.web.app:from_environment"]
+            command += ["--host", HOST, "--port", str(self.port), "--workers", str(workers), "--no-access-log"]
+            command += ["--log-level", "warning"]
+            self.process = subprocess.Popen(command, env=env)
+        else:
+            code = [sys.executable, "-c", _SERVER, kind, str(db), str(self.port), str(cache)]
+            self.process = subprocess.Popen(code)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"server exited with {self.process.returncode}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("server did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# ---------------------------------------------------------------------------------------------- clients
+class RawConnection:
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams: GET, status line, Content-Length body."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        assert self.reader is not None
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
+async def _load(
+    get: Callable[[int, str], Awaitable[int]], paths: Sequence[str], connections: int, total: int, seconds: float
+) -> tuple[int, int, float, list[float]]:
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(n: int) -> None:
+        nonlocal errors, sent
+        while sent < total and time.perf_counter() < deadline:
+            path = paths[sent % len(paths)]
+            sent += 1
+            started = time.perf_counter()
+            try:
+                status = await asyncio.wait_for(get(n, path), timeout=10)
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            if not 200 <= status < 400:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    return sent, errors, time.perf_counter() - started, latencies
+
+
+async def _raw(port: int, paths: Sequence[str], connections: int, total: int, seconds: float) -> Run:
+    pool = [RawConnection(port) for _ in range(connections)]
+
+    async def get(n: int, path: str) -> int:
+        try:
+            return await pool[n].get(path)
+        except BaseException:
+            pool[n] = RawConnection(port)  # a broken connection is replaced, and the request counted as an error
+            raise
+
+    try:
+        sent, errors, elapsed, latencies = await _load(get, paths, connections, total, seconds)
+    finally:
+        for connection in pool:
+            await connection.close()
+    return Run("", sent, errors, elapsed, tuple(latencies))
+
+
+async def _httpx(port: int, paths: Sequence[str], connections: int, total: int, seconds: float) -> Run:
+    try:  # Starlette 1.x's choice; the API is httpx's
+        httpx: Any = importlib.import_module("httpx2")
+    except ImportError:
+        httpx = importlib.import_module("httpx")
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", limits=limits) as client:
+
+        async def get(_: int, path: str) -> int:
+            response = await client.get(path)
+            return int(response.status_code)
+
+        sent, errors, elapsed, latencies = await _load(get, paths, connections, total, seconds)
+    return Run("", sent, errors, elapsed, tuple(latencies))
+
+
+def measure(name: str, port: int, paths: Sequence[str], args: argparse.Namespace) -> Run:
+    client = _raw if args.client == "raw" else _httpx
+    # A short warm-up (connections, caches, the index's pages), not counted.
+    asyncio.run(client(port, paths, args.connections, min(len(paths) * 2, 500), 10.0))
+    run = asyncio.run(client(port, paths, args.connections, args.requests, args.seconds))
+    return Run(name, run.requests, run.errors, run.seconds, run.latencies)
+
+
+def search_paths() -> list[str]:
+    return ["/api/v1/search?" + urlencode(params) for params in SEARCHES]
+
+
+def code_paths(port: int) -> list[str]:
+    """The canonical code pages (the redirects are looked up once, not measured)."""
+    import urllib.request
+
+    paths = []
+    for system, code in zip(CODE_SYSTEMS, CODE_PAGES, strict=True):
+        url = f"http://{HOST}:{port}/code/{system}/{quote(code)}"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:  # follows the redirect
+                paths.append(response.url.removeprefix(f"http://{HOST}:{port}"))
+        except OSError:
+            continue  # that system is not in this database
+    if not paths:
+        raise SystemExit("none of the benchmark's code pages exists in this database")
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True, help="a medcodes database (medcodes build --db ...)")
+    parser.add_argument("--requests", type=int, default=6000, help="requests per row (at most)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="seconds per row (at most)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="server processes for the medcodes rows")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
+    args = parser.parse_args()
+    if not args.db.is_file():
+        raise SystemExit(f"no database at {args.db}")
+
+    searches = search_paths()
+    rows: list[Run] = []
+    plan = [
+        ("floor: raw ASGI constant", "raw", 0, 1, False),
+        ("floor: FastAPI constant", "fastapi", 0, 1, False),
+        ("search, answer cache on", "medcodes", 4096, args.workers, False),
+        ("code page (HTML)", "medcodes", 4096, args.workers, True),
+        ("search, cache off", "medcodes", 0, 1, False),
+    ]
+    for name, kind, cache, workers, pages in plan:
+        server = Server(kind, args.db, cache, workers)
+        try:
+            server.wait_ready()
+            paths = code_paths(server.port) if pages else searches
+            rows.append(measure(name, server.port, paths, args))
+        finally:
+            server.stop()
+
+    floor = rows[1].rate
+    print(
+        f"client {args.client}, {args.connections} connections, at most {args.requests} requests or"
+        f" {args.seconds:.0f} s per row, {os.cpu_count()} CPUs, server workers {args.workers}"
+    )
+    print(f"{'target':<30}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs floor':>10}")
+    for run in rows:
+        print(
+            f"{run.name:<30}{run.requests:>9}{run.rate:>9.0f}{run.percentile(50):>9.2f}{run.percentile(99):>9.2f}"
+            f"{run.errors:>8}{run.rate / floor if floor else 0:>10.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The ASGI app: every route in one list, every error through one handler, limits and headers in one guard.
+
+``create_app(service)`` builds the app around a CodeService, which is all it calls. Building it reads the
+templates and static files and the list of loaded systems; importing this module reads nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Route
+
+from medcodes import __version__
+from medcodes.config import MAX_QUERY_CHARS, Settings
+from medcodes.errors import MedcodesError
+from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.systems import UnknownSystem
+from medcodes.web import shapes
+from medcodes.web.api import Api
+from medcodes.web.assets import Assets
+from medcodes.web.cache import Searches
+from medcodes.web.errors import ErrorBody, WebError, handler, responder
+from medcodes.web.guard import Guard
+from medcodes.web.pages import Pages, environment
+from medcodes.web.reference import endpoints
+
+DESCRIPTION = f"""Search all medical codes and read every fact of each one.
+
+Every HTML page of the site has a twin here, built from the same service call. Every error has one body:
+`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters; a batch
+match takes at most {MAX_MATCH_LINES} lines. Search text is never written to the server's logs.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    # Searches and suggestions remembered (0: none); see web/cache.py.
+    cache_size: int = 4096
+    # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
+    max_body_bytes: int = 1024 * 1024
+    max_url_chars: int = 4096
+
+
+def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "description": description}}
+
+
+_BAD: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody, "description": "Bad request"}}
+_MISSING: dict[int | str, dict[str, Any]] = {
+    **_BAD,
+    404: {"model": ErrorBody, "description": "No such code or system"},
+}
+
+
+def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
+    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1."""
+    v1 = "/api/v1"
+    return [
+        Route("/", pages.home, name="home"),
+        Route("/search", pages.search, name="search"),
+        Route("/code/{system}/{ref}", pages.code, name="code"),
+        Route("/browse", pages.browse, name="browse"),
+        Route("/browse/{system}", pages.browse_system, name="browse_system"),
+        Route("/about", pages.about, name="about"),
+        Route("/docs", pages.api_docs, name="docs"),
+        Route("/static/{name}", assets.serve, name="static"),
+        APIRoute(
+            f"{v1}/search",
+            api.search,
+            methods=["GET"],
+            tags=["search"],
+            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD},
+        ),
+        APIRoute(
+            f"{v1}/suggest",
+            api.suggest,
+            methods=["GET"],
+            tags=["search"],
+            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD},
+        ),
+        APIRoute(
+            f"{v1}/match",
+            api.match,
+            methods=["POST"],
+            tags=["search"],
+            responses={
+                **_ok(shapes.MatchBody, "The best codes of each line"),
+                **_BAD,
+                413: {"model": ErrorBody, "description": "Request body too large"},
+            },
+        ),
+        APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}",
+            api.code,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.CodeBody, "The code"), **_MISSING},
+        ),
+        APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/children",
+            api.children,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.ConceptsBody, "Its children"), **_MISSING},
+        ),
+        APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/ancestors",
+            api.ancestors,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.ConceptsBody, "Its ancestors, chapter first"), **_MISSING},
+        ),
+        APIRoute(
+            f"{v1}/systems",
+            api.systems,
+            methods=["GET"],
+            tags=["systems"],
+            responses=_ok(shapes.SystemsBody, "Loaded systems"),
+        ),
+        APIRoute(
+            f"{v1}/systems/{{system}}",
+            api.system,
+            methods=["GET"],
+            tags=["systems"],
+            responses={**_ok(shapes.SystemBody, "The system and its chapters"), **_MISSING},
+        ),
+    ]
+
+
+def create_app(service: CodeService, options: WebOptions | None = None, close_service: bool = False) -> FastAPI:
+    """The site and API over ``service``; ``close_service`` closes it when the server stops."""
+    options = options or WebOptions()
+    assets = Assets.load()
+    templates = environment(assets, service.systems())
+    searches = Searches(service, options.cache_size)
+    pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()))
+    respond = responder(templates)
+    handle = handler(respond)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Load the search index now, not on the first visitor's request.
+        service.search("warm up", limit=1)
+        yield
+        if close_service:
+            service.close()
+
+    app = FastAPI(
+        title="medcodes",
+        version=__version__,
+        description=DESCRIPTION,
+        routes=routes(pages, Api(service, searches), assets),
+        # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+        exception_handlers={
+            WebError: handle,
+            MedcodesError: handle,
+            UnknownSystem: handle,
+            RequestValidationError: handle,
+            HTTPException: handle,
+            Exception: handle,
+        },
+    )
+    app.add_middleware(
+        Guard, respond=respond, max_body_bytes=options.max_body_bytes, max_url_chars=options.max_url_chars
+    )
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's document, with its 422 validation body replaced by ours (a 400 with the one error body)."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    if responses.pop("422", None) is not None:
+                        responses.setdefault("400", {"description": "Bad request", "content": _error_content()})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return build
+
+
+def _error_content() -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+def from_environment() -> FastAPI:
+    """An app factory for ``uvicorn --factory medcodes.web.app:from_environment`` (the database from MEDCODES_DB)."""
+    return create_app(CodeService.open(Settings.from_env()), close_service=True)

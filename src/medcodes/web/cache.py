@@ -1,0 +1,72 @@
+"""Recent answers, kept in memory: the same search asked twice is answered once.
+
+A running server's database never changes under it (a build writes a new file and renames it over the
+old one; the open connection keeps reading the file it opened), so an answer stays right for as long as
+the server runs. The cache lives in the process, never on disk; a size of 0 turns it off.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from medcodes.models import SearchResult, Suggestions
+from medcodes.service import CodeService
+from medcodes.systems import SystemId
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """A bounded map that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        if self.size <= 0:
+            return
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_SearchKey = tuple[str, tuple[SystemId, ...], int, int, bool]
+_SuggestKey = tuple[str, tuple[SystemId, ...], int]
+
+
+class Searches:
+    """CodeService.search and CodeService.suggest, remembering recent answers."""
+
+    def __init__(self, service: CodeService, size: int) -> None:
+        self.service = service
+        self.results: Recent[_SearchKey, SearchResult] = Recent(size)
+        self.suggestions: Recent[_SuggestKey, Suggestions] = Recent(size)
+
+    def search(
+        self, text: str, systems: Sequence[SystemId] = (), limit: int = 10, offset: int = 0, billable: bool = False
+    ) -> SearchResult:
+        key = (text, tuple(systems), limit, offset, billable)
+        found = self.results.get(key)
+        if found is None:
+            found = self.service.search(text, systems, limit, offset, billable)
+            self.results.put(key, found)
+        return found
+
+    def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
+        key = (text, tuple(systems), limit)
+        found = self.suggestions.get(key)
+        if found is None:
+            found = self.service.suggest(text, systems, limit)
+            self.suggestions.put(key, found)
+        return found

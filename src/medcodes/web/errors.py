@@ -1,0 +1,132 @@
+"""Every error, mapped in one place: one JSON body for the API, a friendly page with the same status for HTML.
+
+The JSON body is always ``{"ok": false, "error": "...", "status": N}`` (a test pins it). A request the
+server cannot answer because of what was asked (unknown system, malformed code, too-long query, bad
+parameter, body too large) is a 4xx; only a bug is a 500, and its body says nothing about the cause
+(the traceback goes to the server's log, without the query string).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from jinja2 import Environment
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from typing_extensions import TypedDict
+
+from medcodes.errors import CodeNotFound, MedcodesError
+from medcodes.systems import UnknownSystem
+
+log = logging.getLogger("medcodes.web")
+
+API_PREFIX = "/api/"
+
+
+class ErrorBody(TypedDict):
+    ok: bool
+    error: str
+    status: int
+
+
+class WebError(Exception):
+    """An error found at the web edge (an unknown system in a URL, a body too large, a bad page number)."""
+
+    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What went wrong, in words, with the status it is answered with."""
+
+    status: int
+    message: str
+    hint: str | None = None
+    closest: tuple[str, ...] = ()  # existing codes near a missing one (links on the HTML page)
+    system: str | None = None
+
+
+def problem(exc: Exception) -> Problem:
+    if isinstance(exc, WebError):
+        return Problem(exc.status, exc.message, exc.hint)
+    if isinstance(exc, CodeNotFound):
+        return Problem(exc.status, str(exc), exc.hint, exc.closest, exc.system.value)
+    if isinstance(exc, MedcodesError):
+        return Problem(exc.status, str(exc), exc.hint)
+    if isinstance(exc, UnknownSystem):
+        return Problem(400, str(exc))
+    if isinstance(exc, RequestValidationError):
+        return Problem(400, _validation_message(exc))
+    if isinstance(exc, HTTPException):
+        return Problem(exc.status_code, _http_message(exc))
+    return Problem(500, "Internal server error")
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.status_code == 404 and exc.detail == "Not Found":  # Starlette's words for a path no route has
+        return "No such page"
+    return str(exc.detail)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """``"limit: Input should be less than or equal to 1000"``: the parameter and what is wrong, never the input."""
+    parts = []
+    for error in exc.errors():
+        location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
+        where = ".".join(location) or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def error_body(found: Problem) -> ErrorBody:
+    message = f"{found.message}. {found.hint[0].upper()}{found.hint[1:]}" if found.hint else found.message
+    return {"ok": False, "error": message, "status": found.status}
+
+
+def wants_json(path: str) -> bool:
+    return path.startswith(API_PREFIX) or path == "/openapi.json"
+
+
+def responder(templates: Environment) -> Callable[[str, Problem], Response]:
+    """The one function that turns a problem into a response: JSON under /api/, an HTML page elsewhere."""
+    page = templates.get_template("error.html")
+
+    def respond(path: str, found: Problem) -> Response:
+        if wants_json(path):
+            return JSONResponse(error_body(found), status_code=found.status)
+        html = page.render(problem=found, title=_title(found.status))
+        return HTMLResponse(html, status_code=found.status)
+
+    return respond
+
+
+def _title(status: int) -> str:
+    if status == 404:
+        return "Not found"
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def handler(
+    respond: Callable[[str, Problem], Response],
+) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        found = problem(exc)
+        if found.status >= 500:
+            # The path only: the query string may hold what a person typed about a patient.
+            log.error("error answering %s %s", request.method, request.url.path, exc_info=exc)
+        return respond(request.url.path, found)
+
+    return handle

@@ -1,0 +1,435 @@
+"""The HTML pages: server-rendered, readable without JavaScript, each with a JSON twin from the same service call.
+
+Every page links its twin (``<link rel="alternate" type="application/json">``): ``/`` and ``/browse`` and
+``/about`` -> ``/api/v1/systems``; ``/search`` -> ``/api/v1/search``; a code page -> ``/api/v1/codes/...``;
+``/browse/{system}`` -> ``/api/v1/systems/{system}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from medcodes.errors import CodeNotFound, InvalidCode
+from medcodes.models import (
+    Concept,
+    ConceptDetail,
+    Designation,
+    DesignationKind,
+    Note,
+    NoteKind,
+    Property,
+    SystemInfo,
+)
+from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.systems import NAMES, SystemId
+from medcodes.web.assets import Assets
+from medcodes.web.cache import Searches
+from medcodes.web.errors import WebError
+from medcodes.web.reference import Endpoint
+from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+# A code page's last URL segment longer than this is no code of ours (the longest slug is 80 characters).
+MAX_REF_CHARS = 200
+_ALSO_KNOWN_AS = 40
+
+PUBLIC = {"cache-control": "public, max-age=3600"}
+PRIVATE = {"cache-control": "no-store"}
+
+NOTE_LABELS: dict[NoteKind, str] = {
+    NoteKind.NOTE: "Note",
+    NoteKind.SEVENTH_CHARACTER_NOTE: "7th character",
+    NoteKind.INCLUDES: "Includes",
+    NoteKind.INCLUSION_TERM: "Inclusion terms",
+    NoteKind.EXCLUDES1: "Excludes1",
+    NoteKind.EXCLUDES2: "Excludes2",
+    NoteKind.CODE_FIRST: "Code first",
+    NoteKind.USE_ADDITIONAL_CODE: "Use additional code",
+    NoteKind.CODE_ALSO: "Code also",
+    NoteKind.SEVENTH_CHARACTER: "7th character",
+}
+REASON_LABELS = {
+    "code": "code",
+    "title": "title",
+    "index_term": "index term",
+    "inclusion_term": "inclusion term",
+    "synonym": "synonym",
+    "abbreviation": "abbreviation",
+    "typo": "spelling corrected",
+}
+# CMS HCPCS record layout (HCPC2026_recordlayout): the indicators' names as the layout writes them.
+HCPCS_LABELS = {
+    "pricing": "Pricing indicator",
+    "multiple_pricing": "Multiple pricing indicator",
+    "coverage": "Coverage code",
+    "coverage_issues_manual": "Coverage Issues Manual reference",
+    "medicare_carriers_manual": "Medicare Carriers Manual reference",
+    "betos": "BETOS code",
+    "type_of_service": "Type of service",
+    "asc_group": "ASC payment group",
+    "asc_group_effective": "ASC group effective date",
+    "lab_certification": "Lab certification code",
+    "cross_reference": "Cross reference",
+    "statute": "Statute",
+    "processing_note": "Processing note",
+    "add_date": "Date added",
+    "action_effective_date": "Action effective date",
+    "effective_date": "Effective date",
+    "termination_date": "Termination date",
+    "action": "Action",
+}
+EXAMPLES: dict[SystemId, tuple[str, ...]] = {
+    SystemId.ICD10CM: ("type 2 diabetes", "e119", "heart attack", "torus fracture radius"),
+    SystemId.ICD10PCS: ("0ut70zz", "resection fallopian tube"),
+    SystemId.HCPCS: ("wheelchair", "E0601"),
+    SystemId.ICD11: ("cholera",),
+    SystemId.ICD10: ("acute myocardial infarction",),
+    SystemId.ICD9CM: ("250.00",),
+    SystemId.MSDRG: ("heart failure",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a title, marked where the query's words matched it."""
+
+    text: str
+    marked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteGroup:
+    label: str
+    notes: tuple[Note, ...]
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> list[Segment]:
+    """``text`` cut into plain and marked pieces; spans out of range or overlapping are clipped."""
+    out: list[Segment] = []
+    at = 0
+    for first, last in sorted(spans):
+        start, end = max(first, at), min(last, len(text))
+        if end <= start:
+            continue
+        if start > at:
+            out.append(Segment(text[at:start], False))
+        out.append(Segment(text[start:end], True))
+        at = end
+    if at < len(text):
+        out.append(Segment(text[at:], False))
+    return out
+
+
+def humanize(name: str) -> str:
+    """``"drg.mdc"`` -> ``"Mdc"``; ``"icd11.is_residual"`` -> ``"Is residual"``."""
+    words = name.split(".", 1)[-1].replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def note_groups(notes: Sequence[Note]) -> list[NoteGroup]:
+    """Notes by kind, in the order of NOTE_LABELS (the tabular list's own order: notes, then what is included,
+    then what is excluded, then other codes to use). Within a kind, the service's order: the code's own notes
+    first, then inherited ones, nearest ancestor first. 7th-character definitions go to their own table."""
+    groups: dict[NoteKind, list[Note]] = {}
+    for note in notes:
+        if note.kind is not NoteKind.SEVENTH_CHARACTER:
+            groups.setdefault(note.kind, []).append(note)
+    order = list(NOTE_LABELS)
+    ranked = sorted(groups, key=lambda kind: order.index(kind) if kind in order else len(order))
+    return [NoteGroup(NOTE_LABELS.get(kind, humanize(kind.value)), tuple(groups[kind])) for kind in ranked]
+
+
+def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
+    """The templates, with the helpers and defaults every page uses. Autoescaping is on for everything."""
+    env = Environment(
+        loader=PackageLoader("medcodes.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Templates ship inside the package and never change under a running server: no stat per render.
+        auto_reload=False,
+    )
+    env.globals.update(
+        asset=assets.url,
+        code_url=lambda c: code_path(c.system, c.code, c.title),
+        hit_url=lambda h: code_path(h.system, h.code, h.display),
+        short_code_url=short_code_path,
+        search_url=search_path,
+        highlight=highlight,
+        humanize=humanize,
+        system_name=lambda s: NAMES[SystemId(s)],
+        reason_labels=REASON_LABELS,
+        systems=infos,
+        system_names={s.value: name for s, name in NAMES.items()},
+        loaded={i.system for i in infos},
+        # Defaults that a page overrides; the error page renders with these alone.
+        query="",
+        selected=(),
+        billable=False,
+        filters=False,
+        # Release.licence: WHO's notice for ICD-10 and ICD-11, the AMA's for CPT. Every page shows those of the
+        # loaded systems, since any page's search box may suggest their codes and titles.
+        notices=[(NAMES[i.system], i.release.licence) for i in infos if i.release.licence],
+        alternate=None,
+        canonical=None,
+        jsonld=None,
+        description="Search all medical codes: ICD-10-CM, ICD-10-PCS, HCPCS and more, one page per code.",
+        search_box=True,
+    )
+    return env
+
+
+class Pages:
+    def __init__(
+        self,
+        service: CodeService,
+        searches: Searches,
+        templates: Environment,
+        reference: Callable[[], list[Endpoint]],
+    ) -> None:
+        self.service = service
+        self.searches = searches
+        self.templates = templates
+        self.reference = reference
+        self.infos = service.systems()
+        self.loaded = {i.system for i in self.infos}
+
+    def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+        html = self.templates.get_template(name).render(**context)
+        return HTMLResponse(html, headers=headers)
+
+    # ------------------------------------------------------------------------------------------ pages
+    async def home(self, request: Request) -> Response:
+        examples = [(i.name, q) for i in self.infos for q in EXAMPLES.get(i.system, ())]
+        return self.render(
+            "home.html",
+            PUBLIC,
+            title="medcodes: search all medical codes",
+            examples=examples,
+            search_box=False,
+            filters=True,
+            alternate="/api/v1/systems",
+            canonical=_absolute(request, "/"),
+            max_match_lines=MAX_MATCH_LINES,
+        )
+
+    async def search(self, request: Request) -> Response:
+        params = request.query_params
+        q = params.get("q", "")
+        selected = tuple(dict.fromkeys(_system_param(v) for v in params.getlist("system")))
+        billable = params.get("billable", "") not in ("", "0", "false")
+        page = _page(params.get("page", "1"))
+        alternate = "/api/v1/search?" + urlencode(
+            [("q", q), *(("system", s.value) for s in selected)]
+            + [("limit", str(PAGE_SIZE)), ("offset", str((page - 1) * PAGE_SIZE))]
+            + ([("billable", "true")] if billable else [])
+        )
+        context: dict[str, Any] = {
+            "title": f"{q} - search - medcodes" if q.strip() else "Search - medcodes",
+            "query": q,
+            "selected": selected,
+            "billable": billable,
+            "filters": True,
+            "alternate": alternate,
+            "page": page,
+            "result": None,
+        }
+        if not q.strip():
+            return self.render("search.html", PRIVATE, **context)
+        result = self.searches.search(q, selected, PAGE_SIZE, (page - 1) * PAGE_SIZE, billable)
+        pages = max(1, min(MAX_PAGE, -(-result.total // PAGE_SIZE)))
+        facets = sorted(result.facets.items(), key=lambda item: -item[1])
+        context.update(
+            result=result,
+            pages=pages,
+            facets=[(s, NAMES[s], n) for s, n in facets],
+            description=f"Medical codes for {q!r}: {result.total} results.",
+            first=(page - 1) * PAGE_SIZE + 1,
+        )
+        return self.render("search.html", PRIVATE, **context)
+
+    async def code(self, request: Request) -> Response:
+        system = system_of(request.path_params["system"])
+        ref: str = request.path_params["ref"]
+        concept, canonical = self._find(system, ref)
+        if not canonical or request.path_params["system"] != system.value:
+            return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=301)
+        detail = self.service.detail(concept)
+        path = code_path(concept.system, concept.code, concept.title)
+        return self.render("code.html", PUBLIC, **self._code_context(request, detail, path))
+
+    def _find(self, system: SystemId, ref: str) -> tuple[Concept, bool]:
+        """The concept a code page's last URL segment names, and whether that segment is its canonical one.
+
+        ``{code}-{slug}``: codes hold hyphens too (``A15-A19``, ``BlockL1-1A0``), so each hyphen is tried as
+        the boundary, left to right, until the code before it has exactly the slug after it. Otherwise the
+        longest prefix that is a code (in any notation) wins, and the page redirects to its canonical URL.
+        """
+        if len(ref) > MAX_REF_CHARS:
+            raise WebError(404, "No such code page")
+        cuts = [i for i, ch in enumerate(ref) if ch == "-"]
+        failures: list[CodeNotFound | InvalidCode] = []
+        found: dict[str, Concept] = {}
+        for cut in cuts:
+            concept = self._try(system, ref[:cut], failures, found)
+            if concept is not None and code_ref(concept.code, concept.title) == ref:
+                return concept, True
+        for cut in [len(ref), *reversed(cuts)]:
+            concept = self._try(system, ref[:cut], failures, found)
+            if concept is not None:
+                return concept, code_ref(concept.code, concept.title) == ref
+        missing = [f for f in failures if isinstance(f, CodeNotFound)]
+        raise (missing[-1] if missing else failures[-1])
+
+    def _try(
+        self, system: SystemId, text: str, failures: list[CodeNotFound | InvalidCode], found: dict[str, Concept]
+    ) -> Concept | None:
+        if text in found:
+            return found[text]
+        try:
+            concept = found[text] = self.service.find(system, text)
+        except (CodeNotFound, InvalidCode) as exc:
+            failures.append(exc)
+            return None
+        return concept
+
+    def _code_context(self, request: Request, detail: ConceptDetail, path: str) -> dict[str, Any]:
+        c = detail.concept
+        name = NAMES[c.system]
+        by_code = {a.code: a for a in detail.ancestors}
+        titles = [
+            d
+            for d in detail.designations
+            if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) and d.text not in (c.title, c.short_title)
+        ]
+        also = _also_known_as(detail.designations, {c.title, c.short_title or ""})
+        summary = f"{c.code} is the {name} code for {c.title}"
+        if c.billable:
+            summary += " (billable)"
+        description = summary + ". Notes, hierarchy and related codes."
+        canonical = _absolute(request, path)
+        return {
+            "title": f"{c.code}: {c.title} - {name} - medcodes",
+            "description": description if len(description) <= 300 else description[:297] + "...",
+            "canonical": canonical,
+            "alternate": f"/api/v1/codes/{c.system.value}/{quote(c.code, safe='.-')}",
+            "jsonld": {
+                "@context": "https://schema.org",
+                "@type": "MedicalCode",
+                "codeValue": c.code,
+                "codingSystem": name,
+                "name": c.title,
+                "url": canonical,
+            },
+            "detail": detail,
+            "concept": c,
+            "system_name": name,
+            "titles": titles,
+            "also_known_as": also[:_ALSO_KNOWN_AS],
+            "also_more": max(0, len(also) - _ALSO_KNOWN_AS),
+            "note_groups": note_groups(detail.notes),
+            "seventh": [n for n in detail.notes if n.kind is NoteKind.SEVENTH_CHARACTER],
+            "ancestor": by_code,
+            "axes": self.service.axes(c),
+            "indicators": [(HCPCS_LABELS.get(_bare(p), humanize(p.name)), p) for p in _named(detail, "hcpcs.")],
+            "properties": [
+                p for p in detail.properties if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
+            ],
+            # Sections other work fills in: None until the service offers them, and then nothing is faked.
+            "explainer": None,
+            "similar": None,
+        }
+
+    async def browse(self, request: Request) -> Response:
+        return self.render(
+            "browse.html",
+            PUBLIC,
+            title="Browse code systems - medcodes",
+            description="Browse every loaded medical code system by chapter, section and category.",
+            alternate="/api/v1/systems",
+            canonical=_absolute(request, "/browse"),
+        )
+
+    async def browse_system(self, request: Request) -> Response:
+        system = system_of(request.path_params["system"])
+        info = next((i for i in self.infos if i.system is system), None)
+        if info is None:
+            raise WebError(404, f"{NAMES[system]} is not loaded in this database")
+        return self.render(
+            "browse_system.html",
+            PUBLIC,
+            title=f"{info.name}: browse - medcodes",
+            description=f"Browse {info.name} release {info.release.version}: chapters and sections.",
+            info=info,
+            roots=self.service.roots(system),
+            alternate=f"/api/v1/systems/{system.value}",
+            canonical=_absolute(request, f"/browse/{system.value}"),
+        )
+
+    async def about(self, request: Request) -> Response:
+        return self.render(
+            "about.html",
+            PUBLIC,
+            title="About medcodes: sources, releases and licences",
+            description="Where medcodes' codes come from, which releases are loaded, and their licences.",
+            alternate="/api/v1/systems",
+            canonical=_absolute(request, "/about"),
+        )
+
+    async def api_docs(self, request: Request) -> Response:
+        return self.render(
+            "docs.html",
+            PUBLIC,
+            title="JSON API - medcodes",
+            description="The medcodes JSON API: search, suggest, batch match, codes, systems.",
+            endpoints=self.reference(),
+            alternate="/openapi.json",
+            max_match_lines=MAX_MATCH_LINES,
+        )
+
+
+def _absolute(request: Request, path: str) -> str:
+    return str(request.base_url).rstrip("/") + path
+
+
+def _system_param(value: str) -> SystemId:
+    try:
+        return SystemId(value.lower())
+    except ValueError:
+        known = ", ".join(s.value for s in SystemId)
+        raise WebError(400, f"Unknown code system {value!r}", f"known systems: {known}") from None
+
+
+def _page(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise WebError(400, f"page must be a number from 1 to {MAX_PAGE}")
+    return int(value)
+
+
+def _bare(p: Property) -> str:
+    return p.name.split(".", 1)[-1]
+
+
+def _named(detail: ConceptDetail, prefix: str) -> list[Property]:
+    return [p for p in detail.properties if p.name.startswith(prefix)]
+
+
+def _also_known_as(designations: Sequence[Designation], titles: set[str]) -> list[Designation]:
+    """Inclusion terms, synonyms, abbreviations and index terms, each text once."""
+    seen = set(titles)
+    out = []
+    for d in designations:
+        if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) or d.text in seen:
+            continue
+        seen.add(d.text)
+        out.append(d)
+    return out

@@ -1,0 +1,353 @@
+"""The JSON the API answers with: one TypedDict per shape (they document the API too), one builder per value.
+
+JSON is made here, at the edge, from the service's value objects; the same builders serve every route
+that shows a value, so a hit looks the same in ``search``, ``suggest`` and ``match``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from typing_extensions import TypedDict
+
+from medcodes.models import (
+    Concept,
+    ConceptDetail,
+    Designation,
+    HistoryEvent,
+    Note,
+    Property,
+    Relation,
+    Release,
+    SearchHit,
+    SearchResult,
+    Suggestions,
+    SystemInfo,
+)
+from medcodes.web.urls import code_path
+
+
+class ConceptRef(TypedDict):
+    system: str
+    code: str
+    title: str
+    kind: str
+    billable: bool
+    url: str
+
+
+class Reason(TypedDict):
+    field: str
+    text: str
+
+
+class Hit(TypedDict):
+    system: str
+    code: str
+    display: str
+    score: float
+    billable: bool
+    kind: str
+    url: str
+    why: list[Reason]
+    highlights: list[tuple[int, int]]
+
+
+class SearchBody(TypedDict):
+    ok: bool
+    q: str
+    total: int
+    limit: int
+    offset: int
+    corrected: str | None
+    facets: dict[str, int]
+    results: list[Hit]
+
+
+class SuggestBody(TypedDict):
+    ok: bool
+    q: str
+    completions: list[str]
+    hits: list[Hit]
+    corrected: str | None
+
+
+class MatchLine(TypedDict):
+    line: int
+    text: str
+    total: int
+    matches: list[Hit]
+
+
+class MatchBody(TypedDict):
+    ok: bool
+    results: list[MatchLine]
+
+
+class SourceFileOut(TypedDict):
+    name: str
+    sha256: str
+
+
+class ReleaseOut(TypedDict):
+    system: str
+    version: str
+    effective: str | None
+    licence: str | None
+    files: list[SourceFileOut]
+
+
+class NoteOut(TypedDict):
+    kind: str
+    text: str
+    character: str | None
+    inherited_from: str | None
+
+
+class DesignationOut(TypedDict):
+    kind: str
+    text: str
+    source: str
+    via: str | None
+
+
+class PropertyOut(TypedDict):
+    name: str
+    value: str
+    label: str | None
+    definition: str | None
+
+
+class AxisOut(TypedDict):
+    position: int
+    title: str
+    value: str
+    label: str | None
+    definition: str | None
+
+
+class RelationOut(TypedDict):
+    source_system: str
+    source_code: str
+    kind: str
+    target_system: str
+    target_code: str
+    detail: str | None
+    source: str | None
+    flags: list[str]
+
+
+class HistoryOut(TypedDict):
+    kind: str
+    release: str
+    effective: str | None
+    old_title: str | None
+    new_title: str | None
+    replaced_by: list[str]
+
+
+class CodeBody(TypedDict):
+    ok: bool
+    system: str
+    code: str
+    title: str
+    short_title: str | None
+    kind: str
+    billable: bool
+    parent: str | None
+    url: str
+    release: ReleaseOut | None
+    ancestors: list[ConceptRef]
+    children: list[ConceptRef]
+    notes: list[NoteOut]
+    designations: list[DesignationOut]
+    properties: list[PropertyOut]
+    axes: list[AxisOut]
+    relations: list[RelationOut]
+    history: list[HistoryOut]
+
+
+class ConceptsBody(TypedDict):
+    ok: bool
+    system: str
+    code: str
+    concepts: list[ConceptRef]
+
+
+class SystemOut(TypedDict):
+    system: str
+    name: str
+    release: ReleaseOut
+    concepts: int
+    billable: int
+
+
+class SystemsBody(TypedDict):
+    ok: bool
+    systems: list[SystemOut]
+
+
+class SystemBody(TypedDict):
+    ok: bool
+    system: SystemOut
+    roots: list[ConceptRef]
+
+
+# ---------------------------------------------------------------------------------------------- builders
+def concept_ref(concept: Concept) -> ConceptRef:
+    return {
+        "system": concept.system.value,
+        "code": concept.code,
+        "title": concept.title,
+        "kind": concept.kind.value,
+        "billable": concept.billable,
+        "url": code_path(concept.system, concept.code, concept.title),
+    }
+
+
+def hit(h: SearchHit) -> Hit:
+    return {
+        "system": h.system.value,
+        "code": h.code,
+        "display": h.display,
+        "score": round(h.score, 4),
+        "billable": h.billable,
+        "kind": h.kind.value,
+        "url": code_path(h.system, h.code, h.display),
+        "why": [{"field": r.field, "text": r.text} for r in h.reasons],
+        "highlights": list(h.highlights),
+    }
+
+
+def search_body(result: SearchResult, limit: int, offset: int) -> SearchBody:
+    return {
+        "ok": True,
+        "q": result.query,
+        "total": result.total,
+        "limit": limit,
+        "offset": offset,
+        "corrected": result.corrected_query,
+        "facets": {s.value: n for s, n in result.facets.items()},
+        "results": [hit(h) for h in result.hits],
+    }
+
+
+def suggest_body(suggestions: Suggestions) -> SuggestBody:
+    return {
+        "ok": True,
+        "q": suggestions.query,
+        "completions": list(suggestions.completions),
+        "hits": [hit(h) for h in suggestions.hits],
+        "corrected": suggestions.corrected_query,
+    }
+
+
+def match_body(lines: Sequence[str], results: Sequence[SearchResult]) -> MatchBody:
+    return {
+        "ok": True,
+        "results": [
+            {"line": n, "text": text, "total": r.total, "matches": [hit(h) for h in r.hits]}
+            for n, (text, r) in enumerate(zip(lines, results, strict=True), start=1)
+        ],
+    }
+
+
+def release_out(release: Release) -> ReleaseOut:
+    return {
+        "system": release.system.value,
+        "version": release.version,
+        "effective": release.effective.isoformat() if release.effective else None,
+        "licence": release.licence,
+        "files": [{"name": f.name, "sha256": f.sha256} for f in release.files],
+    }
+
+
+def _note(n: Note) -> NoteOut:
+    return {"kind": n.kind.value, "text": n.text, "character": n.character, "inherited_from": n.inherited_from}
+
+
+def _designation(d: Designation) -> DesignationOut:
+    return {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via}
+
+
+def _property(p: Property) -> PropertyOut:
+    return {"name": p.name, "value": p.value, "label": p.label, "definition": p.definition}
+
+
+def _relation(r: Relation) -> RelationOut:
+    return {
+        "source_system": r.source_system.value,
+        "source_code": r.source_code,
+        "kind": r.kind.value,
+        "target_system": r.target_system.value,
+        "target_code": r.target_code,
+        "detail": r.detail,
+        "source": r.source,
+        "flags": list(r.flags),
+    }
+
+
+def _history(h: HistoryEvent) -> HistoryOut:
+    return {
+        "kind": h.kind.value,
+        "release": h.release,
+        "effective": h.effective.isoformat() if h.effective else None,
+        "old_title": h.old_title,
+        "new_title": h.new_title,
+        "replaced_by": list(h.replaced_by),
+    }
+
+
+def axis(position: int, title: str, p: Property) -> AxisOut:
+    return {"position": position, "title": title, "value": p.value, "label": p.label, "definition": p.definition}
+
+
+def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> CodeBody:
+    c = detail.concept
+    return {
+        "ok": True,
+        "system": c.system.value,
+        "code": c.code,
+        "title": c.title,
+        "short_title": c.short_title,
+        "kind": c.kind.value,
+        "billable": c.billable,
+        "parent": c.parent,
+        "url": code_path(c.system, c.code, c.title),
+        "release": release_out(detail.release) if detail.release else None,
+        "ancestors": [concept_ref(a) for a in detail.ancestors],
+        "children": [concept_ref(k) for k in detail.children],
+        "notes": [_note(n) for n in detail.notes],
+        "designations": [_designation(d) for d in detail.designations],
+        "properties": [_property(p) for p in detail.properties],
+        "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
+        "relations": [_relation(r) for r in detail.relations],
+        "history": [_history(h) for h in detail.history],
+    }
+
+
+def concepts_body(concept: Concept, concepts: Sequence[Concept]) -> ConceptsBody:
+    return {
+        "ok": True,
+        "system": concept.system.value,
+        "code": concept.code,
+        "concepts": [concept_ref(c) for c in concepts],
+    }
+
+
+def system_out(info: SystemInfo) -> SystemOut:
+    return {
+        "system": info.system.value,
+        "name": info.name,
+        "release": release_out(info.release),
+        "concepts": info.concepts,
+        "billable": info.billable,
+    }
+
+
+def systems_body(infos: Sequence[SystemInfo]) -> SystemsBody:
+    return {"ok": True, "systems": [system_out(i) for i in infos]}
+
+
+def system_body(info: SystemInfo, roots: Sequence[Concept]) -> SystemBody:
+    return {"ok": True, "system": system_out(info), "roots": [concept_ref(c) for c in roots]}

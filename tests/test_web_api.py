@@ -1,0 +1,373 @@
+"""The JSON API, in process: every /api/v1 route, its parameters and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from medcodes.service import MAX_MATCH_LINES
+from medcodes.web.app import create_app
+from tests.test_web_support import web_service
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    service = web_service(tmp_path_factory.mktemp("web"))
+    with TestClient(create_app(service)) as test_client:
+        yield test_client
+    service.close()
+
+
+def _codes(body: dict[str, object], key: str = "results") -> list[str]:
+    items = body[key]
+    assert isinstance(items, list)
+    return [item["code"] for item in items]
+
+
+# ---------------------------------------------------------------------------------------------- search
+def test_search_by_code_in_any_notation(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "e119"}).json()
+    assert body["results"][0] == {
+        "system": "icd10cm",
+        "code": "E11.9",
+        "display": "Type 2 diabetes mellitus without complications",
+        "score": body["results"][0]["score"],
+        "billable": True,
+        "kind": "code",
+        "url": "/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications",
+        "why": [{"field": "code", "text": body["results"][0]["why"][0]["text"]}],
+        "highlights": [],
+    }
+
+
+def test_search_body_has_query_paging_and_facets(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "diabetes"}).json()
+    assert (body["ok"], body["q"], body["total"], body["limit"], body["offset"]) == (True, "diabetes", 5, 10, 0)
+    assert body["facets"] == {"icd10cm": 3, "icd9cm": 2}
+
+
+def test_search_hits_carry_highlights_and_why(client: TestClient) -> None:
+    hits = client.get("/api/v1/search", params={"q": "torus fracture radius"}).json()["results"]
+    [hit] = [h for h in hits if h["code"] == "S52.521A"]
+    assert hit["highlights"] == [[0, 5], [6, 14], [37, 43], [74, 82]]
+    assert [w["field"] for w in hit["why"]] == ["title"]
+
+
+def test_search_filters_by_system(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params=[("q", "cholera"), ("system", "icd11")]).json()
+    assert _codes(body) == ["1A00"]
+
+
+def test_search_system_is_repeatable(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params=[("q", "diabetes"), ("system", "icd9cm"), ("system", "icd10cm")])
+    assert set(body.json()["facets"]) == {"icd9cm", "icd10cm"}
+
+
+def test_search_billable_only(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "diabetes", "billable": "true"}).json()
+    assert all(hit["billable"] for hit in body["results"])
+    assert "E08-E13" not in _codes(body)
+
+
+def test_search_limit_and_offset_page_through_the_same_list(client: TestClient) -> None:
+    whole = _codes(client.get("/api/v1/search", params={"q": "fracture", "limit": 6}).json())
+    second = _codes(client.get("/api/v1/search", params={"q": "fracture", "limit": 2, "offset": 2}).json())
+    assert second == whole[2:4]
+
+
+def test_search_reports_the_corrected_query(client: TestClient) -> None:
+    assert client.get("/api/v1/search", params={"q": "heart atack"}).json()["corrected"] == "heart attack"
+
+
+def test_search_is_not_cached_by_browsers(client: TestClient) -> None:
+    assert client.get("/api/v1/search", params={"q": "asthma"}).headers["cache-control"] == "no-store"
+
+
+def test_search_without_a_query_is_empty(client: TestClient) -> None:
+    body = client.get("/api/v1/search").json()
+    assert (body["total"], body["results"]) == (0, [])
+
+
+# ---------------------------------------------------------------------------------------------- suggest
+def test_suggest_completes_the_last_word_and_offers_codes(client: TestClient) -> None:
+    body = client.get("/api/v1/suggest", params={"q": "diab"}).json()
+    assert body["completions"] == ["diabetes"]
+    assert set(_codes(body, "hits")[:3]) == {"E08-E13", "E11", "E11.9"}
+    urls = {hit["code"]: hit["url"] for hit in body["hits"]}
+    assert urls["E11.9"] == "/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications"
+
+
+def test_suggest_limit(client: TestClient) -> None:
+    assert len(client.get("/api/v1/suggest", params={"q": "diab", "limit": 2}).json()["hits"]) == 2
+
+
+# ---------------------------------------------------------------------------------------------- match
+def test_match_answers_each_line_in_order(client: TestClient) -> None:
+    body = client.post("/api/v1/match", json={"lines": ["heart attack", "cpap"], "limit": 1}).json()
+    assert [(r["line"], r["text"], _codes(r, "matches")) for r in body["results"]] == [
+        (1, "heart attack", ["I21.9"]),
+        (2, "cpap", ["E0601"]),
+    ]
+
+
+def test_match_carries_scores(client: TestClient) -> None:
+    match = client.post("/api/v1/match", json={"lines": ["cpap"]}).json()["results"][0]["matches"][0]
+    assert isinstance(match["score"], float)
+
+
+def test_match_filters_by_system(client: TestClient) -> None:
+    body = client.post("/api/v1/match", json={"lines": ["cholera"], "systems": ["icd9cm"], "limit": 5}).json()
+    assert {m["system"] for m in body["results"][0]["matches"]} == {"icd9cm"}
+
+
+def test_match_refuses_more_lines_than_documented(client: TestClient) -> None:
+    response = client.post("/api/v1/match", json={"lines": ["asthma"] * (MAX_MATCH_LINES + 1)})
+    assert response.status_code == 400
+    assert response.json() == {
+        "ok": False,
+        "error": "lines: List should have at most 1000 items after validation, not 1001",
+        "status": 400,
+    }
+
+
+def test_match_refuses_a_line_longer_than_a_query(client: TestClient) -> None:
+    response = client.post("/api/v1/match", json={"lines": ["ok", "x" * 501]})
+    assert response.json() == {
+        "ok": False,
+        "error": "lines.1: String should have at most 500 characters",
+        "status": 400,
+    }
+
+
+def test_match_refuses_a_body_that_is_not_json(client: TestClient) -> None:
+    response = client.post("/api/v1/match", content=b"lines=asthma", headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()["ok"]) == (400, False)
+
+
+def test_match_is_post_only(client: TestClient) -> None:
+    assert client.get("/api/v1/match").json() == {"ok": False, "error": "Method Not Allowed", "status": 405}
+
+
+# ---------------------------------------------------------------------------------------------- codes
+def test_code_in_any_notation_answers_with_the_canonical_code(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/e119").json()
+    assert (body["code"], body["title"], body["billable"]) == (
+        "E11.9",
+        "Type 2 diabetes mellitus without complications",
+        True,
+    )
+
+
+def test_code_carries_its_hierarchy(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/E11.9").json()
+    assert [a["code"] for a in body["ancestors"]] == ["4", "E08-E13", "E11"]
+
+
+def test_code_notes_say_where_they_are_inherited_from(client: TestClient) -> None:
+    notes = client.get("/api/v1/codes/icd10cm/I21.4").json()["notes"]
+    assert {"kind": "code_also", "text": "tobacco use (Z72.0)", "character": None, "inherited_from": "I21"} in notes
+
+
+def test_code_seventh_characters(client: TestClient) -> None:
+    notes = client.get("/api/v1/codes/icd10cm/S06.5X7A").json()["notes"]
+    assert [(n["character"], n["inherited_from"]) for n in notes if n["kind"] == "seventh_character"] == [
+        ("A", "S06"),
+        ("D", "S06"),
+        ("S", "S06"),
+    ]
+
+
+def test_code_crosswalks(client: TestClient) -> None:
+    relations = client.get("/api/v1/codes/icd10cm/E11.9").json()["relations"]
+    assert relations[0] == {
+        "source_system": "icd10cm",
+        "source_code": "E11.9",
+        "kind": "maps_to",
+        "target_system": "icd9cm",
+        "target_code": "250.00",
+        "detail": None,
+        "source": "gem-2018-dx-i10-i9",
+        "flags": ["approximate"],
+    }
+
+
+def test_code_history(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/hcpcs/Q9993").json()["history"] == [
+        {
+            "kind": "deleted",
+            "release": "2019",
+            "effective": "2019-01-01",
+            "old_title": "Injection, triamcinolone acetonide, preservative-free, extended-release, microsphere "
+            "formulation, 1 mg",
+            "new_title": None,
+            "replaced_by": ["J3304"],
+        }
+    ]
+
+
+def test_pcs_code_axes_with_definitions(client: TestClient) -> None:
+    axes = client.get("/api/v1/codes/icd10pcs/0UT70ZZ").json()["axes"]
+    assert [(a["position"], a["title"], a["value"], a["label"]) for a in axes] == [
+        (1, "Section", "0", "Medical and Surgical"),
+        (2, "Body System", "U", "Female Reproductive System"),
+        (3, "Operation", "T", "Resection"),
+        (4, "Body Part", "7", "Fallopian Tubes, Bilateral"),
+        (5, "Approach", "0", "Open"),
+        (6, "Device", "Z", "No Device"),
+        (7, "Qualifier", "Z", "No Qualifier"),
+    ]
+    assert axes[2]["definition"] == "Cutting out or off, without replacement, all of a body part"
+
+
+def test_hcpcs_code_indicators(client: TestClient) -> None:
+    properties = client.get("/api/v1/codes/hcpcs/E0601").json()["properties"]
+    assert properties[0] == {
+        "name": "hcpcs.pricing",
+        "value": "36",
+        "label": "Capped rental DME (price subject to floors and ceilings)",
+        "definition": None,
+    }
+
+
+def test_a_header_that_is_no_code_notation_is_found(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/hcpcs/MODIFIERS").json()["title"] == "HCPCS Level II modifiers"
+
+
+def test_code_is_cacheable(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/E11.9").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_children(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/E11/children").json()
+    assert (body["code"], _codes(body, "concepts")) == ("E11", ["E11.9"])
+
+
+def test_ancestors(client: TestClient) -> None:
+    assert _codes(client.get("/api/v1/codes/icd10cm/e119/ancestors").json(), "concepts") == ["4", "E08-E13", "E11"]
+
+
+def test_similar_and_explain_are_not_offered_yet(client: TestClient) -> None:
+    for part in ("similar", "explain"):
+        assert client.get(f"/api/v1/codes/icd10cm/E11.9/{part}").json() == {
+            "ok": False,
+            "error": "No such page",
+            "status": 404,
+        }
+
+
+# ---------------------------------------------------------------------------------------------- systems
+def test_systems_list_releases_counts_and_licences(client: TestClient) -> None:
+    systems = {s["system"]: s for s in client.get("/api/v1/systems").json()["systems"]}
+    assert sorted(systems) == ["hcpcs", "icd10cm", "icd10pcs", "icd11", "icd9cm"]
+    assert (systems["icd10cm"]["name"], systems["icd10cm"]["release"]["version"]) == ("ICD-10-CM", "2026")
+    assert systems["icd10cm"]["release"]["licence"] is None
+    assert "World Health Organization" in systems["icd11"]["release"]["licence"]
+
+
+def test_system_with_its_roots(client: TestClient) -> None:
+    body = client.get("/api/v1/systems/icd10cm").json()
+    assert (body["system"]["name"], _codes(body, "roots")) == ("ICD-10-CM", ["1", "4", "9", "19"])
+
+
+# ---------------------------------------------------------------------------------------------- errors
+def test_one_error_body_for_an_unknown_code(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/icd10cm/E11.99")
+    assert response.status_code == 404
+    assert response.json() == {
+        "ok": False,
+        "error": "No ICD-10-CM code 'E11.99' in release 2026. Closest existing codes: E11.9",
+        "status": 404,
+    }
+
+
+def test_unknown_system_is_404(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd99/E11.9").json() == {
+        "ok": False,
+        "error": "Unknown code system 'icd99'. Known systems: icd10cm, icd10pcs, hcpcs, cpt, icd11, icd10, icd9cm, "
+        "msdrg",
+        "status": 404,
+    }
+
+
+def test_a_system_that_is_not_loaded_is_404(client: TestClient) -> None:
+    assert client.get("/api/v1/systems/msdrg").json() == {
+        "ok": False,
+        "error": "MS-DRG is not loaded in this database",
+        "status": 404,
+    }
+
+
+def test_malformed_code_is_400(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/icd10cm/E1")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("'E1' is not a ICD-10-CM code.")
+
+
+def test_unknown_system_filter_is_400(client: TestClient) -> None:
+    response = client.get("/api/v1/search", params={"q": "asthma", "system": "icd99"})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("system.0: Input should be 'icd10cm', 'icd10pcs'")
+
+
+def test_too_long_query_is_400(client: TestClient) -> None:
+    assert client.get("/api/v1/search", params={"q": "x" * 501}).json() == {
+        "ok": False,
+        "error": "q: String should have at most 500 characters",
+        "status": 400,
+    }
+
+
+def test_bad_limit_is_400(client: TestClient) -> None:
+    assert client.get("/api/v1/search", params={"q": "asthma", "limit": "many"}).json() == {
+        "ok": False,
+        "error": "limit: Input should be a valid integer, unable to parse string as an integer",
+        "status": 400,
+    }
+
+
+def test_unknown_api_path_is_404_json(client: TestClient) -> None:
+    assert client.get("/api/v1/nothing").json() == {"ok": False, "error": "No such page", "status": 404}
+
+
+# ---------------------------------------------------------------------------------------------- reference
+def test_openapi_document_lists_every_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert sorted(paths) == [
+        "/api/v1/codes/{system}/{code}",
+        "/api/v1/codes/{system}/{code}/ancestors",
+        "/api/v1/codes/{system}/{code}/children",
+        "/api/v1/match",
+        "/api/v1/search",
+        "/api/v1/suggest",
+        "/api/v1/systems",
+        "/api/v1/systems/{system}",
+    ]
+
+
+def test_openapi_documents_the_one_error_body_not_fastapis(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    search = document["paths"]["/api/v1/search"]["get"]["responses"]
+    assert sorted(search) == ["200", "400"]
+    assert document["components"]["schemas"]["ErrorBody"]["required"] == ["ok", "error", "status"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_docs_page_describes_every_api_route(client: TestClient) -> None:
+    page = client.get("/docs").text
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert f"<code>{path}</code>" in page
+
+
+def test_docs_page_loads_nothing_from_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "cdn" not in page.lower()
+    assert "swagger-ui" not in page
+
+
+def test_one_error_body_is_a_typed_dict_of_three_keys(tmp_path: Path) -> None:
+    from medcodes.web.errors import Problem, error_body
+
+    assert error_body(Problem(404, "No such page")) == {"ok": False, "error": "No such page", "status": 404}

@@ -1,0 +1,369 @@
+"""The HTML pages, in process: what each page shows, its redirects, its JSON twin, its head for search engines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.requests import Request
+
+from medcodes.models import HistoryEvent, HistoryKind, Relation, RelationKind
+from medcodes.service import CodeService
+from medcodes.systems import SystemId
+from medcodes.web import pages
+from medcodes.web.app import create_app
+from medcodes.web.assets import Assets
+from medcodes.web.cache import Searches
+from tests.test_web_support import Page, read, web_service
+
+E119 = "/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications"
+PCS = "/code/icd10pcs/0UT70ZZ-resection-of-bilateral-fallopian-tubes-open-approach"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
+    service = web_service(tmp_path_factory.mktemp("web"))
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def client(service: CodeService) -> Iterator[TestClient]:
+    with TestClient(create_app(service)) as test_client:
+        yield test_client
+
+
+def page(client: TestClient, path: str, status: int = 200) -> Page:
+    response = client.get(path)
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    return read(response.text)
+
+
+# ---------------------------------------------------------------------------------------------- home
+def test_home_has_one_search_box_with_system_filters(client: TestClient) -> None:
+    home = page(client, "/")
+    assert home.title == "medcodes: search all medical codes"
+    assert [v for tag, name, v in home.attributes if tag == "input" and name == "role"] == ["combobox"]
+    filters = [v for tag, name, v in home.attributes if tag == "input" and name == "value"]
+    assert filters == ["", "icd10cm", "icd10pcs", "hcpcs", "icd11", "icd9cm", "1"]  # the box, then the filters
+
+
+def test_home_lists_what_is_loaded(client: TestClient) -> None:
+    home = page(client, "/")
+    assert home.text("loaded-h") == "What is loaded"
+    assert "ICD-10-CM 2026 2025-10-01 36 13" in home.text("main")
+
+
+def test_home_offers_example_queries(client: TestClient) -> None:
+    assert ("/search?q=type+2+diabetes", "type 2 diabetes") in page(client, "/").links
+
+
+# ---------------------------------------------------------------------------------------------- search
+def test_results_show_code_system_badge_title_and_why(client: TestClient) -> None:
+    results = page(client, "/search?q=heart+attack").text("main")
+    assert "I21.9 ICD-10-CM billable Acute myocardial infarction, unspecified Matched index term: Attack" in results
+
+
+def test_results_highlight_the_matched_words(client: TestClient) -> None:
+    assert {"Torus", "fracture", "radius"} <= set(page(client, "/search?q=torus+fracture+radius").marks)
+
+
+def test_results_mark_headers(client: TestClient) -> None:
+    assert "E08-E13 ICD-10-CM block Diabetes mellitus" in page(client, "/search?q=diabetes").text("main")
+
+
+def test_results_link_each_code_page(client: TestClient) -> None:
+    assert (E119, "E11.9") in page(client, "/search?q=e119").links
+
+
+def test_results_count_per_system_with_filter_links(client: TestClient) -> None:
+    results = page(client, "/search?q=diabetes")
+    assert ("/search?q=diabetes&system=icd9cm", "ICD-9-CM") in results.links
+    assert "All systems 5 ICD-10-CM 3 ICD-9-CM 2" in results.text("main")
+
+
+def test_results_filtered_by_system(client: TestClient) -> None:
+    results = page(client, "/search?q=diabetes&system=icd9cm").text("main")
+    assert "250.00" in results
+    assert "E11.9" not in results
+
+
+def test_results_offer_the_corrected_query(client: TestClient) -> None:
+    results = page(client, "/search?q=heart+atack")
+    assert ("/search?q=heart+attack", "heart attack") in results.links
+    assert "Did you mean heart attack" in results.text("main")
+
+
+def test_results_page_through(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    second = page(client, "/search?q=fracture&page=2")
+    assert ("/search?q=fracture", "← Previous") in second.links
+    assert ("/search?q=fracture&page=3", "Next →") in second.links
+    assert "Page 2 of 3" in second.text("main")
+
+
+def test_results_page_out_of_range_is_400(client: TestClient) -> None:
+    assert "page must be a number from 1 to 500" in page(client, "/search?q=asthma&page=0", 400).text("main")
+
+
+def test_unknown_system_filter_is_400(client: TestClient) -> None:
+    assert "Unknown code system 'icd99'" in page(client, "/search?q=asthma&system=icd99", 400).text("main")
+
+
+def test_empty_search_asks_for_a_query(client: TestClient) -> None:
+    assert "Type a code in any notation" in page(client, "/search").text("main")
+
+
+def test_no_results(client: TestClient) -> None:
+    assert "No results." in page(client, "/search?q=zzzzqqq").text("main")
+
+
+# ---------------------------------------------------------------------------------------------- code page
+def test_code_page_at_its_canonical_url(client: TestClient) -> None:
+    code = page(client, E119)
+    assert code.title == "E11.9: Type 2 diabetes mellitus without complications - ICD-10-CM - medcodes"
+    assert code.link("canonical") == "http://testserver" + E119
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/code/icd10cm/E11.9",
+        "/code/icd10cm/e119",
+        "/code/icd10cm/e11.9",
+        "/code/icd10cm/E11.9-some-old-title",
+        "/code/ICD10CM/E11.9",
+        "/code/ICD10CM/E11.9-type-2-diabetes-mellitus-without-complications",
+    ],
+)
+def test_any_notation_redirects_to_the_canonical_url(client: TestClient, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (301, E119)
+
+
+def test_a_code_typed_without_its_x_placeholder_redirects(client: TestClient) -> None:
+    response = client.get("/code/icd10cm/t4011a", follow_redirects=False)
+    expected = "/code/icd10cm/T40.1X1A-poisoning-by-heroin-accidental-unintentional-initial-encounter"
+    assert response.headers["location"] == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/code/icd10cm/E08-E13-diabetes-mellitus",
+        "/code/icd11/BlockL1-1A0-gastroenteritis-or-colitis-of-infectious-origin",
+        "/code/hcpcs/MODIFIERS-hcpcs-level-ii-modifiers",
+        "/code/icd10cm/4-endocrine-nutritional-and-metabolic-diseases",
+    ],
+)
+def test_codes_holding_hyphens_and_headers_have_pages(client: TestClient, path: str) -> None:
+    page(client, path)
+
+
+def test_code_page_meta_description_names_code_and_title(client: TestClient) -> None:
+    assert page(client, E119).meta["description"] == (
+        "E11.9 is the ICD-10-CM code for Type 2 diabetes mellitus without complications (billable)."
+        " Notes, hierarchy and related codes."
+    )
+
+
+def test_code_page_structured_data(client: TestClient) -> None:
+    [(_, content)] = [s for s in page(client, E119).scripts if s[0].get("type") == "application/ld+json"]
+    assert json.loads(content) == {
+        "@context": "https://schema.org",
+        "@type": "MedicalCode",
+        "codeValue": "E11.9",
+        "codingSystem": "ICD-10-CM",
+        "name": "Type 2 diabetes mellitus without complications",
+        "url": "http://testserver" + E119,
+    }
+
+
+def test_code_page_breadcrumbs(client: TestClient) -> None:
+    code = page(client, E119)
+    crumbs = [text for href, text in code.links if href.startswith(("/code/icd10cm/", "/browse/"))][:5]
+    assert crumbs == ["ICD-10-CM", "4", "E08-E13", "E11", "E11.9"]
+
+
+def test_code_page_titles(client: TestClient) -> None:
+    assert (
+        page(client, E119)
+        .text("titles")
+        .startswith("Official titles Title Type 2 diabetes mellitus without complications")
+    )
+
+
+def test_code_page_notes_say_where_they_are_inherited_from(client: TestClient) -> None:
+    notes = page(client, "/code/icd10cm/I21.4").text("notes")
+    assert "Code also tobacco use (Z72.0) inherited from I21" in notes
+
+
+def test_code_page_seventh_character_table(client: TestClient) -> None:
+    table = page(client, "/code/icd10cm/S06.5X7A").text("seventh-character")
+    assert table.startswith("7th characters Character Meaning From A initial encounter inherited from S06")
+
+
+def test_code_page_children(client: TestClient) -> None:
+    assert page(client, "/code/icd10cm/E11").text("children") == (
+        "1 code below E11.9 Type 2 diabetes mellitus without complications billable"
+    )
+
+
+def test_pcs_page_explains_each_character(client: TestClient) -> None:
+    axes = page(client, PCS).text("axes")
+    assert "3 Operation T Resection Cutting out or off, without replacement, all of a body part" in axes
+    assert "4 Body Part 7 Fallopian Tubes, Bilateral" in axes
+
+
+def test_hcpcs_page_shows_indicators(client: TestClient) -> None:
+    indicators = page(client, "/code/hcpcs/E0601").text("indicators")
+    assert "Pricing indicator 36 Capped rental DME (price subject to floors and ceilings)" in indicators
+
+
+def test_code_page_crosswalks(client: TestClient) -> None:
+    crosswalks = page(client, E119).text("crosswalks")
+    assert "Maps to ICD-9-CM 250.00 approximate gem-2018-dx-i10-i9" in crosswalks
+
+
+def test_code_page_history(client: TestClient) -> None:
+    history = page(client, "/code/hcpcs/Q9993").text("history")
+    assert history.startswith("History Deleted in release 2019 (effective 2019-01-01)")
+    assert "replaced by: J3304" in history
+
+
+def test_code_page_shows_who_notice_for_who_content(client: TestClient) -> None:
+    notices = page(client, "/code/icd11/1A00-cholera").text("notices")
+    assert notices.startswith("ICD-11 MMS: ICD-11 for Mortality and Morbidity Statistics (ICD-11 MMS).")
+    assert "© World Health Organization" in notices
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=cholera", E119, "/browse", "/about", "/docs", "/nothing"])
+def test_every_page_shows_who_notice_while_who_content_is_loaded(client: TestClient, path: str) -> None:
+    """Any page's search box may suggest ICD-11 codes and titles."""
+    shown = read(client.get(path).text)
+    assert "© World Health Organization" in shown.text("notices")
+
+
+def test_code_page_shows_no_explainer_or_similar_codes_until_they_exist(client: TestClient) -> None:
+    code = page(client, E119)
+    assert "explainer" not in code.ids
+    assert "similar" not in code.ids
+
+
+def test_code_page_sections_render_when_given(service: CodeService) -> None:
+    """The crosswalk and history sections from a detail that holds both, and the placeholders' absence."""
+    detail = replace(
+        service.detail(service.find(SystemId.ICD10CM, "E11.9")),
+        relations=(Relation(SystemId.ICD9CM, "250.00", RelationKind.MAPS_TO, SystemId.ICD10CM, "E11.9", None, "gem"),),
+        history=(HistoryEvent(SystemId.ICD10CM, "E11.9", HistoryKind.REVISED, "2025", None, "Old", "New"),),
+    )
+    templates = pages.environment(Assets.load(), service.systems())
+    site = pages.Pages(service, Searches(service, 0), templates, lambda: [])
+    request = Request({"type": "http", "scheme": "http", "server": ("example.org", 80), "path": "/", "headers": []})
+    html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119))
+    shown = read(html)
+    assert shown.text("crosswalks").endswith("Maps to (from) ICD-9-CM 250.00 gem")
+    assert shown.text("history") == "History Revised in release 2025 was: Old now: New"
+
+
+def test_unknown_code_page_is_a_friendly_404_with_the_closest_codes(client: TestClient) -> None:
+    missing = page(client, "/code/icd10cm/E11.99", 404)
+    assert missing.title == "Not found"
+    assert "No ICD-10-CM code 'E11.99' in release 2026" in missing.text("main")
+    assert ("/code/icd10cm/E11.9", "E11.9") in missing.links
+
+
+def test_malformed_code_page_is_400(client: TestClient) -> None:
+    assert "A ICD-10-CM code looks like this: a letter" in page(client, "/code/icd10cm/E1", 400).text("main")
+
+
+def test_unknown_system_page_is_404(client: TestClient) -> None:
+    assert "Unknown code system 'icd99'" in page(client, "/code/icd99/E11.9", 404).text("main")
+
+
+def test_unknown_page_is_404_html(client: TestClient) -> None:
+    assert page(client, "/nothing/here", 404).text("main").startswith("Not found Error 404 No such page")
+
+
+# ---------------------------------------------------------------------------------------------- browse, about
+def test_browse_lists_systems(client: TestClient) -> None:
+    assert ("/browse/icd10pcs", "ICD-10-PCS") in page(client, "/browse").links
+
+
+def test_browse_a_system_lists_its_chapters(client: TestClient) -> None:
+    chapters = [text for href, text in page(client, "/browse/icd10cm").links if href.startswith("/code/")]
+    assert chapters == ["1", "4", "9", "19"]
+
+
+def test_browse_goes_down_through_code_pages(client: TestClient) -> None:
+    chapter = page(client, "/code/icd10cm/4-endocrine-nutritional-and-metabolic-diseases")
+    assert chapter.text("children") == "1 code below E08-E13 Diabetes mellitus block"
+
+
+def test_browse_an_unloaded_system_is_404(client: TestClient) -> None:
+    page(client, "/browse/msdrg", 404)
+
+
+def test_about_names_sources_releases_and_licences(client: TestClient) -> None:
+    about = page(client, "/about")
+    assert about.text("sources").startswith("Sources and releases System Release Effective Files read ICD-10-CM 2026")
+    assert "CPT® is a registered trademark of the American Medical Association (AMA)" in about.text("licences")
+    assert about.text("advice").startswith("Not medical advice")
+    assert "World Health Organization" in " ".join(about.ids["main"].split())
+
+
+def test_every_page_says_not_medical_advice(client: TestClient) -> None:
+    for path in ("/", "/search?q=asthma", E119, "/browse", "/about", "/docs"):
+        assert "Not medical advice." in client.get(path).text
+
+
+# ---------------------------------------------------------------------------------------------- JSON twins
+@pytest.mark.parametrize(
+    ("path", "twin"),
+    [
+        ("/", "/api/v1/systems"),
+        ("/search?q=diabetes&system=icd10cm", "/api/v1/search?q=diabetes&system=icd10cm&limit=20&offset=0"),
+        (E119, "/api/v1/codes/icd10cm/E11.9"),
+        ("/browse", "/api/v1/systems"),
+        ("/browse/icd10cm", "/api/v1/systems/icd10cm"),
+        ("/about", "/api/v1/systems"),
+        ("/docs", "/openapi.json"),
+    ],
+)
+def test_every_page_links_its_json_twin(client: TestClient, path: str, twin: str) -> None:
+    assert page(client, path).link("alternate") == twin
+    response = client.get(twin)
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+
+
+def test_search_page_and_its_twin_show_the_same_hits(client: TestClient) -> None:
+    results = page(client, "/search?q=diabetes")
+    twin = client.get(results.link("alternate")).json()
+    assert [text for href, text in results.links if href.startswith("/code/")][::2] == [
+        h["code"] for h in twin["results"]
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- assets
+def test_static_assets_are_versioned_and_cached_for_a_year(client: TestClient) -> None:
+    href = next(attrs["href"] for attrs in page(client, "/").head_links if attrs.get("rel") == "stylesheet")
+    response = client.get(href)
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["content-type"] == "text/css; charset=utf-8"
+
+
+def test_static_asset_without_its_version_is_cached_for_an_hour(client: TestClient) -> None:
+    assert client.get("/static/search.js").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_static_asset_answers_304_to_its_etag(client: TestClient) -> None:
+    etag = client.get("/static/app.css").headers["etag"]
+    assert client.get("/static/app.css", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_unknown_static_asset_is_404(client: TestClient) -> None:
+    assert client.get("/static/nothing.js").status_code == 404
