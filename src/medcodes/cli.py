@@ -28,7 +28,7 @@ from medcodes.cli_explain import explain
 from medcodes.config import Settings, default_data_dir
 from medcodes.console import errors
 from medcodes.errors import MedcodesError, QueryError
-from medcodes.models import ConceptDetail, Relation, SearchResult
+from medcodes.models import ConceptDetail, Relation, SearchResult, SimilarCode
 from medcodes.service import CodeService, build_database
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
@@ -494,6 +494,50 @@ def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_
         app = create_app(CodeService.open(settings), WebOptions(cache_size=cache_size), close_service=True)
     Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
     uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
+
+
+# ---------------------------------------------------------------------------------------------- similar
+def _similar_json(found: list[SimilarCode]) -> list[dict[str, Any]]:
+    return [
+        {
+            "system": s.system.value,
+            "code": s.code,
+            "title": s.title,
+            "score": round(s.score, 4),
+            "billable": s.billable,
+            "more": s.more,
+            "more_label": s.more_label,
+            "why": [{"kind": r.kind.value, "text": r.text} for r in s.reasons],
+        }
+        for s in found
+    ]
+
+
+@main.command("similar")
+@click.argument("code")
+@click.option("--system", "-s", type=SYSTEM_CHOICE, default=None, help="Code system (default: any loaded).")
+@click.option("--limit", "-n", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def similar_command(code: str, system: str | None, limit: int, as_json: bool, db: str | None) -> None:
+    """Codes similar to CODE, in its system and across systems, each with the reasons why."""
+    with errors():
+        service = _service(db)
+        concept = service.resolve(code, SystemId(system.lower()) if system else None)
+        found = service.similar(concept.code, concept.system, limit)
+    if as_json:
+        payload = {"system": concept.system.value, "code": concept.code, "title": concept.title}
+        click.echo(json.dumps({**payload, "similar": _similar_json(found)}, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{concept.code}[/]  {NAMES[concept.system]}  {concept.title}", highlight=False)
+    if not found:
+        console.print("[dim]No similar codes.[/]", highlight=False)
+    for s in found:
+        more = f"  [dim](and {s.more} more: {s.more_label})[/]" if s.more else ""
+        console.print(f"  [bold]{s.code}[/] [dim]{NAMES[s.system]}[/]  {s.title}{more}", highlight=False)
+        for reason in s.reasons:
+            console.print(f"      [cyan]{reason.kind.value}[/] {reason.text}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------- map

@@ -404,17 +404,20 @@ class Explainer:
 
 
 class SimilarKind(StrEnum):
-    """Why one code is similar to another (see docs/similar.md for each kind's score and minimum)."""
+    """Why one code is similar to another (see docs/similar.md for each kind's score and minimum).
+
+    Reasons are listed in this order: what the code structure says first, similar wording last.
+    """
 
     VARIANT = "variant"  # the same code but for one character: laterality, episode of care, approach, device...
     SIBLING = "sibling"  # the same parent
     FAMILY = "family"  # the same grandparent (ICD) or PCS table, more than one character apart
     BODY_PART = "body_part"  # ICD-10-PCS: the same body part, another root operation
+    DRG_FAMILY = "drg_family"  # MS-DRGs that differ only in the CC/MCC split
+    CROSSWALK = "crosswalk"  # a mapping table row (GEMs, WHO maps), directly or through a shared target
     INDEX_TERM = "index_term"  # a neighbouring entry of the Alphabetic Index, or the same row of a table
     NOTE = "note"  # named in an Excludes note of the code or its ancestors
-    CROSSWALK = "crosswalk"  # a mapping table row (GEMs, WHO maps), directly or through a shared target
     REFERENCE = "reference"  # another relation: a cross-reference, a replaced code
-    DRG_FAMILY = "drg_family"  # MS-DRGs that differ only in the CC/MCC split
     COVERAGE = "coverage"  # HCPCS: the same section of a Medicare coverage or carriers manual
     WORDING = "wording"  # similar words in the titles and inclusion terms
 
@@ -427,10 +430,10 @@ class SimilarReason:
 
 @dataclass(frozen=True, slots=True)
 class SimilarCode:
-    """One neighbour of a code, with every reason it is similar, strongest first.
+    """One neighbour of a code, with every reason it is similar (one per kind, in SimilarKind's order).
 
     ``more`` counts the codes of the same group that this entry stands for (the other 7th characters,
-    the other approaches ...); ``more_label`` says what they are ("other episodes of care").
+    the other approaches ...); ``more_label`` says what they are ("other 7th characters").
     """
 
     system: SystemId

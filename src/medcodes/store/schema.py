@@ -125,20 +125,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0003_similar",
         """
-        -- Similar codes, precomputed at build time: for each concept its ranked neighbours and why.
-        CREATE TABLE similar (
-            concept_id INTEGER NOT NULL REFERENCES concepts (id),
-            rank INTEGER NOT NULL,
-            other_system TEXT NOT NULL,
-            other_code TEXT NOT NULL,
-            score REAL NOT NULL,
-            reasons TEXT NOT NULL,            -- JSON list of {"kind": ..., "text": ...}
-            more INTEGER NOT NULL DEFAULT 0,  -- siblings this entry stands for ("and 5 more ...")
-            PRIMARY KEY (concept_id, rank)
-        ) WITHOUT ROWID;
-        -- Similar codes computed on demand look up neighbouring Alphabetic Index entries by text prefix
-        -- ("Diabetes, diabetic, " -> type 1, type 2 ...) and HCPCS codes by Medicare manual section; only
-        -- those rows are indexed (partial indexes: 129k index terms, 1.7k manual references).
+        -- Similar codes are found on demand, not precomputed (docs/similar.md): they look up neighbouring
+        -- Alphabetic Index entries by text prefix ("Diabetes, diabetic, " -> type 1, type 2 ...) and HCPCS
+        -- codes by Medicare manual section; only those rows are indexed (partial indexes: 129k index terms,
+        -- 1.7k manual references).
         CREATE INDEX designations_index_term ON designations (text) WHERE kind = 'index_term';
         CREATE INDEX properties_manual_section ON properties (name, value)
             WHERE name IN ('hcpcs.coverage_issues_manual', 'hcpcs.carriers_manual');

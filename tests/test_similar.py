@@ -1,0 +1,222 @@
+"""Similar codes: neighbours and their reasons on a database built from hand-written fixtures.
+
+The ICD-10-CM fixtures (tests/data/similar) hold the diabetes categories E10, E11, E13 with an Excludes1
+note and an Alphabetic Index entry, and torus and Colles' fractures of the radius with three 7th
+characters; the ICD-10-PCS, HCPCS, ICD-9-CM, MS-DRG and GEM fixtures of the other tests complete the set.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from medcodes.errors import CodeNotFound, InvalidCode
+from medcodes.models import SimilarCode, SimilarKind, SimilarReason
+from medcodes.service import CodeService, build_database
+from medcodes.similar import Clue, drg_family, qualifies, title_difference
+from medcodes.systems import SystemId
+from tests.helpers import FIXTURES
+
+_RELEASE = {
+    "similar/icd10cm_tabular.xml": "icd10cm_tabular_2026.xml",
+    "similar/icd10cm_index.xml": "icd10cm_index_2026.xml",
+    "icd10pcs/tables_sample.xml": "icd10pcs_tables_2026.xml",
+    "icd10pcs/order_sample.txt": "icd10pcs_order_2026.txt",
+    "hcpcs/anweb_sample.txt": "HCPC2026_JAN_ANWEB.txt",
+    "msdrg/appendix_A_sample.txt": "appendix_A_v40.txt",
+    "gems/2018_I10gem.txt": "2018_I10gem.txt",
+    "gems/2018_I9gem.txt": "2018_I9gem.txt",
+    **{
+        f"icd9cm/CMS32_DESC_{part}.txt": f"CMS32_DESC_{part}.txt"
+        for part in ("LONG_DX", "SHORT_DX", "LONG_SG", "SHORT_SG")
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
+    folder = tmp_path_factory.mktemp("similar")
+    release = folder / "release"
+    release.mkdir()
+    for source, name in _RELEASE.items():
+        shutil.copy(FIXTURES / source, release / name)
+    build_database(folder / "similar.db", release)
+    opened = CodeService.at(folder / "similar.db")
+    yield opened
+    opened.close()
+
+
+def _by_code(found: list[SimilarCode]) -> dict[str, SimilarCode]:
+    return {s.code: s for s in found}
+
+
+def test_diabetes_neighbours_in_order(service: CodeService) -> None:
+    found = service.similar("E11.9")
+    assert [(s.system, s.code) for s in found] == [
+        (SystemId.ICD10CM, "E11.8"),
+        (SystemId.ICD10CM, "E10.9"),
+        (SystemId.ICD10CM, "E13.9"),
+        (SystemId.ICD9CM, "250.00"),
+        (SystemId.ICD10CM, "E11.6"),
+        (SystemId.ICD10CM, "E11.65"),
+    ]
+
+
+def test_variant_names_the_difference_in_words(service: CodeService) -> None:
+    assert _by_code(service.similar("E11.9"))["E11.8"].reasons[0] == SimilarReason(
+        SimilarKind.VARIANT, "Differs only in the 4th character: with unspecified instead of without"
+    )
+
+
+def test_index_term_and_excludes_note_reasons(service: CodeService) -> None:
+    assert _by_code(service.similar("E11.9"))["E10.9"].reasons[:2] == (
+        SimilarReason(
+            SimilarKind.INDEX_TERM, "Next to it in the Alphabetic Index under 'Diabetes, diabetic': type 1 (not type 2)"
+        ),
+        SimilarReason(SimilarKind.NOTE, "Named in the Excludes1 note of E11: type 1 diabetes mellitus (E10.-)"),
+    )
+
+
+def test_reasons_are_in_kind_order_wording_last(service: CodeService) -> None:
+    assert [r.kind for r in _by_code(service.similar("E11.9"))["E10.9"].reasons] == [
+        SimilarKind.INDEX_TERM,
+        SimilarKind.NOTE,
+        SimilarKind.WORDING,
+    ]
+
+
+def test_reasons_combine_as_independent_evidence(service: CodeService) -> None:
+    # variant 0.75 and wording 0.71: 1 - 0.25 * 0.29
+    assert _by_code(service.similar("S52.521A"))["S52.521D"].score == 0.9275
+
+
+def test_crosswalk_row_is_a_reason_both_ways(service: CodeService) -> None:
+    forward = _by_code(service.similar("E11.9"))["250.00"]
+    backward = _by_code(service.similar("250.00", SystemId.ICD9CM))["E11.9"]
+    assert forward.reasons == (
+        SimilarReason(SimilarKind.CROSSWALK, "E11.9 maps to ICD-9-CM 250.00 in gem-2018-dx-i10-i9 (approximate)"),
+    )
+    assert backward.reasons == (
+        SimilarReason(SimilarKind.CROSSWALK, "250.00 maps to ICD-10-CM E11.9 in gem-2018-dx-i9-i10 (approximate)"),
+    )
+
+
+def test_laterality_variant_folds_the_other_laterality(service: CodeService) -> None:
+    left = _by_code(service.similar("S52.521A"))["S52.522A"]
+    assert (left.reasons[0], left.more, left.more_label) == (
+        SimilarReason(SimilarKind.VARIANT, "Differs only in laterality: left instead of right"),
+        1,
+        "other lateralities",
+    )
+
+
+def test_seventh_characters_fold_into_one_entry(service: CodeService) -> None:
+    found = service.similar("S52.521A")
+    assert [s.code for s in found] == ["S52.522A", "S52.531A", "S52.521D"]
+    subsequent = found[2]
+    assert (subsequent.reasons[0], subsequent.more, subsequent.more_label) == (
+        SimilarReason(
+            SimilarKind.VARIANT,
+            "Differs only in the 7th character: subsequent encounter for closed fracture with routine healing",
+        ),
+        1,
+        "other 7th characters",
+    )
+
+
+def test_other_fracture_type_is_a_variant_and_folds_its_other_side(service: CodeService) -> None:
+    colles = _by_code(service.similar("S52.521A"))["S52.531A"]
+    assert (colles.reasons[0], colles.more, colles.more_label) == (
+        SimilarReason(
+            SimilarKind.VARIANT, "Differs only in the 5th character: Colles' instead of Torus; omits lower end"
+        ),
+        1,
+        "other lateralities",
+    )
+
+
+def test_pcs_approach_variant_with_axis_value_names(service: CodeService) -> None:
+    endoscopic = service.similar("0UT70ZZ")[0]
+    assert endoscopic.code == "0UT74ZZ"
+    assert endoscopic.reasons[0] == SimilarReason(
+        SimilarKind.VARIANT, "Differs only in the approach: Percutaneous Endoscopic instead of Open"
+    )
+
+
+def test_pcs_body_part_variant_folds_its_laterality_twin(service: CodeService) -> None:
+    right = _by_code(service.similar("0UT70ZZ"))["0UT50ZZ"]
+    assert (right.reasons[0], right.more, right.more_label) == (
+        SimilarReason(
+            SimilarKind.VARIANT,
+            "Differs only in the body part: Fallopian Tube, Right instead of Fallopian Tubes, Bilateral",
+        ),
+        1,
+        "other lateralities",
+    )
+
+
+def test_wording_reason_comes_last_with_the_text_similarity(service: CodeService) -> None:
+    reason = service.similar("0UT70ZZ")[0].reasons[-1]
+    assert (reason.kind, reason.text) == (SimilarKind.WORDING, "Similar title (text similarity 0.76)")
+
+
+def test_drg_family(service: CodeService) -> None:
+    found = service.similar("291", SystemId.MSDRG)
+    assert [(s.code, s.reasons[0]) for s in found] == [
+        ("292", SimilarReason(SimilarKind.DRG_FAMILY, "Same MS-DRG family (Heart failure and shock): with cc")),
+    ]
+
+
+def test_code_without_neighbours_gets_none(service: CodeService) -> None:
+    assert service.similar("E0601", SystemId.HCPCS) == []
+
+
+def test_ancestors_and_children_are_never_listed(service: CodeService) -> None:
+    codes = {s.code for s in service.similar("E11")}
+    assert codes.isdisjoint({"E11.6", "E11.8", "E11.9", "E08-E13", "4"})
+
+
+def test_limit_cuts_the_list(service: CodeService) -> None:
+    assert [s.code for s in service.similar("E11.9", limit=2)] == ["E11.8", "E10.9"]
+
+
+def test_unknown_code_raises_code_not_found(service: CodeService) -> None:
+    with pytest.raises(CodeNotFound):
+        service.similar("E11.99", SystemId.ICD10CM)
+
+
+def test_malformed_code_raises_invalid_code(service: CodeService) -> None:
+    with pytest.raises(InvalidCode):
+        service.similar("not a code", SystemId.ICD10CM)
+
+
+def test_supporting_kinds_never_list_a_code_alone() -> None:
+    note = Clue(SystemId.ICD10CM, "E10.9", SimilarKind.NOTE, "Named in the Excludes1 note", 0.5)
+    assert not qualifies(note)
+
+
+def test_a_clue_below_its_minimum_does_not_qualify() -> None:
+    assert [qualifies(Clue(SystemId.ICD10CM, "E10.9", SimilarKind.WORDING, "", s)) for s in (0.49, 0.5)] == [
+        False,
+        True,
+    ]
+
+
+def test_title_difference_in_words() -> None:
+    assert (
+        title_difference(
+            "Type 2 diabetes mellitus without complications",
+            "Type 2 diabetes mellitus without complications in remission",
+        )
+        == "adds in remission"
+    )
+
+
+def test_drg_family_strips_the_severity_split() -> None:
+    assert [drg_family(t) for t in ("DIABETES WITH MCC", "DIABETES WITHOUT CC/MCC", "ALLOGENEIC BONE MARROW")] == [
+        "DIABETES",
+        "DIABETES",
+        None,
+    ]
