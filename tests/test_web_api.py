@@ -8,16 +8,24 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from medcodes.models import ExplainerKind, ExplainerStatus
 from medcodes.service import MAX_MATCH_LINES
+from medcodes.systems import SystemId
 from medcodes.web.app import create_app
-from tests.test_web_support import web_service
+from tests.test_web_support import example_explainer, explainer_store, web_service
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The API over the fixture database; E11.9 has a generated explainer, I21.9 a rejected one."""
     service = web_service(tmp_path_factory.mktemp("web"))
-    with TestClient(create_app(service)) as test_client:
+    explainers = explainer_store(
+        example_explainer(service, SystemId.ICD10CM, "E11.9", ExplainerKind.DIAGNOSIS),
+        example_explainer(service, SystemId.ICD10CM, "I21.9", ExplainerKind.DIAGNOSIS, status=ExplainerStatus.REJECTED),
+    )
+    with TestClient(create_app(service, explainers=explainers)) as test_client:
         yield test_client
+    explainers.close()
     service.close()
 
 
@@ -249,13 +257,132 @@ def test_ancestors(client: TestClient) -> None:
     assert _codes(client.get("/api/v1/codes/icd10cm/e119/ancestors").json(), "concepts") == ["4", "E08-E13", "E11"]
 
 
-def test_similar_and_explain_are_not_offered_yet(client: TestClient) -> None:
-    for part in ("similar", "explain"):
-        assert client.get(f"/api/v1/codes/icd10cm/E11.9/{part}").json() == {
+# ---------------------------------------------------------------------------------------------- similar
+def test_similar_codes_with_the_reasons_why(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/i219/similar").json()
+    assert (body["ok"], body["system"], body["code"], body["title"]) == (
+        True,
+        "icd10cm",
+        "I21.9",
+        "Acute myocardial infarction, unspecified",
+    )
+    assert body["similar"][0] == {
+        "system": "icd11",
+        "code": "BA41",
+        "title": "Acute myocardial infarction",
+        "score": 0.9863,
+        "billable": False,
+        "more": 2,
+        "more_label": "codes above or below it",
+        "url": "/code/icd11/BA41-acute-myocardial-infarction",
+        "why": [{"kind": "wording", "text": "Similar title (text similarity 0.99)"}],
+    }
+
+
+def test_similar_codes_are_the_code_pages_list(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/I21.9/similar").json()
+    assert _codes(body, "similar") == ["BA41", "I21.4"]
+
+
+def test_similar_limit(client: TestClient) -> None:
+    assert _codes(client.get("/api/v1/codes/icd10cm/I21.9/similar", params={"limit": 1}).json(), "similar") == ["BA41"]
+
+
+def test_similar_limit_beyond_50_is_400(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/I21.9/similar", params={"limit": 51}).json() == {
+        "ok": False,
+        "error": "limit: Input should be less than or equal to 50",
+        "status": 400,
+    }
+
+
+def test_similar_of_an_unknown_code_is_the_one_404_body(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/icd10cm/E11.99/similar")
+    assert (response.status_code, response.json()) == (
+        404,
+        {
             "ok": False,
-            "error": "No such page",
+            "error": "No ICD-10-CM code 'E11.99' in release 2026. Closest existing codes: E11.9",
             "status": 404,
-        }
+        },
+    )
+
+
+def test_similar_is_cacheable(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/I21.9/similar").headers["cache-control"] == "public, max-age=3600"
+
+
+# ---------------------------------------------------------------------------------------------- explain
+def test_explain_gives_the_official_facts_in_words(client: TestClient) -> None:
+    facts = client.get("/api/v1/codes/icd10pcs/0ut70zz/explain").json()["facts"]
+    assert facts["summary"].startswith("0UT70ZZ is an ICD-10-PCS inpatient procedure code")
+    assert facts["origin"].startswith("Taken from the official ICD-10-PCS release 2026:")
+    assert facts["sections"][0]["lines"][2] == {
+        "label": "Character 3, Operation (T)",
+        "text": "Resection",
+        "definition": "Cutting out or off, without replacement, all of a body part",
+        "source": None,
+    }
+
+
+def test_explain_facts_say_where_a_note_is_inherited_from(client: TestClient) -> None:
+    sections = client.get("/api/v1/codes/icd10cm/E11.9/explain").json()["facts"]["sections"]
+    [notes] = [s for s in sections if s["heading"] == "Coding notes"]
+    assert notes["lines"][1] == {
+        "label": "Includes",
+        "text": "This also covers: diabetes NOS.",
+        "definition": None,
+        "source": "E11",
+    }
+
+
+def test_explain_gives_the_generated_explainer_with_its_label_and_provenance(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/icd10cm/E11.9/explain").json()
+    explainer = body["explainer"]
+    assert (body["ok"], body["code"], explainer["kind"], explainer["stale"]) == (True, "E11.9", "diagnosis", False)
+    assert explainer["label"] == "Generated by test-model on 2026-01-05 — not medical advice — generated"
+    assert explainer["provenance"] == {
+        "model": "test-model",
+        "prompt_version": "explain-1/sections-1",
+        "facts_hash": explainer["provenance"]["facts_hash"],
+        "release": "2026",
+        "created": "2026-01-05T10:00:00+00:00",
+        "status": "generated",
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "origin": "generated",
+    }
+
+
+def test_explain_sections_are_typed(client: TestClient) -> None:
+    sections = client.get("/api/v1/codes/icd10cm/E11.9/explain").json()["explainer"]["sections"]
+    assert [(s["key"], s["type"]) for s in sections[:3]] == [("name", "text"), ("summary", "text"), ("causes", "list")]
+    assert sections[2]["items"][0] == "The body's cells respond poorly to insulin (insulin resistance)"
+
+
+def test_explain_without_a_generated_explainer_is_null(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/S52.521A/explain").json()["explainer"] is None
+
+
+def test_explain_never_gives_a_rejected_explainer(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/I21.9/explain").json()["explainer"] is None
+
+
+def test_explain_of_an_unknown_code_is_the_one_404_body(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/icd10pcs/0UT70ZY/explain")
+    assert (response.status_code, response.json()) == (
+        404,
+        {
+            "ok": False,
+            "error": "No ICD-10-PCS code '0UT70ZY' in release 2026."
+            " Closest existing codes: 0UT50ZZ, 0UT54ZZ, 0UT60ZZ, 0UT64ZZ, 0UT70ZZ",
+            "status": 404,
+        },
+    )
+
+
+def test_explain_is_cacheable(client: TestClient) -> None:
+    assert client.get("/api/v1/codes/icd10cm/E11.9/explain").headers["cache-control"] == "public, max-age=3600"
 
 
 # ---------------------------------------------------------------------------------------------- systems
@@ -339,6 +466,8 @@ def test_openapi_document_lists_every_route(client: TestClient) -> None:
         "/api/v1/codes/{system}/{code}",
         "/api/v1/codes/{system}/{code}/ancestors",
         "/api/v1/codes/{system}/{code}/children",
+        "/api/v1/codes/{system}/{code}/explain",
+        "/api/v1/codes/{system}/{code}/similar",
         "/api/v1/match",
         "/api/v1/search",
         "/api/v1/suggest",

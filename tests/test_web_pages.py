@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+import uvicorn
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from starlette.applications import Starlette
 from starlette.requests import Request
 
-from medcodes.models import HistoryEvent, HistoryKind, Relation, RelationKind
+from medcodes.cli import main
+from medcodes.explain.store import ExplainerStore
+from medcodes.models import ExplainerKind, ExplainerStatus, HistoryEvent, HistoryKind, Relation, RelationKind
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 from medcodes.web import pages
-from medcodes.web.app import create_app
+from medcodes.web.app import create_app, from_environment
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
-from tests.test_web_support import Page, read, web_service
+from tests.test_web_support import Page, example_explainer, explainer_store, read, web_db, web_service
 
 E119 = "/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications"
 PCS = "/code/icd10pcs/0UT70ZZ-resection-of-bilateral-fallopian-tubes-open-approach"
+I219 = "/code/icd10cm/I21.9-acute-myocardial-infarction-unspecified"
+S52521A = "/code/icd10cm/S52.521A-torus-fracture-of-lower-end-of-right-radius-initial-encounter-for-closed-fracture"
+NO_EXPLAINER = "/code/icd10cm/S06.5X7A"
+CM, PCS_SYSTEM = SystemId.ICD10CM, SystemId.ICD10PCS
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +42,21 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
 
 
 @pytest.fixture(scope="module")
-def client(service: CodeService) -> Iterator[TestClient]:
-    with TestClient(create_app(service)) as test_client:
+def explainers(service: CodeService) -> Iterator[ExplainerStore]:
+    """E11.9 generated, 0UT70ZZ reviewed, S52.521A out of date, I21.9 rejected; no other code has one."""
+    store = explainer_store(
+        example_explainer(service, CM, "E11.9", ExplainerKind.DIAGNOSIS),
+        example_explainer(service, PCS_SYSTEM, "0UT70ZZ", ExplainerKind.PROCEDURE, status=ExplainerStatus.REVIEWED),
+        example_explainer(service, CM, "S52.521A", ExplainerKind.DIAGNOSIS, current=False),
+        example_explainer(service, CM, "I21.9", ExplainerKind.DIAGNOSIS, status=ExplainerStatus.REJECTED),
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(service: CodeService, explainers: ExplainerStore) -> Iterator[TestClient]:
+    with TestClient(create_app(service, explainers=explainers)) as test_client:
         yield test_client
 
 
@@ -248,21 +272,130 @@ def test_every_page_shows_who_notice_while_who_content_is_loaded(client: TestCli
     assert "© World Health Organization" in shown.text("notices")
 
 
-def test_code_page_shows_no_explainer_or_similar_codes_until_they_exist(client: TestClient) -> None:
+# ---------------------------------------------------------------------------------------------- in plain language
+def test_code_page_explains_a_pcs_code_axis_by_axis(client: TestClient) -> None:
+    facts = page(client, PCS).text("facts")
+    assert (
+        "Character by character Character 1, Section (0) Medical and Surgical"
+        " Character 2, Body System (U) Female Reproductive System"
+        " Character 3, Operation (T) Resection"
+        " Official definition: Cutting out or off, without replacement, all of a body part"
+        " Character 4, Body Part (7) Fallopian Tubes, Bilateral"
+        " Character 5, Approach (0) Open Official definition: Cutting through the skin or mucous membrane"
+    ) in facts
+
+
+def test_code_page_explains_an_icd10cm_code_in_plain_sentences(client: TestClient) -> None:
+    facts = page(client, E119).text("facts")
+    assert (
+        "E11.9 is an ICD-10-CM diagnosis code: Type 2 diabetes mellitus without complications."
+        " It is a complete code that can be reported (billable). Where it sits Chapter 4"
+    ) in facts
+    assert "Use additional code Use an additional code, where it applies, for: insulin (Z79.4). from E11" in facts
+
+
+def test_code_page_links_the_ancestor_a_fact_is_inherited_from(client: TestClient) -> None:
     code = page(client, E119)
-    assert "explainer" not in code.ids
-    assert "similar" not in code.ids
+    assert ("/code/icd10cm/E11-type-2-diabetes-mellitus", "E11") in code.links
 
 
-def test_code_page_sections_render_when_given(service: CodeService) -> None:
-    """The crosswalk and history sections from a detail that holds both, and the placeholders' absence."""
+def test_code_page_says_the_facts_are_taken_from_the_official_data(client: TestClient) -> None:
+    facts = page(client, E119).text("facts")
+    assert facts.startswith(
+        "The official facts Taken from the official ICD-10-CM release 2026: the code's own titles, hierarchy and"
+        " notes, put into sentences without a model."
+    )
+
+
+def test_code_page_shows_the_generated_explainer_under_its_label(client: TestClient) -> None:
+    label = page(client, E119).text("generated-label")
+    assert label == "Generated by test-model on 2026-01-05 — not medical advice — generated"
+
+
+def test_generated_text_sections_are_paragraphs_and_lists(client: TestClient) -> None:
+    generated = page(client, E119).text("generated")
+    assert "Summary Type 2 diabetes is a long-term condition" in generated
+    assert "Causes The body's cells respond poorly to insulin (insulin resistance) The pancreas" in generated
+
+
+def test_generated_procedure_steps_are_numbered(client: TestClient) -> None:
+    code = page(client, PCS)
+    assert ("ol", "class", "steps") in code.attributes
+    assert code.text("generated-label").endswith("not medical advice — reviewed")
+
+
+def test_generated_explainer_shows_its_provenance_but_not_the_model_server(client: TestClient) -> None:
+    generated = page(client, E119).text("generated")
+    assert (
+        "Where this text comes from Model test-model Created 2026-01-05 10:00 UTC Status generated"
+        " Origin generated Grounded in the official facts above, release 2026 Prompt explain-1/sections-1"
+    ) in generated
+    assert "llm.example.org" not in generated
+
+
+def test_out_of_date_generated_explainer_says_so(client: TestClient) -> None:
+    label = page(client, S52521A).text("generated-label")
+    assert label.startswith("out of date Generated by test-model on 2026-01-05 — not medical advice — generated")
+    assert label.endswith("— out of date: the official facts of this code have changed since")
+
+
+def test_no_generated_section_without_an_explainer(client: TestClient) -> None:
+    code = page(client, NO_EXPLAINER)
+    assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
+
+
+def test_rejected_explainer_is_not_shown(client: TestClient) -> None:
+    code = page(client, I219)
+    assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
+
+
+def test_plain_language_section_links_its_json_twin(client: TestClient) -> None:
+    assert ("/api/v1/codes/icd10cm/E11.9/explain", "/api/v1/codes/icd10cm/E11.9/explain") in page(client, E119).links
+
+
+# ---------------------------------------------------------------------------------------------- similar codes
+def test_code_page_lists_similar_codes_with_their_reasons(client: TestClient) -> None:
+    similar = page(client, I219).text("similar")
+    assert (
+        "I21.4 ICD-10-CM billable Non-ST elevation (NSTEMI) myocardial infarction"
+        " variant Differs only in the 4th character: Non-ST elevation (NSTEMI) instead of Acute;"
+    ) in similar
+
+
+def test_similar_codes_link_their_canonical_code_pages(client: TestClient) -> None:
+    links = page(client, I219).links
+    assert ("/code/icd10cm/I21.4-non-st-elevation-nstemi-myocardial-infarction", "I21.4") in links
+    assert ("/code/icd11/BA41-acute-myocardial-infarction", "BA41") in links
+
+
+def test_a_grouped_similar_code_says_how_many_more(client: TestClient) -> None:
+    similar = page(client, I219).text("similar")
+    assert "BA41 ICD-11 MMS Acute myocardial infarction wording Similar title (text similarity 0.99)" in similar
+    assert "and 2 more: codes above or below it" in similar
+
+
+def test_similar_section_and_its_twin_list_the_same_codes(client: TestClient) -> None:
+    code = page(client, I219)
+    twin = client.get("/api/v1/codes/icd10cm/I21.9/similar").json()
+    shown = [href for href, _ in code.links if href.startswith(("/code/icd10cm/I21.4", "/code/icd11/"))]
+    assert shown == [s["url"] for s in twin["similar"]]
+
+
+def test_a_code_without_similar_codes_says_so(client: TestClient) -> None:
+    assert page(client, "/code/hcpcs/E").text("similar") == (
+        "Similar codes No similar codes found for E. Similar codes as JSON: /api/v1/codes/hcpcs/E/similar"
+    )
+
+
+def test_code_page_sections_render_when_given(service: CodeService, explainers: ExplainerStore) -> None:
+    """The crosswalk and history sections from a detail that holds both."""
     detail = replace(
         service.detail(service.find(SystemId.ICD10CM, "E11.9")),
         relations=(Relation(SystemId.ICD9CM, "250.00", RelationKind.MAPS_TO, SystemId.ICD10CM, "E11.9", None, "gem"),),
         history=(HistoryEvent(SystemId.ICD10CM, "E11.9", HistoryKind.REVISED, "2025", None, "Old", "New"),),
     )
     templates = pages.environment(Assets.load(), service.systems())
-    site = pages.Pages(service, Searches(service, 0), templates, lambda: [])
+    site = pages.Pages(service, Searches(service, 0), templates, lambda: [], explainers)
     request = Request({"type": "http", "scheme": "http", "server": ("example.org", 80), "path": "/", "headers": []})
     html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119))
     shown = read(html)
@@ -367,3 +500,56 @@ def test_static_asset_answers_304_to_its_etag(client: TestClient) -> None:
 
 def test_unknown_static_asset_is_404(client: TestClient) -> None:
     assert client.get("/static/nothing.js").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------- serving explainers
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with E11.9's explainer saved in explainers.db beside it, as `medcodes explain` saves it."""
+    folder = tmp_path_factory.mktemp("served")
+    db = web_db(folder)
+    service = CodeService.at(db)
+    explainer = example_explainer(service, CM, "E11.9", ExplainerKind.DIAGNOSIS)
+    service.close()
+    store = ExplainerStore.open(folder / "explainers.db")
+    store.save(explainer)
+    store.close()
+    return db
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> Starlette:
+    apps: list[Starlette] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: apps.append(app))
+    result = CliRunner().invoke(main, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    return apps[0]
+
+
+def _label(app: Starlette) -> str | None:
+    with TestClient(app) as served_client:
+        shown = page(served_client, E119)
+    return shown.text("generated-label") if "generated-label" in shown.ids else None
+
+
+def test_serve_shows_the_explainers_beside_the_database(served: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _serve(monkeypatch, "--db", str(served))
+    assert _label(app) == "Generated by test-model on 2026-01-05 — not medical advice — generated"
+
+
+def test_serve_without_an_explainers_file_shows_the_facts_only_and_creates_none(
+    served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "none" / "explainers.db"
+    app = _serve(monkeypatch, "--db", str(served), "--explainers-db", str(missing))
+    assert (_label(app), missing.parent.exists()) == (None, False)
+
+
+def test_app_factory_reads_the_explainers_database_of_the_environment(
+    served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere.db"
+    shutil.copy(served.parent / "explainers.db", elsewhere)
+    monkeypatch.setenv("MEDCODES_DB", str(tmp_path / "medcodes.db"))
+    shutil.copy(served, tmp_path / "medcodes.db")
+    monkeypatch.setenv("MEDCODES_EXPLAINERS_DB", str(elsewhere))
+    assert _label(from_environment()) == "Generated by test-model on 2026-01-05 — not medical advice — generated"

@@ -14,12 +14,15 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from medcodes.cli import main
+from medcodes.explain.store import ExplainerStore
+from medcodes.models import ExplainerKind
 from medcodes.service import CodeService
+from medcodes.systems import SystemId
 from medcodes.web.app import WebOptions, create_app
 from medcodes.web.assets import Assets
 from medcodes.web.guard import CONTENT_SECURITY_POLICY
 from medcodes.web.pages import environment
-from tests.test_web_support import read, web_db, web_service
+from tests.test_web_support import example_explainer, explainer_store, read, web_db, web_service
 
 SCRIPT = "<script>alert(1)</script>"
 PAGES = (
@@ -46,8 +49,19 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
 
 
 @pytest.fixture(scope="module")
-def client(service: CodeService) -> Iterator[TestClient]:
-    with TestClient(create_app(service, WebOptions(max_body_bytes=4096, max_url_chars=1000))) as test_client:
+def explainers(service: CodeService) -> Iterator[ExplainerStore]:
+    """E11.9's generated explainer holds markup, as a model's answer might."""
+    store = explainer_store(
+        example_explainer(service, SystemId.ICD10CM, "E11.9", ExplainerKind.DIAGNOSIS, summary=f"Sugar {SCRIPT}")
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(service: CodeService, explainers: ExplainerStore) -> Iterator[TestClient]:
+    options = WebOptions(max_body_bytes=4096, max_url_chars=1000)
+    with TestClient(create_app(service, options, explainers=explainers)) as test_client:
         yield test_client
 
 
@@ -68,6 +82,12 @@ def test_code_page_error_escapes_the_code(client: TestClient) -> None:
     response = client.get("/code/icd10cm/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert response.status_code in (400, 404)
     assert SCRIPT not in response.text
+
+
+def test_generated_explainer_text_is_escaped(client: TestClient) -> None:
+    html = client.get("/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications").text
+    assert SCRIPT not in html
+    assert "Sugar &lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_unknown_system_error_escapes_the_name(client: TestClient) -> None:

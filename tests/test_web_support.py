@@ -3,20 +3,28 @@
 ICD-10-CM (tests/helpers.py), ICD-10-PCS (axes with definitions), HCPCS (indicators, history), ICD-11
 (WHO's licence notice), ICD-9-CM and the GEMs (crosswalks) are copied into one release folder under their
 official names and built the way `medcodes build --from` builds. Building takes a fraction of a second.
+Generated explainers for the code pages are the shipped example answers (tests/test_explain_support.py),
+kept in an in-memory explainers store.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from medcodes.explain.prompt import PROMPT_VERSION
+from medcodes.explain.store import ExplainerStore
+from medcodes.explain.validate import parse_answer
+from medcodes.models import Explainer, ExplainerKind, ExplainerStatus, Provenance
 from medcodes.service import CodeService, build_database
 from medcodes.systems import SystemId
 from medcodes.web.pages import highlight
 from medcodes.web.urls import code_path, slug
 from tests.helpers import FIXTURES, fixture_release
+from tests.test_explain_support import answer
 
 # (fixture folder, fixture file) -> the official file name the build recognises.
 _OTHER_SYSTEMS = {
@@ -46,6 +54,43 @@ def web_db(folder: Path) -> Path:
 
 def web_service(folder: Path) -> CodeService:
     return CodeService.at(web_db(folder))
+
+
+EXPLAINER_MODEL = "test-model"
+EXPLAINER_CREATED = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)
+
+
+def example_explainer(
+    service: CodeService,
+    system: SystemId,
+    code: str,
+    kind: ExplainerKind,
+    *,
+    status: ExplainerStatus = ExplainerStatus.GENERATED,
+    current: bool = True,
+    **sections: object,
+) -> Explainer:
+    """The shipped example answer of ``kind`` (sections changed by ``sections``) as the explainer of ``code``.
+
+    It is grounded in the code's facts in ``service`` when ``current``; otherwise its facts hash is another
+    one, and the service marks it stale.
+    """
+    draft, problems = parse_answer(answer(kind, **sections), kind)
+    assert draft is not None, problems
+    grounding = service.explainer_grounding(code, system)
+    facts_hash = grounding.facts_hash if grounding is not None and current else "f" * 64
+    provenance = Provenance(
+        EXPLAINER_MODEL, "llm.example.org/v1", PROMPT_VERSION, facts_hash, "2026", EXPLAINER_CREATED, status
+    )
+    return Explainer(system, code, kind, draft.sections, provenance)
+
+
+def explainer_store(*explainers: Explainer) -> ExplainerStore:
+    """An in-memory explainers store holding ``explainers`` (the caller closes it)."""
+    store = ExplainerStore.memory()
+    for explainer in explainers:
+        store.save(explainer)
+    return store
 
 
 # ---------------------------------------------------------------------------------------------- URL helpers

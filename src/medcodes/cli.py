@@ -483,15 +483,30 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     show_default=True,
     help="Recent searches answered from memory (0: none).",
 )
-def serve_command(db: str | None, host: str, port: int, access_log: bool, cache_size: int) -> None:
+@click.option(
+    "--explainers-db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Explainers database, read only (default: MEDCODES_EXPLAINERS_DB, else explainers.db beside the database).",
+)
+def serve_command(  # noqa: PLR0917 - click passes options as arguments
+    db: str | None, host: str, port: int, access_log: bool, cache_size: int, explainers_db: str | None
+) -> None:
     """Serve the website and JSON API (/api/v1; reference at /docs)."""
     import uvicorn
 
+    from medcodes.explain.store import ExplainerStore
     from medcodes.web.app import WebOptions, create_app
 
     settings = Settings.from_env(db=db)
+    explainers_path = Path(explainers_db) if explainers_db else settings.explainers_path
     with errors():
-        app = create_app(CodeService.open(settings), WebOptions(cache_size=cache_size), close_service=True)
+        service = CodeService.open(settings)
+        # Read only: the server never writes explainers; a missing file reads as none (the facts still show).
+        explainers = ExplainerStore.open(explainers_path, readonly=True)
+        app = create_app(
+            service, WebOptions(cache_size=cache_size), close_service=True, explainers=explainers, close_explainers=True
+        )
     Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
     uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
 

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
-from medcodes.models import SearchResult
+from medcodes.explain.store import ExplainerStore
+from medcodes.models import Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import NAMES, SystemId
 from medcodes.web import shapes
@@ -28,6 +29,8 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
 MAX_SUGGESTIONS = 20
 MAX_MATCHES_PER_LINE = 20
+# CodeService.similar clamps its limit to 1..50; the API says so up front (a 400 beyond it).
+MAX_SIMILAR = 50
 # Lines matched between two chances for other requests to run.
 _MATCH_CHUNK = 16
 
@@ -55,9 +58,11 @@ class MatchRequest(BaseModel):
 
 
 class Api:
-    def __init__(self, service: CodeService, searches: Searches) -> None:
+    def __init__(self, service: CodeService, searches: Searches, explainers: ExplainerStore) -> None:
         self.service = service
         self.searches = searches
+        self.explainers = explainers
+        self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
 
     async def search(
         self,
@@ -105,6 +110,26 @@ class Api:
         """The chain above a code, from its chapter down to its parent."""
         concept = self.service.find(system_of(system), code)
         return JSONResponse(shapes.concepts_body(concept, self.service.ancestors_of(concept)), headers=PUBLIC)
+
+    async def similar(
+        self,
+        system: SystemParam,
+        code: CodeParam,
+        limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most")] = 10,
+    ) -> JSONResponse:
+        """Codes similar to a code, in its system and in the others, best first, each with the reasons why."""
+        concept = self.service.find(system_of(system), code)
+        found = self.service.similar(concept.code, concept.system, limit)
+        return JSONResponse(shapes.similar_body(concept, found), headers=PUBLIC)
+
+    async def explain(self, system: SystemParam, code: CodeParam) -> JSONResponse:
+        """A code in plain language: its official facts in sentences, and the generated explainer (or null) with
+        its label and provenance. Generated text is not medical advice."""
+        concept = self.service.find(system_of(system), code)
+        facts = self.service.explain_facts(concept.code, concept.system)
+        found = self.service.explainer(concept.code, concept.system, self.explainers)
+        body = shapes.explain_body(concept, facts, self.releases.get(concept.system), found)
+        return JSONResponse(body, headers=PUBLIC)
 
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""

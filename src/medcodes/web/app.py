@@ -1,7 +1,8 @@
 """The ASGI app: every route in one list, every error through one handler, limits and headers in one guard.
 
-``create_app(service)`` builds the app around a CodeService, which is all it calls. Building it reads the
-templates and static files and the list of loaded systems; importing this module reads nothing.
+``create_app(service)`` builds the app around a CodeService, which is all it calls (with the explainers store
+it passes to the service for generated explainers). Building it reads the templates and static files and the
+list of loaded systems; importing this module reads nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from medcodes import __version__
 from medcodes.config import MAX_QUERY_CHARS, Settings
 from medcodes.errors import MedcodesError
+from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import UnknownSystem
 from medcodes.web import shapes
@@ -119,6 +121,20 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={**_ok(shapes.ConceptsBody, "Its ancestors, chapter first"), **_MISSING},
         ),
         APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/similar",
+            api.similar,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.SimilarBody, "Similar codes with the reasons why, best first"), **_MISSING},
+        ),
+        APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/explain",
+            api.explain,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.ExplainBody, "The official facts in words, and the generated text"), **_MISSING},
+        ),
+        APIRoute(
             f"{v1}/systems",
             api.systems,
             methods=["GET"],
@@ -135,13 +151,25 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
     ]
 
 
-def create_app(service: CodeService, options: WebOptions | None = None, close_service: bool = False) -> FastAPI:
-    """The site and API over ``service``; ``close_service`` closes it when the server stops."""
+def create_app(
+    service: CodeService,
+    options: WebOptions | None = None,
+    close_service: bool = False,
+    explainers: ExplainerStore | None = None,
+    close_explainers: bool = False,
+) -> FastAPI:
+    """The site and API over ``service``; ``close_service`` closes it when the server stops.
+
+    ``explainers`` holds the generated explainers the code pages show (the server only reads it); without one,
+    an empty in-memory store, which the app closes itself. ``close_explainers`` closes a store passed in.
+    """
     options = options or WebOptions()
+    store = explainers if explainers is not None else ExplainerStore.memory()
+    close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
     searches = Searches(service, options.cache_size)
-    pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()))
+    pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()), store)
     respond = responder(templates)
     handle = handler(respond)
 
@@ -150,6 +178,8 @@ def create_app(service: CodeService, options: WebOptions | None = None, close_se
         # Load the search index now, not on the first visitor's request.
         service.search("warm up", limit=1)
         yield
+        if close_store:
+            store.close()
         if close_service:
             service.close()
 
@@ -157,7 +187,7 @@ def create_app(service: CodeService, options: WebOptions | None = None, close_se
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches), assets),
+        routes=routes(pages, Api(service, searches, store), assets),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -203,5 +233,12 @@ def _error_content() -> dict[str, Any]:
 
 
 def from_environment() -> FastAPI:
-    """An app factory for ``uvicorn --factory medcodes.web.app:from_environment`` (the database from MEDCODES_DB)."""
-    return create_app(CodeService.open(Settings.from_env()), close_service=True)
+    """An app factory for ``uvicorn --factory medcodes.web.app:from_environment``: the database from MEDCODES_DB,
+    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only."""
+    settings = Settings.from_env()
+    return create_app(
+        CodeService.open(settings),
+        close_service=True,
+        explainers=ExplainerStore.open(settings.explainers_path, readonly=True),
+        close_explainers=True,
+    )

@@ -2,7 +2,8 @@
 
 Every page links its twin (``<link rel="alternate" type="application/json">``): ``/`` and ``/browse`` and
 ``/about`` -> ``/api/v1/systems``; ``/search`` -> ``/api/v1/search``; a code page -> ``/api/v1/codes/...``;
-``/browse/{system}`` -> ``/api/v1/systems/{system}``.
+``/browse/{system}`` -> ``/api/v1/systems/{system}``. A code page's plain-language and similar-codes sections
+link their own twins, ``.../explain`` and ``.../similar``, built from the same service calls.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from medcodes.errors import CodeNotFound, InvalidCode
+from medcodes.explain.store import ExplainerStore
 from medcodes.models import (
     Concept,
     ConceptDetail,
@@ -25,6 +27,8 @@ from medcodes.models import (
     Note,
     NoteKind,
     Property,
+    SectionType,
+    SimilarKind,
     SystemInfo,
 )
 from medcodes.service import MAX_MATCH_LINES, CodeService
@@ -33,6 +37,7 @@ from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
 from medcodes.web.reference import Endpoint
+from medcodes.web.shapes import facts_origin
 from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of
 
 PAGE_SIZE = 20
@@ -64,6 +69,20 @@ REASON_LABELS = {
     "synonym": "synonym",
     "abbreviation": "abbreviation",
     "typo": "spelling corrected",
+}
+# Why a code is similar, as a short tag before the reason's own words (docs/similar.md lists the kinds).
+SIMILAR_LABELS: dict[SimilarKind, str] = {
+    SimilarKind.VARIANT: "variant",
+    SimilarKind.SIBLING: "same parent",
+    SimilarKind.FAMILY: "same family",
+    SimilarKind.BODY_PART: "same body part",
+    SimilarKind.DRG_FAMILY: "DRG family",
+    SimilarKind.CROSSWALK: "crosswalk",
+    SimilarKind.INDEX_TERM: "index",
+    SimilarKind.NOTE: "note",
+    SimilarKind.REFERENCE: "reference",
+    SimilarKind.COVERAGE: "coverage",
+    SimilarKind.WORDING: "wording",
 }
 # CMS HCPCS record layout (HCPC2026_recordlayout): the indicators' names as the layout writes them.
 HCPCS_LABELS = {
@@ -168,6 +187,8 @@ def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
         humanize=humanize,
         system_name=lambda s: NAMES[SystemId(s)],
         reason_labels=REASON_LABELS,
+        similar_labels=SIMILAR_LABELS,
+        section_types=SectionType,
         systems=infos,
         system_names={s.value: name for s, name in NAMES.items()},
         loaded={i.system for i in infos},
@@ -195,11 +216,13 @@ class Pages:
         searches: Searches,
         templates: Environment,
         reference: Callable[[], list[Endpoint]],
+        explainers: ExplainerStore,
     ) -> None:
         self.service = service
         self.searches = searches
         self.templates = templates
         self.reference = reference
+        self.explainers = explainers
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
 
@@ -317,11 +340,12 @@ class Pages:
             summary += " (billable)"
         description = summary + ". Notes, hierarchy and related codes."
         canonical = _absolute(request, path)
+        twin = f"/api/v1/codes/{c.system.value}/{quote(c.code, safe='.-')}"
         return {
             "title": f"{c.code}: {c.title} - {name} - medcodes",
             "description": description if len(description) <= 300 else description[:297] + "...",
             "canonical": canonical,
-            "alternate": f"/api/v1/codes/{c.system.value}/{quote(c.code, safe='.-')}",
+            "alternate": twin,
             "jsonld": {
                 "@context": "https://schema.org",
                 "@type": "MedicalCode",
@@ -344,9 +368,13 @@ class Pages:
             "properties": [
                 p for p in detail.properties if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
             ],
-            # Sections other work fills in: None until the service offers them, and then nothing is faked.
-            "explainer": None,
-            "similar": None,
+            # The same service calls as the JSON twins .../explain and .../similar (api.Api.explain, .similar).
+            "facts": self.service.explain_facts(c.code, c.system),
+            "facts_origin": facts_origin(detail.release),
+            "explainer": self.service.explainer(c.code, c.system, self.explainers),
+            "explain_twin": twin + "/explain",
+            "similar": self.service.similar(c.code, c.system),
+            "similar_twin": twin + "/similar",
         }
 
     async def browse(self, request: Request) -> Response:

@@ -14,6 +14,8 @@ from medcodes.models import (
     Concept,
     ConceptDetail,
     Designation,
+    Explainer,
+    FactsExplainer,
     HistoryEvent,
     Note,
     Property,
@@ -21,9 +23,11 @@ from medcodes.models import (
     Release,
     SearchHit,
     SearchResult,
+    SimilarCode,
     Suggestions,
     SystemInfo,
 )
+from medcodes.systems import NAMES
 from medcodes.web.urls import code_path
 
 
@@ -172,6 +176,86 @@ class ConceptsBody(TypedDict):
     system: str
     code: str
     concepts: list[ConceptRef]
+
+
+class SimilarReasonOut(TypedDict):
+    kind: str
+    text: str
+
+
+class SimilarOut(TypedDict):
+    system: str
+    code: str
+    title: str
+    score: float
+    billable: bool
+    more: int
+    more_label: str | None
+    url: str
+    why: list[SimilarReasonOut]
+
+
+class SimilarBody(TypedDict):
+    ok: bool
+    system: str
+    code: str
+    title: str
+    similar: list[SimilarOut]
+
+
+class FactLineOut(TypedDict):
+    label: str
+    text: str
+    definition: str | None
+    source: str | None
+
+
+class FactSectionOut(TypedDict):
+    heading: str
+    lines: list[FactLineOut]
+
+
+class FactsOut(TypedDict):
+    summary: str
+    origin: str
+    sections: list[FactSectionOut]
+
+
+class ExplainerSectionOut(TypedDict):
+    key: str
+    title: str
+    type: str
+    text: str
+    items: list[str]
+
+
+class ProvenanceOut(TypedDict):
+    model: str
+    prompt_version: str
+    facts_hash: str
+    release: str | None
+    created: str
+    status: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    origin: str
+
+
+class ExplainerOut(TypedDict):
+    kind: str
+    label: str
+    stale: bool
+    sections: list[ExplainerSectionOut]
+    provenance: ProvenanceOut
+
+
+class ExplainBody(TypedDict):
+    ok: bool
+    system: str
+    code: str
+    title: str
+    facts: FactsOut
+    explainer: ExplainerOut | None
 
 
 class SystemOut(TypedDict):
@@ -351,3 +435,91 @@ def systems_body(infos: Sequence[SystemInfo]) -> SystemsBody:
 
 def system_body(info: SystemInfo, roots: Sequence[Concept]) -> SystemBody:
     return {"ok": True, "system": system_out(info), "roots": [concept_ref(c) for c in roots]}
+
+
+# ---------------------------------------------------------------------------------------------- similar, explain
+def similar_out(s: SimilarCode) -> SimilarOut:
+    """One similar code as `medcodes similar --json` writes it, with its code page's address."""
+    return {
+        "system": s.system.value,
+        "code": s.code,
+        "title": s.title,
+        "score": round(s.score, 4),
+        "billable": s.billable,
+        "more": s.more,
+        "more_label": s.more_label,
+        "url": code_path(s.system, s.code, s.title),
+        "why": [{"kind": r.kind.value, "text": r.text} for r in s.reasons],
+    }
+
+
+def similar_body(concept: Concept, found: Sequence[SimilarCode]) -> SimilarBody:
+    return {
+        "ok": True,
+        "system": concept.system.value,
+        "code": concept.code,
+        "title": concept.title,
+        "similar": [similar_out(s) for s in found],
+    }
+
+
+def facts_origin(release: Release | None) -> str:
+    """Where the facts explainer comes from, in words: pages and the API say it with the facts."""
+    where = f"the official {NAMES[release.system]} release {release.version}" if release else "the official release"
+    return f"Taken from {where}: the code's own titles, hierarchy and notes, put into sentences without a model."
+
+
+def facts_out(facts: FactsExplainer, release: Release | None) -> FactsOut:
+    return {
+        "summary": facts.summary,
+        "origin": facts_origin(release),
+        "sections": [
+            {
+                "heading": s.heading,
+                "lines": [
+                    {"label": ln.label, "text": ln.text, "definition": ln.definition, "source": ln.source}
+                    for ln in s.lines
+                ],
+            }
+            for s in facts.sections
+        ],
+    }
+
+
+def explainer_out(found: Explainer) -> ExplainerOut:
+    """A generated explainer with its label and provenance. The endpoint (the model server's host) stays out:
+    it says something about the deployment and nothing about the text."""
+    p = found.provenance
+    return {
+        "kind": found.kind.value,
+        "label": found.label,
+        "stale": found.stale,
+        "sections": [
+            {"key": s.key, "title": s.title, "type": s.type.value, "text": s.text, "items": list(s.items)}
+            for s in found.sections
+        ],
+        "provenance": {
+            "model": p.model,
+            "prompt_version": p.prompt_version,
+            "facts_hash": p.facts_hash,
+            "release": p.release,
+            "created": p.created.isoformat(),
+            "status": p.status.value,
+            "reviewed_by": p.reviewed_by,
+            "reviewed_at": p.reviewed_at.isoformat() if p.reviewed_at else None,
+            "origin": p.origin,
+        },
+    }
+
+
+def explain_body(
+    concept: Concept, facts: FactsExplainer, release: Release | None, found: Explainer | None
+) -> ExplainBody:
+    return {
+        "ok": True,
+        "system": concept.system.value,
+        "code": concept.code,
+        "title": concept.title,
+        "facts": facts_out(facts, release),
+        "explainer": explainer_out(found) if found is not None else None,
+    }
