@@ -80,3 +80,14 @@ def test_show_cli_deleted_code_exits_1_with_the_replacement(full_db: Path) -> No
     assert result.exit_code == 1
     assert "deleted on 2017-10-01" in result.stderr
     assert "H44.2A1" in result.stderr
+
+
+def test_search_can_include_deleted_codes_after_the_codes_in_force(service: CodeService) -> None:
+    plain = service.search("H35.054", [SystemId.ICD10CM])
+    assert plain.hits == ()
+    found = service.search("H35.054", [SystemId.ICD10CM], include_deleted=True)
+    (hit,) = found.hits
+    assert hit.code == "H35.054"
+    assert not hit.billable
+    assert hit.reasons[0].field == "deleted"
+    assert hit.reasons[0].text.startswith("deleted on 2017-10-01; replaced by H44.2A1")

@@ -422,6 +422,7 @@ def _jsonl(service: CodeService) -> None:
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option("--billable", is_flag=True, help="Billable codes only.")
 @click.option("--within", default=None, metavar="CODE", help="Only under this chapter, block or category (9, I20-I25).")
+@click.option("--include-deleted", is_flag=True, help="Also list deleted codes (from the code history loaded).")
 @as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--jsonl", is_flag=True, help='Batch: read {"q": ...} JSON lines on stdin, write one answer per line.')
@@ -433,6 +434,7 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     offset: int,
     billable: bool,
     within: str | None,
+    include_deleted: bool,
     as_of: dt.datetime | None,
     as_json: bool,
     jsonl: bool,
@@ -447,7 +449,14 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
         if query is None:
             raise click.UsageError("give a QUERY, or --jsonl to read queries from stdin")
         result = service.search(
-            query, _systems(systems), limit, offset, billable, as_of=as_of.date() if as_of else None, within=within
+            query,
+            _systems(systems),
+            limit,
+            offset,
+            billable,
+            as_of=as_of.date() if as_of else None,
+            within=within,
+            include_deleted=include_deleted,
         )
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))

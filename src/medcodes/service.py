@@ -32,11 +32,14 @@ from medcodes.models import (
     Explainer,
     ExplainerStatus,
     FactsExplainer,
+    HistoryEvent,
     HistoryKind,
+    MatchReason,
     Property,
     Relation,
     RelationKind,
     Release,
+    SearchHit,
     SearchResult,
     SimilarCode,
     Suggestions,
@@ -45,6 +48,7 @@ from medcodes.models import (
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
+from medcodes.search.text import tokens
 from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
 from medcodes.store.sqlite import SQLiteStore
@@ -272,12 +276,17 @@ class CodeService:
         *,
         as_of: dt.date | None = None,
         within: str | None = None,
+        include_deleted: bool = False,
     ) -> SearchResult:
         """Search every loaded system.
 
         ``within`` keeps the codes under one chapter, section/block or category (a code of any loaded
-        system, e.g. "9", "I20-I25", "0UT"); ``as_of`` leaves out codes that were added after that date.
+        system, e.g. "9", "I20-I25", "0UT"); ``as_of`` leaves out codes that were added after that date;
+        ``include_deleted`` adds codes the history says were deleted, after the codes in force.
         """
+        if include_deleted:
+            found = self.search(text, systems, limit, offset, billable_only, as_of=as_of, within=within)
+            return self._with_deleted(found, text, systems, limit, offset)
         subtree = None
         if within is not None:
             parent = self.resolve(within, systems[0] if len(systems) == 1 else None)
@@ -297,6 +306,48 @@ class CodeService:
         return replace(
             result, hits=tuple(kept[offset : offset + limit]), total=max(0, result.total - dropped), estimated=True
         )
+
+    def _with_deleted(
+        self, found: SearchResult, text: str, systems: Sequence[SystemId], limit: int, offset: int
+    ) -> SearchResult:
+        """``found`` followed by the deleted codes whose old title holds every word of ``text``."""
+        words = tokens(text)
+        code = "".join(text.split()).upper()
+        hits: list[SearchHit] = []
+        for event in self._deleted:
+            if systems and event.system not in systems:
+                continue
+            title = event.old_title or event.new_title or ""
+            title_words = tokens(title)
+            if event.code.replace(".", "") == code.replace(".", "") or (
+                words and all(any(t.startswith(w) for t in title_words) for w in words)
+            ):
+                when = event.effective.isoformat() if event.effective else event.release
+                why = f"deleted on {when}" + (
+                    f"; replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
+                )
+                hits.append(
+                    SearchHit(
+                        event.system,
+                        event.code,
+                        title or "(title not recorded)",
+                        0.0,
+                        False,
+                        ConceptKind.CODE,
+                        (MatchReason("deleted", why),),
+                    )
+                )
+        if not hits:
+            return found
+        # The deleted codes come after every code in force: on the page after the last one, or on this page.
+        start = max(0, offset - found.total)
+        room = limit - len(found.hits)
+        extra = tuple(hits[start : start + room]) if room > 0 else ()
+        return replace(found, hits=found.hits + extra, total=found.total + len(hits))
+
+    @cached_property
+    def _deleted(self) -> list[HistoryEvent]:
+        return self.store.deleted_codes()
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
         """Autocomplete: completions of the last, partly typed word, and the best codes so far."""

@@ -454,6 +454,27 @@ class SQLiteStore:
             for ss, sc, k, ts, tc, d, src, f in rows
         ]
 
+    def deleted_codes(self) -> list[HistoryEvent]:
+        """The last deletion of every code the current releases no longer hold (with its old title)."""
+        rows = self.connection.execute(
+            "SELECT h.system, h.code, h.kind, h.release, h.effective, h.old_title, h.new_title, h.replaced_by"
+            " FROM history h WHERE h.kind = 'deleted' AND NOT EXISTS"
+            " (SELECT 1 FROM concepts c WHERE c.system = h.system AND c.code = h.code) ORDER BY h.effective"
+        ).fetchall()
+        latest: dict[tuple[str, str], HistoryEvent] = {}
+        for system, code, kind, release, effective, old, new, replaced in rows:
+            latest[(system, code)] = HistoryEvent(
+                SystemId(system),
+                code,
+                HistoryKind(kind),
+                release,
+                dt.date.fromisoformat(effective) if effective else None,
+                old,
+                new,
+                tuple(replaced.split("|")) if replaced else (),
+            )
+        return list(latest.values())
+
     def earliest_history(self, system: SystemId) -> dt.date | None:
         row = self.connection.execute("SELECT min(effective) FROM history WHERE system = ?", (system.value,)).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
