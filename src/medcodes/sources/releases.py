@@ -4,6 +4,7 @@ embedded default that ships inside a PyPI wheel."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -97,11 +98,25 @@ def _sniff(path: Path) -> list[FoundFile]:
     return []
 
 
+def _files(folder: Path) -> list[Path]:
+    """Every file below ``folder``, following linked folders (each real folder once), sorted."""
+    out: list[Path] = []
+    seen: set[str] = set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        out.extend(Path(root) / name for name in names if (Path(root) / name).is_file())
+    return sorted(out)
+
+
 def discover(folder: Path) -> list[FoundFile]:
     """Every official file medcodes can read under ``folder`` (recursively), by name and content."""
     if not folder.is_dir():
         raise SourceMissing(folder, "not a folder")
-    found = [f for path in sorted(folder.rglob("*")) if path.is_file() for f in _sniff(path)]
+    found = [f for path in _files(folder) for f in _sniff(path)]
     if not found:
         raise SourceMissing(folder, "no official release file that medcodes can read was found here")
     return found
