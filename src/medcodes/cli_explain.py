@@ -28,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from medcodes.config import Settings
 from medcodes.console import errors
+from medcodes.explain import pack
 from medcodes.explain.generate import DEFAULT_ATTEMPTS, BatchProgress
 from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured, Usage
 from medcodes.explain.store import ExplainerStore
@@ -210,29 +211,14 @@ def _facts_json(facts: FactsExplainer) -> dict[str, Any]:
 
 
 def _explainer_json(found: Explainer) -> dict[str, Any]:
-    p = found.provenance
     return {
         "system": found.system.value,
         "code": found.code,
         "kind": found.kind.value,
         "label": found.label,
         "stale": found.stale,
-        "sections": [
-            {"key": s.key, "title": s.title, "type": s.type.value, "text": s.text, "items": list(s.items)}
-            for s in found.sections
-        ],
-        "provenance": {
-            "model": p.model,
-            "endpoint": p.endpoint,
-            "prompt_version": p.prompt_version,
-            "facts_hash": p.facts_hash,
-            "release": p.release,
-            "created": p.created.isoformat(),
-            "status": p.status.value,
-            "reviewed_by": p.reviewed_by,
-            "reviewed_at": p.reviewed_at.isoformat() if p.reviewed_at else None,
-            "origin": p.origin,
-        },
+        "sections": pack.sections_json(found),
+        "provenance": pack.provenance_json(found.provenance),
     }
 
 

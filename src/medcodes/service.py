@@ -226,18 +226,7 @@ class CodeService:
     def show(self, code: str, system: SystemId | None = None, as_of: dt.date | None = None) -> ConceptDetail:
         """Every fact of a code; with ``as_of``, the code as it stood on that date (title then, or an error)."""
         concept = self.resolve(code, system) if as_of is None else self.as_of(code, system, as_of)
-        s, c = concept.system, concept.code
-        return ConceptDetail(
-            concept=concept,
-            designations=tuple(self.store.designations(s, c)),
-            notes=tuple(self.store.notes(s, c)),
-            ancestors=tuple(self.store.ancestors(s, c)),
-            children=tuple(self.store.children(s, c)),
-            release=self.store.release_of(s),
-            properties=tuple(self.store.properties(s, c)),
-            relations=tuple(self.store.relations(s, c)),
-            history=tuple(self.store.history(s, c)),
-        )
+        return self.detail(concept)
 
     def children(self, code: str, system: SystemId | None = None) -> list[Concept]:
         concept = self.resolve(code, system)

@@ -32,9 +32,37 @@ from medcodes.systems import SystemId, UnknownSystem
 FORMAT = "medcodes-explainer/1"
 
 
+def provenance_json(p: Provenance, *, endpoint: bool = True, tokens: bool = False) -> dict[str, object]:
+    """An explainer's provenance as JSON. Pages leave the ``endpoint`` (the model server's host) out: it
+    says something about the deployment and nothing about the text; packs keep it, with the token counts."""
+    out: dict[str, object] = {"model": p.model}
+    if endpoint:
+        out["endpoint"] = p.endpoint
+    out |= {
+        "prompt_version": p.prompt_version,
+        "facts_hash": p.facts_hash,
+        "release": p.release,
+        "created": p.created.isoformat(),
+        "status": p.status.value,
+        "reviewed_by": p.reviewed_by,
+        "reviewed_at": p.reviewed_at.isoformat() if p.reviewed_at else None,
+    }
+    if tokens:
+        out |= {"prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens}
+    out["origin"] = p.origin
+    return out
+
+
+def sections_json(explainer: Explainer) -> list[dict[str, object]]:
+    """An explainer's sections as JSON, typed (text, list, steps)."""
+    return [
+        {"key": s.key, "title": s.title, "type": s.type.value, "text": s.text, "items": list(s.items)}
+        for s in explainer.sections
+    ]
+
+
 def dumps(explainer: Explainer) -> str:
     """One pack line."""
-    p = explainer.provenance
     sections: dict[str, object] = {
         s.key: s.text if s.type is SectionType.TEXT else list(s.items) for s in explainer.sections
     }
@@ -45,20 +73,7 @@ def dumps(explainer: Explainer) -> str:
             "code": explainer.code,
             "kind": explainer.kind.value,
             "sections": sections,
-            "provenance": {
-                "model": p.model,
-                "endpoint": p.endpoint,
-                "prompt_version": p.prompt_version,
-                "facts_hash": p.facts_hash,
-                "release": p.release,
-                "created": p.created.isoformat(),
-                "status": p.status.value,
-                "reviewed_by": p.reviewed_by,
-                "reviewed_at": p.reviewed_at.isoformat() if p.reviewed_at else None,
-                "prompt_tokens": p.prompt_tokens,
-                "completion_tokens": p.completion_tokens,
-                "origin": p.origin,
-            },
+            "provenance": provenance_json(explainer.provenance, tokens=True),
         },
         ensure_ascii=False,
     )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from typing_extensions import TypedDict
 
+from medcodes.explain import pack
 from medcodes.models import (
     Concept,
     ConceptDetail,
@@ -487,28 +488,13 @@ def facts_out(facts: FactsExplainer, release: Release | None) -> FactsOut:
 
 
 def explainer_out(found: Explainer) -> ExplainerOut:
-    """A generated explainer with its label and provenance. The endpoint (the model server's host) stays out:
-    it says something about the deployment and nothing about the text."""
-    p = found.provenance
+    """A generated explainer with its label and provenance (without the model server's address)."""
     return {
         "kind": found.kind.value,
         "label": found.label,
         "stale": found.stale,
-        "sections": [
-            {"key": s.key, "title": s.title, "type": s.type.value, "text": s.text, "items": list(s.items)}
-            for s in found.sections
-        ],
-        "provenance": {
-            "model": p.model,
-            "prompt_version": p.prompt_version,
-            "facts_hash": p.facts_hash,
-            "release": p.release,
-            "created": p.created.isoformat(),
-            "status": p.status.value,
-            "reviewed_by": p.reviewed_by,
-            "reviewed_at": p.reviewed_at.isoformat() if p.reviewed_at else None,
-            "origin": p.origin,
-        },
+        "sections": pack.sections_json(found),  # type: ignore[typeddict-item]
+        "provenance": pack.provenance_json(found.provenance, endpoint=False),  # type: ignore[typeddict-item]
     }
 
 
