@@ -169,3 +169,9 @@ def test_within_keeps_one_chapter_or_block(service: CodeService) -> None:
     assert found
     assert all(code.startswith("S52") for code in found)
     assert codes(service, "diabetes", within="9") == []
+
+
+def test_conventional_qualifiers_count_little(service: CodeService) -> None:
+    # "not elsewhere classified" says a code is residual; titles without it are hardly worse matches.
+    plain = codes(service, "torus fracture of lower end of radius")
+    assert codes(service, "torus fracture of lower end of radius, not elsewhere classified")[:3] == plain[:3]

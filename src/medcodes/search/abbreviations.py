@@ -138,6 +138,15 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "belly": ("abdomen", "abdominal"),
 }
 
+# The classifications' conventional qualifiers: they say a code is a residual category, not what it is
+# about, so a title without them is hardly a worse match. Their words count this much of their weight.
+QUALIFIERS: dict[str, float] = {
+    "not elsewhere classified": 0.25,
+    "nec": 0.25,
+    "not otherwise specified": 0.25,
+    "nos": 0.25,
+}
+
 _PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})\)")
 
 

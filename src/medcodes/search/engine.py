@@ -222,7 +222,9 @@ class SearchEngine:
                     alternatives.append([a for a in atoms if a is not None])
             if not alternatives:
                 unknown.append(position)
-            groups.append(lexical.group(" ".join(typed), alternatives, literal))
+            phrase_typed = " ".join(typed)
+            weight = abbreviations.QUALIFIERS.get(phrase_typed, 1.0)
+            groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span
         return _Words(tuple(groups), tuple(unknown))
 
@@ -230,9 +232,10 @@ class SearchEngine:
         """The longest known phrase (up to four words) starting at ``position``, and what it stands for."""
         for span in (4, 3, 2):
             if position + span <= len(words):
-                phrases = self.abbreviations.get(" ".join(words[position : position + span]))
-                if phrases:
-                    return span, phrases
+                typed = " ".join(words[position : position + span])
+                phrases = self.abbreviations.get(typed)
+                if phrases or typed in abbreviations.QUALIFIERS:
+                    return span, phrases or ()
         return 1, self.abbreviations.get(words[position], ())
 
     def _correct(self, index: LexicalIndex, words: Sequence[str], found: _Words) -> tuple[_Words, str] | None:

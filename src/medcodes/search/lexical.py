@@ -58,6 +58,7 @@ class Group:
     alternatives: tuple[tuple[Atom, ...], ...]
     idf: float
     literal: bool = True  # the first alternative is the words as typed
+    weight: float = 1.0  # less for conventional qualifiers ("not elsewhere classified")
 
     @property
     def cost(self) -> int:
@@ -113,10 +114,10 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
     return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
 
 
-def group(word: str, alternatives: Sequence[Sequence[Atom]], literal: bool = True) -> Group:
+def group(word: str, alternatives: Sequence[Sequence[Atom]], literal: bool = True, weight: float = 1.0) -> Group:
     alts = tuple(tuple(a) for a in alternatives if a)
-    idf = max((sum(a.idf for a in alt) / len(alt) for alt in alts), default=0.0)
-    return Group(word, alts, idf, literal)
+    idf = max((sum(a.idf for a in alt) / len(alt) for alt in alts), default=0.0) * weight
+    return Group(word, alts, idf, literal, weight)
 
 
 def _docs_of(index: LexicalIndex, a: Atom) -> I32:
@@ -187,6 +188,8 @@ class _Gathered:
             total = np.sum(weights, axis=0) / len(alt)
             if number and g.literal:
                 total = total * ALTERNATIVE_WEIGHT
+            if g.weight != 1.0:
+                total = total * g.weight
             if len(alt) > 1:
                 total = np.where(np.all(np.stack(weights) > 0, axis=0), total, 0.0).astype(np.float32)
             best = total if best is None else np.maximum(best, total)
