@@ -136,6 +136,8 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "tubes tied": ("occlusion of fallopian tubes", "sterilization"),
     "womb": ("uterus",),
     "belly": ("abdomen", "abdominal"),
+    # ICD-9-CM's wording for what ICD-10-CM says plainly.
+    "without mention of": ("without",),
 }
 
 # The classifications' conventional qualifiers: they say a code is a residual category, not what it is
@@ -145,6 +147,10 @@ QUALIFIERS: dict[str, float] = {
     "nec": 0.25,
     "not otherwise specified": 0.25,
     "nos": 0.25,
+    # ICD-9-CM's conventions, for people (and crosswalks) carrying old titles over.
+    "not stated as uncontrolled": 0.25,
+    "episode of care": 0.25,
+    "or not applicable": 0.25,
 }
 
 _PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})\)")
