@@ -90,3 +90,20 @@ def test_embedded_default_is_the_cdc_tabular_list_in_the_wheel() -> None:
     assert found.kind is FileKind.ICD10CM_TABULAR
     assert found.version == "2026"
     assert found.path.name == "icd10c-tabular-April-1-2026.xml"
+
+
+def test_official_files_inside_a_publishers_zip_are_found(tmp_path: Path) -> None:
+    import zipfile
+
+    release = tmp_path / "release"
+    release.mkdir()
+    # The CDC publishes the tabular list and the index together in one zip.
+    with zipfile.ZipFile(release / "icd10cm-table and index-2026.zip", "w") as archive:
+        archive.write(FIXTURES / "icd10cm" / "tabular_sample.xml", "icd10cm_tabular_2026.xml")
+        archive.write(FIXTURES / "icd10cm" / "index_sample.xml", "icd10cm_index_2026.xml")
+        archive.writestr("readme.txt", "not an official data file")
+    summary = build(tmp_path / "m.db", release)
+    (cm,) = summary.systems
+    assert cm.billable == 13
+    assert {"icd10cm_tabular_2026.xml", "icd10cm_index_2026.xml"} <= set(cm.files)
+    assert not list(tmp_path.glob("medcodes-unpack-*"))

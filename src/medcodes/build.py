@@ -9,6 +9,7 @@ write-ahead log is empty, and readers never write, so no log outlives the file i
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -259,8 +260,22 @@ def build(
     cpt_licence: str | None = None,
 ) -> BuildSummary:
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
+    # Official files inside publishers' zips that no loader reads in place are unpacked here for the build.
+    with tempfile.TemporaryDirectory(prefix="medcodes-unpack-") as unpack:
+        return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
+
+
+def _build(
+    db_path: Path,
+    source_dir: Path | None,
+    unpack: Path,
+    *,
+    progress: Progress,
+    steps: Sequence[Step],
+    cpt_licence: str | None,
+) -> BuildSummary:
     started = time.perf_counter()
-    found = discover(source_dir) if source_dir is not None else embedded_default()
+    found = discover(source_dir, unpack) if source_dir is not None else embedded_default()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     _remove(temporary)

@@ -112,11 +112,66 @@ def _files(folder: Path) -> list[Path]:
     return sorted(out)
 
 
-def discover(folder: Path) -> list[FoundFile]:
-    """Every official file medcodes can read under ``folder`` (recursively), by name and content."""
+# Members of a publisher's zip worth a look when no loader reads the zip itself.
+_MEMBER_SUFFIXES = (".xml", ".txt", ".tsv", ".csv", ".xlsx", ".gz")
+
+
+def _unzipped(archive_path: Path, into: Path) -> list[FoundFile]:
+    """The official files inside a zip that no loader reads in place, unpacked into ``into``.
+
+    A member is unpacked only when a sniffer recognises its first bytes, so nothing else is written.
+    """
+    found: list[FoundFile] = []
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (OSError, zipfile.BadZipFile):
+        return []
+    with archive:
+        for info in archive.infolist():
+            name = info.filename.rsplit("/", 1)[-1]
+            if info.is_dir() or not name.lower().endswith(_MEMBER_SUFFIXES):
+                continue
+            with archive.open(info) as member:
+                head = member.read(_SNIFF_BYTES)
+            if name.lower().endswith(".gz"):
+                head = b""  # a compressed member: unpack it and let the sniffers open it
+            if head and not any(_claims(sniffer, into / name, head) for sniffer in SNIFFERS):
+                continue
+            target = into / archive_path.stem / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as member, target.open("wb") as out:
+                while block := member.read(1 << 20):
+                    out.write(block)
+            recognised = _sniff(target)
+            if recognised:
+                found.extend(recognised)
+            else:
+                target.unlink()
+    return found
+
+
+def _claims(sniffer: Callable[[Path, bytes], FoundFile | None], path: Path, head: bytes) -> bool:
+    """Whether a sniffer recognises a file from its name and first bytes (the file need not exist yet)."""
+    try:
+        return sniffer(path, head) is not None
+    except OSError:
+        return False
+
+
+def discover(folder: Path, unpack_to: Path | None = None) -> list[FoundFile]:
+    """Every official file medcodes can read under ``folder`` (recursively), by name and content.
+
+    With ``unpack_to``, the official files inside publishers' zips that no loader reads in place (the CDC
+    tabular-and-index zip, WHO's zips) are unpacked there and found too.
+    """
     if not folder.is_dir():
         raise SourceMissing(folder, "not a folder")
-    found = [f for path in _files(folder) for f in _sniff(path)]
+    found: list[FoundFile] = []
+    for path in _files(folder):
+        sniffed = _sniff(path)
+        if not sniffed and unpack_to is not None and path.suffix.lower() == ".zip":
+            sniffed = _unzipped(path, unpack_to)
+        found.extend(sniffed)
     if not found:
         raise SourceMissing(folder, "no official release file that medcodes can read was found here")
     return found
