@@ -175,3 +175,40 @@ def test_conventional_qualifiers_count_little(service: CodeService) -> None:
     # "not elsewhere classified" says a code is residual; titles without it are hardly worse matches.
     plain = codes(service, "torus fracture of lower end of radius")
     assert codes(service, "torus fracture of lower end of radius, not elsewhere classified")[:3] == plain[:3]
+
+
+class _Nearest:
+    """A retriever by meaning that answers from a fixed table (the real one needs a model)."""
+
+    def __init__(self, answers: dict[str, list[tuple[int, float]]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def search(self, text: str, k: int, systems: object = ()) -> list[tuple[int, float]]:
+        self.asked.append(text)
+        return self.answers.get(text, [])[:k]
+
+
+def test_meaning_joins_when_the_words_find_little(tmp_path: Path) -> None:
+    service = CodeService.at(fixture_db(tmp_path))
+    e119 = service.store.concept_id(SystemId.ICD10CM, "E11.9")
+    assert e119 is not None
+    nearest = _Nearest({"sugar disease grown ups": [(e119, 0.8)]})
+    service.engine.meaning = nearest
+    words_only = [h.code for h in CodeService.at(service.store.path).search("sugar disease grown ups").hits]
+    hits = service.search("sugar disease grown ups").hits
+    assert nearest.asked == ["sugar disease grown ups"]
+    assert "E11.9" not in words_only
+    (found,) = [h for h in hits if h.code == "E11.9"]
+    assert found.reasons[0].field == "semantic"
+    # The word matches keep their first places; the meaning match comes after them.
+    assert [h.code for h in hits[:5]] == words_only[:5]
+
+
+def test_meaning_is_not_asked_when_every_word_matches(tmp_path: Path) -> None:
+    service = CodeService.at(fixture_db(tmp_path))
+    nearest = _Nearest({})
+    service.engine.meaning = nearest
+    assert service.search("torus fracture").hits
+    assert service.search("E11.9").hits
+    assert nearest.asked == []

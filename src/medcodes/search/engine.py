@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from medcodes.models import Concept, DesignationKind, MatchReason, SearchHit, SearchResult
-from medcodes.search import abbreviations, lexical
+from medcodes.search import abbreviations, lexical, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
@@ -30,11 +31,25 @@ CPT_NOTICE = (
 _MODIFIER_LIKE = 2
 
 
+class Meaning(Protocol):
+    """Retrieval by meaning: the concepts whose titles are nearest a text (search.semantic.SemanticIndex)."""
+
+    def search(self, text: str, k: int, systems: Sequence[SystemId] = ()) -> list[tuple[int, float]]: ...
+
+
+# Fusion of word and meaning matches (reciprocal-rank fusion): the word matches' first places are kept as they
+# are, the places after them go to the best of both lists, each read this deep.
+RRF_K = 60
+KEEP_LEXICAL = 5
+FUSION_DEPTH = 50
+
+
 @dataclass(slots=True)
 class _WordHits:
     """Word matches, best first, with what the engine learnt finding them."""
 
     hits: list[SearchHit] = field(default_factory=list)
+    weak: bool = False  # some words matched nothing, or no hit matched every word
     families: dict[tuple[SystemId, str], str] = field(default_factory=dict)
     total: int = 0
     facets: dict[SystemId, int] = field(default_factory=dict)
@@ -59,6 +74,8 @@ class SearchEngine:
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
+        self._meaning: Meaning | None = None
+        self._meaning_loaded = False
 
     # ---------------------------------------------------------------- lazily loaded parts
     @property
@@ -72,6 +89,18 @@ class SearchEngine:
         if self._abbreviations is None:
             self._abbreviations = abbreviations.load(self.store)
         return self._abbreviations
+
+    @property
+    def meaning(self) -> Meaning | None:
+        """The semantic index, where the database has one and its runtime (onnxruntime) is installed."""
+        if not self._meaning_loaded:
+            self._meaning = semantic.SemanticIndex.load(self.store)
+            self._meaning_loaded = True
+        return self._meaning
+
+    @meaning.setter
+    def meaning(self, retriever: Meaning | None) -> None:
+        self._meaning, self._meaning_loaded = retriever, True
 
     def speller(self, index: LexicalIndex) -> Speller:
         if self._speller is None:
@@ -107,6 +136,11 @@ class SearchEngine:
                 words = self._word_hits(index, query, want * spare)
                 if words.distinct(ranked) >= want or words.total <= want * spare:
                     break
+            # Lay phrasing may share no word with the right title: where the words found too little (and
+            # the query is no code), matches by meaning join the word matches after their first places.
+            meaning = self.meaning if words.weak and not ranked else None
+            if meaning is not None:
+                self._fuse(words, meaning.search(query.text, FUSION_DEPTH, query.systems), query)
         for entry in words.hits:
             ranked.setdefault((entry.system, entry.code), entry)
         for entry in late:
@@ -128,6 +162,7 @@ class SearchEngine:
         out = _WordHits()
         words = self._words(index, query.words)
         result = lexical.search(index, words.groups, want, query.systems, query.billable_only, within=query.within)
+        out.weak = bool(words.unknown) or not result.complete
         if words.unknown or not result.complete:
             fixed = self._correct(index, query.words, words)
             if fixed is not None:
@@ -137,12 +172,40 @@ class SearchEngine:
                 )
                 if better.hits and (better.complete or not result.hits):
                     out.corrected = fixed_text
+                    out.weak = not better.complete
                     self._add(out, index, better, fixed_words, typo=True)
                     out.total, out.facets = better.total, dict(better.facets)
         self._add(out, index, result, words, typo=False)
         if out.corrected is None:
             out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
         return out
+
+    def _fuse(self, words: _WordHits, nearest: list[tuple[int, float]], query: Query) -> None:
+        """Word hits then meaning hits, by reciprocal-rank fusion after the word hits' first places."""
+        found = self.store.concepts_by_id([cid for cid, _ in nearest])
+        by_meaning: list[SearchHit] = []
+        for cid, cosine in nearest:
+            concept = found.get(cid)
+            if concept is None or (query.billable_only and not concept.billable):
+                continue
+            if query.within is not None and not query.within[0] <= cid < query.within[1]:
+                continue
+            by_meaning.append(_hit(concept, cosine, (MatchReason("semantic", concept.title),), ()))
+            if _is_seventh_character_code(concept):
+                words.families[(concept.system, concept.code)] = concept.parent or concept.code
+        lexical_hits = words.hits[:FUSION_DEPTH]
+        fused: dict[tuple[SystemId, str], float] = {}
+        hits: dict[tuple[SystemId, str], SearchHit] = {}
+        for ranking in (lexical_hits, by_meaning):
+            for rank, hit in enumerate(ranking, start=1):
+                key = (hit.system, hit.code)
+                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+                hits.setdefault(key, hit)
+        kept = lexical_hits[:KEEP_LEXICAL]
+        seen = {(h.system, h.code) for h in kept}
+        rest = sorted((key for key in fused if key not in seen), key=lambda key: -fused[key])
+        words.hits = kept + [hits[key] for key in rest] + words.hits[FUSION_DEPTH:]
+        words.total = max(words.total, len(words.hits))
 
     def _inside(self, query: Query, concept: Concept) -> bool:
         if query.within is None:

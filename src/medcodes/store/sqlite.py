@@ -258,6 +258,13 @@ class SQLiteStore:
         )
         return {int(cid): str(title) for cid, title in rows}
 
+    def concept_titles(self) -> Iterator[tuple[int, SystemId, ConceptKind, str]]:
+        """(concept id, system, kind, title) of every concept, by id."""
+        for cid, system, kind, title in self.connection.execute(
+            "SELECT id, system, kind, title FROM concepts ORDER BY id"
+        ):
+            yield int(cid), SystemId(system), ConceptKind(kind), str(title)
+
     def concepts_by_id(self, ids: Sequence[int]) -> dict[int, Concept]:
         if not ids:
             return {}

@@ -1,0 +1,425 @@
+"""Semantic retrieval: the WordPiece tokenizer, the BERT graph, and the index saved in a store.
+
+The graph is built from a tiny BERT made here (8 wide, 2 heads, 2 layers, a 30-token vocabulary, seeded
+random weights), written as a real model folder (config.json, vocab.txt, model.safetensors), and checked
+against a plain numpy forward pass written from the BERT paper's equations. Tests that run the graph need
+onnx and onnxruntime (``pip install 'medcodes[semantic-build]'``) and skip without them; the packaged
+all-MiniLM-L6-v2 is used only where it is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import struct
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Release, ReleaseContent
+from medcodes.search import semantic
+from medcodes.search.semantic import Encoder, SemanticIndex, TitleVectors, WordPiece
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+VOCABULARY = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "heart",
+    "attack",
+    "myo",
+    "##card",
+    "##ial",
+    "infarction",
+    "kidney",
+    "stone",
+    "calcul",
+    "##us",
+    "of",
+    "broken",
+    "wrist",
+    "fracture",
+    "radius",
+    "'",
+    "s",
+    ",",
+    "acute",
+    "removal",
+    "gall",
+    "##bladder",
+    "water",
+    "pill",
+    "diabetes",
+    "type",
+]
+TITLES = {
+    (SystemId.ICD10CM, "I21.9"): "Acute myocardial infarction",
+    (SystemId.ICD10CM, "N20.0"): "Calculus of kidney",
+    (SystemId.ICD10CM, "S52.5"): "Fracture of radius",
+    (SystemId.ICD10CM, "E11"): "Type 2 diabetes",
+    (SystemId.HCPCS, "A4000"): "Kidney stone removal",
+    (SystemId.HCPCS, "A4001"): "Gallbladder removal",
+}
+
+
+def ids(*tokens: str) -> list[int]:
+    return [VOCABULARY.index(t) for t in tokens]
+
+
+def tiny_weights(hidden: int = 8, intermediate: int = 16, layers: int = 2) -> dict[str, npt.NDArray[np.float32]]:
+    """A BERT checkpoint's tensors, named as Hugging Face names them, with seeded random values."""
+    rng = np.random.default_rng(7)
+
+    def r(*shape: int) -> npt.NDArray[np.float32]:
+        return rng.normal(0.0, 0.5, shape).astype(np.float32)
+
+    def small(n: int) -> npt.NDArray[np.float32]:
+        return rng.normal(0.0, 0.1, n).astype(np.float32)
+
+    def gain(n: int) -> npt.NDArray[np.float32]:
+        return rng.normal(1.0, 0.1, n).astype(np.float32)
+
+    weights: dict[str, npt.NDArray[np.float32]] = {
+        "embeddings.word_embeddings.weight": r(len(VOCABULARY), hidden),
+        "embeddings.position_embeddings.weight": r(32, hidden),
+        "embeddings.token_type_embeddings.weight": r(2, hidden),
+        "embeddings.LayerNorm.weight": gain(hidden),
+        "embeddings.LayerNorm.bias": small(hidden),
+    }
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        for name in ("query", "key", "value"):
+            weights[f"{p}attention.self.{name}.weight"] = r(hidden, hidden)
+            weights[f"{p}attention.self.{name}.bias"] = r(hidden)
+        weights[f"{p}attention.output.dense.weight"] = r(hidden, hidden)
+        weights[f"{p}attention.output.dense.bias"] = r(hidden)
+        weights[f"{p}attention.output.LayerNorm.weight"] = gain(hidden)
+        weights[f"{p}attention.output.LayerNorm.bias"] = small(hidden)
+        weights[f"{p}intermediate.dense.weight"] = r(intermediate, hidden)
+        weights[f"{p}intermediate.dense.bias"] = r(intermediate)
+        weights[f"{p}output.dense.weight"] = r(hidden, intermediate)
+        weights[f"{p}output.dense.bias"] = r(hidden)
+        weights[f"{p}output.LayerNorm.weight"] = gain(hidden)
+        weights[f"{p}output.LayerNorm.bias"] = small(hidden)
+    return weights
+
+
+def write_safetensors(path: Path, tensors: dict[str, npt.NDArray[np.generic]]) -> None:
+    """The .safetensors layout: u64 header length, JSON header (dtype, shape, offsets), raw data."""
+    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
+    data = b""
+    names = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.int64): "I64"}
+    for name, array in tensors.items():
+        raw = np.ascontiguousarray(array).tobytes()
+        header[name] = {
+            "dtype": names[array.dtype],
+            "shape": list(array.shape),
+            "data_offsets": [len(data), len(data) + len(raw)],
+        }
+        data += raw
+    text = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(text)) + text + data)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    config = {
+        "hidden_size": 8,
+        "num_attention_heads": 2,
+        "num_hidden_layers": 2,
+        "intermediate_size": 16,
+        "layer_norm_eps": 1e-12,
+        "max_position_embeddings": 32,
+    }
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (folder / "vocab.txt").write_text("\n".join(VOCABULARY) + "\n", encoding="utf-8")
+    tensors: dict[str, npt.NDArray[np.generic]] = dict(tiny_weights())
+    tensors["embeddings.position_ids"] = np.arange(32, dtype=np.int64)[None, :]
+    write_safetensors(folder / "model.safetensors", tensors)
+    return folder
+
+
+def make_store(path: Path) -> SQLiteStore:
+    store = SQLiteStore.create(path)
+    for system in (SystemId.ICD10CM, SystemId.HCPCS):
+        concepts = tuple(
+            Concept(s, code, title, ConceptKind.CODE, True, seq=i)
+            for i, ((s, code), title) in enumerate(TITLES.items())
+            if s is system
+        )
+        store.add_release(ReleaseContent(Release(system, "2026", dt.date(2025, 10, 1)), concepts))
+    return store
+
+
+def code_of(concept_id: int) -> str:
+    return list(TITLES)[concept_id - 1][1]
+
+
+# ---------------------------------------------------------------------------------------------- tokenizer
+def test_wordpiece_takes_the_longest_pieces_first() -> None:
+    assert WordPiece(VOCABULARY).encode("Myocardial") == ids("[CLS]", "myo", "##card", "##ial", "[SEP]")
+
+
+def test_wordpiece_splits_off_punctuation_and_strips_accents() -> None:
+    assert WordPiece(VOCABULARY).encode("Héart's, stone") == ids("[CLS]", "heart", "'", "s", ",", "stone", "[SEP]")
+
+
+def test_wordpiece_word_it_cannot_cover_is_one_unknown() -> None:
+    assert WordPiece(VOCABULARY).encode("heart zzz") == ids("[CLS]", "heart", "[UNK]", "[SEP]")
+
+
+def test_wordpiece_truncates_keeping_the_end_marker() -> None:
+    assert WordPiece(VOCABULARY).encode("heart attack kidney stone", max_tokens=4) == ids(
+        "[CLS]", "heart", "attack", "[SEP]"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- model files
+def test_safetensors_floats_are_read_and_integers_skipped(model_dir: Path) -> None:
+    tensors = semantic.read_safetensors(model_dir / "model.safetensors")
+    assert "embeddings.position_ids" not in tensors
+    assert tensors["embeddings.word_embeddings.weight"].shape == (30, 8)
+    assert np.array_equal(
+        tensors["encoder.layer.1.output.dense.bias"], tiny_weights()["encoder.layer.1.output.dense.bias"]
+    )
+
+
+def test_model_folder_config_is_read(model_dir: Path) -> None:
+    config, vocabulary, _ = semantic.read_model(model_dir)
+    assert config == semantic.BertConfig(hidden=8, heads=2, layers=2, eps=1e-12, max_tokens=32)
+    assert vocabulary[:4] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+
+
+# ---------------------------------------------------------------------------------------------- title vectors
+def table() -> TitleVectors:
+    """Four unit rows in 2 dimensions: two ICD-10-CM concepts (ids 10, 11), then two HCPCS ones (20, 21)."""
+    rows = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    ptr = np.zeros(len(semantic.SYSTEMS) + 1, dtype=np.int64)
+    cm, hcpcs = semantic.SYSTEMS.index(SystemId.ICD10CM), semantic.SYSTEMS.index(SystemId.HCPCS)
+    assert cm < hcpcs
+    ptr[cm + 1 :] = 2
+    ptr[hcpcs + 1 :] = 4
+    return TitleVectors(
+        mean=np.zeros(2, dtype=np.float32),
+        projection=np.eye(2, dtype=np.float32),
+        vectors=rows,
+        concept=np.array([10, 11, 20, 21], dtype=np.int32),
+        system_ptr=ptr,
+    )
+
+
+def test_nearest_rows_come_best_first_with_their_cosine() -> None:
+    found = table().nearest(np.array([0.8, 0.6], dtype=np.float32), 3)
+    assert [cid for cid, _ in found] == [11, 10, 20]
+    assert [round(score, 2) for _, score in found] == [0.96, 0.8, 0.6]
+
+
+def test_nearest_with_a_system_filter_reads_only_its_rows() -> None:
+    found = table().nearest(np.array([0.8, 0.6], dtype=np.float32), 3, (SystemId.HCPCS,))
+    assert [cid for cid, _ in found] == [20, 21]
+
+
+def test_nearest_on_a_system_without_rows_finds_nothing() -> None:
+    assert table().nearest(np.array([1.0, 0.0], dtype=np.float32), 3, (SystemId.MSDRG,)) == []
+
+
+def test_nearest_of_none_is_empty() -> None:
+    assert table().nearest(np.array([1.0, 0.0], dtype=np.float32), 0) == []
+
+
+def test_projection_keeps_the_directions_of_most_variance() -> None:
+    rng = np.random.default_rng(3)
+    points = (rng.normal(size=(2000, 3)) * np.array([3.0, 0.1, 0.5]) + 5.0).astype(np.float32)
+    mean, projection = semantic.fit_projection(points, 1)
+    assert np.allclose(mean, 5.0, atol=0.2)
+    assert np.allclose(np.abs(projection[:, 0]), [1.0, 0.0, 0.0], atol=0.02)
+
+
+def test_title_vectors_round_trip_through_the_store(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "t.db")
+    table().save(store)
+    loaded = TitleVectors.load(store)
+    store.close()
+    assert loaded is not None
+    assert np.allclose(loaded.vectors, table().vectors, atol=1e-3)  # float16 on disk
+    assert loaded.concept.tolist() == [10, 11, 20, 21]
+
+
+def test_extension_codes_and_pcs_body_systems_are_not_indexed() -> None:
+    assert not semantic.indexed(SystemId.ICD11, ConceptKind.EXTENSION)
+    assert not semantic.indexed(SystemId.ICD10PCS, ConceptKind.BLOCK)
+    assert semantic.indexed(SystemId.ICD10PCS, ConceptKind.CATEGORY)
+    assert semantic.indexed(SystemId.ICD10CM, ConceptKind.BLOCK)
+
+
+# ---------------------------------------------------------------------------------------------- build step
+def test_load_is_none_for_a_database_built_without_vectors(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "none.db")
+    assert SemanticIndex.load(store) is None
+    store.close()
+
+
+def test_prepare_does_nothing_without_the_extra(tmp_path: Path) -> None:
+    if semantic.can_build():
+        pytest.skip("the semantic-build extra is installed: prepare would build")
+    store = make_store(tmp_path / "p.db")
+    assert semantic.prepare(store) is False
+    assert store.get_blob(f"{semantic.SEMANTIC_VERSION}/config") is None
+    store.close()
+
+
+def test_a_missing_dependency_names_the_extra_to_install() -> None:
+    if semantic.can_build():
+        pytest.skip("the semantic-build extra is installed")
+    with pytest.raises(ImportError, match=r"pip install 'medcodes\[semantic-build\]'"):
+        semantic.require_build()
+
+
+# ---------------------------------------------------------------------------------------------- the graph
+def reference_forward(
+    weights: dict[str, npt.NDArray[np.float32]], ids: list[int], heads: int = 2
+) -> npt.NDArray[np.float32]:
+    """BERT's encoder (Devlin et al. 2019) in plain numpy, one sequence, mean-pooled: the test's oracle."""
+
+    def norm(x: npt.NDArray[np.float32], prefix: str) -> npt.NDArray[np.float32]:
+        centred = x - x.mean(-1, keepdims=True)
+        scaled = centred / np.sqrt((centred**2).mean(-1, keepdims=True) + 1e-12)
+        out: npt.NDArray[np.float32] = scaled * weights[f"{prefix}.weight"] + weights[f"{prefix}.bias"]
+        return out
+
+    def dense(x: npt.NDArray[np.float32], prefix: str) -> npt.NDArray[np.float32]:
+        return x @ weights[f"{prefix}.weight"].T + weights[f"{prefix}.bias"]
+
+    x = weights["embeddings.word_embeddings.weight"][ids] + weights["embeddings.position_embeddings.weight"][: len(ids)]
+    x = norm(x + weights["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    width = x.shape[1] // heads
+    for i in range(2):
+        p = f"encoder.layer.{i}"
+        q, k, v = (dense(x, f"{p}.attention.self.{n}") for n in ("query", "key", "value"))
+        context = []
+        for h in range(heads):
+            part = slice(h * width, (h + 1) * width)
+            scores = q[:, part] @ k[:, part].T / math.sqrt(width)
+            attention = np.exp(scores - scores.max(1, keepdims=True))
+            attention /= attention.sum(1, keepdims=True)
+            context.append(attention @ v[:, part])
+        x = norm(
+            x + dense(np.concatenate(context, 1), f"{p}.attention.output.dense"), f"{p}.attention.output.LayerNorm"
+        )
+        hidden = dense(x, f"{p}.intermediate.dense")
+        hidden = hidden * 0.5 * (1 + np.vectorize(math.erf)(hidden / math.sqrt(2)))
+        x = norm(x + dense(hidden, f"{p}.output.dense"), f"{p}.output.LayerNorm")
+    pooled = x.mean(0)
+    out: npt.NDArray[np.float32] = (pooled / np.linalg.norm(pooled)).astype(np.float32)
+    return out
+
+
+@pytest.fixture(scope="module")
+def graphs(model_dir: Path) -> tuple[bytes, bytes]:
+    """(float32 graph, int8 graph) of the tiny model."""
+    pytest.importorskip("onnx", reason="onnx is not installed (pip install 'medcodes[semantic-build]')")
+    pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install 'medcodes[semantic-build]')")
+    config, _, weights = semantic.read_model(model_dir)
+    graph = semantic.bert_graph(config, weights)
+    return graph, semantic.quantize(graph)
+
+
+def test_graph_computes_bert(graphs: tuple[bytes, bytes]) -> None:
+    encoder = Encoder(graphs[0], VOCABULARY)
+    expected = reference_forward(tiny_weights(), ids("[CLS]", "heart", "attack", "of", "kidney", "[SEP]"))
+    assert np.allclose(encoder.encode_one("heart attack of kidney"), expected, atol=1e-5)
+
+
+def test_int8_graph_stays_close_to_float32(graphs: tuple[bytes, bytes]) -> None:
+    texts = ["heart attack", "broken wrist", "removal of gallbladder", "acute myocardial infarction"]
+    exact = Encoder(graphs[0], VOCABULARY).encode(texts)
+    approximate = Encoder(graphs[1], VOCABULARY).encode(texts)
+    assert float((exact * approximate).sum(1).min()) > 0.95
+
+
+def test_int8_graph_keeps_its_weight_matrices_in_8_bits(graphs: tuple[bytes, bytes]) -> None:
+    onnx = pytest.importorskip("onnx")
+    model = onnx.load_from_string(graphs[1])
+    eight_bits = {onnx.TensorProto.INT8, onnx.TensorProto.UINT8}
+    wider = {i.name for i in model.graph.initializer if len(i.dims) == 2 and i.data_type not in eight_bits}
+    assert wider == {"position_embeddings"}  # a slice of it is added, never multiplied
+
+
+def test_texts_encoded_together_or_alone_get_the_same_vectors(graphs: tuple[bytes, bytes]) -> None:
+    encoder = Encoder(graphs[1], VOCABULARY)
+    texts = ["heart", "acute myocardial infarction of radius", "kidney stone"]
+    assert np.array_equal(encoder.encode(texts, workers=2), np.stack([encoder.encode_one(t) for t in texts]))
+
+
+# ---------------------------------------------------------------------------------------------- the index
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, graphs: tuple[bytes, bytes]) -> SemanticIndex:
+    store = make_store(tmp_path_factory.mktemp("semantic") / "s.db")
+    semantic.write(store, model_dir, dims=6)
+    found = SemanticIndex.load(store)
+    store.close()
+    assert found is not None
+    return found
+
+
+def test_a_title_is_nearest_itself(index: SemanticIndex) -> None:
+    found = index.search("Calculus of kidney", 3)
+    assert code_of(found[0][0]) == "N20.0"
+    assert found[0][1] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_search_returns_k_concepts_best_first(index: SemanticIndex) -> None:
+    scores = [score for _, score in index.search("gallbladder removal", 6)]
+    assert scores == sorted(scores, reverse=True)
+    assert len(scores) == 6
+
+
+def test_search_with_a_system_filter(index: SemanticIndex) -> None:
+    found = index.search("Kidney stone removal", 6, (SystemId.ICD10CM,))
+    assert sorted(code_of(cid) for cid, _ in found) == ["E11", "I21.9", "N20.0", "S52.5"]
+
+
+def test_blank_query_finds_nothing(index: SemanticIndex) -> None:
+    assert index.search("   ", 5) == []
+
+
+def test_repeated_query_is_encoded_once(index: SemanticIndex) -> None:
+    first = index.encode("broken  wrist")
+    assert index.encode("broken wrist") is first
+
+
+# ---------------------------------------------------------------------------------------------- the real model
+@pytest.fixture(scope="module")
+def minilm() -> tuple[Path, bytes, list[str]]:
+    """(model folder, float32 graph, vocabulary) of the packaged all-MiniLM-L6-v2."""
+    directory = semantic.model_directory()
+    if directory is None or not semantic.can_build():
+        pytest.skip("all-MiniLM-L6-v2, onnx or onnxruntime is not installed (pip install 'medcodes[semantic-build]')")
+    config, vocabulary, weights = semantic.read_model(directory)
+    return directory, semantic.bert_graph(config, weights), vocabulary
+
+
+def test_minilm_puts_a_lay_phrase_near_its_official_title(minilm: tuple[Path, bytes, list[str]]) -> None:
+    _, graph, vocabulary = minilm
+    query, *titles = Encoder(semantic.quantize(graph), vocabulary).encode(
+        ["heart attack", "Calculus of kidney", "Acute myocardial infarction", "Fracture of lower end of radius"]
+    )
+    assert int(np.argmax(np.stack(titles) @ query)) == 1
+
+
+def test_minilm_graph_matches_sentence_transformers(minilm: tuple[Path, bytes, list[str]]) -> None:
+    sentence_transformers = pytest.importorskip(
+        "sentence_transformers", reason="sentence-transformers is not installed"
+    )
+    directory, graph, vocabulary = minilm
+    texts = ["tube test for infertility", "Hysterosalpingography", "Type 2 diabetes mellitus without complications"]
+    reference = sentence_transformers.SentenceTransformer(str(directory), device="cpu").encode(
+        texts, normalize_embeddings=True
+    )
+    assert np.allclose((Encoder(graph, vocabulary).encode(texts) * reference).sum(1), 1.0, atol=1e-4)
