@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from medcodes.search.index import INDEX_VERSION
 from medcodes.service import CodeService, build_database
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -137,7 +138,7 @@ def main() -> None:
     opened = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     index_bytes = service.store.connection.execute(
-        "SELECT sum(length(data)) FROM blobs WHERE name LIKE 'lexical-1/%'"
+        f"SELECT sum(length(data)) FROM blobs WHERE name LIKE '{INDEX_VERSION}/%'"
     ).fetchone()[0]
 
     mix = _queries(service, args.queries, args.seed)

@@ -21,7 +21,7 @@ from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
 
-_SPARE = (3, 20)
+_SPARE = (1, 4)
 CPT_NOTICE = (
     "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
     " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."

@@ -11,7 +11,7 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
 - forward (designation -> its terms and their weights, CSR): ``doc_ptr``, ``doc_term``, ``doc_weight``.
   Candidates are scored by looking at their own few words, so a common query word costs nothing more.
 - per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id).
-- per concept (indexed by concept id): ``concept_system``, ``concept_billable``.
+- per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``.
 
 Weights are BM25's term-frequency saturation with length normalisation (k1 = 1.2, b = 0.75), without the
 idf, which is computed from the postings at load time.
@@ -31,7 +31,7 @@ from medcodes.search.text import distinct_length, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-1"
+INDEX_VERSION = "lexical-2"
 # A header (non-billable) concept counts this much of a billable one with the same words.
 HEADER_FACTOR = 0.7
 _K1 = 1.2
@@ -82,6 +82,7 @@ _ARRAYS: dict[str, type[np.generic]] = {
     "doc_id": np.int32,
     "concept_system": np.uint8,
     "concept_billable": np.uint8,
+    "concept_family": np.int32,
 }
 
 
@@ -100,6 +101,9 @@ class LexicalIndex:
     doc_id: I32
     concept_system: U8
     concept_billable: U8
+    # The concept that stands for a family of siblings differing only in their 7th character (ICD-10-CM):
+    # the parent for such a code, the concept itself otherwise. Ranking shows one of each family first.
+    concept_family: I32
 
     @cached_property
     def term_ids(self) -> dict[str, int]:
@@ -124,6 +128,20 @@ class LexicalIndex:
         """What a concept is worth before any word matches: its system's weight, less for headers."""
         by_system = np.array([SYSTEM_WEIGHT[s] for s in SYSTEMS], dtype=np.float32)[self.concept_system]
         return np.where(self.concept_billable > 0, by_system, by_system * HEADER_FACTOR).astype(np.float32)
+
+    @cached_property
+    def system_ranges(self) -> dict[SystemId, tuple[int, int]] | None:
+        """Concept ids [first, end) of each system, when each system's ids are one run (as builds make them)."""
+        ranges: dict[SystemId, tuple[int, int]] = {}
+        changes = np.flatnonzero(np.diff(self.concept_system[1:])) + 2
+        starts = np.concatenate([[1], changes])
+        ends = np.concatenate([changes, [len(self.concept_system)]])
+        for start, end in zip(starts, ends, strict=True):
+            system = SYSTEMS[int(self.concept_system[start])]
+            if system in ranges:
+                return None
+            ranges[system] = (int(start), int(end))
+        return ranges
 
     @cached_property
     def kind_weight(self) -> F32:
@@ -163,10 +181,20 @@ class LexicalIndex:
     def postings(self, lo: int, hi: int) -> I32:
         """Designations holding any term in [lo, hi), sorted, without repeats."""
         docs = self.post_doc[self.term_ptr[lo] : self.term_ptr[hi]]
-        return docs if hi - lo <= 1 else np.unique(docs)
+        return docs if hi - lo <= 1 else distinct(docs, len(self.doc_id))
 
     def posting_count(self, lo: int, hi: int) -> int:
         return int(self.term_ptr[hi] - self.term_ptr[lo])
+
+
+def distinct(values: I32, size: int) -> I32:
+    """The distinct values (each < ``size``), sorted. A mark per possible value is cheaper than sorting when
+    there are more than a few thousand values."""
+    if len(values) < 4096:
+        return np.unique(values)
+    marked = np.zeros(size, dtype=np.bool_)
+    marked[values] = True
+    return np.flatnonzero(marked).astype(np.int32)
 
 
 def build_index(store: SQLiteStore) -> LexicalIndex:
@@ -175,6 +203,9 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
     max_concept = max((cid for cid, *_ in concept_rows), default=0)
     concept_system = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_billable = np.zeros(max_concept + 1, dtype=np.uint8)
+    concept_family = np.arange(max_concept + 1, dtype=np.int32)
+    for member, family in store.seventh_character_parents():
+        concept_family[member] = family
     system_number = {s: i for i, s in enumerate(SYSTEMS)}
     for cid, system, billable, _kind in concept_rows:
         concept_system[cid] = system_number[system]
@@ -257,6 +288,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         doc_id=np.array([did for did, *_ in docs], dtype=np.int32),
         concept_system=concept_system,
         concept_billable=concept_billable,
+        concept_family=concept_family,
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from medcodes.search.index import SYSTEMS, LexicalIndex
+from medcodes.search.index import SYSTEMS, LexicalIndex, distinct
 from medcodes.search.text import plurals, singular, stem
 from medcodes.systems import SystemId
 
@@ -125,7 +125,7 @@ def _docs_of(index: LexicalIndex, a: Atom) -> I32:
     parts += [index.postings(t, t + 1) for t in a.exact if not a.lo <= t < a.hi]
     if len(parts) == 1:
         return parts[0]
-    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int32)
+    return distinct(np.concatenate(parts), len(index.doc_id)) if parts else np.empty(0, dtype=np.int32)
 
 
 def _narrow(index: LexicalIndex, a: Atom) -> I32:
@@ -139,7 +139,7 @@ def _narrow(index: LexicalIndex, a: Atom) -> I32:
         docs = index.postings(t, t + 1)
         parts.append(docs)
         budget -= len(docs)
-    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int32)
+    return distinct(np.concatenate(parts), len(index.doc_id)) if parts else np.empty(0, dtype=np.int32)
 
 
 def _candidates(index: LexicalIndex, g: Group) -> I32:
@@ -149,7 +149,7 @@ def _candidates(index: LexicalIndex, g: Group) -> I32:
         parts.append(_docs_of(index, cheapest) if cheapest.cost <= MAX_CANDIDATE_POSTINGS else _narrow(index, cheapest))
     if len(parts) == 1:
         return parts[0]
-    return np.unique(np.concatenate(parts))
+    return distinct(np.concatenate(parts), len(index.doc_id))
 
 
 class _Gathered:
@@ -243,21 +243,19 @@ class _Allowed:
         return None if self.concepts is None else self.concepts[self.index.doc_concept[docs]]
 
 
-# Below this many designations, distinct concepts are counted by sorting; above, with a dense count.
-_SORT_COUNT_LIMIT = 30_000
-
-
 def _totals(index: LexicalIndex, docs: I32) -> tuple[int, dict[SystemId, int]]:
     """How many distinct concepts the designations belong to, in all and per system."""
     if not len(docs):
         return 0, {}
-    concepts = index.doc_concept[docs]
-    if len(concepts) <= _SORT_COUNT_LIMIT:
-        present = np.unique(concepts)
+    marked = np.zeros(len(index.concept_system), dtype=np.bool_)
+    marked[index.doc_concept[docs]] = True
+    ranges = index.system_ranges
+    if ranges is None:
+        per_system = np.bincount(index.concept_system[np.flatnonzero(marked)], minlength=len(SYSTEMS))
+        counts = {SYSTEMS[i]: int(n) for i, n in enumerate(per_system) if n}
     else:
-        present = np.flatnonzero(np.bincount(concepts, minlength=len(index.concept_system))).astype(np.int32)
-    per_system = np.bincount(index.concept_system[present], minlength=len(SYSTEMS))
-    return len(present), {SYSTEMS[i]: int(n) for i, n in enumerate(per_system) if n}
+        counts = {s: int(np.count_nonzero(marked[lo:hi])) for s, (lo, hi) in ranges.items()}
+    return int(np.count_nonzero(marked)), {s: n for s, n in counts.items() if n}
 
 
 def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) -> list[ConceptScore]:
@@ -272,7 +270,13 @@ def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) 
     unique, first = np.unique(concepts[order], return_index=True)
     best = order[first]
     best_score = score[best]
-    ranked = np.argsort(-best_score, kind="stable")[:want]
+    ranked = np.argsort(-best_score, kind="stable")
+    # One concept of each family of 7th-character siblings first, the other siblings after all of them.
+    families = index.concept_family[unique[ranked]]
+    _, leader = np.unique(families, return_index=True)
+    leads = np.zeros(len(ranked), dtype=np.bool_)
+    leads[leader] = True
+    ranked = np.concatenate([ranked[leads], ranked[~leads]])[:want]
     return [
         ConceptScore(int(unique[i]), float(best_score[i]), int(docs[best[i]]), float(coverage[best[i]])) for i in ranked
     ]

@@ -251,6 +251,14 @@ class SQLiteStore:
             )
         return first, int(end)
 
+    def seventh_character_parents(self) -> Iterator[tuple[int, int]]:
+        """(concept id, parent id) of every ICD-10-CM code made by adding a 7th character to its parent."""
+        for cid, parent in self.connection.execute(
+            "SELECT c.id, p.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
+            " WHERE c.system = 'icd10cm' AND length(c.code) = 8"
+        ):
+            yield int(cid), int(parent)
+
     def parent_titles(self) -> dict[int, str]:
         """concept id -> its parent's title, for every concept that has a parent."""
         rows = self.connection.execute(
