@@ -141,6 +141,8 @@ class SearchEngine:
             meaning = self.meaning if words.weak and not ranked else None
             if meaning is not None:
                 self._fuse(words, meaning.search(query.text, FUSION_DEPTH, query.systems), query)
+        if index is None and query.words and not only_code:
+            words = self._full_text(query)
         for entry in words.hits:
             ranked.setdefault((entry.system, entry.code), entry)
         for entry in late:
@@ -178,6 +180,25 @@ class SearchEngine:
         self._add(out, index, result, words, typo=False)
         if out.corrected is None:
             out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
+        return out
+
+    def _full_text(self, query: Query) -> _WordHits:
+        """Word matches from the store's FTS5 table, for a database built without the lexical index.
+
+        Every word must start a word of a designation (words are letters and digits only, so no FTS5
+        operator can reach the expression); bm25 ranks them.
+        """
+        out = _WordHits()
+        match = " AND ".join(f'"{w}"*' for w in query.words)
+        want = query.offset + query.limit
+        for found in self.store.text_search(match, query.systems, want * 4):
+            concept = self.store.get(found.system, found.code)
+            if concept is None or (concept.system, concept.code) in {(h.system, h.code) for h in out.hits}:
+                continue
+            if (query.billable_only and not concept.billable) or not self._inside(query, concept):
+                continue
+            out.hits.append(_hit(concept, -found.rank, (MatchReason(found.designation_kind, found.designation),), ()))
+        out.total = len(out.hits)
         return out
 
     def _fuse(self, words: _WordHits, nearest: list[tuple[int, float]], query: Query) -> None:

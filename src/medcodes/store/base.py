@@ -9,16 +9,6 @@ from medcodes.models import Concept, Designation, HistoryEvent, Note, Property, 
 from medcodes.systems import SystemId
 
 
-class TextMatch(Protocol):
-    """A full-text match: the concept and the designation whose words matched."""
-
-    system: SystemId
-    code: str
-    designation: str
-    designation_kind: str
-    rank: float
-
-
 class Store(Protocol):
     # --- write side (used by the build, inside one transaction per release) ---
     def add_release(self, content: ReleaseContent) -> None: ...
