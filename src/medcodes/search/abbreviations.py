@@ -111,7 +111,7 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "pink eye": ("conjunctivitis",),
     "pinkeye": ("conjunctivitis",),
     "strep throat": ("streptococcal pharyngitis",),
-    "heart attack": ("myocardial infarction",),
+    "heart attack": ("acute myocardial infarction", "myocardial infarction"),
     "high blood pressure": ("hypertension",),
     "low blood pressure": ("hypotension",),
     "high cholesterol": ("hypercholesterolemia",),
