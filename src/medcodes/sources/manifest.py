@@ -2,7 +2,7 @@
 
 Every entry names the publisher's own URL and the page that links to it. ``verified`` says whether the URL was
 checked against the publisher's page (or a copy of it), and ``sha256`` is filled in only where a byte-identical
-copy of the publisher's file is in the project's reference data (``../shared/data``; see its PROVENANCE files).
+copy of the publisher's file is in the project's reference data (see the reference data's PROVENANCE files).
 The fetcher (``sources/download.py``) checks a download against a known sha256 and rejects a mismatch.
 
 How the URLs were checked (the publishers cannot be reached from where this was written):
@@ -12,7 +12,7 @@ How the URLs were checked (the publishers cannot be reached from where this was 
   ``dewittpe/medicalcoder`` @ e9e65b69 under ``data-raw/icd/icd10/ftp.cdc.gov/``), names and sizes.
 * CMS ICD-10 files: the links of https://www.cms.gov/medicare/coding-billing/icd-10-codes as recorded by
   ``dewittpe/medicalcoder`` ``data-raw/icd/icd10/download.sh`` ("last accessed 29 July 2025"); the 2026 order
-  files it fetched from them are the byte-identical zips in ``../shared/data`` (sha256 below).
+  files it fetched from them are the byte-identical zips of the reference data (sha256 below).
 * Others: the URL had to be seen linked from the named publisher page by at least two independent sources;
   where it was not, the entry says ``verified=False``.
 """
@@ -175,7 +175,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="order file icd10cm_order_2026.txt (short and long titles, billable flag), codes file, addenda",
         kinds=(FileKind.ICD10CM_ORDER, FileKind.ICD10CM_ADDENDA),
         page=_CMS_ICD10,
-        # = ../shared/data/icd10cm/fy2026/2026-code-descriptions-tabular-order.cms_2026_dx.zip
+        # byte-identical to the reference copy icd10cm/fy2026/2026-code-descriptions-tabular-order.cms_2026_dx.zip
         sha256="55a9124a27ca78a4a5c41e1101eda064ec2e08d105ff9e78d1fbd1a83298ef11",
         size=2204985,
     ),
@@ -202,7 +202,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="code conversion table: each code's earlier codes, by fiscal year of change (code history)",
         kinds=(FileKind.ICD10CM_CONVERSION,),
         page=_CDC_ICD10CM_2026,
-        # = ../shared/data/icd10cm/fy2026/ICD-10-CM-CONVERSION-TABLE-FY2026.xlsx
+        # byte-identical to the reference copy icd10cm/fy2026/ICD-10-CM-CONVERSION-TABLE-FY2026.xlsx
         sha256="9040e201d336180bc2f9b5824661a02899bb969d107f352aa81b2e44730d2479",
         size=164524,
     ),
@@ -217,7 +217,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="order file icd10pcs_order_2026.txt (table headers and valid codes, short and long titles), addenda",
         kinds=(FileKind.PCS_ORDER, FileKind.PCS_ADDENDA),
         page=_CMS_ICD10,
-        # = ../shared/data/icd10pcs/2026-icd-10-pcs-order-file.cms_2026_pr.zip
+        # byte-identical to the reference copy icd10pcs/2026-icd-10-pcs-order-file.cms_2026_pr.zip
         sha256="64e37e6060bfd9eca74d9973be28fdf570b40f87a3a855bd078eb343dd0e594e",
         size=1319592,
     ),
@@ -239,7 +239,8 @@ MANIFEST: tuple[KnownFile, ...] = (
     _hcpcs_quarter("april", "04"),
     _hcpcs_quarter("july", "07"),
     # The 2019 annual file from the old CMS "Alpha-Numeric HCPCS" item page. Its sha256 is known (the copy in
-    # ../shared/data/hcpcs/), but the download URL is inferred from the 2016 and 2024 links of the same folder:
+    # the reference data's hcpcs/ folder), but the download URL is inferred from the 2016 and 2024 links of the
+    # same folder:
     # CMS has retired that site section, so the URL may only redirect or be gone.
     KnownFile(
         systems=(SystemId.HCPCS,),
@@ -250,7 +251,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="HCPCS Level II 2019 annual file HCPC2019_CONTR_ANWEB.txt (fixed width) with .xlsx, changes, notes",
         kinds=(FileKind.HCPCS_ALPHA,),
         page=_CMS_HCPCS_2019,
-        # = ../shared/data/hcpcs/2019-Alpha-Numeric-HCPCS-File.zip
+        # byte-identical to the reference copy hcpcs/2019-Alpha-Numeric-HCPCS-File.zip
         sha256="61c0ba424005b1ffcabfcd9eba6833e8046912343e1da7c99cbfd055dde8dcb1",
         size=1943834,
         verified=False,
@@ -268,7 +269,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="v32 master descriptions: CMS32_DESC_LONG/SHORT_DX.txt (diagnoses), _SG.txt (procedures), .xlsx",
         kinds=(FileKind.ICD9CM_MASTER,),
         page=_CMS_ICD9,
-        # = ../shared/data/icd9cm/icd-9-cm-v32-master-descriptions.cms_v32.zip
+        # byte-identical to the reference copy icd9cm/icd-9-cm-v32-master-descriptions.cms_v32.zip
         sha256="45a7d05ddcadf124af88375b64cdf068bb1e3f999ce7fdacb91f65f4e6d55f08",
         size=1079497,
     ),
@@ -284,7 +285,7 @@ MANIFEST: tuple[KnownFile, ...] = (
         contains="diagnosis GEMs 2018_I9gem.txt (ICD-9-CM -> ICD-10-CM), 2018_I10gem.txt (back), guide, tech doc",
         kinds=(FileKind.GEM_DX_9_TO_10, FileKind.GEM_DX_10_TO_9),
         page=_CDC_ICD10CM_2018,
-        # = ../shared/data/gems/Dxgem_2018.zip
+        # byte-identical to the reference copy gems/Dxgem_2018.zip
         sha256="2791c0d0560690423a7c3134107f315adb48459df5807fefddeb36ac55b2bc6b",
         size=1114471,
     ),
