@@ -21,7 +21,6 @@ from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
 
-_SPARE = (1, 4)
 CPT_NOTICE = (
     "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
     " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."
@@ -55,10 +54,6 @@ class _WordHits:
     facets: dict[SystemId, int] = field(default_factory=dict)
     estimated: bool = False
     corrected: str | None = None
-
-    def distinct(self, ranked: dict[tuple[SystemId, str], SearchHit]) -> int:
-        """How many hits are left once 7th-character siblings are collapsed (code matches included)."""
-        return len(ranked) + len({self.families.get((h.system, h.code), h.code) for h in self.hits})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +124,14 @@ class SearchEngine:
         # A query that is exactly a code (in any notation) wants that code, not words that look like it.
         only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
         if index is not None and query.words and not only_code:
-            # Word matches are fetched with room to spare: siblings that differ only in their 7th character
-            # are collapsed, and the spare hits fill the places they leave; a second, wider fetch covers
-            # queries whose best matches are nearly all siblings of a few codes.
-            for spare in _SPARE:
-                words = self._word_hits(index, query, want * spare)
-                if words.distinct(ranked) >= want or words.total <= want * spare:
-                    break
+            # The lexical ranking already puts one of each family of 7th-character siblings first.
+            words = self._word_hits(index, query, want)
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places.
             meaning = self.meaning if words.weak and not ranked else None
             if meaning is not None:
+                if want < FUSION_DEPTH:  # fusion reads the word matches as deep as the meaning matches
+                    words = self._word_hits(index, query, FUSION_DEPTH)
                 self._fuse(words, meaning.search(query.text, FUSION_DEPTH, query.systems), query)
         if index is None and query.words and not only_code:
             words = self._full_text(query)

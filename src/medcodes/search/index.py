@@ -101,8 +101,8 @@ class LexicalIndex:
     doc_id: I32
     concept_system: U8
     concept_billable: U8
-    # The concept that stands for a family of siblings differing only in their 7th character (ICD-10-CM):
-    # the parent for such a code, the concept itself otherwise. Ranking shows one of each family first.
+    # The family of siblings differing only in their 7th character (ICD-10-CM): -1 - the parent's id for
+    # such a code, the concept's own id otherwise. Ranking shows one of each family first.
     concept_family: I32
 
     @cached_property
@@ -204,8 +204,9 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
     concept_system = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_billable = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_family = np.arange(max_concept + 1, dtype=np.int32)
-    for member, family in store.seventh_character_parents():
-        concept_family[member] = family
+    for member, head in store.seventh_character_parents():
+        # Siblings share a family of their own, apart from their parent header (which stays itself).
+        concept_family[member] = -1 - head
     system_number = {s: i for i, s in enumerate(SYSTEMS)}
     for cid, system, billable, _kind in concept_rows:
         concept_system[cid] = system_number[system]

@@ -258,6 +258,11 @@ def _totals(index: LexicalIndex, docs: I32) -> tuple[int, dict[SystemId, int]]:
     return int(np.count_nonzero(marked)), {s: n for s, n in counts.items() if n}
 
 
+def _families(index: LexicalIndex, docs: I32) -> int:
+    """How many distinct results the designations give once 7th-character siblings count as one."""
+    return len(np.unique(index.concept_family[index.doc_concept[docs]]))
+
+
 def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) -> list[ConceptScore]:
     """The ``want`` best concepts, each with its best designation."""
     # Only the best designations can hold the best concepts: rank a short list, not every match.
@@ -387,7 +392,7 @@ def search(
         score, coverage = _score(index, groups, head)
         full = coverage >= 0.999
         matched = int(full.sum())
-        if matched and len(np.unique(index.doc_concept[head[full]])) >= want:
+        if matched and _families(index, head[full]) >= want:
             hits = _rank(index, head[full], score[full], coverage[full], want)
             total, facets = _totals(index, head[full])
             scale = len(docs) / len(head)  # the share of full matches in the head, over all candidates
@@ -405,7 +410,7 @@ def search(
         full = coverage >= 0.999
         if full.any():
             total, facets = _totals(index, docs[full])
-            if len(groups) == 1 or total >= want:
+            if len(groups) == 1 or _families(index, docs[full]) >= want:
                 hits = _rank(index, docs[full], score[full], coverage[full], want)
                 return LexicalResult(tuple(hits), total, facets, True)
     if len(groups) == 1:
