@@ -303,11 +303,9 @@ class CodeService:
         words = tokens(text)
         code = "".join(text.split()).upper()
         hits: list[SearchHit] = []
-        for event in self._deleted:
+        for event, title, title_words in self._deleted:
             if systems and event.system not in systems:
                 continue
-            title = event.old_title or event.new_title or ""
-            title_words = tokens(title)
             if event.code.replace(".", "") == code.replace(".", "") or (
                 words and all(any(t.startswith(w) for t in title_words) for w in words)
             ):
@@ -335,8 +333,13 @@ class CodeService:
         return replace(found, hits=found.hits + extra, total=found.total + len(hits))
 
     @cached_property
-    def _deleted(self) -> list[HistoryEvent]:
-        return self.store.deleted_codes()
+    def _deleted(self) -> list[tuple[HistoryEvent, str, list[str]]]:
+        """Every deleted code with its last title and that title's words, read and split once."""
+        out = []
+        for event in self.store.deleted_codes():
+            title = event.old_title or event.new_title or ""
+            out.append((event, title, tokens(title)))
+        return out
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
         """Autocomplete: completions of the last, partly typed word, and the best codes so far."""
