@@ -228,14 +228,6 @@ class CodeService:
         concept = self.resolve(code, system) if as_of is None else self.as_of(code, system, as_of)
         return self.detail(concept)
 
-    def children(self, code: str, system: SystemId | None = None) -> list[Concept]:
-        concept = self.resolve(code, system)
-        return self.store.children(concept.system, concept.code)
-
-    def ancestors(self, code: str, system: SystemId | None = None) -> list[Concept]:
-        concept = self.resolve(code, system)
-        return self.store.ancestors(concept.system, concept.code)
-
     def roots(self, system: SystemId) -> list[Concept]:
         """The top of a system's hierarchy (chapters, sections), for browsing."""
         return self.store.roots(system)
