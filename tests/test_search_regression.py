@@ -37,17 +37,21 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("A15-A19", None, "A15-A19", 1),
     # words, any order, last one partial
     ("acute myocardial infarction", CM, "I21.9", 3),
-    ("fracture radius distal", CM, "S52.50", 3),
+    ("fracture radius distal", CM, "S52.509A", 1),
     ("torus fracture right radius initial", CM, "S52.521A", 3),
     ("acute appendicitis with generalized peritonitis", CM, "K35.209", 3),
     ("type 2 diabetes without complications", CM, "E11.9", 1),
     ("resection of bilateral fallopian tubes open", None, "0UT70ZZ", 1),
     ("continuous positive airway pressure", None, "E0601", 3),
     ("essential hypertension", CM, "I10", 1),
+    # a header found by its words or index terms gives way to the billable code below it the words point to
+    ("noise induced hearing loss", CM, "H83.3X9", 1),
+    ("liver laceration moderate", CM, "S36.115A", 1),
     # abbreviations and lay language
     ("nstemi", CM, "I21.4", 1),
     ("acute mi", CM, "I21.9", 3),
     ("copd", CM, "J44.9", 5),
+    ("crps lower limb", CM, "G90.529", 5),  # harvested from "Complex regional pain syndrome I (CRPS I)"
     ("gerd", CM, "K21.9", 1),
     ("afib", CM, "I48.91", 5),
     ("chf", CM, "I50.9", 5),

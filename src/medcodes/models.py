@@ -222,7 +222,9 @@ class IndexTerm:
 class MatchReason:
     """Why a search hit matched: the field and the words that made it."""
 
-    field: str  # "code", "title", "index_term", "inclusion_term", "synonym", "abbreviation", "typo"
+    # "code", "title", "index_term", "inclusion_term", "synonym", "abbreviation", "typo", "semantic", "crosswalk",
+    # "narrower" (a billable code standing in for the header above it that matched: text = that header's match)
+    field: str
     text: str
 
 

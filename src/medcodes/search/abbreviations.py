@@ -153,7 +153,25 @@ QUALIFIERS: dict[str, float] = {
     "or not applicable": 0.25,
 }
 
-_PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})\)")
+# Words that join the others ("fracture of radius", "screening for"): they count a fifth of a word that
+# names something, whatever their frequency in the data makes their idf ("for" is rarer than "unspecified").
+FUNCTION_WORDS: dict[str, float] = dict.fromkeys(
+    ("a", "an", "the", "of", "for", "to", "by", "in", "on", "at", "and", "or", "from", "as", "into", "its"), 0.2
+)
+
+# Words that mark a residual category rather than name a thing ("other", "unspecified", "part"): half a word.
+RESIDUAL_WORDS: dict[str, float] = dict.fromkeys(
+    ("other", "unspecified", "specified", "part", "parts", "site", "sites"), 0.5
+)
+
+
+def weight(phrase: str) -> float:
+    """How much a typed word or phrase (normalised) counts beside a word that names something (1)."""
+    return QUALIFIERS.get(phrase) or FUNCTION_WORDS.get(phrase) or RESIDUAL_WORDS.get(phrase, 1.0)
+
+
+# "<words> (ABBR)", also with a type numeral on both sides: "Complex regional pain syndrome I (CRPS I)".
+_PARENTHESISED = re.compile(r"([A-Za-z][A-Za-z ,'-]{2,80}?)\s*\(([A-Z][A-Z0-9]{1,7})(?: ([IV]{1,3}))?\)")
 
 
 def harvest(texts: Iterable[str]) -> dict[str, set[str]]:
@@ -168,6 +186,11 @@ def harvest(texts: Iterable[str]) -> dict[str, set[str]]:
         for match in _PARENTHESISED.finditer(text):
             words = tokens(match.group(1))
             letters = match.group(2).lower()
+            numeral = match.group(3)
+            if numeral is not None:
+                if not words or words[-1] != numeral.lower():
+                    continue
+                words = words[:-1]
             if len(letters) < 2 or len(words) < len(letters) - 1:
                 continue
             initials = "".join(w[0] for w in words)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from medcodes.models import Concept, DesignationKind, MatchReason, SearchHit, SearchResult
+from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.search import abbreviations, lexical, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
@@ -26,6 +26,14 @@ CPT_NOTICE = (
     " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."
     " Related codes from other systems are listed where the official files link them."
 )
+# Headers among the first this many word hits are followed down to the billable code the words point to, in
+# the systems whose codes nest (a PCS table or an HCPCS range is not narrowed: its codes are alternatives).
+NARROWED_HEADERS = 20
+_NESTED = frozenset({SystemId.ICD10CM, SystemId.ICD10, SystemId.ICD9CM, SystemId.ICD11})
+_NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
+_NARROWING_DEPTH = 5  # levels below a category: at most 4 more characters
+# Children whose words score within this factor of the best child's tie for first.
+CLEAR_LEAD = 1.02
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -39,6 +47,9 @@ class Meaning(Protocol):
 # Fusion of word and meaning matches (reciprocal-rank fusion): the word matches' first places are kept as they
 # are, the places after them go to the best of both lists, each read this deep.
 RRF_K = 60
+# Below this cosine a title is no nearer the query than titles are to a string of random letters ("zzzzqqq"
+# scores 0.58 with its nearest title, "flu shot" 0.80 with "Influenza virus vaccine ...").
+MIN_COSINE = 0.6
 KEEP_LEXICAL = 5
 FUSION_DEPTH = 50
 
@@ -49,6 +60,7 @@ class _WordHits:
 
     hits: list[SearchHit] = field(default_factory=list)
     weak: bool = False  # some words matched nothing, or no hit matched every word
+    known: bool = False  # some word is in the vocabulary (or was corrected to one)
     families: dict[tuple[SystemId, str], str] = field(default_factory=dict)
     total: int = 0
     facets: dict[SystemId, int] = field(default_factory=dict)
@@ -128,11 +140,12 @@ class SearchEngine:
             words = self._word_hits(index, query, want)
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places.
-            meaning = self.meaning if words.weak and not ranked else None
+            meaning = self.meaning if words.weak and words.known and not ranked else None
             if meaning is not None:
                 if want < FUSION_DEPTH:  # fusion reads the word matches as deep as the meaning matches
                     words = self._word_hits(index, query, FUSION_DEPTH)
-                self._fuse(words, meaning.search(query.text, FUSION_DEPTH, query.systems), query)
+                nearest = meaning.search(query.text, FUSION_DEPTH, query.systems)
+                self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= MIN_COSINE], query)
         if index is None and query.words and not only_code:
             words = self._full_text(query)
         for entry in words.hits:
@@ -157,6 +170,7 @@ class SearchEngine:
         words = self._words(index, query.words)
         result = lexical.search(index, words.groups, want, query.systems, query.billable_only, within=query.within)
         out.weak = bool(words.unknown) or not result.complete
+        out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
             fixed = self._correct(index, query.words, words)
             if fixed is not None:
@@ -167,9 +181,10 @@ class SearchEngine:
                 if better.hits and (better.complete or not result.hits):
                     out.corrected = fixed_text
                     out.weak = not better.complete
-                    self._add(out, index, better, fixed_words, typo=True)
+                    out.known = True
+                    self._add(out, index, better, fixed_words, query, typo=True)
                     out.total, out.facets = better.total, dict(better.facets)
-        self._add(out, index, result, words, typo=False)
+        self._add(out, index, result, words, query, typo=False)
         if out.corrected is None:
             out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
         return out
@@ -299,7 +314,7 @@ class SearchEngine:
             if not alternatives:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = abbreviations.QUALIFIERS.get(phrase_typed, 1.0)
+            weight = abbreviations.weight(phrase_typed)
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span
         return _Words(tuple(groups), tuple(unknown))
@@ -329,26 +344,113 @@ class SearchEngine:
         return self._words(index, fixed), " ".join(fixed)
 
     def _add(
-        self, out: _WordHits, index: LexicalIndex, result: lexical.LexicalResult, words: _Words, *, typo: bool
+        self,
+        out: _WordHits,
+        index: LexicalIndex,
+        result: lexical.LexicalResult,
+        words: _Words,
+        query: Query,
+        *,
+        typo: bool,
     ) -> None:
-        concepts = self.store.concepts_by_id([h.concept for h in result.hits])
-        designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in result.hits])
+        found = list(result.hits)
+        concepts = self.store.concepts_by_id([h.concept for h in found])
+        narrower = self._narrower(found, concepts, words, query)
+        if narrower:
+            concepts |= self.store.concepts_by_id(list(narrower.values()))
+        designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         matchers = _matchers(words.groups)
+        typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
+
+        def hit(concept: Concept, score: float, reasons: Sequence[MatchReason]) -> SearchHit:
+            return _hit(concept, score, (*reasons, *typed), _highlight(concept.title, matchers))
+
         seen = {(hit.system, hit.code) for hit in out.hits}
-        for h in result.hits:
+        placed = set(narrower.values())
+        for h in found:
             concept = concepts.get(h.concept)
-            if concept is None or (concept.system, concept.code) in seen:
-                continue
+            if concept is None or (h.concept in placed and h.concept not in narrower):
+                continue  # a code already listed above its header
             kind, text, via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, concept.title, None))
+            below = concepts.get(narrower.get(h.concept, -1))
+            if below is not None:
+                # The billable code takes its header's place; the header follows among the later results, as
+                # 7th-character siblings do.
+                self._append(
+                    out, seen, below, hit(below, h.score, (MatchReason("narrower", f"{concept.code} {text}"),))
+                )
+                family = out.families.setdefault((below.system, below.code), below.code)
+                out.families[(concept.system, concept.code)] = family
             reasons = [MatchReason(kind.value, text if via is None else f"{text} (see {via})")]
-            if typo:
-                reasons.append(MatchReason("typo", " ".join(g.word for g in words.groups)))
             alternative = _used_alternative(words.groups, text)
             if alternative is not None:
                 reasons.append(alternative)
-            if _is_seventh_character_code(concept):
-                out.families[(concept.system, concept.code)] = concept.parent or concept.code
-            out.hits.append(_hit(concept, h.score, tuple(reasons), _highlight(concept.title, matchers)))
+            self._append(out, seen, concept, hit(concept, h.score, reasons))
+
+    @staticmethod
+    def _append(out: _WordHits, seen: set[tuple[SystemId, str]], concept: Concept, hit: SearchHit) -> None:
+        if (concept.system, concept.code) in seen:
+            return
+        seen.add((concept.system, concept.code))
+        if _is_seventh_character_code(concept):
+            out.families[(concept.system, concept.code)] = concept.parent or concept.code
+        out.hits.append(hit)
+
+    def _narrower(
+        self, found: Sequence[lexical.ConceptScore], concepts: dict[int, Concept], words: _Words, query: Query
+    ) -> dict[int, int]:
+        """For each header among the first hits, the billable code below it that the words point to, if one does."""
+        index = self.index
+        if query.billable_only or index is None:
+            return {}
+        below: dict[int, int] = {}
+        ranked = {h.concept: number for number, h in enumerate(found)}
+        for number, h in enumerate(found[:NARROWED_HEADERS]):
+            concept = concepts.get(h.concept)
+            if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
+                continue
+            if concept.system not in _NESTED:
+                continue
+            chosen = self._descend(index, concept, words, query)
+            # Nothing to do when the code already ranks above its header.
+            if chosen is not None and ranked.get(chosen, len(found)) > number:
+                below[h.concept] = chosen
+        return below
+
+    def _descend(self, index: LexicalIndex, header: Concept, words: _Words, query: Query) -> int | None:
+        """The billable code below ``header`` that the words point to, child by child; its concept id.
+
+        A header found through its own words or an index term ("Noise effects on inner ear") is not a code one
+        reports; one of its billable codes is. At each level the child with the best-scoring words in its
+        subtree is followed. Where children tie (they differ only in what the query does not say: the side,
+        the episode of care), the one claiming least ("unspecified", more often than the others) is taken, or
+        the first of 7th-character siblings (initial encounter); where the tie is between codes that say
+        different things the query does not decide (insertion, removal or checking of a device), none is.
+        """
+        for _ in range(_NARROWING_DEPTH):
+            subtree = self.store.subtree_ids(header.system, header.code)
+            children = self.store.child_ids(header.system, header.code)
+            if subtree is None or not children:
+                return None
+            scores = lexical.subtree_scores(index, words.groups, [*children, subtree[1]])
+            if scores is None:
+                return None
+            top = float(scores.max())
+            tied = [cid for cid, score in zip(children, scores, strict=True) if score >= max(0, top / CLEAR_LEAD)]
+            found = self.store.concepts_by_id(tied)
+            kids = [found[cid] for cid in tied if cid in found]
+            if len(kids) > 1 and not all(_is_seventh_character_code(k) for k in kids):
+                vague = [tokens(k.title).count("unspecified") for k in kids]
+                most = max(vague)
+                if "unspecified" in query.words or not most or vague.count(most) > 1:
+                    return None
+                kids = [kids[vague.index(most)]]
+            if not kids:
+                return None
+            header = kids[0]
+            if header.billable:
+                return self.store.concept_id(header.system, header.code)
+        return None
 
 
 def _hit(

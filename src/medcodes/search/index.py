@@ -144,6 +144,15 @@ class LexicalIndex:
         return ranges
 
     @cached_property
+    def concept_docs(self) -> tuple[I64, I32]:
+        """(pointer, designations) by concept: the designations of concepts [a, b) are
+        ``docs[pointer[a] : pointer[b]]``, and a subtree's concepts are one run of ids."""
+        order = np.argsort(self.doc_concept, kind="stable").astype(np.int32)
+        pointer = np.zeros(len(self.concept_system) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.doc_concept, minlength=len(self.concept_system)), out=pointer[1:])
+        return pointer, order
+
+    @cached_property
     def kind_weight(self) -> F32:
         return np.array([KIND_WEIGHT[k] for k in KINDS], dtype=np.float32)[self.doc_kind]
 

@@ -82,6 +82,9 @@ class LexicalResult:
     estimated: bool = False  # total and facets are extrapolated from the best candidates
 
 
+# How much a concept's other designations' words count (see _concept_coverage): 1 = as much as its best's.
+CONCEPT_COVERAGE_POWER = 1.0
+
 # Words of at least this many letters also match words sharing their stem.
 STEM_WEIGHT = 0.5
 
@@ -98,9 +101,8 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
     outside = [t for t in exact if not lo <= t < hi]
     cost = index.posting_count(lo, hi) + sum(index.posting_count(t, t + 1) for t in outside)
     if exact:
-        # The word as typed sets its weight; a rarer plural or singular form must not inflate it.
-        own = index.term(word)
-        idf = float(index.idf[own] if own is not None else min(index.idf[t] for t in exact))
+        # The commonest of its forms sets its weight: a rare plural ("accidents") must not inflate a common word.
+        idf = float(min(index.idf[t] for t in exact))
     else:
         n = len(index.doc_id)
         df = min(cost, n)
@@ -199,14 +201,41 @@ class _Gathered:
 
 def _score(index: LexicalIndex, groups: Sequence[Group], docs: I32) -> tuple[F32, F32]:
     """(score, coverage) of each candidate designation."""
+    score, coverage, _ = _score_matched(index, groups, docs)
+    return score, coverage
+
+
+def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32) -> tuple[F32, F32, BOOL]:
+    """(score, coverage, which groups match: groups x docs) of each candidate designation."""
     gathered = _Gathered(index, docs)
     weights = [gathered.group_weight(g) for g in groups]
     total_idf = sum(g.idf for g in groups) or 1.0
-    matched = np.stack([w > 0 for w in weights]).astype(np.float32)
-    coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched) / total_idf
+    matched = np.stack([w > 0 for w in weights])
+    coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
     score = np.sum(weights, axis=0) * coverage * coverage
     exact = (coverage >= 0.999) & (index.doc_len[docs] <= len(groups))
-    return _prior(index, docs, score, exact), coverage.astype(np.float32)
+    return _prior(index, docs, score, exact), coverage.astype(np.float32), matched
+
+
+def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, scored: tuple[F32, F32, BOOL]) -> F32:
+    """Scores raised where a concept's other designations hold the words its best one lacks.
+
+    A title may say "unspecified" where the concept's index term says "administrative purpose": the concept
+    holds more of the query than either designation alone. Each designation's score is scaled by the share
+    of the query its whole concept covers (among the candidates) over the share it covers itself.
+    """
+    score, coverage, matched = scored
+    concepts = index.doc_concept[docs]
+    order = np.argsort(concepts, kind="stable")
+    sorted_concepts = concepts[order]
+    starts = np.flatnonzero(np.r_[True, sorted_concepts[1:] != sorted_concepts[:-1]])
+    union = np.logical_or.reduceat(matched[:, order], starts, axis=1)  # groups x concepts
+    idf = np.array([g.idf for g in groups], dtype=np.float32)
+    concept_coverage = (idf @ union.astype(np.float32)) / (float(idf.sum()) or 1.0)
+    per_doc = np.empty(len(docs), dtype=np.float32)
+    per_doc[order] = np.repeat(concept_coverage, np.diff(np.r_[starts, len(docs)]))
+    gain = np.where(coverage > 0, per_doc / np.maximum(coverage, 1e-6), 1.0)
+    return (score * gain**CONCEPT_COVERAGE_POWER).astype(np.float32)
 
 
 def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL) -> F32:
@@ -366,6 +395,27 @@ def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed) -> I3
     return np.sort(hit).astype(np.int32)
 
 
+# A header with more designations below it than this (a chapter's worth) is not looked into.
+NARROWER_LIMIT = 12_000
+
+
+def subtree_scores(index: LexicalIndex, groups: Sequence[Group], bounds: Sequence[int]) -> F32 | None:
+    """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
+
+    -1 for a run without designations; None when the runs hold too many designations to look into.
+    """
+    pointer, order = index.concept_docs
+    docs = order[pointer[bounds[0]] : pointer[bounds[-1]]]
+    if len(docs) > NARROWER_LIMIT:
+        return None
+    best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
+    if len(docs):
+        score, _ = _score(index, [g for g in groups if g.alternatives], docs)
+        run = np.searchsorted(np.asarray(bounds), index.doc_concept[docs], side="right") - 1
+        np.maximum.at(best, run, score)
+    return best
+
+
 def search(
     index: LexicalIndex,
     groups: Sequence[Group],
@@ -419,7 +469,9 @@ def search(
     docs = _pool(index, groups, allowed)
     if not len(docs):
         return LexicalResult((), 0, {}, False)
-    score, coverage = _score(index, groups, docs)
+    scored = _score_matched(index, groups, docs)
+    score, coverage, _ = scored
     total, facets = _totals(index, docs[score > 0])
+    score = _concept_coverage(index, groups, docs, scored)
     hits = _rank(index, docs, score, coverage, want)
     return LexicalResult(tuple(hits), total, facets, bool(hits) and hits[0].coverage >= 0.999)

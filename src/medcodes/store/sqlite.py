@@ -417,6 +417,13 @@ class SQLiteStore:
         ).fetchall()
         return [_concept(r) for r in rows]
 
+    def child_ids(self, system: SystemId, code: str) -> list[int]:
+        """Concept ids of a concept's children, in the official order (each child's subtree runs to the next)."""
+        rows = self.connection.execute(
+            "SELECT id FROM concepts WHERE system = ? AND parent = ? ORDER BY id", (system.value, code)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def ancestors(self, system: SystemId, code: str) -> list[Concept]:
         chain: list[Concept] = []
         concept = self.get(system, code)

@@ -69,6 +69,9 @@ REASON_LABELS = {
     "synonym": "synonym",
     "abbreviation": "abbreviation",
     "typo": "spelling corrected",
+    "narrower": "billable code under",
+    "semantic": "similar meaning",
+    "crosswalk": "crosswalk",
 }
 # Why a code is similar, as a short tag before the reason's own words (docs/similar.md lists the kinds).
 SIMILAR_LABELS: dict[SimilarKind, str] = {

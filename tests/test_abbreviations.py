@@ -1,0 +1,32 @@
+"""The abbreviations the data spells out, and how much joining and residual words count."""
+
+from __future__ import annotations
+
+from medcodes.search.abbreviations import FUNCTION_WORDS, QUALIFIERS, RESIDUAL_WORDS, harvest
+
+
+def test_harvest_reads_parenthesised_abbreviations() -> None:
+    found = harvest(
+        [
+            "Chronic obstructive pulmonary disease (COPD) with acute exacerbation",
+            "Complex regional pain syndrome I (CRPS I)",
+            "Complex regional pain syndrome II (CRPS II) of right upper limb",
+            "Gastro-esophageal reflux disease (GERD) without esophagitis",
+        ]
+    )
+    assert found["copd"] == {"chronic obstructive pulmonary disease"}
+    # The type numeral on both sides is not part of what the letters stand for.
+    assert found["crps"] == {"complex regional pain syndrome"}
+    assert found["gerd"] == {"gastro esophageal reflux disease"}
+
+
+def test_harvest_skips_letters_that_do_not_start_the_words() -> None:
+    found = harvest(["Acute myocardial infarction (XYZ)", "Syndrome I (CRPS II)", "Type (A)"])
+    assert found == {}
+
+
+def test_joining_and_residual_words_count_less_than_naming_words() -> None:
+    assert all(0 < w < 1 for w in (*FUNCTION_WORDS.values(), *RESIDUAL_WORDS.values(), *QUALIFIERS.values()))
+    assert max(FUNCTION_WORDS.values()) < min(RESIDUAL_WORDS.values())
+    # Words that change what a code means are no function words.
+    assert not {"with", "without", "not", "other", "due"} & set(FUNCTION_WORDS)
