@@ -59,6 +59,35 @@ def test_billable_codes_come_before_headers(service: CodeService) -> None:
     assert found.index("I21.9") < found.index("I21")
 
 
+def test_a_header_gives_way_to_the_billable_code_the_words_point_to(service: CodeService) -> None:
+    # S06.5 matches best, but is no code one reports; below it the codes differ in what the query does not
+    # say (the duration of the loss of consciousness): the unspecified one, initial encounter, stands in.
+    hits = service.search("traumatic subdural hemorrhage").hits
+    first = hits[0]
+    assert (first.code, first.billable) == ("S06.5X9A", True)
+    assert first.reasons[0].field == "narrower"
+    assert first.reasons[0].text == "S06.5 Traumatic subdural hemorrhage"
+    codes = [h.code for h in hits]
+    # The header follows the other codes the words found, as 7th-character siblings do.
+    assert codes.index("S06.5") > codes.index("S06.5X7A")
+
+
+def test_no_code_stands_in_for_a_header_under_the_billable_only_filter(service: CodeService) -> None:
+    hits = service.search("traumatic subdural hemorrhage", billable_only=True).hits
+    assert hits and all(h.billable for h in hits)
+    assert all(r.field != "narrower" for h in hits for r in h.reasons)
+
+
+def test_words_in_a_without_clause_match_only_such_words(service: CodeService) -> None:
+    # E11.9 is "Type 2 diabetes mellitus without complications": it is no answer for "complications".
+    assert codes(service, "complications") == []
+    assert codes(service, "diabetes without complications")[0] == "E11.9"
+    assert codes(service, "diabetes without compl")[0] == "E11.9"  # the last word still completes
+    found = service.search("type 2 diabetes without complications")
+    assert found.hits[0].code == "E11.9"
+    assert found.corrected_query is None
+
+
 def test_billable_only_filter(service: CodeService) -> None:
     assert "I21" not in codes(service, "myocardial infarction", billable_only=True)
 

@@ -47,6 +47,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # a header found by its words or index terms gives way to the billable code below it the words point to
     ("noise induced hearing loss", CM, "H83.3X9", 1),
     ("liver laceration moderate", CM, "S36.115A", 1),
+    ("iud surveillance", CM, "Z30.43", 1),  # its codes differ in what the words do not say: the header stays
+    # words in a "without" clause match only such words
+    ("type 2 diabetes complications", CM, "E11.8", 1),
+    ("crohns disease without complications", CM, "K50.90", 1),
     # abbreviations and lay language
     ("nstemi", CM, "I21.4", 1),
     ("acute mi", CM, "I21.9", 3),

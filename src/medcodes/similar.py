@@ -48,7 +48,7 @@ from medcodes.models import (
     SimilarReason,
 )
 from medcodes.search.index import KINDS, SYSTEMS, LexicalIndex
-from medcodes.search.text import tokens
+from medcodes.search.text import index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, SystemId
 
@@ -937,7 +937,7 @@ class Wording:
     def text_vector(self, text: str) -> tuple[I32, F64]:
         """(term ids, TF-IDF weights) of a text that is not indexed itself (words unknown to the index drop)."""
         counts: dict[int, int] = {}
-        for word in tokens(text):
+        for word in index_words(text):
             term = self.index.term(word)
             if term is not None:
                 counts[term] = counts.get(term, 0) + 1

@@ -138,6 +138,7 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "belly": ("abdomen", "abdominal"),
     # ICD-9-CM's wording for what ICD-10-CM says plainly.
     "without mention of": ("without",),
+    "with mention of": ("with",),
 }
 
 # The classifications' conventional qualifiers: they say a code is a residual category, not what it is
@@ -151,6 +152,11 @@ QUALIFIERS: dict[str, float] = {
     "not stated as uncontrolled": 0.25,
     "episode of care": 0.25,
     "or not applicable": 0.25,
+    # The obstetric fifth digits' episodes of care, which ICD-10-CM says with trimesters and "complicating
+    # the puerperium" instead ("delivered, with or without mention of antepartum condition").
+    "with or without": 0.25,
+    "antepartum condition or complication": 0.25,
+    "postpartum condition or complication": 0.25,
 }
 
 # Words that join the others ("fracture of radius", "screening for"): they count a fifth of a word that

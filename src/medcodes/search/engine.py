@@ -16,7 +16,7 @@ from medcodes.search import abbreviations, lexical, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
-from medcodes.search.text import spans, tokens
+from medcodes.search.text import marked, spans, tokens, unmarked
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
@@ -34,6 +34,10 @@ _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _NARROWING_DEPTH = 5  # levels below a category: at most 4 more characters
 # Children whose words score within this factor of the best child's tie for first.
 CLEAR_LEAD = 1.02
+_SPARE = 10
+# What a word in a "without" clause counts: it says what the code is not, which confirms a match but names
+# little (and its marked form is rare, so its idf alone would say much).
+NEGATED_WEIGHT = 0.3
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -136,13 +140,14 @@ class SearchEngine:
         # A query that is exactly a code (in any notation) wants that code, not words that look like it.
         only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
         if index is not None and query.words and not only_code:
-            # The lexical ranking already puts one of each family of 7th-character siblings first.
-            words = self._word_hits(index, query, want)
+            # The lexical ranking already puts one of each family of 7th-character siblings first; a few more
+            # than the page are read, since headers give way to their codes and go after the page's other hits.
+            words = self._word_hits(index, query, want + _SPARE)
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places.
             meaning = self.meaning if words.weak and words.known and not ranked else None
             if meaning is not None:
-                if want < FUSION_DEPTH:  # fusion reads the word matches as deep as the meaning matches
+                if want + _SPARE < FUSION_DEPTH:  # fusion reads the word matches as deep as the meaning matches
                     words = self._word_hits(index, query, FUSION_DEPTH)
                 nearest = meaning.search(query.text, FUSION_DEPTH, query.systems)
                 self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= MIN_COSINE], query)
@@ -167,12 +172,12 @@ class SearchEngine:
     def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
         """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
         out = _WordHits()
-        words = self._words(index, query.words)
+        words = self._words(index, query.words, query.negated)
         result = lexical.search(index, words.groups, want, query.systems, query.billable_only, within=query.within)
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
-            fixed = self._correct(index, query.words, words)
+            fixed = self._correct(index, query, words)
             if fixed is not None:
                 fixed_words, fixed_text = fixed
                 better = lexical.search(
@@ -283,8 +288,13 @@ class SearchEngine:
         head = typed[: len(typed) - len(typed.split()[-1])]
         return [head + word for word in ranked[:limit]]
 
-    def _words(self, index: LexicalIndex, words: Sequence[str]) -> _Words:
-        """One group per word typed, or per known phrase ("pink eye"), with its alternatives."""
+    def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool] = ()) -> _Words:
+        """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
+
+        Words in a "without" clause (``negated``) match only words in such a clause of a designation; one no
+        designation holds so is left out (it says what the code is not).
+        """
+        negated = tuple(negated) or (False,) * len(words)
         groups = []
         unknown = []
         last = len(words) - 1
@@ -299,22 +309,25 @@ class SearchEngine:
                 # not match "without"), their singular and plural, and words sharing their stem. A known
                 # abbreviation ("uti") is typed whole: it is not the start of other words ("utilities").
                 prefix = position == last and not phrases
-                main = lexical.atom(index, word, prefix=prefix)
+                main = lexical.atom(index, marked(word, negated[position]), prefix=prefix)
                 if main is not None:
                     alternatives.append([main])
             else:
-                atoms = [lexical.atom(index, w, prefix=False) for w in typed]
+                atoms = [
+                    lexical.atom(index, marked(w, n), prefix=False)
+                    for w, n in zip(typed, negated[position : position + span], strict=True)
+                ]
                 if all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
             literal = bool(alternatives)
             for phrase in phrases:
-                atoms = [lexical.atom(index, w, prefix=False) for w in tokens(phrase)]
+                atoms = [lexical.atom(index, marked(w, negated[position]), prefix=False) for w in tokens(phrase)]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
-            if not alternatives:
+            if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = abbreviations.weight(phrase_typed)
+            weight = abbreviations.weight(phrase_typed) * (NEGATED_WEIGHT if negated[position] else 1.0)
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span
         return _Words(tuple(groups), tuple(unknown))
@@ -329,8 +342,9 @@ class SearchEngine:
                     return span, phrases or ()
         return 1, self.abbreviations.get(words[position], ())
 
-    def _correct(self, index: LexicalIndex, words: Sequence[str], found: _Words) -> tuple[_Words, str] | None:
+    def _correct(self, index: LexicalIndex, query: Query, found: _Words) -> tuple[_Words, str] | None:
         """The query with its unknown words replaced by their nearest known words, if any were found."""
+        words = query.words
         speller = self.speller(index)
         fixed = list(words)
         changed = False
@@ -341,7 +355,7 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        return self._words(index, fixed), " ".join(fixed)
+        return self._words(index, fixed, query.negated), " ".join(fixed)
 
     def _add(
         self,
@@ -366,16 +380,15 @@ class SearchEngine:
             return _hit(concept, score, (*reasons, *typed), _highlight(concept.title, matchers))
 
         seen = {(hit.system, hit.code) for hit in out.hits}
-        placed = set(narrower.values())
         for h in found:
             concept = concepts.get(h.concept)
-            if concept is None or (h.concept in placed and h.concept not in narrower):
-                continue  # a code already listed above its header
+            if concept is None:
+                continue
             kind, text, via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, concept.title, None))
             below = concepts.get(narrower.get(h.concept, -1))
             if below is not None:
-                # The billable code takes its header's place; the header follows among the later results, as
-                # 7th-character siblings do.
+                # The billable code takes its header's place (unless it ranks above it already); the header
+                # follows among the later results, as 7th-character siblings do.
                 self._append(
                     out, seen, below, hit(below, h.score, (MatchReason("narrower", f"{concept.code} {text}"),))
                 )
@@ -404,16 +417,14 @@ class SearchEngine:
         if query.billable_only or index is None:
             return {}
         below: dict[int, int] = {}
-        ranked = {h.concept: number for number, h in enumerate(found)}
-        for number, h in enumerate(found[:NARROWED_HEADERS]):
+        for h in found[:NARROWED_HEADERS]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
                 continue
             if concept.system not in _NESTED:
                 continue
             chosen = self._descend(index, concept, words, query)
-            # Nothing to do when the code already ranks above its header.
-            if chosen is not None and ranked.get(chosen, len(found)) > number:
+            if chosen is not None:
                 below[h.concept] = chosen
         return below
 
@@ -466,9 +477,9 @@ def _matchers(groups: Sequence[lexical.Group]) -> tuple[set[str], tuple[str, ...
     for g in groups:
         for alt in g.alternatives:
             for a in alt:
-                whole.add(a.word)
+                whole.add(unmarked(a.word))
                 if a.hi > a.lo:
-                    prefixes.append(a.word)
+                    prefixes.append(unmarked(a.word))
     return whole, tuple(prefixes)
 
 
@@ -489,7 +500,7 @@ def _used_alternative(groups: Sequence[lexical.Group], text: str) -> MatchReason
         if all(w in words for w in typed):
             continue
         for alt in g.alternatives:
-            spelled = [a.word for a in alt]
+            spelled = [unmarked(a.word) for a in alt]
             if spelled != typed and all(w in words for w in spelled):
                 field = "abbreviation" if len(typed) == 1 and len(g.word) <= 6 else "synonym"
                 label = g.word.upper() if field == "abbreviation" else g.word

@@ -27,11 +27,11 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
-from medcodes.search.text import distinct_length, tokens
+from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-2"
+INDEX_VERSION = "lexical-3"
 # A header (non-billable) concept counts this much of a billable one with the same words.
 HEADER_FACTOR = 0.7
 _K1 = 1.2
@@ -230,7 +230,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
     parent_titles = store.parent_titles()
     lengths: dict[int, int] = {}
     for did, cid, kind, text in store.designation_rows():
-        words = tokens(text)
+        words = index_words(text)
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
             continue

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import QueryError
-from medcodes.search.text import tokens
+from medcodes.search.text import negated, tokens
 from medcodes.systems import SystemId
 
 
@@ -21,6 +21,7 @@ class Query:
     billable_only: bool = False
     # Only concepts with ids in [first, end): a chapter's, block's or category's subtree.
     within: tuple[int, int] | None = None
+    negated: tuple[bool, ...] = ()  # for each word, whether it stands in a "without" clause (text.negated)
 
 
 def parse(
@@ -39,4 +40,6 @@ def parse(
     if offset < 0:
         raise QueryError("offset must not be negative")
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
-    return Query(cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only, within)
+    return Query(
+        cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only, within, tuple(negated(cleaned))
+    )

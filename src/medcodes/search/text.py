@@ -64,6 +64,54 @@ def tokens(text: str) -> list[str]:
     return [normalize_word(w) for w in _WORD.findall(folded)]
 
 
+# A word in a "without" (or "not") clause is indexed and matched marked, as a different word: "Type 2
+# diabetes mellitus without complications" holds "~complications", so "diabetes complications" does not
+# find it and "diabetes without complications" does; "not having achieved remission" holds "~remission".
+# A clause runs to the next comma, semicolon, colon or bracket, or to a word that starts another part of the
+# title ("without complications in remission", "without hemopericardium as current complication"), and
+# is at most a few words long. Titles and queries are read alike, so what they mark agrees.
+NEGATED = "~"
+_OPENS = frozenset({"without", "not"})
+_CLOSES = frozenset({"with", "in", "as", "due", "following", "during", "after", "requiring"})
+_LONGEST = 6
+_WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
+
+
+def negated(text: str) -> list[bool]:
+    """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not)."""
+    folded = text.lower() if text.isascii() else fold(text)
+    out: list[bool] = []
+    left = 0  # words the open clause may still hold
+    for match in _WORD_OR_BREAK.finditer(folded):
+        piece = match.group()
+        if not piece[0].isalnum():
+            left = 0
+            continue
+        word = normalize_word(piece)
+        if word in _OPENS:
+            out.append(False)
+            left = _LONGEST
+            continue
+        if left and word in _CLOSES and left < _LONGEST:
+            left = 0
+        out.append(left > 0)
+        left = max(left - 1, 0)
+    return out
+
+
+def marked(word: str, negate: bool) -> str:
+    return NEGATED + word if negate else word
+
+
+def unmarked(word: str) -> str:
+    return word.removeprefix(NEGATED)
+
+
+def index_words(text: str) -> list[str]:
+    """The words of a designation as the lexical index holds them: ``tokens`` with "without" clauses marked."""
+    return [marked(w, n) for w, n in zip(tokens(text), negated(text), strict=True)]
+
+
 def spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, normalised word) for every word of ``text`` as written, for highlighting."""
     if text.isascii():  # lower-casing keeps every position: no folding needed

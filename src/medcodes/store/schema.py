@@ -134,4 +134,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE name IN ('hcpcs.coverage_issues_manual', 'hcpcs.carriers_manual');
         """,
     ),
+    Migration(
+        "0004_lexical_3",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-3/...') now marks words in "without" clauses.
+        -- A database built before it is refused with the hint to rebuild, instead of searching without one.
+        SELECT 1;
+        """,
+    ),
 )

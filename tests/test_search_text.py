@@ -1,0 +1,59 @@
+"""Words as the engine compares them: spelling, forms, and "without" clauses."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from medcodes.search.text import index_words, negated, singular, tokens
+
+
+def test_tokens_fold_case_accents_and_british_spelling() -> None:
+    assert tokens("Haemorrhage of Oesophagus, NOS") == ["hemorrhage", "of", "esophagus", "nos"]
+    assert tokens("Hépatite aiguë") == ["hepatite", "aigue"]
+    assert singular("injuries") == "injury"
+    assert singular("arthritis") == "arthritis"
+
+
+def test_words_in_a_without_clause_are_marked() -> None:
+    assert index_words("Type 2 diabetes mellitus without complications") == [
+        "type",
+        "2",
+        "diabetes",
+        "mellitus",
+        "without",
+        "~complications",
+    ]
+    # The clause ends at "with" and at a comma.
+    assert index_words("Thyrotoxicosis with diffuse goiter without thyrotoxic crisis or storm")[3:6] == [
+        "goiter",
+        "without",
+        "~thyrotoxic",
+    ]
+    assert index_words("Disorder, bipolar, manic, without psychotic features, severe, with psychotic features") == [
+        "disorder",
+        "bipolar",
+        "manic",
+        "without",
+        "~psychotic",
+        "~features",
+        "severe",
+        "with",
+        "psychotic",
+        "features",
+    ]
+    assert index_words("Acute erythroid leukemia, not having achieved remission")[-3:] == [
+        "~having",
+        "~achieved",
+        "~remission",
+    ]
+
+
+def test_marks_line_up_with_the_words_for_any_text() -> None:
+    for text in ("", "without", "a_b without c_d; e", "Ünïcode without façade, fine", "x,,without,,y"):
+        assert len(negated(text)) == len(tokens(text))
+
+
+@given(st.text(max_size=200))
+def test_marks_line_up_with_the_words_for_random_text(text: str) -> None:
+    assert len(negated(text)) == len(tokens(text))
