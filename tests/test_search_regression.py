@@ -14,6 +14,7 @@ from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
 CM = SystemId.ICD10CM
+PCS = SystemId.ICD10PCS
 
 # (query, system filter, expected code, within the first N results)
 CASES: list[tuple[str, SystemId | None, str, int]] = [
@@ -51,6 +52,11 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # words in a "without" clause match only such words
     ("type 2 diabetes complications", CM, "E11.8", 1),
     ("crohns disease without complications", CM, "K50.90", 1),
+    # procedure names made of parts, in ICD-10-PCS's words
+    ("appendectomy", PCS, "0DTJ0ZZ", 1),
+    ("laparoscopic cholecystectomy", PCS, "0FT44ZZ", 1),
+    ("colonoscopy", PCS, "0DJD8ZZ", 3),
+    ("knee arthroscopy", PCS, "0SJC4ZZ", 3),
     # abbreviations and lay language
     ("nstemi", CM, "I21.4", 1),
     ("acute mi", CM, "I21.9", 3),

@@ -136,6 +136,11 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "tubes tied": ("occlusion of fallopian tubes", "sterilization"),
     "womb": ("uterus",),
     "belly": ("abdomen", "abdominal"),
+    # Surgical approaches as ICD-10-PCS names them.
+    "laparoscopic": ("percutaneous endoscopic",),
+    "arthroscopic": ("percutaneous endoscopic",),
+    "thoracoscopic": ("percutaneous endoscopic",),
+    "endoscopic": ("via natural or artificial opening endoscopic", "percutaneous endoscopic"),
     # ICD-9-CM's wording for what ICD-10-CM says plainly.
     "without mention of": ("without",),
     "with mention of": ("with",),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
-from medcodes.search import abbreviations, lexical, semantic
+from medcodes.search import abbreviations, lexical, procedures, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
@@ -51,9 +51,10 @@ class Meaning(Protocol):
 # Fusion of word and meaning matches (reciprocal-rank fusion): the word matches' first places are kept as they
 # are, the places after them go to the best of both lists, each read this deep.
 RRF_K = 60
-# Below this cosine a title is no nearer the query than titles are to a string of random letters ("zzzzqqq"
-# scores 0.58 with its nearest title, "flu shot" 0.80 with "Influenza virus vaccine ...").
-MIN_COSINE = 0.6
+# Below this cosine a title is no nearer the query than unrelated titles are ("diabetes" and the nearest title in
+# the circulatory chapter: 0.47); "appendectomy" and "Resection of Appendix, Endoscopic": 0.56. A query with no
+# known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
+MIN_COSINE = 0.5
 KEEP_LEXICAL = 5
 FUSION_DEPTH = 50
 
@@ -340,7 +341,8 @@ class SearchEngine:
                 phrases = self.abbreviations.get(typed)
                 if phrases or typed in abbreviations.QUALIFIERS:
                     return span, phrases or ()
-        return 1, self.abbreviations.get(words[position], ())
+        word = words[position]
+        return 1, (*self.abbreviations.get(word, ()), *procedures.expand(word), *procedures.body_part(word))
 
     def _correct(self, index: LexicalIndex, query: Query, found: _Words) -> tuple[_Words, str] | None:
         """The query with its unknown words replaced by their nearest known words, if any were found."""

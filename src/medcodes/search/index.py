@@ -61,7 +61,7 @@ SYSTEM_WEIGHT: dict[SystemId, float] = {
     SystemId.MSDRG: 0.95,
     SystemId.ICD11: 0.85,
     SystemId.ICD10: 0.85,
-    SystemId.ICD9CM: 0.8,
+    SystemId.ICD9CM: 0.6,
 }
 
 I32 = npt.NDArray[np.int32]
