@@ -50,6 +50,8 @@ class Atom:
 
 # What an alternative (an abbreviation's or a lay term's expansion) counts, next to the words typed.
 ALTERNATIVE_WEIGHT = 0.9
+# Each alternative after the first counts this much of the one before it.
+LATER_ALTERNATIVE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +187,17 @@ class _Gathered:
 
     def group_weight(self, g: Group) -> F32:
         best: F32 | None = None
+        base = g.idf / g.weight if g.weight else 0.0
         for number, alt in enumerate(g.alternatives):
             weights = [self.atom_weight(a) * a.idf for a in alt]
-            total = np.sum(weights, axis=0) / len(alt)
+            # Every alternative says what the word typed says: it weighs the group's idf, shared by its words.
+            total = np.sum(weights, axis=0) * (base / (sum(a.idf for a in alt) or 1.0))
             if number and g.literal:
                 total = total * ALTERNATIVE_WEIGHT
+            # Alternatives are listed likeliest first ("resection" before "excision" for "-ectomy").
+            order = number - 1 if g.literal else number
+            if order > 0:
+                total = total * LATER_ALTERNATIVE**order
             if g.weight != 1.0:
                 total = total * g.weight
             if len(alt) > 1:
