@@ -34,7 +34,7 @@ _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _NARROWING_DEPTH = 5  # levels below a category: at most 4 more characters
 # Children whose words score within this factor of the best child's tie for first.
 CLEAR_LEAD = 1.02
-_SPARE = 10
+_SPARE = 4
 # What a word in a "without" clause counts: it says what the code is not, which confirms a match but names
 # little (and its marked form is rare, so its idf alone would say much).
 NEGATED_WEIGHT = 0.3
@@ -71,6 +71,9 @@ class _WordHits:
     facets: dict[SystemId, int] = field(default_factory=dict)
     estimated: bool = False
     corrected: str | None = None
+    # What each word hit matched (its designation's text) and the words that found it: highlights and the
+    # alternative a hit matched through are worked out for the page's hits only (``_finish``).
+    matched: dict[tuple[SystemId, str], tuple[str, tuple[lexical.Group, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,7 @@ class SearchEngine:
             self._cpt_neighbours(query.text, ranked)
         hits = _collapse(list(ranked.values()), words.families)
         total = max(words.total + len(codes), len(hits))
-        page = tuple(hits[query.offset : query.offset + query.limit])
+        page = _finish(hits[query.offset : query.offset + query.limit], words.matched)
         return SearchResult(query.text, total, page, facets, words.corrected, words.estimated, notice)
 
     def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
@@ -375,12 +378,7 @@ class SearchEngine:
         if narrower:
             concepts |= self.store.concepts_by_id(list(narrower.values()))
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
-        matchers = _matchers(words.groups)
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
-
-        def hit(concept: Concept, score: float, reasons: Sequence[MatchReason]) -> SearchHit:
-            return _hit(concept, score, (*reasons, *typed), _highlight(concept.title, matchers))
-
         seen = {(hit.system, hit.code) for hit in out.hits}
         for h in found:
             concept = concepts.get(h.concept)
@@ -391,25 +389,29 @@ class SearchEngine:
             if below is not None:
                 # The billable code takes its header's place (unless it ranks above it already); the header
                 # follows among the later results, as 7th-character siblings do.
-                self._append(
-                    out, seen, below, hit(below, h.score, (MatchReason("narrower", f"{concept.code} {text}"),))
-                )
+                why = MatchReason("narrower", f"{concept.code} {text}")
+                self._append(out, seen, below, _hit(below, h.score, (why, *typed), ()), (below.title, words.groups))
                 family = out.families.setdefault((below.system, below.code), below.code)
                 out.families[(concept.system, concept.code)] = family
-            reasons = [MatchReason(kind.value, text if via is None else f"{text} (see {via})")]
-            alternative = _used_alternative(words.groups, text)
-            if alternative is not None:
-                reasons.append(alternative)
-            self._append(out, seen, concept, hit(concept, h.score, reasons))
+            reason = MatchReason(kind.value, text if via is None else f"{text} (see {via})")
+            self._append(out, seen, concept, _hit(concept, h.score, (reason, *typed), ()), (text, words.groups))
 
     @staticmethod
-    def _append(out: _WordHits, seen: set[tuple[SystemId, str]], concept: Concept, hit: SearchHit) -> None:
-        if (concept.system, concept.code) in seen:
+    def _append(
+        out: _WordHits,
+        seen: set[tuple[SystemId, str]],
+        concept: Concept,
+        hit: SearchHit,
+        matched: tuple[str, tuple[lexical.Group, ...]],
+    ) -> None:
+        key = (concept.system, concept.code)
+        if key in seen:
             return
-        seen.add((concept.system, concept.code))
+        seen.add(key)
         if _is_seventh_character_code(concept):
-            out.families[(concept.system, concept.code)] = concept.parent or concept.code
+            out.families[key] = concept.parent or concept.code
         out.hits.append(hit)
+        out.matched[key] = matched
 
     def _narrower(
         self, found: Sequence[lexical.ConceptScore], concepts: dict[int, Concept], words: _Words, query: Query
@@ -472,42 +474,75 @@ def _hit(
     return SearchHit(concept.system, concept.code, concept.title, score, concept.billable, concept.kind, reasons, marks)
 
 
-def _matchers(groups: Sequence[lexical.Group]) -> tuple[set[str], tuple[str, ...]]:
-    """(whole words, prefixes) that count as a match for highlighting."""
-    whole: set[str] = set()
-    prefixes: list[str] = []
-    for g in groups:
-        for alt in g.alternatives:
-            for a in alt:
-                whole.add(unmarked(a.word))
-                if a.hi > a.lo:
-                    prefixes.append(unmarked(a.word))
-    return whole, tuple(prefixes)
+class _Explained:
+    """What a query's word groups make of a hit's text: the words to highlight, the alternative it used."""
+
+    def __init__(self, groups: Sequence[lexical.Group]) -> None:
+        whole: set[str] = set()
+        prefixes: list[str] = []
+        self.alternatives: list[tuple[lexical.Group, list[str], list[list[str]]]] = []
+        for g in groups:
+            typed = tokens(g.word)
+            spelled_all = []
+            for alt in g.alternatives:
+                spelled = [unmarked(a.word) for a in alt]
+                spelled_all.append(spelled)
+                whole.update(spelled)
+                prefixes.extend(unmarked(a.word) for a in alt if a.hi > a.lo)
+            self.alternatives.append((g, typed, spelled_all))
+        self.whole = whole
+        self.prefixes = tuple(prefixes)
+
+    def highlights(self, text: str) -> tuple[tuple[int, int], ...]:
+        whole, prefixes = self.whole, self.prefixes
+        return tuple((start, end) for start, end, word in spans(text) if word in whole or word.startswith(prefixes))
+
+    def alternative(self, text: str) -> MatchReason | None:
+        """Why ``text`` matched through what a typed word stands for (not the word itself), if it did."""
+        words = set(tokens(text))
+        for g, typed, spelled_all in self.alternatives:
+            if all(w in words for w in typed):
+                continue
+            for spelled in spelled_all:
+                if spelled != typed and all(w in words for w in spelled):
+                    field = "abbreviation" if len(typed) == 1 and len(g.word) <= 6 else "synonym"
+                    label = g.word.upper() if field == "abbreviation" else g.word
+                    return MatchReason(field, f"{label} = {' '.join(spelled)}")
+        return None
 
 
-def _highlight(text: str, matchers: tuple[set[str], tuple[str, ...]]) -> tuple[tuple[int, int], ...]:
-    whole, prefixes = matchers
-    marks = []
-    for start, end, word in spans(text):
-        if word in whole or word.startswith(prefixes):
-            marks.append((start, end))
-    return tuple(marks)
-
-
-def _used_alternative(groups: Sequence[lexical.Group], text: str) -> MatchReason | None:
-    """Why ``text`` matched through what a typed word stands for (not the word itself), if it did."""
-    words = set(tokens(text))
-    for g in groups:
-        typed = tokens(g.word)
-        if all(w in words for w in typed):
+def _finish(
+    hits: Sequence[SearchHit], matched: dict[tuple[SystemId, str], tuple[str, tuple[lexical.Group, ...]]]
+) -> tuple[SearchHit, ...]:
+    """Word hits with their highlights, and the alternative each matched through (after the designation)."""
+    explained: dict[int, _Explained] = {}
+    out = []
+    for hit in hits:
+        found = matched.get((hit.system, hit.code))
+        if found is None:
+            out.append(hit)
             continue
-        for alt in g.alternatives:
-            spelled = [unmarked(a.word) for a in alt]
-            if spelled != typed and all(w in words for w in spelled):
-                field = "abbreviation" if len(typed) == 1 and len(g.word) <= 6 else "synonym"
-                label = g.word.upper() if field == "abbreviation" else g.word
-                return MatchReason(field, f"{label} = {' '.join(spelled)}")
-    return None
+        text, groups = found
+        explain = explained.get(id(groups))
+        if explain is None:
+            explain = explained[id(groups)] = _Explained(groups)
+        reasons = hit.reasons
+        alternative = explain.alternative(text)
+        if alternative is not None:
+            reasons = (*reasons[:1], alternative, *reasons[1:])
+        out.append(
+            SearchHit(
+                hit.system,
+                hit.code,
+                hit.display,
+                hit.score,
+                hit.billable,
+                hit.kind,
+                reasons,
+                explain.highlights(hit.display),
+            )
+        )
+    return tuple(out)
 
 
 def _is_seventh_character_code(concept: Concept) -> bool:

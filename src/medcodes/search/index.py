@@ -130,6 +130,11 @@ class LexicalIndex:
         return np.where(self.concept_billable > 0, by_system, by_system * HEADER_FACTOR).astype(np.float32)
 
     @cached_property
+    def doc_worth(self) -> F32:
+        """What each designation is worth before any word matches: its kind's weight times its concept's."""
+        return (self.kind_weight * self.concept_weight[self.doc_concept]).astype(np.float32)
+
+    @cached_property
     def system_ranges(self) -> dict[SystemId, tuple[int, int]] | None:
         """Concept ids [first, end) of each system, when each system's ids are one run (as builds make them)."""
         ranges: dict[SystemId, tuple[int, int]] = {}

@@ -248,9 +248,9 @@ def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, s
 
 def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL) -> F32:
     """The score times what the designation and its concept are worth on their own."""
-    score = score * index.kind_weight[docs]
-    score = np.where(exact, score * EXACT_BONUS, score)
-    return (score * index.concept_weight[index.doc_concept[docs]]).astype(np.float32)
+    worth = index.doc_worth[docs]
+    worth[exact] *= EXACT_BONUS
+    return (score * worth).astype(np.float32)
 
 
 class _Allowed:
