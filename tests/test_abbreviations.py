@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from medcodes.search.abbreviations import FUNCTION_WORDS, QUALIFIERS, RESIDUAL_WORDS, harvest
+from medcodes.search.abbreviations import CURATED, FUNCTION_WORDS, LAY_TERMS, QUALIFIERS, RESIDUAL_WORDS, harvest
+from medcodes.search.text import tokens
 
 
 def test_harvest_reads_parenthesised_abbreviations() -> None:
@@ -30,3 +31,13 @@ def test_joining_and_residual_words_count_less_than_naming_words() -> None:
     assert max(FUNCTION_WORDS.values()) < min(RESIDUAL_WORDS.values())
     # Words that change what a code means are no function words.
     assert not {"with", "without", "not", "other", "due"} & set(FUNCTION_WORDS)
+
+
+def test_curated_tables_are_well_formed() -> None:
+    for table in (CURATED, LAY_TERMS):
+        for key, phrases in table.items():
+            assert tokens(key) and len(tokens(key)) <= 4, key  # the engine reads phrases of up to four words
+            assert phrases and all(tokens(p) for p in phrases), key
+    # A lay term typed whole is not also the start of other words: short words that begin many others
+    # ("flu" -> fluid, fluoroscopy) stay out of the lay terms.
+    assert all(len(k) >= 4 for k in LAY_TERMS if " " not in k)

@@ -72,6 +72,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("strep throat", CM, "J02.0", 1),
     ("kidney stone", CM, "N20.0", 1),
     ("hypertension", CM, "I10", 1),
+    ("water on the knee", CM, "M25.469", 3),
+    ("mini stroke", CM, "G45.9", 1),
+    ("athlete's foot", CM, "B35.3", 1),
+    ("gallstones", CM, "K80.20", 1),  # a lay term's plural
+    ("flu shot", None, "G0008", 1),
+    ("c section", PCS, "10D00Z1", 3),
     # British spelling
     ("oesophagitis", CM, "K20.90", 3),
     ("diarrhoea", CM, "R19.7", 5),

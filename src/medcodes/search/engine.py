@@ -16,7 +16,7 @@ from medcodes.search import abbreviations, lexical, procedures, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
-from medcodes.search.text import marked, spans, tokens, unmarked
+from medcodes.search.text import marked, singular, spans, tokens, unmarked
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
@@ -340,12 +340,19 @@ class SearchEngine:
         """The longest known phrase (up to four words) starting at ``position``, and what it stands for."""
         for span in (4, 3, 2):
             if position + span <= len(words):
-                typed = " ".join(words[position : position + span])
-                phrases = self.abbreviations.get(typed)
-                if phrases or typed in abbreviations.QUALIFIERS:
-                    return span, phrases or ()
+                typed = words[position : position + span]
+                phrases = self._known(typed)
+                if phrases or " ".join(typed) in abbreviations.QUALIFIERS:
+                    return span, phrases
         word = words[position]
-        return 1, (*self.abbreviations.get(word, ()), *procedures.expand(word), *procedures.body_part(word))
+        return 1, (*self._known([word]), *procedures.expand(word), *procedures.body_part(word))
+
+    def _known(self, typed: Sequence[str]) -> tuple[str, ...]:
+        """What a typed phrase stands for, its last word also read as a singular ("gallstones", "hives")."""
+        found = self.abbreviations.get(" ".join(typed))
+        if found is None and len(typed[-1]) > 3:
+            found = self.abbreviations.get(" ".join([*typed[:-1], singular(typed[-1])]))
+        return found or ()
 
     def _correct(self, index: LexicalIndex, query: Query, found: _Words) -> tuple[_Words, str] | None:
         """The query with its unknown words replaced by their nearest known words, if any were found."""
