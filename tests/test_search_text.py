@@ -49,6 +49,21 @@ def test_words_in_a_without_clause_are_marked() -> None:
     ]
 
 
+def test_what_a_title_leaves_undecided_is_marked() -> None:
+    # "unspecified as acute or chronic" says neither: a query for an acute ulcer must not match it on "acute".
+    assert index_words("Duodenal ulcer, unspecified as acute or chronic")[-3:] == ["~acute", "~or", "~chronic"]
+    assert index_words("Bronchitis, not specified as acute or chronic") == [
+        "bronchitis",
+        "not",
+        "~specified",
+        "as",
+        "~acute",
+        "~or",
+        "~chronic",
+    ]
+    assert "~current" not in index_words("Hemopericardium as current complication following acute infarction")
+
+
 def test_marks_line_up_with_the_words_for_any_text() -> None:
     for text in ("", "without", "a_b without c_d; e", "Ünïcode without façade, fine", "x,,without,,y"):
         assert len(negated(text)) == len(tokens(text))

@@ -67,12 +67,15 @@ def tokens(text: str) -> list[str]:
 # A word in a "without" (or "not") clause is indexed and matched marked, as a different word: "Type 2
 # diabetes mellitus without complications" holds "~complications", so "diabetes complications" does not
 # find it and "diabetes without complications" does; "not having achieved remission" holds "~remission".
-# A clause runs to the next comma, semicolon, colon or bracket, or to a word that starts another part of the
-# title ("without complications in remission", "without hemopericardium as current complication"), and
-# is at most a few words long. Titles and queries are read alike, so what they mark agrees.
+# What follows "unspecified as" or "specified as" is marked too: "Duodenal ulcer, unspecified as acute or
+# chronic" does not say acute. A clause runs to the next comma, semicolon, colon or bracket, or to a word
+# that starts another part of the title ("without complications in remission", "without hemopericardium
+# as current complication"), and is at most a few words long. Titles and queries are read alike, so what
+# they mark agrees.
 NEGATED = "~"
 _OPENS = frozenset({"without", "not"})
 _CLOSES = frozenset({"with", "in", "as", "due", "following", "during", "after", "requiring"})
+_UNDECIDED = frozenset({"unspecified", "specified"})
 _LONGEST = 6
 _WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
 
@@ -82,13 +85,17 @@ def negated(text: str) -> list[bool]:
     folded = text.lower() if text.isascii() else fold(text)
     out: list[bool] = []
     left = 0  # words the open clause may still hold
+    previous = ""
     for match in _WORD_OR_BREAK.finditer(folded):
         piece = match.group()
         if not piece[0].isalnum():
-            left = 0
+            left, previous = 0, ""
             continue
         word = normalize_word(piece)
-        if word in _OPENS:
+        # "unspecified as acute or chronic", "not specified as primary or secondary": what follows is not said.
+        undecided = word == "as" and previous in _UNDECIDED
+        previous = word
+        if word in _OPENS or undecided:
             out.append(False)
             left = _LONGEST
             continue
