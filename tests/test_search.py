@@ -86,6 +86,11 @@ def test_words_in_a_without_clause_match_only_such_words(service: CodeService) -
     found = service.search("type 2 diabetes without complications")
     assert found.hits[0].code == "E11.9"
     assert found.corrected_query is None
+    # A misspelt "without" still opens the clause once corrected.
+    corrected = service.search("diabetes withuot complications")
+    assert corrected.corrected_query == "diabetes without complications"
+    assert corrected.hits[0].code == "E11.9"
+    assert corrected.hits[0].score == pytest.approx(service.search("diabetes without complications").hits[0].score)
 
 
 def test_billable_only_filter(service: CodeService) -> None:

@@ -16,7 +16,8 @@ from medcodes.search import abbreviations, lexical, procedures, semantic
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
-from medcodes.search.text import marked, singular, spans, tokens, unmarked
+from medcodes.search.text import CLAUSE_WORDS, marked, singular, spans, tokens, unmarked
+from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
@@ -367,7 +368,10 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
-        return self._words(index, fixed, query.negated), " ".join(fixed)
+        flags = query.negated
+        if CLAUSE_WORDS.intersection(fixed) - set(words):  # a corrected "withuot" opens a clause
+            flags = tuple(clause_marks(" ".join(fixed)))
+        return self._words(index, fixed, flags), " ".join(fixed)
 
     def _add(
         self,

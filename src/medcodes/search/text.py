@@ -76,6 +76,7 @@ NEGATED = "~"
 _OPENS = frozenset({"without", "not"})
 _CLOSES = frozenset({"with", "in", "as", "due", "following", "during", "after", "requiring"})
 _UNDECIDED = frozenset({"unspecified", "specified"})
+CLAUSE_WORDS = _OPENS | _CLOSES  # the words that open or close a clause
 _LONGEST = 6
 _WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
 
