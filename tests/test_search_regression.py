@@ -78,6 +78,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("gallstones", CM, "K80.20", 1),  # a lay term's plural
     ("flu shot", None, "G0008", 1),
     ("c section", PCS, "10D00Z1", 3),
+    ("n/v", CM, "R11.2", 1),
+    ("aaa", CM, "I71.30", 3),
+    ("gi bleed", CM, "K92.2", 1),
+    ("hep c", CM, "B19.20", 3),
+    ("turp", PCS, "0VT08ZZ", 3),
+    ("lap chole", PCS, "0FT44ZZ", 1),
     # British spelling
     ("oesophagitis", CM, "K20.90", 3),
     ("diarrhoea", CM, "R19.7", 5),
