@@ -36,6 +36,7 @@ _NARROWING_DEPTH = 5  # levels below a category: at most 4 more characters
 # Children whose words score within this factor of the best child's tie for first.
 CLEAR_LEAD = 1.02
 _SPARE = 4
+_BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
 # What a word in a "without" clause counts: it says what the code is not, which confirms a match but names
 # little (and its marked form is rare, so its idf alone would say much).
 NEGATED_WEIGHT = 0.3
@@ -92,6 +93,7 @@ class SearchEngine:
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
         self._meaning: Meaning | None = None
         self._meaning_loaded = False
+        self._bounds: dict[tuple[SystemId, str], list[int] | None] = {}
 
     # ---------------------------------------------------------------- lazily loaded parts
     @property
@@ -443,6 +445,18 @@ class SearchEngine:
                 below[h.concept] = chosen
         return below
 
+    def _child_bounds(self, header: Concept) -> list[int] | None:
+        """The ids of a header's children and the end of its subtree (each child's subtree runs to the next
+        id); None for a concept without children. Kept for the headers searches meet again."""
+        key = (header.system, header.code)
+        if key not in self._bounds:
+            subtree = self.store.subtree_ids(header.system, header.code)
+            children = self.store.child_ids(header.system, header.code)
+            if len(self._bounds) >= _BOUNDS_KEPT:
+                self._bounds.clear()
+            self._bounds[key] = [*children, subtree[1]] if subtree is not None and children else None
+        return self._bounds[key]
+
     def _descend(self, index: LexicalIndex, header: Concept, words: _Words, query: Query) -> int | None:
         """The billable code below ``header`` that the words point to, child by child; its concept id.
 
@@ -454,11 +468,11 @@ class SearchEngine:
         different things the query does not decide (insertion, removal or checking of a device), none is.
         """
         for _ in range(_NARROWING_DEPTH):
-            subtree = self.store.subtree_ids(header.system, header.code)
-            children = self.store.child_ids(header.system, header.code)
-            if subtree is None or not children:
+            bounds = self._child_bounds(header)
+            if bounds is None:
                 return None
-            scores = lexical.subtree_scores(index, words.groups, [*children, subtree[1]])
+            children = bounds[:-1]
+            scores = lexical.subtree_scores(index, words.groups, bounds)
             if scores is None:
                 return None
             top = float(scores.max())

@@ -84,9 +84,6 @@ class LexicalResult:
     estimated: bool = False  # total and facets are extrapolated from the best candidates
 
 
-# How much a concept's other designations' words count (see _concept_coverage): 1 = as much as its best's.
-CONCEPT_COVERAGE_POWER = 1.0
-
 # Words of at least this many letters also match words sharing their stem.
 STEM_WEIGHT = 0.5
 
@@ -243,7 +240,7 @@ def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, s
     per_doc = np.empty(len(docs), dtype=np.float32)
     per_doc[order] = np.repeat(concept_coverage, np.diff(np.r_[starts, len(docs)]))
     gain = np.where(coverage > 0, per_doc / np.maximum(coverage, 1e-6), 1.0)
-    return (score * gain**CONCEPT_COVERAGE_POWER).astype(np.float32)
+    return (score * gain).astype(np.float32)
 
 
 def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL) -> F32:
