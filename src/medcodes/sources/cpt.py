@@ -36,7 +36,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
-from medcodes.sources.files import read_bytes, source_file
+from medcodes.sources.files import read_bytes, source_file, squash
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -48,7 +48,6 @@ _CODE = re.compile(r"^[0-9]{4}[0-9FTU]$")
 # AMA fixed layout: code in columns 1-5, a space or tab in column 6, descriptor from column 7.
 _FIXED_LINE = re.compile(r"^([0-9]{4}[0-9FTU])[ \t](.*\S)\s*$")
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
-_SPACES = re.compile(r"\s+")
 # For sniffing by content alone: a code, a separator, then the descriptor's first word.
 _CONTENT_LINE = re.compile(r"^[0-9]{4}[0-9FTU](?:[ \t]+|[ \t]*[,;|][ \t]*)\"?([^\s,;|\"]+)")
 
@@ -157,10 +156,6 @@ def _text(path: Path) -> str:
     return data.decode("latin-1")
 
 
-def _clean(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
 def _read_fixed(path: Path, role: _Role) -> Iterator[CptDescriptor]:
     started = False
     pending: CptDescriptor | None = None
@@ -179,7 +174,7 @@ def _read_fixed(path: Path, role: _Role) -> Iterator[CptDescriptor]:
                 " column 7)",
             )
         started = True
-        code, text = match.group(1), _clean(match.group(2))
+        code, text = match.group(1), squash(match.group(2))
         if pending is not None and pending.code == code:
             pending = CptDescriptor(pending.line, code, role, f"{pending.text} {text}")
             continue
@@ -257,7 +252,7 @@ def _read_table(path: Path, layout: CptLayout) -> Iterator[CptDescriptor]:
             raise SourceError(path, number, f"no CPT code in column {code_column + 1}: {code!r}")
         made = 0
         for column, role in columns.items():
-            value = _clean(cells[column]) if column < len(cells) else ""
+            value = squash(cells[column]) if column < len(cells) else ""
             if value:
                 made += 1
                 yield CptDescriptor(number, code, role.value, value)

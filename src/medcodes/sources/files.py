@@ -75,3 +75,11 @@ def source_file(path: Path, name: str | None = None) -> SourceFile:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return SourceFile(name=name or path.name, sha256=digest.hexdigest())
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def squash(text: str | None) -> str:
+    """The text with each run of white space made one space, and none at either end ("" for None)."""
+    return _SPACES.sub(" ", text or "").strip()

@@ -34,7 +34,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
-from medcodes.sources.files import source_file, text_lines
+from medcodes.sources.files import source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -353,7 +353,6 @@ _RECORD_START = re.compile(r"^(?:[A-Z0-9]{5}|   [A-Z0-9]{2})[0-9]{5}[3478]")
 _CODE = re.compile(r"^[A-Z][0-9]{4}$")
 _MODIFIER_CODE = re.compile(r"^[A-Z0-9]{2}$")
 _CPT_CODE = re.compile(r"^[0-9]{4}[0-9FTU]$")
-_SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _MONTH = re.compile(
     r"(?<![A-Z])(JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|SEPT?(?:EMBER)?"
@@ -479,7 +478,7 @@ def _with_more(record: HcpcsRecord, more: list[str]) -> HcpcsRecord:
     if not more:
         return record
     # Continuation lines carry 80-column pieces of the long description, cut between words.
-    return replace(record, long_description=_SPACES.sub(" ", " ".join([record.long_description, *more])))
+    return replace(record, long_description=squash(" ".join([record.long_description, *more])))
 
 
 def _code_in(line: str) -> str:
@@ -560,7 +559,7 @@ def read_processing_notes(path: Path, member: str | None = None) -> dict[str, st
             current.append(text)
         elif not text:
             current = None
-    return {number: _SPACES.sub(" ", " ".join(parts)).strip() for number, parts in notes.items()}
+    return {number: squash(" ".join(parts)) for number, parts in notes.items()}
 
 
 # --- finding the file ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from medcodes.models import (
     Note,
     NoteKind,
 )
-from medcodes.sources.files import line_of, parse_xml, text_lines
+from medcodes.sources.files import line_of, parse_xml, squash, text_lines
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10CM
@@ -41,7 +41,6 @@ _NOTE_ELEMENTS: dict[str, NoteKind] = {
     "codeAlso": NoteKind.CODE_ALSO,
     "sevenChrNote": NoteKind.SEVENTH_CHARACTER_NOTE,
 }
-_SPACES = re.compile(r"\s+")
 _CHAPTER_RANGE = re.compile(r"\s*\(([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])\)\s*$")
 # 7th characters that a category's prose note withholds from some of its codes. The tabular list states
 # these only in words, so they are written out here, each with the note it comes from.
@@ -74,10 +73,6 @@ class OrderEntry:
     long_title: str
 
 
-def _clean(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
-
-
 def _dotted(code: str) -> str:
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
 
@@ -95,7 +90,7 @@ class _TabularReader:
     def read(self, root: etree._Element) -> Tabular:
         if root.tag != "ICD10CM.tabular":
             raise self._fail(root, f"not an ICD-10-CM tabular file: root <{root.tag}>")
-        version = _clean(root.findtext("version"))
+        version = squash(root.findtext("version"))
         if not version:
             raise self._fail(root, "no <version> element")
         chapters = root.findall("chapter")
@@ -113,7 +108,7 @@ class _TabularReader:
             if kind is None:
                 continue
             for note in child.iter("note"):
-                text = _clean(note.text)
+                text = squash(note.text)
                 if not text:
                     continue
                 self.notes.append(ConceptNote(SYSTEM, concept.code, Note(kind, text)))
@@ -123,8 +118,8 @@ class _TabularReader:
                     )
 
     def _chapter(self, element: etree._Element) -> None:
-        name = _clean(element.findtext("name"))
-        title = _clean(element.findtext("desc"))
+        name = squash(element.findtext("name"))
+        title = squash(element.findtext("desc"))
         if not name or not title:
             raise self._fail(element, "chapter without <name> or <desc>")
         # The chapter title carries its code range, "... (A00-B99)"; the range is not part of the title.
@@ -145,10 +140,10 @@ class _TabularReader:
         for section in element.findall("section"):
             # A section of one category has the category's own code as its id ("B20"); name every block
             # as a range so that it never collides with the category it holds.
-            code = _clean(section.get("id"))
+            code = squash(section.get("id"))
             if code and "-" not in code:
                 code = f"{code}-{code}"
-            desc = _clean(section.findtext("desc"))
+            desc = squash(section.findtext("desc"))
             if not code or not desc:
                 raise self._fail(section, "section without id or <desc>")
             self._add(
@@ -171,13 +166,13 @@ class _TabularReader:
     def _diag(
         self, element: etree._Element, parent: str, depth: int, seventh: tuple[tuple[str, str], ...] | None
     ) -> None:
-        code = _clean(element.findtext("name"))
-        title = _clean(element.findtext("desc"))
+        code = squash(element.findtext("name"))
+        title = squash(element.findtext("desc"))
         if not code or not title:
             raise self._fail(element, "diag without <name> or <desc>")
         own = element.find("sevenChrDef")
         if own is not None:
-            seventh = tuple((_clean(ext.get("char")), _clean(ext.text)) for ext in own.findall("extension"))
+            seventh = tuple((squash(ext.get("char")), squash(ext.text)) for ext in own.findall("extension"))
             for char, meaning in seventh:
                 note = Note(NoteKind.SEVENTH_CHARACTER, meaning, character=char)
                 self.notes.append(ConceptNote(SYSTEM, code, note))

@@ -21,7 +21,7 @@ from lxml import etree
 
 from medcodes.errors import SourceError
 from medcodes.models import Designation, DesignationKind, IndexTerm
-from medcodes.sources.files import parse_xml
+from medcodes.sources.files import parse_xml, squash
 from medcodes.systems import SystemId
 
 __all__ = ["IndexDesignations", "designations", "load_index", "load_table", "resolve_code"]
@@ -29,7 +29,6 @@ __all__ = ["IndexDesignations", "designations", "load_index", "load_table", "res
 _ROOT = "ICD10CM.index"
 # Table cells that hold no code: the drug table writes "--", the neoplasm table "-".
 _EMPTY_CELLS = frozenset({"", "-", "--"})
-_SPACE = re.compile(r"\s+")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _TRAILING_NEC = re.compile(r"\s+n[eo][cs]$")
 # A reference may end in a further instruction: "Encephalopathy; and see also Epilepsy",
@@ -88,7 +87,7 @@ def load_table(path: Path, source: str) -> Iterator[IndexTerm]:
     heading = root.find("indexHeading")
     if heading is None:
         raise SourceError(path, _line(root), "not an ICD-10-CM table file: no <indexHeading>")
-    columns = {head.get("col", ""): _clean(_all_text(head)) for head in heading.iter("head")}
+    columns = {head.get("col", ""): squash(_all_text(head)) for head in heading.iter("head")}
     return _table_terms(root, path, source, columns)
 
 
@@ -122,7 +121,7 @@ def _table_terms(root: etree._Element, path: Path, source: str, columns: dict[st
     for element, term_path, nemod in _walk(root):
         cells = 0
         for cell in element.findall("cell"):
-            code = _clean(_all_text(cell))
+            code = squash(_all_text(cell))
             if code in _EMPTY_CELLS:
                 continue
             column = columns.get(cell.get("col", ""))
@@ -157,7 +156,7 @@ def _title(element: etree._Element | None) -> tuple[str, str | None]:
     for child in element:
         (modifiers if child.tag == "nemod" else words).append(_all_text(child))
         words.append(child.tail or "")
-    title, nemod = _clean("".join(words)), _clean(" ".join(modifiers))
+    title, nemod = squash("".join(words)), squash(" ".join(modifiers))
     # A title written only as a modifier ("<title><nemod>(gastro)</nemod></title>" in the reconstructed
     # index, where the flattening lost the text after the nemod) would otherwise vanish from the path and
     # merge its codes into its parent's; the modifier is the only name it has.
@@ -191,15 +190,11 @@ def _codes(element: etree._Element | None) -> list[str]:
 def _text_of(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    return _clean(_all_text(element)) or None
+    return squash(_all_text(element)) or None
 
 
 def _all_text(element: etree._Element) -> str:
     return "".join(str(part) for part in element.itertext())
-
-
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 # --- codes -------------------------------------------------------------------------------------------------
@@ -338,13 +333,13 @@ def _node(root: _Node, path: tuple[str, ...]) -> _Node:
 def _follow(reference: str, source: str, roots: dict[str, _Node]) -> tuple[list[tuple[str | None, str]], bool]:
     """The (column, code) pairs a reference stands for (empty when it names no term or no single code),
     and whether the reference names the codes itself rather than a term."""
-    text = _LEADING_ALSO.sub("", _TRAILING_INSTRUCTION.sub("", _clean(reference)).strip(" ,.;"))
+    text = _LEADING_ALSO.sub("", _TRAILING_INSTRUCTION.sub("", squash(reference)).strip(" ,.;"))
     category = _CATEGORY_REFERENCE.match(text)
     if category:
         return [(None, code) for code in _category_codes(category.group(1))], True
     if _INSTRUCTION.match(text):
         return [], False
-    parts = [part for part in (_clean(p) for p in text.split(",")) if part]
+    parts = [part for part in (squash(p) for p in text.split(",")) if part]
     if parts and (other := _OTHER_INDEX.get(_key(parts[0]))):
         source, parts = other, parts[1:]
     root = roots.get(source)
@@ -383,11 +378,11 @@ def _match(node: _Node, parts: list[str], start: int) -> tuple[int, _Node]:
 
 
 def _key(text: str) -> str:
-    return _clean(text).casefold()
+    return squash(text).casefold()
 
 
 def _bare(key: str) -> str:
     # "Loss (of), pregnancy" cites the main term "Loss" whose "(of)" is a nonessential modifier, "Dye(s)"
     # cites "Dye", and "see Antimony" or "Neoplasm, connective tissue" cite "Antimony NEC" and "connective
     # tissue NEC": titles are compared without parenthesised words and without a closing NEC or NOS.
-    return _TRAILING_NEC.sub("", _clean(_PARENTHESES.sub(" ", key)))
+    return _TRAILING_NEC.sub("", squash(_PARENTHESES.sub(" ", key)))

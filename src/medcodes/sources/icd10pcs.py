@@ -76,7 +76,7 @@ from medcodes.models import (
     ReleaseContent,
     SourceFile,
 )
-from medcodes.sources.files import line_of, parse_xml, source_file, text_lines
+from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -109,7 +109,6 @@ _KINDS = (FileKind.PCS_TABLES, FileKind.PCS_ORDER, FileKind.PCS_DEFINITIONS, Fil
 # and 0 (ICD-10-PCS Reference Manual, "Characters").
 _VALUE = re.compile(r"^[0-9A-HJ-NP-Z]$")
 _CODE_TOKEN = re.compile(r"^[0-9A-HJ-NP-Z]{3,7}$")
-_SPACES = re.compile(r"\s+")
 _VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # CMS file names inside the downloads (plain or in a zip).
@@ -312,12 +311,8 @@ def axis_name(position: int, title: str) -> str:
     return name if title == official else f"pcs.axis{position}"
 
 
-def _clean(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
-
-
 def _text(element: etree._Element) -> str:
-    return _clean("".join(str(part) for part in element.itertext()))
+    return squash("".join(str(part) for part in element.itertext()))
 
 
 # --- tables XML ------------------------------------------------------------------------------------------
@@ -331,7 +326,7 @@ class _TablesReader:
     def read(self, root: etree._Element) -> Tables:
         if root.tag != "ICD10PCS.tabular":
             raise self._fail(root, f"not an ICD-10-PCS tables file: root <{root.tag}>, expected <ICD10PCS.tabular>")
-        version = _clean(root.findtext("version")) or _year_of(self.path.name)
+        version = squash(root.findtext("version")) or _year_of(self.path.name)
         if not version:
             raise self._fail(root, "no <version> element")
         tables = tuple(self._table(element) for element in root.iterfind("pcsTable"))
@@ -342,16 +337,16 @@ class _TablesReader:
             if table.code in seen:
                 raise SourceError(self.path, table.line, f"table {table.code} appears twice")
             seen.add(table.code)
-        return Tables(version, _clean(root.findtext("title")), tables)
+        return Tables(version, squash(root.findtext("title")), tables)
 
     def _axis(self, element: etree._Element, expected: int) -> tuple[AxisValue, ...]:
         position = element.get("pos")
         if position != str(expected):
             raise self._fail(element, f"axis pos={position!r} where axis {expected} was expected")
-        title = _clean(element.findtext("title"))
+        title = squash(element.findtext("title"))
         if not title:
             raise self._fail(element, f"axis {expected} without <title>")
-        definition = _clean(element.findtext("definition")) or None
+        definition = squash(element.findtext("definition")) or None
         values: list[AxisValue] = []
         for label in element.iterfind("label"):
             value = (label.get("code") or "").strip()
@@ -431,7 +426,7 @@ def load_definitions(path: Path, data: bytes | None = None) -> Definitions:
     root = parse_xml(path, data)
     if root.tag != "ICD10PCS.definitions":
         raise SourceError(path, line_of(root), f"not an ICD-10-PCS definitions file: root <{root.tag}>")
-    version = _clean(root.findtext("version")) or _year_of(path.name)
+    version = squash(root.findtext("version")) or _year_of(path.name)
     if not version:
         raise SourceError(path, line_of(root), "no <version> element")
     terms: list[Term] = []
@@ -443,7 +438,7 @@ def load_definitions(path: Path, data: bytes | None = None) -> Definitions:
             position = axis.get("pos") or ""
             if not position.isdigit() or not 1 <= int(position) <= 7:
                 raise SourceError(path, line_of(axis), f"axis pos={position!r} is not 1-7")
-            axis_title = _clean(axis.findtext("title"))
+            axis_title = squash(axis.findtext("title"))
             for entry in axis.iterfind("terms"):
                 titles = tuple(t for t in (_text(e) for e in entry.iterfind("title")) if t)
                 if not titles:
@@ -454,8 +449,8 @@ def load_definitions(path: Path, data: bytes | None = None) -> Definitions:
                         int(position),
                         axis_title,
                         titles,
-                        _clean(entry.findtext("definition")) or None,
-                        _clean(entry.findtext("explanation")) or None,
+                        squash(entry.findtext("definition")) or None,
+                        squash(entry.findtext("explanation")) or None,
                         tuple(t for t in (_text(e) for e in entry.iterfind("includes")) if t),
                         line_of(entry),
                     )
@@ -463,13 +458,13 @@ def load_definitions(path: Path, data: bytes | None = None) -> Definitions:
     aggregates: list[DeviceAggregate] = []
     for aggregate in root.iterfind("deviceAggregation/aggregate"):
         parent = aggregate.find("parent")
-        device = _clean(aggregate.findtext("device"))
+        device = squash(aggregate.findtext("device"))
         if parent is None or not device or not _VALUE.match((parent.get("value") or "").strip()):
             raise SourceError(path, line_of(aggregate), "<aggregate> needs <device> and <parent value=...>")
         aggregates.append(
             DeviceAggregate(
                 device,
-                _clean(aggregate.findtext("operation")) or _ALL_OPERATIONS,
+                squash(aggregate.findtext("operation")) or _ALL_OPERATIONS,
                 tuple(_text(e) for e in aggregate.iterfind("bodySys")),
                 (parent.get("value") or "").strip(),
                 _text(parent),
@@ -496,7 +491,7 @@ def _references(element: etree._Element) -> tuple[Reference, ...]:
         if child.tag in ("see", "use"):
             # The element's own text and tails, without the codes its <tab>/<codes> children hold.
             words = [child.text or ""] + [grandchild.tail or "" for grandchild in child]
-            found.append(Reference(str(child.tag), _text(child), _clean(" ".join(words)), _codes_in(child)))
+            found.append(Reference(str(child.tag), _text(child), squash(" ".join(words)), _codes_in(child)))
     return tuple(found)
 
 
@@ -505,7 +500,7 @@ def load_index(path: Path, data: bytes | None = None) -> tuple[str | None, tuple
     root = parse_xml(path, data)
     if root.tag != "ICD10PCS.index":
         raise SourceError(path, line_of(root), f"not an ICD-10-PCS index file: root <{root.tag}>")
-    version = _clean(root.findtext("version")) or _year_of(path.name)
+    version = squash(root.findtext("version")) or _year_of(path.name)
     entries: list[IndexEntry] = []
 
     def walk(element: etree._Element, parents: tuple[str, ...]) -> None:

@@ -45,7 +45,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
-from medcodes.sources.files import line_of, parse_xml, source_file
+from medcodes.sources.files import line_of, parse_xml, source_file, squash
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -73,7 +73,6 @@ _NOTE_RUBRICS = {
 _USAGE = {"dagger": "dagger (†): the code of the underlying disease", "aster": "asterisk (*): a manifestation"}
 # Label markup that stands on its own (a paragraph, a list item): separated from its neighbours by a space.
 _BLOCK_MARKUP = frozenset({"Para", "Fragment", "List", "ListItem", "Table", "THead", "TBody", "Row", "Cell"})
-_SPACES = re.compile(r"\s+")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:)\]])")
 _SPACE_AFTER = re.compile(r"([(\[])\s+")
 _CLAML = re.compile(rb"<ClaML\b")
@@ -114,7 +113,7 @@ def label_text(label: etree._Element) -> str:
             pieces.append(" ")
 
     walk(label)
-    text = _SPACES.sub(" ", "".join(pieces)).strip()
+    text = squash("".join(pieces))
     return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", text))
 
 
