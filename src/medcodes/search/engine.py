@@ -388,8 +388,6 @@ class SearchEngine:
         found = list(result.hits)
         concepts = self.store.concepts_by_id([h.concept for h in found])
         narrower = self._narrower(found, concepts, words, query)
-        if narrower:
-            concepts |= self.store.concepts_by_id(list(narrower.values()))
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
@@ -398,7 +396,7 @@ class SearchEngine:
             if concept is None:
                 continue
             kind, text, via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, concept.title, None))
-            below = concepts.get(narrower.get(h.concept, -1))
+            below = narrower.get(h.concept)
             if below is not None:
                 # The billable code takes its header's place (unless it ranks above it already); the header
                 # follows among the later results, as 7th-character siblings do.
@@ -428,12 +426,12 @@ class SearchEngine:
 
     def _narrower(
         self, found: Sequence[lexical.ConceptScore], concepts: dict[int, Concept], words: _Words, query: Query
-    ) -> dict[int, int]:
-        """For each header among the first hits, the billable code below it that the words point to, if one does."""
+    ) -> dict[int, Concept]:
+        """For each header among the first hits (by id), the billable code below it that the words point to."""
         index = self.index
         if query.billable_only or index is None:
             return {}
-        below: dict[int, int] = {}
+        below: dict[int, Concept] = {}
         for h in found[:NARROWED_HEADERS]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
@@ -457,8 +455,8 @@ class SearchEngine:
             self._bounds[key] = [*children, subtree[1]] if subtree is not None and children else None
         return self._bounds[key]
 
-    def _descend(self, index: LexicalIndex, header: Concept, words: _Words, query: Query) -> int | None:
-        """The billable code below ``header`` that the words point to, child by child; its concept id.
+    def _descend(self, index: LexicalIndex, header: Concept, words: _Words, query: Query) -> Concept | None:
+        """The billable code below ``header`` that the words point to, child by child.
 
         A header found through its own words or an index term ("Noise effects on inner ear") is not a code one
         reports; one of its billable codes is. At each level the child with the best-scoring words in its
@@ -489,7 +487,7 @@ class SearchEngine:
                 return None
             header = kids[0]
             if header.billable:
-                return self.store.concept_id(header.system, header.code)
+                return header
         return None
 
 
