@@ -295,7 +295,7 @@ class SearchEngine:
         head = typed[: len(typed) - len(typed.split()[-1])]
         return [head + word for word in ranked[:limit]]
 
-    def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool] = ()) -> _Words:
+    def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool]) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
 
         Words in a "without" clause (``negated``) match only words in such a clause of a designation; one no
