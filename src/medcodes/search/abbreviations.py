@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
 
@@ -302,38 +303,44 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
 }
 
 # The classifications' conventional qualifiers: they say a code is a residual category, not what it is
-# about, so a title without them is hardly a worse match. Their words count this much of their weight.
-QUALIFIERS: dict[str, float] = {
-    "not elsewhere classified": 0.25,
-    "nec": 0.25,
-    "not otherwise specified": 0.25,
-    "nos": 0.25,
-    # ICD-9-CM's conventions, for people (and crosswalks) carrying old titles over.
-    "not stated as uncontrolled": 0.25,
-    "episode of care": 0.25,
-    "or not applicable": 0.25,
-    # The obstetric fifth digits' episodes of care, which ICD-10-CM says with trimesters and "complicating
-    # the puerperium" instead ("delivered, with or without mention of antepartum condition").
-    "with or without": 0.25,
-    "antepartum condition or complication": 0.25,
-    "postpartum condition or complication": 0.25,
-}
-
-# Words that join the others ("fracture of radius", "screening for"): they count a fifth of a word that
-# names something, whatever their frequency in the data makes their idf ("for" is rarer than "unspecified").
-FUNCTION_WORDS: dict[str, float] = dict.fromkeys(
-    ("a", "an", "the", "of", "for", "to", "by", "in", "on", "at", "and", "or", "from", "as", "into", "its"), 0.2
+# about, so a title without them is hardly a worse match (``Ranking.qualifier``).
+QUALIFIERS: frozenset[str] = frozenset(
+    {
+        "not elsewhere classified",
+        "nec",
+        "not otherwise specified",
+        "nos",
+        # ICD-9-CM's conventions, for people (and crosswalks) carrying old titles over.
+        "not stated as uncontrolled",
+        "episode of care",
+        "or not applicable",
+        # The obstetric fifth digits' episodes of care, which ICD-10-CM says with trimesters and "complicating
+        # the puerperium" instead ("delivered, with or without mention of antepartum condition").
+        "with or without",
+        "antepartum condition or complication",
+        "postpartum condition or complication",
+    }
 )
 
-# Words that mark a residual category rather than name a thing ("other", "unspecified", "part"): half a word.
-RESIDUAL_WORDS: dict[str, float] = dict.fromkeys(
-    ("other", "unspecified", "specified", "part", "parts", "site", "sites"), 0.5
+# Words that join the others ("fracture of radius", "screening for"): they count little beside a word that
+# names something, whatever their frequency in the data makes their idf ("for" is rarer than "unspecified")
+# (``Ranking.function_word``).
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    ("a", "an", "the", "of", "for", "to", "by", "in", "on", "at", "and", "or", "from", "as", "into", "its")
 )
 
+# Words that mark a residual category rather than name a thing ("other", "unspecified", "part")
+# (``Ranking.residual_word``).
+RESIDUAL_WORDS: frozenset[str] = frozenset(("other", "unspecified", "specified", "part", "parts", "site", "sites"))
 
-def weight(phrase: str) -> float:
+
+def weight(phrase: str, ranking: Ranking = DEFAULT) -> float:
     """How much a typed word or phrase (normalised) counts beside a word that names something (1)."""
-    return QUALIFIERS.get(phrase) or FUNCTION_WORDS.get(phrase) or RESIDUAL_WORDS.get(phrase, 1.0)
+    if phrase in QUALIFIERS:
+        return ranking.qualifier
+    if phrase in FUNCTION_WORDS:
+        return ranking.function_word
+    return ranking.residual_word if phrase in RESIDUAL_WORDS else 1.0
 
 
 # "<words> (ABBR)", also with a type numeral on both sides: "Complex regional pain syndrome I (CRPS I)".

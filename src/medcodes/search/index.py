@@ -13,8 +13,8 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
 - per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id).
 - per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``.
 
-Weights are BM25's term-frequency saturation with length normalisation (k1 = 1.2, b = 0.75), without the
-idf, which is computed from the postings at load time.
+Weights are BM25's term-frequency saturation with length normalisation (``Ranking.bm25``: k1 = 1.2, b = 0.75),
+without the idf, which is computed from the postings at load time.
 """
 
 from __future__ import annotations
@@ -27,42 +27,15 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
+from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
 INDEX_VERSION = "lexical-3"
-# A header (non-billable) concept counts this much of a billable one with the same words.
-HEADER_FACTOR = 0.7
-_K1 = 1.2
-_B = 0.75
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
-
-# How much a match in each kind of designation counts: the official title above inclusion and index
-# terms, above synonyms and abbreviations.
-KIND_WEIGHT: dict[DesignationKind, float] = {
-    DesignationKind.TITLE: 1.0,
-    DesignationKind.SHORT_TITLE: 0.8,
-    DesignationKind.INCLUSION_TERM: 0.95,
-    DesignationKind.INDEX_TERM: 0.9,
-    DesignationKind.SYNONYM: 0.85,
-    DesignationKind.ABBREVIATION: 0.85,
-}
-
-# With no system filter, the code sets in force in the US come first; the international (WHO) and the
-# retired (ICD-9-CM) ones follow when their words match as well.
-SYSTEM_WEIGHT: dict[SystemId, float] = {
-    SystemId.ICD10CM: 1.0,
-    SystemId.ICD10PCS: 1.0,
-    SystemId.HCPCS: 1.0,
-    SystemId.CPT: 1.0,
-    SystemId.MSDRG: 0.95,
-    SystemId.ICD11: 0.85,
-    SystemId.ICD10: 0.85,
-    SystemId.ICD9CM: 0.6,
-}
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -123,16 +96,29 @@ class LexicalIndex:
     def term_len(self) -> U8:
         return np.fromiter((min(len(t), 255) for t in self.vocabulary), dtype=np.uint8, count=len(self.vocabulary))
 
-    @cached_property
-    def concept_weight(self) -> F32:
-        """What a concept is worth before any word matches: its system's weight, less for headers."""
-        by_system = np.array([SYSTEM_WEIGHT[s] for s in SYSTEMS], dtype=np.float32)[self.concept_system]
-        return np.where(self.concept_billable > 0, by_system, by_system * HEADER_FACTOR).astype(np.float32)
+    def concept_worth(self, ranking: Ranking) -> F32:
+        """What each concept is worth before any word matches: its system's weight, less for headers."""
+        return self._worth(ranking)[0]
+
+    def doc_worth(self, ranking: Ranking) -> F32:
+        """What each designation is worth before any word matches: its kind's weight times its concept's."""
+        return self._worth(ranking)[1]
+
+    def _worth(self, ranking: Ranking) -> tuple[F32, F32]:
+        found = self._worth_by_ranking.get(ranking)
+        if found is None:
+            by_system = np.array([ranking.systems.of(s) for s in SYSTEMS], dtype=np.float32)[self.concept_system]
+            concept = np.where(self.concept_billable > 0, by_system, by_system * ranking.header).astype(np.float32)
+            kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
+            found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
+            if len(self._worth_by_ranking) >= 4:  # one engine uses one ranking; a tuning run a few in turn
+                self._worth_by_ranking.clear()
+            self._worth_by_ranking[ranking] = found
+        return found
 
     @cached_property
-    def doc_worth(self) -> F32:
-        """What each designation is worth before any word matches: its kind's weight times its concept's."""
-        return (self.kind_weight * self.concept_weight[self.doc_concept]).astype(np.float32)
+    def _worth_by_ranking(self) -> dict[Ranking, tuple[F32, F32]]:
+        return {}
 
     @cached_property
     def system_ranges(self) -> dict[SystemId, tuple[int, int]] | None:
@@ -156,10 +142,6 @@ class LexicalIndex:
         pointer = np.zeros(len(self.concept_system) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.doc_concept, minlength=len(self.concept_system)), out=pointer[1:])
         return pointer, order
-
-    @cached_property
-    def kind_weight(self) -> F32:
-        return np.array([KIND_WEIGHT[k] for k in KINDS], dtype=np.float32)[self.doc_kind]
 
     @cached_property
     def _filters(self) -> dict[tuple[tuple[SystemId, ...], bool], npt.NDArray[np.bool_]]:
@@ -211,7 +193,7 @@ def distinct(values: I32, size: int) -> I32:
     return np.flatnonzero(marked).astype(np.int32)
 
 
-def build_index(store: SQLiteStore) -> LexicalIndex:
+def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
     max_concept = max((cid for cid, *_ in concept_rows), default=0)
@@ -248,13 +230,10 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
     # common word matches are also its most likely answers, and a broad query can stop early.
-    system_weight = [SYSTEM_WEIGHT[s] for s in SYSTEMS]
-    kind_weight = [KIND_WEIGHT[k] for k in KINDS]
-
     def quality(doc: tuple[int, int, int, list[str]]) -> tuple[int, float, int]:
         did, cid, kind, words = doc
-        worth = (
-            kind_weight[kind] * system_weight[concept_system[cid]] * (1.0 if concept_billable[cid] else HEADER_FACTOR)
+        worth = ranking.designation_worth(
+            KINDS[kind], SYSTEMS[concept_system[cid]], bool(concept_billable[cid]), exact=False
         )
         return (len(words), -worth, did)
 
@@ -264,6 +243,7 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
     term_number = {t: i for i, t in enumerate(vocabulary)}
     doc_lengths = [lengths.get(did, distinct_length(words)) for did, _, _, words in docs]
     avg_len = sum(doc_lengths) / max(len(docs), 1)
+    k1, b = ranking.bm25.k1, ranking.bm25.b
 
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     doc_terms: list[int] = []
@@ -273,11 +253,11 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         for word in words:
             tid = term_number[word]
             counts[tid] = counts.get(tid, 0) + 1
-        norm = _K1 * (1 - _B + _B * doc_lengths[number] / avg_len)
+        norm = k1 * (1 - b + b * doc_lengths[number] / avg_len)
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
-            doc_weights.append(tf * (_K1 + 1) / (tf + norm))
+            doc_weights.append(tf * (k1 + 1) / (tf + norm))
         doc_ptr[number + 1] = len(doc_terms)
     doc_term = np.array(doc_terms, dtype=np.int32)
     weights = np.array(doc_weights, dtype=np.float32)

@@ -536,6 +536,27 @@ class SQLiteStore:
         ).fetchall()
         return [_concept(r) for r in rows]
 
+    def count_codes(
+        self,
+        system: SystemId,
+        *,
+        prefix: str | None = None,
+        ids: tuple[int, int] | None = None,
+        billable_only: bool = False,
+    ) -> int:
+        """How many concepts of ``system`` start with ``prefix`` and/or have ids in ``[first, end)``."""
+        sql = "SELECT count(*) FROM concepts WHERE system = ?"
+        params: list[object] = [system.value]
+        if prefix is not None:
+            sql += " AND code >= ? AND code < ?"
+            params += [prefix, prefix + "\uffff"]
+        if ids is not None:
+            sql += " AND id >= ? AND id < ?"
+            params += list(ids)
+        if billable_only:
+            sql += " AND billable = 1"
+        return int(self.connection.execute(sql, params).fetchone()[0])
+
     def codes_with_prefix(self, system: SystemId, prefix: str, limit: int) -> list[Concept]:
         rows = self.connection.execute(
             f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND code >= ? AND code < ? ORDER BY seq LIMIT ?",
