@@ -1,7 +1,7 @@
 """Ranking weights scored on the development query sets, in-process: load the index once, score many.
 
     python -m bench.ranking [--db PATH] [--eval DIR] [--set NAME=VALUE ...] [--grid NAME=V1,V2 ...]
-                            [--meaning] [--strata] [--only SET ...] [--list]
+                            [--meaning] [--strata] [--only SET ...] [--every N] [--list]
 
 Runs every ``*.jsonl`` set of ``--eval`` (default ``../shared/eval/dev``) through ``CodeService.search`` exactly
 as ``medcodes search --jsonl`` does (the set's system filter, 10 results), and prints Recall@1, Recall@10 and
@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--strata", action="store_true")
     parser.add_argument("--only", nargs="*", default=[], help="set names (without .jsonl) to run")
     parser.add_argument("--list", action="store_true", help="print every ranking field and its value")
+    parser.add_argument("--every", type=int, default=1, help="score every N-th query of each set (quick looks)")
     args = parser.parse_args()
 
     base = DEFAULT.replace({k: float(v) for k, v in _pairs(args.changes).items()})
@@ -144,7 +145,7 @@ def main() -> None:
             print(f"{name} = {value}")
         return
     files = sorted(args.eval.glob("*.jsonl"))
-    sets = {f.stem: load(f) for f in files if not args.only or f.stem in args.only}
+    sets = {f.stem: load(f)[:: args.every] for f in files if not args.only or f.stem in args.only}
     if not sets:
         raise SystemExit(f"no query sets in {args.eval}")
 

@@ -334,12 +334,11 @@ class CodeService:
         return out
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
-        """Autocomplete: completions of the last, partly typed word, and the best codes so far."""
+        """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far."""
         query = query_parser.parse(text, tuple(systems), limit)
         result = self.engine.search(query)
-        return Suggestions(
-            query.text, tuple(self.engine.complete(text, result.hits)), result.hits, result.corrected_query
-        )
+        completions = self.engine.complete(text, result.hits)
+        return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)
 
     def match(self, lines: Sequence[str], systems: Sequence[SystemId] = (), limit: int = 3) -> list[SearchResult]:
         """Batch text-to-code matching: the best codes for each line, in order."""

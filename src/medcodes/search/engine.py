@@ -13,6 +13,7 @@ from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.search import abbreviations, lexical, procedures, semantic
+from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
@@ -79,6 +80,8 @@ class SearchEngine:
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
         self._meaning: Meaning | None = None
         self._meaning_loaded = False
+        self._phrases: phrases_module.Phrases | None = None
+        self._phrases_loaded = False
         self._bounds: dict[tuple[SystemId, str], list[int] | None] = {}
 
     # ---------------------------------------------------------------- lazily loaded parts
@@ -283,34 +286,45 @@ class SearchEngine:
                 )
                 ranked[(concept.system, concept.code)] = _hit(concept, 1.0, (why,), ())
 
-    def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
-        """The query with its last, partly typed word completed the most likely ways.
+    @property
+    def phrases(self) -> phrases_module.Phrases | None:
+        """Autocomplete's phrases (``search.phrases``), where the database has them."""
+        if not self._phrases_loaded:
+            self._phrases = phrases_module.load(self.store)
+            self._phrases_loaded = True
+        return self._phrases
 
-        Completions found in the titles of the query's best hits come first (they fit the other words
-        typed), then the most frequent words of the whole vocabulary.
-        """
-        index = self.index
+    def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
+        """Phrases a code carries that start with what was typed (its last word may be partial), worth most
+        first: names in the data (titles, index terms, vocabulary names), ranked by their codes' worth and
+        priors. Where no name starts so, the names of the query's best hits that hold the words typed.
+        Nothing when the text ends in a space (the last word is complete)."""
         typed = text.rstrip()
+        if not typed or text != typed or not tokens(typed):
+            return []
+        index, phrases = self.index, self.phrases
+        start = phrases_module.typed_phrase(typed)
+        if index is not None and phrases is not None:
+            found = phrases.complete(start, index.concept_worth(self.ranking), self.ranking, limit)
+            if found:
+                return found
         words = tokens(typed)
-        if index is None or not words or text != typed or not typed.split():  # trailing space: word complete
-            return []
-        prefix = words[-1]
-        lo, hi = index.prefix_range(prefix)
-        if hi <= lo:
-            return []
-        seen: dict[str, int] = {}
+        out: list[str] = []
         for hit in hits:
-            for word in tokens(hit.display):
-                if word.startswith(prefix) and word != prefix:
-                    seen[word] = seen.get(word, 0) + 1
-        ranked = sorted(seen, key=lambda w: -seen[w])
-        for t in sorted(range(lo, hi), key=lambda t: (-int(index.df[t]), t)):
-            if len(ranked) >= limit:
-                break
-            if index.vocabulary[t] not in seen and index.vocabulary[t] != prefix:
-                ranked.append(index.vocabulary[t])
-        head = typed[: len(typed) - len(typed.split()[-1])]
-        return [head + word for word in ranked[:limit]]
+            held_words = tokens(hit.display)
+            phrase, held = " ".join(held_words), set(held_words)
+            if (
+                len(held_words) <= phrases_module.MAX_WORDS
+                and phrase not in out
+                and all(
+                    w in held or (i == len(words) - 1 and any(h.startswith(w) for h in held))
+                    for i, w in enumerate(words)
+                )
+            ):
+                out.append(phrase)
+                if len(out) >= limit:
+                    break
+        return out
 
     def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool]) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives.

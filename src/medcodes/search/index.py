@@ -11,7 +11,8 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
 - forward (designation -> its terms and their weights, CSR): ``doc_ptr``, ``doc_term``, ``doc_weight``.
   Candidates are scored by looking at their own few words, so a common query word costs nothing more.
 - per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id).
-- per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``.
+- per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``, and its
+  priors (``concept_marks``, ``concept_index_terms``: ``search.priors``).
 
 Weights are BM25's term-frequency saturation with length normalisation (``Ranking.bm25``: k1 = 1.2, b = 0.75),
 without the idf, which is computed from the postings at load time.
@@ -27,12 +28,14 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
+from medcodes.search import priors
+from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-3"
+INDEX_VERSION = "lexical-4"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
@@ -41,6 +44,7 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
+U16 = npt.NDArray[np.uint16]
 
 _ARRAYS: dict[str, type[np.generic]] = {
     "term_ptr": np.int64,
@@ -56,6 +60,8 @@ _ARRAYS: dict[str, type[np.generic]] = {
     "concept_system": np.uint8,
     "concept_billable": np.uint8,
     "concept_family": np.int32,
+    "concept_marks": np.uint8,
+    "concept_index_terms": np.uint16,
 }
 
 
@@ -77,6 +83,10 @@ class LexicalIndex:
     # The family of siblings differing only in their 7th character (ICD-10-CM): -1 - the parent's id for
     # such a code, the concept's own id otherwise. Ranking shows one of each family first.
     concept_family: I32
+    # What the official data says about a concept before any word matches (``search.priors``): its marks
+    # (main term, residual) and how many index entries lead to it.
+    concept_marks: U8
+    concept_index_terms: U16
 
     @cached_property
     def term_ids(self) -> dict[str, int]:
@@ -109,6 +119,8 @@ class LexicalIndex:
         if found is None:
             by_system = np.array([ranking.systems.of(s) for s in SYSTEMS], dtype=np.float32)[self.concept_system]
             concept = np.where(self.concept_billable > 0, by_system, by_system * ranking.header).astype(np.float32)
+            marks = Marks(self.concept_marks, self.concept_index_terms)
+            concept *= ranking.priors.factor(marks.main_term(), marks.index_terms, marks.residual())
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
             if len(self._worth_by_ranking) >= 4:  # one engine uses one ranking; a tuning run a few in turn
@@ -197,6 +209,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
     max_concept = max((cid for cid, *_ in concept_rows), default=0)
+    marks = priors.derive(store, max_concept + 1)
     concept_system = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_billable = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_family = np.arange(max_concept + 1, dtype=np.int32)
@@ -284,6 +297,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         concept_system=concept_system,
         concept_billable=concept_billable,
         concept_family=concept_family,
+        concept_marks=marks.marks,
+        concept_index_terms=marks.index_terms,
     )
 
 

@@ -156,6 +156,7 @@ class Ranking:
     # A completion of the partly typed last word counts completion_floor + completion_span x the share typed.
     completion_floor: float = 0.55
     completion_span: float = 0.35
+    completion_length: float = 0.15  # autocomplete: a phrase counts less by this for each word beyond those typed
     alternative: float = 0.9  # what a typed word stands for (abbreviation, lay term), next to the word itself
     later_alternative: float = 0.95  # each later alternative, of the one before (likeliest first)
     negated: float = 0.3  # a word in a "without" clause says what the code is not: it confirms, names little

@@ -259,6 +259,14 @@ class SQLiteStore:
         ):
             yield int(cid), int(parent)
 
+    def prior_concepts(self) -> list[int]:
+        """Ids of the concepts an index gives a main term (or a main term and one subterm), when the build
+        stored such priors; none in a database without them."""
+        exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'priors'")
+        if exists.fetchone() is None:
+            return []
+        return [int(cid) for (cid,) in self.connection.execute("SELECT DISTINCT concept_id FROM priors")]
+
     def parent_titles(self) -> dict[int, str]:
         """concept id -> its parent's title, for every concept that has a parent."""
         rows = self.connection.execute(
