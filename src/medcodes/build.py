@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import Designation, Relation, Release, ReleaseContent
+from medcodes.models import Designation, Prior, Relation, Release, ReleaseContent
 from medcodes.sources import (
     cpt,
     gems,
@@ -29,6 +29,7 @@ from medcodes.sources import (
     icd10who,
     icd11,
     msdrg,
+    vocabularies,
     who_maps,
 )
 from medcodes.sources.files import source_file
@@ -76,6 +77,22 @@ class LinkSummary:
     history: int
     missing: dict[str, int]  # "<file>: <system>" -> rows naming a code absent from that system
     warnings: tuple[str, ...] = ()
+    names: int = 0  # designations made from the rows (ICD-9-CM procedure titles given to ICD-10-PCS codes)
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularySummary:
+    """One open vocabulary stored by the build: where it was read from and what it added."""
+
+    name: str
+    title: str
+    version: str
+    origin: str  # "files" (its own files), or the name of the packaged table it came from
+    names: int  # designations of codes
+    rewrites: int
+    definitions: int
+    priors: int
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +104,9 @@ class BuildSummary:
     ignored: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
     links: tuple[LinkSummary, ...] = field(default=())
+    vocabularies: tuple[VocabularySummary, ...] = field(default=())
+    # What the vocabularies step reported: abbreviation senses kept and dropped, codes its rows lacked.
+    vocabulary_notes: tuple[str, ...] = field(default=())
 
 
 def _quiet(_description: str, _done: int, _total: int) -> None:
@@ -115,6 +135,7 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
         files.append(source_file(order.path, order.path.name + (f"!{order.member}" if order.member else "")))
     known = {c.code for c in tabular.concepts}
     designations: list[Designation] = list(tabular.designations)
+    priors: list[Prior] = []
     index_files = [f for kind in _INDEX_SOURCES for f in _newest(found, kind)]
     for number, index_file in enumerate(index_files):
         progress("ICD-10-CM index and tables", number, len(index_files))
@@ -126,6 +147,8 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
         )
         made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
         designations.extend(made.designations)
+        if index_file.kind is FileKind.ICD10CM_INDEX:
+            priors.extend(made.priors)
         files.append(source_file(index_file.path))
         if made.unresolved_codes or made.unresolved_references:
             warnings.append(
@@ -133,7 +156,14 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
                 f" {made.unresolved_references} see-references without a target; left out"
             )
     release = Release(SystemId.ICD10CM, tabular.version, effective_date(main), tuple(files))
-    return ReleaseContent(release, tabular.concepts, tuple(designations), tabular.notes, warnings=tuple(warnings))
+    return ReleaseContent(
+        release,
+        tabular.concepts,
+        tuple(designations),
+        tabular.notes,
+        warnings=tuple(warnings),
+        priors=tuple(dict.fromkeys(priors)),
+    )
 
 
 # Every other system's loader (the source contract: docs/architecture.md).
@@ -171,6 +201,8 @@ def _links(
         crosswalk = loader(found, known)
         if crosswalk is None:
             continue
+        names = _procedure_names(crosswalk.relations, contents)
+        store.add_designations(names)
         store.add_links(
             crosswalk.name,
             crosswalk.version,
@@ -188,6 +220,7 @@ def _links(
                 0,
                 dict(crosswalk.missing),
                 crosswalk.warnings,
+                len(names),
             )
         )
     progress("code history", 0, 1)
@@ -208,6 +241,45 @@ def _links(
             )
         )
     return out
+
+
+def _vocabularies(
+    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent]
+) -> tuple[tuple[VocabularySummary, ...], tuple[str, ...]]:
+    """Names, rewrites, definitions and priors from the open vocabularies (their files, else the packaged table)."""
+    loaded = vocabularies.load(found, contents)
+    if loaded is None:
+        return (), ()
+    content = loaded.content
+    store.add_vocabularies(content)
+    summaries = tuple(
+        VocabularySummary(
+            v.name,
+            v.title,
+            v.version,
+            loaded.origins.get(v.name, "files"),
+            sum(d.source == v.name for d in content.designations),
+            sum(r.source == v.name for r in content.rewrites),
+            sum(d.source == v.name for d in content.definitions),
+            sum(p.source == v.name for p in content.priors),
+            tuple(f.name for f in v.files),
+        )
+        for v in content.vocabularies
+    )
+    return summaries, content.notes + content.warnings
+
+
+def _procedure_names(relations: Sequence[Relation], contents: Sequence[ReleaseContent]) -> tuple[Designation, ...]:
+    """ICD-9-CM procedure titles as names of the ICD-10-PCS codes (or tables) the procedure GEM maps them to."""
+    by_system = {content.release.system: content for content in contents}
+    icd9, pcs = by_system.get(SystemId.ICD9CM), by_system.get(SystemId.ICD10PCS)
+    if icd9 is None or pcs is None or not any(r.target_system is SystemId.ICD10PCS for r in relations):
+        return ()
+    titles = {c.code: c.title for c in icd9.concepts}
+    official: dict[str, set[str]] = {c.code: set() for c in pcs.concepts}
+    for d in pcs.designations:
+        official[d.code].add(d.text.casefold())
+    return gems.procedure_names(relations, titles, official)
 
 
 def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> SystemSummary:
@@ -285,6 +357,8 @@ def _build(
             contents, left_out = _contents(found, progress, cpt_licence)
             summaries = [_store(store, content, progress) for content in contents]
             links = _links(store, found, contents, progress)
+            progress("vocabularies", 0, 1)
+            names, vocabulary_notes = _vocabularies(store, found, contents)
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):
@@ -303,6 +377,7 @@ def _build(
         raise BuildError(f"{type(exc).__name__}: {exc}") from exc
     used = {f.split("!")[0] for s in summaries for f in s.files}
     used |= {f.split("!")[0] for link in links for f in link.files}
+    used |= {f for vocabulary in names for f in vocabulary.files}
     ignored = tuple(sorted({str(f.path) for f in found if f.path.name not in used}))
     return BuildSummary(
         db_path,
@@ -312,6 +387,8 @@ def _build(
         ignored,
         tuple(left_out),
         tuple(links),
+        names,
+        vocabulary_notes,
     )
 
 

@@ -131,7 +131,8 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
     for link in summary.links:
         console.print(
             f"[bold]{link.name}[/] ({link.version}): "
-            f"{sum(link.relations.values()):,} relation rows, {link.history:,} history events",
+            f"{sum(link.relations.values()):,} relation rows, {link.history:,} history events"
+            + (f", {link.names:,} names of codes" if link.names else ""),
             highlight=False,
         )
         for kind, n in link.relations.items():
@@ -142,6 +143,17 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
             console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
         if len(link.warnings) > 5:
             console.print(f"  [dim]... and {len(link.warnings) - 5} more warnings[/]", highlight=False)
+    for vocabulary in summary.vocabularies:
+        origin = "its files" if vocabulary.origin == "files" else f"the packaged table {vocabulary.origin} (derived)"
+        counts = (
+            f"{vocabulary.names:,} names of codes, {vocabulary.rewrites:,} rewrites,"
+            f" {vocabulary.definitions:,} definitions"
+        )
+        if vocabulary.priors:
+            counts += f", {vocabulary.priors:,} index priors"
+        console.print(f"[bold]{vocabulary.title}[/] ({vocabulary.version}), from {origin}: {counts}", highlight=False)
+    for line in summary.vocabulary_notes:
+        console.print(f"  [dim]{line}[/]", highlight=False)
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     if summary.ignored:
@@ -265,8 +277,16 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
             for n in detail.notes
         ],
         "designations": [
-            {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via} for d in detail.designations
+            {
+                "kind": d.kind.value,
+                "text": d.text,
+                "source": d.source,
+                "via": d.via,
+                "scope": d.scope.value if d.scope else None,
+            }
+            for d in detail.designations
         ],
+        "definitions": [{"text": d.text, "source": d.source, "term": d.term} for d in detail.definitions],
         "properties": [
             {"name": p.name, "value": p.value, "label": p.label, "definition": p.definition} for p in detail.properties
         ],
@@ -332,6 +352,8 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
         console.print(f"[dim]short:[/] {c.short_title}", highlight=False)
     if detail.ancestors:
         console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim", highlight=False)
+    for definition in detail.definitions[:1]:
+        console.print(f"  [cyan]definition[/] {definition.text} [dim]({definition.source}: {definition.term})[/]")
     for note in detail.notes:
         label = note.kind.value.replace("_", " ")
         char = f"{note.character}: " if note.character else ""

@@ -44,6 +44,7 @@ from medcodes.models import (
     SimilarCode,
     Suggestions,
     SystemInfo,
+    Vocabulary,
 )
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
@@ -232,6 +233,10 @@ class CodeService:
         """The top of a system's hierarchy (chapters, sections), for browsing."""
         return self.store.roots(system)
 
+    def vocabularies(self) -> list[Vocabulary]:
+        """The open vocabularies the database's names, rewrites and definitions come from, with their licences."""
+        return self.store.vocabularies()
+
     def systems(self) -> list[SystemInfo]:
         """Every loaded system with its release and counts."""
         counts = self.store.counts()
@@ -369,6 +374,7 @@ class CodeService:
             properties=tuple(self.store.properties(s, c)),
             relations=tuple(self.store.relations(s, c)),
             history=tuple(self.store.history(s, c)),
+            definitions=tuple(self.store.definitions(s, c)),
         )
 
     def children_of(self, concept: Concept) -> list[Concept]:

@@ -100,6 +100,7 @@ __all__ = [
     "load_index",
     "load_order",
     "load_tables",
+    "natural_order",
     "sniff",
 ]
 
@@ -153,6 +154,11 @@ _KEY_SOURCES: dict[tuple[str, int], str] = {
 }
 _AGGREGATION_SOURCE = "pcs-device-aggregation"
 _INDEX_SOURCE = "pcs-index"
+_CONTINUED = re.compile(r"\s*\(continued\)$", re.IGNORECASE)
+# An inverted main term: a noun, a comma, and the lower-case words that qualify it ("Puncture, lumbar",
+# "Replacement, hip", "Banding, esophageal varices"); a capital after the comma is a device's or a
+# substance's own name ("Coagulation Factor Xa, Inactivated"), and a second comma a list.
+_INVERTED = re.compile(r"^([^,]+), ([a-z][^,]*)$")
 _ALL_OPERATIONS = "All applicable"
 
 
@@ -505,7 +511,8 @@ def load_index(path: Path, data: bytes | None = None) -> tuple[str | None, tuple
 
     def walk(element: etree._Element, parents: tuple[str, ...]) -> None:
         title = element.find("title")
-        text = _text(title) if title is not None else ""
+        # A term carried over a page break is printed again with "(continued)": it is the same term.
+        text = _CONTINUED.sub("", _text(title)) if title is not None else ""
         if not text:
             raise SourceError(path, line_of(element), f"<{element.tag}> without <title>")
         here = (*parents, text)
@@ -835,6 +842,7 @@ def _index_designations(
 ) -> None:
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
+    uses: dict[str, list[str]] = {}  # "use" targets repeat ("use Intraluminal Device"): looked up once each
 
     def targets(tokens: Iterable[str]) -> list[str]:
         found: list[str] = []
@@ -848,25 +856,43 @@ def _index_designations(
         return found
 
     for entry in entries:
+        texts = (entry.text, *natural_order(entry.path))
         for code in targets(entry.codes):
-            designations.add(code, DesignationKind.INDEX_TERM, entry.text, _INDEX_SOURCE)
+            for text in texts:
+                designations.add(code, DesignationKind.INDEX_TERM, text, _INDEX_SOURCE)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
                 # A reference without codes leads to the term it names; that term's codes are the target.
-                for code in targets(reference.codes or _follow(reference.target, by_path)):
-                    designations.add(code, DesignationKind.INDEX_TERM, entry.text, _INDEX_SOURCE, via)
+                kind, found = DesignationKind.INDEX_TERM, targets(reference.codes or _follow(reference.target, by_path))
             elif reference.codes:
-                for code in targets(reference.codes):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, _INDEX_SOURCE, via)
+                kind, found = DesignationKind.SYNONYM, targets(reference.codes)
             else:
                 # "use Fallopian Tube, Left": the tables whose rows use that value.
-                for code, _label in values.anywhere(reference.target):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, _INDEX_SOURCE, via)
+                if reference.target not in uses:
+                    uses[reference.target] = [code for code, _label in values.anywhere(reference.target)]
+                kind, found = DesignationKind.SYNONYM, uses[reference.target]
+            for code in found:
+                for text in texts:
+                    designations.add(code, kind, text, _INDEX_SOURCE, via)
     if unknown:
         warnings.append(
             f"{len(unknown)} ICD-10-PCS index codes name no table or code (first: {', '.join(unknown[:5])})"
         )
+
+
+def natural_order(path: Sequence[str]) -> tuple[str, ...]:
+    """An inverted main term read the way people say it, with the rest of the path: ("Puncture, lumbar",)
+    -> ("Lumbar puncture",); ("Replacement, hip", "Partial or total") -> ("Hip replacement, Partial or
+    total",). Empty where the main term is not inverted."""
+    inverted = _INVERTED.match(path[0]) if path else None
+    if inverted is None:
+        return ()
+    head, qualifier = inverted.group(1), inverted.group(2)
+    # The head's capital is the index's, not the word's ("Puncture"): "Lumbar puncture", as a title reads.
+    if head[:1].isupper() and head[1:] == head[1:].lower():
+        head = head.lower()
+    return (", ".join((f"{qualifier[:1].upper()}{qualifier[1:]} {head}", *path[1:])),)
 
 
 def _follow(reference: str, by_path: dict[tuple[str, ...], IndexEntry]) -> tuple[str, ...]:
@@ -966,6 +992,27 @@ def effective(version: str) -> dt.date | None:
     return dt.date(int(version) - 1, 10, 1) if version.isdigit() else None
 
 
+def _index_file(own: Sequence[FoundFile], version: str, warnings: list[str]) -> FoundFile | None:
+    """The index to read: of the tables' release where there is one, else the newest other (with a
+    warning): the index changes little between releases, and its terms name tables and codes, which are
+    checked against the tables (those gone since are counted, not used)."""
+    candidates = _newest(own, FileKind.PCS_INDEX)
+    same = [f for f in candidates if f.version in (None, version)]
+    chosen = same[0] if same else candidates[0] if candidates else None
+    if chosen is None:
+        return None
+    for other in candidates:
+        if other is chosen:
+            if other.version not in (None, version):
+                warnings.append(
+                    f"{other.path.name}: an index of release {other.version} read with the {version} tables;"
+                    " its terms name only the tables and codes that exist in both"
+                )
+        else:
+            warnings.append(f"{other.path.name}: version {other.version} ignored, the index used is {chosen.path.name}")
+    return chosen
+
+
 def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     """The ICD-10-PCS release in ``found`` (newest tables first), or None when no PCS file is there."""
     own = _with_siblings(found)
@@ -1012,7 +1059,7 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     )
     if definitions is not None:
         _key_designations(definitions, values, designations, warnings)
-    index_file = pick(FileKind.PCS_INDEX)
+    index_file = _index_file(own, tables.version, warnings)
     if index_file is not None:
         _version, entries = load_index(*_read(index_file))
         codes = {c.code for c in parts.concepts if c.kind is ConceptKind.CODE}

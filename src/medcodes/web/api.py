@@ -133,7 +133,7 @@ class Api:
 
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""
-        return JSONResponse(shapes.systems_body(self.service.systems()), headers=PUBLIC)
+        return JSONResponse(shapes.systems_body(self.service.systems(), self.service.vocabularies()), headers=PUBLIC)
 
     async def system(self, system: SystemParam) -> JSONResponse:
         """One loaded system and the top of its hierarchy (chapters or sections), for browsing."""

@@ -14,6 +14,7 @@ from medcodes.explain import pack
 from medcodes.models import (
     Concept,
     ConceptDetail,
+    Definition,
     Designation,
     Explainer,
     FactsExplainer,
@@ -27,6 +28,7 @@ from medcodes.models import (
     SimilarCode,
     Suggestions,
     SystemInfo,
+    Vocabulary,
 )
 from medcodes.systems import NAMES
 from medcodes.web.urls import code_path
@@ -114,6 +116,26 @@ class DesignationOut(TypedDict):
     text: str
     source: str
     via: str | None
+    # For names from open vocabularies and GEMs: how closely the name fits the code (exact, narrow, related,
+    # broad); null for the code set's own designations.
+    scope: str | None
+
+
+class DefinitionOut(TypedDict):
+    text: str
+    source: str  # the vocabulary ("doid", "ncit"); its title, licence and attribution are in /api/v1/systems
+    term: str
+
+
+class VocabularyOut(TypedDict):
+    name: str
+    title: str
+    version: str
+    url: str | None
+    licence: str
+    attribution: str
+    derived: bool  # read from medcodes' packaged table derived from the vocabulary's files
+    files: list[SourceFileOut]
 
 
 class PropertyOut(TypedDict):
@@ -166,6 +188,7 @@ class CodeBody(TypedDict):
     children: list[ConceptRef]
     notes: list[NoteOut]
     designations: list[DesignationOut]
+    definitions: list[DefinitionOut]
     properties: list[PropertyOut]
     axes: list[AxisOut]
     relations: list[RelationOut]
@@ -270,6 +293,7 @@ class SystemOut(TypedDict):
 class SystemsBody(TypedDict):
     ok: bool
     systems: list[SystemOut]
+    vocabularies: list[VocabularyOut]
 
 
 class SystemBody(TypedDict):
@@ -352,7 +376,30 @@ def _note(n: Note) -> NoteOut:
 
 
 def _designation(d: Designation) -> DesignationOut:
-    return {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via}
+    return {
+        "kind": d.kind.value,
+        "text": d.text,
+        "source": d.source,
+        "via": d.via,
+        "scope": d.scope.value if d.scope else None,
+    }
+
+
+def _definition(d: Definition) -> DefinitionOut:
+    return {"text": d.text, "source": d.source, "term": d.term}
+
+
+def vocabulary_out(v: Vocabulary) -> VocabularyOut:
+    return {
+        "name": v.name,
+        "title": v.title,
+        "version": v.version,
+        "url": v.url,
+        "licence": v.licence,
+        "attribution": v.attribution,
+        "derived": v.derived,
+        "files": [{"name": f.name, "sha256": f.sha256} for f in v.files],
+    }
 
 
 def _property(p: Property) -> PropertyOut:
@@ -404,6 +451,7 @@ def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> Co
         "children": [concept_ref(k) for k in detail.children],
         "notes": [_note(n) for n in detail.notes],
         "designations": [_designation(d) for d in detail.designations],
+        "definitions": [_definition(d) for d in detail.definitions],
         "properties": [_property(p) for p in detail.properties],
         "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
         "relations": [_relation(r) for r in detail.relations],
@@ -430,8 +478,12 @@ def system_out(info: SystemInfo) -> SystemOut:
     }
 
 
-def systems_body(infos: Sequence[SystemInfo]) -> SystemsBody:
-    return {"ok": True, "systems": [system_out(i) for i in infos]}
+def systems_body(infos: Sequence[SystemInfo], vocabularies: Sequence[Vocabulary] = ()) -> SystemsBody:
+    return {
+        "ok": True,
+        "systems": [system_out(i) for i in infos],
+        "vocabularies": [vocabulary_out(v) for v in vocabularies],
+    }
 
 
 def system_body(info: SystemInfo, roots: Sequence[Concept]) -> SystemBody:
