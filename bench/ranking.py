@@ -3,7 +3,8 @@
     python -m bench.ranking [--db PATH] [--eval DIR] [--set NAME=VALUE ...] [--grid NAME=V1,V2 ...]
                             [--meaning] [--strata] [--only SET ...] [--every N] [--list]
 
-Runs every ``*.jsonl`` set of ``--eval`` (default ``../shared/eval/dev``) through ``CodeService.search`` exactly
+Runs every ``*.jsonl`` set of ``--eval`` (files or folders; default ``../shared/eval/dev``; ``bench/everyday.jsonl``
+is the team's own list of everyday conditions, procedures and supplies) through ``CodeService.search`` exactly
 as ``medcodes search --jsonl`` does (the set's system filter, 10 results), and prints Recall@1, Recall@10 and
 MRR@10 per set (and per stratum with ``--strata``) with the hit rule of the evaluation kit's README. ``--set``
 changes fields of ``search.ranking.Ranking`` by dotted name (``--set systems.icd9cm=0.5``); ``--grid`` runs
@@ -81,6 +82,7 @@ def load(path: Path) -> list[Case]:
 class Score:
     n: int
     r1: float
+    r3: float
     r10: float
     mrr: float
 
@@ -90,6 +92,7 @@ class Score:
         return cls(
             len(ranks),
             sum(r == 1 for r in ranks) / n,
+            sum(r is not None and r <= 3 for r in ranks) / n,
             sum(r is not None and r <= _K for r in ranks) / n,
             sum(1 / r for r in ranks if r is not None and r <= _K) / n,
         )
@@ -129,7 +132,7 @@ def _pairs(values: Sequence[str]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("MEDCODES_DB", "medcodes.db")))
-    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="a folder of *.jsonl sets")
+    parser.add_argument("--eval", type=Path, nargs="+", default=[DEFAULT_EVAL], help="*.jsonl sets, or folders of them")
     parser.add_argument("--set", dest="changes", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2")
     parser.add_argument("--meaning", action="store_true", help="fuse search by meaning (if the database has it)")
@@ -144,10 +147,10 @@ def main() -> None:
         for name, value in base.values():
             print(f"{name} = {value}")
         return
-    files = sorted(args.eval.glob("*.jsonl"))
+    files = sorted(f for path in args.eval for f in (path.glob("*.jsonl") if path.is_dir() else [path]))
     sets = {f.stem: load(f)[:: args.every] for f in files if not args.only or f.stem in args.only}
     if not sets:
-        raise SystemExit(f"no query sets in {args.eval}")
+        raise SystemExit(f"no query sets in {', '.join(map(str, args.eval))}")
 
     started = time.perf_counter()
     service = CodeService.at(args.db)
@@ -170,12 +173,12 @@ def main() -> None:
         t = time.perf_counter()
         result = scores(service, sets, args.strata)
         print(f"== {label}  ({time.perf_counter() - t:.1f} s)")
-        print(f"{'set':<44}{'n':>6}{'R@1':>8}{'R@10':>8}{'MRR':>8}{'dR@1':>8}{'dR@10':>8}")
+        print(f"{'set':<44}{'n':>6}{'R@1':>8}{'R@3':>8}{'R@10':>8}{'MRR':>8}{'dR@1':>8}{'dR@10':>8}")
         for name, score in result.items():
             delta = ""
             if first is not None and name in first:
                 delta = f"{score.r1 - first[name].r1:>+8.3f}{score.r10 - first[name].r10:>+8.3f}"
-            print(f"{name:<44}{score.n:>6}{score.r1:>8.3f}{score.r10:>8.3f}{score.mrr:>8.3f}{delta}")
+            print(f"{name:<44}{score.n:>6}{score.r1:>8.3f}{score.r3:>8.3f}{score.r10:>8.3f}{score.mrr:>8.3f}{delta}")
         print()
         if first is None:
             first = result

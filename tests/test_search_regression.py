@@ -76,7 +76,7 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("mini stroke", CM, "G45.9", 1),
     ("athlete's foot", CM, "B35.3", 1),
     ("gallstones", CM, "K80.20", 1),  # a lay term's plural
-    ("flu shot", None, "G0008", 1),
+    ("flu shot", None, "G0008", 3),  # with the vaccine itself (Q2039, "not otherwise specified")
     ("c section", PCS, "10D00Z1", 3),
     ("n/v", CM, "R11.2", 1),
     ("aaa", CM, "I71.30", 3),
@@ -89,6 +89,22 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("diarrhoea", CM, "R19.7", 5),
     ("anaemia in pregnancy", CM, "O99.019", 10),
     ("haemoptysis", CM, "R04.2", 1),
+    # what the unqualified word means: the code the index gives the main term, or the category's unspecified code
+    ("diabetes", None, "E11.9", 1),
+    ("pneumonia", None, "J18.9", 1),
+    ("hypertension", None, "I10", 1),
+    ("high blood pressure", None, "I10", 1),
+    ("uti", None, "N39.0", 3),
+    ("urinary tract infection", CM, "N39.0", 3),
+    ("heart burn", None, "R12", 1),  # two words the data writes as one
+    ("sore throat", None, "J02.9", 1),
+    ("heart failure", CM, "I50.9", 3),
+    ("atrial fibrillation", CM, "I48.91", 3),
+    ("chest pain", None, "R07.9", 1),  # before the MS-DRG titled "Chest pain"
+    ("copd", None, "J44.9", 3),
+    ("headache", None, "R51.9", 1),
+    ("cpap", None, "E0601", 1),
+    ("nebulizer", None, "E0570", 3),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),
@@ -100,6 +116,17 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
 @pytest.fixture(scope="module")
 def service(full_db: Path) -> CodeService:
     return CodeService.at(full_db)
+
+
+@pytest.mark.parametrize("query", ["type 2 diabetes", "fracture", "encounter for fra", "heart att", "E11"])
+def test_the_total_is_the_same_whatever_the_page_size(service: CodeService, query: str) -> None:
+    totals = {service.search(query, limit=limit).total for limit in (10, 50, 200)}
+    assert len(totals) == 1, totals
+
+
+@pytest.mark.parametrize(("typed", "completion"), [("heart att", "heart attack"), ("diab", "diabetes")])
+def test_autocomplete_completes_to_a_name_the_data_holds(service: CodeService, typed: str, completion: str) -> None:
+    assert service.suggest(typed).completions[0] == completion
 
 
 @pytest.mark.parametrize(("query", "system", "expected", "within"), CASES, ids=[c[0] for c in CASES])

@@ -34,6 +34,8 @@ CPT_NOTICE = (
 _NESTED = frozenset({SystemId.ICD10CM, SystemId.ICD10, SystemId.ICD9CM, SystemId.ICD11})
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
+# Two typed words are read as the one word the data writes when each has at least this many letters.
+_JOINED_PART = 3
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -338,7 +340,7 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
-            span, phrases = self._phrase_at(words, position)
+            span, phrases = self._phrase_at(index, words, position)
             typed = words[position : position + span]
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:
@@ -372,14 +374,24 @@ class SearchEngine:
             position += span
         return _Words(tuple(groups), tuple(unknown))
 
-    def _phrase_at(self, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
-        """The longest known phrase (up to four words) starting at ``position``, and what it stands for."""
+    def _phrase_at(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
+        """The longest known phrase (up to four words) starting at ``position``, and what it stands for; or
+        two words that the data writes as one ("heart burn": "heartburn", "ear ache": "earache")."""
         for span in (4, 3, 2):
             if position + span <= len(words):
                 typed = words[position : position + span]
                 phrases = self._known(typed)
                 if phrases or " ".join(typed) in abbreviations.QUALIFIERS:
                     return span, phrases
+        if position + 1 < len(words):
+            first, second = words[position], words[position + 1]
+            if (
+                min(len(first), len(second)) >= _JOINED_PART
+                and (first + second).isalpha()
+                and index.term(first + second) is not None
+                and abbreviations.weight(first) == abbreviations.weight(second) == 1.0
+            ):
+                return 2, (first + second,)
         word = words[position]
         return 1, (*self._known([word]), *procedures.expand(word), *procedures.body_part(word))
 

@@ -222,29 +222,45 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         concept_billable[cid] = billable
     kind_number = {k: i for i, k in enumerate(KINDS)}
 
-    docs: list[tuple[int, int, int, list[str]]] = []
+    # (designation id, concept id, kind, words, length for ranking)
+    docs: list[tuple[int, int, int, list[str], int]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
     # A title that is its parent's title plus a qualifier ("Torus fracture of lower end of right radius,
     # initial encounter for closed fracture") is as specific as its parent plus one word: its length for
     # ranking counts the qualifier once, so that siblings differing only in it rank by official order.
     parent_titles = store.parent_titles()
-    lengths: dict[int, int] = {}
+    index_terms: dict[tuple[int, str], int] = {}
     for did, cid, kind, text in store.designation_rows():
         words = index_words(text)
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
             continue
         seen.add(key)
-        docs.append((did, cid, kind_number[kind], words))
+        length = distinct_length(words)
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
-            lengths[did] = len(tokens(parent)) + 1
+            length = len(tokens(parent)) + 1
+        elif kind is DesignationKind.INDEX_TERM:
+            index_terms.setdefault((cid, text), did)
+        docs.append((did, cid, kind_number[kind], words, length))
+    # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
+    # "Infection, urinary (tract)") are words the term may be said with or without: a term the build gives as
+    # a prior is also indexed with them, under its index-term designation, its length counting only its own
+    # words ("sugar diabetes" and "diabetes" both hold nothing but the term's words).
+    for cid, term, subterm, modifiers in store.prior_names():
+        name = term if subterm is None else f"{term}, {subterm}"
+        held = index_terms.get((cid, name))
+        words = index_words(f"{name} {modifiers}") if modifiers else []
+        if held is None or not words or (cid, tuple(words)) in seen:
+            continue
+        seen.add((cid, tuple(words)))
+        docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(index_words(name))))
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
     # common word matches are also its most likely answers, and a broad query can stop early.
-    def quality(doc: tuple[int, int, int, list[str]]) -> tuple[int, float, int]:
-        did, cid, kind, words = doc
+    def quality(doc: tuple[int, int, int, list[str], int]) -> tuple[int, float, int]:
+        did, cid, kind, words, _length = doc
         worth = ranking.designation_worth(
             KINDS[kind], SYSTEMS[concept_system[cid]], bool(concept_billable[cid]), exact=False
         )
@@ -252,16 +268,16 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
 
     docs.sort(key=quality)
 
-    vocabulary = sorted({w for *_, words in docs for w in words})
+    vocabulary = sorted({w for _, _, _, words, _ in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
-    doc_lengths = [lengths.get(did, distinct_length(words)) for did, _, _, words in docs]
+    doc_lengths = [length for *_, length in docs]
     avg_len = sum(doc_lengths) / max(len(docs), 1)
     k1, b = ranking.bm25.k1, ranking.bm25.b
 
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     doc_terms: list[int] = []
     doc_weights: list[float] = []
-    for number, (*_, words) in enumerate(docs):
+    for number, (_, _, _, words, _) in enumerate(docs):
         counts: dict[int, int] = {}
         for word in words:
             tid = term_number[word]
@@ -290,8 +306,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         doc_ptr=doc_ptr,
         doc_term=doc_term,
         doc_weight=weights,
-        doc_concept=np.array([cid for _, cid, _, _ in docs], dtype=np.int32),
-        doc_kind=np.array([kind for _, _, kind, _ in docs], dtype=np.uint8),
+        doc_concept=np.array([cid for _, cid, _, _, _ in docs], dtype=np.int32),
+        doc_kind=np.array([kind for _, _, kind, _, _ in docs], dtype=np.uint8),
         doc_len=np.array([min(n, 255) for n in doc_lengths], dtype=np.uint8),
         doc_id=np.array([did for did, *_ in docs], dtype=np.int32),
         concept_system=concept_system,

@@ -6,7 +6,7 @@ official data when the search index is built and kept with it:
 
 - **main term**: an index gives the code for a main term, or a main term and one subterm, without further
   words (the Alphabetic Index's "Diabetes, diabetic (mellitus) (sugar)" E11.9, "Pneumonia" J18.9), or a
-  vocabulary concept links its name straight to the code (the priors the build stores, ``store.priors()``).
+  vocabulary concept links its name straight to the code (the priors the build stores, ``store.prior_names()``).
 - **index entries**: how many entries of the indexes (Alphabetic Index, External Cause Index, tables, PCS
   Index) lead to the code: a code many terms lead to is a common answer, a code one rare term leads to is not.
 - **residual**: the code says it is the unspecified case of its category ("Pneumonia, unspecified organism",
@@ -69,6 +69,6 @@ def derive(store: SQLiteStore, size: int) -> Marks:
     for _did, cid, kind, _text in store.designation_rows():
         if kind is DesignationKind.INDEX_TERM:
             counts[cid] += 1
-    for cid in store.prior_concepts():
+    for cid, *_names in store.prior_names():
         marks[cid] |= MAIN_TERM
     return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16))

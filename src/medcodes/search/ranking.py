@@ -57,9 +57,9 @@ class SystemWeights:
     icd10pcs: float = 1.0
     hcpcs: float = 1.0
     cpt: float = 1.0
-    msdrg: float = 0.95
-    icd11: float = 0.85
-    icd10: float = 0.85
+    msdrg: float = 0.8  # a payment group's title ("CHEST PAIN") is no code one assigns from words
+    icd11: float = 0.75
+    icd10: float = 0.75
     icd9cm: float = 0.6
 
     def of(self, system: SystemId) -> float:
@@ -80,7 +80,7 @@ class Priors:
     main_term: float = 0.0
     index_terms: float = 0.0
     index_terms_cap: int = 64
-    residual: float = 0.0
+    residual: float = 0.1
 
     def factor(self, main_term: npt.ArrayLike, index_terms: npt.ArrayLike, residual: npt.ArrayLike) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""

@@ -318,13 +318,14 @@ class SQLiteStore:
         ):
             yield int(cid), int(parent)
 
-    def prior_concepts(self) -> list[int]:
-        """Ids of the concepts an index gives a main term (or a main term and one subterm), when the build
-        stored such priors; none in a database without them."""
+    def prior_names(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(concept id, main term, subterm or None, nonessential modifiers or None) of every code an index gives
+        a main term (or a main term and one subterm), when the build stored such priors; none otherwise."""
         exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'priors'")
         if exists.fetchone() is None:
             return []
-        return [int(cid) for (cid,) in self.connection.execute("SELECT DISTINCT concept_id FROM priors")]
+        rows = self.connection.execute("SELECT concept_id, term, subterm, modifiers FROM priors ORDER BY id")
+        return [(int(cid), str(term), subterm, modifiers) for cid, term, subterm, modifiers in rows]
 
     def parent_titles(self) -> dict[int, str]:
         """concept id -> its parent's title, for every concept that has a parent."""
