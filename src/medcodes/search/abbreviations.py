@@ -2,8 +2,9 @@
 
 Three sources, merged: the curated abbreviations and lay terms below (written by the medcodes team from
 common clinical and everyday usage; tests/test_search_regression.py checks a sample of them against the
-full release), and the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
-infarction", harvested at build time by ``harvest()``. A key may be a phrase of up to four words.
+full release), the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
+infarction", harvested at build time by ``harvest()``, and the vocabularies' rewrites the build stored (a
+name whose concept links to no code, read as the concept's label). A key may be a phrase of up to four words.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "abbreviations-1"
+# The engine reads typed phrases of up to this many words.
+MAX_PHRASE_WORDS = 4
 
 # abbreviation (lower case) -> the phrases it stands for, most common first.
 CURATED: dict[str, tuple[str, ...]] = {
@@ -382,11 +385,17 @@ def save(store: SQLiteStore) -> None:
 
 
 def load(store: SQLiteStore) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one (curated phrases first)."""
+    """The curated list merged with the harvested one and the vocabularies' rewrites (in that order)."""
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
     harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
-    for abbreviation, phrases in harvested.items():
-        known = merged.setdefault(abbreviation, [])
-        known += [p for p in phrases if p not in known]
-    return {k: tuple(v) for k, v in merged.items()}
+    rewrites: dict[str, list[str]] = {}
+    for name, label in store.rewrite_pairs():
+        rewrites.setdefault(" ".join(tokens(name)), []).append(" ".join(tokens(label)))
+    for found in (harvested, rewrites):
+        for abbreviation, phrases in found.items():
+            if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:
+                continue
+            known = merged.setdefault(abbreviation, [])
+            known += [p for p in phrases if p and p not in known and p != abbreviation]
+    return {k: tuple(v) for k, v in merged.items() if v}

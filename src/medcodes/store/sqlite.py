@@ -318,6 +318,14 @@ class SQLiteStore:
         ):
             yield int(cid), int(parent)
 
+    def rewrite_pairs(self) -> list[tuple[str, str]]:
+        """(name, label) of every query rewrite the build stored (a vocabulary's name of a concept that links
+        to no code, and the label it stands for), in the order stored; none in a database without them."""
+        exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rewrites'")
+        if exists.fetchone() is None:
+            return []
+        return [(str(t), str(g)) for t, g in self.connection.execute("SELECT text, target FROM rewrites ORDER BY id")]
+
     def prior_names(self) -> list[tuple[int, str, str | None, str | None]]:
         """(concept id, main term, subterm or None, nonessential modifiers or None) of every code an index gives
         a main term (or a main term and one subterm), when the build stored such priors; none otherwise."""
