@@ -364,6 +364,10 @@ class SearchEngine:
                 atoms = [lexical.atom(index, marked(w, negated[position]), prefix=False) for w in tokens(phrase)]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
+            if literal and len(words) == 1 and len(alternatives) > 1 and len(word) <= self.ranking.short_form:
+                # A query that is nothing but a short form ("copd", "dvt", "as") means what it stands for: its
+                # expansions come before the letters as typed.
+                alternatives, literal = [*alternatives[1:], alternatives[0]], False
             if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)

@@ -158,6 +158,7 @@ class Ranking:
     completion_span: float = 0.35
     completion_length: float = 0.15  # autocomplete: a phrase counts less by this for each word beyond those typed
     alternative: float = 0.9  # what a typed word stands for (abbreviation, lay term), next to the word itself
+    short_form: int = 5  # a query of one word this short that stands for something means that first ("copd")
     later_alternative: float = 0.95  # each later alternative, of the one before (likeliest first)
     negated: float = 0.3  # a word in a "without" clause says what the code is not: it confirms, names little
     function_word: float = 0.2  # "of", "for": joining words
