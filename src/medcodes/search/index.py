@@ -244,9 +244,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             index_terms.setdefault((cid, text), did)
         docs.append((did, cid, kind_number[kind], words, length))
     # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
-    # "Infection, urinary (tract)") are words the term may be said with or without: a term the build gives as
-    # a prior is also indexed with them, under its index-term designation, its length counting only its own
-    # words ("sugar diabetes" and "diabetes" both hold nothing but the term's words).
+    # "Infection, urinary (tract)") are words the term may be said with: a term the build gives as a prior is
+    # also indexed with them, under its index-term designation, so that "sugar diabetes" and "urinary tract
+    # infection" match every word of it. Its length counts them all: a modifier alone ("Hyperosmolality
+    # (diabetic)") is no exact match for "diabetes".
     for cid, term, subterm, modifiers in store.prior_names():
         name = term if subterm is None else f"{term}, {subterm}"
         held = index_terms.get((cid, name))
@@ -254,7 +255,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         if held is None or not words or (cid, tuple(words)) in seen:
             continue
         seen.add((cid, tuple(words)))
-        docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(index_words(name))))
+        docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
