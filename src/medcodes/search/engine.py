@@ -17,7 +17,7 @@ from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
-from medcodes.search.ranking import DEFAULT, Ranking
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import CLAUSE_WORDS, marked, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
@@ -31,7 +31,7 @@ CPT_NOTICE = (
 )
 # Headers among the first word hits are followed down to the billable code the words point to, in the systems
 # whose codes nest (a PCS table or an HCPCS range is not narrowed: its codes are alternatives).
-_NESTED = frozenset({SystemId.ICD10CM, SystemId.ICD10, SystemId.ICD9CM, SystemId.ICD11})
+_NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
 # Two typed words are read as the one word the data writes when each has at least this many letters.

@@ -117,8 +117,11 @@ class LexicalIndex:
     def _worth(self, ranking: Ranking) -> tuple[F32, F32]:
         found = self._worth_by_ranking.get(ranking)
         if found is None:
-            by_system = np.array([ranking.systems.of(s) for s in SYSTEMS], dtype=np.float32)[self.concept_system]
-            concept = np.where(self.concept_billable > 0, by_system, by_system * ranking.header).astype(np.float32)
+            billable = np.array([ranking.concept_worth(s, billable=True) for s in SYSTEMS], dtype=np.float32)
+            header = np.array([ranking.concept_worth(s, billable=False) for s in SYSTEMS], dtype=np.float32)
+            concept = np.where(
+                self.concept_billable > 0, billable[self.concept_system], header[self.concept_system]
+            ).astype(np.float32)
             marks = Marks(self.concept_marks, self.concept_index_terms)
             concept *= ranking.priors.factor(marks.main_term(), marks.index_terms, marks.residual())
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]

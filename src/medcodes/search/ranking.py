@@ -31,6 +31,11 @@ from medcodes.systems import SystemId
 
 F32 = npt.NDArray[np.float32]
 
+# Systems whose headers list alternatives rather than hold narrower codes: an ICD-10-PCS table's codes differ in
+# body part, approach and device, an HCPCS range's in what is supplied. Such a header is never the answer and
+# is not narrowed to one of its codes (``Ranking.listing_header``); the other systems' headers are.
+LISTING_SYSTEMS: frozenset[SystemId] = frozenset({SystemId.ICD10PCS, SystemId.HCPCS, SystemId.CPT, SystemId.MSDRG})
+
 
 @dataclass(frozen=True, slots=True)
 class KindWeights:
@@ -150,6 +155,7 @@ class Ranking:
     kinds: KindWeights = field(default_factory=KindWeights)
     systems: SystemWeights = field(default_factory=SystemWeights)
     header: float = 0.7  # a header (no code one reports) counts this much of a billable code
+    listing_header: float = 0.7  # a header of a system whose headers list alternatives (a PCS table)
     exact_bonus: float = 1.25  # a designation holding nothing but the query's words
     coverage_power: float = 2.0  # the share of the query's idf a designation matches, to this power
     stem: float = 0.5  # a word sharing the typed word's stem ("tuberculous" ~ "tuberculosis")
@@ -192,7 +198,8 @@ class Ranking:
 
     def concept_worth(self, system: SystemId, billable: bool, prior: float = 1.0) -> float:
         """What a concept is worth before any word matches."""
-        return self.systems.of(system) * (1.0 if billable else self.header) * prior
+        header = self.listing_header if system in LISTING_SYSTEMS else self.header
+        return self.systems.of(system) * (1.0 if billable else header) * prior
 
     def designation_worth(self, kind: DesignationKind, system: SystemId, billable: bool, exact: bool) -> float:
         """A designation's factor: its kind, its concept's worth, the exact bonus."""
