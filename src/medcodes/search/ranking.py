@@ -155,7 +155,7 @@ class Ranking:
     kinds: KindWeights = field(default_factory=KindWeights)
     systems: SystemWeights = field(default_factory=SystemWeights)
     header: float = 0.7  # a header (no code one reports) counts this much of a billable code
-    listing_header: float = 0.7  # a header of a system whose headers list alternatives (a PCS table)
+    listing_header: float = 0.3  # a header of a system whose headers list alternatives (a PCS table)
     exact_bonus: float = 1.25  # a designation holding nothing but the query's words
     coverage_power: float = 2.0  # the share of the query's idf a designation matches, to this power
     stem: float = 0.5  # a word sharing the typed word's stem ("tuberculous" ~ "tuberculosis")
