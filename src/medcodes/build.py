@@ -8,10 +8,12 @@ write-ahead log is empty, and readers never write, so no log outlives the file i
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -333,8 +335,22 @@ def build(
 ) -> BuildSummary:
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
     # Official files inside publishers' zips that no loader reads in place are unpacked here for the build.
-    with tempfile.TemporaryDirectory(prefix="medcodes-unpack-") as unpack:
+    with tempfile.TemporaryDirectory(prefix="medcodes-unpack-") as unpack, _few_collections():
         return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while building: a build makes millions of objects that live
+    until it ends (concepts, designations, parsed vocabularies), and at the default threshold (700 new
+    objects) the collector scans them over and over: a sixth of a full build's time, measured. Reference
+    counting still frees what a build drops; the threshold is restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _build(

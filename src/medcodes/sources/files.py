@@ -91,9 +91,7 @@ def source_file(path: Path, name: str | None = None) -> SourceFile:
     return SourceFile(name=name or path.name, sha256=digest.hexdigest())
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def squash(text: str | None) -> str:
     """The text with each run of white space made one space, and none at either end ("" for None)."""
-    return _SPACES.sub(" ", text or "").strip()
+    # str.split() splits on exactly the characters the regex \s matches, at C speed.
+    return " ".join((text or "").split())

@@ -30,6 +30,7 @@ from medcodes.sources.crosswalk import (
     newest,
 )
 from medcodes.sources.files import text_lines
+from medcodes.sources.icd10pcs import MAX_NAMED_CODES
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -268,13 +269,13 @@ def procedure_names(
     ("03.31 Spinal tap" names the Drainage of Spinal Canal codes), as SYNONYMs (source "icd9cm-gem").
 
     ``titles`` are the ICD-9-CM procedure titles by code, ``official`` the ICD-10-PCS concepts (codes and
-    tables) with the lower-cased texts of their designations. A title whose targets in one table are
-    several codes names the table (ICD-9-CM's procedure is coarser than the codes: one name on each
-    would repeat it hundreds of times); a lone target in its table is named itself. ``via`` keeps the
-    ICD-9-CM code, the GEM and its flags; ``scope`` says how well the title fits: exact for a single code
-    the GEM calls identical, narrower for a table (the table holds more than the title says), related
-    where the GEM calls the mapping approximate or the title one of a combination. A title the concept
-    already carries is not repeated.
+    tables) with the lower-cased texts of their designations. A title names its target codes in each
+    table where they are at most ``MAX_NAMED_CODES`` (as the index's partial codes do), else the table:
+    ICD-9-CM's procedures are coarser than ICD-10-PCS codes, and one name on hundreds of codes would crowd
+    every search it matches. ``via`` keeps the ICD-9-CM code, the GEM and its flags; ``scope`` says how
+    well the title fits: exact for the one code the GEM calls identical, narrower for a table (it holds
+    more than the title says), related where the GEM calls the mapping approximate, one of several, or
+    one of a combination. A title the concept already carries is not repeated.
     """
     targets: dict[str, dict[str, list[Relation]]] = {}
     for relation in relations:
@@ -291,16 +292,17 @@ def procedure_names(
         title = titles[icd9]
         key = title.casefold()
         for table, rows in tables.items():
-            codes = {r.target_code for r in rows}
-            target = next(iter(codes)) if len(codes) == 1 else table
-            if target not in official or key in official[target] or (target, key) in made:
-                continue
+            codes = sorted({r.target_code for r in rows})
+            named = codes if len(codes) <= MAX_NAMED_CODES else [table]
             flags = {flag for r in rows for flag in r.flags}
-            fit = NameScope.EXACT if flags <= {"identical"} else NameScope.RELATED
-            scope = fit if target != table else fit.weaker(NameScope.NARROW)
+            fit = NameScope.EXACT if flags <= {"identical"} and len(codes) == 1 else NameScope.RELATED
+            scope = fit if named is codes else fit.weaker(NameScope.NARROW)
             words = ", ".join(sorted(f for f in flags if not any(ch.isdigit() for ch in f)))
             via = f"ICD-9-CM {icd9} {title}; {rows[0].source} ({words})"
-            made[(target, key)] = Designation(
-                SystemId.ICD10PCS, target, DesignationKind.SYNONYM, title, PROCEDURE_NAME_SOURCE, via, scope
-            )
+            for target in named:
+                if target not in official or key in official[target] or (target, key) in made:
+                    continue
+                made[(target, key)] = Designation(
+                    SystemId.ICD10PCS, target, DesignationKind.SYNONYM, title, PROCEDURE_NAME_SOURCE, via, scope
+                )
     return tuple(made.values())

@@ -41,22 +41,25 @@ What lands where (kept lean: the codes carry values and labels, the tables carry
   the long one; key terms ("Oviduct", use Fallopian Tube, Left) as SYNONYMs of the tables whose rows use the
   value (source "pcs-body-part-key", "pcs-device-key", "pcs-substance-key", "pcs-device-aggregation"; the
   value named in ``via``), never one per code (FY2026: about 29,000 rows against millions per code); index
-  terms as INDEX_TERMs ("Resection, Fallopian Tubes, Bilateral") of the code a full code names or of the
-  table a partial code names ("0UT7" -> 0UT), "see" references followed to the codes they or the term they
-  name give, and "use" references as SYNONYMs of the table their code names or, without one, of every
-  table that uses the value named; the reference as printed is the ``via``. One designation per concept,
-  kind and text: later sources add their ``via`` to the first.
+  terms as INDEX_TERMs ("Resection, Fallopian Tubes, Bilateral") of the code a full code names, of the
+  codes a partial code starts where they are few ("0UT7" -> 0UT70ZZ, 0UT74ZZ, ...; ``named_codes``) or
+  else of its table, "see" references followed to the codes they or the term they name give, and "use"
+  references as SYNONYMs of what their code names or, without one, of every table that uses the value
+  named; the reference as printed is the ``via``. An inverted main term ("Puncture, lumbar") is also read
+  in natural order ("Lumbar puncture"). One designation per concept, kind and text: later sources add
+  their ``via`` to the first. An index of another release than the tables is read with a warning.
 - Sections G and H have no body system (value Z, label "None"): that body system concept takes the
   section's title ("GZ" Mental Health).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +103,7 @@ __all__ = [
     "load_index",
     "load_order",
     "load_tables",
+    "named_codes",
     "natural_order",
     "sniff",
 ]
@@ -154,6 +158,10 @@ _KEY_SOURCES: dict[tuple[str, int], str] = {
 }
 _AGGREGATION_SOURCE = "pcs-device-aggregation"
 _INDEX_SOURCE = "pcs-index"
+# A partial code names the codes it starts where they are this few (the index's "0DTJ", Resection of
+# Appendix, has 5, "0SR9", Replacement of Right Hip Joint, 21); beyond, its table: one name repeated on
+# hundreds of codes would crowd every search it matches.
+MAX_NAMED_CODES = 30
 _CONTINUED = re.compile(r"\s*\(continued\)$", re.IGNORECASE)
 # An inverted main term: a noun, a comma, and the lower-case words that qualify it ("Puncture, lumbar",
 # "Replacement, hip", "Banding, esophageal varices"); a capital after the comma is a device's or a
@@ -843,14 +851,14 @@ def _index_designations(
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
     uses: dict[str, list[str]] = {}  # "use" targets repeat ("use Intraluminal Device"): looked up once each
+    ordered = sorted(codes)
 
     def targets(tokens: Iterable[str]) -> list[str]:
         found: list[str] = []
         for token in tokens:
-            # A full code names itself; a partial code ("0UT7", "0UT") names its table.
-            target = token if len(token) == 7 and token in codes else token[:3]
-            if target in values.tables or target in codes:
-                found.append(target)
+            named = named_codes(token, ordered, values.tables)
+            if named:
+                found.extend(named)
             else:
                 unknown.append(token)
         return found
@@ -879,6 +887,27 @@ def _index_designations(
         warnings.append(
             f"{len(unknown)} ICD-10-PCS index codes name no table or code (first: {', '.join(unknown[:5])})"
         )
+
+
+def named_codes(token: str, ordered: Sequence[str], tables: Collection[str]) -> list[str]:
+    """The concepts a code the index writes names: a full code itself (one no longer valid, its table); a
+    partial code the codes it starts ("0DTJ" -> the 5 codes of Resection of Appendix), where they are at
+    most ``MAX_NAMED_CODES``, else its table ("0UT"); a table itself. Empty where it names none."""
+    if len(token) == 7 and _present(token, ordered):
+        return [token]
+    if 3 < len(token) < 7:
+        start = bisect.bisect_left(ordered, token)
+        end = bisect.bisect_left(ordered, token + "~", start)
+        if 0 < end - start <= MAX_NAMED_CODES:
+            return list(ordered[start:end])
+        if end == start:
+            return []
+    return [token[:3]] if token[:3] in tables else []
+
+
+def _present(code: str, ordered: Sequence[str]) -> bool:
+    at = bisect.bisect_left(ordered, code)
+    return at < len(ordered) and ordered[at] == code
 
 
 def natural_order(path: Sequence[str]) -> tuple[str, ...]:

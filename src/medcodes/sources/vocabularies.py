@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from medcodes.models import ReleaseContent, VocabularyContent
 from medcodes.sources import doid, medical_abbreviations, mondo, ncit, vocabulary_table
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.sources.vocabulary import VocabularySource, link, name_key
+from medcodes.sources.vocabulary import VocabularySource, link, name_key, name_keys
 from medcodes.systems import SystemId
 
-__all__ = ["KINDS", "LOADERS", "SNIFFERS", "Loaded", "load"]
+__all__ = ["KINDS", "LOADERS", "SNIFFERS", "Loaded", "link_files", "load"]
 
 # In the order their names are preferred when two give a code the same name.
 LOADERS: tuple[tuple[str, Callable[[Sequence[FoundFile]], VocabularySource | None]], ...] = (
@@ -45,53 +45,79 @@ class Loaded:
     origins: dict[str, str]  # vocabulary name -> "files" or the packaged table's file name
 
 
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """What linking looks up in the releases being built."""
+
+    codes: dict[str, str]  # ICD-10-CM code -> title
+    official: dict[str, set[str]]  # ICD-10-CM code -> name keys of its designations
+    texts: dict[str, set[tuple[SystemId, str]]]  # name key of an abbreviation's meaning -> codes carrying it
+    words: set[str]  # every word of the named systems' designations
+
+
 def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Loaded | None:
     """What the vocabularies add to the ICD-10-CM release among ``contents`` (None without one)."""
     release = next((c for c in contents if c.release.system is SystemId.ICD10CM), None)
     if release is None:
         return None
-    present = {f.kind for f in found}
-    sources = [
-        source for name, loader in LOADERS if present & set(KINDS[name]) and (source := loader(found)) is not None
-    ]
-    codes = {c.code: c.title for c in release.concepts}
-    # Only an abbreviation's meaning is looked up among every designation's text: collect just those.
-    meanings = {name_key(a.meaning) for source in sources for a in source.abbreviations}
-    official: dict[str, set[str]] = {}
-    texts: dict[str, set[tuple[SystemId, str]]] = {}
-    words: set[str] = set()
-    for content in contents:
-        if content.release.system not in _NAMED_SYSTEMS:
-            continue
-        for d in content.designations:
-            key = name_key(d.text)
-            if key in meanings:
-                texts.setdefault(key, set()).add((d.system, d.code))
-            words.update(key.split())
-            if d.system is SystemId.ICD10CM:
-                official.setdefault(d.code, set()).add(key)
+    sources = _sources(found)
+    names = _names(release, contents, sources)
+    linked = _link(sources, names)
     own = {source.vocabulary.name for source in sources}
-    linked = (
-        link(sources, codes=codes, titles=codes, official=official, texts=texts, words=words)
-        if sources
-        else VocabularyContent(())
-    )
     origins = dict.fromkeys(own, "files")
     table_file = _table(found)
-    # The Alphabetic Index loaded with the release replaces the table's index rows.
-    have_index = bool(release.priors) or any(d.source == vocabulary_table.INDEX for d in release.designations)
     if table_file is None:
         return Loaded(linked, origins)
-    table = vocabulary_table.read(table_file)
+    # The Alphabetic Index loaded with the release replaces the table's index rows.
+    have_index = bool(release.priors) or any(d.source == vocabulary_table.INDEX for d in release.designations)
     rest = vocabulary_table.select(
-        table,
+        vocabulary_table.read(table_file),
         table_file,
         lambda name: name not in own and not (name == vocabulary_table.INDEX and have_index),
-        codes,
-        words,
+        names.codes,
+        names.words,
     )
     origins.update(dict.fromkeys((v.name for v in rest.vocabularies), table_file.path.name))
     return Loaded(_merged(linked, rest), origins)
+
+
+def link_files(
+    found: Sequence[FoundFile], release: ReleaseContent, contents: Sequence[ReleaseContent]
+) -> VocabularyContent:
+    """The vocabularies whose own files are among ``found``, read and linked against the ICD-10-CM
+    ``release`` and the designations of ``contents`` (what ``scripts/derive_vocabulary.py`` writes)."""
+    sources = _sources(found)
+    return _link(sources, _names(release, contents, sources))
+
+
+def _sources(found: Sequence[FoundFile]) -> list[VocabularySource]:
+    present = {f.kind for f in found}
+    return [source for name, loader in LOADERS if present & set(KINDS[name]) and (source := loader(found)) is not None]
+
+
+def _names(release: ReleaseContent, contents: Sequence[ReleaseContent], sources: Sequence[VocabularySource]) -> _Names:
+    # Only an abbreviation's meaning is looked up among every designation's text: collect just those.
+    meanings = {name_key(a.meaning) for source in sources for a in source.abbreviations}
+    names = _Names({c.code: c.title for c in release.concepts}, {}, {}, set())
+    for content in contents:
+        if content.release.system not in _NAMED_SYSTEMS:
+            continue
+        keys = name_keys([d.text for d in content.designations])
+        for d, key in zip(content.designations, keys, strict=True):
+            if key in meanings:
+                names.texts.setdefault(key, set()).add((d.system, d.code))
+            if d.system is SystemId.ICD10CM:
+                names.official.setdefault(d.code, set()).add(key)
+        names.words.update(" ".join(keys).split())
+    return names
+
+
+def _link(sources: Sequence[VocabularySource], names: _Names) -> VocabularyContent:
+    if not sources:
+        return VocabularyContent(())
+    return link(
+        sources, codes=names.codes, titles=names.codes, official=names.official, texts=names.texts, words=names.words
+    )
 
 
 def _table(found: Sequence[FoundFile]) -> FoundFile | None:

@@ -26,6 +26,7 @@ code gets one designation per name: the best-fitting, from the first source in t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ __all__ = [
     "link",
     "looks_like_abbreviation",
     "name_key",
+    "name_keys",
     "words_of",
 ]
 
@@ -60,6 +62,7 @@ _MAX_SENSE_CODES = 3
 # How many equivalence steps a term may be from the term whose links it borrows.
 _MAX_BRIDGE = 2
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD_OR_LINE = re.compile(r"[^0-9a-z\n]+")
 # Every ASCII character that is not a letter or digit becomes a space.
 _PUNCTUATION = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalnum()})
 # SNOMED CT's semantic tags, which some vocabularies copy into their synonyms: "... (disorder)".
@@ -130,6 +133,7 @@ class VocabularySource:
 
 
 # --- text ------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 18)
 def name_key(text: str) -> str:
     """A name compared without case, punctuation or a SNOMED semantic tag: "Heart-attack (disorder)" ->
     "heart attack". (Called on every designation of a build: a translation table, not a regex.)"""
@@ -139,6 +143,13 @@ def name_key(text: str) -> str:
     if not folded.isascii():
         folded = _NON_WORD.sub(" ", folded)
     return " ".join(folded.split())
+
+
+def name_keys(texts: Sequence[str]) -> list[str]:
+    """``name_key`` of many texts at once (every designation of a build): one pass of C-level string
+    operations over them joined, instead of one Python call each. Official texts carry no semantic tag."""
+    joined = _NON_WORD_OR_LINE.sub(" ", "\n".join(t.replace("\n", " ") for t in texts).casefold())
+    return [line.strip() for line in joined.split("\n")]
 
 
 def words_of(text: str) -> list[str]:

@@ -55,7 +55,18 @@ from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.vocabulary import words_of
 from medcodes.systems import SystemId
 
-__all__ = ["FORMAT", "INDEX", "Table", "packaged", "read", "select", "sniff", "write"]
+__all__ = [
+    "FORMAT",
+    "INDEX",
+    "Table",
+    "index_names",
+    "index_vocabulary",
+    "packaged",
+    "read",
+    "select",
+    "sniff",
+    "write",
+]
 
 FORMAT = "1"
 MAGIC = "#medcodes-vocabulary-table"
@@ -127,7 +138,10 @@ def write(path: Path, content: VocabularyContent, linked: str, note: str) -> Non
 
 # --- reading ---------------------------------------------------------------------------------------------
 def _fields(line: str) -> list[str]:
-    return [_UNESCAPE.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), f) for f in line.split("\t")]
+    fields = line.split("\t")
+    if "\\" not in line:  # most rows escape nothing
+        return fields
+    return [_UNESCAPE.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), f) for f in fields]
 
 
 def _optional(value: str) -> str | None:
@@ -220,7 +234,9 @@ def select(
         return False
 
     priors = tuple(p for p in table.priors if keep(p.source, p.code))
-    designations = tuple(d for d in table.designations if keep(d.source, d.code)) + tuple(_index_names(priors))
+    designations = tuple(d for d in table.designations if keep(d.source, d.code)) + tuple(index_names(priors))
+    # The words a rewrite may lead to: those of the release, and of the names these rows add to it.
+    words = set(words).union(*(words_of(d.text) for d in designations))
     record = source_file(found.path)
     vocabularies = tuple(_with_table(v, record) for v in used)
     return VocabularyContent(
@@ -256,7 +272,7 @@ def _resolvable(target: str, words: Collection[str]) -> bool:
     return bool(found) and all(word in words for word in found)
 
 
-def _index_names(priors: Iterable[Prior]) -> Iterable[Designation]:
+def index_names(priors: Iterable[Prior]) -> Iterable[Designation]:
     seen: set[tuple[str, str]] = set()
     for prior in priors:
         text = prior.term if prior.subterm is None else f"{prior.term}, {prior.subterm}"
