@@ -48,6 +48,13 @@ def test_a_header_and_another_system_weigh_less() -> None:
     assert ranking.concept_worth(SystemId.ICD10CM, billable=True, prior=1.5) == 1.5
 
 
+def test_a_header_that_lists_alternatives_weighs_its_own_factor() -> None:
+    ranking = Ranking(header=0.7, listing_header=0.3)
+    assert ranking.concept_worth(SystemId.ICD10PCS, billable=False) == pytest.approx(0.3)  # a PCS table
+    assert ranking.concept_worth(SystemId.ICD10PCS, billable=True) == 1.0
+    assert ranking.concept_worth(SystemId.ICD10CM, billable=False) == pytest.approx(0.7)  # narrowed instead
+
+
 def test_the_exact_bonus_multiplies_a_designation_of_nothing_but_the_query() -> None:
     ranking = Ranking(exact_bonus=1.25)
     plain = ranking.designation_worth(DesignationKind.INDEX_TERM, SystemId.ICD10CM, billable=True, exact=False)
