@@ -346,9 +346,11 @@ class SearchEngine:
             if span == 1:
                 word = typed[0]
                 # Only the last word may still be being typed: the others match whole words ("with" must
-                # not match "without"), their singular and plural, and words sharing their stem. A known
+                # not match "without"), their singular and plural, and words sharing their stem, unless no word
+                # is spelled so: then it is a word cut short ("malig neo pancreas", "fx radius dist"). A known
                 # abbreviation ("uti") is typed whole: it is not the start of other words ("utilities").
-                prefix = position == last and not phrases
+                cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
+                prefix = (position == last or cut_short) and not phrases
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix)
                 if main is not None:
                     alternatives.append([main])

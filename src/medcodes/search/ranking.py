@@ -82,8 +82,8 @@ class Priors:
     A prior multiplies the concept's worth by (1 + its share): it orders codes whose words match alike.
     """
 
-    main_term: float = 0.0
-    index_terms: float = 0.0
+    main_term: float = 0.1
+    index_terms: float = 0.1
     index_terms_cap: int = 64
     residual: float = 0.1
 
@@ -165,6 +165,7 @@ class Ranking:
     completion_length: float = 0.15  # autocomplete: a phrase counts less by this for each word beyond those typed
     alternative: float = 0.9  # what a typed word stands for (abbreviation, lay term), next to the word itself
     short_form: int = 5  # a query of one word this short that stands for something means that first ("copd")
+    cut_short: int = 3  # a word no designation holds, at least this long, may be the start of one ("malig")
     later_alternative: float = 0.95  # each later alternative, of the one before (likeliest first)
     negated: float = 0.3  # a word in a "without" clause says what the code is not: it confirms, names little
     function_word: float = 0.2  # "of", "for": joining words
