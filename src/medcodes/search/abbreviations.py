@@ -33,6 +33,7 @@ CURATED: dict[str, tuple[str, ...]] = {
     "afib": ("atrial fibrillation",),
     "af": ("atrial fibrillation",),
     "htn": ("hypertension",),
+    "hbp": ("hypertension", "high blood pressure"),
     "dvt": ("deep vein thrombosis",),
     "pe": ("pulmonary embolism",),
     "cva": ("cerebral infarction", "stroke"),
