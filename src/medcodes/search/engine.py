@@ -159,7 +159,8 @@ class SearchEngine:
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places. A query
             # with no known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
-            meaning = self.meaning if words.weak and words.known and not ranked else None
+            short = len(query.words) <= fusion.short_query
+            meaning = self.meaning if (words.weak or short) and words.known and not ranked else None
             if meaning is not None:
                 if want + spare < fusion.depth:  # fusion reads the word matches as deep as the meaning matches
                     words = self._word_hits(index, query, fusion.depth)

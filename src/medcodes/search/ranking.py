@@ -115,6 +115,9 @@ class Fusion:
     min_cosine: float = 0.5
     keep_lexical: int = 5  # the word matches' first places are kept as they are
     depth: int = 50  # each list is read this deep
+    # Queries of at most this many words are fused even when the words found enough (lay names share few words
+    # with titles, and a short query is cheap to encode); 0: only when the words found too little.
+    short_query: int = 0
 
 
 @dataclass(frozen=True, slots=True)
