@@ -100,7 +100,7 @@ class Priors:
 class Narrowing:
     """A header among the first hits gives way to the billable code below it that the words point to."""
 
-    headers: int = 20  # headers among the first this many word hits are followed down
+    headers: int = 14  # headers among the first this many word hits (a page of 10 and its spares) are followed down
     clear_lead: float = 1.02  # children scoring within this factor of the best child tie for first
     depth: int = 5  # levels below a category: at most 4 more characters
 
