@@ -296,7 +296,11 @@ def test_a_link_to_a_code_the_release_lacks_is_counted() -> None:
 # --- the packaged table ----------------------------------------------------------------------------------
 def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
     index = vocabulary_table.index_vocabulary("ICD-10-CM Index to Diseases and Injuries", "2025", (), True)
-    priors = (Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)"), Prior(CM, "I99.9", "Gone"))
+    source = index.name
+    priors = (
+        Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)", source),
+        Prior(CM, "I99.9", "Gone", source=source),
+    )
     content = VocabularyContent(
         (*linked.vocabularies, index), linked.designations, linked.rewrites, linked.definitions, priors
     )
@@ -317,7 +321,7 @@ def test_the_table_round_trips(tmp_path: Path, linked: VocabularyContent) -> Non
     licences = {v.name: v.licence for v in table.vocabularies}
     assert licences["abbrev-imantsm"] == medical_abbreviations.LICENCE  # line ends survive
     assert all(v.derived for v in table.vocabularies)
-    index = next(v for v in table.vocabularies if v.name == "index")
+    index = next(v for v in table.vocabularies if v.name == "index-reconstructed")
     assert "reconstructed" in index.attribution
 
 
@@ -333,15 +337,22 @@ def test_selecting_from_the_table_checks_codes_and_makes_index_names(
     found = FoundFile(FileKind.VOCABULARY_TABLE, path, "1")
     codes = {c.code for c in release.concepts}
     chosen = vocabulary_table.select(
-        vocabulary_table.read(found), found, lambda name: name in ("index", "ncit"), codes, {"subdural", "hemorrhage"}
+        vocabulary_table.read(found),
+        found,
+        lambda name: name in ("index-reconstructed", "ncit"),
+        codes,
+        {"subdural", "hemorrhage"},
     )
-    assert [v.name for v in chosen.vocabularies] == ["ncit", "index"]
-    assert chosen.priors == (Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)"),)
-    assert Designation(CM, "E11.9", DesignationKind.INDEX_TERM, "Diabetes, diabetic", "index") in chosen.designations
-    assert {d.source for d in chosen.designations} == {"ncit", "index"}
+    assert [v.name for v in chosen.vocabularies] == ["ncit", "index-reconstructed"]
+    assert chosen.priors == (
+        Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)", "index-reconstructed"),
+    )
+    name = Designation(CM, "E11.9", DesignationKind.INDEX_TERM, "Diabetes, diabetic", "index-reconstructed")
+    assert name in chosen.designations
+    assert {d.source for d in chosen.designations} == {"ncit", "index-reconstructed"}
     assert chosen.warnings == (
-        "vocabulary.tsv.gz: 1 index rows name codes not in the loaded release (linked against ICD-10-CM 2026"
-        " (fixture)); left out",
+        "vocabulary.tsv.gz: 1 index-reconstructed rows name codes not in the loaded release"
+        " (linked against ICD-10-CM 2026 (fixture)); left out",
     )
     assert {r.source for r in chosen.rewrites} == {"ncit"}
 
@@ -439,7 +450,7 @@ def test_the_package_ships_the_table_with_each_sources_licence() -> None:
     assert found is not None
     assert found.path.stat().st_size < 3_000_000
     table = vocabulary_table.read(found)
-    assert {v.name for v in table.vocabularies} == {"doid", "ncit", "mondo", "abbrev-imantsm", "index"}
+    assert {v.name for v in table.vocabularies} == {"doid", "ncit", "mondo", "abbrev-imantsm", "index-reconstructed"}
     assert all(v.licence and v.attribution for v in table.vocabularies)
     assert found.path.read_bytes()[:2] == b"\x1f\x8b"
 
@@ -452,8 +463,10 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     assert priors[("Pneumonia", None)] == "J18.9"
     assert priors[("Hypertension, hypertensive", None)] == "I10"
     names = {v.name: v for v in default_db.vocabularies()}
-    assert names["index"].derived
-    assert "reconstructed" in names["index"].attribution
+    assert names["index-reconstructed"].derived
+    assert "reconstructed" in names["index-reconstructed"].attribution
+    terms = [d for d in default_db.show("E11.9").designations if d.kind is DesignationKind.INDEX_TERM]
+    assert terms and {d.source for d in terms} == {"index-reconstructed"}
     assert default_db.show("I10").definitions
 
 
