@@ -47,7 +47,6 @@ _SCOPES = {
 }
 _EQUIVALENT_PREFIXES = ("DOID:", "NCIT:")
 _REQUIRED = ("subject_id", "subject_label", "predicate_id", "object_id")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:

@@ -49,6 +49,7 @@ __all__ = [
     "Synonym",
     "VocabularySource",
     "VocabularyTerm",
+    "date_in",
     "link",
     "looks_like_abbreviation",
     "name_key",
@@ -62,6 +63,7 @@ SYSTEM = SystemId.ICD10CM
 _MAX_SENSE_CODES = 3
 # How many equivalence steps a term may be from the term whose links it borrows.
 _MAX_BRIDGE = 2
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_WORD_OR_LINE = re.compile(r"[^0-9a-z\n]+")
 # Every ASCII character that is not a letter or digit becomes a space.
@@ -164,6 +166,12 @@ def clean_name(text: str) -> str:
 
 def clean_definition(text: str) -> str:
     return " ".join(_RELATION_NAME.sub(" ", text).split())
+
+
+def date_in(text: str) -> str | None:
+    """The ISO date a file name or version IRI holds ("doid-2018-07-05.json" -> "2018-07-05"), if any."""
+    found = _DATE.search(text)
+    return found.group(0) if found else None
 
 
 def looks_like_abbreviation(text: str, label: str) -> bool:
