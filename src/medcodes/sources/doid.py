@@ -37,6 +37,7 @@ from medcodes.sources.vocabulary import (
     Synonym,
     VocabularySource,
     VocabularyTerm,
+    date_in,
     looks_like_abbreviation,
     name_key,
 )
@@ -55,13 +56,6 @@ ATTRIBUTION = (
 )
 KINDS = (FileKind.DOID_JSON, FileKind.DOID_OBO, FileKind.DOID_XREFS, FileKind.DOID_TERMS, FileKind.DOID_TEXTS)
 _SNIFF_NAME = re.compile(r"\.(?:json|obo|tsv)(?:\.gz)?$", re.I)
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_PREDICATE_SCOPES = {
-    "oboInOwl:hasExactSynonym": NameScope.EXACT,
-    "oboInOwl:hasRelatedSynonym": NameScope.RELATED,
-    "oboInOwl:hasNarrowSynonym": NameScope.NARROW,
-    "oboInOwl:hasBroadSynonym": NameScope.BROAD,
-}
 _ABBREVIATION_TYPES = frozenset({"obo:OMO_0003012", "OMO:0003012"})
 _TEXT_COLUMNS = ("source_id", "predicate", "source_text")
 
@@ -71,8 +65,7 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     name = path.name.lower()
     if not _SNIFF_NAME.search(name):
         return None
-    version = _DATE.search(name)
-    dated = version.group(1) if version else None
+    dated = date_in(name)
     text = head.decode("utf-8", "replace")
     if name.endswith((".json", ".json.gz")):
         if '"graphs"' in text and "/obo/DOID_" in text:
@@ -147,7 +140,8 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
         if item.kind not in (FileKind.DOID_JSON, FileKind.DOID_OBO):
             continue
         ontology = obo.read_json(item.path) if item.kind is FileKind.DOID_JSON else obo.read_obo(item.path)
-        versions.append(_date(ontology.version or item.version or ""))
+        version = ontology.version or item.version or ""
+        versions.append(date_in(version) or version)
         _merge(ontology, terms, icd_listed=bool(reports))
         if live is None:
             live = {term_id for term_id, term in terms.items() if not term.obsolete}
@@ -162,11 +156,6 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
         url=URL,
     )
     return VocabularySource(vocabulary, made)
-
-
-def _date(version: str) -> str:
-    found = _DATE.search(version)
-    return found.group(1) if found else version
 
 
 def _keep(term_id: str, term: _Term, live: set[str] | None) -> bool:
@@ -255,6 +244,6 @@ def _texts(path: Path, terms: dict[str, _Term]) -> None:
             term.label = term.label or text
         elif predicate == "IAO:0000115":
             term.definition = term.definition or text
-        elif predicate in _PREDICATE_SCOPES:
+        elif (scope := obo.synonym_scope(predicate)) is not None:
             kind = fields[columns["synonym_type"]].strip()
-            term.add_synonym(text, _PREDICATE_SCOPES[predicate], kind in _ABBREVIATION_TYPES)
+            term.add_synonym(text, scope, kind in _ABBREVIATION_TYPES)

@@ -162,6 +162,7 @@ _INDEX_SOURCE = "pcs-index"
 # Appendix, has 5, "0SR9", Replacement of Right Hip Joint, 21); beyond, its table: one name repeated on
 # hundreds of codes would crowd every search it matches.
 MAX_NAMED_CODES = 30
+_DIAGNOSTIC_WORDS = re.compile(r"diagnos|biops", re.IGNORECASE)
 _CONTINUED = re.compile(r"\s*\(continued\)$", re.IGNORECASE)
 # An inverted main term: a noun, a comma, and the lower-case words that qualify it ("Puncture, lumbar",
 # "Replacement, hip", "Banding, esophageal varices"); a capital after the comma is a device's or a
@@ -851,12 +852,25 @@ def _index_designations(
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
     uses: dict[str, list[str]] = {}  # "use" targets repeat ("use Intraluminal Device"): looked up once each
-    ordered = sorted(codes)
+    # A partial code leaves the qualifier open, but a diagnostic procedure (qualifier "Diagnostic") is a
+    # biopsy, which the index reaches through its own terms ("Biopsy - see Excision with qualifier
+    # Diagnostic"): "Appendectomy - see Excision, Appendix 0DBJ" means the therapeutic codes.
+    diagnostic = {
+        code
+        for table in values.tables.values()
+        for code, axes in table.codes()
+        if axes[6].title == "Qualifier" and axes[6].label == "Diagnostic"
+    }
+    therapeutic = sorted(codes - diagnostic)
+    diagnostic_only = sorted(diagnostic)
 
-    def targets(tokens: Iterable[str]) -> list[str]:
+    def targets(tokens: Iterable[str], text: str) -> list[str]:
         found: list[str] = []
+        # A term or reference that says diagnostic or biopsy means the diagnostic codes, where there are some.
+        says_diagnostic = bool(_DIAGNOSTIC_WORDS.search(text))
         for token in tokens:
-            named = named_codes(token, ordered, values.tables)
+            named = named_codes(token, diagnostic_only, values.tables) if says_diagnostic else []
+            named = named or named_codes(token, therapeutic, values.tables)
             if named:
                 found.extend(named)
             else:
@@ -865,16 +879,17 @@ def _index_designations(
 
     for entry in entries:
         texts = (entry.text, *natural_order(entry.path))
-        for code in targets(entry.codes):
+        for code in targets(entry.codes, entry.text):
             for text in texts:
                 designations.add(code, DesignationKind.INDEX_TERM, text, _INDEX_SOURCE)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
                 # A reference without codes leads to the term it names; that term's codes are the target.
-                kind, found = DesignationKind.INDEX_TERM, targets(reference.codes or _follow(reference.target, by_path))
+                found = targets(reference.codes or _follow(reference.target, by_path), f"{entry.text} {via}")
+                kind = DesignationKind.INDEX_TERM
             elif reference.codes:
-                kind, found = DesignationKind.SYNONYM, targets(reference.codes)
+                kind, found = DesignationKind.SYNONYM, targets(reference.codes, f"{entry.text} {via}")
             else:
                 # "use Fallopian Tube, Left": the tables whose rows use that value.
                 if reference.target not in uses:

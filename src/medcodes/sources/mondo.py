@@ -6,10 +6,10 @@ or ``.gz``. SSSOM (https://mapping-commons.github.io/sssom/): a YAML header in `
 ``subject_label``, ``predicate_id``, ``object_id`` and others.
 
 What is read: every MONDO subject becomes a term labelled by ``subject_label``; a row whose object is an
-``ICD10CM:`` code is a link of that term (chapter and block ranges such as "I00-I99" name no code and are
-skipped), a ``skos:exactMatch`` row whose object is a DO or NCIt term says the two are the same concept.
-A name given to a code through ``skos:exactMatch`` is exact; through ``oboInOwl:hasDbXref`` or
-``skos:closeMatch`` related; through ``skos:broadMatch`` (the code is broader) narrower than the code;
+``ICD10CM:`` code is a link of that term, a ``skos:exactMatch`` row whose object is a DO or NCIt term says
+the two are the same concept (links to ranges of categories are left to ``vocabulary.link``). A name given
+to a code through ``skos:exactMatch`` is exact; through ``oboInOwl:hasDbXref`` or ``skos:closeMatch``
+related; through ``skos:broadMatch`` (the code is broader) narrower than the code;
 through ``skos:narrowMatch`` broader.
 """
 
@@ -47,7 +47,6 @@ _SCOPES = {
 }
 _EQUIVALENT_PREFIXES = ("DOID:", "NCIT:")
 _REQUIRED = ("subject_id", "subject_label", "predicate_id", "object_id")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -73,8 +72,9 @@ def _header(path: Path) -> dict[str, str]:
     for _number, line in text_lines(path, encoding="utf-8"):
         if not line.startswith("#"):
             break
-        key, sep, value = line[1:].partition(":")
-        if sep and not key.startswith(" "):
+        body = line[1:].removeprefix(" ")
+        key, sep, value = body.partition(":")
+        if sep and not key.startswith(" "):  # indented keys belong to a map ("curie_map")
             found[key.strip()] = value.strip()
     return found
 
@@ -129,8 +129,6 @@ def _read(path: Path, terms: dict[str, _Term]) -> None:
         scope = _SCOPES.get(predicate)
         if target.startswith("ICD10CM:") and scope is not None:
             code = target.split(":", 1)[1]
-            if "-" in code:
-                continue
             old = term.links.get(code)
             if old is None or _better(scope, old.scope):
                 term.links[code] = CodeLink(SystemId.ICD10CM, code, predicate, scope)

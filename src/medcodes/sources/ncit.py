@@ -12,7 +12,6 @@ and DO's ``NCI:`` xrefs, which say which DO or MONDO term is the same concept.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +19,14 @@ from medcodes.models import Vocabulary
 from medcodes.sources import obo
 from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.sources.vocabulary import Synonym, VocabularySource, VocabularyTerm, looks_like_abbreviation, name_key
+from medcodes.sources.vocabulary import (
+    Synonym,
+    VocabularySource,
+    VocabularyTerm,
+    date_in,
+    looks_like_abbreviation,
+    name_key,
+)
 
 __all__ = ["LICENCE", "NAME", "load", "sniff"]
 
@@ -35,7 +41,6 @@ ATTRIBUTION = (
     "alternative readings of a search."
 )
 ROOT = "NCIT:C7057"  # Disease, Disorder or Finding
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -45,8 +50,7 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     text = head.decode("utf-8", "replace")
     if '"graphs"' not in text or "/obo/NCIT_" not in text:
         return None
-    dated = _DATE.search(name)
-    return FoundFile(FileKind.NCIT_JSON, path, dated.group(1) if dated else None)
+    return FoundFile(FileKind.NCIT_JSON, path, date_in(name))
 
 
 def _branch(terms: Sequence[obo.OboTerm]) -> set[str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from medcodes.errors import SourceError
 from medcodes.models import NameScope
 from medcodes.sources.files import read_bytes, squash, text_lines
 
-__all__ = ["OboOntology", "OboSynonym", "OboTerm", "curie", "read_json", "read_obo"]
+__all__ = ["OboOntology", "OboSynonym", "OboTerm", "curie", "read_json", "read_obo", "synonym_scope"]
 
 _SCOPES = {
     "EXACT": NameScope.EXACT,
@@ -72,6 +71,12 @@ class OboOntology:
     version: str | None = None
 
 
+def synonym_scope(predicate: str) -> NameScope | None:
+    """The scope a synonym predicate says ("hasExactSynonym", "oboInOwl:hasNarrowSynonym"), or None for
+    another predicate."""
+    return _JSON_SCOPES.get(predicate.rsplit(":", 1)[-1].rsplit("#", 1)[-1])
+
+
 def curie(iri: str) -> str:
     """The CURIE of an OBO PURL: "http://purl.obolibrary.org/obo/DOID_8718" -> "DOID:8718" (a CURIE stays)."""
     if "://" not in iri:
@@ -107,7 +112,7 @@ def _json_term(path: Path, node: object, parents: dict[str, list[str]]) -> OboTe
         return None
     meta = node.get("meta") or {}
     synonyms = tuple(
-        OboSynonym(squash(str(s.get("val"))), _JSON_SCOPES.get(str(s.get("pred")), NameScope.RELATED), _is_abbr(s))
+        OboSynonym(squash(str(s.get("val"))), synonym_scope(str(s.get("pred"))) or NameScope.RELATED, _is_abbr(s))
         for s in meta.get("synonyms") or ()
         if isinstance(s, dict) and s.get("val")
     )
@@ -225,13 +230,3 @@ def _obo_synonym(path: Path, number: int, value: str) -> OboSynonym:
         raise SourceError(path, number, "synonym: without EXACT, RELATED, NARROW or BROAD")
     kind = rest[1] if len(rest) > 1 and not rest[1].startswith("[") else ""
     return OboSynonym(squash(_unquote(quoted.group(1))), _SCOPES[rest[0]], kind in _ABBREVIATION_TYPES)
-
-
-def iter_header(path: Path, limit: int = 50) -> Iterator[tuple[str, str]]:
-    """The header tag-value pairs of an OBO file (up to ``limit`` lines)."""
-    for number, raw in text_lines(path, encoding="utf-8"):
-        if number > limit or raw.startswith("["):
-            return
-        tag, sep, value = raw.partition(":")
-        if sep:
-            yield tag.strip(), value.strip()

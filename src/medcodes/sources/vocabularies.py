@@ -69,11 +69,11 @@ def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Load
     if table_file is None:
         return Loaded(linked, origins)
     # The Alphabetic Index loaded with the release replaces the table's index rows.
-    have_index = bool(release.priors) or any(d.source == vocabulary_table.INDEX for d in release.designations)
+    have_index = bool(release.priors) or any(vocabulary_table.is_index(d.source) for d in release.designations)
     rest = vocabulary_table.select(
         vocabulary_table.read(table_file),
         table_file,
-        lambda name: name not in own and not (name == vocabulary_table.INDEX and have_index),
+        lambda name: name not in own and not (vocabulary_table.is_index(name) and have_index),
         names.codes,
         names.words,
     )

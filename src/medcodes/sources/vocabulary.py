@@ -8,7 +8,8 @@ abbreviations) is read by its own source module into ``VocabularyTerm``s and ``A
   of the ICD-10-CM codes the term links to, **only through mappings a source states**: the term's own
   links (DOID's ``ICD10CM:`` xrefs, MONDO's exactMatch/hasDbXref/broadMatch rows), else the links of a term
   stated to be the same concept (MONDO's exactMatch to DOID and NCIt, DOID's ``NCI:`` xrefs), at most two
-  such steps away (an NCIt term -> MONDO -> DOID -> ICD-10-CM). Each designation keeps the term and the
+  such steps away (an NCIt term -> MONDO -> DOID -> ICD-10-CM); a link to a range of categories
+  ("E08-E13") names no code and is not used. Each designation keeps the term and the
   mapping in ``via`` and how closely it fits in ``scope``: the weaker of the synonym's scope and the link's;
 - a term that links to no code gives rewrites instead: each of its exact or narrower names (and
   abbreviations) may be read as its label, when the label's words are words of the loaded code sets;
@@ -48,6 +49,7 @@ __all__ = [
     "Synonym",
     "VocabularySource",
     "VocabularyTerm",
+    "date_in",
     "link",
     "looks_like_abbreviation",
     "name_key",
@@ -61,6 +63,7 @@ SYSTEM = SystemId.ICD10CM
 _MAX_SENSE_CODES = 3
 # How many equivalence steps a term may be from the term whose links it borrows.
 _MAX_BRIDGE = 2
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_WORD_OR_LINE = re.compile(r"[^0-9a-z\n]+")
 # Every ASCII character that is not a letter or digit becomes a space.
@@ -165,6 +168,12 @@ def clean_definition(text: str) -> str:
     return " ".join(_RELATION_NAME.sub(" ", text).split())
 
 
+def date_in(text: str) -> str | None:
+    """The ISO date a file name or version IRI holds ("doid-2018-07-05.json" -> "2018-07-05"), if any."""
+    found = _DATE.search(text)
+    return found.group(0) if found else None
+
+
 def looks_like_abbreviation(text: str, label: str) -> bool:
     """Whether an untyped synonym is an abbreviation: one short token, mostly capitals, not the label
     ("AFib", "HTN", "GERD", "CRPS-I"). Vocabularies that do not type their abbreviations need this."""
@@ -261,6 +270,12 @@ def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Map
     return []
 
 
+def _usable(reach: _Reach) -> _Reach:
+    """A reach without its links to ranges of categories ("E08-E13", "I00-I99"): a block or chapter is no
+    code anyone reports, and a name on it would stand before the codes that say what it means."""
+    return _Reach(tuple(lk for lk in reach.links if "-" not in lk.code), reach.owner, reach.path)
+
+
 def _via(term: VocabularyTerm, reach: _Reach, link: CodeLink) -> str:
     path = "".join(f" = {step}" for step in reach.path)
     prefix = _PREFIXES.get(link.system, link.system.value.upper())
@@ -289,7 +304,7 @@ def link(
     reaches: dict[str, list[_Reach]] = {}
     order = {source.vocabulary.name: number for number, source in enumerate(sources)}
     for term in terms:
-        reached = _reach(term, by_id, graph)
+        reached = [_usable(r) for r in _reach(term, by_id, graph)]
         usable = [(r, lk) for r in reached for lk in r.links if lk.system is SYSTEM and lk.code in codes]
         for r in reached:
             for lk in r.links:

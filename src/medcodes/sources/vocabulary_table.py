@@ -21,7 +21,8 @@ Rows, by their first field:
 - ``R source text target term scope``: a rewrite;
 - ``D source code term text``: a definition;
 - ``P source code term subterm modifiers via``: an index prior; it also gives the code the index term
-  "term, subterm" as a designation (source ``index``).
+  "term, subterm" as a designation (source ``index``, or ``index-reconstructed`` for rows derived from a
+  reconstruction of the CDC file, as the packaged table's are).
 
 A build uses the rows of a vocabulary only when that vocabulary's own files are not among the files it
 reads (those are newer and fuller), and the index rows only when no Alphabetic Index is loaded; every code
@@ -58,9 +59,11 @@ from medcodes.systems import SystemId
 __all__ = [
     "FORMAT",
     "INDEX",
+    "RECONSTRUCTED_INDEX",
     "Table",
     "index_names",
     "index_vocabulary",
+    "is_index",
     "packaged",
     "read",
     "select",
@@ -70,7 +73,18 @@ __all__ = [
 
 FORMAT = "1"
 MAGIC = "#medcodes-vocabulary-table"
-INDEX = "index"  # the vocabulary name (and designation source) of the Alphabetic Index rows
+# The vocabulary name (and designation source) of the Alphabetic Index rows: "index", or "index-reconstructed"
+# where they were read from a reconstruction of the CDC file in its schema (as the build labels that index's
+# own terms).
+INDEX = "index"
+RECONSTRUCTED_INDEX = "index-reconstructed"
+
+
+def is_index(name: str) -> bool:
+    """Whether a vocabulary (or designation source) name is the Alphabetic Index's."""
+    return name in (INDEX, RECONSTRUCTED_INDEX)
+
+
 PACKAGED = "data/vocabulary.tsv.gz"
 SYSTEM = SystemId.ICD10CM
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -282,14 +296,14 @@ def index_names(priors: Iterable[Prior]) -> Iterable[Designation]:
 
 
 def index_vocabulary(title: str, version: str, files: Sequence[SourceFile], reconstructed: bool) -> Vocabulary:
-    """The Vocabulary record of Alphabetic Index rows in a table."""
+    """The Vocabulary record of Alphabetic Index rows in a table (named as their designations' source)."""
     origin = (
         "reconstructed in the CDC schema from a third-party flattening of the CDC file (not the official file)"
         if reconstructed
         else "the CDC file"
     )
     return Vocabulary(
-        INDEX,
+        RECONSTRUCTED_INDEX if reconstructed else INDEX,
         f"{title}: main terms and first-level subterms with their codes",
         version,
         tuple(files),
