@@ -70,6 +70,15 @@ def test_priors_raise_the_worth_of_what_the_index_names() -> None:
     assert factor.tolist() == pytest.approx([1.0, 1.5, 1.2, 1.3])
 
 
+def test_a_query_that_names_the_residual_case_reads_no_residual_prior() -> None:
+    said = Ranking(priors=Priors(main_term=0.5, residual=0.1)).said_residual()
+    assert said.priors.residual == 0.0
+    assert said.priors.main_term == 0.5  # the other priors stay
+    assert said.priors.factor(main_term=[0], index_terms=[0], residual=[1]).tolist() == [1.0]
+    plain = Ranking(priors=Priors(residual=0.0))
+    assert plain.said_residual() is plain
+
+
 def test_fields_change_by_dotted_name_and_keep_their_type() -> None:
     changed = DEFAULT.replace({"systems.icd9cm": 0.5, "exact_bonus": 1.5, "fusion.rrf_k": 30})
     assert changed.systems.icd9cm == 0.5

@@ -107,6 +107,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("headache", None, "R51.9", 1),
     ("cpap", None, "E0601", 1),
     ("nebulizer", None, "E0570", 3),
+    # a query that says "other" or "unspecified", or types a title out, chooses the case in its own words
+    ("other speech disturbances", CM, "R47.89", 1),
+    ("unspecified speech disturbances", CM, "R47.9", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),

@@ -336,6 +336,8 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 # Words that mark a residual category rather than name a thing ("other", "unspecified", "part")
 # (``Ranking.residual_word``).
 RESIDUAL_WORDS: frozenset[str] = frozenset(("other", "unspecified", "specified", "part", "parts", "site", "sites"))
+# The residual words that say which case of a category is meant (a query saying one reads no residual prior).
+RESIDUAL_CASE: frozenset[str] = frozenset(("other", "unspecified", "specified"))
 
 
 def weight(phrase: str, ranking: Ranking = DEFAULT) -> float:

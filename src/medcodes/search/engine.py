@@ -76,6 +76,7 @@ class SearchEngine:
     def __init__(self, store: SQLiteStore, ranking: Ranking = DEFAULT) -> None:
         self.store = store
         self.ranking = ranking
+        self._said_residual = ranking.said_residual()
         self._systems = tuple(dict.fromkeys(r.system for r in store.releases()))
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
@@ -190,8 +191,15 @@ class SearchEngine:
         """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
         out = _WordHits()
         words = self._words(index, query.words, query.negated)
+        # A query that says "other" or "unspecified", or is a title typed out, chooses the case in its own words:
+        # the residual prior is for what a short query leaves unsaid.
+        said = (
+            abbreviations.RESIDUAL_CASE.intersection(query.words)
+            or len(words.groups) > self.ranking.priors.residual_words
+        )
+        ranking = self._said_residual if said else self.ranking
         result = lexical.search(
-            index, words.groups, want, query.systems, query.billable_only, ranking=self.ranking, within=query.within
+            index, words.groups, want, query.systems, query.billable_only, ranking=ranking, within=query.within
         )
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
@@ -205,7 +213,7 @@ class SearchEngine:
                     want,
                     query.systems,
                     query.billable_only,
-                    ranking=self.ranking,
+                    ranking=ranking,
                     within=query.within,
                 )
                 if better.hits and (better.complete or not result.hits):

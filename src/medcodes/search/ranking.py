@@ -80,12 +80,18 @@ class Priors:
     and ``index_terms`` x log2(1 + n) / log2(1 + ``index_terms_cap``) (capped at 1) for the ``n`` index
     entries that lead to it; the residual code of a category (its "unspecified" code) gets ``residual``.
     A prior multiplies the concept's worth by (1 + its share): it orders codes whose words match alike.
+    The residual prior stands for what a query leaves unsaid: a query that says "other", "specified" or
+    "unspecified" itself is read without it (``Ranking.said_residual``), so that its words choose between the
+    "other" and the "unspecified" code ("Other and unspecified speech disturbances": R47.89 and R47.9 alike).
     """
 
     main_term: float = 0.1
     index_terms: float = 0.1
     index_terms_cap: int = 64
     residual: float = 0.1
+    # A query of more words than this names its case in words: the residual prior stays out of it (a title
+    # typed out, "Car occupant injured in collision with pedestrian: passenger", is no "unspecified" query).
+    residual_words: int = 6
 
     def factor(self, main_term: npt.ArrayLike, index_terms: npt.ArrayLike, residual: npt.ArrayLike) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""
@@ -208,6 +214,12 @@ class Ranking:
     def designation_worth(self, kind: DesignationKind, system: SystemId, billable: bool, exact: bool) -> float:
         """A designation's factor: its kind, its concept's worth, the exact bonus."""
         return self.kinds.of(kind) * self.concept_worth(system, billable) * (self.exact_bonus if exact else 1.0)
+
+    def said_residual(self) -> Ranking:
+        """The weights for a query that names the residual case itself: no residual prior."""
+        if not self.priors.residual:
+            return self
+        return dataclasses.replace(self, priors=dataclasses.replace(self.priors, residual=0.0))
 
     # ------------------------------------------------------------ changing it by name (the tuning script)
     def replace(self, changes: Mapping[str, float]) -> Ranking:
