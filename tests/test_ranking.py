@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from medcodes.models import DesignationKind
-from medcodes.search.ranking import DEFAULT, Priors, Ranking
+from medcodes.search.ranking import DEFAULT, Bm25, Priors, Ranking
 from medcodes.systems import SystemId
 
 
@@ -77,6 +77,12 @@ def test_a_query_that_names_the_residual_case_reads_no_residual_prior() -> None:
     assert said.priors.factor(main_term=[0], index_terms=[0], residual=[1]).tolist() == [1.0]
     plain = Ranking(priors=Priors(residual=0.0))
     assert plain.said_residual() is plain
+
+
+def test_a_name_given_to_many_codes_weighs_less_on_each() -> None:
+    bm25 = Bm25(spread=0.5)
+    assert bm25.spread_factor([1, 4, 100, 0]).tolist() == pytest.approx([1.0, 0.5, 0.1, 1.0])
+    assert Bm25(spread=0.0).spread_factor([30]).tolist() == [1.0]
 
 
 def test_fields_change_by_dotted_name_and_keep_their_type() -> None:

@@ -35,7 +35,7 @@ from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-4"
+INDEX_VERSION = "lexical-5"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
@@ -260,6 +260,20 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         seen.add((cid, tuple(words)))
         docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
 
+    # How many codes of its system each name (other than a title) is given to, and the first of them: a name
+    # given to many says less of each but the first, which stands for them all (as one of a family of
+    # 7th-character siblings does), so that they do not crowd out every other answer.
+    # The first is the one the index gives the main term, else the residual code, else the first in code order.
+    title = kind_number[DesignationKind.TITLE]
+    standing = marks.main_term() * 2 + marks.residual()
+    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    for _did, cid, kind_id, words, _length in docs:
+        if kind_id != title:
+            key = (int(concept_system[cid]), tuple(words))
+            count, first = spread.get(key, (0, cid))
+            better = (standing[cid], -cid) > (standing[first], -first)
+            spread[key] = (count + 1, cid if better else first)
+
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
     # common word matches are also its most likely answers, and a broad query can stop early.
@@ -281,16 +295,22 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     doc_terms: list[int] = []
     doc_weights: list[float] = []
+    holders = []
+    for _, cid, kind_id, words, _ in docs:
+        count, first = (1, cid) if kind_id == title else spread[(int(concept_system[cid]), tuple(words))]
+        holders.append(1 if cid == first else count)
+    factors = ranking.bm25.spread_factor(np.array(holders, dtype=np.float32)).tolist()
     for number, (_, _, _, words, _) in enumerate(docs):
         counts: dict[int, int] = {}
         for word in words:
             tid = term_number[word]
             counts[tid] = counts.get(tid, 0) + 1
         norm = k1 * (1 - b + b * doc_lengths[number] / avg_len)
+        factor = factors[number]
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
-            doc_weights.append(tf * (k1 + 1) / (tf + norm))
+            doc_weights.append(factor * tf * (k1 + 1) / (tf + norm))
         doc_ptr[number + 1] = len(doc_terms)
     doc_term = np.array(doc_terms, dtype=np.int32)
     weights = np.array(doc_weights, dtype=np.float32)

@@ -155,6 +155,14 @@ class Bm25:
 
     k1: float = 1.2
     b: float = 0.75
+    # A name (not a title) that a source gives to n codes of one system at once says less of each but the first:
+    # the others' weights are multiplied by n ** -spread ("Total hip replacement", which the GEM gives 30
+    # ICD-10-PCS codes: the first stands for them, the rest make room for other answers).
+    spread: float = 0.2
+
+    def spread_factor(self, codes: npt.ArrayLike) -> F32:
+        """The weight factor of a name given to ``codes`` codes."""
+        return np.power(np.maximum(np.asarray(codes, dtype=np.float32), 1.0), np.float32(-self.spread))
 
 
 @dataclass(frozen=True, slots=True)
