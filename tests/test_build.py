@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,23 @@ def test_official_files_inside_a_publishers_zip_are_found(tmp_path: Path) -> Non
     assert cm.billable == 13
     assert {"icd10cm_tabular_2026.xml", "icd10cm_index_2026.xml"} <= set(cm.files)
     assert not list(tmp_path.glob("medcodes-unpack-*"))
+
+
+def test_a_cms_zip_gives_its_order_file_and_its_addenda(tmp_path: Path) -> None:
+    """The CMS code-descriptions zip holds the order file and the order-file addenda: both are read."""
+    import zipfile
+
+    release = tmp_path / "release"
+    release.mkdir()
+    shutil.copy(FIXTURES / "icd10cm" / "tabular_sample.xml", release / "icd10cm_tabular_2026.xml")
+    archive = release / "2026-code-descriptions-tabular-order.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(FIXTURES / "icd10cm" / "order_sample.txt", "icd10cm_order_2026.txt")
+        z.write(FIXTURES / "history" / "icd10cm_order_addenda_2026.txt", "icd10cm_order_addenda_2026.txt")
+    found = {(f.kind, f.member) for f in discover(release)}
+    assert (FileKind.ICD10CM_ORDER, "icd10cm_order_2026.txt") in found
+    assert (FileKind.ICD10CM_ADDENDA, "icd10cm_order_addenda_2026.txt") in found
+    summary = build(tmp_path / "m.db", release)
+    (history,) = [link for link in summary.links if link.name == "ICD-10-CM history"]
+    assert history.files == ("2026-code-descriptions-tabular-order.zip!icd10cm_order_addenda_2026.txt",)
+    assert history.history == 10

@@ -399,7 +399,7 @@ def test_code_page_sections_render_when_given(service: CodeService, explainers: 
     request = Request({"type": "http", "scheme": "http", "server": ("example.org", 80), "path": "/", "headers": []})
     html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119))
     shown = read(html)
-    assert shown.text("crosswalks").endswith("Maps to (from) ICD-9-CM 250.00 gem")
+    assert shown.text("crosswalks").endswith("Mapped from ICD-9-CM 250.00 gem")
     assert shown.text("history") == "History Revised in release 2025 was: Old now: New"
 
 

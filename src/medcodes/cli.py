@@ -28,7 +28,7 @@ from medcodes.cli_explain import explain
 from medcodes.config import Settings, default_data_dir
 from medcodes.console import errors
 from medcodes.errors import MedcodesError, QueryError
-from medcodes.models import ConceptDetail, Relation, SearchResult, SimilarCode
+from medcodes.models import RELATION_WORDS, ConceptDetail, Relation, RelationKind, SearchResult, SimilarCode
 from medcodes.service import CodeService, build_database
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
@@ -341,18 +341,20 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
         label = f" {prop.label}" if prop.label else ""
         console.print(f"  [green]{prop.name}[/] {prop.value}{label}", highlight=False)
     for relation in detail.relations[:30]:
+        outgoing = relation.source_code == c.code and relation.source_system is c.system
+        words = RELATION_WORDS[relation.kind][0 if outgoing else 1]
+        if relation.kind is RelationKind.NO_MAP:
+            console.print(f"  [blue]{words}[/] {relation.target_system.value}: {relation.detail}", highlight=False)
+            continue
         other = (
             f"{relation.target_system.value} {relation.target_code}"
-            if relation.source_code == c.code and relation.source_system is c.system
-            else f"{relation.source_system.value} {relation.source_code} (to this code)"
+            if outgoing
+            else f"{relation.source_system.value} {relation.source_code}"
         )
         flags = f" [dim]({', '.join(relation.flags)})[/]" if relation.flags else ""
-        console.print(f"  [blue]{relation.kind.value}[/] {other}{flags}", highlight=False)
+        console.print(f"  [blue]{words}[/] {other}{flags}", highlight=False)
     for event in detail.history:
-        when = event.effective.isoformat() if event.effective else event.release
-        change = f": {event.old_title} -> {event.new_title}" if event.old_title and event.new_title else ""
-        replaced = f", replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
-        console.print(f"  [yellow]{event.kind.value}[/] {when}{change}{replaced}", highlight=False)
+        console.print(f"  [yellow]history[/] {event.describe()}", highlight=False)
     if detail.release and detail.release.licence:
         console.print(f"[dim]{detail.release.licence}[/]", highlight=False)
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]

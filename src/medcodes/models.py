@@ -53,14 +53,32 @@ class RelationKind(StrEnum):
     """A typed link from one concept to another (same or other system)."""
 
     SEE = "see"  # index cross-reference resolved to a code
-    REPLACED_BY = "replaced_by"  # code history: a deleted or revised code and its successor
+    REPLACED_BY = "replaced_by"  # code history: a deleted code and its successor
     MAPS_TO = "maps_to"  # a crosswalk row (GEMs, WHO ICD-10 <-> ICD-11 tables); flags in Relation.flags
+    # The CDC conversion table: the source (an older code, still in use or made a header) was the code used
+    # before the target was created for part of what it covered ("Previous Code(s) Assignment").
+    PREVIOUS_CODE_OF = "previous_code_of"
+    # A mapping table row that says the source has no equivalent in the target system (GEM flag "no map",
+    # WHO "No Mapping"); the target code is empty.
+    NO_MAP = "no_map"
+
+
+# How a relation reads from each end: (seen from its source, seen from its target).
+RELATION_WORDS: dict[RelationKind, tuple[str, str]] = {
+    RelationKind.SEE: ("see", "seen from"),
+    RelationKind.REPLACED_BY: ("replaced by", "replaces"),
+    RelationKind.MAPS_TO: ("maps to", "mapped from"),
+    RelationKind.PREVIOUS_CODE_OF: ("previous code of", "previous code"),
+    RelationKind.NO_MAP: ("no equivalent in", "no equivalent from"),
+}
 
 
 class HistoryKind(StrEnum):
     ADDED = "added"
     REVISED = "revised"  # title changed
-    DELETED = "deleted"
+    DELETED = "deleted"  # no longer in the classification (or, for HCPCS, terminated)
+    # A valid code subdivided into new subcodes: it stays as a header of them, no longer valid on a claim.
+    EXPANDED = "expanded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +176,20 @@ class HistoryEvent:
     effective: dt.date | None = None
     old_title: str | None = None
     new_title: str | None = None
-    replaced_by: tuple[str, ...] = ()
+    replaced_by: tuple[str, ...] = ()  # DELETED: the successors; EXPANDED: the new subcodes
+
+    def describe(self) -> str:
+        """The event in words: "expanded into subcodes on 2021-10-01: M54.50, M54.51, M54.59"."""
+        when = f"on {self.effective.isoformat()}" if self.effective else f"in release {self.release}"
+        codes = ", ".join(self.replaced_by)
+        if self.kind is HistoryKind.EXPANDED:
+            return f"expanded into subcodes {when}" + (f": {codes}" if codes else "")
+        if self.kind is HistoryKind.DELETED:
+            return f"deleted {when}" + (f", replaced by {codes}" if codes else "")
+        if self.kind is HistoryKind.REVISED:
+            change = f": {self.old_title} -> {self.new_title}" if self.old_title and self.new_title else ""
+            return f"title revised {when}{change}"
+        return f"added {when}"
 
 
 @dataclass(frozen=True, slots=True)

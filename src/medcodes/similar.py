@@ -767,8 +767,8 @@ def relation_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
     for r in relations:
         outgoing = r.source_system is concept.system and r.source_code == concept.code
         system, code = (r.target_system, r.target_code) if outgoing else (r.source_system, r.source_code)
-        if (system, code) == (concept.system, concept.code):
-            continue
+        if (system, code) == (concept.system, concept.code) or r.kind is RelationKind.NO_MAP:
+            continue  # a "no map" row names no code
         flags = f" ({', '.join(r.flags)})" if r.flags else ""
         table = f" in {r.source}" if r.source else ""
         if r.kind is RelationKind.MAPS_TO:
@@ -786,6 +786,7 @@ def relation_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
             words = {
                 RelationKind.SEE: "cross-referenced",
                 RelationKind.REPLACED_BY: "replaced by" if outgoing else "replaces",
+                RelationKind.PREVIOUS_CODE_OF: "previous code of" if outgoing else "previous code",
             }
             yield Clue(
                 system,

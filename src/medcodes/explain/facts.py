@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from medcodes.explain.schema import kind_of
 from medcodes.models import (
+    RELATION_WORDS,
     Concept,
     ConceptDetail,
     ConceptKind,
@@ -547,14 +548,13 @@ def _links(detail: ConceptDetail, titles: Titles) -> FactSection:
             lines.append(FactLine("Added", f"in release {when}"))
         elif event.kind is HistoryKind.REVISED:
             lines.append(FactLine("Title changed", f"in release {when}; it was: {event.old_title}"))
+        elif event.kind is HistoryKind.EXPANDED:
+            subcodes = f": {', '.join(event.replaced_by)}" if event.replaced_by else ""
+            lines.append(FactLine("Expanded into subcodes", f"in release {when}{subcodes}; it stays as their header"))
         else:
             successors = f"; replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
             lines.append(FactLine("Deleted", f"in release {when}{successors}"))
     return FactSection("Crosswalks and history", tuple(lines))
-
-
-_OUTGOING = {RelationKind.MAPS_TO: "Maps to", RelationKind.REPLACED_BY: "Replaced by", RelationKind.SEE: "See"}
-_INCOMING = {RelationKind.MAPS_TO: "Mapped from", RelationKind.REPLACED_BY: "Replaces", RelationKind.SEE: "Seen from"}
 
 
 def _relation_line(concept: Concept, relation: Relation, titles: Titles) -> FactLine:
@@ -562,7 +562,11 @@ def _relation_line(concept: Concept, relation: Relation, titles: Titles) -> Fact
     system, code = (
         (relation.target_system, relation.target_code) if outgoing else (relation.source_system, relation.source_code)
     )
-    label = (_OUTGOING if outgoing else _INCOMING)[relation.kind]
+    words = RELATION_WORDS[relation.kind][0 if outgoing else 1]
+    label = words[:1].upper() + words[1:]
+    if relation.kind is RelationKind.NO_MAP:
+        what = f"the table lists no {NAMES[relation.target_system]} equivalent"
+        return FactLine(label + f" ({relation.source})" if relation.source else label, what)
     text = f"{NAMES[system]} {code}"
     title = titles.get((system, code))
     if title:

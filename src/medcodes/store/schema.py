@@ -142,4 +142,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0005_history_facts",
+        """
+        -- No table changes: a build now stores codes expanded into subcodes (history kind 'expanded'),
+        -- conversion-table links from the previous code ('previous_code_of'), mapping tables' "no map" rows
+        -- ('no_map'), ICD-10-CM -> ICD-11 links only where the titles agree, and which files are
+        -- reconstructed. A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )

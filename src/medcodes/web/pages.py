@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from medcodes.errors import CodeNotFound, InvalidCode
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import (
+    RELATION_WORDS,
     Concept,
     ConceptDetail,
     Designation,
@@ -188,6 +189,7 @@ def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
         search_url=search_path,
         highlight=highlight,
         humanize=humanize,
+        relation_words=RELATION_WORDS,
         system_name=lambda s: NAMES[SystemId(s)],
         reason_labels=REASON_LABELS,
         similar_labels=SIMILAR_LABELS,
