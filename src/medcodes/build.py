@@ -165,10 +165,14 @@ def _links(
     known: dict[SystemId, set[str]] = {}
     for content in contents:
         known.setdefault(content.release.system, set()).update(c.code for c in content.concepts)
+    # ICD-10-CM titles: a CM code is linked to ICD-11 through WHO ICD-10 only where its title shows WHO's meaning.
+    cm_titles = {
+        c.code: c.title for content in contents if content.release.system is SystemId.ICD10CM for c in content.concepts
+    }
     out: list[LinkSummary] = []
-    for loader in (gems.load, who_maps.load):
-        progress("crosswalks", len(out), 3)
-        crosswalk = loader(found, known)
+    progress("crosswalks", 0, 3)
+    for crosswalk in (gems.load(found, known), who_maps.load(found, known, cm_titles)):
+        progress("crosswalks", len(out) + 1, 3)
         if crosswalk is None:
             continue
         store.add_links(

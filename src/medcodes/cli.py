@@ -598,6 +598,9 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
     if not rows:
         console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.", highlight=False)
     for m in mappings:
+        if m.relation.kind is RelationKind.NO_MAP:
+            console.print(f"  {m.relation.detail} [dim]{m.relation.source or ''}[/]", highlight=False)
+            continue
         arrow = "->" if m.forward else "<-"
         flags = f" [dim]({', '.join(m.relation.flags)})[/]" if m.relation.flags else ""
         title = m.title or "[dim](not in the loaded release)[/]"

@@ -189,7 +189,8 @@ class CodeService:
     def map(self, code: str, system: SystemId | None, to: SystemId) -> tuple[Concept | None, list[Mapping]]:
         """Every crosswalk row linking ``code`` to a code of system ``to``, in either direction.
 
-        A code deleted from its system (an ICD-9-CM code, a retired ICD-10-CM code) is mapped too.
+        A code deleted from its system (an ICD-9-CM code, a retired ICD-10-CM code) is mapped too. A table's
+        row saying that the code has no equivalent in ``to`` (a GEM "no map") is a Mapping without a code.
         """
         try:
             concept: Concept | None = self.resolve(code, system)
@@ -199,14 +200,14 @@ class CodeService:
             source_system, source_code = missing.system, missing.code
         out: list[Mapping] = []
         for relation in self.store.relations(source_system, source_code):
-            if relation.kind not in (RelationKind.MAPS_TO, RelationKind.REPLACED_BY):
+            if relation.kind is RelationKind.SEE:
                 continue
             forward = relation.source_system is source_system and relation.source_code == source_code
             other_system = relation.target_system if forward else relation.source_system
             other_code = relation.target_code if forward else relation.source_code
             if other_system is not to:
                 continue
-            other = self.store.get(other_system, other_code)
+            other = self.store.get(other_system, other_code) if other_code else None
             out.append(Mapping(relation, forward, other_system, other_code, other.title if other else None))
         if concept is None and not out:
             raise CodeNotFound(source_system, source_code, None)
