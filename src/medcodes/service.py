@@ -50,11 +50,13 @@ from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
 from medcodes.search.text import tokens
 from medcodes.similar import SimilarFinder
-from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
+from medcodes.sources.icd10pcs import code_axes
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 
 _CLOSEST = 5
+# ICD-10-PCS tables whose properties (axis titles, labels, definitions: up to a few hundred rows) are kept.
+_TABLES_KEPT = 32
 # One batch-match request holds at most this many lines.
 MAX_MATCH_LINES = 1000
 
@@ -83,6 +85,7 @@ class CodeService:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.engine = SearchEngine(store)
+        self._tables: dict[str, tuple[Property, ...]] = {}  # ICD-10-PCS table -> its properties, most recent last
 
     @classmethod
     def open(cls, settings: Settings) -> CodeService:
@@ -382,37 +385,26 @@ class CodeService:
     def axes(self, concept: Concept) -> list[tuple[str, Property]]:
         """ICD-10-PCS: what each character of a code (or table) means, axis by axis, as (axis title, value).
 
-        The PCS source keeps the words on the table (the code's first three characters): its axis titles
-        ("pcs.axis_title", value "1".."7") and, per axis, each value's label and official definition under
-        the same property name as the code's own axis property. Empty for other systems and for sections
-        and body systems, which have no table.
+        One reading for the page, the API and the explainer (``icd10pcs.code_axes``): the labels are the
+        code's own, from its table row; the axis titles and definitions come from its table (the code's first
+        three characters). Empty for other systems and for sections and body systems, which have no table.
         """
         if concept.system is not SystemId.ICD10PCS or len(concept.code) < 3:
             return []
-        table = self.store.properties(SystemId.ICD10PCS, concept.code[:3])
-        titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
-        values = {(p.name, p.value): p for p in table}
-        axes: list[tuple[str, Property]] = []
-        for position, character in enumerate(concept.code, start=1):
-            title = titles.get(str(position))
-            if title is None:
-                continue
-            name = axis_name(position, title)
-            known = values.get((name, character))
-            axes.append(
-                (
-                    title,
-                    Property(
-                        SystemId.ICD10PCS,
-                        concept.code,
-                        name,
-                        character,
-                        known.label if known else None,
-                        known.definition if known else None,
-                    ),
-                )
-            )
-        return axes
+        own = self.store.properties(SystemId.ICD10PCS, concept.code)
+        table = own if len(concept.code) == 3 else self._pcs_table(concept.code[:3])
+        return code_axes(concept.code, own, table)
+
+    def _pcs_table(self, table: str) -> tuple[Property, ...]:
+        """The properties of one ICD-10-PCS table; the last few are kept, codes are looked at table by table."""
+        cache = self._tables
+        found = cache.pop(table, None)
+        if found is None:
+            found = tuple(self.store.properties(SystemId.ICD10PCS, table))
+        cache[table] = found
+        while len(cache) > _TABLES_KEPT:
+            del cache[next(iter(cache))]
+        return found
 
     # ---------------------------------------------------------------- explainers (explain/)
     def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:

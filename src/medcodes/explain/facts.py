@@ -30,6 +30,7 @@ from medcodes.models import (
     Relation,
     RelationKind,
 )
+from medcodes.sources.icd10pcs import code_axes
 from medcodes.systems import NAMES, SystemId
 
 # A category with more children than this lists the first ones and says how many more there are.
@@ -289,18 +290,12 @@ def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection |
         return None
     context = table if concept.kind is ConceptKind.CODE else detail.properties
     axis_titles = {p.value: p.label for p in context if p.name == "pcs.axis_title"}
-    definitions = {(p.name, p.value): p.definition for p in context if p.definition}
     lines: list[FactLine] = []
     if concept.kind is ConceptKind.CODE:
-        # The source yields one property per character, in character order (sources/icd10pcs.py).
-        for position, prop in enumerate(own, start=1):
-            title = axis_titles.get(str(position)) or _PCS_AXIS_WORDS.get(prop.name, prop.name)
+        # The same reading as the code page and the API: labels from the code's row, definitions from its table.
+        for position, (title, prop) in enumerate(code_axes(concept.code, detail.properties, table), start=1):
             lines.append(
-                FactLine(
-                    f"Character {position}, {title} ({prop.value})",
-                    prop.label or prop.value,
-                    prop.definition or definitions.get((prop.name, prop.value)),
-                )
+                FactLine(f"Character {position}, {title} ({prop.value})", prop.label or prop.value, prop.definition)
             )
         return FactSection("Character by character", tuple(lines))
     # A table: its three fixed characters, then the values its rows allow on characters 4 to 7.

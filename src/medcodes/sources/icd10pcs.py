@@ -93,6 +93,7 @@ __all__ = [
     "Tables",
     "Term",
     "axis_name",
+    "code_axes",
     "compose_title",
     "effective",
     "load",
@@ -309,6 +310,39 @@ def axis_name(position: int, title: str) -> str:
     position ("pcs.body_part" for a 4th axis titled "Body Part"), else "pcs.axisN"."""
     official, name = _SEMANTIC_AXES[position]
     return name if title == official else f"pcs.axis{position}"
+
+
+def code_axes(code: str, own: Sequence[Property], table: Sequence[Property]) -> list[tuple[str, Property]]:
+    """What each character of an ICD-10-PCS code (or of a table's three) means: (axis title, value).
+
+    ``own`` are the code's own properties, ``table`` those of its table (the code's first three characters).
+    Labels belong to the table *row*: one value may have another label in another row of the same table
+    (table XW0, character 6 "W": "COVID-19 Vaccine Booster" in one row, another device in the next), so a
+    code's labels are its own properties, which the source took from its row. The table gives each axis its
+    title, and each value its definition: that of the same value with the same label.
+    """
+    titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
+    definitions = {(p.name, p.value, p.label): p.definition for p in table if p.definition}
+    values = [p for p in own if p.name.startswith("pcs.") and p.name != AXIS_TITLE_PROPERTY]
+    if len(code) == 7:
+        # The source yields one property per character, in character order.
+        chosen: list[Property | None] = list(values) if len(values) == 7 else [None] * 7
+    else:
+        by_key = {(p.name, p.value): p for p in values}
+        chosen = [
+            by_key.get((axis_name(position, titles.get(str(position), "")), character))
+            for position, character in enumerate(code, start=1)
+        ]
+    axes: list[tuple[str, Property]] = []
+    for position, (character, prop) in enumerate(zip(code, chosen, strict=True), start=1):
+        title = titles.get(str(position))
+        if title is None:
+            continue
+        name = prop.name if prop is not None else axis_name(position, title)
+        label = prop.label if prop is not None else None
+        definition = (prop.definition if prop is not None else None) or definitions.get((name, character, label))
+        axes.append((title, Property(SYSTEM, code, name, character, label, definition)))
+    return axes
 
 
 def _text(element: etree._Element) -> str:
