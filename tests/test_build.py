@@ -7,6 +7,8 @@ import pytest
 
 from medcodes.build import build
 from medcodes.errors import BuildError, SourceError, SourceMissing
+from medcodes.models import DesignationKind
+from medcodes.sources.files import reconstructed
 from medcodes.sources.kinds import FileKind
 from medcodes.sources.releases import discover, embedded_default
 from medcodes.store.sqlite import SQLiteStore
@@ -128,3 +130,28 @@ def test_a_cms_zip_gives_its_order_file_and_its_addenda(tmp_path: Path) -> None:
     (history,) = [link for link in summary.links if link.name == "ICD-10-CM history"]
     assert history.files == ("2026-code-descriptions-tabular-order.zip!icd10cm_order_addenda_2026.txt",)
     assert history.history == 10
+
+
+def test_terms_of_a_reconstructed_index_say_so(tmp_path: Path) -> None:
+    release = fixture_release(tmp_path / "release")
+    (release / "icd10cm_index_2026.xml").rename(release / "icd10cm_index_2026.reconstructed.xml")
+    build(tmp_path / "m.db", release)
+    store = SQLiteStore.open(tmp_path / "m.db")
+    (cm,) = store.releases()
+    files = {f.name: f.reconstructed for f in cm.files}
+    assert files["icd10cm_index_2026.reconstructed.xml"] is True
+    assert files["icd10cm_tabular_2026.xml"] is False
+    terms = [d for d in store.designations(SystemId.ICD10CM, "I21.9") if d.kind is DesignationKind.INDEX_TERM]
+    assert terms
+    assert all(d.reconstructed and d.source == "index-reconstructed" for d in terms)
+    store.close()
+
+
+def test_a_file_is_reconstructed_by_its_name_or_its_own_comment(tmp_path: Path) -> None:
+    official = tmp_path / "icd10cm_index_2026.xml"
+    official.write_bytes((FIXTURES / "icd10cm" / "index_sample.xml").read_bytes())
+    assert not reconstructed(official)
+    commented = tmp_path / "index.xml"
+    commented.write_text('<?xml version="1.0"?>\n<!-- NOT OFFICIAL. Rebuilt from a flattened table. -->\n<x/>\n')
+    assert reconstructed(commented)
+    assert reconstructed(tmp_path / "DERIVED_icd10cm_index_2025.reconstructed.xml.gz")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import Designation, Relation, Release, ReleaseContent
+from medcodes.models import RECONSTRUCTED, Designation, Relation, Release, ReleaseContent
 from medcodes.sources import (
     cpt,
     gems,
@@ -125,8 +125,13 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
             else icd10cm_index.load_index(index_file.path, source)
         )
         made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
-        designations.extend(made.designations)
-        files.append(source_file(index_file.path))
+        record = source_file(index_file.path)
+        if record.reconstructed:
+            # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
+            designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)
+        else:
+            designations.extend(made.designations)
+        files.append(record)
         if made.unresolved_codes or made.unresolved_references:
             warnings.append(
                 f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"

@@ -265,7 +265,8 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
             for n in detail.notes
         ],
         "designations": [
-            {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via} for d in detail.designations
+            {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via, "reconstructed": d.reconstructed}
+            for d in detail.designations
         ],
         "properties": [
             {"name": p.name, "value": p.value, "label": p.label, "definition": p.definition} for p in detail.properties
@@ -360,7 +361,8 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
     for term in terms[:20]:
         via = f" [dim](see {term.via})[/]" if term.via else ""
-        console.print(f"  [magenta]index[/] {term.text}{via}", highlight=False)
+        rebuilt = " [dim](from a reconstructed index, not the official file)[/]" if term.reconstructed else ""
+        console.print(f"  [magenta]index[/] {term.text}{via}{rebuilt}", highlight=False)
     for child in detail.children:
         console.print(f"    {child.code}  {child.title}", highlight=False)
 

@@ -97,6 +97,11 @@ class Concept:
     seq: int = 0
 
 
+# Appended to a designation's source when the file it was read from is a reconstruction in the official
+# schema, not the publisher's file ("index-reconstructed"): every interface says so where it shows the term.
+RECONSTRUCTED = "-reconstructed"
+
+
 @dataclass(frozen=True, slots=True)
 class Designation:
     """A word or phrase that names a concept, with where it came from."""
@@ -105,9 +110,14 @@ class Designation:
     code: str
     kind: DesignationKind
     text: str
-    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm"
+    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm", "index-reconstructed"
     # For index terms reached through a "see" reference: the term path that was followed.
     via: str | None = None
+
+    @property
+    def reconstructed(self) -> bool:
+        """Whether it comes from a reconstructed file (an index rebuilt by a third party), not an official one."""
+        return self.source.endswith(RECONSTRUCTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +204,12 @@ class HistoryEvent:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """An official file a release was read from."""
+    """A file a release was read from: an official file, or a reconstruction of one in its official schema
+    (``reconstructed``: its name or its own header says so; what was read from it is labelled as such)."""
 
     name: str
     sha256: str
+    reconstructed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -728,7 +728,8 @@ def index_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                     system,
                     _analogue(store, concept, holder.code, code),
                     SimilarKind.INDEX_TERM,
-                    f"Next to it in the Alphabetic Index under '{parent}': {text[len(prefix) :]} (not {last})",
+                    f"Next to it in the {'reconstructed ' if term.reconstructed else ''}Alphabetic Index"
+                    f" under '{parent}': {text[len(prefix) :]} (not {last})",
                     score,
                     group=("index", parent),
                     more_label=f"other entries under '{parent}'",

@@ -519,6 +519,9 @@ _NAME_LABELS = {
 }
 
 
+_RECONSTRUCTED = "from a reconstructed index, not the official file"
+
+
 def _other_names(detail: ConceptDetail) -> FactSection:
     c = detail.concept
     seen = {c.title.lower()}
@@ -528,7 +531,10 @@ def _other_names(detail: ConceptDetail) -> FactSection:
             continue
         seen.add(d.text.lower())
         text = f"{d.text} ({d.via})" if d.via and d.kind is DesignationKind.SYNONYM else d.text
-        lines.append(FactLine(_NAME_LABELS[d.kind], text))
+        label = _NAME_LABELS[d.kind] + (
+            " (from a reconstructed index, not the official file)" if d.reconstructed else ""
+        )
+        lines.append(FactLine(label, text))
     return FactSection("Other names", tuple(lines))
 
 

@@ -64,6 +64,7 @@ from lxml import etree
 
 from medcodes.errors import SourceError
 from medcodes.models import (
+    RECONSTRUCTED,
     Concept,
     ConceptKind,
     ConceptNote,
@@ -865,7 +866,13 @@ def _key_designations(
 
 
 def _index_designations(
-    entries: Sequence[IndexEntry], values: _Values, codes: set[str], designations: _Designations, warnings: list[str]
+    entries: Sequence[IndexEntry],
+    values: _Values,
+    codes: set[str],
+    designations: _Designations,
+    warnings: list[str],
+    *,
+    source: str = _INDEX_SOURCE,
 ) -> None:
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
@@ -883,20 +890,20 @@ def _index_designations(
 
     for entry in entries:
         for code in targets(entry.codes):
-            designations.add(code, DesignationKind.INDEX_TERM, entry.text, _INDEX_SOURCE)
+            designations.add(code, DesignationKind.INDEX_TERM, entry.text, source)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
                 # A reference without codes leads to the term it names; that term's codes are the target.
                 for code in targets(reference.codes or _follow(reference.target, by_path)):
-                    designations.add(code, DesignationKind.INDEX_TERM, entry.text, _INDEX_SOURCE, via)
+                    designations.add(code, DesignationKind.INDEX_TERM, entry.text, source, via)
             elif reference.codes:
                 for code in targets(reference.codes):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, _INDEX_SOURCE, via)
+                    designations.add(code, DesignationKind.SYNONYM, entry.text, source, via)
             else:
                 # "use Fallopian Tube, Left": the tables whose rows use that value.
                 for code, _label in values.anywhere(reference.target):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, _INDEX_SOURCE, via)
+                    designations.add(code, DesignationKind.SYNONYM, entry.text, source, via)
     if unknown:
         warnings.append(
             f"{len(unknown)} ICD-10-PCS index codes name no table or code (first: {', '.join(unknown[:5])})"
@@ -1050,8 +1057,11 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     if index_file is not None:
         _version, entries = load_index(*_read(index_file))
         codes = {c.code for c in parts.concepts if c.kind is ConceptKind.CODE}
-        _index_designations(entries, values, codes, designations, warnings)
-        files.append(_source(index_file))
+        record = _source(index_file)
+        # Terms of a reconstructed index (not the CMS file) say so wherever they are shown.
+        source = _INDEX_SOURCE + (RECONSTRUCTED if record.reconstructed else "")
+        _index_designations(entries, values, codes, designations, warnings, source=source)
+        files.append(record)
     release = Release(SYSTEM, tables.version, effective(tables.version), tuple(dict.fromkeys(files)))
     return ReleaseContent(
         release,

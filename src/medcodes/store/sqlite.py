@@ -47,6 +47,13 @@ def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
     )
 
 
+def _files_json(files: Sequence[SourceFile]) -> str:
+    """A release's files as stored: name and sha256, and ``reconstructed`` where the file is no official one."""
+    return json.dumps(
+        [{"name": f.name, "sha256": f.sha256, **({"reconstructed": True} if f.reconstructed else {})} for f in files]
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FtsMatch:
     system: SystemId
@@ -139,7 +146,7 @@ class SQLiteStore:
                     release.system.value,
                     release.version,
                     release.effective.isoformat() if release.effective else None,
-                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in release.files]),
+                    _files_json(release.files),
                     release.licence,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 ),
@@ -341,7 +348,7 @@ class SQLiteStore:
                 (
                     name,
                     version,
-                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in files]),
+                    _files_json(files),
                     licence,
                     len(relations),
                     json.dumps(missing or {}),
@@ -369,7 +376,7 @@ class SQLiteStore:
                 SystemId(system),
                 version,
                 dt.date.fromisoformat(effective) if effective else None,
-                tuple(SourceFile(f["name"], f["sha256"]) for f in json.loads(files)),
+                tuple(SourceFile(f["name"], f["sha256"], bool(f.get("reconstructed"))) for f in json.loads(files)),
                 licence,
             )
             for system, version, effective, files, licence in rows

@@ -92,6 +92,7 @@ class MatchBody(TypedDict):
 class SourceFileOut(TypedDict):
     name: str
     sha256: str
+    reconstructed: bool
 
 
 class ReleaseOut(TypedDict):
@@ -114,6 +115,7 @@ class DesignationOut(TypedDict):
     text: str
     source: str
     via: str | None
+    reconstructed: bool  # from a reconstructed file (an index rebuilt in the official schema), not an official one
 
 
 class PropertyOut(TypedDict):
@@ -343,7 +345,7 @@ def release_out(release: Release) -> ReleaseOut:
         "version": release.version,
         "effective": release.effective.isoformat() if release.effective else None,
         "licence": release.licence,
-        "files": [{"name": f.name, "sha256": f.sha256} for f in release.files],
+        "files": [{"name": f.name, "sha256": f.sha256, "reconstructed": f.reconstructed} for f in release.files],
     }
 
 
@@ -352,7 +354,7 @@ def _note(n: Note) -> NoteOut:
 
 
 def _designation(d: Designation) -> DesignationOut:
-    return {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via}
+    return {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via, "reconstructed": d.reconstructed}
 
 
 def _property(p: Property) -> PropertyOut:
