@@ -209,6 +209,14 @@ def test_code_crosswalks(client: TestClient) -> None:
 def test_code_history(client: TestClient) -> None:
     assert client.get("/api/v1/codes/hcpcs/Q9993").json()["history"] == [
         {
+            "kind": "added",
+            "release": "2018-07",
+            "effective": "2018-07-01",
+            "old_title": None,
+            "new_title": None,
+            "replaced_by": [],
+        },
+        {
             "kind": "deleted",
             "release": "2019",
             "effective": "2019-01-01",
@@ -216,7 +224,7 @@ def test_code_history(client: TestClient) -> None:
             "formulation, 1 mg",
             "new_title": None,
             "replaced_by": ["J3304"],
-        }
+        },
     ]
 
 

@@ -255,7 +255,7 @@ def test_code_page_crosswalks(client: TestClient) -> None:
 
 def test_code_page_history(client: TestClient) -> None:
     history = page(client, "/code/hcpcs/Q9993").text("history")
-    assert history.startswith("History Deleted in release 2019 (effective 2019-01-01)")
+    assert history.startswith("History Added in release 2018-07 (effective 2018-07-01) Deleted in release 2019")
     assert "replaced by: J3304" in history
 
 

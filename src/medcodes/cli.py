@@ -284,6 +284,8 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
             for h in detail.history
         ],
         "licence": detail.release.licence if detail.release else None,
+        "as_of": detail.as_of.isoformat() if detail.as_of else None,
+        "as_of_notes": list(detail.as_of_notes),
     }
 
 
@@ -329,6 +331,8 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
         highlight=False,
     )
     console.print(c.title, highlight=False)
+    for said in detail.as_of_notes:
+        console.print(f"  [yellow]as of {detail.as_of}:[/] {said}", highlight=False)
     if c.short_title and c.short_title != c.title:
         console.print(f"[dim]short:[/] {c.short_title}", highlight=False)
     if detail.ancestors:

@@ -21,6 +21,7 @@ __all__ = [
     "AsOfOutOfRange",
     "BuildError",
     "CodeDeleted",
+    "CodeNoLongerValid",
     "CodeNotFound",
     "CodeNotYetValid",
     "DatabaseMissing",
@@ -126,6 +127,24 @@ class CodeNotYetValid(CodeNotFound):
         self.release = None
         self.closest = ()
         self.hint = f"ask for a date on or after {added}"
+
+
+class CodeNoLongerValid(CodeNotFound):
+    """A code the current release still lists (HCPCS keeps terminated codes) that was no longer valid on a date."""
+
+    status = 410
+
+    def __init__(self, system: SystemId, code: str, as_of: str, ended: str, replaced_by: tuple[str, ...] = ()) -> None:
+        MedcodesError.__init__(
+            self,
+            f"{NAMES[system]} code {code!r} was not valid on {as_of}: it was deleted on {ended}"
+            + (f"; replaced by {', '.join(replaced_by)}" if replaced_by else ""),
+        )
+        self.system = system
+        self.code = code
+        self.release = None
+        self.closest = replaced_by
+        self.hint = f"ask for a date before {ended}" + (f", or use {' or '.join(replaced_by)}" if replaced_by else "")
 
 
 class AsOfOutOfRange(MedcodesError):

@@ -310,6 +310,10 @@ class ConceptDetail:
     properties: tuple[Property, ...] = ()  # PCS axes, HCPCS indicators, ICD-11 flags, MS-DRG MDC
     relations: tuple[Relation, ...] = ()  # crosswalks and references, outgoing first
     history: tuple[HistoryEvent, ...] = ()
+    # Set when the facts are those of a past date (``show --as-of``); ``as_of_notes`` say in words what the
+    # loaded history changed for that date and which parts are the current release's.
+    as_of: dt.date | None = None
+    as_of_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

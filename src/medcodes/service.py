@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -10,7 +11,15 @@ from pathlib import Path
 
 from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
-from medcodes.errors import AsOfOutOfRange, CodeDeleted, CodeNotFound, CodeNotYetValid, InvalidCode, QueryError
+from medcodes.errors import (
+    AsOfOutOfRange,
+    CodeDeleted,
+    CodeNoLongerValid,
+    CodeNotFound,
+    CodeNotYetValid,
+    InvalidCode,
+    QueryError,
+)
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
 from medcodes.explain.generate import (
@@ -162,25 +171,110 @@ class CodeService:
                 as_of.isoformat(), tuple(f"{NAMES[s]} from {start.isoformat()}" for s, start in wanted.items())
             )
 
-    def as_of(self, code: str, system: SystemId | None, when: dt.date) -> Concept:
-        """The concept ``code`` denotes on ``when``: its title then, or an error if it was not valid then."""
-        self.check_as_of(when, system)
+    def as_of(self, code: str, system: SystemId | None, when: dt.date) -> ConceptDetail:
+        """Every fact of ``code`` as it stood on ``when``, where the loaded history says it.
+
+        An error where it was not valid then (added later: CodeNotYetValid; deleted or terminated before:
+        CodeDeleted, CodeNoLongerValid). From the history: the title then (before a later revision), the
+        billable flag then (a code expanded into subcodes, or an HCPCS code terminated, after that day was a
+        valid code), a deleted code's own facts. Left out: the children, the notes and the conversion-table
+        links that name codes added after that day. ``as_of_notes`` say each of these in words, and that
+        everything else is the current release's.
+        """
+        day = when.isoformat()
         try:
             concept = self.resolve(code, system)
         except CodeDeleted as deleted:
-            if deleted.effective and when < dt.date.fromisoformat(deleted.effective):
-                events = self.store.history(deleted.system, deleted.code)
-                title = next((e.old_title or e.new_title for e in events if e.old_title or e.new_title), None)
-                return Concept(deleted.system, deleted.code, title or "(title not recorded)", ConceptKind.CODE, True)
-            raise
+            self.check_as_of(when, deleted.system)
+            if deleted.effective is None or when >= dt.date.fromisoformat(deleted.effective):
+                raise
+            return self._gone_as_of(deleted.system, deleted.code, when)
+        self.check_as_of(when, concept.system)
         events = self.store.history(concept.system, concept.code)
-        for event in events:
-            if event.kind is HistoryKind.ADDED and event.effective and event.effective > when:
-                raise CodeNotYetValid(concept.system, concept.code, when.isoformat(), event.effective.isoformat())
-        for event in events:
-            if event.kind is HistoryKind.REVISED and event.effective and event.effective > when and event.old_title:
-                return replace(concept, title=event.old_title)
-        return concept
+        _check_valid_on(concept.system, concept.code, events, when)
+        said: list[str] = []
+        later = [e for e in events if e.effective is not None and e.effective > when]
+        revised = next((e for e in later if e.kind is HistoryKind.REVISED and e.old_title), None)
+        if revised is not None and revised.old_title:
+            concept = replace(concept, title=revised.old_title)
+            said.append(f"Title as it was on {day}, before it was {revised.describe()}.")
+        ended = next((e for e in later if e.kind in (HistoryKind.EXPANDED, HistoryKind.DELETED)), None)
+        if ended is not None and not concept.billable:
+            concept = replace(concept, billable=True)
+            said.append(f"A valid code on {day}: it was {ended.describe()}.")
+        detail = self.detail(concept)
+        return self._dated(detail, when, said)
+
+    def _gone_as_of(self, system: SystemId, code: str, when: dt.date) -> ConceptDetail:
+        """A code deleted since ``when``, as the history records it (its title where a file gave one)."""
+        events = self.store.history(system, code)
+        _check_valid_on(system, code, events, when)
+        later = [e for e in events if e.effective is not None and e.effective > when]
+        earlier = [e for e in events if e not in later]
+        title = next((e.old_title for e in later if e.old_title), None) or next(
+            (e.new_title for e in reversed(earlier) if e.new_title), None
+        )
+        gone = next(e for e in later if e.kind is HistoryKind.DELETED)
+        parent = next(
+            (c for c in (self.store.get(system, p) for p in _prefixes(code)) if c is not None and c.code != code), None
+        )
+        day = when.isoformat()
+        said = [f"A valid code on {day}: it was {gone.describe()}. It is not in the current release."]
+        if title is None:
+            title = "(title not in the loaded files)"
+            said.append(
+                f"The loaded history records {code} without its title: only the CMS addenda of release"
+                f" {gone.release} name it."
+            )
+        concept = Concept(system, code, title, ConceptKind.CODE, True, parent.code if parent else None)
+        detail = ConceptDetail(
+            concept=concept,
+            designations=(),
+            notes=(),
+            ancestors=(*self.store.ancestors(system, parent.code), parent) if parent else (),
+            children=(),
+            release=self.store.release_of(system),
+            relations=tuple(self.store.relations(system, code)),
+            history=tuple(events),
+        )
+        return self._dated(detail, when, said)
+
+    def _dated(self, detail: ConceptDetail, when: dt.date, said: list[str]) -> ConceptDetail:
+        """``detail`` without what names codes added after ``when``, with notes that say what was done."""
+        c = detail.concept
+        day = when.isoformat()
+        named = {n: set(_NAMED_CODE.findall(n.text)) for n in detail.notes}
+        codes = [child.code for child in detail.children] + [code for found in named.values() for code in found]
+        later = self.store.added_after(c.system, codes, when)
+        children = tuple(child for child in detail.children if child.code not in later)
+        if len(children) < len(detail.children):
+            gone = [child.code for child in detail.children if child.code in later]
+            said.append(f"Left out: {len(gone)} code(s) below it added after {day} ({', '.join(gone[:8])}).")
+        notes = tuple(n for n in detail.notes if not named[n] & later)
+        if len(notes) < len(detail.notes):
+            names = sorted({code for n in detail.notes for code in named[n] & later})
+            said.append(
+                f"Left out: {len(detail.notes) - len(notes)} note(s) naming codes added after {day}"
+                f" ({', '.join(names[:8])})."
+            )
+        relations = tuple(r for r in detail.relations if not _dated_after(r, when))
+        if len(relations) < len(detail.relations):
+            said.append(f"Left out: {len(detail.relations) - len(relations)} code-history link(s) dated after {day}.")
+        release = detail.release
+        current = f"{NAMES[c.system]} {release.version}" if release else NAMES[c.system]
+        said.append(
+            f"Everything else (notes, hierarchy, index terms, indicators, crosswalks) is as the current release"
+            f" ({current}) and the loaded mapping tables have it: the loaded files do not say how it stood on {day}."
+        )
+        return replace(
+            detail,
+            concept=c,
+            notes=notes,
+            children=children,
+            relations=relations,
+            as_of=when,
+            as_of_notes=tuple(said),
+        )
 
     def valid_on(self, system: SystemId, code: str, when: dt.date) -> bool:
         """Whether a code of the current release was already valid on ``when`` (not added later)."""
@@ -228,9 +322,8 @@ class CodeService:
         return ()
 
     def show(self, code: str, system: SystemId | None = None, as_of: dt.date | None = None) -> ConceptDetail:
-        """Every fact of a code; with ``as_of``, the code as it stood on that date (title then, or an error)."""
-        concept = self.resolve(code, system) if as_of is None else self.as_of(code, system, as_of)
-        return self.detail(concept)
+        """Every fact of a code; with ``as_of``, the code as it stood on that date (see ``as_of``)."""
+        return self.detail(self.resolve(code, system)) if as_of is None else self.as_of(code, system, as_of)
 
     def roots(self, system: SystemId) -> list[Concept]:
         """The top of a system's hierarchy (chapters, sections), for browsing."""
@@ -280,11 +373,17 @@ class CodeService:
             return self.engine.search(
                 query_parser.parse(text, tuple(systems), limit, offset, billable_only, within=subtree)
             )
-        self.check_as_of(as_of)
+        # Only the systems whose release and history reach back to the date (HCPCS codes' added dates go back
+        # decades, ICD-10-CM's history to 2016).
+        ranges = self.loaded_ranges()
+        wanted = tuple(systems) or tuple(ranges)
+        in_force = tuple(s for s in wanted if s in ranges and ranges[s] <= as_of)
+        if not in_force:
+            raise AsOfOutOfRange(
+                as_of.isoformat(), tuple(f"{NAMES[s]} from {ranges[s].isoformat()}" for s in wanted if s in ranges)
+            )
         # Ask for more than the page: the codes added after the date are dropped from it.
-        query = query_parser.parse(
-            text, tuple(systems), min(1000, (offset + limit) * 3), 0, billable_only, within=subtree
-        )
+        query = query_parser.parse(text, in_force, min(1000, (offset + limit) * 3), 0, billable_only, within=subtree)
         result = self.engine.search(query)
         kept = [h for h in result.hits if self.valid_on(h.system, h.code, as_of)]
         dropped = len(result.hits) - len(kept)
@@ -410,6 +509,10 @@ class CodeService:
     def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:
         """The deterministic explainer: the code's official structure and notes in plain sentences, no model."""
         detail = self.detail(self._explainer_concept(code, system))
+        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
+
+    def describe(self, detail: ConceptDetail) -> FactsExplainer:
+        """The deterministic explainer of facts already in hand (a code as it stood on a date, ``as_of``)."""
         return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
 
     def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
@@ -591,6 +694,44 @@ class CodeService:
         """
         concept = self._explainer_concept(code, system)
         return self.similar_finder.similar(concept, limit)
+
+
+# A code named in a note's text ("(E11.A)", "(O24.4-)"): ICD-10-CM and WHO ICD-10 notation.
+_NAMED_CODE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)")
+_EFFECTIVE_FLAG = re.compile(r"^effective (\d{4}-\d{2}-\d{2})$")
+
+
+def _prefixes(code: str) -> list[str]:
+    """``S52.521A`` -> ``S52.521``, ``S52.52``, ``S52.5``, ``S52``: the codes a code may sit under, nearest first."""
+    out: list[str] = []
+    prefix = code
+    while len(prefix) > 3:
+        prefix = prefix[:-1].rstrip(".")
+        out.append(prefix)
+    return out
+
+
+def _dated_after(relation: Relation, when: dt.date) -> bool:
+    """Whether a relation carries an "effective DATE" flag (the conversion table's) later than ``when``."""
+    for flag in relation.flags:
+        match = _EFFECTIVE_FLAG.match(flag)
+        if match and dt.date.fromisoformat(match.group(1)) > when:
+            return True
+    return False
+
+
+def _check_valid_on(system: SystemId, code: str, events: Sequence[HistoryEvent], when: dt.date) -> None:
+    """Raise when the history says ``code`` was not valid on ``when``: added after it, or deleted before."""
+    state: HistoryEvent | None = None  # the last addition or deletion on or before ``when``
+    for event in events:
+        if event.effective is None or event.kind not in (HistoryKind.ADDED, HistoryKind.DELETED):
+            continue
+        if event.effective <= when:
+            state = event
+        elif event.kind is HistoryKind.ADDED and state is None:
+            raise CodeNotYetValid(system, code, when.isoformat(), event.effective.isoformat())
+    if state is not None and state.kind is HistoryKind.DELETED and state.effective is not None:
+        raise CodeNoLongerValid(system, code, when.isoformat(), state.effective.isoformat(), state.replaced_by)
 
 
 def _shape(system: SystemId) -> str:

@@ -696,6 +696,12 @@ def _relations(record: HcpcsRecord, terminated: bool) -> Iterator[Relation]:
 
 
 def _history(record: HcpcsRecord) -> Iterator[HistoryEvent]:
+    # Field 27, the date the code was added to HCPCS: before it the code was not valid. (Its title then is
+    # not in this file: the event has none.)
+    added = _date(record.added)
+    changed = record.action_date()
+    if added is not None and not (record.action in ("A", "R") and changed == added):
+        yield HistoryEvent(SYSTEM, record.code, HistoryKind.ADDED, _version_of(added), added)
     ended = record.termination_date()
     if ended is not None:
         # Field 29 is the last day a code may be used; its deletion takes effect the next day (for
@@ -711,7 +717,6 @@ def _history(record: HcpcsRecord) -> Iterator[HistoryEvent]:
             old_title=record.long_description,
             replaced_by=successors,
         )
-    changed = record.action_date()
     if changed is None:
         return
     if record.action in ("A", "R"):

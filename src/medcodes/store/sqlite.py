@@ -504,6 +504,21 @@ class SQLiteStore:
             )
         return list(latest.values())
 
+    def added_after(self, system: SystemId, codes: Sequence[str], when: dt.date) -> set[str]:
+        """The codes among ``codes`` that the history says were added after ``when`` (not valid on that day)."""
+        out: set[str] = set()
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT DISTINCT code FROM history WHERE system = ? AND kind = 'added' AND effective > ?"
+                f" AND code IN ({marks})",
+                (system.value, when.isoformat(), *chunk),
+            )
+            out.update(str(r[0]) for r in rows)
+        return out
+
     def earliest_history(self, system: SystemId) -> dt.date | None:
         row = self.connection.execute("SELECT min(effective) FROM history WHERE system = ?", (system.value,)).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None

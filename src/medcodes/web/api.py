@@ -9,6 +9,7 @@ requests between chunks of lines.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Body, Path, Query
@@ -95,8 +96,20 @@ class Api:
             await asyncio.sleep(0)
         return JSONResponse(shapes.match_body(request.lines, results), headers=PRIVATE)
 
-    async def code(self, system: SystemParam, code: CodeParam) -> JSONResponse:
-        """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history."""
+    async def code(
+        self,
+        system: SystemParam,
+        code: CodeParam,
+        as_of: Annotated[
+            dt.date | None,
+            Query(description="The code as it stood on this date (YYYY-MM-DD), from the code history loaded"),
+        ] = None,
+    ) -> JSONResponse:
+        """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history.
+        With ``as_of``, the facts of that date where the history says them, and ``as_of_notes`` saying which."""
+        if as_of is not None:
+            detail = self.service.as_of(code, system_of(system), as_of)
+            return JSONResponse(shapes.code_body(detail, self.service.axes(detail.concept)), headers=PUBLIC)
         concept = self.service.find(system_of(system), code)
         body = shapes.code_body(self.service.detail(concept), self.service.axes(concept))
         return JSONResponse(body, headers=PUBLIC)

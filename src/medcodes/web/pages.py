@@ -8,6 +8,7 @@ link their own twins, ``.../explain`` and ``.../similar``, built from the same s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -288,12 +289,32 @@ class Pages:
     async def code(self, request: Request) -> Response:
         system = system_of(request.path_params["system"])
         ref: str = request.path_params["ref"]
+        when = _date_param(request.query_params.get("as_of"))
+        if when is not None:
+            return self._code_as_of(request, system, ref, when)
         concept, canonical = self._find(system, ref)
         if not canonical or request.path_params["system"] != system.value:
             return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=301)
         detail = self.service.detail(concept)
         path = code_path(concept.system, concept.code, concept.title)
         return self.render("code.html", PUBLIC, **self._code_context(request, detail, path))
+
+    def _code_as_of(self, request: Request, system: SystemId, ref: str, when: dt.date) -> Response:
+        """A code page as the code stood on a date (``?as_of=YYYY-MM-DD``): the same service call as the
+        API's ``?as_of`` and ``medcodes show --as-of``. A code deleted since is found by its code alone."""
+        try:
+            code = self._find(system, ref)[0].code
+        except CodeNotFound:
+            code = ref
+        detail = self.service.as_of(code, system, when)
+        c = detail.concept
+        path = f"{code_path(c.system, c.code, c.title)}?as_of={when.isoformat()}"
+        context = self._code_context(request, detail, path)
+        context.update(
+            title=f"{c.code} as of {when.isoformat()}: {c.title} - {NAMES[c.system]} - medcodes",
+            alternate=f"{context['alternate']}?as_of={when.isoformat()}",
+        )
+        return self.render("code.html", PUBLIC, **context)
 
     def _find(self, system: SystemId, ref: str) -> tuple[Concept, bool]:
         """The concept a code page's last URL segment names, and whether that segment is its canonical one.
@@ -374,11 +395,14 @@ class Pages:
                 p for p in detail.properties if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
             ],
             # The same service calls as the JSON twins .../explain and .../similar (api.Api.explain, .similar).
-            "facts": self.service.explain_facts(c.code, c.system),
+            # A page of a past date explains the facts of that date, and no generated text (it explains today's).
+            "facts": self.service.explain_facts(c.code, c.system)
+            if detail.as_of is None
+            else self.service.describe(detail),
             "facts_origin": facts_origin(detail.release),
-            "explainer": self.service.explainer(c.code, c.system, self.explainers),
+            "explainer": self.service.explainer(c.code, c.system, self.explainers) if detail.as_of is None else None,
             "explain_twin": twin + "/explain",
-            "similar": self.service.similar(c.code, c.system),
+            "similar": self.service.similar(c.code, c.system) if self.service.store.get(c.system, c.code) else [],
             "similar_twin": twin + "/similar",
         }
 
@@ -440,6 +464,15 @@ def _system_param(value: str) -> SystemId:
     except ValueError:
         known = ", ".join(s.value for s in SystemId)
         raise WebError(400, f"Unknown code system {value!r}", f"known systems: {known}") from None
+
+
+def _date_param(value: str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise WebError(400, f"as_of must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
 def _page(value: str) -> int:

@@ -172,6 +172,8 @@ class CodeBody(TypedDict):
     axes: list[AxisOut]
     relations: list[RelationOut]
     history: list[HistoryOut]
+    as_of: str | None
+    as_of_notes: list[str]
 
 
 class ConceptsBody(TypedDict):
@@ -410,6 +412,8 @@ def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> Co
         "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
         "relations": [_relation(r) for r in detail.relations],
         "history": [_history(h) for h in detail.history],
+        "as_of": detail.as_of.isoformat() if detail.as_of else None,
+        "as_of_notes": list(detail.as_of_notes),
     }
 
 
