@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+
+from medcodes.service import CodeService
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "data"
@@ -39,3 +43,23 @@ def full_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     db = tmp_path_factory.mktemp("full") / "full.db"
     build_database(db, shared_data)
     return db
+
+
+@pytest.fixture(scope="session")
+def full_service(full_db: Path) -> Iterator[CodeService]:
+    """The service over ``full_db``, one per session."""
+    service = CodeService.at(full_db)
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="session")
+def full_client(full_service: CodeService) -> Iterator[TestClient]:
+    """The site and the JSON API over ``full_db`` (no generated explainers)."""
+    from medcodes.explain.store import ExplainerStore
+    from medcodes.web.app import create_app
+
+    explainers = ExplainerStore.memory()
+    with TestClient(create_app(full_service, explainers=explainers)) as client:
+        yield client
+    explainers.close()

@@ -475,9 +475,8 @@ def _first_line(where: str, number: int, line: str) -> HcpcsRecord:
 
 
 def _with_more(record: HcpcsRecord, more: list[str]) -> HcpcsRecord:
-    if not more:
-        return record
-    # Continuation lines carry 80-column pieces of the long description, cut between words.
+    # Continuation lines carry 80-column pieces of the long description, cut between words. White space is
+    # squashed in one- and many-line descriptions alike (the file writes "Addition  to lower extremity").
     return replace(record, long_description=squash(" ".join([record.long_description, *more])))
 
 
