@@ -133,6 +133,9 @@ def test_a_gem_no_map_row_says_what_the_gem_says(service: CodeService, full_db: 
     result = CliRunner().invoke(main, ["map", "R29.700", "--to", "icd9cm", "--db", str(full_db)])
     assert "The 2018 GEM lists no ICD-9-CM equivalent for R29.700" in result.stdout
     assert "No mapping" not in result.stdout
+    facts = service.explain_facts("R29.700", CM)
+    lines = {(line.label, line.text) for section in facts.sections for line in section.lines}
+    assert ("No equivalent in ICD-9-CM", "The 2018 GEM lists no ICD-9-CM equivalent for R29.700") in lines
     body = client.get("/api/v1/codes/icd10cm/R29.700").json()
     assert [r["detail"] for r in body["relations"] if r["kind"] == "no_map"] == [
         "The 2018 GEM lists no ICD-9-CM equivalent for R29.700"

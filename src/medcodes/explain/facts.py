@@ -566,8 +566,9 @@ def _relation_line(concept: Concept, relation: Relation, titles: Titles) -> Fact
     words = RELATION_WORDS[relation.kind][0 if outgoing else 1]
     label = words[:1].upper() + words[1:]
     if relation.kind is RelationKind.NO_MAP:
-        what = f"the table lists no {NAMES[relation.target_system]} equivalent"
-        return FactLine(label + f" ({relation.source})" if relation.source else label, what)
+        # The table's own words: "The 2018 GEM lists no ICD-9-CM equivalent for R29.700".
+        what = relation.detail or f"the table lists no {NAMES[relation.target_system]} equivalent"
+        return FactLine(f"{label} {NAMES[relation.target_system]}", what)
     text = f"{NAMES[system]} {code}"
     title = titles.get((system, code))
     if title:
