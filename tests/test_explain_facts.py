@@ -119,10 +119,12 @@ def test_a_category_is_not_complete(service: CodeService) -> None:
     )
 
 
-def test_a_crosswalk_names_its_target(service: CodeService) -> None:
+def test_a_crosswalk_names_its_target_the_kind_of_match_and_its_tables_in_words(service: CodeService) -> None:
     lines = _section(service.explain_facts("250.00", SystemId.ICD9CM), "Crosswalks and history")
     assert lines[0] == FactLine(
-        "Maps to (gem-2018-dx-i9-i10)", "ICD-10-CM E11.9 Type 2 diabetes mellitus without complications (approximate)"
+        "ICD-10-CM, approximate",
+        "E11.9 Type 2 diabetes mellitus without complications (from the CMS General Equivalence Mappings 2018"
+        " (ICD-10-CM to ICD-9-CM) and the CMS General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM))",
     )
 
 

@@ -75,7 +75,8 @@ def test_variant_names_the_difference_in_words(service: CodeService) -> None:
 def test_index_term_and_excludes_note_reasons(service: CodeService) -> None:
     assert _by_code(service.similar("E11.9"))["E10.9"].reasons[:2] == (
         SimilarReason(
-            SimilarKind.INDEX_TERM, "Next to it in the Alphabetic Index under 'Diabetes, diabetic': type 1 (not type 2)"
+            SimilarKind.INDEX_TERM,
+            "Next to it in the Alphabetic Index under 'Diabetes, diabetic': type 1 (this code: type 2)",
         ),
         SimilarReason(SimilarKind.NOTE, "Named in the Excludes1 note of E11: type 1 diabetes mellitus (E10.-)"),
     )
@@ -215,6 +216,13 @@ def test_title_difference_in_words() -> None:
         )
         == "adds in remission"
     )
+
+
+def test_title_difference_reads_a_word_before_a_comma_as_the_same_word() -> None:
+    difference = title_difference(
+        "Acute myocardial infarction, unspecified", "Non-ST elevation (NSTEMI) myocardial infarction"
+    )
+    assert difference == "Non-ST elevation (NSTEMI) instead of Acute; omits unspecified"
 
 
 def test_drg_family_strips_the_severity_split() -> None:

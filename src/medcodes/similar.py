@@ -421,7 +421,9 @@ def title_difference(mine: str, other: str) -> str:
     """
     a, b = mine.split(), other.split()
     parts: list[str] = []
-    matcher = difflib.SequenceMatcher(a=[w.lower() for w in a], b=[w.lower() for w in b], autojunk=False)
+    # Words are compared without the commas and semicolons that follow them ("infarction," is "infarction", else
+    # "infarction instead of infarction"), and shown as written.
+    matcher = difflib.SequenceMatcher(a=_compared(a), b=_compared(b), autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         old, new = _phrase(a[i1:i2]), _phrase(b[j1:j2])
         if op == "replace" and old and new:
@@ -433,8 +435,14 @@ def title_difference(mine: str, other: str) -> str:
     return "; ".join(parts[:2]) if parts else "another wording"
 
 
+def _compared(words: Sequence[str]) -> list[str]:
+    return [w.strip(",;").lower() for w in words]
+
+
 def _phrase(words: Sequence[str]) -> str:
-    out = [w.strip(",;") for w in words]
+    out = list(words)
+    if out:
+        out[-1] = out[-1].rstrip(",;")
     while out and out[0].lower() in _SMALL_WORDS:
         out.pop(0)
     while out and out[-1].lower() in _SMALL_WORDS:
@@ -498,19 +506,18 @@ def hierarchy_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                 other.system,
                 other.code,
                 SimilarKind.SIBLING,
-                f"Same parent: {parent.code} {parent.title}",
+                f"Same parent: {parent.named}",
                 SCORE["sibling"] if other.billable else SCORE["sibling_header"],
                 # Siblings that share all but their last character (ICD-9-CM 38.00, 38.01 ...) are one group.
                 group=("sibling", other.code[:-1]),
-                more_label=f"others under {parent.code}",
+                more_label=f"others under {parent.shown_code or parent.title}",
             )
         elif grandparent is not None and other.billable and other.code.startswith(grandparent.code):
             yield Clue(
                 other.system,
                 other.code,
                 SimilarKind.FAMILY,
-                f"Same {'group' if concept.system is SystemId.ICD11 else 'category'}: "
-                f"{grandparent.code} {grandparent.title}",
+                f"Same {'group' if concept.system is SystemId.ICD11 else 'category'}: {grandparent.named}",
                 SCORE["family"],
                 group=("family", other.parent or ""),
                 more_label=f"others under {other.parent}",
@@ -648,7 +655,7 @@ def pcs_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
             SCORE["body_part"] + 0.05 * same,
             group=("operation", other.code[2]),
             fold=True,
-            more_label=f"other {operation} codes on this body part",
+            more_label=f"{operation} codes on this body part",
         )
 
 
@@ -728,7 +735,7 @@ def index_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                     system,
                     _analogue(store, concept, holder.code, code),
                     SimilarKind.INDEX_TERM,
-                    f"Next to it in the Alphabetic Index under '{parent}': {text[len(prefix) :]} (not {last})",
+                    f"Next to it in the Alphabetic Index under '{parent}': {text[len(prefix) :]} (this code: {last})",
                     score,
                     group=("index", parent),
                     more_label=f"other entries under '{parent}'",

@@ -9,10 +9,11 @@ carries (``Grounding``); their sha256 tells when a release has changed them and 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medcodes.explain.schema import kind_of
+from medcodes.matches import Link, LinkGroup
 from medcodes.models import (
     Concept,
     ConceptDetail,
@@ -26,17 +27,15 @@ from medcodes.models import (
     Note,
     NoteKind,
     Property,
-    Relation,
-    RelationKind,
 )
+from medcodes.properties import label as property_label
 from medcodes.systems import NAMES, SystemId
 
 # A category with more children than this lists the first ones and says how many more there are.
 MAX_CHILDREN = 30
-MAX_RELATIONS = 20
+# Linked codes named per kind of match (crosswalks, references); the rest are counted.
+MAX_LINKED = 10
 MAX_OTHER_NAMES = 12
-
-Titles = Mapping[tuple[SystemId, str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +53,12 @@ class Grounding:
 
 
 # ---------------------------------------------------------------------------------------------- entry points
-def describe(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titles | None = None) -> FactsExplainer:
+def describe(detail: ConceptDetail, table: Sequence[Property] = (), links: Sequence[LinkGroup] = ()) -> FactsExplainer:
     """The deterministic explainer of one concept.
 
     ``table`` is, for an ICD-10-PCS code, the properties of its table (they carry the axis titles and the
-    official definitions); ``titles`` names the codes the concept's relations point to.
+    official definitions); ``links`` are its relations grouped and in words, with the other codes' titles
+    (``CodeService.links``).
     """
     concept = detail.concept
     sections = [
@@ -68,7 +68,7 @@ def describe(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titl
         _notes(detail),
         _indicators(detail),
         _other_names(detail),
-        _links(detail, titles or {}),
+        _links(detail, links),
         _children(detail),
     ]
     return FactsExplainer(
@@ -101,13 +101,13 @@ def render(facts: FactsExplainer, billable: bool) -> str:
     return "\n".join(lines)
 
 
-def ground(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titles | None = None) -> Grounding | None:
+def ground(detail: ConceptDetail, table: Sequence[Property] = (), links: Sequence[LinkGroup] = ()) -> Grounding | None:
     """The grounding of a generated explainer for ``detail``, or None where no explainer is generated."""
     concept = detail.concept
     kind = kind_of(concept, detail.properties)
     if kind is None:
         return None
-    text = render(describe(detail, table, titles), concept.billable)
+    text = render(describe(detail, table, links), concept.billable)
     descriptor = " | ".join(dict.fromkeys(t for t in (concept.title, concept.short_title) if t))
     return Grounding(
         concept.system,
@@ -467,25 +467,6 @@ def _pcs_notes(detail: ConceptDetail, notes: list[Note]) -> FactSection | None:
 
 
 # ---------------------------------------------------------------------------------------------- indicators
-_HCPCS_LABELS = {
-    "hcpcs.coverage": "Medicare coverage",
-    "hcpcs.pricing": "Pricing",
-    "hcpcs.multiple_pricing": "Multiple pricing",
-    "hcpcs.type_of_service": "Type of service",
-    "hcpcs.betos": "BETOS category",
-    "hcpcs.action": "Latest change",
-    "hcpcs.add_date": "Added",
-    "hcpcs.effective_date": "Latest change effective",
-    "hcpcs.termination_date": "Terminated",
-    "hcpcs.cross_reference": "Cross reference",
-    "hcpcs.processing_note": "Processing note",
-    "hcpcs.statute": "Statute",
-    "hcpcs.lab_certification": "Lab certification",
-    "hcpcs.asc_group": "ASC payment group",
-    "hcpcs.asc_group_date": "ASC payment group effective",
-    "hcpcs.coverage_issues_manual": "Coverage Issues Manual section",
-    "hcpcs.carriers_manual": "Carriers Manual section",
-}
 # Coverage codes in words (CMS HCPCS record layout, field "Coverage code").
 _COVERAGE = {
     "C": "the Medicare contractor decides coverage case by case",
@@ -501,9 +482,8 @@ def _indicators(detail: ConceptDetail) -> FactSection | None:
         return None
     lines = []
     for prop in detail.properties:
-        label = _HCPCS_LABELS.get(prop.name)
-        if label is None:
-            label = prop.name.removeprefix("hcpcs.").replace("_", " ").capitalize()
+        named = property_label(prop.name)
+        label = named.plain if named is not None else prop.name
         if prop.name.endswith("_date"):
             text = prop.label or prop.value
         elif prop.name == "hcpcs.coverage" and prop.value in _COVERAGE:
@@ -536,11 +516,15 @@ def _other_names(detail: ConceptDetail) -> FactSection:
     return FactSection("Other names", tuple(lines))
 
 
-def _links(detail: ConceptDetail, titles: Titles) -> FactSection:
-    c = detail.concept
-    lines = [_relation_line(c, r, titles) for r in detail.relations[:MAX_RELATIONS]]
-    if len(detail.relations) > MAX_RELATIONS:
-        lines.append(FactLine("More", f"{len(detail.relations) - MAX_RELATIONS} more links"))
+def _links(detail: ConceptDetail, links: Sequence[LinkGroup]) -> FactSection:
+    lines = []
+    for group in links:
+        for found in group.sets:
+            named = "; ".join(_linked(link) for link in found.links[:MAX_LINKED])
+            if len(found.links) > MAX_LINKED:
+                named += f"; and {len(found.links) - MAX_LINKED} more"
+            tables = " and the ".join(found.tables)
+            lines.append(FactLine(f"{group.name}, {', '.join(found.words)}", f"{named} (from the {tables})"))
     for event in detail.history:
         when = f"{event.release}" + (f" (effective {event.effective.isoformat()})" if event.effective else "")
         if event.kind is HistoryKind.ADDED:
@@ -553,26 +537,9 @@ def _links(detail: ConceptDetail, titles: Titles) -> FactSection:
     return FactSection("Crosswalks and history", tuple(lines))
 
 
-_OUTGOING = {RelationKind.MAPS_TO: "Maps to", RelationKind.REPLACED_BY: "Replaced by", RelationKind.SEE: "See"}
-_INCOMING = {RelationKind.MAPS_TO: "Mapped from", RelationKind.REPLACED_BY: "Replaces", RelationKind.SEE: "Seen from"}
-
-
-def _relation_line(concept: Concept, relation: Relation, titles: Titles) -> FactLine:
-    outgoing = relation.source_system is concept.system and relation.source_code == concept.code
-    system, code = (
-        (relation.target_system, relation.target_code) if outgoing else (relation.source_system, relation.source_code)
-    )
-    label = (_OUTGOING if outgoing else _INCOMING)[relation.kind]
-    text = f"{NAMES[system]} {code}"
-    title = titles.get((system, code))
-    if title:
-        text += f" {title}"
-    details = [*relation.flags, *([relation.detail] if relation.detail else [])]
-    if details:
-        text += f" ({', '.join(details)})"
-    if relation.source:
-        label += f" ({relation.source})"
-    return FactLine(label, text)
+def _linked(link: Link) -> str:
+    text = f"{link.code} {link.title}" if link.title else link.code
+    return f"{text} ({', '.join(link.details)})" if link.details else text
 
 
 def _children(detail: ConceptDetail) -> FactSection:

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.explain.store import ExplainerStore
-from medcodes.models import Release, SearchResult
+from medcodes.models import Concept, Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import NAMES, SystemId
 from medcodes.web import shapes
@@ -97,8 +97,16 @@ class Api:
 
     async def code(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history."""
-        concept = self.service.find(system_of(system), code)
-        body = shapes.code_body(self.service.detail(concept), self.service.axes(concept))
+        return self._code(self.service.find(system_of(system), code))
+
+    async def code_anywhere(self, code: CodeParam) -> JSONResponse:
+        """One code of whichever loaded system has it; where several do (ICD-9-CM 291 and MS-DRG 291), a 300 answer
+        with ``choices``, each with its own address."""
+        return self._code(self.service.resolve(code))
+
+    def _code(self, concept: Concept) -> JSONResponse:
+        detail = self.service.detail(concept)
+        body = shapes.code_body(detail, self.service.axes(concept), self.service.links(detail))
         return JSONResponse(body, headers=PUBLIC)
 
     async def children(self, system: SystemParam, code: CodeParam) -> JSONResponse:
