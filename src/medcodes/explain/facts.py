@@ -29,7 +29,7 @@ from medcodes.models import (
     Property,
 )
 from medcodes.properties import label as property_label
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId
 
 # A category with more children than this lists the first ones and says how many more there are.
 MAX_CHILDREN = 30
@@ -80,13 +80,21 @@ def describe(detail: ConceptDetail, table: Sequence[Property] = (), links: Seque
     )
 
 
+# What the billable flag says, by what a system's codes are for (systems.Reporting).
+_COMPLETE = {
+    Reporting.CLAIMS: "Complete code, can be reported as it is (billable)",
+    Reporting.RETIRED: "Complete code when its system was in use (no longer reported)",
+    Reporting.NONE: "Complete code, without subdivisions",
+}
+
+
 def render(facts: FactsExplainer, billable: bool) -> str:
     """The facts as plain text, one line per fact, for a prompt (and for hashing)."""
     lines = [
         f"Code system: {NAMES[facts.system]}",
         f"Code: {facts.code}",
         f"Official title: {facts.title}",
-        f"Complete code, can be reported as it is (billable): {'yes' if billable else 'no'}",
+        f"{_COMPLETE[REGISTRY[facts.system].reporting]}: {'yes' if billable else 'no'}",
         f"In short: {facts.summary}",
     ]
     for section in facts.sections:
@@ -159,11 +167,22 @@ def _summary(detail: ConceptDetail) -> str:
 
 def _complete(detail: ConceptDetail, word: str = "code") -> str:
     c = detail.concept
+    profile = REGISTRY[c.system]
+    more = "one of the more specific codes" if len(detail.children) > 1 else "the more specific code"
+    if profile.reporting is Reporting.RETIRED:
+        until = f" until {profile.reported_until.isoformat()}" if profile.reported_until else ""
+        if c.billable:
+            return f"It was a complete {word}, valid on US claims{until}; it is no longer reported."
+        if detail.children:
+            return f"It is not a complete {word}: claims used {more} below it."
+        return f"It was not a {word} that could be reported."
+    if profile.reporting is Reporting.NONE:
+        if c.billable:
+            return f"It is a complete {word}: it has no subdivisions."
+        return f"It has subdivisions: {more} below it is used where the detail is known."
     if c.billable:
         return f"It is a complete {word} that can be reported (billable)."
     if detail.children:
-        n = len(detail.children)
-        more = "one of the more specific codes" if n > 1 else "the more specific code"
         return f"It is not a complete {word}: a claim uses {more} below it."
     return f"It is not a {word} that can be reported."
 
