@@ -93,9 +93,9 @@ def through(relation: Relation) -> str | None:
 def default_words(relation: Relation, outgoing: bool) -> str:
     """What a row without flags says: its relation, or what its table lists."""
     if relation.kind is RelationKind.REPLACED_BY:
-        return "replaced by it" if outgoing else "replaces this code"
+        return "this code was replaced by it" if outgoing else "it was replaced by this code"
     if relation.kind is RelationKind.SEE:
-        return "see it" if outgoing else "refers to this code"
+        return "this code refers to it" if outgoing else "it refers to this code"
     if (relation.source or "").startswith("who-10to11-multiple"):
         return "one of several candidates"
     return "kind of match not stated"

@@ -452,6 +452,7 @@ class SimilarKind(StrEnum):
     NOTE = "note"  # named in an Excludes note of the code or its ancestors
     REFERENCE = "reference"  # another relation: a cross-reference, a replaced code
     COVERAGE = "coverage"  # HCPCS: the same section of a Medicare coverage or carriers manual
+    NEARBY = "nearby"  # HCPCS: a code near it in the same letter range and BETOS category, sharing its words
     WORDING = "wording"  # similar words in the titles and inclusion terms
 
 

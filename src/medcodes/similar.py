@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from medcodes.matches import default_words, row_words, table_name, through
 from medcodes.models import (
     Concept,
     ConceptKind,
@@ -78,6 +79,7 @@ SCORE: dict[str, float] = {
     "reference": 0.6,
     "drg_family": 0.9,
     "coverage": 0.45,  # the same Medicare manual section, shared by at most MANUAL_MAX codes
+    "nearby": 0.3,  # a nearby HCPCS code of the same range and BETOS category; + NEARBY_WEIGHT x the words shared
 }
 MIN_SCORE: dict[SimilarKind, float] = {
     SimilarKind.VARIANT: 0.6,
@@ -90,6 +92,7 @@ MIN_SCORE: dict[SimilarKind, float] = {
     SimilarKind.REFERENCE: 0.6,
     SimilarKind.DRG_FAMILY: 0.9,
     SimilarKind.COVERAGE: 0.45,
+    SimilarKind.NEARBY: 0.45,
     SimilarKind.WORDING: 0.5,  # TF-IDF cosine of the titles (or inclusion terms)
 }
 # Clues weaker than this are dropped; a clue of a kind in SUPPORTING, or below its kind's minimum, is shown
@@ -120,6 +123,17 @@ PCS_OTHER_BODY_SYSTEM = 0.8
 # elsewhere classified").
 BOILERPLATE = frozenset({"not", "elsewhere", "classified", "unspecified", "other", "specified", "nec", "nos"})
 BOILERPLATE_WEIGHT = 0.3
+# A clue that needs corroboration (an Alphabetic Index neighbour, a conversion-table row within a system, a
+# crosswalk row read through another code) lists its code only where the two titles share at least this much of
+# the rarer words of the shorter one (idf-weighted), or, for an index neighbour, where both codes are of one
+# ICD-10-CM chapter letter. Else it only supports another reason: "Syndrome, low" puts heart failure (output)
+# next to low back pain, and the conversion table names J4A.0 allograft syndrome as carved out of J44.1 COPD.
+CORROBORATION = 0.3
+# HCPCS neighbours in the official order: codes this many places either side, sharing at least NEARBY_SHARE of
+# the words (as above); score SCORE["nearby"] + NEARBY_WEIGHT x the share.
+NEARBY_SPAN = 40
+NEARBY_SHARE = 0.4
+NEARBY_WEIGHT = 0.4
 
 _STRUCTURAL = {SimilarKind.VARIANT, SimilarKind.SIBLING, SimilarKind.FAMILY, SimilarKind.BODY_PART}
 _TREE_SYSTEMS = {SystemId.ICD10CM, SystemId.ICD9CM, SystemId.ICD10, SystemId.ICD11}
@@ -151,6 +165,7 @@ class Clue:
     group: tuple[str, ...] | None = None
     fold: bool = False  # members of the group after the first are never listed on their own
     more_label: str | None = None
+    corroborate: bool = False  # qualifies only where the titles agree (see CORROBORATION)
 
 
 @dataclass(slots=True)
@@ -190,6 +205,7 @@ class SimilarFinder:
         self.store = store
         skipped = store.concept_ids_of_kinds(sorted(_SKIPPED_KINDS)) if index is not None else []
         self.wording = Wording(index, skipped) if index is not None else None
+        self.overlap = Overlap(index)
 
     def similar(self, concept: Concept, limit: int = 10) -> list[SimilarCode]:
         limit = max(1, min(limit, MAX_LIMIT))
@@ -209,6 +225,7 @@ class SimilarFinder:
             yield from drg_clues(self.store, concept)
         if concept.system is SystemId.HCPCS:
             yield from coverage_clues(self.store, concept)
+            yield from nearby_clues(self.store, concept, self.overlap)
         yield from relation_clues(self.store, concept)
         if self.wording is not None:
             yield from self.wording.clues(self.store, concept)
@@ -250,10 +267,47 @@ class SimilarFinder:
                 and other.system is concept.system
                 and clue.kind is not SimilarKind.SIBLING  # its score says header already
             )
+            if clue.corroborate and not self._agree(concept, other, clue):
+                clue = dataclasses.replace(clue, score=min(clue.score, SUPPORT_MIN))
             scaled = _scaled(clue, HEADER_FACTOR if header else 1.0)
             if scaled.score >= SUPPORT_MIN:
                 out.setdefault(key, _Neighbour(other)).clues.append(scaled)
         return [n for n in out.values() if any(qualifies(c) for c in n.clues)]
+
+    def _agree(self, concept: Concept, other: Concept, clue: Clue) -> bool:
+        """Whether the titles corroborate a clue that cannot stand on its own evidence (see CORROBORATION)."""
+        if (
+            clue.kind is SimilarKind.INDEX_TERM
+            and concept.system is other.system is SystemId.ICD10CM
+            and concept.code[0] == other.code[0]
+        ):
+            return True
+        return self.overlap.share(concept.title, other.title) >= CORROBORATION
+
+
+class Overlap:
+    """How much of one title's rarer words another title shares: the idf-weighted share of the shorter title's
+    words (boilerplate and small words left out) that both hold. Without a lexical index, every word weighs one."""
+
+    def __init__(self, index: LexicalIndex | None) -> None:
+        self.index = index
+        self.unknown = float(index.idf.max()) if index is not None and len(index.idf) else 1.0
+
+    def words(self, title: str) -> dict[str, float]:
+        return {w: self._weight(w) for w in tokens(title) if w not in BOILERPLATE and w not in _SMALL_WORDS}
+
+    def share(self, mine: str, other: str) -> float:
+        a, b = self.words(mine), self.words(other)
+        if not a or not b:
+            return 0.0
+        shared = sum(a[w] for w in a.keys() & b.keys())
+        return shared / min(sum(a.values()), sum(b.values()))
+
+    def _weight(self, word: str) -> float:
+        if self.index is None:
+            return 1.0
+        term = self.index.term(word)
+        return float(self.index.idf[term]) if term is not None else self.unknown
 
 
 def qualifies(clue: Clue) -> bool:
@@ -716,6 +770,7 @@ def index_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                         SimilarKind.INDEX_TERM,
                         f"Same row of the {_table_name(term.source)} ({row}): {other_column} instead of {column}",
                         SCORE["index_row"],
+                        corroborate=True,
                     )
                 continue
             parent, _, last = term.text.rpartition(", ")
@@ -739,6 +794,7 @@ def index_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                     score,
                     group=("index", parent),
                     more_label=f"other entries under '{parent}'",
+                    corroborate=True,
                 )
         if terms:
             break  # the nearest holder with index terms speaks for the code
@@ -776,29 +832,29 @@ def relation_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
         system, code = (r.target_system, r.target_code) if outgoing else (r.source_system, r.source_code)
         if (system, code) == (concept.system, concept.code):
             continue
-        flags = f" ({', '.join(r.flags)})" if r.flags else ""
-        table = f" in {r.source}" if r.source else ""
+        said = "; ".join(row_words(r, outgoing) or (default_words(r, outgoing),))
+        table = table_name(r.source)
         if r.kind is RelationKind.MAPS_TO:
             arrow = "maps to" if outgoing else "is mapped from"
+            via = through(r)
             yield Clue(
                 system,
                 code,
                 SimilarKind.CROSSWALK,
-                f"{concept.code} {arrow} {NAMES[system]} {code}{table}{flags}",
+                f"{concept.code} {arrow} {NAMES[system]} {code}{f' through {via}' if via else ''} ({said}; {table})",
                 SCORE["crosswalk"] * (0.85 if "combination" in r.flags else 1.0),
+                # A row within the system (the conversion table: a code carved out of this one) or read through
+                # another code says less than a row of a mapping between two systems.
+                corroborate=system is concept.system or via is not None,
             )
             if system is not concept.system:
                 direct.append((system, code))
         else:
-            words = {
-                RelationKind.SEE: "cross-referenced",
-                RelationKind.REPLACED_BY: "replaced by" if outgoing else "replaces",
-            }
             yield Clue(
                 system,
                 code,
                 SimilarKind.REFERENCE,
-                f"{words.get(r.kind, r.kind.value).capitalize()}{table}: {NAMES[system]} {code}",
+                f"{said.capitalize()}: {NAMES[system]} {code} ({table})",
                 SCORE["reference"],
             )
     for system, code in list(dict.fromkeys(direct))[:6]:
@@ -865,6 +921,39 @@ def coverage_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                     group=("coverage", prop.name, prop.value),
                     more_label=f"others in {manuals[prop.name]} {prop.value}",
                 )
+
+
+def nearby_clues(store: SQLiteStore, concept: Concept, overlap: Overlap) -> Iterator[Clue]:
+    """HCPCS codes near the code in the official order (CMS numbers related items together: K0001 to K0009 are
+    manual wheelchairs, E0470 to E0472 respiratory assist devices), of the same letter and BETOS category, whose
+    titles share the code's words."""
+    if concept.kind is not ConceptKind.CODE:
+        return
+    others = [
+        o
+        for o in store.concepts_in_order(concept.system, concept.seq - NEARBY_SPAN, concept.seq + NEARBY_SPAN)
+        if o.code != concept.code and o.kind is ConceptKind.CODE and o.code[0] == concept.code[0]
+    ]
+    betos = store.property_labels(concept.system, [concept.code, *(o.code for o in others)], "hcpcs.betos")
+    mine = betos.get(concept.code)
+    words = overlap.words(concept.title)
+    for other in others:
+        if mine is not None and betos.get(other.code, mine)[0] != mine[0]:
+            continue  # another kind of service or item (Berenson-Eggers type of service)
+        share = overlap.share(concept.title, other.title)
+        if share < NEARBY_SHARE:
+            continue
+        shared = [w for w in overlap.words(other.title) if w in words]
+        category = f" and BETOS category ({mine[1] or mine[0]})" if mine is not None else ""
+        yield Clue(
+            other.system,
+            other.code,
+            SimilarKind.NEARBY,
+            f"Near it among the {concept.code[0]} codes{category}; shares {', '.join(shared)}",
+            SCORE["nearby"] + NEARBY_WEIGHT * share,
+            group=("nearby",),
+            more_label="other nearby codes",
+        )
 
 
 # ----------------------------------------------------------------------------------------- wording

@@ -79,6 +79,7 @@ SIMILAR_LABELS: dict[SimilarKind, str] = {
     SimilarKind.NOTE: "note",
     SimilarKind.REFERENCE: "reference",
     SimilarKind.COVERAGE: "coverage",
+    SimilarKind.NEARBY: "nearby",
     SimilarKind.WORDING: "wording",
 }
 EXAMPLES: dict[SystemId, tuple[str, ...]] = {
