@@ -370,6 +370,18 @@ def test_rejected_explainer_is_not_shown(client: TestClient) -> None:
     assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
 
 
+def test_a_code_page_kept_in_memory_shows_the_explainer_of_the_moment(service: CodeService) -> None:
+    """Pages are kept by the explainer they show: one generated (or rejected) meanwhile is shown (or not)."""
+    store = ExplainerStore.memory()
+    with TestClient(create_app(service, explainers=store)) as fresh:
+        assert "generated" not in page(fresh, E119).ids
+        store.save(example_explainer(service, CM, "E11.9", ExplainerKind.DIAGNOSIS))
+        assert "generated" in page(fresh, E119).ids
+        store.set_status(CM, "E11.9", ExplainerStatus.REJECTED)
+        assert "generated" not in page(fresh, E119).ids
+    store.close()
+
+
 def test_plain_language_section_links_its_json_twin(client: TestClient) -> None:
     assert ("/api/v1/codes/icd10cm/E11.9/explain", "/api/v1/codes/icd10cm/E11.9/explain") in page(client, E119).links
 
@@ -418,7 +430,7 @@ def test_code_page_sections_render_when_given(service: CodeService, explainers: 
     templates = pages.environment(Assets.load(), service.systems())
     site = pages.Pages(service, Searches(service, 0), templates, lambda: [], explainers)
     request = Request({"type": "http", "scheme": "http", "server": ("example.org", 80), "path": "/", "headers": []})
-    html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119))
+    html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119, None))
     shown = read(html)
     assert shown.text("crosswalks").startswith(
         "Crosswalks and references ICD-9-CM 1 code kind of match not stated from the gem 250.00 Diabetes mellitus"

@@ -57,6 +57,7 @@ from medcodes.models import (
     Suggestions,
     SystemInfo,
 )
+from medcodes.recent import Recent
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
@@ -68,6 +69,8 @@ from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
 
 _CLOSEST = 5
+# Codes whose similar codes and explainer facts are kept in memory (a few KB each).
+_REMEMBERED = 4096
 # One batch-match request holds at most this many lines.
 MAX_MATCH_LINES = 1000
 
@@ -96,6 +99,10 @@ class CodeService:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.engine = SearchEngine(store)
+        # What one release says of a code, computed once: its similar codes (a few ms each) and the facts its
+        # generated explainer is checked against (for the explainer's "out of date" mark on every page view).
+        self._similar: Recent[tuple[SystemId, str, int], tuple[SimilarCode, ...]] = Recent(_REMEMBERED)
+        self._groundings: Recent[tuple[SystemId, str], tuple[fact_sheet.Grounding | None]] = Recent(_REMEMBERED)
 
     @classmethod
     def open(cls, settings: Settings) -> CodeService:
@@ -475,7 +482,11 @@ class CodeService:
     def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:
         """The deterministic explainer: the code's official structure and notes in plain sentences, no model."""
         detail = self.detail(self._explainer_concept(code, system))
-        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self.links(detail))
+        return self.facts_of(detail, self.links(detail))
+
+    def facts_of(self, detail: ConceptDetail, links: Sequence[matches.LinkGroup]) -> FactsExplainer:
+        """``explain_facts`` for a code whose facts and links are in hand (a code page has them already)."""
+        return fact_sheet.describe(detail, self._explainer_table(detail.concept), links)
 
     def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
         """The official facts a generated explainer of ``code`` is grounded in (None: the code gets none)."""
@@ -622,8 +633,13 @@ class CodeService:
         return self.find(system, code) if system is not None else self.resolve(code)
 
     def _explainer_grounding(self, concept: Concept) -> fact_sheet.Grounding | None:
-        detail = self.detail(concept)
-        return fact_sheet.ground(detail, self._explainer_table(concept), self.links(detail))
+        key = (concept.system, concept.code)
+        kept = self._groundings.get(key)
+        if kept is None:
+            detail = self.detail(concept)
+            kept = (fact_sheet.ground(detail, self._explainer_table(concept), self.links(detail)),)
+            self._groundings.put(key, kept)
+        return kept[0]
 
     def _explainer_table(self, concept: Concept) -> list[Property]:
         # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
@@ -644,7 +660,12 @@ class CodeService:
         clamped to 1..50.
         """
         concept = self._explainer_concept(code, system)
-        return self.similar_finder.similar(concept, limit)
+        key = (concept.system, concept.code, limit)
+        found = self._similar.get(key)
+        if found is None:
+            found = tuple(self.similar_finder.similar(concept, limit))
+            self._similar.put(key, found)
+        return list(found)
 
 
 def _shape(system: SystemId) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -48,6 +49,7 @@ from medcodes.models import (
     SimilarKind,
     SimilarReason,
 )
+from medcodes.recent import Recent
 from medcodes.search.index import KINDS, SYSTEMS, LexicalIndex
 from medcodes.search.text import index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -117,6 +119,9 @@ SHARED_MAX = 8
 # Text-similar concepts considered, at most: of the code's own system, and of each other system.
 WORDING_SAME_SYSTEM = 30
 WORDING_OTHER_SYSTEM = 4
+# Postings fewer than 1/SPARSE_POSTINGS of the designations are summed by sorting them (n log n); more, over a
+# dense array of every designation (whose allocation and scan cost about a millisecond on the full database).
+SPARSE_POSTINGS = 8
 PCS_OTHER_BODY_SYSTEM = 0.8
 # Words that every part of a classification uses for its leftovers weigh this much of their idf in a title
 # compared for wording ("Venous catheterization, not elsewhere classified" is not near "Hemorrhage, not
@@ -134,6 +139,8 @@ CORROBORATION = 0.3
 NEARBY_SPAN = 40
 NEARBY_SHARE = 0.4
 NEARBY_WEIGHT = 0.4
+# Titles whose weighted words are kept (the same neighbours come up for code after code).
+_TITLES_KEPT = 20_000
 
 _STRUCTURAL = {SimilarKind.VARIANT, SimilarKind.SIBLING, SimilarKind.FAMILY, SimilarKind.BODY_PART}
 _TREE_SYSTEMS = {SystemId.ICD10CM, SystemId.ICD9CM, SystemId.ICD10, SystemId.ICD11}
@@ -292,9 +299,14 @@ class Overlap:
     def __init__(self, index: LexicalIndex | None) -> None:
         self.index = index
         self.unknown = float(index.idf.max()) if index is not None and len(index.idf) else 1.0
+        self.known: Recent[str, dict[str, float]] = Recent(_TITLES_KEPT)
 
     def words(self, title: str) -> dict[str, float]:
-        return {w: self._weight(w) for w in tokens(title) if w not in BOILERPLATE and w not in _SMALL_WORDS}
+        found = self.known.get(title)
+        if found is None:
+            found = {w: self._weight(w) for w in tokens(title) if w not in BOILERPLATE and w not in _SMALL_WORDS}
+            self.known.put(title, found)
+        return found
 
     def share(self, mine: str, other: str) -> float:
         a, b = self.words(mine), self.words(other)
@@ -366,9 +378,11 @@ def _twin(a: Concept, b: Concept, own: SystemId) -> str | None:
     Such twins of a listed code are counted in its ``more`` instead of being listed (S52.111A lists
     S52.112A and S52.119A as "and 2 more: other lateralities").
     """
+    if a.system is not b.system:
+        return None  # (called for every listed code and every candidate: the cheap test first)
     if a.system is not own and (_descends(b, a) or _descends(a, b)):
         return "codes above or below it"
-    if a.system is not b.system or len(a.code) != len(b.code):
+    if len(a.code) != len(b.code):
         return None
     diff = _differences(a.code, b.code)
     if len(diff) != 1:
@@ -389,9 +403,14 @@ def _select(neighbours: Sequence[_Neighbour], own: SystemId, limit: int) -> list
     kind_count: dict[SimilarKind, int] = {}
     system_count: dict[SystemId, int] = {}
     twins: dict[int, tuple[int, str]] = {}  # pool index -> (chosen position, label)
+    same_system: dict[SystemId, list[int]] = {}
+    for i, n in enumerate(pool):
+        same_system.setdefault(n.concept.system, []).append(i)
     while len(chosen) < limit:
         best_i, best_weight = -1, 0.0
         for i, n in enumerate(pool):
+            if n.score <= best_weight:
+                break  # the pool is by score, and a weight is never above its score: none further can win
             lead = n.lead
             assert lead is not None
             if i in chosen or i in twins or (lead.group in first_of_group and lead.fold):
@@ -413,8 +432,8 @@ def _select(neighbours: Sequence[_Neighbour], own: SystemId, limit: int) -> list
         if lead.group is not None:
             group_count[lead.group] = group_count.get(lead.group, 0) + 1
             first_of_group.setdefault(lead.group, len(chosen))
-        for i, n in enumerate(pool):
-            label = None if i in twins or i in chosen else _twin(pool[best_i].concept, n.concept, own)
+        for i in same_system[system]:  # a twin is always of the listed code's own system
+            label = None if i in twins or i in chosen else _twin(pool[best_i].concept, pool[i].concept, own)
             if label is not None and i != best_i:
                 twins[i] = (len(chosen), label)
         chosen.append(best_i)
@@ -504,10 +523,15 @@ def _phrase(words: Sequence[str]) -> str:
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=50_000)
+def _word_set(title: str) -> frozenset[str]:
+    """A title's words, read once: the same titles are compared for code after code."""
+    return frozenset(tokens(title))
+
+
 def _axis(mine: str, other: str) -> str | None:
     """A name for the one thing two titles differ in, where it is laterality."""
-    a, b = set(tokens(mine)), set(tokens(other))
-    changed = (a ^ b) - {"side", "of", "the", "and"}
+    changed = (_word_set(mine) ^ _word_set(other)) - {"side", "of", "the", "and"}
     # "unspecified" alone is no side: "with unspecified complications" / "with other specified complications".
     sided = changed & (_LATERALITY - {"unspecified"})
     return "laterality" if sided and changed <= _LATERALITY else None
@@ -1018,7 +1042,8 @@ class Wording:
         ordered = [i for i, k in ids if k is DesignationKind.TITLE] + [i for i, _ in ids]
         sorted_ids, positions = self.by_designation
         for designation in ordered:
-            at = int(np.searchsorted(sorted_ids, designation))
+            # As the array's own type: a Python int would make numpy widen (copy) all 546k ids first (0.3 ms).
+            at = int(np.searchsorted(sorted_ids, sorted_ids.dtype.type(designation)))
             if at < len(sorted_ids) and int(sorted_ids[at]) == designation:
                 return int(positions[at])
         return None
@@ -1071,13 +1096,28 @@ class Wording:
             lo, hi = int(ix.term_ptr[t]), int(ix.term_ptr[t + 1])
             docs.append(ix.post_doc[lo:hi])
             scores.append(ix.post_weight[lo:hi].astype(np.float64) * (ix.idf[t] * weights[i]))
-        partial = np.bincount(np.concatenate(docs), weights=np.concatenate(scores), minlength=len(ix.doc_id))
-        hit = np.flatnonzero(partial)
+        posted, posted_scores = np.concatenate(docs), np.concatenate(scores)
+        if len(posted) < len(ix.doc_id) // SPARSE_POSTINGS:
+            # Few postings (the usual case): sum them by sorting, not over an array of every designation.
+            hit, at = np.unique(posted, return_inverse=True)
+            partial = np.bincount(at, weights=posted_scores, minlength=len(hit))
+        else:
+            dense = np.bincount(posted, weights=posted_scores, minlength=len(ix.doc_id))
+            hit = np.flatnonzero(dense).astype(np.int32)
+            partial = dense[hit]
         own_concept, own_system = own
-        hit = hit[self.target[hit] & (ix.doc_concept[hit] != own_concept)]
+        wanted = self.target[hit] & (ix.doc_concept[hit] != own_concept)
+        hit, partial = hit[wanted], partial[wanted]
         if not len(hit):
             return []
-        rough = partial[hit] / (q_norm * np.maximum(self.norm[hit], 1e-9))
+        rough = partial / (q_norm * np.maximum(self.norm[hit], 1e-9))
+        # The words left out can add at most |left out| / |query| to a cosine (Cauchy-Schwarz): a designation
+        # whose rough cosine stays below the minimum by more than that never makes the list. Dropping those first
+        # spares the passes below most of the designations that share one common word (PCS titles).
+        reachable = rough >= min_cosine - np.sqrt(left_out) / q_norm
+        hit, rough = hit[reachable], rough[reachable]
+        if not len(hit):
+            return []
         systems = ix.concept_system[ix.doc_concept[hit]]
         pool = [_top(rough, self.EXACT_POOL)]
         for system in np.unique(systems):
@@ -1090,8 +1130,9 @@ class Wording:
         out: list[tuple[int, float, int]] = []
         seen: set[int] = set()
         per_system: dict[int, int] = {}
+        open_systems = len(np.unique(systems))  # systems whose quota is not full yet
         for i in np.argsort(-exact, kind="stable"):
-            if exact[i] < min_cosine:
+            if exact[i] < min_cosine or open_systems == 0:
                 break
             concept, system = int(ix.doc_concept[hit[i]]), int(systems[i])
             quota = want if system == own_system else want_other
@@ -1099,6 +1140,7 @@ class Wording:
                 continue
             seen.add(concept)
             per_system[system] = per_system.get(system, 0) + 1
+            open_systems -= per_system[system] == quota
             out.append((concept, float(exact[i]), int(hit[i])))
         return out
 

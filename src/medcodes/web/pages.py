@@ -25,6 +25,7 @@ from medcodes.models import (
     ConceptDetail,
     Designation,
     DesignationKind,
+    Explainer,
     Note,
     NoteKind,
     Property,
@@ -35,6 +36,7 @@ from medcodes.models import (
 )
 from medcodes.properties import PropertyLabel
 from medcodes.properties import label as property_label
+from medcodes.recent import Recent
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import NAMES, REGISTRY, SystemId, reporting_status
 from medcodes.web.assets import Assets
@@ -49,6 +51,8 @@ MAX_PAGE = 500
 # A code page's last URL segment longer than this is no code of ours (the longest slug is 80 characters).
 MAX_REF_CHARS = 200
 _ALSO_KNOWN_AS = 40
+# Rendered code pages kept in memory (10 to 60 KB each).
+CODE_PAGES_KEPT = 1024
 # A list of linked codes longer than this is folded behind <details>, with its count, to keep a page short.
 COLLAPSE_AFTER = 8
 
@@ -218,6 +222,7 @@ class Pages:
         self.explainers = explainers
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
+        self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(**context)
@@ -279,9 +284,17 @@ class Pages:
         concept, canonical = self._find(system, ref)
         if not canonical or request.path_params["system"] != system.value:
             return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=301)
-        detail = self.service.detail(concept)
-        path = code_path(concept.system, concept.code, concept.title)
-        return self.render("code.html", PUBLIC, **self._code_context(request, detail, path))
+        # Everything on a code page but its generated explainer is a fact of the release, which never changes under
+        # a running server: the page is kept, by the explainer it shows (which the explainers store may change).
+        found = self.service.explainer(concept.code, concept.system, self.explainers)
+        key = (concept.system, concept.code, str(request.base_url), found)
+        html = self.code_pages.get(key)
+        if html is None:
+            detail = self.service.detail(concept)
+            path = code_path(concept.system, concept.code, concept.title)
+            html = self.templates.get_template("code.html").render(**self._code_context(request, detail, path, found))
+            self.code_pages.put(key, html)
+        return HTMLResponse(html, headers=PUBLIC)
 
     async def code_anywhere(self, request: Request) -> Response:
         """``/code/{code}``: the page of a code of any loaded system, or (300) the codes of several it may be."""
@@ -327,7 +340,9 @@ class Pages:
             return None
         return concept
 
-    def _code_context(self, request: Request, detail: ConceptDetail, path: str) -> dict[str, Any]:
+    def _code_context(
+        self, request: Request, detail: ConceptDetail, path: str, found: Explainer | None
+    ) -> dict[str, Any]:
         c = detail.concept
         name = NAMES[c.system]
         by_code = {a.code: a for a in detail.ancestors}
@@ -337,6 +352,7 @@ class Pages:
             if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) and d.text not in (c.title, c.short_title)
         ]
         also = _also_known_as(detail.designations, {c.title, c.short_title or ""})
+        links = self.service.links(detail)
         summary = f"{c.code} is the {name} code for {c.title}"
         status = reporting_status(c.system, c.billable)
         if status is not None:
@@ -373,11 +389,11 @@ class Pages:
                 for p in detail.properties
                 if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
             ],
-            "links": self.service.links(detail),
+            "links": links,
             # The same service calls as the JSON twins .../explain and .../similar (api.Api.explain, .similar).
-            "facts": self.service.explain_facts(c.code, c.system),
+            "facts": self.service.facts_of(detail, links),
             "facts_origin": facts_origin(detail.release),
-            "explainer": self.service.explainer(c.code, c.system, self.explainers),
+            "explainer": found,
             "explain_twin": twin + "/explain",
             "similar": self.service.similar(c.code, c.system),
             "similar_twin": twin + "/similar",
