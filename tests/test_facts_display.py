@@ -110,15 +110,15 @@ def test_pages_of_every_system_say_no_word_twice_and_take_the_right_article(
 ) -> None:
     official = official_text(full_db)
     wanted = list(KNOWN)
-    for system in service.loaded_systems():
-        concepts = service.store.concepts(system)
+    for loaded in service.loaded_systems():
+        concepts = service.store.concepts(loaded)
         step = max(1, len(concepts) // PAGES_PER_SYSTEM)
-        wanted += [(system.value, c.code) for c in concepts[::step]]
+        wanted += [(loaded.value, c.code) for c in concepts[::step]]
     slips = {}
-    for system, code in wanted:
-        response = client.get(short_code_path(system, code), follow_redirects=True)
-        assert response.status_code == 200, (system, code)
+    for name, code in wanted:
+        response = client.get(short_code_path(name, code), follow_redirects=True)
+        assert response.status_code == 200, (name, code)
         found = wording_slips(response.text, official)
         if found:
-            slips[(system, code)] = found
+            slips[(name, code)] = found
     assert slips == {}
