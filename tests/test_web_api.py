@@ -426,7 +426,9 @@ def test_unknown_system_is_404(client: TestClient) -> None:
 def test_a_system_that_is_not_loaded_is_404(client: TestClient) -> None:
     assert client.get("/api/v1/systems/msdrg").json() == {
         "ok": False,
-        "error": "MS-DRG is not loaded in this database",
+        "error": "MS-DRG is not loaded in this database. Put the official MS-DRG files"
+        " (icd10-ms-drg-definitions-manual-files-v43.zip) in the folder you build from and run"
+        " `medcodes build --from DIR` again",
         "status": 404,
     }
 

@@ -29,7 +29,7 @@ from medcodes.models import (
     Property,
 )
 from medcodes.properties import label as property_label
-from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId
+from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId, a_name
 
 # A category with more children than this lists the first ones and says how many more there are.
 MAX_CHILDREN = 30
@@ -144,12 +144,12 @@ def _summary(detail: ConceptDetail) -> str:
     if c.kind is ConceptKind.EXTENSION:
         # ICD-11 Reference Guide: extension codes are never used alone; they add detail to a stem code.
         return (
-            f"{c.code} is an {name} extension code: {c.title}. An extension code is never used alone: it is"
+            f"{c.code} is {a_name(c.system)} extension code: {c.title}. An extension code is never used alone: it is"
             " added to a stem code to give more detail."
         )
     if c.kind is ConceptKind.MODIFIER:
         return (
-            f"{c.code} is a {name} modifier: {c.title}. A modifier is added to a procedure or service code to"
+            f"{c.code} is {a_name(c.system)} modifier: {c.title}. A modifier is added to a procedure or service code to"
             " give more information about it; it is not reported on its own."
         )
     summary = {
@@ -190,7 +190,7 @@ def _complete(detail: ConceptDetail, word: str = "code") -> str:
 def _diagnosis_summary(detail: ConceptDetail) -> str:
     c = detail.concept
     what = "category" if c.kind is ConceptKind.CATEGORY else "diagnosis code"
-    return f"{c.code} is an {NAMES[c.system]} {what}: {c.title}. {_complete(detail)}"
+    return f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)}"
 
 
 def _icd11_summary(detail: ConceptDetail) -> str:
@@ -200,22 +200,22 @@ def _icd11_summary(detail: ConceptDetail) -> str:
     else:
         which = "one of the more specific codes" if len(detail.children) > 1 else "the more specific code"
         use = f"It has subdivisions: {which} below it is used where the detail is known."
-    return f"{c.code} is an {NAMES[c.system]} code: {c.title}. {use}"
+    return f"{c.code} is {a_name(c.system)} code: {c.title}. {use}"
 
 
 def _pcs_summary(detail: ConceptDetail) -> str:
     c = detail.concept
     if c.kind is ConceptKind.CATEGORY:
         return (
-            f"{c.code} is an {NAMES[c.system]} table: {c.title}. Its first three characters are fixed; a complete"
+            f"{c.code} is {a_name(c.system)} table: {c.title}. Its first three characters are fixed; a complete"
             " procedure code adds four more (body part, approach, device and qualifier)."
         )
     if c.billable:
         return (
-            f"{c.code} is an {NAMES[c.system]} inpatient procedure code: {c.title}. Each of its seven characters"
+            f"{c.code} is {a_name(c.system)} inpatient procedure code: {c.title}. Each of its seven characters"
             " has a fixed meaning, explained below."
         )
-    return f"{c.code} is part of an {NAMES[c.system]} code: {c.title}. {_complete(detail)}"
+    return f"{c.code} is part of {a_name(c.system)} code: {c.title}. {_complete(detail)}"
 
 
 def _hcpcs_summary(detail: ConceptDetail) -> str:
@@ -223,7 +223,7 @@ def _hcpcs_summary(detail: ConceptDetail) -> str:
     range_title = detail.ancestors[0].title if detail.ancestors else None
     where = f" in the {c.code[0]} range ({range_title})" if range_title else ""
     state = "" if c.billable else " It is no longer valid for new claims (terminated)."
-    return f"{c.code} is a {NAMES[c.system]} code{where}: {c.title}.{state}"
+    return f"{c.code} is {a_name(c.system)} code{where}: {c.title}.{state}"
 
 
 def _drg_summary(detail: ConceptDetail) -> str:
@@ -243,14 +243,14 @@ def _icd9_summary(detail: ConceptDetail) -> str:
     kind = next((p.label for p in detail.properties if p.name == "icd9cm.type"), None) or "code"
     what = "category" if c.kind is ConceptKind.CATEGORY else f"{kind} code"
     return (
-        f"{c.code} is an {NAMES[c.system]} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
+        f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
         " by ICD-10-CM and ICD-10-PCS on 1 October 2015; it is still found in older records."
     )
 
 
 def _cpt_summary(detail: ConceptDetail) -> str:
     c = detail.concept
-    return f"{c.code} is a {NAMES[c.system]} code from the licensed CPT file loaded here: {c.title}."
+    return f"{c.code} is {a_name(c.system)} code from the licensed CPT file loaded here: {c.title}."
 
 
 # ---------------------------------------------------------------------------------------------- where it sits

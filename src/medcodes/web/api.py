@@ -19,10 +19,9 @@ from medcodes.config import MAX_QUERY_CHARS
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Concept, Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import SystemId
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
-from medcodes.web.errors import WebError
 from medcodes.web.urls import system_of
 
 MAX_LIMIT = 1000
@@ -148,5 +147,5 @@ class Api:
         wanted = system_of(system)
         info = next((i for i in self.service.systems() if i.system is wanted), None)
         if info is None:
-            raise WebError(404, f"{NAMES[wanted]} is not loaded in this database")
+            raise self.service.not_loaded(wanted)
         return JSONResponse(shapes.system_body(info, self.service.roots(wanted)), headers=PUBLIC)

@@ -413,7 +413,7 @@ class Pages:
         system = system_of(request.path_params["system"])
         info = next((i for i in self.infos if i.system is system), None)
         if info is None:
-            raise WebError(404, f"{NAMES[system]} is not loaded in this database")
+            raise self.service.not_loaded(system)
         return self.render(
             "browse_system.html",
             PUBLIC,
