@@ -1,14 +1,16 @@
 """HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
 
     python bench/http.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
-                         [--client raw|httpx] [--seconds 60]
+                         [--client raw|httpx] [--seconds 60] [--fresh-pages 2000]
 
 Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
 `medcodes serve` runs it) on 127.0.0.1, started by this script and stopped by it:
 
 - ``floor: raw ASGI``: an ASGI callable that returns a constant (the server's own cost);
 - ``floor: FastAPI``: a FastAPI route that returns a constant JSON (the framework's floor);
-- ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages.
+- ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages:
+  ten canonical pages over and over (as a site's popular pages are asked for), and ``--fresh-pages`` distinct
+  pages drawn from every loaded system (seeded), each asked for once, so that none is served from memory.
 
 Against the medcodes servers it sends a fixed mix: searches (words, codes in any notation, misspellings,
 filters, pages) to /api/v1/search, and canonical code pages. Each run is bounded: ``--requests`` requests or
@@ -32,6 +34,7 @@ import argparse
 import asyncio
 import importlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -256,16 +259,35 @@ async def _httpx(port: int, paths: Sequence[str], connections: int, total: int, 
     return Run("", sent, errors, elapsed, tuple(latencies))
 
 
-def measure(name: str, port: int, paths: Sequence[str], args: argparse.Namespace) -> Run:
+def measure(
+    name: str, port: int, paths: Sequence[str], args: argparse.Namespace, warm: Sequence[str] | None = None
+) -> Run:
     client = _raw if args.client == "raw" else _httpx
-    # A short warm-up (connections, caches, the index's pages), not counted.
-    asyncio.run(client(port, paths, args.connections, min(len(paths) * 2, 500), 10.0))
-    run = asyncio.run(client(port, paths, args.connections, args.requests, args.seconds))
+    # A short warm-up (connections, caches, the index's pages), not counted; ``warm`` where the measured paths
+    # must not have been asked for before.
+    warm = paths if warm is None else warm
+    asyncio.run(client(port, warm, args.connections, min(len(warm) * 2, 500), 10.0))
+    requests = args.requests if warm is paths else min(args.requests, len(paths))
+    run = asyncio.run(client(port, paths, args.connections, requests, args.seconds))
     return Run(name, run.requests, run.errors, run.seconds, run.latencies)
 
 
 def search_paths() -> list[str]:
     return ["/api/v1/search?" + urlencode(params) for params in SEARCHES]
+
+
+def fresh_code_paths(db: Path, count: int, seed: int = 17) -> list[str]:
+    """``count`` canonical code pages drawn from every loaded system in proportion to its size (seeded)."""
+    from medcodes.service import CodeService
+    from medcodes.web.urls import code_path
+
+    service = CodeService.at(db)
+    try:
+        concepts = [c for s in service.loaded_systems() for c in service.store.concepts(s)]
+    finally:
+        service.close()
+    chosen = random.Random(seed).sample(concepts, min(count, len(concepts)))
+    return [code_path(c.system, c.code, c.title) for c in chosen]
 
 
 def code_paths(port: int) -> list[str]:
@@ -293,6 +315,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="server processes for the medcodes rows")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
+    parser.add_argument(
+        "--fresh-pages", type=int, default=2000, help="distinct code pages for the 'each new' row (0: no such row)"
+    )
     args = parser.parse_args()
     if not args.db.is_file():
         raise SystemExit(f"no database at {args.db}")
@@ -306,12 +331,16 @@ def main() -> None:
         ("code page (HTML)", "medcodes", 4096, args.workers, True),
         ("search, cache off", "medcodes", 0, 1, False),
     ]
+    fresh = fresh_code_paths(args.db, args.fresh_pages + 100) if args.fresh_pages else []
     for name, kind, cache, workers, pages in plan:
         server = Server(kind, args.db, cache, workers)
         try:
             server.wait_ready()
             paths = code_paths(server.port) if pages else searches
             rows.append(measure(name, server.port, paths, args))
+            if pages and fresh:
+                # The first 100 warm the server up; the rest are each asked for once.
+                rows.append(measure("code page, each new", server.port, fresh[100:], args, warm=fresh[:100]))
         finally:
             server.stop()
 

@@ -123,3 +123,54 @@ def test_failed_build_exits_non_zero_and_keeps_the_old_database(tmp_path: Path) 
     assert code == 1
     assert "tabular.xml, line" in err
     assert db.read_bytes() == before
+
+
+def test_show_a_code_of_a_system_that_is_not_loaded_says_how_to_load_it(db: Path) -> None:
+    code, _, err = run(db, "show", "0UT70ZZ")
+    assert code == 1
+    assert "'0UT70ZZ' may be an ICD-10-PCS code, but ICD-10-PCS is not loaded in this database" in err
+    assert "2026-icd-10-pcs-code-tables-and-index.zip" in err
+    assert "medcodes build --from DIR" in err
+
+
+def test_show_with_a_system_that_is_not_loaded_says_so(db: Path) -> None:
+    code, _, err = run(db, "show", "E0601", "--system", "hcpcs")
+    assert code == 1
+    assert "HCPCS Level II is not loaded in this database" in err
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Several systems: '01' is an ICD-11 chapter and an ICD-9-CM procedure category."""
+    from .test_web_support import web_db
+
+    return web_db(tmp_path_factory.mktemp("several"))
+
+
+def test_show_a_code_of_several_systems_lists_them_and_exits_1(several: Path) -> None:
+    code, out, err = run(several, "show", "01")
+    assert code == 1
+    assert out == ""
+    assert "'01' is a code of 2 loaded systems" in err
+    assert "--system icd11  01  Certain infectious or parasitic diseases" in err
+    assert "--system icd9cm  01  Category 01" in err  # the fixture has no CDC category titles
+
+
+def test_show_an_icd11_chapter(several: Path) -> None:
+    code, out, _ = run(several, "show", "1", "--system", "icd11")
+    assert code == 0
+    assert out.startswith("01  ICD-11 MMS  chapter\nCertain infectious or parasitic diseases\n")
+
+
+def test_show_names_the_kind_of_match_and_the_table_of_each_crosswalk(several: Path) -> None:
+    code, out, _ = run(several, "show", "E11.9")
+    assert code == 0
+    assert (
+        "  ICD-9-CM (1)\n    approximate - CMS General Equivalence Mappings 2018 (ICD-10-CM to ICD-9-CM) and CMS"
+        " General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM)\n      250.00 Diabetes mellitus" in out
+    )
+
+
+def test_show_says_a_retired_icd9cm_code_was_valid_until_2015(several: Path) -> None:
+    _, out, _ = run(several, "show", "250.00")
+    assert out.startswith("250.00  ICD-9-CM  retired: valid on US claims until 2015-09-30\n")

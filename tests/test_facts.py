@@ -73,8 +73,11 @@ def test_a_bridged_link_is_indirect_and_never_equivalent(service: CodeService, f
 def test_the_conversion_table_reads_from_the_previous_code_to_the_new_one(service: CodeService, full_db: Path) -> None:
     (link,) = [r for r in service.show("E11.9").relations if "E11.A" in (r.source_code, r.target_code)]
     assert (link.source_code, link.kind, link.target_code) == ("E11.9", RelationKind.PREVIOUS_CODE_OF, "E11.A")
-    assert "previous code of icd10cm E11.A (effective 2025-10-01)" in _show_text(full_db, "E11.9")
-    assert "previous code icd10cm E11.9 (effective 2025-10-01)" in _show_text(full_db, "E11.A")
+    older, newer = _show_text(full_db, "E11.9"), _show_text(full_db, "E11.A")
+    assert "previous code: this code was used for it before it existed; effective 2025-10-01" in older
+    assert "\n      E11.A Type 2 diabetes mellitus without complications in remission" in older
+    assert "previous code: it was used for this code before this code existed; effective 2025-10-01" in newer
+    assert "\n      E11.9 Type 2 diabetes mellitus without complications" in newer
     assert {r.target_code for r in service.show("J44.1").relations if r.kind is RelationKind.PREVIOUS_CODE_OF} == {
         "J4A.0",
         "J4A.8",
@@ -82,7 +85,12 @@ def test_the_conversion_table_reads_from_the_previous_code_to_the_new_one(servic
     }
     facts = service.explain_facts("E11.A", CM)
     lines = [(line.label, line.text) for s in facts.sections for line in s.lines]
-    assert any(label.startswith("Previous code (cdc-conversion") and "E11.9" in text for label, text in lines)
+    assert any(
+        label.startswith("ICD-10-CM, previous code: it was used for this code")
+        and text.startswith("E11.9 ")
+        and "conversion table" in text
+        for label, text in lines
+    )
 
 
 def test_the_api_and_the_page_give_the_direction_in_words(client: TestClient) -> None:
@@ -90,7 +98,8 @@ def test_the_api_and_the_page_give_the_direction_in_words(client: TestClient) ->
     (link,) = [r for r in body["relations"] if r["kind"] == "previous_code_of"]
     assert (link["source_code"], link["target_code"]) == ("E11.9", "E11.A")
     crosswalks = read(client.get("/code/icd10cm/E11.A", follow_redirects=True).text).text("crosswalks")
-    assert "Previous code ICD-10-CM E11.9" in crosswalks
+    assert "previous code: it was used for this code before this code existed" in crosswalks
+    assert "E11.9 Type 2 diabetes mellitus without complications" in crosswalks
 
 
 # ---------------------------------------------------------------------------------------------- 3. headers
@@ -134,8 +143,12 @@ def test_a_gem_no_map_row_says_what_the_gem_says(service: CodeService, full_db: 
     assert "The 2018 GEM lists no ICD-9-CM equivalent for R29.700" in result.stdout
     assert "No mapping" not in result.stdout
     facts = service.explain_facts("R29.700", CM)
-    lines = {(line.label, line.text) for section in facts.sections for line in section.lines}
-    assert ("No equivalent in ICD-9-CM", "The 2018 GEM lists no ICD-9-CM equivalent for R29.700") in lines
+    lines = [(line.label, line.text) for section in facts.sections for line in section.lines]
+    assert any(
+        label == "ICD-9-CM, no match: the table says there is none"
+        and text.startswith("The 2018 GEM lists no ICD-9-CM equivalent for R29.700 (from the CMS General")
+        for label, text in lines
+    )
     body = client.get("/api/v1/codes/icd10cm/R29.700").json()
     assert [r["detail"] for r in body["relations"] if r["kind"] == "no_map"] == [
         "The 2018 GEM lists no ICD-9-CM equivalent for R29.700"

@@ -26,13 +26,15 @@ from medcodes import __version__
 from medcodes.build import BuildSummary
 from medcodes.cli_explain import explain
 from medcodes.config import Settings, default_data_dir
-from medcodes.console import errors
+from medcodes.console import Part, errors, line, terminal
 from medcodes.errors import MedcodesError, QueryError
-from medcodes.models import RELATION_WORDS, ConceptDetail, Relation, RelationKind, SearchResult, SimilarCode
+from medcodes.matches import LinkGroup, default_words, row_words, table_name
+from medcodes.models import NOTE_LABELS, ConceptDetail, ConceptKind, Relation, RelationKind, SearchResult, SimilarCode
+from medcodes.properties import label as property_label
 from medcodes.service import CodeService, build_database
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
-from medcodes.systems import NAMES, SystemId, UnknownSystem
+from medcodes.systems import NAMES, REGISTRY, SystemId, UnknownSystem, reporting_status
 
 SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
 _JSONL_DEFAULT_LIMIT = 10
@@ -75,11 +77,11 @@ def main() -> None:
 def build_command(source: str | None, cpt_licence: str | None, db: str | None) -> None:
     """Build the database from official release files; the old database is replaced only on success."""
     settings = Settings.from_env(db=db)
-    console = Console(stderr=True)
+    console = terminal(stderr=True)
     with (
         errors(),
         Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TimeElapsedColumn(),
             console=console,
@@ -97,7 +99,7 @@ def build_command(source: str | None, cpt_licence: str | None, db: str | None) -
             bar.update(tasks[description], completed=done)
 
         summary = build_database(settings.db_path, Path(source) if source else None, progress, cpt_licence)
-    _print_summary(Console(), summary)
+    _print_summary(terminal(), summary)
 
 
 def _print_summary(console: Console, summary: BuildSummary) -> None:
@@ -127,31 +129,31 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
     console.print(table)
     for s in summary.systems:
         for warning in s.warnings:
-            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            console.print(line(("warning:", "yellow"), " ", warning))
     for link in summary.links:
         console.print(
-            f"[bold]{link.name}[/] ({link.version}): "
-            f"{sum(link.relations.values()):,} relation rows, {link.history:,} history events",
-            highlight=False,
+            line(
+                (link.name, "bold"),
+                f" ({link.version}): {sum(link.relations.values()):,} relation rows, {link.history:,} history events",
+            )
         )
         for kind, n in link.relations.items():
-            console.print(f"  {kind}: {n:,}", highlight=False)
+            console.print(f"  {kind}: {n:,}")
         for where, n in ((w, n) for w, n in link.missing.items() if n):
-            console.print(f"  [yellow]{n:,} rows name a code absent from {where}[/] (kept, unlinked)", highlight=False)
+            console.print(line("  ", (f"{n:,} rows name a code absent from {where}", "yellow"), " (kept, unlinked)"))
         for warning in link.warnings[:5]:
-            console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
+            console.print(line("  ", ("warning:", "yellow"), " ", warning))
         if len(link.warnings) > 5:
-            console.print(f"  [dim]... and {len(link.warnings) - 5} more warnings[/]", highlight=False)
+            console.print(f"  ... and {len(link.warnings) - 5} more warnings", style="dim")
     for note in summary.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(line(("note:", "yellow"), " ", note))
     if summary.ignored:
         console.print(
-            f"[dim]{len(summary.ignored)} file(s) recognised but not used (an older release, or"
-            " another release's addenda):[/]",
-            highlight=False,
+            f"{len(summary.ignored)} file(s) recognised but not used (an older release, or another release's addenda):",
+            style="dim",
         )
         for path in summary.ignored:
-            console.print(f"  [dim]{path}[/]", highlight=False)
+            console.print(f"  {path}", style="dim")
     console.print(f"{summary.seconds:.1f} s, {summary.size_bytes / 1e6:.1f} MB")
 
 
@@ -185,17 +187,17 @@ def download_command(
     target = Path(folder) if folder else default_data_dir() / "downloads"
     with errors():
         if list_only:
-            _print_known_files(Console(), systems)
+            _print_known_files(terminal(), systems)
             return
         files = select(systems, release)
         mirror = Settings.from_env().mirror
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=terminal(stderr=True),
             transient=True,
         ) as bar:
             tasks: dict[str, TaskID] = {}
@@ -206,7 +208,7 @@ def download_command(
                 bar.update(tasks[name], completed=done, total=total)
 
             fetched = download(files, target, mirror=mirror, progress=progress, force=force)
-    _print_downloads(Console(), target, fetched)
+    _print_downloads(terminal(), target, fetched)
 
 
 def _print_known_files(console: Console, systems: tuple[str, ...]) -> None:
@@ -243,7 +245,7 @@ def _print_downloads(console: Console, folder: Path, fetched: tuple[Downloaded, 
             d.status.value,
         )
     console.print(table)
-    console.print(f"Next: medcodes build --from {folder}", highlight=False)
+    console.print(f"Next: medcodes build --from {folder}")
 
 
 # ---------------------------------------------------------------------------------------------- show
@@ -323,52 +325,72 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
     if as_json:
         click.echo(json.dumps(_detail_json(detail), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    print_detail(terminal(), detail, service.links(detail))
+
+
+# Linked codes printed per set of a crosswalk group; the rest are counted (all are in --json).
+_LINKS_SHOWN = 10
+
+
+def badge(system: SystemId, billable: bool, kind: ConceptKind) -> Part:
+    """A code's place on claims ("billable", "retired"), or its kind where its system bills nothing as such."""
+    status = reporting_status(system, billable)
+    if kind is ConceptKind.MODIFIER:
+        return ("modifier", "dim")
+    if status == "billable":
+        return ("billable", "green")
+    if status == "retired":
+        until = REGISTRY[system].reported_until
+        return (f"retired: valid on US claims until {until.isoformat() if until else 'its retirement'}", "yellow")
+    return (kind.value, "dim")
+
+
+def print_detail(console: Console, detail: ConceptDetail, links: tuple[LinkGroup, ...]) -> None:
+    """Every fact of a code, as `medcodes show` prints it."""
     c = detail.concept
-    console.print(
-        f"[bold]{c.code}[/]  {NAMES[c.system]}  "
-        f"{'[green]billable[/]' if c.billable else '[dim]' + c.kind.value + '[/]'}",
-        highlight=False,
-    )
-    console.print(c.title, highlight=False)
+    console.print(line((c.code, "bold"), "  ", NAMES[c.system], "  ", badge(c.system, c.billable, c.kind)))
+    console.print(c.title)
     for said in detail.as_of_notes:
-        console.print(f"  [yellow]as of {detail.as_of}:[/] {said}", highlight=False)
+        console.print(line("  ", (f"as of {detail.as_of}:", "yellow"), " ", said))
     if c.short_title and c.short_title != c.title:
-        console.print(f"[dim]short:[/] {c.short_title}", highlight=False)
+        console.print(line(("short:", "dim"), " ", c.short_title))
     if detail.ancestors:
-        console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim", highlight=False)
+        console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim")
     for note in detail.notes:
-        label = note.kind.value.replace("_", " ")
         char = f"{note.character}: " if note.character else ""
-        inherited = f" [dim](inherited from {note.inherited_from})[/]" if note.inherited_from else ""
-        console.print(f"  [cyan]{label}[/] {char}{note.text}{inherited}", highlight=False)
+        inherited: Part = (f" (inherited from {note.inherited_from})", "dim") if note.inherited_from else ""
+        console.print(line("  ", (NOTE_LABELS[note.kind], "cyan"), " ", char, note.text, inherited))
     for prop in detail.properties:
-        label = f" {prop.label}" if prop.label else ""
-        console.print(f"  [green]{prop.name}[/] {prop.value}{label}", highlight=False)
-    for relation in detail.relations[:30]:
-        outgoing = relation.source_code == c.code and relation.source_system is c.system
-        words = RELATION_WORDS[relation.kind][0 if outgoing else 1]
-        if relation.kind is RelationKind.NO_MAP:
-            console.print(f"  [blue]{words}[/] {relation.target_system.value}: {relation.detail}", highlight=False)
-            continue
-        other = (
-            f"{relation.target_system.value} {relation.target_code}"
-            if outgoing
-            else f"{relation.source_system.value} {relation.source_code}"
-        )
-        flags = f" [dim]({', '.join(relation.flags)})[/]" if relation.flags else ""
-        console.print(f"  [blue]{words}[/] {other}{flags}", highlight=False)
+        named = property_label(prop.name)
+        meaning = f" {prop.label}" if prop.label else ""
+        console.print(line("  ", (named.plain if named else prop.name, "green"), " ", prop.value, meaning))
+    for group in links:
+        count: Part = (f" ({group.count})", "dim") if group.count else ""
+        console.print(line("  ", (group.name, "blue bold"), count))
+        for found in group.sets:
+            console.print(line("    ", "; ".join(found.words), (f" - {' and '.join(found.tables)}", "dim")))
+            for link in found.links[:_LINKS_SHOWN]:
+                if not link.code:  # a "no map" row names no code: the table's own words
+                    console.print(line("      ", "; ".join(link.details) or "none"))
+                    continue
+                title = link.title or "(not in the loaded release)"
+                details: Part = (f" ({', '.join(link.details)})", "dim") if link.details else ""
+                console.print(line("      ", (link.code, "bold"), " ", title, details))
+            if len(found.links) > _LINKS_SHOWN:
+                console.print(
+                    line(("      and " + f"{len(found.links) - _LINKS_SHOWN} more (--json lists all)", "dim"))
+                )
     for event in detail.history:
-        console.print(f"  [yellow]history[/] {event.describe()}", highlight=False)
+        console.print(line("  ", ("history", "yellow"), f" {event.describe()}"))
     if detail.release and detail.release.licence:
-        console.print(f"[dim]{detail.release.licence}[/]", highlight=False)
+        console.print(detail.release.licence, style="dim")
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
     for term in terms[:20]:
-        via = f" [dim](see {term.via})[/]" if term.via else ""
-        rebuilt = " [dim](from a reconstructed index, not the official file)[/]" if term.reconstructed else ""
-        console.print(f"  [magenta]index[/] {term.text}{via}{rebuilt}", highlight=False)
+        via: Part = (f" (see {term.via})", "dim") if term.via else ""
+        rebuilt: Part = (" (from a reconstructed index, not the official file)", "dim") if term.reconstructed else ""
+        console.print(line("  ", ("index", "magenta"), " ", term.text, via, rebuilt))
     for child in detail.children:
-        console.print(f"    {child.code}  {child.title}", highlight=False)
+        console.print(f"    {child.code}  {child.title}")
 
 
 # ---------------------------------------------------------------------------------------------- search
@@ -399,11 +421,11 @@ def _systems(values: tuple[str, ...] | list[str] | None) -> tuple[SystemId, ...]
 
 
 def _jsonl(service: CodeService) -> None:
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
+    for number, text in enumerate(sys.stdin, start=1):
+        if not text.strip():
             continue
         try:
-            request = json.loads(line)
+            request = json.loads(text)
             if not isinstance(request, dict) or not isinstance(request.get("q"), str):
                 raise QueryError('each line must be a JSON object with a string "q"')
             systems = request.get("systems") or []
@@ -469,18 +491,21 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = terminal()
     if result.notice:
-        console.print(f"[yellow]{result.notice}[/]", highlight=False)
+        console.print(result.notice, style="yellow")
     if result.corrected_query:
-        console.print(f"Showing results for [bold]{result.corrected_query}[/]", highlight=False)
+        console.print(line("Showing results for ", (result.corrected_query, "bold")))
     if not result.hits:
-        console.print(f"No results for {query!r}.", highlight=False)
+        console.print(f"No results for {query!r}.")
         return
     for hit in result.hits:
-        badge = "" if hit.billable else f" [dim]({hit.kind.value})[/]"
-        console.print(f"[bold]{hit.code:<10}[/] [cyan]{hit.system.value:<8}[/] {hit.display}{badge}", highlight=False)
-    console.print(f"[dim]{result.total} results[/]")
+        mark = badge(hit.system, hit.billable, hit.kind)
+        shown: Part = "" if mark[0] == "billable" else (f" ({mark[0]})", "dim")
+        console.print(
+            line((f"{hit.code:<10}", "bold"), " ", (f"{hit.system.value:<8}", "cyan"), " ", hit.display, shown)
+        )
+    console.print(f"{result.total} results", style="dim")
 
 
 # ---------------------------------------------------------------------------------------------- serve
@@ -524,7 +549,7 @@ def serve_command(  # noqa: PLR0917 - click passes options as arguments
         app = create_app(
             service, WebOptions(cache_size=cache_size), close_service=True, explainers=explainers, close_explainers=True
         )
-    Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
+    terminal(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
 
 
@@ -561,15 +586,15 @@ def similar_command(code: str, system: str | None, limit: int, as_json: bool, db
         payload = {"system": concept.system.value, "code": concept.code, "title": concept.title}
         click.echo(json.dumps({**payload, "similar": _similar_json(found)}, ensure_ascii=False, indent=2))
         return
-    console = Console()
-    console.print(f"[bold]{concept.code}[/]  {NAMES[concept.system]}  {concept.title}", highlight=False)
+    console = terminal()
+    console.print(line((concept.code, "bold"), "  ", NAMES[concept.system], "  ", concept.title))
     if not found:
-        console.print("[dim]No similar codes.[/]", highlight=False)
+        console.print("No similar codes.", style="dim")
     for s in found:
-        more = f"  [dim](and {s.more} more: {s.more_label})[/]" if s.more else ""
-        console.print(f"  [bold]{s.code}[/] [dim]{NAMES[s.system]}[/]  {s.title}{more}", highlight=False)
+        more: Part = (f"  (and {s.more} more: {s.more_label})", "dim") if s.more else ""
+        console.print(line("  ", (s.code, "bold"), " ", (NAMES[s.system], "dim"), "  ", s.title, more))
         for reason in s.reasons:
-            console.print(f"      [cyan]{reason.kind.value}[/] {reason.text}", highlight=False)
+            console.print(line("      ", (reason.kind.value, "cyan"), " ", reason.text))
 
 
 # ---------------------------------------------------------------------------------------------- map
@@ -598,19 +623,21 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
         source = {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None
         click.echo(json.dumps({"source": source, "to": to, "mappings": rows}, ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = terminal()
     if concept is not None:
-        console.print(f"[bold]{concept.code}[/] {NAMES[concept.system]}: {concept.title}", highlight=False)
+        console.print(line((concept.code, "bold"), f" {NAMES[concept.system]}: ", concept.title))
     if not rows:
-        console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.", highlight=False)
+        console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.")
     for m in mappings:
         if m.relation.kind is RelationKind.NO_MAP:
-            console.print(f"  {m.relation.detail} [dim]{m.relation.source or ''}[/]", highlight=False)
+            console.print(line(f"  {m.relation.detail} ", (table_name(m.relation.source), "dim")))
             continue
         arrow = "->" if m.forward else "<-"
-        flags = f" [dim]({', '.join(m.relation.flags)})[/]" if m.relation.flags else ""
-        title = m.title or "[dim](not in the loaded release)[/]"
-        console.print(f"  {arrow} [bold]{m.code}[/] {title}{flags} [dim]{m.relation.source or ''}[/]", highlight=False)
+        words = "; ".join(row_words(m.relation, m.forward) or (default_words(m.relation, m.forward),))
+        title: Part = m.title or ("(not in the loaded release)", "dim")
+        console.print(
+            line(f"  {arrow} ", (m.code, "bold"), " ", title, (f" ({words}; {table_name(m.relation.source)})", "dim"))
+        )
 
 
 main.add_command(explain)

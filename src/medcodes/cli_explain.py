@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from medcodes.config import Settings
-from medcodes.console import errors
+from medcodes.console import Part, errors, line, terminal
 from medcodes.explain import pack
 from medcodes.explain.generate import DEFAULT_ATTEMPTS, BatchProgress
 from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured, Usage
@@ -150,12 +150,12 @@ def show_command(  # noqa: PLR0917 - click passes options as arguments
             )
         )
         return
-    console = Console(soft_wrap=True)
+    console = terminal()
     _print_facts(console, facts)
     if found is not None:
         _print_explainer(console, found)
     elif note:
-        console.print(f"\n[dim]{note}[/]", highlight=False)
+        console.print(f"\n{note}", style="dim")
 
 
 def _generate_missing(
@@ -168,7 +168,7 @@ def _generate_missing(
             "No generated explainer yet. Set MEDCODES_LLM_BASE_URL and MEDCODES_LLM_MODEL to generate one"
             " (docs/explainers.md)."
         )
-    with Console(stderr=True, soft_wrap=True).status(f"Generating the explainer of {facts.code} ..."):
+    with terminal(stderr=True).status(f"Generating the explainer of {facts.code} ..."):
         outcome = service.generate_explainer(facts.code, facts.system, explainers, _client(settings))
     if outcome.explainer is None:
         reasons = "; ".join(outcome.failure.reasons) if outcome.failure else "no answer"
@@ -188,7 +188,7 @@ def facts_command(code: str, system: str | None, as_json: bool, db: str | None, 
     if as_json:
         click.echo(json.dumps(_facts_json(facts), ensure_ascii=False, indent=2))
         return
-    _print_facts(Console(soft_wrap=True), facts)
+    _print_facts(terminal(), facts)
 
 
 def _facts_json(facts: FactsExplainer) -> dict[str, Any]:
@@ -223,26 +223,26 @@ def _explainer_json(found: Explainer) -> dict[str, Any]:
 
 
 def _print_facts(console: Console, facts: FactsExplainer) -> None:
-    console.print(f"[bold]{facts.code}[/]  {NAMES[facts.system]}  {facts.title}", highlight=False)
-    console.print(facts.summary, highlight=False)
+    console.print(line((facts.code, "bold"), f"  {NAMES[facts.system]}  ", facts.title))
+    console.print(facts.summary)
     for section in facts.sections:
-        console.print(f"\n[bold]{section.heading}[/]", highlight=False)
-        for line in section.lines:
-            definition = f" [dim]- {line.definition}[/]" if line.definition else ""
-            source = f" [dim](from {line.source})[/]" if line.source else ""
-            console.print(f"  [cyan]{line.label}:[/] {line.text}{definition}{source}", highlight=False)
+        console.print(line("\n", (section.heading, "bold")))
+        for fact in section.lines:
+            definition: Part = (f" - {fact.definition}", "dim") if fact.definition else ""
+            source: Part = (f" (from {fact.source})", "dim") if fact.source else ""
+            console.print(line("  ", (f"{fact.label}:", "cyan"), " ", fact.text, definition, source))
 
 
 def _print_explainer(console: Console, found: Explainer) -> None:
     style = "yellow" if found.stale or found.provenance.status is not ExplainerStatus.REVIEWED else "green"
-    console.print(f"\n[{style}]{found.label}[/]", highlight=False)
+    console.print(line("\n", (found.label, style)))
     for section in found.sections:
-        console.print(f"\n[bold]{section.title}[/]", highlight=False)
+        console.print(line("\n", (section.title, "bold")))
         if section.type is SectionType.TEXT:
-            console.print(section.text, highlight=False)
+            console.print(section.text)
         for number, item in enumerate(section.items, start=1):
             bullet = f"{number}." if section.type is SectionType.STEPS else "-"
-            console.print(f"  {bullet} {item}", highlight=False)
+            console.print(f"  {bullet} {item}")
 
 
 # ---------------------------------------------------------------------------------------------- generate
@@ -308,22 +308,22 @@ def _generate_codes(  # noqa: PLR0917
     attempts: int,
     prices: tuple[float | None, float | None],
 ) -> None:
-    console = Console(soft_wrap=True)
+    console = terminal()
     failed = 0
     for code in codes:
-        with Console(stderr=True, soft_wrap=True).status(f"Generating {code} ..."):
+        with terminal(stderr=True).status(f"Generating {code} ..."):
             outcome = service.generate_explainer(code, system, explainers, client, force=force, max_attempts=attempts)
         if outcome.explainer is not None and outcome.attempts == 0:
-            console.print(f"{outcome.code}: current explainer kept (use --force to regenerate)", highlight=False)
+            console.print(f"{outcome.code}: current explainer kept (use --force to regenerate)")
         elif outcome.explainer is not None:
-            console.print(f"[green]{outcome.code}: generated[/] ({outcome.attempts} attempt(s))", highlight=False)
+            console.print(line((f"{outcome.code}: generated", "green"), f" ({outcome.attempts} attempt(s))"))
         else:
             failed += 1
             reasons = "; ".join(outcome.failure.reasons) if outcome.failure else "no answer"
-            console.print(f"[red]{outcome.code}: failed, nothing stored[/]: {reasons}", highlight=False)
+            console.print(line((f"{outcome.code}: failed, nothing stored", "red"), f": {reasons}"))
     usage = client.usage
     console.print(f"{usage.total_tokens:,} tokens ({usage.prompt_tokens:,} in, {usage.completion_tokens:,} out), "
-                  f"{_cost(usage, prices)}", highlight=False)  # fmt: skip
+                  f"{_cost(usage, prices)}")  # fmt: skip
     if failed:
         sys.exit(1)
 
@@ -341,15 +341,15 @@ def _generate_batch(  # noqa: PLR0917
     prices: tuple[float | None, float | None],
 ) -> None:
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}"),
-        TextColumn("{task.fields[tokens]}"),
-        TextColumn("{task.fields[cost]}"),
+        TextColumn("{task.fields[counts]}", markup=False),
+        TextColumn("{task.fields[tokens]}", markup=False),
+        TextColumn("{task.fields[cost]}", markup=False),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True, soft_wrap=True),
+        console=terminal(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task(f"{NAMES[system]} explainers", total=None, counts="", tokens="", cost="")
@@ -378,14 +378,13 @@ def _generate_batch(  # noqa: PLR0917
             progress=progress,
         )
     usage = final.usage
-    Console(soft_wrap=True).print(
+    terminal().print(
         f"{NAMES[system]}: {final.generated} generated, {final.failed} failed (nothing stored for them),"
         f" {final.skipped} skipped as current; {usage.total_tokens:,} tokens ({usage.prompt_tokens:,} in,"
-        f" {usage.completion_tokens:,} out), {_cost(usage, prices)}",
-        highlight=False,
+        f" {usage.completion_tokens:,} out), {_cost(usage, prices)}"
     )
     if final.failed:
-        Console(soft_wrap=True).print("See why: medcodes explain status --failures", highlight=False)
+        terminal().print("See why: medcodes explain status --failures")
 
 
 # ---------------------------------------------------------------------------------------------- review
@@ -404,7 +403,7 @@ def review_command(  # noqa: PLR0917 - click passes options as arguments
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         found = service.review_explainer(code, _system(system), explainers, ExplainerStatus(status.lower()), reviewer)
-    Console(soft_wrap=True).print(f"{found.code} ({NAMES[found.system]}): {found.label}", highlight=False)
+    terminal().print(f"{found.code} ({NAMES[found.system]}): {found.label}")
 
 
 # ---------------------------------------------------------------------------------------------- packs
@@ -436,7 +435,7 @@ def export_command(
         else:
             with open(file, "w", encoding="utf-8") as out:
                 n = service.export_explainers(explainers, out.write, _system(system), wanted)
-    Console(stderr=True, soft_wrap=True).print(f"{n} explainer(s) exported", highlight=False)
+    terminal(stderr=True).print(f"{n} explainer(s) exported")
 
 
 @explain.command("import")
@@ -451,14 +450,13 @@ def import_command(file: str, replace_existing: bool, db: str | None, explainers
         explainers = ExplainerStore.open(settings.explainers_path)
         with open(file, encoding="utf-8") as lines:
             summary = service.import_explainers(explainers, lines, Path(file).name, replace_existing)
-    console = Console(soft_wrap=True)
+    console = terminal()
     console.print(
         f"{summary.added} added, {summary.replaced} replaced, {summary.skipped} kept as they were,"
-        f" {len(summary.rejected)} rejected",
-        highlight=False,
+        f" {len(summary.rejected)} rejected"
     )
     for rejected in summary.rejected:
-        console.print(f"  [red]line {rejected.line}[/] {rejected.code or ''}: {rejected.reason}", highlight=False)
+        console.print(line("  ", (f"line {rejected.line}", "red"), f" {rejected.code or ''}: {rejected.reason}"))
     if summary.rejected:
         sys.exit(1)
 
@@ -474,17 +472,19 @@ def status_command(show_failures: bool, db: str | None, explainers_db: str | Non
         explainers = ExplainerStore.open(settings.explainers_path)
         counts = explainers.counts()
         failures = explainers.failures()
-    console = Console(soft_wrap=True)
-    console.print(f"[dim]{settings.explainers_path}[/]", highlight=False)
+    console = terminal()
+    console.print(str(settings.explainers_path), style="dim")
     if not counts:
-        console.print("No explainers yet.", highlight=False)
+        console.print("No explainers yet.")
     for (system, status), n in sorted(counts.items()):
-        console.print(f"  {NAMES[system]:<16} {status.value:<10} {n:>8,}", highlight=False)
-    console.print(f"{len(failures):,} failed generation(s) logged", highlight=False)
+        console.print(f"  {NAMES[system]:<16} {status.value:<10} {n:>8,}")
+    console.print(f"{len(failures):,} failed generation(s) logged")
     if show_failures:
         for failure in failures[-_RECENT_FAILURES:]:
             console.print(
-                f"  [red]{failure.code}[/] ({failure.system.value}, {failure.at.isoformat()}): "
-                + "; ".join(failure.reasons),
-                highlight=False,
+                line(
+                    "  ",
+                    (failure.code, "red"),
+                    f" ({failure.system.value}, {failure.at.isoformat()}): " + "; ".join(failure.reasons),
+                )
             )

@@ -1,4 +1,10 @@
-"""What every command does with an error it expects: one line in words, a hint, exit status 1."""
+"""The terminal: the one place that makes rich consoles, and what every command does with an error it expects.
+
+Official text is full of square brackets ("Cutaneous abscess of back [any part, except buttock and flank]"),
+which rich reads as markup and drops. So no console here reads markup at all: every console comes from
+``terminal()`` with markup off, and styles are given as parts (``line(("E11.9", "bold"), "  ", title)``),
+never written into the text. A test checks that no other module makes a console or reads markup.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,37 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from rich.console import Console
+from rich.text import Text
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import AmbiguousCode, MedcodesError
 from medcodes.systems import UnknownSystem
+
+# A piece of a printed line: plain text, or (text, rich style) such as ("billable", "green").
+Part = str | tuple[str, str]
+
+
+def terminal(stderr: bool = False) -> Console:
+    """A console that prints text exactly as given: markup and highlighting off, long lines wrapped softly."""
+    return Console(stderr=stderr, soft_wrap=True, markup=False, highlight=False)
+
+
+def line(*parts: Part) -> Text:
+    """One printed line from plain and styled parts; no part is ever read as markup."""
+    return Text.assemble(*parts)
 
 
 def fail(error: MedcodesError | UnknownSystem) -> NoReturn:
     """Print the error and its hint on stderr, and exit 1."""
-    console = Console(stderr=True, soft_wrap=True)
-    console.print(f"[bold red]Error:[/] {error}", highlight=False)
+    console = terminal(stderr=True)
+    console.print(line(("Error:", "bold red"), " ", str(error)))
     hint = getattr(error, "hint", None)
     if hint:
-        console.print(f"[dim]Hint:[/] {hint}", highlight=False)
+        console.print(line(("Hint:", "dim"), " ", hint))
+    if isinstance(error, AmbiguousCode):
+        for choice in error.choices:
+            console.print(
+                line("  ", (f"--system {choice.system.value}", "cyan"), "  ", (choice.code, "bold"), "  ", choice.title)
+            )
     sys.exit(1)
 
 

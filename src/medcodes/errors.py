@@ -6,6 +6,8 @@ MedcodesError
 ├── DatabaseMissing(path)                   no database yet: run `medcodes build`
 ├── BuildError(reason)                      a build failed; the previous database is untouched
 ├── CodeNotFound(system, code, release, closest)
+├── AmbiguousCode(text, choices)            a code of several loaded systems, asked for without one
+├── SystemNotLoaded(system, files, code)    the system is not in this database: how to load it
 ├── InvalidCode(system, text, shape)        text cannot be a code of that system
 ├── UnknownSystem(name)                     re-exported from systems
 └── QueryError(reason)                      a search request that cannot be answered (too long, ...)
@@ -13,13 +15,16 @@ MedcodesError
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.systems import NAMES, SystemId, UnknownSystem
+from medcodes.systems import NAMES, SystemId, UnknownSystem, a_name
 
 __all__ = [
+    "AmbiguousCode",
     "AsOfOutOfRange",
     "BuildError",
+    "CodeChoice",
     "CodeDeleted",
     "CodeNoLongerValid",
     "CodeNotFound",
@@ -31,6 +36,7 @@ __all__ = [
     "QueryError",
     "SourceError",
     "SourceMissing",
+    "SystemNotLoaded",
     "UnknownSystem",
 ]
 
@@ -155,13 +161,65 @@ class AsOfOutOfRange(MedcodesError):
         self.hint = "loaded: " + "; ".join(ranges)
 
 
+@dataclass(frozen=True, slots=True)
+class CodeChoice:
+    """One of the codes an ambiguous text may mean."""
+
+    system: SystemId
+    code: str
+    title: str
+
+
+class AmbiguousCode(MedcodesError):
+    # 300 Multiple Choices: the answer lists the codes, each with its own address.
+    status = 300
+
+    def __init__(self, text: str, choices: tuple[CodeChoice, ...]) -> None:
+        listed = "; ".join(f"{NAMES[c.system]} {c.code} ({c.title})" for c in choices)
+        super().__init__(f"{text!r} is a code of {len(choices)} loaded systems: {listed}")
+        self.text = text
+        self.choices = choices
+        self.hint = (
+            "say which system: " + " or ".join(c.system.value for c in choices) + " (--system on the command line)"
+        )
+
+
+class SystemNotLoaded(MedcodesError):
+    status = 404
+
+    def __init__(
+        self, system: SystemId, files: tuple[str, ...], code: str | None = None, also: tuple[SystemId, ...] = ()
+    ) -> None:
+        if code is None:
+            message = f"{NAMES[system]} is not loaded in this database"
+        elif also:
+            others = " or ".join(f"{a_name(s)} code" for s in also)
+            message = f"{code!r} may be {a_name(system)} code or {others}, but none of them is loaded in this database"
+        else:
+            message = f"{code!r} may be {a_name(system)} code, but {NAMES[system]} is not loaded in this database"
+        super().__init__(message)
+        self.system = system
+        self.code = code
+        self.files = files
+        if files:
+            self.hint = (
+                f"put the official {NAMES[system]} files ({', '.join(files)}) in the folder you build from and run"
+                " `medcodes build --from DIR` again"
+            )
+        else:  # no public file: CPT is loaded only from a licensed file its user holds
+            self.hint = (
+                f"put the licensed {NAMES[system]} file you hold in the folder you build from and run"
+                " `medcodes build --from DIR --cpt-licence TEXT` again"
+            )
+
+
 class InvalidCode(MedcodesError):
     def __init__(self, system: SystemId, text: str, shape: str) -> None:
-        super().__init__(f"{text!r} is not a {NAMES[system]} code")
+        super().__init__(f"{text!r} is not {a_name(system)} code")
         self.system = system
         self.text = text
         self.shape = shape
-        self.hint = f"a {NAMES[system]} code looks like this: {shape}"
+        self.hint = f"{a_name(system)} code looks like this: {shape}"
 
 
 class QueryError(MedcodesError):

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY, SystemId
 
 
 class ConceptKind(StrEnum):
@@ -49,6 +49,22 @@ class NoteKind(StrEnum):
     SEVENTH_CHARACTER = "seventh_character"
 
 
+# The heading each kind of note is printed under, as the tabular list prints it: a "Use additional" note reads
+# "code to identify the organism" (every one starts with "code", "codes" or "code(s)").
+NOTE_LABELS: dict[NoteKind, str] = {
+    NoteKind.NOTE: "Note",
+    NoteKind.SEVENTH_CHARACTER_NOTE: "7th character",
+    NoteKind.INCLUDES: "Includes",
+    NoteKind.INCLUSION_TERM: "Inclusion terms",
+    NoteKind.EXCLUDES1: "Excludes1",
+    NoteKind.EXCLUDES2: "Excludes2",
+    NoteKind.CODE_FIRST: "Code first",
+    NoteKind.USE_ADDITIONAL_CODE: "Use additional",
+    NoteKind.CODE_ALSO: "Code also",
+    NoteKind.SEVENTH_CHARACTER: "7th character",
+}
+
+
 class RelationKind(StrEnum):
     """A typed link from one concept to another (same or other system)."""
 
@@ -81,6 +97,11 @@ class HistoryKind(StrEnum):
     EXPANDED = "expanded"
 
 
+def shown_code(system: SystemId, code: str, kind: ConceptKind) -> str | None:
+    """A code as people read it; None where it is medcodes' own id (an ICD-11 block, "BlockL1-5A0")."""
+    return None if kind is ConceptKind.BLOCK and not REGISTRY[system].coded_blocks else code
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One node of a code system: a chapter, block, category or code."""
@@ -95,6 +116,16 @@ class Concept:
     depth: int = 0
     # Position in the official tabular order, so that browsing and prefix listings follow it.
     seq: int = 0
+
+    @property
+    def shown_code(self) -> str | None:
+        """The code as people read it; None where it is medcodes' own id (an ICD-11 block, "BlockL1-5A0")."""
+        return shown_code(self.system, self.code, self.kind)
+
+    @property
+    def named(self) -> str:
+        """The code and its title ("E11 Type 2 diabetes mellitus"), or the title alone where it has no code."""
+        return f"{self.shown_code} {self.title}" if self.shown_code is not None else self.title
 
 
 # Appended to a designation's source when the file it was read from is a reconstruction in the official
@@ -468,6 +499,7 @@ class SimilarKind(StrEnum):
     NOTE = "note"  # named in an Excludes note of the code or its ancestors
     REFERENCE = "reference"  # another relation: a cross-reference, a replaced code
     COVERAGE = "coverage"  # HCPCS: the same section of a Medicare coverage or carriers manual
+    NEARBY = "nearby"  # HCPCS: a code near it in the same letter range and BETOS category, sharing its words
     WORDING = "wording"  # similar words in the titles and inclusion terms
 
 

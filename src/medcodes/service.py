@@ -9,16 +9,21 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from medcodes import matches
 from medcodes.build import BuildSummary, Progress, build
 from medcodes.config import Settings
 from medcodes.errors import (
+    AmbiguousCode,
     AsOfOutOfRange,
+    CodeChoice,
     CodeDeleted,
     CodeNoLongerValid,
     CodeNotFound,
     CodeNotYetValid,
     InvalidCode,
+    MedcodesError,
     QueryError,
+    SystemNotLoaded,
 )
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
@@ -54,18 +59,22 @@ from medcodes.models import (
     Suggestions,
     SystemInfo,
 )
+from medcodes.recent import Recent
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
 from medcodes.search.text import tokens
 from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import code_axes
+from medcodes.sources.manifest import select
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
+from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
 
 _CLOSEST = 5
 # ICD-10-PCS tables whose properties (axis titles, labels, definitions: up to a few hundred rows) are kept.
 _TABLES_KEPT = 32
+# Codes whose similar codes and explainer facts are kept in memory (a few KB each).
+_REMEMBERED = 4096
 # One batch-match request holds at most this many lines.
 MAX_MATCH_LINES = 1000
 
@@ -95,6 +104,10 @@ class CodeService:
         self.store = store
         self.engine = SearchEngine(store)
         self._tables: dict[str, tuple[Property, ...]] = {}  # ICD-10-PCS table -> its properties, most recent last
+        # What one release says of a code, computed once: its similar codes (a few ms each) and the facts its
+        # generated explainer is checked against (for the explainer's "out of date" mark on every page view).
+        self._similar: Recent[tuple[SystemId, str, int], tuple[SimilarCode, ...]] = Recent(_REMEMBERED)
+        self._groundings: Recent[tuple[SystemId, str], tuple[fact_sheet.Grounding | None]] = Recent(_REMEMBERED)
 
     @classmethod
     def open(cls, settings: Settings) -> CodeService:
@@ -115,24 +128,39 @@ class CodeService:
 
     # ---------------------------------------------------------------- codes
     def resolve(self, code: str, system: SystemId | None = None) -> Concept:
-        """The concept ``code`` denotes (in any notation), in ``system`` or the first loaded system that has it."""
-        systems = [system] if system is not None else self.loaded_systems()
+        """The concept ``code`` denotes (in any notation), in ``system`` or in the one loaded system that has it.
+
+        Raises AmbiguousCode where, without ``system``, several loaded systems have the code (MS-DRG 291 and
+        ICD-9-CM 291), SystemNotLoaded where ``system`` (or the only system the code may belong to) is not loaded.
+        """
+        loaded = self.loaded_systems()
+        if system is not None and system not in loaded:
+            raise self.not_loaded(system, code)
+        systems = [system] if system is not None else loaded
         syntax_errors: list[InvalidCodeSyntax] = []
+        found: list[Concept] = []
         for candidate_system in systems:
             try:
                 candidates = REGISTRY[candidate_system].candidates(code)
             except InvalidCodeSyntax as exc:
                 syntax_errors.append(exc)
                 continue
-            found = self.store.existing(candidate_system, list(candidates))
-            if found:
-                concept = self.store.get(candidate_system, found[0])
+            existing = self.store.existing(candidate_system, list(candidates))
+            if existing:
+                concept = self.store.get(candidate_system, existing[0])
                 assert concept is not None
-                return concept
+                found.append(concept)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
         if system is not None and syntax_errors:
             raise InvalidCode(system, code, syntax_errors[0].shape)
         target = system or next((s for s in systems if REGISTRY[s].looks_like_code(code)), None)
+        elsewhere = [s for s in SystemId if s not in loaded and REGISTRY[s].is_typical(code)]
         if target is None:
+            if elsewhere:
+                raise self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
             first = systems[0] if systems else SystemId.ICD10CM
             raise InvalidCode(first, code, _shape(first))
         canonical = REGISTRY[target].normalize_code(code)
@@ -148,7 +176,22 @@ class CodeService:
                     last.old_title or last.new_title,
                 )
         release = self.store.release_of(target)
-        raise CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+        missing = CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+        if system is None and elsewhere:
+            also = " or ".join(NAMES[s] for s in elsewhere)
+            missing.hint = "; ".join(
+                h for h in (missing.hint, f"it may also be a code of {also}, which is not loaded here") if h
+            )
+        raise missing
+
+    def not_loaded(self, system: SystemId, code: str | None = None, also: tuple[SystemId, ...] = ()) -> SystemNotLoaded:
+        """The error for a system this database lacks, naming the official files that load it."""
+        try:
+            files = tuple(f.name for f in select((system,)))
+        except MedcodesError:
+            files = ()  # CPT: no public file; the user supplies a licensed one
+        looks = code is not None and REGISTRY[system].looks_like_code(code)
+        return SystemNotLoaded(system, files, code if looks else None, also)
 
     # ---------------------------------------------------------------- history: codes as of a date
     def loaded_ranges(self) -> dict[SystemId, dt.date]:
@@ -475,6 +518,21 @@ class CodeService:
             history=tuple(self.store.history(s, c)),
         )
 
+    def links(self, detail: ConceptDetail) -> tuple[matches.LinkGroup, ...]:
+        """A code's crosswalks and references grouped by the other system, one entry per other code, in words."""
+        wanted: dict[SystemId, list[str]] = {}
+        me = (detail.concept.system, detail.concept.code)
+        for r in detail.relations:
+            for system, code in ((r.source_system, r.source_code), (r.target_system, r.target_code)):
+                if (system, code) != me:
+                    wanted.setdefault(system, []).append(code)
+        titles = {
+            (system, code): concept.title
+            for system, codes in wanted.items()
+            for code, concept in self.store.concepts_in(system, codes).items()
+        }
+        return matches.group(detail.concept.system, detail.concept.code, detail.relations, titles)
+
     def children_of(self, concept: Concept) -> list[Concept]:
         return self.store.children(concept.system, concept.code)
 
@@ -509,11 +567,15 @@ class CodeService:
     def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:
         """The deterministic explainer: the code's official structure and notes in plain sentences, no model."""
         detail = self.detail(self._explainer_concept(code, system))
-        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
+        return self.facts_of(detail, self.links(detail))
+
+    def facts_of(self, detail: ConceptDetail, links: Sequence[matches.LinkGroup]) -> FactsExplainer:
+        """``explain_facts`` for a code whose facts and links are in hand (a code page has them already)."""
+        return fact_sheet.describe(detail, self._explainer_table(detail.concept), links)
 
     def describe(self, detail: ConceptDetail) -> FactsExplainer:
         """The deterministic explainer of facts already in hand (a code as it stood on a date, ``as_of``)."""
-        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
+        return self.facts_of(detail, self.links(detail))
 
     def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
         """The official facts a generated explainer of ``code`` is grounded in (None: the code gets none)."""
@@ -660,25 +722,19 @@ class CodeService:
         return self.find(system, code) if system is not None else self.resolve(code)
 
     def _explainer_grounding(self, concept: Concept) -> fact_sheet.Grounding | None:
-        detail = self.detail(concept)
-        return fact_sheet.ground(detail, self._explainer_table(concept), self._explainer_titles(detail))
+        key = (concept.system, concept.code)
+        kept = self._groundings.get(key)
+        if kept is None:
+            detail = self.detail(concept)
+            kept = (fact_sheet.ground(detail, self._explainer_table(concept), self.links(detail)),)
+            self._groundings.put(key, kept)
+        return kept[0]
 
     def _explainer_table(self, concept: Concept) -> list[Property]:
         # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
         if concept.system is SystemId.ICD10PCS and concept.kind is ConceptKind.CODE:
             return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
         return []
-
-    def _explainer_titles(self, detail: ConceptDetail) -> dict[tuple[SystemId, str], str]:
-        titles: dict[tuple[SystemId, str], str] = {}
-        me = (detail.concept.system, detail.concept.code)
-        for r in detail.relations[: fact_sheet.MAX_RELATIONS]:
-            for key in ((r.source_system, r.source_code), (r.target_system, r.target_code)):
-                if key != me and key not in titles:
-                    other = self.store.get(*key)
-                    if other is not None:
-                        titles[key] = other.title
-        return titles
 
     # ---------------------------------------------------------------- similar codes
     @cached_property
@@ -693,7 +749,12 @@ class CodeService:
         clamped to 1..50.
         """
         concept = self._explainer_concept(code, system)
-        return self.similar_finder.similar(concept, limit)
+        key = (concept.system, concept.code, limit)
+        found = self._similar.get(key)
+        if found is None:
+            found = tuple(self.similar_finder.similar(concept, limit))
+            self._similar.put(key, found)
+        return list(found)
 
 
 # A code named in a note's text ("(E11.A)", "(O24.4-)"): ICD-10-CM and WHO ICD-10 notation.
@@ -739,4 +800,4 @@ def _shape(system: SystemId) -> str:
         REGISTRY[system].candidates("")
     except InvalidCodeSyntax as exc:
         return exc.shape
-    return f"a {NAMES[system]} code such as {REGISTRY[system].example}"
+    return f"{a_name(system)} code such as {REGISTRY[system].example}"

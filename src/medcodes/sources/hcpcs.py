@@ -34,6 +34,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -625,56 +626,56 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 
 # --- building the release -------------------------------------------------------------------------------
 def _properties(record: HcpcsRecord, notes: dict[str, str]) -> Iterator[Property]:
-    def prop(name: str, value: str, labels: dict[str, str] | None = None) -> Property:
-        return Property(SYSTEM, record.code, f"hcpcs.{name}", value, labels.get(value) if labels else None)
+    def prop(name: PropertyName, value: str, labels: dict[str, str] | None = None) -> Property:
+        return Property(SYSTEM, record.code, name, value, labels.get(value) if labels else None)
 
-    def dated(name: str, value: str) -> Property:
+    def dated(name: PropertyName, value: str) -> Property:
         date = _date(value)
-        return Property(SYSTEM, record.code, f"hcpcs.{name}", value, date.isoformat() if date else None)
+        return Property(SYSTEM, record.code, name, value, date.isoformat() if date else None)
 
     for value in record.pricing:
-        yield prop("pricing", value, PRICING)
+        yield prop(PropertyName.HCPCS_PRICING, value, PRICING)
     if record.multiple_pricing:
-        yield prop("multiple_pricing", record.multiple_pricing, MULTIPLE_PRICING)
+        yield prop(PropertyName.HCPCS_MULTIPLE_PRICING, record.multiple_pricing, MULTIPLE_PRICING)
     for value in record.coverage_issues_manual:
-        yield prop("coverage_issues_manual", value)
+        yield prop(PropertyName.HCPCS_COVERAGE_ISSUES_MANUAL, value)
     for value in record.carriers_manual:
-        yield prop("carriers_manual", value)
+        yield prop(PropertyName.HCPCS_CARRIERS_MANUAL, value)
     if record.statute:
-        yield prop("statute", record.statute)
+        yield prop(PropertyName.HCPCS_STATUTE, record.statute)
     for value in record.lab_certification:
-        yield prop("lab_certification", value, LAB_CERTIFICATION)
+        yield prop(PropertyName.HCPCS_LAB_CERTIFICATION, value, LAB_CERTIFICATION)
     for value in record.cross_reference:
-        yield prop("cross_reference", value)
+        yield prop(PropertyName.HCPCS_CROSS_REFERENCE, value)
     if record.coverage:
-        yield prop("coverage", record.coverage, COVERAGE)
+        yield prop(PropertyName.HCPCS_COVERAGE, record.coverage, COVERAGE)
     if record.asc_group:
-        yield prop("asc_group", record.asc_group, ASC_GROUP)
+        yield prop(PropertyName.HCPCS_ASC_GROUP, record.asc_group, ASC_GROUP)
     if record.asc_group_date:
-        yield dated("asc_group_date", record.asc_group_date)
+        yield dated(PropertyName.HCPCS_ASC_GROUP_DATE, record.asc_group_date)
     if record.mog_group:
-        yield prop("mog_group", record.mog_group)
+        yield prop(PropertyName.HCPCS_MOG_GROUP, record.mog_group)
     if record.mog_policy:
-        yield prop("mog_policy", record.mog_policy, MOG_POLICY)
+        yield prop(PropertyName.HCPCS_MOG_POLICY, record.mog_policy, MOG_POLICY)
     if record.mog_date:
-        yield dated("mog_date", record.mog_date)
+        yield dated(PropertyName.HCPCS_MOG_DATE, record.mog_date)
     if record.processing_note:
-        yield prop("processing_note", record.processing_note, notes)
+        yield prop(PropertyName.HCPCS_PROCESSING_NOTE, record.processing_note, notes)
     if record.betos:
-        yield prop("betos", record.betos, BETOS)
+        yield prop(PropertyName.HCPCS_BETOS, record.betos, BETOS)
     for value in record.type_of_service:
-        yield prop("type_of_service", value, TYPE_OF_SERVICE)
+        yield prop(PropertyName.HCPCS_TYPE_OF_SERVICE, value, TYPE_OF_SERVICE)
     # Level II codes carry base units 0 (anesthesia is priced under CPT); only a real value is a fact.
     if record.anesthesia_base_units.strip("0"):
-        yield prop("anesthesia_base_units", record.anesthesia_base_units)
+        yield prop(PropertyName.HCPCS_ANESTHESIA_BASE_UNITS, record.anesthesia_base_units)
     if record.added:
-        yield dated("add_date", record.added)
+        yield dated(PropertyName.HCPCS_ADD_DATE, record.added)
     if record.action_effective:
-        yield dated("effective_date", record.action_effective)
+        yield dated(PropertyName.HCPCS_EFFECTIVE_DATE, record.action_effective)
     if record.terminated:
-        yield dated("termination_date", record.terminated)
+        yield dated(PropertyName.HCPCS_TERMINATION_DATE, record.terminated)
     if record.action:
-        yield prop("action", record.action, ACTION)
+        yield prop(PropertyName.HCPCS_ACTION, record.action, ACTION)
 
 
 def _target(code: str) -> SystemId | None:

@@ -77,6 +77,7 @@ from medcodes.models import (
     ReleaseContent,
     SourceFile,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -135,16 +136,16 @@ _ORDER_NAME = re.compile(r"icd10pcs_order_\d{4}\.txt(?:\.gz)?")
 _ORDER_LINE = re.compile(rb"^\d{5} [0-9A-HJ-NP-Z]{3}[0-9A-HJ-NP-Z ]{4} [01] ")
 
 # The axis titles of the Medical and Surgical section, by position, and the stable property names they give.
-_SEMANTIC_AXES: dict[int, tuple[str, str]] = {
-    1: ("Section", "pcs.section"),
-    2: ("Body System", "pcs.body_system"),
-    3: ("Operation", "pcs.operation"),
-    4: ("Body Part", "pcs.body_part"),
-    5: ("Approach", "pcs.approach"),
-    6: ("Device", "pcs.device"),
-    7: ("Qualifier", "pcs.qualifier"),
+_SEMANTIC_AXES: dict[int, tuple[str, PropertyName]] = {
+    1: ("Section", PropertyName.PCS_SECTION),
+    2: ("Body System", PropertyName.PCS_BODY_SYSTEM),
+    3: ("Operation", PropertyName.PCS_OPERATION),
+    4: ("Body Part", PropertyName.PCS_BODY_PART),
+    5: ("Approach", PropertyName.PCS_APPROACH),
+    6: ("Device", PropertyName.PCS_DEVICE),
+    7: ("Qualifier", PropertyName.PCS_QUALIFIER),
 }
-AXIS_TITLE_PROPERTY = "pcs.axis_title"
+AXIS_TITLE_PROPERTY = PropertyName.PCS_AXIS_TITLE
 
 # Definitions XML: which keys the includes-only terms form, by section and axis position.
 _KEY_SOURCES: dict[tuple[str, int], str] = {
@@ -306,11 +307,11 @@ class IndexEntry:
 
 
 # --- naming ----------------------------------------------------------------------------------------------
-def axis_name(position: int, title: str) -> str:
+def axis_name(position: int, title: str) -> PropertyName:
     """The property name of an axis: the Medical and Surgical word where the axis has that title at that
     position ("pcs.body_part" for a 4th axis titled "Body Part"), else "pcs.axisN"."""
     official, name = _SEMANTIC_AXES[position]
-    return name if title == official else f"pcs.axis{position}"
+    return name if title == official else PropertyName(f"pcs.axis{position}")
 
 
 def code_axes(code: str, own: Sequence[Property], table: Sequence[Property]) -> list[tuple[str, Property]]:

@@ -606,6 +606,15 @@ class SQLiteStore:
             out.update((str(r[1]), _concept(r)) for r in rows)
         return out
 
+    def concepts_in_order(self, system: SystemId, first: int, last: int) -> list[Concept]:
+        """The concepts at official positions ``first`` to ``last`` (``Concept.seq``), through the (system, seq)
+        index."""
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (system.value, first, last),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
     def codes_matching(self, system: SystemId, pattern: str, limit: int) -> list[Concept]:
         """Concepts whose code matches a GLOB ``pattern`` (``0U?7*``), in official order.
 

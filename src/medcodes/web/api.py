@@ -18,12 +18,11 @@ from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.explain.store import ExplainerStore
-from medcodes.models import Release, SearchResult
+from medcodes.models import Concept, ConceptDetail, Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import SystemId
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
-from medcodes.web.errors import WebError
 from medcodes.web.urls import system_of
 
 MAX_LIMIT = 1000
@@ -108,10 +107,19 @@ class Api:
         """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history.
         With ``as_of``, the facts of that date where the history says them, and ``as_of_notes`` saying which."""
         if as_of is not None:
-            detail = self.service.as_of(code, system_of(system), as_of)
-            return JSONResponse(shapes.code_body(detail, self.service.axes(detail.concept)), headers=PUBLIC)
-        concept = self.service.find(system_of(system), code)
-        body = shapes.code_body(self.service.detail(concept), self.service.axes(concept))
+            return self._body(self.service.as_of(code, system_of(system), as_of))
+        return self._code(self.service.find(system_of(system), code))
+
+    async def code_anywhere(self, code: CodeParam) -> JSONResponse:
+        """One code of whichever loaded system has it; where several do (ICD-9-CM 291 and MS-DRG 291), a 300 answer
+        with ``choices``, each with its own address."""
+        return self._code(self.service.resolve(code))
+
+    def _code(self, concept: Concept) -> JSONResponse:
+        return self._body(self.service.detail(concept))
+
+    def _body(self, detail: ConceptDetail) -> JSONResponse:
+        body = shapes.code_body(detail, self.service.axes(detail.concept), self.service.links(detail))
         return JSONResponse(body, headers=PUBLIC)
 
     async def children(self, system: SystemParam, code: CodeParam) -> JSONResponse:
@@ -153,5 +161,5 @@ class Api:
         wanted = system_of(system)
         info = next((i for i in self.service.systems() if i.system is wanted), None)
         if info is None:
-            raise WebError(404, f"{NAMES[wanted]} is not loaded in this database")
+            raise self.service.not_loaded(wanted)
         return JSONResponse(shapes.system_body(info, self.service.roots(wanted)), headers=PUBLIC)

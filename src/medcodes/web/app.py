@@ -29,7 +29,7 @@ from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
-from medcodes.web.errors import ErrorBody, WebError, handler, responder
+from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
@@ -69,6 +69,7 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
         Route("/code/{system}/{ref}", pages.code, name="code"),
+        Route("/code/{ref}", pages.code_anywhere, name="code_anywhere"),
         Route("/browse", pages.browse, name="browse"),
         Route("/browse/{system}", pages.browse_system, name="browse_system"),
         Route("/about", pages.about, name="about"),
@@ -97,6 +98,17 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
                 **_ok(shapes.MatchBody, "The best codes of each line"),
                 **_BAD,
                 413: {"model": ErrorBody, "description": "Request body too large"},
+            },
+        ),
+        APIRoute(
+            f"{v1}/codes/{{code}}",
+            api.code_anywhere,
+            methods=["GET"],
+            tags=["codes"],
+            responses={
+                **_ok(shapes.CodeBody, "The code"),
+                300: {"model": ChoicesBody, "description": "A code of several loaded systems: the choices"},
+                **_MISSING,
             },
         ),
         APIRoute(

@@ -7,39 +7,12 @@ the server runs. The cache lives in the process, never on disk; a size of 0 turn
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Generic, TypeVar
 
 from medcodes.models import SearchResult, Suggestions
+from medcodes.recent import Recent
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class Recent(Generic[K, V]):
-    """A bounded map that forgets the least recently used entry first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self.entries.get(key)
-        if value is not None:
-            self.entries.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        if self.size <= 0:
-            return
-        self.entries[key] = value
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-
 
 _SearchKey = tuple[str, tuple[SystemId, ...], int, int, bool]
 _SuggestKey = tuple[str, tuple[SystemId, ...], int]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from typing_extensions import TypedDict
 
-from medcodes.errors import CodeNotFound, MedcodesError
+from medcodes.errors import AmbiguousCode, CodeChoice, CodeDeleted, CodeNotFound, MedcodesError
 from medcodes.systems import UnknownSystem
 
 log = logging.getLogger("medcodes.web")
@@ -33,6 +34,19 @@ class ErrorBody(TypedDict):
     ok: bool
     error: str
     status: int
+
+
+class ChoiceOut(TypedDict):
+    system: str
+    code: str
+    title: str
+    url: str
+
+
+class ChoicesBody(ErrorBody):
+    """A 300 answer: the text is a code of several systems; each choice has its own address."""
+
+    choices: list[ChoiceOut]
 
 
 class WebError(Exception):
@@ -52,15 +66,21 @@ class Problem:
     status: int
     message: str
     hint: str | None = None
-    closest: tuple[str, ...] = ()  # existing codes near a missing one (links on the HTML page)
-    system: str | None = None
+    # Codes to offer as links on the HTML page (which then leaves out the hint that names them in words): the
+    # closest existing codes to a missing one, a deleted code's replacements, the codes an ambiguous text may be.
+    choices: tuple[CodeChoice, ...] = ()
+    choices_label: str = ""
 
 
 def problem(exc: Exception) -> Problem:
     if isinstance(exc, WebError):
         return Problem(exc.status, exc.message, exc.hint)
+    if isinstance(exc, AmbiguousCode):
+        return Problem(exc.status, str(exc), exc.hint, exc.choices, "It may be any of these")
     if isinstance(exc, CodeNotFound):
-        return Problem(exc.status, str(exc), exc.hint, exc.closest, exc.system.value)
+        label = "Replaced by" if isinstance(exc, CodeDeleted) else "Closest existing codes"
+        choices = tuple(CodeChoice(exc.system, code, "") for code in exc.closest)
+        return Problem(exc.status, str(exc), exc.hint, choices, label)
     if isinstance(exc, MedcodesError):
         return Problem(exc.status, str(exc), exc.hint)
     if isinstance(exc, UnknownSystem):
@@ -88,9 +108,19 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def error_body(found: Problem) -> ErrorBody:
+def error_body(found: Problem) -> ErrorBody | ChoicesBody:
     message = f"{found.message}. {found.hint[0].upper()}{found.hint[1:]}" if found.hint else found.message
+    if found.status == 300:
+        choices: list[ChoiceOut] = [
+            {"system": c.system.value, "code": c.code, "title": c.title, "url": _code_api(c)} for c in found.choices
+        ]
+        return {"ok": False, "error": message, "status": found.status, "choices": choices}
     return {"ok": False, "error": message, "status": found.status}
+
+
+def _code_api(choice: CodeChoice) -> str:
+    """The JSON address of a code the answer offers (the API's /codes/{system}/{code} route)."""
+    return f"{API_PREFIX}v1/codes/{choice.system.value}/{quote(choice.code, safe='.-')}"
 
 
 def wants_json(path: str) -> bool:
@@ -113,6 +143,8 @@ def responder(templates: Environment) -> Callable[[str, Problem], Response]:
 def _title(status: int) -> str:
     if status == 404:
         return "Not found"
+    if status == 300:
+        return "Which code?"
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing_extensions import TypedDict
 
 from medcodes.explain import pack
+from medcodes.matches import LinkGroup
 from medcodes.models import (
     Concept,
     ConceptDetail,
@@ -144,6 +145,26 @@ class RelationOut(TypedDict):
     flags: list[str]
 
 
+class LinkOut(TypedDict):
+    system: str
+    code: str
+    title: str | None
+    details: list[str]
+
+
+class LinkSetOut(TypedDict):
+    match: list[str]  # what the rows say, in words: "narrower: a subclass of this code", "approximate"
+    tables: list[str]  # the tables they come from, in words
+    codes: list[LinkOut]
+
+
+class LinkGroupOut(TypedDict):
+    system: str
+    name: str
+    count: int
+    sets: list[LinkSetOut]
+
+
 class HistoryOut(TypedDict):
     kind: str
     release: str
@@ -171,6 +192,7 @@ class CodeBody(TypedDict):
     properties: list[PropertyOut]
     axes: list[AxisOut]
     relations: list[RelationOut]
+    crosswalks: list[LinkGroupOut]  # the relations as the code page shows them: by system, each code once
     history: list[HistoryOut]
     as_of: str | None
     as_of_notes: list[str]
@@ -391,7 +413,26 @@ def axis(position: int, title: str, p: Property) -> AxisOut:
     return {"position": position, "title": title, "value": p.value, "label": p.label, "definition": p.definition}
 
 
-def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> CodeBody:
+def _link_group(group: LinkGroup) -> LinkGroupOut:
+    return {
+        "system": group.system.value,
+        "name": group.name,
+        "count": group.count,
+        "sets": [
+            {
+                "match": list(s.words),
+                "tables": list(s.tables),
+                "codes": [
+                    {"system": k.system.value, "code": k.code, "title": k.title, "details": list(k.details)}
+                    for k in s.links
+                ],
+            }
+            for s in group.sets
+        ],
+    }
+
+
+def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]], links: Sequence[LinkGroup] = ()) -> CodeBody:
     c = detail.concept
     return {
         "ok": True,
@@ -411,6 +452,7 @@ def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> Co
         "properties": [_property(p) for p in detail.properties],
         "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
         "relations": [_relation(r) for r in detail.relations],
+        "crosswalks": [_link_group(g) for g in links],
         "history": [_history(h) for h in detail.history],
         "as_of": detail.as_of.isoformat() if detail.as_of else None,
         "as_of_notes": list(detail.as_of_notes),
