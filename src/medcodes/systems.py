@@ -252,13 +252,26 @@ REGISTRY: dict[SystemId, CodeSystem] = {
 }
 
 
+_NOT_ID = re.compile(r"[\s._-]+")
+# The names people write for a system, beside its id: "ICD-10-CM" and "icd_10_cm" are icd10cm.
+_BY_NAME: dict[str, SystemId] = {_NOT_ID.sub("", s.value): s for s in SystemId} | {
+    _NOT_ID.sub("", name.lower()): s for s, name in NAMES.items()
+}
+
+
+def parse_system(text: str) -> SystemId:
+    """The system a person means by ``text``: its id in any case, with or without hyphens, dots, underscores
+    or spaces (``icd10cm``, ``ICD10CM``, ``ICD-10-CM``), or its name. The one reader of a system name that
+    every interface uses; UnknownSystem (which lists the ids) for anything else."""
+    found = _BY_NAME.get(_NOT_ID.sub("", text.strip().lower())) if len(text) <= 64 else None
+    if found is None:
+        raise UnknownSystem(text[:64], ", ".join(s.value for s in SystemId))
+    return found
+
+
 def get(system: SystemId | str) -> CodeSystem:
-    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``)."""
-    try:
-        return REGISTRY[SystemId(system)]
-    except ValueError:
-        known = ", ".join(s.value for s in SystemId)
-        raise UnknownSystem(str(system), known) from None
+    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``), or of a name (parse_system)."""
+    return REGISTRY[system if isinstance(system, SystemId) else parse_system(system)]
 
 
 def normalize_code(system: SystemId | str, text: str) -> str:

@@ -1,29 +1,31 @@
 """The JSON API (/api/v1): each endpoint is one service call and one builder from ``shapes``.
 
-Endpoints are ``async`` and call the service directly, on the event loop: a search is CPU work of a
-millisecond or two that no thread would make faster (the GIL), and one thread keeps the store's single
-SQLite connection and the engine's lazily loaded index to one user. A batch match yields to other
-requests between chunks of lines.
+Endpoints are ``async`` and call the service on the event loop when the work is short (a search is CPU work of
+a millisecond or two that no thread would make faster: the GIL). Long work (a batch match, a search for many
+hits or of many words) runs in the lane's worker threads (web/work.py), within a budget, and stops when the
+client leaves; the event loop goes on answering everyone else meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Release, SearchResult
-from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import NAMES, SystemId
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
-from medcodes.web.urls import system_of
+from medcodes.web.params import whole_number
+from medcodes.web.urls import system_of, systems_of
+from medcodes.web.work import Lane
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
@@ -31,17 +33,43 @@ MAX_SUGGESTIONS = 20
 MAX_MATCHES_PER_LINE = 20
 # CodeService.similar clamps its limit to 1..50; the API says so up front (a 400 beyond it).
 MAX_SIMILAR = 50
-# Lines matched between two chances for other requests to run.
-_MATCH_CHUNK = 16
+# What a code in a path may look like: any notation of any system's code (E11.9, e11 9, 0UT.70ZZ, DRG 291) or a
+# header's stored code (A15-A19, BlockL1-1A0, MODIFIERS); the longest stored code has 16 characters.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,39}$"
+_IDS = ", ".join(s.value for s in SystemId)
 
 # Answers about codes change only with a new build; searches may hold what a person typed about a patient.
 PUBLIC = {"cache-control": "public, max-age=3600"}
 PRIVATE = {"cache-control": "no-store"}
 
-SystemParam = Annotated[str, Path(description="A code system id: " + ", ".join(s.value for s in SystemId))]
-CodeParam = Annotated[str, Path(description="A code in any notation (E11.9, e119, 0ut70zz), or a header's code")]
+
+def _digits(value: object) -> object:
+    """A number in a query string is ASCII digits only (pydantic, like int(), also reads "1_0")."""
+    if isinstance(value, str):
+        found = whole_number(value)
+        if found is None:
+            raise ValueError("must be a whole number written in the digits 0-9")
+        return found
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_digits)]
+SystemParam = Annotated[str, Path(description=f"A code system: its id ({_IDS}), in any case, or its name")]
+CodeParam = Annotated[
+    str,
+    Path(
+        description="A code in any notation (E11.9, e119, 0ut70zz), or a header's code",
+        pattern=CODE_PATTERN,
+        max_length=40,
+    ),
+]
 SystemsQuery = Annotated[
-    list[SystemId] | None, Query(description="Only these systems (repeatable: system=icd10cm&system=hcpcs)")
+    list[str] | None,
+    Query(
+        description=f"Only these systems (repeatable: system=icd10cm&system=hcpcs): ids ({_IDS}) in any case, or"
+        " names (ICD-10-CM)",
+        max_length=len(SystemId),
+    ),
 ]
 
 
@@ -51,49 +79,57 @@ class MatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[Annotated[str, StringConstraints(max_length=MAX_QUERY_CHARS)]] = Field(
-        max_length=MAX_MATCH_LINES, description=f"Texts to code, at most {MAX_MATCH_LINES} lines"
+        max_length=MAX_MATCH_LINES,
+        description=f"Texts to code, at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all",
     )
-    systems: list[SystemId] = Field(default_factory=list, description="Only these systems")
-    limit: int = Field(default=3, ge=1, le=MAX_MATCHES_PER_LINE, description="Codes per line")
+    systems: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default_factory=list, max_length=len(SystemId), description=f"Only these systems (ids: {_IDS})"
+    )
+    limit: int = Field(default=3, ge=1, le=MAX_MATCHES_PER_LINE, strict=True, description="Codes per line")
 
 
 class Api:
-    def __init__(self, service: CodeService, searches: Searches, explainers: ExplainerStore) -> None:
+    def __init__(self, service: CodeService, searches: Searches, explainers: ExplainerStore, lane: Lane) -> None:
         self.service = service
         self.searches = searches
         self.explainers = explainers
+        self.lane = lane
         self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
 
     async def search(
         self,
+        request: Request,
+        *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words or a code, in any notation")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page")] = 10,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)")] = 0,
+        limit: Annotated[Count, Query(ge=1, le=MAX_LIMIT, description="Hits per page")] = 10,
+        offset: Annotated[Count, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)")] = 0,
         billable: Annotated[bool, Query(description="Billable codes only")] = False,
     ) -> JSONResponse:
         """Search every loaded code system by words or code: ranked hits, why each matched, counts per system."""
-        result = self.searches.search(q, system or (), limit, offset, billable)
+        result = await self.searches.find(q, systems_of(system or ()), limit, offset, billable, receive=request.receive)
         return JSONResponse(shapes.search_body(result, limit, offset), headers=PRIVATE)
 
     async def suggest(
         self,
+        request: Request,
+        *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="What has been typed so far")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest")] = 8,
+        limit: Annotated[Count, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest")] = 8,
     ) -> JSONResponse:
         """Autocomplete: the typed words with the last one completed, and the best codes so far."""
-        suggestions = self.searches.suggest(q, system or (), limit)
+        suggestions = await self.searches.complete(q, systems_of(system or ()), limit, receive=request.receive)
         return JSONResponse(shapes.suggest_body(suggestions), headers=PRIVATE)
 
-    async def match(self, request: Annotated[MatchRequest, Body()]) -> JSONResponse:
-        """Batch text-to-code: the best codes for each line, with scores, in the order given."""
-        results: list[SearchResult] = []
-        for start in range(0, len(request.lines), _MATCH_CHUNK):
-            chunk = request.lines[start : start + _MATCH_CHUNK]
-            results += self.service.match(chunk, request.systems, request.limit)
-            await asyncio.sleep(0)
-        return JSONResponse(shapes.match_body(request.lines, results), headers=PRIVATE)
+    async def match(self, request: Request, body: Annotated[MatchRequest, Body()]) -> JSONResponse:
+        """Batch text-to-code: the best codes for each line, with scores, in the order given. The batch runs off
+        the event loop, within a time budget, and stops when the client disconnects."""
+        systems = systems_of(body.systems)
+        results: list[SearchResult] = await self.lane.run(
+            lambda budget: self.service.match(body.lines, systems, body.limit, check=budget), request.receive
+        )
+        return JSONResponse(shapes.match_body(body.lines, results), headers=PRIVATE)
 
     async def code(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history."""
@@ -115,7 +151,7 @@ class Api:
         self,
         system: SystemParam,
         code: CodeParam,
-        limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most")] = 10,
+        limit: Annotated[Count, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most")] = 10,
     ) -> JSONResponse:
         """Codes similar to a code, in its system and in the others, best first, each with the reasons why."""
         concept = self.service.find(system_of(system), code)
@@ -133,7 +169,7 @@ class Api:
 
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""
-        return JSONResponse(shapes.systems_body(self.service.systems()), headers=PUBLIC)
+        return JSONResponse(shapes.systems_body(self.service.systems(), self.service.stamp), headers=PUBLIC)
 
     async def system(self, system: SystemParam) -> JSONResponse:
         """One loaded system and the top of its hierarchy (chapters or sections), for browsing."""

@@ -18,9 +18,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from medcodes import __version__
-from medcodes.config import MAX_QUERY_CHARS, Settings
+from medcodes.config import MAX_QUERY_CHARS, ServeSettings, Settings
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, CodeService
@@ -33,6 +34,7 @@ from medcodes.web.errors import ErrorBody, WebError, handler, responder
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
+from medcodes.web.work import Lane
 
 DESCRIPTION = f"""Search all medical codes and read every fact of each one.
 
@@ -49,6 +51,12 @@ class WebOptions:
     # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
     max_body_bytes: int = 1024 * 1024
     max_url_chars: int = 4096
+    # The site's public address (canonical links, structured data); None: pages name themselves by path only.
+    public_url: str | None = None
+    # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
+    work_threads: int = 2
+    work_waiting: int = 32
+    work_seconds: float = 20.0
 
 
 def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
@@ -168,7 +176,8 @@ def create_app(
     close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
-    searches = Searches(service, options.cache_size)
+    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds)
+    searches = Searches(service, options.cache_size, lane)
     pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()), store)
     respond = responder(templates)
     handle = handler(respond)
@@ -187,7 +196,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store), assets),
+        routes=routes(pages, Api(service, searches, store, lane), assets),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -205,6 +214,7 @@ def create_app(
     app.add_middleware(
         Guard, respond=respond, max_body_bytes=options.max_body_bytes, max_url_chars=options.max_url_chars
     )
+    app.state.public_url = options.public_url.rstrip("/") if options.public_url else None
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -220,6 +230,8 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     responses = operation.get("responses", {})
                     if responses.pop("422", None) is not None:
                         responses.setdefault("400", {"description": "Bad request", "content": _error_content()})
+                    for status, description in _EVERY_OPERATION.items():
+                        responses.setdefault(status, {"description": description, "content": _error_content()})
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema
@@ -228,17 +240,22 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
+# What any request may be answered besides its own answers (the guard's limits, a server out of breath).
+_EVERY_OPERATION = {
+    "414": "URL too long",
+    "503": "Server busy, a request's work budget spent, or the database unreadable",
+}
+
+
 def _error_content() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
-def from_environment() -> FastAPI:
+def from_environment() -> ASGIApp:
     """An app factory for ``uvicorn --factory medcodes.web.app:from_environment``: the database from MEDCODES_DB,
-    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only."""
-    settings = Settings.from_env()
-    return create_app(
-        CodeService.open(settings),
-        close_service=True,
-        explainers=ExplainerStore.open(settings.explainers_path, readonly=True),
-        close_explainers=True,
-    )
+    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only, the
+    settings of `medcodes serve` from MEDCODES_* (config.ServeSettings); it moves to a newly built database
+    without a restart (web/live.py)."""
+    from medcodes.web.server import Site
+
+    return Site.of(Settings.from_env(), ServeSettings.from_env())()

@@ -38,11 +38,14 @@ class ErrorBody(TypedDict):
 class WebError(Exception):
     """An error found at the web edge (an unknown system in a URL, a body too large, a bad page number)."""
 
-    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, hint: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.hint = hint
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +57,12 @@ class Problem:
     hint: str | None = None
     closest: tuple[str, ...] = ()  # existing codes near a missing one (links on the HTML page)
     system: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # what the answer says besides (Allow on a 405, Retry-After)
 
 
 def problem(exc: Exception) -> Problem:
     if isinstance(exc, WebError):
-        return Problem(exc.status, exc.message, exc.hint)
+        return Problem(exc.status, exc.message, exc.hint, headers=tuple(exc.headers.items()))
     if isinstance(exc, CodeNotFound):
         return Problem(exc.status, str(exc), exc.hint, exc.closest, exc.system.value)
     if isinstance(exc, MedcodesError):
@@ -68,7 +72,7 @@ def problem(exc: Exception) -> Problem:
     if isinstance(exc, RequestValidationError):
         return Problem(400, _validation_message(exc))
     if isinstance(exc, HTTPException):
-        return Problem(exc.status_code, _http_message(exc))
+        return Problem(exc.status_code, _http_message(exc), headers=tuple((exc.headers or {}).items()))
     return Problem(500, "Internal server error")
 
 
@@ -84,7 +88,8 @@ def _validation_message(exc: RequestValidationError) -> str:
     for error in exc.errors():
         location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
         where = ".".join(location) or "request"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+        # A validator's own words come as "Value error, <words>": the words are the message.
+        parts.append(f"{where}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -102,10 +107,11 @@ def responder(templates: Environment) -> Callable[[str, Problem], Response]:
     page = templates.get_template("error.html")
 
     def respond(path: str, found: Problem) -> Response:
+        headers = dict(found.headers)
         if wants_json(path):
-            return JSONResponse(error_body(found), status_code=found.status)
+            return JSONResponse(error_body(found), status_code=found.status, headers=headers)
         html = page.render(problem=found, title=_title(found.status))
-        return HTMLResponse(html, status_code=found.status)
+        return HTMLResponse(html, status_code=found.status, headers=headers)
 
     return respond
 
