@@ -1,6 +1,6 @@
 """HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
 
-    python bench/http.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
+    python bench/web.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
                          [--client raw|httpx] [--seconds 60]
 
 Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
@@ -20,14 +20,6 @@ connection failure or a timeout is an error.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, and the file's name would hide the standard
-# library's http package from everything imported after it (urllib, httpx): take the folder off.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
 import argparse
 import asyncio
 import importlib
@@ -35,9 +27,11 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
