@@ -2,21 +2,26 @@
 
 Most requests cost a millisecond or two and are answered on the event loop. A batch match, or a search for a
 thousand hits or of many words, may cost seconds: run there, it would hold up every other client of the process.
-Such work runs in a ``Lane``: at most ``threads`` pieces at once in worker threads (the event loop keeps
-answering the cheap requests meanwhile: Python switches threads every few milliseconds), at most ``waiting``
-more queued for a thread (beyond that: 503, try again), each with a ``Budget`` of seconds that the work checks
-between its steps, and stopped at the next step when the client disconnects. The limits are listed in
-docs/operations.md.
+Such work runs in a ``Lane``: at most ``threads`` pieces at once in worker threads of its own, at most
+``waiting`` more queued for one (beyond that: 503, try again), each with a ``Budget`` of seconds that the work
+checks between its steps, and stopped at the next step when the client disconnects. The event loop keeps
+answering the cheap requests meanwhile: the lane's threads run at a lower OS priority (nice +10, so the event
+loops of this and the other workers get the cores first), and the server has Python hand the GIL over every
+millisecond rather than every 5 (web/server.py). The limits are listed in docs/operations.md.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import anyio
-import anyio.to_thread
 from starlette.types import Receive
 
 from medcodes.web.errors import WebError
@@ -60,11 +65,31 @@ def heavy(text: str, hits: int) -> bool:
     return hits > HEAVY_HITS or len(text.split()) > HEAVY_WORDS
 
 
+# Added to the nice value of the lane's threads (Linux schedules threads one by one).
+NICENESS = 10
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + NICENESS))
+
+
+# The lanes' threads, by number of threads: one pool per process, shared by the apps of the releases a server
+# moves through (web/live.py), started on first use (building an app starts no thread).
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(threads, "medcodes-lane", initializer=_lower_priority)
+    return _POOLS[threads]
+
+
 class Lane:
     def __init__(self, threads: int = 2, waiting: int = 32, seconds: float = 20.0) -> None:
         self.slots = anyio.CapacityLimiter(threads)
-        # The threads' own limiter: the slots above already admit no more than it holds.
-        self.threads = anyio.CapacityLimiter(threads)
+        self.threads = threads
         self.waiting = 0
         self.most_waiting = waiting
         self.seconds = seconds
@@ -87,7 +112,8 @@ class Lane:
             finally:
                 self.waiting -= 1
             try:
-                outcome.append(await anyio.to_thread.run_sync(work, budget, limiter=self.threads))
+                # Cancelled (the client left), this returns at once; the thread stops at the work's next check.
+                outcome.append(await asyncio.wrap_future(_pool(self.threads).submit(work, budget)))
             except Exception as exc:
                 failure.append(exc)
             finally:
