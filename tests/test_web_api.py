@@ -431,9 +431,9 @@ def test_a_system_that_is_not_loaded_is_404(client: TestClient) -> None:
     }
 
 
-def test_malformed_code_is_400(client: TestClient) -> None:
+def test_malformed_code_names_no_code_404(client: TestClient) -> None:
     response = client.get("/api/v1/codes/icd10cm/E1")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["error"].startswith("'E1' is not a ICD-10-CM code.")
 
 
@@ -441,7 +441,8 @@ def test_unknown_system_filter_is_400(client: TestClient) -> None:
     response = client.get("/api/v1/search", params={"q": "asthma", "system": "icd99"})
     assert response.status_code == 400
     assert response.json()["error"] == (
-        "Unknown code system 'icd99'. Known systems: icd10cm, icd10pcs, hcpcs, cpt, icd11, icd10, icd9cm, msdrg"
+        "system.0: Unknown code system 'icd99'; known systems: icd10cm, icd10pcs, hcpcs, cpt, icd11, icd10, icd9cm,"
+        " msdrg"
     )
 
 
@@ -485,7 +486,7 @@ def test_openapi_document_lists_every_route(client: TestClient) -> None:
 def test_openapi_documents_the_one_error_body_not_fastapis(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     search = document["paths"]["/api/v1/search"]["get"]["responses"]
-    assert sorted(search) == ["200", "400", "414", "503"]
+    assert sorted(search) == ["200", "400", "414", "422", "503"]
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["ok", "error", "status"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
 

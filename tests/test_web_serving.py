@@ -222,21 +222,25 @@ def test_long_work_beyond_the_queue_is_503_with_retry_after(db: Path, monkeypatc
     assert done == [200]
 
 
-def test_a_batch_of_too_many_words_is_413(service: CodeService) -> None:
+def test_a_batch_of_too_many_words_is_422(service: CodeService) -> None:
     with TestClient(create_app(service)) as client:
         lines = [" ".join(["a"] * 100)] * (MAX_MATCH_WORDS // 100 + 1)
         response = client.post("/api/v1/match", json={"lines": lines})
     assert response.json() == {
         "ok": False,
         "error": "too many words: 20,100 in all, at most 20,000 per request. Split it into smaller batches",
-        "status": 413,
+        "status": 422,
     }
 
 
-def test_a_query_of_too_many_words_is_400(service: CodeService) -> None:
+def test_a_query_of_too_many_words_is_422(service: CodeService) -> None:
     with TestClient(create_app(service)) as client:
         response = client.get("/api/v1/search", params={"q": "a " * 101, "limit": 1000})
-    assert response.json() == {"ok": False, "error": "query has too many words: 101, at most 100", "status": 400}
+    assert response.json() == {
+        "ok": False,
+        "error": "query has too many words: 101, at most 100. Search for the words that matter",
+        "status": 422,
+    }
 
 
 # ---------------------------------------------------------------------------------------------- 2, 3. connections

@@ -12,7 +12,7 @@ MedcodesError
 ├── InvalidCode(system, text, shape)        text cannot be a code of that system
 ├── UnknownSystem(name)                     re-exported from systems
 └── QueryError(reason)                      a search request that cannot be answered (too long, ...)
-    └── BatchTooLarge(reason)               a batch holding more work than one request may ask for (413)
+    └── TooMuchWork(reason)                 a well-formed request over a documented work budget (422)
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from medcodes.systems import NAMES, SystemId, UnknownSystem
 
 __all__ = [
     "AsOfOutOfRange",
-    "BatchTooLarge",
     "BuildError",
     "CodeDeleted",
     "CodeNotFound",
@@ -37,6 +36,7 @@ __all__ = [
     "QueryError",
     "SourceError",
     "SourceMissing",
+    "TooMuchWork",
     "UnknownSystem",
 ]
 
@@ -178,9 +178,12 @@ class QueryError(MedcodesError):
         self.reason = reason
 
 
-class BatchTooLarge(QueryError):
-    status = 413
+class TooMuchWork(QueryError):
+    """A request that is well formed but asks for more work than one request may: more words in a query or a
+    batch than the documented limits (docs/operations.md)."""
 
-    def __init__(self, reason: str) -> None:
+    status = 422
+
+    def __init__(self, reason: str, hint: str) -> None:
         super().__init__(reason)
-        self.hint = "split it into smaller batches"
+        self.hint = hint

@@ -12,11 +12,12 @@ from medcodes.build import BuildSummary, Progress, build, remove_leftovers
 from medcodes.config import Settings
 from medcodes.errors import (
     AsOfOutOfRange,
-    BatchTooLarge,
     CodeDeleted,
     CodeNotFound,
     CodeNotYetValid,
     InvalidCode,
+    QueryError,
+    TooMuchWork,
 )
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
@@ -382,10 +383,13 @@ class CodeService:
         left, a request that ran out of time).
         """
         if len(lines) > MAX_MATCH_LINES:
-            raise BatchTooLarge(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
+            raise QueryError(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
         words = sum(len(tokens(line)) for line in lines)
         if words > MAX_MATCH_WORDS:
-            raise BatchTooLarge(f"too many words: {words:,} in all, at most {MAX_MATCH_WORDS:,} per request")
+            raise TooMuchWork(
+                f"too many words: {words:,} in all, at most {MAX_MATCH_WORDS:,} per request",
+                "split it into smaller batches",
+            )
         out = []
         for line in lines:
             check()

@@ -252,21 +252,30 @@ REGISTRY: dict[SystemId, CodeSystem] = {
 }
 
 
-_NOT_ID = re.compile(r"[\s._-]+")
-# The names people write for a system, beside its id: "ICD-10-CM" and "icd_10_cm" are icd10cm.
-_BY_NAME: dict[str, SystemId] = {_NOT_ID.sub("", s.value): s for s in SystemId} | {
-    _NOT_ID.sub("", name.lower()): s for s, name in NAMES.items()
-}
+# What may stand between the characters of a system's id as a person writes it: "ICD-10-CM", "icd_10_cm".
+_SEPARATOR = r"[ \t._-]"
+_SEPARATORS = re.compile(_SEPARATOR + "+")
+
+
+def _spelled(system: SystemId) -> str:
+    return (_SEPARATOR + "*").join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in system.value)
+
+
+# The same reading as a regular expression, for the API's OpenAPI document (JSON Schema's "pattern"): written with
+# nothing but classes of ASCII characters, it means the same in Python, in JavaScript and in pydantic's Rust.
+SYSTEM_PATTERN = f"^{_SEPARATOR}*(?:{'|'.join(_spelled(s) for s in SystemId)}){_SEPARATOR}*$"
+SYSTEM_NAME_CHARS = 64
 
 
 def parse_system(text: str) -> SystemId:
-    """The system a person means by ``text``: its id in any case, with or without hyphens, dots, underscores
-    or spaces (``icd10cm``, ``ICD10CM``, ``ICD-10-CM``), or its name. The one reader of a system name that
-    every interface uses; UnknownSystem (which lists the ids) for anything else."""
-    found = _BY_NAME.get(_NOT_ID.sub("", text.strip().lower())) if len(text) <= 64 else None
-    if found is None:
-        raise UnknownSystem(text[:64], ", ".join(s.value for s in SystemId))
-    return found
+    """The system a person means by ``text``: its id in any case, with or without hyphens, dots, underscores or
+    spaces (``icd10cm``, ``ICD10CM``, ``ICD-10-CM``, ``MS-DRG``). The one reader of a system name that every
+    interface uses (SYSTEM_PATTERN says the same); UnknownSystem, which lists the ids, for anything else."""
+    key = _SEPARATORS.sub("", text.lower()) if len(text) <= SYSTEM_NAME_CHARS and text.isascii() else ""
+    try:
+        return SystemId(key)
+    except ValueError:
+        raise UnknownSystem(text[:SYSTEM_NAME_CHARS], ", ".join(s.value for s in SystemId)) from None
 
 
 def get(system: SystemId | str) -> CodeSystem:

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-from medcodes.errors import QueryError
+from medcodes.errors import QueryError, TooMuchWork
 from medcodes.search.text import negated, tokens
 from medcodes.systems import SystemId
 
@@ -42,5 +42,7 @@ def parse(
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
     words = tuple(tokens(cleaned))
     if len(words) > MAX_QUERY_WORDS:
-        raise QueryError(f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}")
+        raise TooMuchWork(
+            f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}", "search for the words that matter"
+        )
     return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)))

@@ -11,20 +11,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body, Path, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
+from medcodes.errors import InvalidCode
 from medcodes.explain.store import ExplainerStore
-from medcodes.models import Release, SearchResult
+from medcodes.models import Concept, Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import NAMES, SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, UnknownSystem, parse_system
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
 from medcodes.web.params import whole_number
-from medcodes.web.urls import system_of, systems_of
+from medcodes.web.urls import system_of
 from medcodes.web.work import Lane
 
 MAX_LIMIT = 1000
@@ -53,8 +54,40 @@ def _digits(value: object) -> object:
     return value
 
 
-Count = Annotated[int, BeforeValidator(_digits)]
-SystemParam = Annotated[str, Path(description=f"A code system: its id ({_IDS}), in any case, or its name")]
+DIGITS = BeforeValidator(_digits)
+
+
+def _whole(value: object) -> object:
+    """A number in a JSON body is a JSON number (3, or 3.0: JSON Schema's integer), never a string or true."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _system(value: str) -> str:
+    """A system as a person names it (systems.parse_system), as its id."""
+    try:
+        return parse_system(value).value
+    except UnknownSystem as exc:
+        raise ValueError(str(exc)) from None
+
+
+# A system in a filter or a body: the OpenAPI document says which spellings are read (SYSTEM_PATTERN).
+SystemName = Annotated[
+    str,
+    AfterValidator(_system),
+    Field(
+        description=f"A code system: its id ({_IDS}) in any case, with or without separators (ICD-10-CM)",
+        json_schema_extra={"pattern": SYSTEM_PATTERN, "maxLength": SYSTEM_NAME_CHARS},
+    ),
+]
+SystemParam = Annotated[
+    str, Path(description=f"A code system: its id ({_IDS}) in any case (ICD-10-CM too)", max_length=SYSTEM_NAME_CHARS)
+]
 CodeParam = Annotated[
     str,
     Path(
@@ -64,13 +97,13 @@ CodeParam = Annotated[
     ),
 ]
 SystemsQuery = Annotated[
-    list[str] | None,
-    Query(
-        description=f"Only these systems (repeatable: system=icd10cm&system=hcpcs): ids ({_IDS}) in any case, or"
-        " names (ICD-10-CM)",
-        max_length=len(SystemId),
-    ),
+    list[SystemName] | None,
+    Query(description="Only these systems (repeatable: system=icd10cm&system=hcpcs)", max_length=len(SystemId)),
 ]
+
+
+def _ids(names: list[str] | None) -> tuple[SystemId, ...]:
+    return tuple(dict.fromkeys(SystemId(name) for name in names or ()))
 
 
 class MatchRequest(BaseModel):
@@ -82,10 +115,10 @@ class MatchRequest(BaseModel):
         max_length=MAX_MATCH_LINES,
         description=f"Texts to code, at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all",
     )
-    systems: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
-        default_factory=list, max_length=len(SystemId), description=f"Only these systems (ids: {_IDS})"
+    systems: list[SystemName] = Field(default_factory=list, max_length=len(SystemId), description="Only these systems")
+    limit: Annotated[int, BeforeValidator(_whole)] = Field(
+        default=3, ge=1, le=MAX_MATCHES_PER_LINE, description="Codes per line"
     )
-    limit: int = Field(default=3, ge=1, le=MAX_MATCHES_PER_LINE, strict=True, description="Codes per line")
 
 
 class Api:
@@ -96,18 +129,26 @@ class Api:
         self.lane = lane
         self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
 
+    def _find(self, system: str, code: str) -> Concept:
+        """The code a path names. A code no code of the system could be (E1 in ICD-10-CM) names no resource
+        either: 404, with the shape of the system's codes in the hint."""
+        try:
+            return self.service.find(system_of(system), code)
+        except InvalidCode as exc:
+            raise WebError(404, str(exc), exc.hint) from None
+
     async def search(
         self,
         request: Request,
         *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words or a code, in any notation")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[Count, Query(ge=1, le=MAX_LIMIT, description="Hits per page")] = 10,
-        offset: Annotated[Count, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page"), DIGITS] = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)"), DIGITS] = 0,
         billable: Annotated[bool, Query(description="Billable codes only")] = False,
     ) -> JSONResponse:
         """Search every loaded code system by words or code: ranked hits, why each matched, counts per system."""
-        result = await self.searches.find(q, systems_of(system or ()), limit, offset, billable, receive=request.receive)
+        result = await self.searches.find(q, _ids(system), limit, offset, billable, receive=request.receive)
         return JSONResponse(shapes.search_body(result, limit, offset), headers=PRIVATE)
 
     async def suggest(
@@ -116,16 +157,16 @@ class Api:
         *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="What has been typed so far")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[Count, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest")] = 8,
+        limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest"), DIGITS] = 8,
     ) -> JSONResponse:
         """Autocomplete: the typed words with the last one completed, and the best codes so far."""
-        suggestions = await self.searches.complete(q, systems_of(system or ()), limit, receive=request.receive)
+        suggestions = await self.searches.complete(q, _ids(system), limit, receive=request.receive)
         return JSONResponse(shapes.suggest_body(suggestions), headers=PRIVATE)
 
     async def match(self, request: Request, body: Annotated[MatchRequest, Body()]) -> JSONResponse:
         """Batch text-to-code: the best codes for each line, with scores, in the order given. The batch runs off
         the event loop, within a time budget, and stops when the client disconnects."""
-        systems = systems_of(body.systems)
+        systems = _ids(body.systems)
         results: list[SearchResult] = await self.lane.run(
             lambda budget: self.service.match(body.lines, systems, body.limit, check=budget), request.receive
         )
@@ -133,35 +174,35 @@ class Api:
 
     async def code(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         body = shapes.code_body(self.service.detail(concept), self.service.axes(concept))
         return JSONResponse(body, headers=PUBLIC)
 
     async def children(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """The codes one level below a code (or chapter, section, block), in the official order."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         return JSONResponse(shapes.concepts_body(concept, self.service.children_of(concept)), headers=PUBLIC)
 
     async def ancestors(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """The chain above a code, from its chapter down to its parent."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         return JSONResponse(shapes.concepts_body(concept, self.service.ancestors_of(concept)), headers=PUBLIC)
 
     async def similar(
         self,
         system: SystemParam,
         code: CodeParam,
-        limit: Annotated[Count, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most")] = 10,
+        limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most"), DIGITS] = 10,
     ) -> JSONResponse:
         """Codes similar to a code, in its system and in the others, best first, each with the reasons why."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         found = self.service.similar(concept.code, concept.system, limit)
         return JSONResponse(shapes.similar_body(concept, found), headers=PUBLIC)
 
     async def explain(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """A code in plain language: its official facts in sentences, and the generated explainer (or null) with
         its label and provenance. Generated text is not medical advice."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         facts = self.service.explain_facts(concept.code, concept.system)
         found = self.service.explainer(concept.code, concept.system, self.explainers)
         body = shapes.explain_body(concept, facts, self.releases.get(concept.system), found)

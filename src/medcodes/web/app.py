@@ -7,6 +7,7 @@ list of loaded systems; importing this module reads nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ class WebOptions:
     cache_size: int = 4096
     # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
     max_body_bytes: int = 1024 * 1024
-    max_url_chars: int = 4096
+    # The longest search a client may send fits: 500 characters of 4-byte UTF-8, percent-encoded, and filters.
+    max_url_chars: int = 8192
     # The site's public address (canonical links, structured data); None: pages name themselves by path only.
     public_url: str | None = None
     # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
@@ -64,6 +66,10 @@ def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
 
 
 _BAD: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody, "description": "Bad request"}}
+# A well-formed request over a documented work budget (too many words in a query or a batch).
+_OVER: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "More work than one request may ask"}
+}
 _MISSING: dict[int | str, dict[str, Any]] = {
     **_BAD,
     404: {"model": ErrorBody, "description": "No such code or system"},
@@ -87,14 +93,14 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             api.search,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD},
+            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/suggest",
             api.suggest,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD},
+            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/match",
@@ -104,6 +110,7 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={
                 **_ok(shapes.MatchBody, "The best codes of each line"),
                 **_BAD,
+                **_OVER,
                 413: {"model": ErrorBody, "description": "Request body too large"},
             },
         ),
@@ -228,7 +235,8 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     responses = operation.get("responses", {})
-                    if responses.pop("422", None) is not None:
+                    if "HTTPValidationError" in json.dumps(responses.get("422", {})):  # FastAPI's, not ours
+                        del responses["422"]
                         responses.setdefault("400", {"description": "Bad request", "content": _error_content()})
                     for status, description in _EVERY_OPERATION.items():
                         responses.setdefault(status, {"description": description, "content": _error_content()})
