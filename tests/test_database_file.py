@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from medcodes.build import UNPACK_PREFIX, remove_leftovers
 from medcodes.cli import main
 from medcodes.errors import BuildError, DatabaseDamaged, DatabaseMissing, DatabaseUnreadable
+from medcodes.explain.store import ExplainerStore
 from medcodes.service import CodeService, build_database
 from medcodes.store import scratch
 from medcodes.store.sqlite import SQLiteStore
@@ -54,11 +55,15 @@ def test_reading_a_database_writes_nothing_beside_it(built: Path, tmp_path: Path
 
 
 def _in_read_only_mount(script: str, db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` (sh) in a private mount namespace where /ro is a read-only tmpfs holding ``db``."""
+    """Run ``script`` (sh) in a private mount namespace where ro/ is a read-only tmpfs holding ``db`` (as
+    medcodes.db) and an explainers.db as `medcodes explain` writes it (WAL)."""
     mount = tmp_path / "ro"
     mount.mkdir()
+    explainers = ExplainerStore.open(tmp_path / "explainers.db")
+    explainers.close()
     setup = (
         f"mount -t tmpfs -o size=64m tmpfs {mount} && cp {db} {mount}/medcodes.db"
+        f" && cp {tmp_path}/explainers.db {mount}/explainers.db"
         f" && mount -o remount,ro {mount} && touch {mount}/probe 2>/dev/null; test ! -e {mount}/probe"
     )
     command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", f"{setup} || exit 99; {script}"]
@@ -71,11 +76,28 @@ def _in_read_only_mount(script: str, db: Path, tmp_path: Path) -> subprocess.Com
     return done
 
 
+_SERVE_A_PAGE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from fastapi.testclient import TestClient
+    from medcodes.config import ServeSettings, Settings
+    from medcodes.web.server import Site
+
+    with TestClient(Site.of(Settings.from_env(db=sys.argv[1]), ServeSettings(workers=1))()) as client:
+        print(client.get("/code/icd10cm/E11.9", follow_redirects=True).status_code)
+    """
+)
+
+
 def test_a_database_on_a_read_only_volume_is_served(built: Path, tmp_path: Path) -> None:
     medcodes = f"{sys.executable} -m medcodes.cli"
-    done = _in_read_only_mount(f"{medcodes} search diabetes --json --db {tmp_path}/ro/medcodes.db", built, tmp_path)
+    db = tmp_path / "ro" / "medcodes.db"
+    page = f"{sys.executable} -c '{_SERVE_A_PAGE}' {db}"
+    done = _in_read_only_mount(f"{medcodes} search diabetes --json --db {db} && {page}", built, tmp_path)
     assert done.returncode == 0, done.stderr
     assert '"code": "E11.9"' in done.stdout
+    assert done.stdout.splitlines()[-1] == "200"  # a code page, which reads the explainers database beside it
 
 
 def test_build_on_a_read_only_volume_says_why_without_a_traceback(built: Path, tmp_path: Path) -> None:
