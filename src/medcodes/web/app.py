@@ -22,10 +22,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from medcodes import __version__
-from medcodes.config import MAX_QUERY_CHARS, ServeSettings, Settings
+from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS, ServeSettings, Settings
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
-from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import UnknownSystem
 from medcodes.web import shapes
 from medcodes.web.api import Api
@@ -40,8 +40,10 @@ from medcodes.web.work import Lane
 DESCRIPTION = f"""Search all medical codes and read every fact of each one.
 
 Every HTML page of the site has a twin here, built from the same service call. Every error has one body:
-`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters; a batch
-match takes at most {MAX_MATCH_LINES} lines. Search text is never written to the server's logs.
+`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters and
+{MAX_QUERY_WORDS} words; a batch match takes at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all
+(422 beyond the words) and 20 s of work (503). Every answer carries `X-Medcodes-Release`, the database release
+that answered. Search text is never written to the server's logs.
 """
 
 
