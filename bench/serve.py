@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import multiprocessing
 import os
@@ -43,7 +42,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-HOST = "127.0.0.1"
+if not __package__:  # run as a script (python bench/serve.py): the repository's root, for bench.web
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.web import HOST, RawConnection, free_port
+
 TIMEOUT = 10.0
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 MIX: tuple[tuple[str, float], ...] = (
@@ -91,6 +93,7 @@ class Request:
 
 
 def encode(request: Request) -> bytes:
+    """The request as it goes on the wire."""
     head = f"{request.method} {request.path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n"
     if request.body:
         head += f"Content-Type: application/json\r\nContent-Length: {len(request.body)}\r\n"
@@ -154,47 +157,6 @@ def worst_match() -> Request:
 
 
 # ---------------------------------------------------------------------------------------------- the client
-class Connection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def send(self, request: Request) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        assert self.reader is not None
-        self.writer.write(encode(request))
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length, chunked, close = 0, False, False
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                chunked = True
-            elif name == b"connection" and b"close" in value.lower():
-                close = True
-        if chunked:
-            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
-                await self.reader.readexactly(size + 2)
-            await self.reader.readuntil(b"\r\n")
-        elif length:
-            await self.reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(OSError):
-                await self.writer.wait_closed()
-        self.reader = self.writer = None
-
-
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
@@ -211,7 +173,7 @@ async def _load(port: int, requests: Sequence[Request], connections: int, second
 
     async def worker() -> None:
         nonlocal counter
-        connection = Connection(port)
+        connection = RawConnection(port)
         while time.perf_counter() < deadline:
             request = requests[counter % len(requests)]
             counter += 1
@@ -219,7 +181,7 @@ async def _load(port: int, requests: Sequence[Request], connections: int, second
             try:
                 # A worst-case match may take its whole budget (20 s): its client waits for it.
                 limit = TIMEOUT if request.part != "worst match" else 60.0
-                status = await asyncio.wait_for(connection.send(request), timeout=limit)
+                status = await asyncio.wait_for(connection.send(encode(request)), timeout=limit)
             except TimeoutError:
                 tally.timeouts[request.part] = tally.timeouts.get(request.part, 0) + 1
                 await connection.close()
@@ -262,12 +224,6 @@ def collect(handle: Any) -> Tally:
 
 
 # ---------------------------------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 class Serve:
     """`medcodes serve` in a child process, stopped on exit."""
 
