@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -130,7 +131,8 @@ class ExplainerStore:
                 return cls.memory()
             # On a read-only volume nothing can write the file, and SQLite could not make the -shm file a WAL
             # database needs to be read: immutable tells it the file will not change (docs/operations.md).
-            frozen = "&immutable=1" if os.statvfs(path).f_flag & os.ST_RDONLY else ""
+            read_only = sys.platform != "win32" and bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+            frozen = "&immutable=1" if read_only else ""
             uri = f"{path.resolve().as_uri()}?mode=ro{frozen}"
             connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             return cls(connection, path)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +195,10 @@ def run(configured: ServerConfig) -> None:
 
 def _raise_file_limit() -> None:
     """Each connection is a file descriptor: allow as many as the system lets this process have."""
+    if sys.platform == "win32":
+        return
+    import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:
         try:
