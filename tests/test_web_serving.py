@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from medcodes.config import ServeSettings
@@ -33,6 +34,7 @@ from medcodes.service import MAX_MATCH_WORDS, CodeService, build_database
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.web import server
 from medcodes.web.app import WebOptions, create_app
+from medcodes.web.cache import Searches
 from medcodes.web.live import Live
 from tests.test_web_support import read, web_db
 
@@ -220,6 +222,16 @@ def test_long_work_beyond_the_queue_is_503_with_retry_after(db: Path, monkeypatc
         thread.join(WAIT)
     assert (status, answer["status"], headers["retry-after"]) == (503, 503, "5")
     assert done == [200]
+
+
+def test_answers_of_many_hits_are_not_kept_in_memory(service: CodeService) -> None:
+    app = create_app(service)
+    with TestClient(app) as client:
+        client.get("/api/v1/search", params={"q": "fracture", "limit": 1000})
+        client.get("/api/v1/search", params={"q": "fracture", "limit": 10})
+    [route] = [r for r in app.routes if isinstance(r, APIRoute) and r.path == "/api/v1/search"]
+    searches: Searches = route.endpoint.__self__.searches  # type: ignore[attr-defined]
+    assert [key[2] for key in searches.results.entries] == [10]
 
 
 def test_a_batch_of_too_many_words_is_422(service: CodeService) -> None:

@@ -18,7 +18,7 @@ from starlette.types import Receive
 from medcodes.models import SearchResult, Suggestions
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
-from medcodes.web.work import Lane, heavy
+from medcodes.web.work import HEAVY_HITS, Lane, heavy
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -79,7 +79,8 @@ class Searches:
             found = await self.lane.run(lambda _: self.service.search(text, systems, limit, offset, billable), receive)
         else:
             found = self.service.search(text, systems, limit, offset, billable)
-        self.results.put(key, found)
+        if limit + offset <= HEAVY_HITS:  # an answer of a thousand hits is not kept: the cache stays small
+            self.results.put(key, found)
         return found
 
     async def complete(
