@@ -203,15 +203,20 @@ async def _load(port: int, requests: Sequence[Request], connections: int, second
     return tally
 
 
-def _client(plan: tuple[int, list[Request], int, float, int], out: Any) -> None:
+def _client(plan: tuple[int, list[Request], int, float, int], cpus: set[int] | None, out: Any) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     out.put(asyncio.run(_load(*plan)))
+
+
+CLIENT_CPUS: set[int] | None = None  # --client-cpus
 
 
 def load(port: int, requests: list[Request], connections: int, seconds: float, offset: int = 0) -> Any:
     """Run the client in a process of its own; returns a handle and a queue for its Tally."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_client, args=((port, requests, connections, seconds, offset), queue))
+    process = context.Process(target=_client, args=((port, requests, connections, seconds, offset), CLIENT_CPUS, queue))
     process.start()
     return process, queue
 
@@ -227,12 +232,16 @@ def collect(handle: Any) -> Tally:
 class Serve:
     """`medcodes serve` in a child process, stopped on exit."""
 
-    def __init__(self, db: Path, workers: int | None) -> None:
+    def __init__(self, db: Path, workers: int | None, cpus: set[int] | None = None) -> None:
         self.port = free_port()
         command = [sys.executable, "-m", "medcodes.cli", "serve", "--db", str(db), "--port", str(self.port)]
         if workers:
             command += ["--workers", str(workers)]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        if cpus:
+            # On these cores only, as in a container (set at once: the workers it starts later inherit them, and
+            # the number it starts by default follows them).
+            os.sched_setaffinity(self.process.pid, cpus)
 
     def wait_ready(self, workers: int, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -322,6 +331,17 @@ def report(title: str, tally: Tally) -> None:
         )
 
 
+def _cpus(text: str | None) -> set[int] | None:
+    """``0,1`` or ``2-5`` as a set of core numbers."""
+    if not text:
+        return None
+    out: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        out |= set(range(int(first), int(last or first) + 1))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, required=True)
@@ -332,14 +352,20 @@ def main() -> None:
     parser.add_argument("--worst", type=float, default=60.0, help="seconds of bystanders per heavy level (0: skip)")
     parser.add_argument("--heavy", default="0,1,100", help="worst-case matches at once, per level (0: none)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warm", type=float, default=20.0, help="seconds of warm-up before the run, not counted")
+    parser.add_argument("--cpus", default=None, help="the server's cores, e.g. 0,1 (default: all)")
+    parser.add_argument("--client-cpus", default=None, help="the load generator's cores, e.g. 2-5 (default: all)")
     args = parser.parse_args()
     if not args.db.is_file():
         raise SystemExit(f"no database at {args.db}")
 
     from medcodes.config import default_workers
 
-    workers = args.workers or default_workers()
-    server = Serve(args.db, args.workers)
+    global CLIENT_CPUS  # noqa: PLW0603 - read by load(), which each phase calls
+    cpus = _cpus(args.cpus)
+    CLIENT_CPUS = _cpus(args.client_cpus)
+    workers = args.workers or (len(cpus) if cpus else default_workers())
+    server = Serve(args.db, args.workers, cpus)
     try:
         server.wait_ready(workers if workers > 1 else 0)
         queries = pool_queries(args.seed)
@@ -348,10 +374,11 @@ def main() -> None:
         mix = build_mix(queries, pages, codes, args.seed)
         pids = server.workers()
         print(
-            f"medcodes serve: {len(pids)} worker process(es) on {os.cpu_count()} CPUs; client: {args.connections}"
+            f"medcodes serve: {len(pids)} worker process(es) on {len(cpus) if cpus else os.cpu_count()} of"
+            f" {os.cpu_count()} CPUs; client: {args.connections}"
             f" connections, {len(queries)} queries, {len(pages)} code pages, {len(codes)} codes"
         )
-        collect(load(server.port, mix, args.connections, min(20.0, args.seconds)))  # warm-up, not counted
+        collect(load(server.port, mix, args.connections, args.warm))  # warm-up, not counted
         start = {pid: rss_mb(pid) for pid in pids}
         handle = load(server.port, mix, args.connections, args.seconds, offset=1234)
         peak = dict(start)
