@@ -29,6 +29,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import queue
 import random
 import signal
 import socket
@@ -382,10 +383,14 @@ def main() -> None:
         start = {pid: rss_mb(pid) for pid in pids}
         handle = load(server.port, mix, args.connections, args.seconds, offset=1234)
         peak = dict(start)
-        while handle[0].is_alive():
-            handle[0].join(5)
-            peak = {pid: max(peak[pid], rss_mb(pid)) for pid in pids}
-        tally = collect(handle)
+        found: Tally | None = None
+        while found is None:  # the answer is read while it waits: a child joins only once its queue is drained
+            try:
+                found = handle[1].get(timeout=5)
+            except queue.Empty:
+                peak = {pid: max(peak[pid], rss_mb(pid)) for pid in pids}
+        handle[0].join()
+        tally = found
         end = {pid: rss_mb(pid) for pid in pids}
         report(f"the mix, {args.connections} connections", tally)
         print("\nworker  RSS start MB  RSS end MB  peak MB  growth")
