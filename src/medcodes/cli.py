@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +26,20 @@ from rich.table import Table
 from medcodes import __version__
 from medcodes.build import BuildSummary
 from medcodes.cli_explain import explain
-from medcodes.config import Settings, default_data_dir
-from medcodes.console import Part, errors, line, terminal
+from medcodes.config import ServeSettings, Settings, default_data_dir
+from medcodes.console import SYSTEM, Part, errors, line, wide
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.matches import LinkGroup, default_words, row_words, table_name
 from medcodes.models import NOTE_LABELS, ConceptDetail, ConceptKind, Relation, RelationKind, SearchResult, SimilarCode
 from medcodes.properties import label as property_label
-from medcodes.service import CodeService, build_database
+from medcodes.service import CodeService, build_database, remove_build_leftovers
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
-from medcodes.systems import NAMES, REGISTRY, SystemId, UnknownSystem, reporting_status
+from medcodes.systems import NAMES, REGISTRY, SystemId, UnknownSystem, parse_system, reporting_status
 
-SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
+SYSTEM_CHOICE = SYSTEM
 _JSONL_DEFAULT_LIMIT = 10
+_JSONL_MAX_LIMIT = 1000
 
 
 def _service(db: str | None) -> CodeService:
@@ -77,7 +79,7 @@ def main() -> None:
 def build_command(source: str | None, cpt_licence: str | None, db: str | None) -> None:
     """Build the database from official release files; the old database is replaced only on success."""
     settings = Settings.from_env(db=db)
-    console = terminal(stderr=True)
+    console = wide(stderr=True)
     with (
         errors(),
         Progress(
@@ -99,11 +101,13 @@ def build_command(source: str | None, cpt_licence: str | None, db: str | None) -
             bar.update(tasks[description], completed=done)
 
         summary = build_database(settings.db_path, Path(source) if source else None, progress, cpt_licence)
-    _print_summary(terminal(), summary)
+    _print_summary(wide(), summary)
 
 
 def _print_summary(console: Console, summary: BuildSummary) -> None:
-    table = Table(title=f"Built {summary.db_path}")
+    # The path on a line of its own: as a table's title it would wrap at the table's width.
+    console.print(f"Built {summary.db_path}", highlight=False, soft_wrap=True)
+    table = Table()
     columns = (
         "system",
         "release",
@@ -187,7 +191,7 @@ def download_command(
     target = Path(folder) if folder else default_data_dir() / "downloads"
     with errors():
         if list_only:
-            _print_known_files(terminal(), systems)
+            _print_known_files(wide(), systems)
             return
         files = select(systems, release)
         mirror = Settings.from_env().mirror
@@ -197,7 +201,7 @@ def download_command(
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=terminal(stderr=True),
+            console=wide(stderr=True),
             transient=True,
         ) as bar:
             tasks: dict[str, TaskID] = {}
@@ -208,7 +212,7 @@ def download_command(
                 bar.update(tasks[name], completed=done, total=total)
 
             fetched = download(files, target, mirror=mirror, progress=progress, force=force)
-    _print_downloads(terminal(), target, fetched)
+    _print_downloads(wide(), target, fetched)
 
 
 def _print_known_files(console: Console, systems: tuple[str, ...]) -> None:
@@ -325,7 +329,7 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
     if as_json:
         click.echo(json.dumps(_detail_json(detail), ensure_ascii=False, indent=2))
         return
-    print_detail(terminal(), detail, service.links(detail))
+    print_detail(wide(), detail, service.links(detail))
 
 
 # Linked codes printed per set of a crosswalk group; the rest are counted (all are in --json).
@@ -417,30 +421,54 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def _systems(values: tuple[str, ...] | list[str] | None) -> tuple[SystemId, ...]:
-    return tuple(SystemId(v.lower()) for v in values or ())
+    return tuple(parse_system(v) for v in values or ())
+
+
+# An error answer repeats at most this much of the line's query (a line may hold megabytes).
+_ECHOED_CHARS = 200
+
+
+def _echo(q: object) -> str | None:
+    if not isinstance(q, str):
+        return None
+    return q if len(q) <= _ECHOED_CHARS else q[:_ECHOED_CHARS] + "…"
+
+
+def _jsonl_line(line: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QueryError(f"not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise QueryError("not JSON this program reads: nested too deeply") from None
+
+
+def _jsonl_request(request: object) -> tuple[str, tuple[SystemId, ...], int]:
+    """A line of `medcodes search --jsonl` read as (q, systems, limit); QueryError says what is wrong with it."""
+    if not isinstance(request, dict) or not isinstance(request.get("q"), str):
+        raise QueryError('each line must be a JSON object with a string "q"')
+    systems = request.get("systems") or []
+    if not isinstance(systems, list) or not all(isinstance(s, str) for s in systems):
+        raise QueryError('"systems" must be a list of system ids (strings)')
+    limit = request.get("limit", _JSONL_DEFAULT_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= _JSONL_MAX_LIMIT:
+        raise QueryError(f'"limit" must be a whole number from 1 to {_JSONL_MAX_LIMIT}')
+    return request["q"], _systems(systems), limit
 
 
 def _jsonl(service: CodeService) -> None:
+    """One answer per input line, in order; a line that cannot be answered gets an answer with an "error"."""
     for number, text in enumerate(sys.stdin, start=1):
         if not text.strip():
             continue
+        request: object = None
         try:
-            request = json.loads(text)
-            if not isinstance(request, dict) or not isinstance(request.get("q"), str):
-                raise QueryError('each line must be a JSON object with a string "q"')
-            systems = request.get("systems") or []
-            if not isinstance(systems, list):
-                raise QueryError('"systems" must be a list of system ids')
-            limit = request.get("limit", _JSONL_DEFAULT_LIMIT)
-            if not isinstance(limit, int):
-                raise QueryError('"limit" must be an integer')
-            result = service.search(request["q"], _systems(systems), limit)
-            answer = _result_json(result)
-        except json.JSONDecodeError as exc:
-            answer = {"q": None, "total": 0, "results": [], "error": f"line {number}: not JSON: {exc.msg}"}
-        except (MedcodesError, UnknownSystem, ValueError) as exc:
-            q = request.get("q") if isinstance(request, dict) else None
-            answer = {"q": q, "total": 0, "results": [], "error": str(exc)}
+            request = _jsonl_line(text)
+            q, systems, limit = _jsonl_request(request)
+            answer = _result_json(service.search(q, systems, limit))
+        except (MedcodesError, UnknownSystem) as exc:
+            echoed = _echo(request.get("q")) if isinstance(request, dict) else None
+            answer = {"q": echoed, "total": 0, "results": [], "error": f"line {number}: {exc}"}
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
@@ -491,7 +519,7 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
-    console = terminal()
+    console = wide()
     if result.notice:
         console.print(result.notice, style="yellow")
     if result.corrected_query:
@@ -511,8 +539,50 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
 # ---------------------------------------------------------------------------------------------- serve
 @main.command("serve")
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default=None, help="Address to listen on (MEDCODES_HOST; default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (MEDCODES_PORT; default 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Server processes (MEDCODES_WORKERS; default: one per CPU core this process may use).",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    metavar="URL",
+    help="The address the public reaches the site at, for canonical links (MEDCODES_PUBLIC_URL).",
+)
+@click.option(
+    "--timeout-keep-alive",
+    type=click.FloatRange(0, 3600),
+    default=None,
+    help="Seconds an idle keep-alive connection stays open (MEDCODES_TIMEOUT_KEEP_ALIVE; default 5).",
+)
+@click.option(
+    "--timeout-headers",
+    type=click.FloatRange(0, 3600),
+    default=None,
+    help="Seconds a client has to send a whole request head, else 408 (MEDCODES_TIMEOUT_HEADERS; default 10).",
+)
+@click.option(
+    "--limit-concurrency",
+    type=click.IntRange(1),
+    default=None,
+    help="Connections at once per worker, beyond which 503 (MEDCODES_LIMIT_CONCURRENCY; default 1000).",
+)
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(1024),
+    default=None,
+    help="Request line and headers, in bytes, beyond which 431 (MEDCODES_MAX_HEADER_BYTES; default 16384).",
+)
+@click.option(
+    "--release-check",
+    type=click.FloatRange(0),
+    default=None,
+    help="Seconds between two looks for a newly built database (MEDCODES_RELEASE_CHECK; default 1; 0: never).",
+)
 @click.option(
     "--access-log",
     is_flag=True,
@@ -521,9 +591,8 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
 @click.option(
     "--cache-size",
     type=click.IntRange(0),
-    default=4096,
-    show_default=True,
-    help="Recent searches answered from memory (0: none).",
+    default=None,
+    help="Recent searches answered from memory (MEDCODES_CACHE_SIZE; default 4096; 0: none).",
 )
 @click.option(
     "--explainers-db",
@@ -532,25 +601,55 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     help="Explainers database, read only (default: MEDCODES_EXPLAINERS_DB, else explainers.db beside the database).",
 )
 def serve_command(  # noqa: PLR0917 - click passes options as arguments
-    db: str | None, host: str, port: int, access_log: bool, cache_size: int, explainers_db: str | None
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    public_url: str | None,
+    timeout_keep_alive: float | None,
+    timeout_headers: float | None,
+    limit_concurrency: int | None,
+    max_header_bytes: int | None,
+    release_check: float | None,
+    access_log: bool,
+    cache_size: int | None,
+    explainers_db: str | None,
 ) -> None:
-    """Serve the website and JSON API (/api/v1; reference at /docs)."""
-    import uvicorn
+    """Serve the website and JSON API (/api/v1; reference at /docs). docs/operations.md: limits, timeouts,
+    read-only and container deployment, a reverse proxy in front, moving to a newly built database."""
+    from medcodes.web import server
 
-    from medcodes.explain.store import ExplainerStore
-    from medcodes.web.app import WebOptions, create_app
-
-    settings = Settings.from_env(db=db)
-    explainers_path = Path(explainers_db) if explainers_db else settings.explainers_path
+    flags: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "public_url": public_url.rstrip("/") if public_url else None,
+        "timeout_keep_alive": timeout_keep_alive,
+        "timeout_headers": timeout_headers,
+        "limit_concurrency": limit_concurrency,
+        "max_header_bytes": max_header_bytes,
+        "release_check": release_check,
+        "cache_size": cache_size,
+    }
     with errors():
-        service = CodeService.open(settings)
-        # Read only: the server never writes explainers; a missing file reads as none (the facts still show).
-        explainers = ExplainerStore.open(explainers_path, readonly=True)
-        app = create_app(
-            service, WebOptions(cache_size=cache_size), close_service=True, explainers=explainers, close_explainers=True
-        )
-    terminal(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
+        settings = Settings.from_env(db=db)
+        serve = replace(ServeSettings.from_env(), **{k: v for k, v in flags.items() if v is not None})
+        if serve.public_url and not serve.public_url.startswith(("http://", "https://")):
+            raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
+        site = server.Site.of(settings, serve, Path(explainers_db) if explainers_db else None)
+        remove_build_leftovers(settings.db_path)
+        # The database is opened (and its search index checked) here, so that a problem is one line, not a
+        # server that fails as it starts; each worker process then opens its own.
+        live = site()
+        live.start()
+        if serve.workers > 1:
+            live.close()
+        configured = server.config(site, access_log, app=live if serve.workers == 1 else None)
+    processes = f"{serve.workers} worker processes" if serve.workers > 1 else "1 process"
+    wide(stderr=True).print(
+        f"medcodes: serving {settings.db_path} on http://{serve.host}:{serve.port} ({processes})", highlight=False
+    )
+    server.run(configured)
 
 
 # ---------------------------------------------------------------------------------------------- similar
@@ -586,7 +685,7 @@ def similar_command(code: str, system: str | None, limit: int, as_json: bool, db
         payload = {"system": concept.system.value, "code": concept.code, "title": concept.title}
         click.echo(json.dumps({**payload, "similar": _similar_json(found)}, ensure_ascii=False, indent=2))
         return
-    console = terminal()
+    console = wide()
     console.print(line((concept.code, "bold"), "  ", NAMES[concept.system], "  ", concept.title))
     if not found:
         console.print("No similar codes.", style="dim")
@@ -623,7 +722,7 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
         source = {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None
         click.echo(json.dumps({"source": source, "to": to, "mappings": rows}, ensure_ascii=False, indent=2))
         return
-    console = terminal()
+    console = wide()
     if concept is not None:
         console.print(line((concept.code, "bold"), f" {NAMES[concept.system]}: ", concept.title))
     if not rows:

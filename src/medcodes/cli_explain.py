@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from medcodes.config import Settings
-from medcodes.console import Part, errors, line, terminal
+from medcodes.console import SYSTEM, Part, errors, line, terminal
 from medcodes.explain import pack
 from medcodes.explain.generate import DEFAULT_ATTEMPTS, BatchProgress
 from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured, Usage
@@ -36,7 +36,7 @@ from medcodes.models import Explainer, ExplainerStatus, FactsExplainer, SectionT
 from medcodes.service import CodeService
 from medcodes.systems import NAMES, SystemId
 
-_SYSTEM = click.Choice([s.value for s in SystemId], case_sensitive=False)
+_SYSTEM = SYSTEM
 _STATUS = click.Choice([s.value for s in ExplainerStatus], case_sensitive=False)
 _RECENT_FAILURES = 10
 

@@ -4,6 +4,9 @@ MedcodesError
 ├── SourceError(path, line, reason)         an official file is truncated or malformed
 ├── SourceMissing(path, reason)             a folder holds no file medcodes can read
 ├── DatabaseMissing(path)                   no database yet: run `medcodes build`
+├── DatabaseUnreadable(path, reason)        a file is there but cannot be read (permissions, a folder)
+├── DatabaseDamaged(path, reason)           a file is there but is no whole medcodes database
+├── DatabaseOutdated(path, missing)         built by an older medcodes
 ├── BuildError(reason)                      a build failed; the previous database is untouched
 ├── CodeNotFound(system, code, release, closest)
 ├── AmbiguousCode(text, choices)            a code of several loaded systems, asked for without one
@@ -11,6 +14,7 @@ MedcodesError
 ├── InvalidCode(system, text, shape)        text cannot be a code of that system
 ├── UnknownSystem(name)                     re-exported from systems
 └── QueryError(reason)                      a search request that cannot be answered (too long, ...)
+    └── TooMuchWork(reason)                 a well-formed request over a documented work budget (422)
 """
 
 from __future__ import annotations
@@ -29,14 +33,17 @@ __all__ = [
     "CodeNoLongerValid",
     "CodeNotFound",
     "CodeNotYetValid",
+    "DatabaseDamaged",
     "DatabaseMissing",
     "DatabaseOutdated",
+    "DatabaseUnreadable",
     "InvalidCode",
     "MedcodesError",
     "QueryError",
     "SourceError",
     "SourceMissing",
     "SystemNotLoaded",
+    "TooMuchWork",
     "UnknownSystem",
 ]
 
@@ -71,6 +78,26 @@ class DatabaseMissing(MedcodesError):
         super().__init__(f"No medcodes database at {path}")
         self.path = str(path)
         self.hint = "run `medcodes build` first (or pass --db / set MEDCODES_DB)"
+
+
+class DatabaseUnreadable(MedcodesError):
+    status = 503
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"The database at {path} cannot be read: {reason}")
+        self.path = str(path)
+        self.reason = reason
+        self.hint = "check the path and its permissions (--db / MEDCODES_DB)"
+
+
+class DatabaseDamaged(MedcodesError):
+    status = 503
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"The database at {path} is damaged: {reason}")
+        self.path = str(path)
+        self.reason = reason
+        self.hint = "build it again with `medcodes build` (a copy may have been cut short, or the disk is failing)"
 
 
 class DatabaseOutdated(MedcodesError):
@@ -226,3 +253,14 @@ class QueryError(MedcodesError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class TooMuchWork(QueryError):
+    """A request that is well formed but asks for more work than one request may: more words in a query or a
+    batch than the documented limits (docs/operations.md)."""
+
+    status = 422
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.hint = hint

@@ -359,6 +359,19 @@ class SystemInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildStamp:
+    """What a build writes into the database it makes: which release of the database this is.
+
+    ``release`` names one run of `medcodes build` (its UTC time and a random tag), so that a server that moves
+    to a newly built file can say which one answered (the ``X-Medcodes-Release`` header).
+    """
+
+    release: str
+    built_at: dt.datetime
+    medcodes: str  # the medcodes version that built it
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestions:
     """What autocomplete offers for a partly typed query: word completions and the best codes."""
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from medcodes import matches
-from medcodes.build import BuildSummary, Progress, build
+from medcodes.build import BuildSummary, Progress, build, remove_leftovers
 from medcodes.config import Settings
 from medcodes.errors import (
     AmbiguousCode,
@@ -24,6 +24,7 @@ from medcodes.errors import (
     MedcodesError,
     QueryError,
     SystemNotLoaded,
+    TooMuchWork,
 )
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
@@ -40,6 +41,7 @@ from medcodes.explain.generate import (
 from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import (
+    BuildStamp,
     Concept,
     ConceptDetail,
     ConceptKind,
@@ -75,8 +77,14 @@ _CLOSEST = 5
 _TABLES_KEPT = 32
 # Codes whose similar codes and explainer facts are kept in memory (a few KB each).
 _REMEMBERED = 4096
-# One batch-match request holds at most this many lines.
+# One batch-match request holds at most this many lines, and this many words in all (each line is a search, and
+# a search costs about its number of words): 1,000 lines of 20 words. docs/operations.md lists every limit.
 MAX_MATCH_LINES = 1000
+MAX_MATCH_WORDS = 20_000
+
+
+def _go_on() -> None:
+    return None
 
 
 def build_database(
@@ -86,6 +94,11 @@ def build_database(
     if progress is None:
         return build(db_path, source_dir, steps=(prepare,), cpt_licence=cpt_licence)
     return build(db_path, source_dir, progress, steps=(prepare,), cpt_licence=cpt_licence)
+
+
+def remove_build_leftovers(db_path: Path) -> list[Path]:
+    """Remove the scratch files of builds of ``db_path`` that were killed (a server does this as it starts)."""
+    return remove_leftovers(db_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,9 +386,13 @@ class CodeService:
         return self.store.roots(system)
 
     def systems(self) -> list[SystemInfo]:
-        """Every loaded system with its release and counts."""
+        """Every loaded system with its release and counts (facts of the release: read once)."""
+        return list(self._systems)
+
+    @cached_property
+    def _systems(self) -> tuple[SystemInfo, ...]:
         counts = self.store.counts()
-        return [
+        return tuple(
             SystemInfo(
                 r.system,
                 NAMES[r.system],
@@ -384,7 +401,12 @@ class CodeService:
                 counts.get(r.system, {}).get("billable", 0),
             )
             for r in self.store.releases()
-        ]
+        )
+
+    @cached_property
+    def stamp(self) -> BuildStamp | None:
+        """Which build made the database this service reads."""
+        return self.store.stamp()
 
     # ---------------------------------------------------------------- search
     def search(
@@ -487,11 +509,31 @@ class CodeService:
             query.text, tuple(self.engine.complete(text, result.hits)), result.hits, result.corrected_query
         )
 
-    def match(self, lines: Sequence[str], systems: Sequence[SystemId] = (), limit: int = 3) -> list[SearchResult]:
-        """Batch text-to-code matching: the best codes for each line, in order."""
+    def match(
+        self,
+        lines: Sequence[str],
+        systems: Sequence[SystemId] = (),
+        limit: int = 3,
+        check: Callable[[], None] = _go_on,
+    ) -> list[SearchResult]:
+        """Batch text-to-code matching: the best codes for each line, in order.
+
+        ``check`` is called before each line and may raise to stop the batch (the web's budget: a client that
+        left, a request that ran out of time).
+        """
         if len(lines) > MAX_MATCH_LINES:
             raise QueryError(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
-        return [self.search(line, systems, limit) for line in lines]
+        words = sum(len(tokens(line)) for line in lines)
+        if words > MAX_MATCH_WORDS:
+            raise TooMuchWork(
+                f"too many words: {words:,} in all, at most {MAX_MATCH_WORDS:,} per request",
+                "split it into smaller batches",
+            )
+        out = []
+        for line in lines:
+            check()
+            out.append(self.search(line, systems, limit))
+        return out
 
     # ---------------------------------------------------------------- pages (the web interface)
     def find(self, system: SystemId, text: str) -> Concept:

@@ -329,13 +329,35 @@ REGISTRY: dict[SystemId, CodeSystem] = {
 }
 
 
-def get(system: SystemId | str) -> CodeSystem:
-    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``)."""
+# What may stand between the characters of a system's id as a person writes it: "ICD-10-CM", "icd_10_cm".
+_SEPARATOR = r"[ \t._-]"
+_SEPARATORS = re.compile(_SEPARATOR + "+")
+
+
+def _spelled(system: SystemId) -> str:
+    return (_SEPARATOR + "*").join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in system.value)
+
+
+# The same reading as a regular expression, for the API's OpenAPI document (JSON Schema's "pattern"): written with
+# nothing but classes of ASCII characters, it means the same in Python, in JavaScript and in pydantic's Rust.
+SYSTEM_PATTERN = f"^{_SEPARATOR}*(?:{'|'.join(_spelled(s) for s in SystemId)}){_SEPARATOR}*$"
+SYSTEM_NAME_CHARS = 64
+
+
+def parse_system(text: str) -> SystemId:
+    """The system a person means by ``text``: its id in any case, with or without hyphens, dots, underscores or
+    spaces (``icd10cm``, ``ICD10CM``, ``ICD-10-CM``, ``MS-DRG``). The one reader of a system name that every
+    interface uses (SYSTEM_PATTERN says the same); UnknownSystem, which lists the ids, for anything else."""
+    key = _SEPARATORS.sub("", text.lower()) if len(text) <= SYSTEM_NAME_CHARS and text.isascii() else ""
     try:
-        return REGISTRY[SystemId(system)]
+        return SystemId(key)
     except ValueError:
-        known = ", ".join(s.value for s in SystemId)
-        raise UnknownSystem(str(system), known) from None
+        raise UnknownSystem(text[:SYSTEM_NAME_CHARS], ", ".join(s.value for s in SystemId)) from None
+
+
+def get(system: SystemId | str) -> CodeSystem:
+    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``), or of a name (parse_system)."""
+    return REGISTRY[system if isinstance(system, SystemId) else parse_system(system)]
 
 
 def a_name(system: SystemId) -> str:

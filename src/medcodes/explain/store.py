@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -127,7 +129,11 @@ class ExplainerStore:
         if readonly:
             if not path.is_file():
                 return cls.memory()
-            uri = f"{path.resolve().as_uri()}?mode=ro"
+            # On a read-only volume nothing can write the file, and SQLite could not make the -shm file a WAL
+            # database needs to be read: immutable tells it the file will not change (docs/operations.md).
+            read_only = sys.platform != "win32" and bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+            frozen = "&immutable=1" if read_only else ""
+            uri = f"{path.resolve().as_uri()}?mode=ro{frozen}"
             connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             return cls(connection, path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -152,4 +152,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0006_serving",
+        """
+        -- Facts of the release a server reads on every /api/v1/systems, counted once by the build.
+        CREATE TABLE system_counts (
+            system TEXT PRIMARY KEY,
+            concepts INTEGER NOT NULL,
+            billable INTEGER NOT NULL,
+            designations INTEGER NOT NULL,
+            notes INTEGER NOT NULL
+        );
+        -- Which run of the build made this file (models.BuildStamp); one row.
+        CREATE TABLE stamp (
+            release TEXT NOT NULL,
+            built_at TEXT NOT NULL,
+            medcodes TEXT NOT NULL
+        );
+        -- A CRC-32 of each derived blob, checked when it is read: a damaged search index is named as such
+        -- instead of being decoded into nonsense.
+        ALTER TABLE blobs ADD COLUMN crc32 INTEGER;
+        """,
+    ),
 )

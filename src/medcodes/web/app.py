@@ -7,6 +7,7 @@ list of loaded systems; importing this module reads nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from medcodes import __version__
-from medcodes.config import MAX_QUERY_CHARS, Settings
+from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS, ServeSettings, Settings
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
-from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import UnknownSystem
 from medcodes.web import shapes
 from medcodes.web.api import Api
@@ -33,12 +35,15 @@ from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, respo
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
+from medcodes.web.work import Lane
 
 DESCRIPTION = f"""Search all medical codes and read every fact of each one.
 
 Every HTML page of the site has a twin here, built from the same service call. Every error has one body:
-`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters; a batch
-match takes at most {MAX_MATCH_LINES} lines. Search text is never written to the server's logs.
+`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters and
+{MAX_QUERY_WORDS} words; a batch match takes at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all
+(422 beyond the words) and 20 s of work (503). Every answer carries `X-Medcodes-Release`, the database release
+that answered. Search text is never written to the server's logs.
 """
 
 
@@ -48,7 +53,14 @@ class WebOptions:
     cache_size: int = 4096
     # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
     max_body_bytes: int = 1024 * 1024
-    max_url_chars: int = 4096
+    # The longest search a client may send fits: 500 characters of 4-byte UTF-8, percent-encoded, and filters.
+    max_url_chars: int = 8192
+    # The site's public address (canonical links, structured data); None: pages name themselves by path only.
+    public_url: str | None = None
+    # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
+    work_threads: int = 2
+    work_waiting: int = 32
+    work_seconds: float = 20.0
 
 
 def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
@@ -56,6 +68,10 @@ def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
 
 
 _BAD: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody, "description": "Bad request"}}
+# A well-formed request over a documented work budget (too many words in a query or a batch).
+_OVER: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "More work than one request may ask"}
+}
 _MISSING: dict[int | str, dict[str, Any]] = {
     **_BAD,
     404: {"model": ErrorBody, "description": "No such code or system"},
@@ -80,14 +96,14 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             api.search,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD},
+            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/suggest",
             api.suggest,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD},
+            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/match",
@@ -97,6 +113,7 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={
                 **_ok(shapes.MatchBody, "The best codes of each line"),
                 **_BAD,
+                **_OVER,
                 413: {"model": ErrorBody, "description": "Request body too large"},
             },
         ),
@@ -180,7 +197,8 @@ def create_app(
     close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
-    searches = Searches(service, options.cache_size)
+    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds)
+    searches = Searches(service, options.cache_size, lane)
     pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()), store)
     respond = responder(templates)
     handle = handler(respond)
@@ -199,7 +217,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store), assets),
+        routes=routes(pages, Api(service, searches, store, lane), assets),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -217,6 +235,7 @@ def create_app(
     app.add_middleware(
         Guard, respond=respond, max_body_bytes=options.max_body_bytes, max_url_chars=options.max_url_chars
     )
+    app.state.public_url = options.public_url.rstrip("/") if options.public_url else None
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -230,8 +249,11 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     responses = operation.get("responses", {})
-                    if responses.pop("422", None) is not None:
+                    if "HTTPValidationError" in json.dumps(responses.get("422", {})):  # FastAPI's, not ours
+                        del responses["422"]
                         responses.setdefault("400", {"description": "Bad request", "content": _error_content()})
+                    for status, description in _EVERY_OPERATION.items():
+                        responses.setdefault(status, {"description": description, "content": _error_content()})
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema
@@ -240,17 +262,22 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
+# What any request may be answered besides its own answers (the guard's limits, a server out of breath).
+_EVERY_OPERATION = {
+    "414": "URL too long",
+    "503": "Server busy, a request's work budget spent, or the database unreadable",
+}
+
+
 def _error_content() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
-def from_environment() -> FastAPI:
+def from_environment() -> ASGIApp:
     """An app factory for ``uvicorn --factory medcodes.web.app:from_environment``: the database from MEDCODES_DB,
-    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only."""
-    settings = Settings.from_env()
-    return create_app(
-        CodeService.open(settings),
-        close_service=True,
-        explainers=ExplainerStore.open(settings.explainers_path, readonly=True),
-        close_explainers=True,
-    )
+    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only, the
+    settings of `medcodes serve` from MEDCODES_* (config.ServeSettings); it moves to a newly built database
+    without a restart (web/live.py)."""
+    from medcodes.web.server import Site
+
+    return Site.of(Settings.from_env(), ServeSettings.from_env())()

@@ -52,11 +52,14 @@ class ChoicesBody(ErrorBody):
 class WebError(Exception):
     """An error found at the web edge (an unknown system in a URL, a body too large, a bad page number)."""
 
-    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, hint: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.hint = hint
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +73,12 @@ class Problem:
     # closest existing codes to a missing one, a deleted code's replacements, the codes an ambiguous text may be.
     choices: tuple[CodeChoice, ...] = ()
     choices_label: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # what the answer says besides (Allow on a 405, Retry-After)
 
 
 def problem(exc: Exception) -> Problem:
     if isinstance(exc, WebError):
-        return Problem(exc.status, exc.message, exc.hint)
+        return Problem(exc.status, exc.message, exc.hint, headers=tuple(exc.headers.items()))
     if isinstance(exc, AmbiguousCode):
         return Problem(exc.status, str(exc), exc.hint, exc.choices, "It may be any of these")
     if isinstance(exc, CodeNotFound):
@@ -88,7 +92,7 @@ def problem(exc: Exception) -> Problem:
     if isinstance(exc, RequestValidationError):
         return Problem(400, _validation_message(exc))
     if isinstance(exc, HTTPException):
-        return Problem(exc.status_code, _http_message(exc))
+        return Problem(exc.status_code, _http_message(exc), headers=tuple((exc.headers or {}).items()))
     return Problem(500, "Internal server error")
 
 
@@ -104,7 +108,8 @@ def _validation_message(exc: RequestValidationError) -> str:
     for error in exc.errors():
         location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
         where = ".".join(location) or "request"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+        # A validator's own words come as "Value error, <words>": the words are the message.
+        parts.append(f"{where}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -132,10 +137,11 @@ def responder(templates: Environment) -> Callable[[str, Problem], Response]:
     page = templates.get_template("error.html")
 
     def respond(path: str, found: Problem) -> Response:
+        headers = dict(found.headers)
         if wants_json(path):
-            return JSONResponse(error_body(found), status_code=found.status)
+            return JSONResponse(error_body(found), status_code=found.status, headers=headers)
         html = page.render(problem=found, title=_title(found.status))
-        return HTMLResponse(html, status_code=found.status)
+        return HTMLResponse(html, status_code=found.status, headers=headers)
 
     return respond
 

@@ -43,9 +43,10 @@ from medcodes.systems import NAMES, REGISTRY, SystemId, reporting_status
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
+from medcodes.web.params import whole_number
 from medcodes.web.reference import Endpoint
 from medcodes.web.shapes import facts_origin
-from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of
+from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of, systems_of
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -247,7 +248,7 @@ class Pages:
     async def search(self, request: Request) -> Response:
         params = request.query_params
         q = params.get("q", "")
-        selected = tuple(dict.fromkeys(_system_param(v) for v in params.getlist("system")))
+        selected = systems_of(params.getlist("system"))
         billable = params.get("billable", "") not in ("", "0", "false")
         page = _page(params.get("page", "1"))
         alternate = "/api/v1/search?" + urlencode(
@@ -267,7 +268,8 @@ class Pages:
         }
         if not q.strip():
             return self.render("search.html", PRIVATE, **context)
-        result = self.searches.search(q, selected, PAGE_SIZE, (page - 1) * PAGE_SIZE, billable)
+        offset = (page - 1) * PAGE_SIZE
+        result = await self.searches.find(q, selected, PAGE_SIZE, offset, billable, receive=request.receive)
         pages = max(1, min(MAX_PAGE, -(-result.total // PAGE_SIZE)))
         facets = sorted(result.facets.items(), key=lambda item: -item[1])
         context.update(
@@ -470,15 +472,11 @@ class Pages:
 
 
 def _absolute(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
-
-
-def _system_param(value: str) -> SystemId:
-    try:
-        return SystemId(value.lower())
-    except ValueError:
-        known = ", ".join(s.value for s in SystemId)
-        raise WebError(400, f"Unknown code system {value!r}", f"known systems: {known}") from None
+    """A page's public address for canonical links and structured data: the configured public URL (WebOptions),
+    never the request's Host header, which anyone can set and these pages are cached publicly. Without one,
+    the path alone."""
+    base = getattr(getattr(request.scope.get("app"), "state", None), "public_url", None)
+    return f"{base}{path}" if base else path
 
 
 def _date_param(value: str | None) -> dt.date | None:
@@ -491,9 +489,10 @@ def _date_param(value: str | None) -> dt.date | None:
 
 
 def _page(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    page = whole_number(value)
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise WebError(400, f"page must be a number from 1 to {MAX_PAGE}")
-    return int(value)
+    return page
 
 
 def _label(p: Property) -> PropertyLabel:

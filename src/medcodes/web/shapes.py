@@ -13,6 +13,7 @@ from typing_extensions import TypedDict
 from medcodes.explain import pack
 from medcodes.matches import LinkGroup
 from medcodes.models import (
+    BuildStamp,
     Concept,
     ConceptDetail,
     Designation,
@@ -293,8 +294,17 @@ class SystemOut(TypedDict):
     billable: int
 
 
+class DatabaseOut(TypedDict):
+    """The database release that answered: one run of `medcodes build` (also the X-Medcodes-Release header)."""
+
+    release: str
+    built_at: str
+    medcodes: str
+
+
 class SystemsBody(TypedDict):
     ok: bool
+    database: DatabaseOut | None
     systems: list[SystemOut]
 
 
@@ -478,8 +488,12 @@ def system_out(info: SystemInfo) -> SystemOut:
     }
 
 
-def systems_body(infos: Sequence[SystemInfo]) -> SystemsBody:
-    return {"ok": True, "systems": [system_out(i) for i in infos]}
+def systems_body(infos: Sequence[SystemInfo], stamp: BuildStamp | None) -> SystemsBody:
+    database: DatabaseOut | None = None
+    if stamp is not None:
+        built_at = stamp.built_at.isoformat(timespec="seconds")
+        database = {"release": stamp.release, "built_at": built_at, "medcodes": stamp.medcodes}
+    return {"ok": True, "database": database, "systems": [system_out(i) for i in infos]}
 
 
 def system_body(info: SystemInfo, roots: Sequence[Concept]) -> SystemBody:

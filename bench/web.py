@@ -1,7 +1,7 @@
 """HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
 
-    python bench/http.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
-                         [--client raw|httpx] [--seconds 60] [--fresh-pages 2000]
+    python bench/web.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
+                        [--client raw|httpx] [--seconds 60] [--fresh-pages 2000]
 
 Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
 `medcodes serve` runs it) on 127.0.0.1, started by this script and stopped by it:
@@ -22,25 +22,20 @@ connection failure or a timeout is an error.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, and the file's name would hide the standard
-# library's http package from everything imported after it (urllib, httpx): take the folder off.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
 import argparse
 import asyncio
+import contextlib
 import importlib
 import os
 import random
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -168,7 +163,8 @@ class Server:
 
 # ---------------------------------------------------------------------------------------------- clients
 class RawConnection:
-    """A minimal HTTP/1.1 keep-alive client over asyncio streams: GET, status line, Content-Length body."""
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams: a request, its status line, and its body read to
+    the end (by Content-Length or chunked); a connection the server closes is reopened on the next request."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -176,25 +172,41 @@ class RawConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> int:
+        return await self.send(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+
+    async def send(self, request: bytes) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         assert self.reader is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+        self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length = 0
+        length, chunked, close = 0, False, False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name = name.strip().lower()
+            if name == b"content-length":
                 length = int(value)
-        if length:
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")
+        elif length:
             await self.reader.readexactly(length)
+        if close:
+            await self.close()
         return status
 
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            await self.writer.wait_closed()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
 
 
 async def _load(
