@@ -53,6 +53,9 @@ from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
+from medcodes.terminology.codesystems import StoredCodeSystem
+from medcodes.terminology.operations import Terminology
+from medcodes.terminology.registry import Registry, Supplied
 
 _CLOSEST = 5
 # One batch-match request holds at most this many lines.
@@ -583,6 +586,22 @@ class CodeService:
                     if other is not None:
                         titles[key] = other.title
         return titles
+
+    # ---------------------------------------------------------------- terminology (FHIR operations)
+    @cached_property
+    def code_systems(self) -> dict[str, StoredCodeSystem]:
+        """Each loaded system as a FHIR code system, by its FHIR URI."""
+        counts = self.store.counts()
+        latest = {r.system: r for r in self.store.releases()}
+        return {
+            REGISTRY[s].fhir_uri: StoredCodeSystem(self.store, s, r.version, counts.get(s, {}).get("concepts", 0))
+            for s, r in latest.items()
+        }
+
+    def terminology(self, supplied: Supplied | None = None) -> Terminology:
+        """$lookup, $validate-code, $subsumes, $expand and $translate over the loaded systems, and over the code
+        systems, value sets and concept maps a request supplies (``supplied``, for that request only)."""
+        return Terminology(Registry(self.code_systems, supplied or Supplied()), self)
 
     # ---------------------------------------------------------------- similar codes
     @cached_property

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from medcodes import __version__
 from medcodes.config import MAX_QUERY_CHARS, Settings
@@ -25,11 +25,16 @@ from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import UnknownSystem
+from medcodes.terminology.operations import TerminologyError
+from medcodes.terminology.valuesets import ExpansionError
 from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import ErrorBody, WebError, handler, responder
+from medcodes.web.fhir.errors import FhirError
+from medcodes.web.fhir.operations import Fhir
+from medcodes.web.fhir.routes import fhir_routes
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
@@ -62,8 +67,9 @@ _MISSING: dict[int | str, dict[str, Any]] = {
 }
 
 
-def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
-    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1."""
+def routes(pages: Pages, api: Api, assets: Assets, fhir: Fhir) -> list[BaseRoute]:
+    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
+    standard interfaces (FHIR R4 terminology under /fhir)."""
     v1 = "/api/v1"
     return [
         Route("/", pages.home, name="home"),
@@ -148,6 +154,7 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             tags=["systems"],
             responses={**_ok(shapes.SystemBody, "The system and its chapters"), **_MISSING},
         ),
+        Mount("/fhir", routes=fhir_routes(fhir), name="fhir"),
     ]
 
 
@@ -187,7 +194,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store), assets),
+        routes=routes(pages, Api(service, searches, store), assets, Fhir(service)),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -195,6 +202,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             WebError: handle,
+            FhirError: handle,
+            TerminologyError: handle,
+            ExpansionError: handle,
             MedcodesError: handle,
             UnknownSystem: handle,
             RequestValidationError: handle,

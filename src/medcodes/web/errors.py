@@ -23,6 +23,10 @@ from typing_extensions import TypedDict
 
 from medcodes.errors import CodeNotFound, MedcodesError
 from medcodes.systems import UnknownSystem
+from medcodes.terminology.concepts import Issue
+from medcodes.terminology.operations import TerminologyError
+from medcodes.terminology.valuesets import ExpansionError
+from medcodes.web.fhir.errors import FHIR_JSON, FhirError, is_fhir, operation_outcome
 
 log = logging.getLogger("medcodes.web")
 
@@ -54,9 +58,12 @@ class Problem:
     hint: str | None = None
     closest: tuple[str, ...] = ()  # existing codes near a missing one (links on the HTML page)
     system: str | None = None
+    issue: Issue | None = None  # what a FHIR OperationOutcome says (under /fhir)
 
 
 def problem(exc: Exception) -> Problem:
+    if isinstance(exc, (FhirError, TerminologyError, ExpansionError)):
+        return Problem(exc.status, exc.issue.text, issue=exc.issue)
     if isinstance(exc, WebError):
         return Problem(exc.status, exc.message, exc.hint)
     if isinstance(exc, CodeNotFound):
@@ -102,12 +109,27 @@ def responder(templates: Environment) -> Callable[[str, Problem], Response]:
     page = templates.get_template("error.html")
 
     def respond(path: str, found: Problem) -> Response:
+        if is_fhir(path):
+            return JSONResponse(operation_outcome([fhir_issue(found)]), found.status, media_type=FHIR_JSON)
         if wants_json(path):
             return JSONResponse(error_body(found), status_code=found.status)
         html = page.render(problem=found, title=_title(found.status))
         return HTMLResponse(html, status_code=found.status)
 
     return respond
+
+
+def fhir_issue(found: Problem) -> Issue:
+    """The OperationOutcome issue of a problem found under /fhir (its own, or one made from the status)."""
+    if found.issue is not None:
+        return found.issue
+    code = {404: "not-found", 405: "not-supported", 410: "deleted", 413: "too-costly", 414: "too-costly"}.get(
+        found.status, "exception" if found.status >= 500 else "invalid"
+    )
+    text = error_body(found)["error"]
+    if found.status == 404 and found.message == "No such page":
+        text = "No such FHIR resource type or operation on this server (see /fhir/metadata)"
+    return Issue("fatal" if found.status >= 500 else "error", code, text)
 
 
 def _title(status: int) -> str:
