@@ -75,7 +75,12 @@ class Validation:
 
     @property
     def message(self) -> str | None:
-        texts = [i.text for i in self.issues if i.severity in ("error", "warning")]
+        # A value set's own deprecation of a concept is a remark on the value set, not on the code.
+        texts = [
+            i.text
+            for i in self.issues
+            if i.severity in ("error", "warning") and i.message_id != "CONCEPT_DEPRECATED_IN_VALUESET"
+        ]
         return "; ".join(texts) if texts else None
 
 

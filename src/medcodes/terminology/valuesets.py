@@ -9,10 +9,12 @@ page at a time, and filter text goes to the search engine, which ranks the codes
 from __future__ import annotations
 
 import datetime as dt
-import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+import regex
 
 from medcodes.models import Concept, SearchResult
 from medcodes.search.text import tokens
@@ -26,6 +28,8 @@ MAX_EXPANSION = 10_000
 MAX_DEPTH = 8
 _HIERARCHY_OPS = ("is-a", "descendent-of", "child-of", "descendent-leaf", "is-not-a", "generalizes")
 _SEARCH_DEPTH = 1000
+# A regex filter (the client's pattern) may spend this long on one value set before it is stopped.
+REGEX_SECONDS = 1.0
 
 
 class ExpansionError(Exception):
@@ -71,7 +75,8 @@ class ConceptReference:
     code: str
     display: str | None = None
     designations: tuple[Designation, ...] = ()
-    status: str | None = None  # "deprecated" where the value set marks the concept so (valueset-deprecated)
+    status: str | None = None  # "deprecated" where the value set marks the concept so
+    marker: str | None = None  # the extension that marks it (valueset-deprecated, or standards-status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +278,7 @@ class Expander:
             selected = self._from_system(source, part, vs)
         for url in part.value_sets:
             inner = self._value_set(url, vs)
-            if inner.url and inner.url not in used_vs:
+            if inner.url and not url.startswith("#") and inner.canonical not in used_vs:
                 used_vs.append(inner.canonical)
             members = self._evaluate(inner, request, used, used_vs, depth + 1)
             if selected is None:
@@ -320,7 +325,7 @@ class Expander:
 
     def _filtered(self, source: CodeSource, f: Filter, vs: ValueSetDefinition) -> list[TermConcept]:
         """The concepts of ``source`` that pass one filter, in the system's order."""
-        if f.property == "concept" and f.op in _HIERARCHY_OPS:
+        if f.property in ("concept", "code") and f.op in _HIERARCHY_OPS:
             root = source.find(f.value)
             if root is None:
                 return []
@@ -371,14 +376,29 @@ def _predicate(f: Filter, vs: ValueSetDefinition, info: SystemInfo) -> Callable[
     """A test for one property filter (=, regex, in, not-in, exists)."""
     if f.op == "regex":
         try:
-            pattern = re.compile(f.value)
-        except re.error as exc:
+            pattern = regex.compile(f.value)
+        except regex.error as exc:
             raise ExpansionError(
                 Issue("error", "invalid", f"The regex '{f.value}' is not valid: {exc}", "vs-invalid"), 400
             ) from None
+        deadline = time.monotonic() + REGEX_SECONDS
 
         def values_regex(c: TermConcept) -> bool:
-            return any(pattern.fullmatch(v) for v in _values(c, f.property))
+            for value in _values(c, f.property):
+                try:
+                    if pattern.fullmatch(value, timeout=max(0.001, deadline - time.monotonic())):
+                        return True
+                except TimeoutError:
+                    raise ExpansionError(
+                        Issue(
+                            "error",
+                            "too-costly",
+                            f"The regex filter '{f.value}' took too long to evaluate against code '{c.code}'",
+                            "vs-invalid",
+                        ),
+                        422,
+                    ) from None
+            return False
 
         return values_regex
     if f.op == "=":

@@ -205,7 +205,8 @@ def _part(data: Any) -> ComposePart:
                 c["code"],
                 c.get("display") if isinstance(c.get("display"), str) else None,
                 tuple(designation(d) for d in c.get("designation", []) or [] if isinstance(d, dict)),
-                "deprecated" if _deprecated_in_value_set(c) else None,
+                "deprecated" if _deprecation(c) else None,
+                _deprecation(c),
             )
         )
     filters = []
@@ -225,15 +226,16 @@ def _part(data: Any) -> ComposePart:
     )
 
 
-def _deprecated_in_value_set(concept: JsonObject) -> bool:
+def _deprecation(concept: JsonObject) -> str | None:
+    """The extension that marks a value set's concept as deprecated, if one does."""
     for ext in concept.get("extension", []) or []:
         if not isinstance(ext, dict):
             continue
         if ext.get("url") == VS_DEPRECATED and str(ext.get("valueCode", ext.get("valueBoolean"))).lower() == "true":
-            return True
+            return VS_DEPRECATED
         if ext.get("url") == STANDARDS_STATUS and ext.get("valueCode") == "deprecated":
-            return True
-    return False
+            return STANDARDS_STATUS
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- ConceptMap

@@ -37,6 +37,7 @@ _VALIDATION_EXTRAS = (
     *_SYSTEM_VERSIONS,
 )
 EXPAND = (
+    "useSupplement",
     "url",
     "valueSet",
     "valueSetVersion",
@@ -57,6 +58,7 @@ EXPAND = (
     *_SYSTEM_VERSIONS,
 )
 VS_VALIDATE = (
+    "useSupplement",
     "url",
     "valueSet",
     "valueSetVersion",
@@ -70,6 +72,7 @@ VS_VALIDATE = (
     *_VALIDATION_EXTRAS,
 )
 CS_VALIDATE = (
+    "useSupplement",
     "url",
     "codeSystem",
     "code",
@@ -80,7 +83,7 @@ CS_VALIDATE = (
     "system",
     *_VALIDATION_EXTRAS,
 )
-LOOKUP = ("system", "code", "version", "coding", "date", "displayLanguage", "property")
+LOOKUP = ("useSupplement", "system", "code", "version", "coding", "date", "displayLanguage", "property")
 SUBSUMES = ("system", "version", "codeA", "codeB", "codingA", "codingB")
 TRANSLATE = (
     "url",
@@ -224,7 +227,6 @@ class Fhir:
             found,
             _echoed(inputs),
             designations=inputs.boolean("includeDesignations"),
-            definitions=inputs.boolean("includeDefinition"),
             properties=inputs.strings("property"),
             warnings=_warnings(terminology, vs, found.used, found.used_value_sets),
         )
@@ -271,7 +273,13 @@ class Fhir:
 
     # ------------------------------------------------------------ shared
     def _terminology(self, inputs: Inputs) -> Terminology:
-        supplied = definitions.supplied(inputs.resources("tx-resource"))
+        resources_given = inputs.resources("tx-resource")
+        for wanted in inputs.strings("useSupplement"):
+            base = wanted.partition("|")[0]
+            if not any(r.get("content") == "supplement" and r.get("url") == base for r in resources_given):
+                raise FhirError(404, "not-found", f"Required supplement not found: {wanted}", "not-found")
+            raise FhirError(422, "not-supported", f"Code system supplements are not applied by this server ({wanted})")
+        supplied = definitions.supplied(resources_given)
         for name in ("valueSet", "codeSystem", "conceptMap"):
             resource = inputs.resource(name)
             if resource is not None:

@@ -21,6 +21,7 @@ from medcodes.terminology.concepts import (
     Issue,
     PropertyType,
     SystemInfo,
+    TermConcept,
 )
 from medcodes.terminology.operations import Lookup, Validation
 from medcodes.terminology.registry import IMPLICIT
@@ -36,6 +37,10 @@ R5_EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-V
 R5_CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 VS_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
 OPERATION_DEFINITION = "http://hl7.org/fhir/OperationDefinition/"
+CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties"
+PREFERRED_FOR_LANGUAGE = Coding(
+    "http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra", "preferredForLanguage", "Preferred For Language"
+)
 # The expansion parameters this server reads (TerminologyCapabilities lists them).
 EXPANSION_PARAMETERS = (
     "activeOnly",
@@ -61,7 +66,6 @@ ECHOED = (
     "displayLanguage",
     "excludeNested",
     "filter",
-    "includeDefinition",
     "includeDesignations",
     "offset",
 )
@@ -269,7 +273,6 @@ def expansion(
     echoed: Sequence[tuple[str, JsonObject]],
     *,
     designations: bool,
-    definitions: bool,
     properties: Sequence[str],
     warnings: Sequence[tuple[str, str]] = (),
 ) -> JsonObject:
@@ -283,36 +286,39 @@ def expansion(
     }
     if found.total is not None:
         body["total"] = found.total
-    body["offset"] = found.offset
+    if found.offset or any(name == "offset" for name, _ in echoed):
+        body["offset"] = found.offset
     if params:
         body["parameter"] = params
-    contains = [_contains(m, designations, definitions, properties) for m in found.members]
-    if properties:
-        declared = sorted({p.code for m in found.members for p in m.concept.properties if p.code in properties})
-        if declared:
-            body["extension"] = [
-                {"url": R5_EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}]} for code in declared
-            ]
+    wanted = tuple(properties)
+    contains = [_contains(m, designations, wanted) for m in found.members]
+    declared = sorted({p.code for m in found.members for p in _shown(m.concept, wanted)})
+    if declared:
+        uris = {"definition": CONCEPT_PROPERTIES + "#definition"}
+        uris.update({d.code: d.uri for info in found.used for d in info.properties if d.uri})
+        body["extension"] = [
+            {
+                "url": R5_EXPANSION_PROPERTY,
+                "extension": [
+                    {"url": "code", "valueCode": code},
+                    *([{"url": "uri", "valueUri": uris[code]}] if uris.get(code) else []),
+                ],
+            }
+            for code in declared
+        ]
     if contains:
         body["contains"] = contains
     return {**header, "expansion": body}
 
 
-def _contains(member: Member, designations: bool, definitions: bool, properties: Sequence[str]) -> JsonObject:
+def _contains(member: Member, designations: bool, properties: Sequence[str]) -> JsonObject:
     concept = member.concept
     out: JsonObject = {"system": member.source.info.url}
     extensions: list[JsonObject] = []
     if member.reference is not None and member.reference.status == "deprecated":
-        extensions.append({"url": VS_DEPRECATED, "valueCode": "true"})
-    if definitions and concept.definition:
-        extensions.append(
-            {
-                "url": "http://hl7.org/fhir/StructureDefinition/valueset-concept-definition",
-                "valueString": concept.definition,
-            }
-        )
-    wanted = [p for p in concept.properties if p.code in properties]
-    for p in wanted:
+        marker = member.reference.marker or VS_DEPRECATED
+        extensions.append({"url": marker, "valueCode": "true" if marker == VS_DEPRECATED else "deprecated"})
+    for p in _shown(concept, properties):
         extensions.append(
             {
                 "url": R5_CONTAINS_PROPERTY,
@@ -335,6 +341,14 @@ def _contains(member: Member, designations: bool, definitions: bool, properties:
         if found:
             out["designation"] = [designation(d) for d in found]
     return out
+
+
+def _shown(concept: TermConcept, wanted: Sequence[str]) -> list[ConceptProperty]:
+    """The properties an expansion shows for a concept: those asked for (``definition`` too)."""
+    shown = [p for p in concept.properties if p.code in wanted]
+    if "definition" in wanted and concept.definition:
+        shown.append(ConceptProperty("definition", concept.definition, PropertyType.STRING))
+    return shown
 
 
 def designation(d: Designation) -> JsonObject:
@@ -377,7 +391,11 @@ def lookup(found: Lookup, wanted: Sequence[str]) -> JsonObject:
     """$lookup's answer; ``wanted`` names the properties asked for (empty or ``*``: every one)."""
     info, concept = found.info, found.concept
     everything = not wanted or "*" in wanted
-    items: list[tuple[str, JsonObject]] = [("name", {"valueString": info.name})]
+    items: list[tuple[str, JsonObject]] = [
+        ("name", {"valueString": info.name}),
+        ("code", {"valueCode": concept.code}),
+        ("system", {"valueUri": info.url}),
+    ]
     if info.version:
         items.append(("version", {"valueString": info.version}))
     items.append(("display", {"valueString": found.display or ""}))
@@ -385,7 +403,11 @@ def lookup(found: Lookup, wanted: Sequence[str]) -> JsonObject:
         items.append(("definition", {"valueString": concept.definition}))
     if concept.abstract:
         items.append(("abstract", {"valueBoolean": True}))
-    for d in concept.designations:
+    shown = list(concept.designations)
+    if info.language and found.display:
+        # The display itself, as the preferred term in the code system's language.
+        shown.append(Designation(found.display, info.language, PREFERRED_FOR_LANGUAGE))
+    for d in shown:
         parts: list[JsonObject] = []
         if d.language:
             parts.append({"name": "language", "valueCode": d.language})
