@@ -375,6 +375,10 @@ class CodeService:
             history=tuple(self.store.history(s, c)),
         )
 
+    def properties_of(self, concept: Concept) -> list[Property]:
+        """A concept's structured facts (PCS axes, HCPCS indicators, ICD-11 flags), without the rest of detail()."""
+        return self.store.properties(concept.system, concept.code)
+
     def children_of(self, concept: Concept) -> list[Concept]:
         return self.store.children(concept.system, concept.code)
 

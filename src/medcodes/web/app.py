@@ -31,6 +31,7 @@ from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
+from medcodes.web.ctss import Ctss
 from medcodes.web.errors import ErrorBody, WebError, handler, responder
 from medcodes.web.fhir.errors import FhirError
 from medcodes.web.fhir.operations import Fhir
@@ -67,9 +68,9 @@ _MISSING: dict[int | str, dict[str, Any]] = {
 }
 
 
-def routes(pages: Pages, api: Api, assets: Assets, fhir: Fhir) -> list[BaseRoute]:
+def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> list[BaseRoute]:
     """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
-    standard interfaces (FHIR R4 terminology under /fhir)."""
+    standard interfaces (NLM Clinical Tables-compatible search, FHIR R4 terminology under /fhir)."""
     v1 = "/api/v1"
     return [
         Route("/", pages.home, name="home"),
@@ -141,6 +142,13 @@ def routes(pages: Pages, api: Api, assets: Assets, fhir: Fhir) -> list[BaseRoute
             responses={**_ok(shapes.ExplainBody, "The official facts in words, and the generated text"), **_MISSING},
         ),
         APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/map",
+            api.map,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.MapBody, "Crosswalk rows to the other system, both directions"), **_MISSING},
+        ),
+        APIRoute(
             f"{v1}/systems",
             api.systems,
             methods=["GET"],
@@ -153,6 +161,14 @@ def routes(pages: Pages, api: Api, assets: Assets, fhir: Fhir) -> list[BaseRoute
             methods=["GET"],
             tags=["systems"],
             responses={**_ok(shapes.SystemBody, "The system and its chapters"), **_MISSING},
+        ),
+        APIRoute(
+            "/api/{table}/v3/search",
+            ctss.search,
+            methods=["GET"],
+            tags=["clinical tables"],
+            summary="NLM Clinical Tables-compatible search",
+            responses={200: {"description": "[total, codes, extras or null, display]"}, **_MISSING},
         ),
         Mount("/fhir", routes=fhir_routes(fhir), name="fhir"),
     ]
@@ -194,7 +210,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store), assets, Fhir(service)),
+        routes=routes(pages, Api(service, searches, store), assets, Ctss(service), Fhir(service)),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
