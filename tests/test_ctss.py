@@ -75,6 +75,7 @@ def test_hcpcs_uses_nlm_field_names_with_aliases(client: TestClient) -> None:
         "/api/hcpcs/v3/search", params={"terms": "E0601", "df": "code,short_desc", "ef": "add_dt,obsolete:old"}
     ).json()
     total, codes, extras, display = body
+    assert total >= 1
     assert codes[0] == "E0601"
     assert display[0][0] == "E0601"
     assert set(extras) == {"add_dt", "old"}
@@ -92,14 +93,14 @@ def test_icd9_diagnoses_and_procedures_are_two_tables(client: TestClient) -> Non
 
 
 def test_cf_chooses_the_code_field(client: TestClient) -> None:
-    _, codes, _, _ = client.get("/api/icd9cm_dx/v3/search", params={"terms": "cholera vibrio", "cf": "code_dotted"}).json()
+    _, codes, _, _ = client.get(
+        "/api/icd9cm_dx/v3/search", params={"terms": "cholera vibrio", "cf": "code_dotted"}
+    ).json()
     assert codes[0] == "001.0"
 
 
 def test_q_adds_a_condition(client: TestClient) -> None:
-    _, codes, _, display = client.get(
-        "/api/icd11_codes/v3/search", params={"terms": "cholera", "q": "type:category"}
-    ).json()
+    _, codes, _, _ = client.get("/api/icd11_codes/v3/search", params={"terms": "cholera", "q": "type:category"}).json()
     assert codes
     assert all(not c.startswith("Block") for c in codes)
 
