@@ -201,6 +201,11 @@ class StoredCodeSystem:
         concept = self.store.get(self.system, code)
         return self.term(concept) if concept is not None else None
 
+    def find_all(self, codes: Sequence[str]) -> list[TermConcept]:
+        """The concepts of ``codes`` that exist, in the order given (one query)."""
+        found = self.store.concepts_in(self.system, codes)
+        return [self.term(found[c]) for c in codes if c in found]
+
     def detail(self, code: str) -> TermConcept | None:
         concept = self.store.get(self.system, code)
         if concept is None:

@@ -214,11 +214,8 @@ class Expander:
                 as_of=request.as_of,
                 within=root,
             )
-            members = [
-                Member(source, concept)
-                for concept in (source.find(h.code) for h in found.hits if h.system is source.system)
-                if concept is not None
-            ]
+            codes = [h.code for h in found.hits if h.system is source.system]
+            members = [Member(source, concept) for concept in source.find_all(codes)]
             return Expansion(found.total, request.offset, tuple(members), used)
         if request.count is None:
             total, _ = source.page(root, 0, 0)
