@@ -316,3 +316,10 @@ def test_crosswalk_flags_read_as_equivalence(flags: tuple[str, ...], forward: bo
 
 def _all(body: dict[str, Any], name: str) -> list[Any]:
     return [p["part"] for p in body["parameter"] if p["name"] == name]
+
+
+def test_system_version_names_the_version_used(client: TestClient) -> None:
+    ok = client.get("/fhir/ValueSet/icd10cm/$expand", params={"count": 1, "system-version": f"{CM}|2026"})
+    assert ok.status_code == 200
+    missing = client.get("/fhir/ValueSet/icd10cm/$expand", params={"count": 1, "system-version": f"{CM}|2019"})
+    assert missing.status_code == 404

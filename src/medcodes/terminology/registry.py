@@ -21,6 +21,8 @@ class Supplied:
     code_systems: tuple[LocalCodeSystem, ...] = ()
     value_sets: tuple[ValueSetDefinition, ...] = ()
     concept_maps: tuple[ConceptMapDefinition, ...] = ()
+    # system-version, force-system-version, check-system-version: (url, version) to use for that system.
+    versions: tuple[tuple[str, str], ...] = ()
 
 
 def split_canonical(url: str) -> tuple[str, str | None]:
@@ -36,7 +38,7 @@ class Registry:
 
     def code_system(self, url: str, version: str | None = None) -> CodeSource | None:
         base, pinned = split_canonical(url)
-        version = version or pinned
+        version = version or pinned or dict(self.supplied.versions).get(base)
         candidates = [cs for cs in self.supplied.code_systems if cs.info.url == base]
         if candidates:
             if version is None:

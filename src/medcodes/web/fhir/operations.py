@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -284,12 +285,19 @@ class Fhir:
             resource = inputs.resource(name)
             if resource is not None:
                 extra = definitions.supplied([resource])
-                supplied = type(supplied)(
-                    supplied.code_systems + extra.code_systems,
-                    supplied.value_sets,
-                    supplied.concept_maps + extra.concept_maps,
+                supplied = replace(
+                    supplied,
+                    code_systems=supplied.code_systems + extra.code_systems,
+                    concept_maps=supplied.concept_maps + extra.concept_maps,
                 )
-        return self.service.terminology(supplied)
+        pinned = []
+        for name in _SYSTEM_VERSIONS:
+            for canonical in inputs.strings(name):
+                url, bar, version = canonical.partition("|")
+                if not bar or not version:
+                    raise FhirError(400, "invalid", f"{name} takes a canonical with its version: url|version")
+                pinned.append((url, version))
+        return self.service.terminology(replace(supplied, versions=tuple(pinned)))
 
     def _value_set(
         self, inputs: Inputs, terminology: Terminology, request: Request
