@@ -115,3 +115,13 @@ class Issue:
     tx_code: str | None = None  # http://hl7.org/fhir/tools/CodeSystem/tx-issue-type
     expression: tuple[str, ...] = ()
     message_id: str | None = None
+
+
+class TerminologyError(Exception):
+    """A request a terminology operation cannot answer (unknown system, code or value set, an expansion too
+    large): ``issue`` says why, ``status`` is the HTTP status it calls for."""
+
+    def __init__(self, issue: Issue, status: int = 404) -> None:
+        super().__init__(issue.text)
+        self.issue = issue
+        self.status = status

@@ -25,7 +25,15 @@ from medcodes.terminology.conceptmaps import (
     equivalence,
     translate_supplied,
 )
-from medcodes.terminology.concepts import Coding, ConceptProperty, Issue, PropertyType, SystemInfo, TermConcept
+from medcodes.terminology.concepts import (
+    Coding,
+    ConceptProperty,
+    Issue,
+    PropertyType,
+    SystemInfo,
+    TermConcept,
+    TerminologyError,
+)
 from medcodes.terminology.registry import Registry
 from medcodes.terminology.valuesets import (
     Catalogue,
@@ -36,6 +44,7 @@ from medcodes.terminology.valuesets import (
     Member,
     ValueSetDefinition,
     unknown_system_issue,
+    unknown_value_set_issue,
 )
 
 
@@ -43,15 +52,6 @@ class Crosswalks(Catalogue, Protocol):
     """The service's crosswalks (``CodeService.map``), besides its search."""
 
     def map(self, code: str, system: SystemId | None, to: SystemId) -> tuple[Concept | None, Sequence[Crosswalked]]: ...
-
-
-class TerminologyError(Exception):
-    """A request the operation cannot answer (unknown system, code or value set): ``issue`` says why."""
-
-    def __init__(self, issue: Issue, status: int = 404) -> None:
-        super().__init__(issue.text)
-        self.issue = issue
-        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +165,7 @@ class Terminology:
     def value_set(self, url: str) -> ValueSetDefinition:
         found = self.registry.value_set(url)
         if found is None:
-            raise TerminologyError(
-                Issue(
-                    "error",
-                    "not-found",
-                    f"A definition for the value Set '{url}' could not be found",
-                    "not-found",
-                    message_id="Unable_to_resolve_value_Set_",
-                ),
-                404,
-            )
+            raise TerminologyError(unknown_value_set_issue(url), 404)
         return found
 
     def code_system_info(self, url: str, version: str | None = None) -> SystemInfo:

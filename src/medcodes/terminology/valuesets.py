@@ -20,7 +20,7 @@ from medcodes.models import Concept, SearchResult
 from medcodes.search.text import tokens
 from medcodes.systems import SystemId
 from medcodes.terminology.codesystems import CodeSource, StoredCodeSystem, is_inactive
-from medcodes.terminology.concepts import Designation, Issue, SystemInfo, TermConcept
+from medcodes.terminology.concepts import Designation, Issue, SystemInfo, TermConcept, TerminologyError
 
 # Without `count`, an expansion lists at most this many codes (a larger one is refused: ask for a page).
 MAX_EXPANSION = 10_000
@@ -32,13 +32,8 @@ _SEARCH_DEPTH = 1000
 REGEX_SECONDS = 1.0
 
 
-class ExpansionError(Exception):
-    """A value set that cannot be expanded as asked: ``issue`` says why (its code sets the HTTP status)."""
-
-    def __init__(self, issue: Issue, status: int = 422) -> None:
-        super().__init__(issue.text)
-        self.issue = issue
-        self.status = status
+class ExpansionError(TerminologyError):
+    """A value set that cannot be expanded as asked."""
 
 
 class Catalogue(Protocol):
@@ -291,16 +286,7 @@ class Expander:
         else:
             found = self.resolver.value_set(url)
         if found is None:
-            raise ExpansionError(
-                Issue(
-                    "error",
-                    "not-found",
-                    f"A definition for the value Set '{url}' could not be found",
-                    "not-found",
-                    message_id="Unable_to_resolve_value_Set_",
-                ),
-                404,
-            )
+            raise ExpansionError(unknown_value_set_issue(url), 404)
         return found
 
     def _from_system(self, source: CodeSource, part: ComposePart, vs: ValueSetDefinition) -> list[Member]:
@@ -452,6 +438,16 @@ def _too_costly(vs: ValueSetDefinition, total: int) -> ExpansionError:
             "too-costly",
         ),
         422,
+    )
+
+
+def unknown_value_set_issue(url: str) -> Issue:
+    return Issue(
+        "error",
+        "not-found",
+        f"A definition for the value Set '{url}' could not be found",
+        "not-found",
+        message_id="Unable_to_resolve_value_Set_",
     )
 
 

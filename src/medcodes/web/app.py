@@ -25,8 +25,7 @@ from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import UnknownSystem
-from medcodes.terminology.operations import TerminologyError
-from medcodes.terminology.valuesets import ExpansionError
+from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
@@ -220,7 +219,6 @@ def create_app(
             WebError: handle,
             FhirError: handle,
             TerminologyError: handle,
-            ExpansionError: handle,
             MedcodesError: handle,
             UnknownSystem: handle,
             RequestValidationError: handle,

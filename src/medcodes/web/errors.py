@@ -23,9 +23,7 @@ from typing_extensions import TypedDict
 
 from medcodes.errors import CodeNotFound, MedcodesError
 from medcodes.systems import UnknownSystem
-from medcodes.terminology.concepts import Issue
-from medcodes.terminology.operations import TerminologyError
-from medcodes.terminology.valuesets import ExpansionError
+from medcodes.terminology.concepts import Issue, TerminologyError
 from medcodes.web.fhir.errors import FHIR_JSON, FhirError, is_fhir, operation_outcome
 
 log = logging.getLogger("medcodes.web")
@@ -62,7 +60,7 @@ class Problem:
 
 
 def problem(exc: Exception) -> Problem:
-    if isinstance(exc, (FhirError, TerminologyError, ExpansionError)):
+    if isinstance(exc, (FhirError, TerminologyError)):
         return Problem(exc.status, exc.issue.text, issue=exc.issue)
     if isinstance(exc, WebError):
         return Problem(exc.status, exc.message, exc.hint)
