@@ -537,12 +537,14 @@ def test_openapi_document_lists_every_route(client: TestClient) -> None:
         "/api/v1/codes/{system}/{code}/ancestors",
         "/api/v1/codes/{system}/{code}/children",
         "/api/v1/codes/{system}/{code}/explain",
+        "/api/v1/codes/{system}/{code}/map",
         "/api/v1/codes/{system}/{code}/similar",
         "/api/v1/match",
         "/api/v1/search",
         "/api/v1/suggest",
         "/api/v1/systems",
         "/api/v1/systems/{system}",
+        "/api/{table}/v3/search",
     ]
 
 

@@ -296,14 +296,9 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
 
 
 def _relation_json(r: Relation) -> dict[str, Any]:
-    return {
-        "kind": r.kind.value,
-        "source": {"system": r.source_system.value, "code": r.source_code},
-        "target": {"system": r.target_system.value, "code": r.target_code},
-        "flags": list(r.flags),
-        "table": r.source,
-        "detail": r.detail,
-    }
+    from medcodes.web import shapes  # the web stack loads only for the commands that print its JSON
+
+    return dict(shapes.relation_json(r))
 
 
 as_of_option = click.option(
@@ -708,24 +703,17 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
     with errors():
         service = _service(db)
         concept, mappings = service.map(code, SystemId(system.lower()) if system else None, SystemId(to.lower()))
-    rows = [
-        {
-            "system": m.system.value,
-            "code": m.code,
-            "title": m.title,
-            "direction": "forward" if m.forward else "backward",
-            "relation": _relation_json(m.relation),
-        }
-        for m in mappings
-    ]
     if as_json:
-        source = {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None
-        click.echo(json.dumps({"source": source, "to": to, "mappings": rows}, ensure_ascii=False, indent=2))
+        # The same JSON as /api/v1/codes/{system}/{code}/map, less its "ok".
+        from medcodes.web import shapes
+
+        body = {k: v for k, v in shapes.map_body(concept, SystemId(to.lower()), mappings).items() if k != "ok"}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     console = wide()
     if concept is not None:
         console.print(line((concept.code, "bold"), f" {NAMES[concept.system]}: ", concept.title))
-    if not rows:
+    if not mappings:
         console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.")
     for m in mappings:
         if m.relation.kind is RelationKind.NO_MAP:

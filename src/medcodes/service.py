@@ -71,6 +71,9 @@ from medcodes.sources.icd10pcs import code_axes
 from medcodes.sources.manifest import select
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
+from medcodes.terminology.codesystems import StoredCodeSystem
+from medcodes.terminology.operations import Terminology
+from medcodes.terminology.registry import Registry, Supplied
 
 _CLOSEST = 5
 # ICD-10-PCS tables whose properties (axis titles, labels, definitions: up to a few hundred rows) are kept.
@@ -575,6 +578,10 @@ class CodeService:
         }
         return matches.group(detail.concept.system, detail.concept.code, detail.relations, titles)
 
+    def properties_of(self, concept: Concept) -> list[Property]:
+        """A concept's structured facts (PCS axes, HCPCS indicators, ICD-11 flags), without the rest of detail()."""
+        return self.store.properties(concept.system, concept.code)
+
     def children_of(self, concept: Concept) -> list[Concept]:
         return self.store.children(concept.system, concept.code)
 
@@ -777,6 +784,22 @@ class CodeService:
         if concept.system is SystemId.ICD10PCS and concept.kind is ConceptKind.CODE:
             return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
         return []
+
+    # ---------------------------------------------------------------- terminology (FHIR operations)
+    @cached_property
+    def code_systems(self) -> dict[str, StoredCodeSystem]:
+        """Each loaded system as a FHIR code system, by its FHIR URI."""
+        counts = self.store.counts()
+        latest = {r.system: r for r in self.store.releases()}
+        return {
+            REGISTRY[s].fhir_uri: StoredCodeSystem(self.store, s, r.version, counts.get(s, {}).get("concepts", 0))
+            for s, r in latest.items()
+        }
+
+    def terminology(self, supplied: Supplied | None = None) -> Terminology:
+        """$lookup, $validate-code, $subsumes, $expand and $translate over the loaded systems, and over the code
+        systems, value sets and concept maps a request supplies (``supplied``, for that request only)."""
+        return Terminology(Registry(self.code_systems, supplied or Supplied()), self)
 
     # ---------------------------------------------------------------- similar codes
     @cached_property

@@ -206,7 +206,7 @@ def _msdrg_candidates(text: str) -> tuple[str, ...]:
 class CodeSystem:
     id: SystemId
     name: str
-    fhir_uri: str
+    fhir_uri: str  # the system URI the HL7 terminology registry prescribes (FHIR Coding.system)
     example: str
     _candidates: Callable[[str], tuple[str, ...]]
     # "an ICD-10-CM code", "a HCPCS code" (said "hick-picks"), "a CPT code": the article the name takes.
@@ -317,8 +317,9 @@ REGISTRY: dict[SystemId, CodeSystem] = {
         CodeSystem(
             SystemId.MSDRG,
             NAMES[SystemId.MSDRG],
-            "https://www.cms.gov/medicare/payment/prospective-payment-systems/acute-inpatient-pps/"
-            "ms-drg-classifications-and-software",
+            # The URI the HL7 terminology registry (THO) lists for MS-DRG, as it spells it.
+            "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/"
+            "MS-DRG-Classifications-and-Software",
             "003",
             _msdrg_candidates,
             typical=re.compile(r"^(?:(?:MS-?)?DRG\s*)?[0-9]{3}$"),
@@ -377,6 +378,11 @@ def reporting_status(system: SystemId, billable: bool) -> str | None:
     if reporting is Reporting.RETIRED:
         return "retired"
     return None
+
+
+def by_fhir_uri(uri: str) -> CodeSystem | None:
+    """The system whose FHIR URI is ``uri`` (None for a URI medcodes does not know)."""
+    return next((s for s in REGISTRY.values() if s.fhir_uri == uri), None)
 
 
 def normalize_code(system: SystemId | str, text: str) -> str:

@@ -702,6 +702,30 @@ class SQLiteStore:
         )
         return [_concept(r) for r in rows]
 
+    # ------------------------------------------------------------------ terminology (read side)
+    def concept_page(self, system: SystemId, bounds: tuple[int, int] | None, offset: int, limit: int) -> list[Concept]:
+        """Concepts of ``system`` in official order, ``offset`` and ``limit`` applied; ``bounds`` [first, end)
+        keeps one subtree (``subtree_ids``)."""
+        where, params = "system = ?", [system.value]
+        bounded: list[object] = list(params)
+        if bounds is not None:
+            where += " AND id >= ? AND id < ?"
+            bounded += [bounds[0], bounds[1]]
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+            (*bounded, limit, offset),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def property_names(self, system: SystemId) -> list[tuple[str, int]]:
+        """Every property name the concepts of ``system`` carry, with how many carry it."""
+        rows = self.connection.execute(
+            "SELECT p.name, count(*) FROM properties p JOIN concepts c ON c.id = p.concept_id"
+            " WHERE c.system = ? GROUP BY p.name ORDER BY p.name",
+            (system.value,),
+        ).fetchall()
+        return [(str(n), int(k)) for n, k in rows]
+
     def text_search(self, match: str, systems: Sequence[SystemId], limit: int) -> list[FtsMatch]:
         """FTS5 ``MATCH`` over every designation; ``match`` must already be a safe FTS5 expression."""
         where = ""

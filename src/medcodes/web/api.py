@@ -238,6 +238,17 @@ class Api:
         body = shapes.explain_body(concept, facts, self.releases.get(concept.system), found)
         return JSONResponse(body, headers=PUBLIC)
 
+    async def map(
+        self,
+        system: SystemParam,
+        code: CodeParam,
+        to: Annotated[SystemId, Query(description="The system to map to")],
+    ) -> JSONResponse:
+        """Crosswalk a code to another system (GEMs, WHO ICD-10/ICD-11 tables, code history), both directions: the
+        same content as `medcodes map --json`. A code no longer in its system (ICD-9-CM, a deleted code) maps too."""
+        concept, mappings = self.service.map(code, system_of(system), to)
+        return JSONResponse(shapes.map_body(concept, to, mappings), headers=PUBLIC)
+
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""
         return JSONResponse(shapes.systems_body(self.service.systems(), self.service.stamp), headers=PUBLIC)

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from medcodes import __version__
@@ -27,11 +27,16 @@ from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import UnknownSystem
+from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
+from medcodes.web.ctss import Ctss
 from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
+from medcodes.web.fhir.errors import FhirError
+from medcodes.web.fhir.operations import Fhir
+from medcodes.web.fhir.routes import fhir_routes
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
@@ -78,8 +83,9 @@ _MISSING: dict[int | str, dict[str, Any]] = {
 }
 
 
-def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
-    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1."""
+def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> list[BaseRoute]:
+    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
+    standard interfaces (NLM Clinical Tables-compatible search, FHIR R4 terminology under /fhir)."""
     v1 = "/api/v1"
     return [
         Route("/", pages.home, name="home"),
@@ -164,6 +170,13 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={**_ok(shapes.ExplainBody, "The official facts in words, and the generated text"), **_MISSING},
         ),
         APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/map",
+            api.map,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.MapBody, "Crosswalk rows to the other system, both directions"), **_MISSING},
+        ),
+        APIRoute(
             f"{v1}/systems",
             api.systems,
             methods=["GET"],
@@ -177,6 +190,15 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             tags=["systems"],
             responses={**_ok(shapes.SystemBody, "The system and its chapters"), **_MISSING},
         ),
+        APIRoute(
+            "/api/{table}/v3/search",
+            ctss.search,
+            methods=["GET"],
+            tags=["clinical tables"],
+            summary="NLM Clinical Tables-compatible search",
+            responses={200: {"description": "[total, codes, extras or null, display]"}, **_MISSING},
+        ),
+        Mount("/fhir", routes=fhir_routes(fhir), name="fhir"),
     ]
 
 
@@ -217,7 +239,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store, lane), assets),
+        routes=routes(pages, Api(service, searches, store, lane), assets, Ctss(service), Fhir(service)),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -225,6 +247,8 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             WebError: handle,
+            FhirError: handle,
+            TerminologyError: handle,
             MedcodesError: handle,
             UnknownSystem: handle,
             RequestValidationError: handle,

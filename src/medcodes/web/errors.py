@@ -24,6 +24,8 @@ from typing_extensions import TypedDict
 
 from medcodes.errors import AmbiguousCode, CodeChoice, CodeDeleted, CodeNotFound, MedcodesError
 from medcodes.systems import UnknownSystem
+from medcodes.terminology.concepts import Issue, TerminologyError
+from medcodes.web.fhir.errors import FHIR_JSON, FhirError, is_fhir, operation_outcome
 
 log = logging.getLogger("medcodes.web")
 
@@ -74,9 +76,12 @@ class Problem:
     choices: tuple[CodeChoice, ...] = ()
     choices_label: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # what the answer says besides (Allow on a 405, Retry-After)
+    issue: Issue | None = None  # what a FHIR OperationOutcome says (under /fhir)
 
 
 def problem(exc: Exception) -> Problem:
+    if isinstance(exc, (FhirError, TerminologyError)):
+        return Problem(exc.status, exc.issue.text, issue=exc.issue)
     if isinstance(exc, WebError):
         return Problem(exc.status, exc.message, exc.hint, headers=tuple(exc.headers.items()))
     if isinstance(exc, AmbiguousCode):
@@ -138,12 +143,29 @@ def responder(templates: Environment) -> Callable[[str, Problem], Response]:
 
     def respond(path: str, found: Problem) -> Response:
         headers = dict(found.headers)
+        if is_fhir(path):
+            return JSONResponse(
+                operation_outcome([fhir_issue(found)]), found.status, headers=headers, media_type=FHIR_JSON
+            )
         if wants_json(path):
             return JSONResponse(error_body(found), status_code=found.status, headers=headers)
         html = page.render(problem=found, title=_title(found.status))
         return HTMLResponse(html, status_code=found.status, headers=headers)
 
     return respond
+
+
+def fhir_issue(found: Problem) -> Issue:
+    """The OperationOutcome issue of a problem found under /fhir (its own, or one made from the status)."""
+    if found.issue is not None:
+        return found.issue
+    code = {404: "not-found", 405: "not-supported", 410: "deleted", 413: "too-costly", 414: "too-costly"}.get(
+        found.status, "exception" if found.status >= 500 else "invalid"
+    )
+    text = error_body(found)["error"]
+    if found.status == 404 and found.message == "No such page":
+        text = "No such FHIR resource type or operation on this server (see /fhir/metadata)"
+    return Issue("fatal" if found.status >= 500 else "error", code, text)
 
 
 def _title(status: int) -> str:

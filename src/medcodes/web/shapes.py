@@ -30,7 +30,8 @@ from medcodes.models import (
     Suggestions,
     SystemInfo,
 )
-from medcodes.systems import NAMES
+from medcodes.service import Mapping
+from medcodes.systems import NAMES, SystemId
 from medcodes.web.urls import code_path
 
 
@@ -133,6 +134,20 @@ class AxisOut(TypedDict):
     value: str
     label: str | None
     definition: str | None
+
+
+class EndJson(TypedDict):
+    system: str
+    code: str
+
+
+class RelationJson(TypedDict):
+    kind: str
+    source: EndJson
+    target: EndJson
+    flags: list[str]
+    table: str | None
+    detail: str | None
 
 
 class RelationOut(TypedDict):
@@ -284,6 +299,27 @@ class ExplainBody(TypedDict):
     title: str
     facts: FactsOut
     explainer: ExplainerOut | None
+
+
+class MappingOut(TypedDict):
+    system: str
+    code: str
+    title: str | None
+    direction: str
+    relation: RelationJson
+
+
+class MapSource(TypedDict):
+    system: str
+    code: str
+    title: str
+
+
+class MapBody(TypedDict):
+    ok: bool
+    source: MapSource | None
+    to: str
+    mappings: list[MappingOut]
 
 
 class SystemOut(TypedDict):
@@ -475,6 +511,36 @@ def concepts_body(concept: Concept, concepts: Sequence[Concept]) -> ConceptsBody
         "system": concept.system.value,
         "code": concept.code,
         "concepts": [concept_ref(c) for c in concepts],
+    }
+
+
+def relation_json(r: Relation) -> RelationJson:
+    """A crosswalk row as `medcodes map --json` and /api/v1/codes/{system}/{code}/map write it."""
+    return {
+        "kind": r.kind.value,
+        "source": {"system": r.source_system.value, "code": r.source_code},
+        "target": {"system": r.target_system.value, "code": r.target_code},
+        "flags": list(r.flags),
+        "table": r.source,
+        "detail": r.detail,
+    }
+
+
+def map_body(concept: Concept | None, to: SystemId, mappings: Sequence[Mapping]) -> MapBody:
+    return {
+        "ok": True,
+        "source": {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None,
+        "to": to.value,
+        "mappings": [
+            {
+                "system": m.system.value,
+                "code": m.code,
+                "title": m.title,
+                "direction": "forward" if m.forward else "backward",
+                "relation": relation_json(m.relation),
+            }
+            for m in mappings
+        ],
     }
 
 
