@@ -396,17 +396,24 @@ def test_a_refused_key_stops_the_batch_at_once(
 def test_an_interrupted_batch_keeps_what_it_stored_and_resumes(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
-    server.script(Reply(content=PROCEDURE, delay=0.05))
+    # The second answer comes well after the first, and later ones hang: when the second is stored, two
+    # requests are in flight and none can finish before the interruption lands.
+    done, hanging = Reply(content=PROCEDURE), Reply(content=PROCEDURE, delay=5)
+    server.script(done, replace(done, delay=0.3), hanging)
+    pressed: list[int] = []
 
     def ctrl_c(p: BatchProgress) -> None:
-        if p.generated == 2:
+        if p.generated == 2 and not pressed:
+            pressed.append(p.in_flight)
             signal.raise_signal(signal.SIGINT)  # asyncio.run cancels the batch, then raises KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         batch(service, explainers, client_for(server), concurrency=2, progress=ctrl_c)
     run = explainers.last_run(MODEL, server.base_url.removeprefix("http://"))
+    stored = len(explainers.hashes(PCS))
+    server.script(done)
     resumed = batch(service, explainers, client_for(server), limit=1)
-    assert (len(explainers.hashes(PCS)) - 1, resumed.skipped) == (2, 2)
+    assert (stored, resumed.skipped, resumed.generated) == (2, 2, 1)
     assert run is not None and (run.generated, run.interrupted) == (2, True)
 
 

@@ -306,18 +306,14 @@ class ChatClient:
             if data == "[DONE]":
                 done = True
                 break
-            try:
-                chunk = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise LLMError(endpoint, f"a streamed chunk is not JSON: {exc.msg}", "malformed stream") from None
-            if not isinstance(chunk, dict):
-                raise LLMError(endpoint, "a streamed chunk is not a JSON object", "malformed stream")
+            chunk = self._json_object(data, "a streamed chunk", "malformed stream")
             if "error" in chunk:
                 raise LLMError(endpoint, f"error in the stream: {self._redact(_message(chunk))}", "error in stream")
             model = _text(chunk.get("model")) or model
             if isinstance(chunk.get("usage"), dict):
                 usage = _usage(chunk["usage"])
-            for choice in chunk.get("choices") or ():
+            choices = chunk.get("choices")
+            for choice in choices if isinstance(choices, list) else ():
                 if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                     continue
                 delta = choice.get("delta")
@@ -352,14 +348,18 @@ class ChatClient:
             return _Retryable(f"cannot connect: {exc}", "cannot connect")
         return _Retryable(f"connection failed: {exc or type(exc).__name__}", "connection failed")
 
+    def _json_object(self, raw: str | bytes, what: str, cause: str) -> dict[str, object]:
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise LLMError(self.config.endpoint, f"{what} is not JSON: {exc.msg}", cause) from None
+        if not isinstance(value, dict):
+            raise LLMError(self.config.endpoint, f"{what} is not a JSON object", cause)
+        return value
+
     def _completion(self, raw: bytes, mode: OutputMode) -> Completion:
         endpoint = self.config.endpoint
-        try:
-            answer = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise LLMError(endpoint, f"the answer is not JSON: {exc.msg}", "answer not JSON") from None
-        if not isinstance(answer, dict):
-            raise LLMError(endpoint, "the answer is not a JSON object", "answer not JSON")
+        answer = self._json_object(raw, "the answer", "answer not JSON")
         choices = answer.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise LLMError(endpoint, "the answer has no choices", "no choices")

@@ -2,8 +2,9 @@
 
 A list is one code per line, in any notation. A count after the code (``E11.9 1532``, ``E11.9,1532``,
 ``E11.9<TAB>1532``) makes it "the codes people look at most": the list is then taken most viewed first,
-so that ``--limit N`` sends the N most viewed codes that still need an explainer. Blank lines and ``#`` comments are left out; a first line whose
-count is not a number (a CSV header such as ``code,views``) is a header.
+so that ``--limit N`` sends the N most viewed codes that still need an explainer. Blank lines and ``#``
+comments are left out; a first line whose count is not a number (a CSV header such as ``code,views``) is
+a header.
 """
 
 from __future__ import annotations
