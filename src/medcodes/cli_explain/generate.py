@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from typing import TextIO
 
 import click
@@ -157,18 +158,16 @@ def generate_command(  # noqa: PLR0917 - click passes options as arguments
         sys.exit(1)
 
 
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What to run, as the options say."""
 
-    def __init__(  # noqa: PLR0917
-        self, targets: Targets, limit: int | None, only_missing: bool, force: bool, attempts: int, concurrency: int
-    ) -> None:
-        self.targets = targets
-        self.limit = limit
-        self.only_missing = only_missing
-        self.force = force
-        self.attempts = attempts
-        self.concurrency = concurrency
+    targets: Targets
+    limit: int | None
+    only_missing: bool
+    force: bool
+    attempts: int
+    concurrency: int
 
     @property
     def total(self) -> int:
@@ -202,9 +201,10 @@ def _run(
             )
     except KeyboardInterrupt:
         _print_summary(state, prices)
+        again = "the same command without --force" if plan.force else "the same command"
         click.echo(
             f"Interrupted: {state.in_flight} code(s) in flight were dropped, nothing stored for them."
-            " Run the same command again to resume."
+            f" Run {again} again to resume."
         )
         sys.exit(130)
     except LLMRefused:
