@@ -378,7 +378,7 @@ def test_a_streamed_batch_stores_its_explainers(
 def test_no_more_requests_are_in_flight_than_the_concurrency(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
-    server.script(Reply(content=PROCEDURE, delay=0.1))
+    server.script(Reply(content=PROCEDURE, delay=0.3))
     final = batch(service, explainers, client_for(server), limit=6, concurrency=3)
     assert (final.generated, server.max_in_flight) == (6, 3)
 
