@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,18 +29,26 @@ from medcodes.errors import (
 )
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
+from medcodes.explain.estimate import Estimate, estimate
 from medcodes.explain.generate import (
     DEFAULT_ATTEMPTS,
+    DEFAULT_CONCURRENCY,
+    Batch,
     BatchItem,
     BatchProgress,
     Generator,
     NotExplained,
     Outcome,
+    Skip,
+    SkipReason,
     keep,
-    run_batch,
+    skip_reason,
 )
 from medcodes.explain.llm import ChatClient, Usage
-from medcodes.explain.store import ExplainerStore
+from medcodes.explain.prompt import PROMPT_VERSION
+from medcodes.explain.rate import Rate
+from medcodes.explain.selection import Targets
+from medcodes.explain.store import ExplainerStore, Run, Stamp
 from medcodes.models import (
     BuildStamp,
     Concept,
@@ -663,61 +672,180 @@ class CodeService:
         if current is not None and not force and current.provenance.facts_hash == grounding.facts_hash:
             return Outcome(concept.system, concept.code, current, None, Usage(), 0)
         generator = Generator(client, self.store.existing, self.loaded_systems(), max_attempts)
-        outcome = generator.generate(grounding)
-        keep(outcome, explainers)
+
+        async def ask() -> Outcome:
+            async with client:
+                return await generator.generate(grounding)
+
+        outcome = asyncio.run(ask())
+        keep(outcome, explainers, client.config.model)
         return outcome
+
+    def explainer_targets(
+        self,
+        *,
+        system: SystemId | None = None,
+        within: str | None = None,
+        codes: Sequence[str] = (),
+        headings: bool = False,
+    ) -> Targets:
+        """The codes a batch explains, in order: ``codes`` as listed (those below ``within`` where it is given),
+        else the codes below ``within`` (a chapter, block, category, range), else every code of ``system``.
+        Listing codes takes them as they are; the others are billable codes only, unless ``headings``."""
+        if not codes and within is None and system is None:
+            raise QueryError("say which codes: list them, or give a system or a code to look within")
+        scope: Concept | None = self._explainer_concept(within, system) if within is not None else None
+        if codes:
+            return self._listed_targets(codes, system, scope)
+        if scope is not None:
+            members = [scope, *self.store.descendants(scope.system, scope.code, limit=1 << 30)]
+        else:
+            assert system is not None
+            if system not in self.loaded_systems():
+                raise NotExplained(system, None, "not loaded in this database")
+            if system is SystemId.MSDRG:
+                raise NotExplained(system, None)
+            members = self.store.concepts(system)
+        wanted = tuple(
+            c for c in members if c.kind in (ConceptKind.CATEGORY, ConceptKind.CODE) and (headings or c.billable)
+        )
+        return Targets(wanted)
+
+    def _listed_targets(self, codes: Sequence[str], system: SystemId | None, scope: Concept | None) -> Targets:
+        inside = None
+        if scope is not None:
+            below = self.store.descendants(scope.system, scope.code, limit=1 << 30)
+            inside = {(c.system, c.code) for c in (scope, *below)}
+        found: dict[tuple[SystemId, str], Concept] = {}
+        unknown: list[tuple[str, str]] = []
+        for text in codes:
+            try:
+                concept = self._explainer_concept(text, system)
+            except MedcodesError as exc:
+                unknown.append((text, str(exc)))
+                continue
+            key = (concept.system, concept.code)
+            if inside is not None and key not in inside:
+                assert scope is not None
+                unknown.append((text, f"not within {scope.code}"))
+            else:
+                found.setdefault(key, concept)
+        return Targets(tuple(found.values()), tuple(unknown))
+
+    def explainer_plan(
+        self,
+        targets: Targets,
+        explainers: ExplainerStore,
+        *,
+        model: str | None,
+        limit: int | None = None,
+        only_missing: bool = False,
+        force: bool = False,
+    ) -> Iterator[BatchItem]:
+        """What a batch does with each target, lazily: the grounding to send, or why the code is left alone.
+
+        ``model`` is the model a batch asks for; an explainer by another model is redone (None: any model's
+        counts). ``limit`` caps the codes sent."""
+        stamps: dict[SystemId, dict[str, Stamp]] = {}
+        sent = 0
+        for concept in targets.concepts:
+            if limit is not None and sent >= limit:
+                return
+            if concept.system not in stamps:
+                stamps[concept.system] = explainers.stamps(concept.system)
+            stamp = stamps[concept.system].get(concept.code)
+            if stamp is not None and only_missing and not force:
+                yield Skip(concept.system, concept.code, SkipReason.HAS_ONE)
+                continue
+            grounding = self._explainer_grounding(concept)
+            if grounding is None:
+                yield Skip(concept.system, concept.code, SkipReason.FACTS_ONLY)
+                continue
+            reason = skip_reason(stamp, grounding, model, force=force)
+            if reason is not None:
+                yield Skip(concept.system, concept.code, reason)
+                continue
+            sent += 1
+            yield grounding
 
     def generate_explainers(
         self,
-        system: SystemId,
+        targets: Targets,
         explainers: ExplainerStore,
         client: ChatClient,
         *,
         limit: int | None = None,
         only_missing: bool = False,
         force: bool = False,
-        headings: bool = False,
         max_attempts: int = DEFAULT_ATTEMPTS,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[BatchProgress], None] | None = None,
     ) -> BatchProgress:
-        """Generate a system's explainers, resumably: codes whose explainer is current are skipped.
+        """Generate the targets' explainers, resumably (see ``explainer_plan``), ``concurrency`` at a time.
 
-        ``only_missing`` skips every code that has an explainer, stale or not; ``force`` regenerates all;
-        ``headings`` includes non-billable categories and subcategories; ``limit`` caps the codes generated.
-        """
-        wanted = [
-            c
-            for c in self.store.concepts(system)
-            if c.kind in (ConceptKind.CATEGORY, ConceptKind.CODE) and (headings or c.billable)
-        ]
-        if system not in self.loaded_systems():
-            raise NotExplained(system, None, "not loaded in this database")
-        if not wanted or system is SystemId.MSDRG:
-            raise NotExplained(system, None)
-        current = explainers.hashes(system)
-        if only_missing and not force:
-            wanted = [c for c in wanted if c.code not in current]
+        Each outcome is stored as it arrives. An interruption (KeyboardInterrupt) propagates after the
+        workers stop; ``progress`` has by then seen the last state. The run is recorded (``runs``) for the
+        dry run's measured throughput."""
+        total = min(limit, len(targets.concepts)) if limit is not None else len(targets.concepts)
+        generator = Generator(client, self.store.existing, self.loaded_systems(), max_attempts)
+        batch = Batch(generator, explainers, total=total, concurrency=concurrency, progress=progress)
+        plan = self.explainer_plan(
+            targets, explainers, model=client.config.model, limit=limit, only_missing=only_missing, force=force
+        )
 
-        def items() -> Iterator[BatchItem]:
-            generated = 0
-            for concept in wanted:
-                if limit is not None and generated >= limit:
-                    return
-                grounding = self._explainer_grounding(concept)
-                if grounding is None or (not force and current.get(concept.code) == grounding.facts_hash):
-                    yield concept.code
-                    continue
-                generated += 1
-                yield grounding
+        async def run() -> BatchProgress:
+            async with client:
+                return await batch.run(plan)
 
-        # Workers check codes through a connection of their own: this one keeps building prompts meanwhile.
-        lookup = SQLiteStore.open(self.store.path)
+        started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        interrupted = True
         try:
-            generator = Generator(client, lookup.existing, self.loaded_systems(), max_attempts)
-            total = min(limit, len(wanted)) if limit is not None else len(wanted)
-            return run_batch(generator, items(), explainers, total, progress)
+            final = asyncio.run(run())
+            interrupted = False
+            return final
         finally:
-            lookup.close()
+            state = batch.state
+            if state.requests:
+                explainers.record_run(
+                    Run(
+                        started,
+                        state.elapsed_s,
+                        client.config.model,
+                        client.config.endpoint,
+                        PROMPT_VERSION,
+                        concurrency,
+                        state.generated,
+                        state.failed,
+                        state.skipped,
+                        state.requests,
+                        state.usage.prompt_tokens,
+                        state.usage.completion_tokens,
+                        state.prompt_chars,
+                        interrupted,
+                    )
+                )
+
+    def estimate_explainers(
+        self,
+        targets: Targets,
+        explainers: ExplainerStore,
+        *,
+        model: str | None,
+        endpoint: str | None,
+        limit: int | None = None,
+        only_missing: bool = False,
+        force: bool = False,
+        throughput: float | None = None,
+        rate: Rate | None = None,
+    ) -> Estimate:
+        """A dry run of ``generate_explainers``: the same plan, counted in tokens and time, nothing sent."""
+        plan = self.explainer_plan(
+            targets, explainers, model=model, limit=limit, only_missing=only_missing, force=force
+        )
+        measured = explainers.last_run(model, endpoint) if model and endpoint else None
+        return estimate(
+            plan, measured=measured, completions=explainers.completion_tokens(), throughput=throughput, rate=rate
+        )
 
     def review_explainer(
         self,

@@ -4,8 +4,9 @@
                                            (generated first when missing and a model server is set)
     medcodes explain show CODE             the same, spelled out
     medcodes explain facts CODE            the official facts in words only (no model)
-    medcodes explain generate CODE...      generate (or regenerate with --force) some codes
-    medcodes explain generate -s SYSTEM    a whole system, resumable: --limit N, --only-missing, --force
+    medcodes explain generate CODE...      generate explainers for some codes; also --codes FILE (a list,
+                                           with counts: the most viewed first), --within CODE, -s SYSTEM;
+                                           resumable, concurrent, rate-limited, --dry-run (generate.py)
     medcodes explain review CODE --status reviewed|rejected|generated [--by NAME]
     medcodes explain export FILE.jsonl     a content pack (``-`` for stdout)
     medcodes explain import FILE.jsonl     checked like generated answers; provenance kept
@@ -18,33 +19,23 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from medcodes.cli_explain.generate import generate_command
+from medcodes.cli_explain.options import LISTED, Server, db_options, settings_for, system_id, system_option
 from medcodes.config import Settings
-from medcodes.console import SYSTEM, Part, errors, line, terminal
+from medcodes.console import Part, errors, line, terminal
 from medcodes.explain import pack
-from medcodes.explain.generate import DEFAULT_ATTEMPTS, BatchProgress
-from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured, Usage
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Explainer, ExplainerStatus, FactsExplainer, SectionType
 from medcodes.service import CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import NAMES
 
-_SYSTEM = SYSTEM
 _STATUS = click.Choice([s.value for s in ExplainerStatus], case_sensitive=False)
-_RECENT_FAILURES = 10
-
-
-# Options of show and generate that take a value (the others are flags).
-_VALUED = frozenset(
-    ("-s", "--system", "-n", "--limit", "--concurrency", "--timeout", "--attempts", "--price-in", "--price-out")
-) | {"--db", "--explainers-db"}
 
 
 class _CodeFirstGroup(click.Group):
@@ -53,61 +44,27 @@ class _CodeFirstGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            args = ["show" if _has_code(args) else "generate", *args]
+            args = ["show" if self._has_code(args) else "generate", *args]
         return super().parse_args(ctx, args)
 
-
-def _has_code(args: list[str]) -> bool:
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in _VALUED
-        else:
-            return True
-    return False
-
-
-def _settings(db: str | None, explainers_db: str | None) -> Settings:
-    settings = Settings.from_env(db=db)
-    return replace(settings, explainers_db=Path(explainers_db)) if explainers_db else settings
-
-
-def _client(settings: Settings, concurrency: int | None = None, timeout: float | None = None) -> ChatClient:
-    if not settings.llm_base_url or not settings.llm_model:
-        raise LLMNotConfigured
-    config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key)
-    if concurrency is not None:
-        config = replace(config, max_concurrency=concurrency)
-    if timeout is not None:
-        config = replace(config, timeout_s=timeout)
-    return ChatClient(config)
-
-
-def _system(value: str | None) -> SystemId | None:
-    return SystemId(value.lower()) if value else None
-
-
-def _db_options(command: Any) -> Any:
-    command = click.option(
-        "--explainers-db",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Explainers database (default: MEDCODES_EXPLAINERS_DB, else explainers.db beside the database).",
-    )(command)
-    return click.option(
-        "--db",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Database file (default: MEDCODES_DB, else the user data folder).",
-    )(command)
-
-
-def _system_option(command: Any) -> Any:
-    return click.option("--system", "-s", type=_SYSTEM, default=None, help="Code system (default: any loaded).")(
-        command
-    )
+    def _has_code(self, args: list[str]) -> bool:
+        # Options of show and generate that take a value (the others are flags).
+        valued = {
+            name
+            for command in (self.commands["show"], self.commands["generate"])
+            for param in command.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg.startswith("-"):
+                skip = arg in valued
+            else:
+                return True
+        return False
 
 
 @click.group("explain", cls=_CodeFirstGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,19 +79,19 @@ def explain() -> None:
 # ---------------------------------------------------------------------------------------------- show, facts
 @explain.command("show")
 @click.argument("code")
-@_system_option
+@system_option
 @click.option("--no-generate", is_flag=True, help="Never ask the model server, even when the text is missing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_db_options
+@db_options
 def show_command(  # noqa: PLR0917 - click passes options as arguments
     code: str, system: str | None, no_generate: bool, as_json: bool, db: str | None, explainers_db: str | None
 ) -> None:
     """The official facts of CODE in words, and its generated explainer."""
-    settings = _settings(db, explainers_db)
+    settings = settings_for(db, explainers_db)
     with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
-        facts = service.explain_facts(code, _system(system))
+        facts = service.explain_facts(code, system_id(system))
         found = service.explainer(facts.code, facts.system, explainers, include_rejected=True)
         note = None
         if found is not None and not found.showable:
@@ -169,7 +126,7 @@ def _generate_missing(
             " (docs/explainers.md)."
         )
     with terminal(stderr=True).status(f"Generating the explainer of {facts.code} ..."):
-        outcome = service.generate_explainer(facts.code, facts.system, explainers, _client(settings))
+        outcome = service.generate_explainer(facts.code, facts.system, explainers, Server().client(settings))
     if outcome.explainer is None:
         reasons = "; ".join(outcome.failure.reasons) if outcome.failure else "no answer"
         return None, f"Generation failed and nothing was stored: {reasons}"
@@ -178,13 +135,13 @@ def _generate_missing(
 
 @explain.command("facts")
 @click.argument("code")
-@_system_option
+@system_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_db_options
+@db_options
 def facts_command(code: str, system: str | None, as_json: bool, db: str | None, explainers_db: str | None) -> None:
     """The official structure and notes of CODE in plain sentences (no model)."""
     with errors():
-        facts = CodeService.open(_settings(db, explainers_db)).explain_facts(code, _system(system))
+        facts = CodeService.open(settings_for(db, explainers_db)).explain_facts(code, system_id(system))
     if as_json:
         click.echo(json.dumps(_facts_json(facts), ensure_ascii=False, indent=2))
         return
@@ -245,171 +202,29 @@ def _print_explainer(console: Console, found: Explainer) -> None:
             console.print(f"  {bullet} {item}")
 
 
-# ---------------------------------------------------------------------------------------------- generate
-@explain.command("generate")
-@click.argument("codes", nargs=-1)
-@_system_option
-@click.option("--limit", "-n", type=click.IntRange(1), default=None, help="Batch: generate at most N codes.")
-@click.option("--only-missing", is_flag=True, help="Batch: skip codes that have an explainer, even a stale one.")
-@click.option("--force", is_flag=True, help="Regenerate explainers that are still current.")
-@click.option("--headings", is_flag=True, help="Batch: include non-billable categories and subcategories.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Requests in flight (default 4).")
-@click.option("--timeout", type=click.FloatRange(1), default=None, help="Seconds to wait for one answer (120).")
-@click.option("--attempts", type=click.IntRange(1, 5), default=DEFAULT_ATTEMPTS, show_default=True)
-@click.option("--price-in", type=click.FloatRange(0), default=None, help="USD per million prompt tokens.")
-@click.option("--price-out", type=click.FloatRange(0), default=None, help="USD per million completion tokens.")
-@_db_options
-def generate_command(  # noqa: PLR0917 - click passes options as arguments
-    codes: tuple[str, ...],
-    system: str | None,
-    limit: int | None,
-    only_missing: bool,
-    force: bool,
-    headings: bool,
-    concurrency: int | None,
-    timeout: float | None,
-    attempts: int,
-    price_in: float | None,
-    price_out: float | None,
-    db: str | None,
-    explainers_db: str | None,
-) -> None:
-    """Generate explainers: the CODES given, or a whole --system (resumable; current ones are skipped)."""
-    settings = _settings(db, explainers_db)
-    prices = (price_in, price_out)
-    with errors():
-        service = CodeService.open(settings)
-        explainers = ExplainerStore.open(settings.explainers_path)
-        client = _client(settings, concurrency, timeout)
-        if codes:
-            _generate_codes(service, explainers, client, codes, _system(system), force, attempts, prices)
-            return
-        target = _system(system)
-        if target is None:
-            raise click.UsageError("give CODES, or --system SYSTEM for a batch")
-        _generate_batch(service, explainers, client, target, limit, only_missing, force, headings, attempts, prices)
-
-
-def _cost(usage: Usage, prices: tuple[float | None, float | None]) -> str:
-    price_in, price_out = prices
-    if price_in is None and price_out is None:
-        return "cost: give --price-in/--price-out"
-    dollars = usage.prompt_tokens * (price_in or 0) / 1e6 + usage.completion_tokens * (price_out or 0) / 1e6
-    return f"~${dollars:,.4f}"
-
-
-def _generate_codes(  # noqa: PLR0917
-    service: CodeService,
-    explainers: ExplainerStore,
-    client: ChatClient,
-    codes: tuple[str, ...],
-    system: SystemId | None,
-    force: bool,
-    attempts: int,
-    prices: tuple[float | None, float | None],
-) -> None:
-    console = terminal()
-    failed = 0
-    for code in codes:
-        with terminal(stderr=True).status(f"Generating {code} ..."):
-            outcome = service.generate_explainer(code, system, explainers, client, force=force, max_attempts=attempts)
-        if outcome.explainer is not None and outcome.attempts == 0:
-            console.print(f"{outcome.code}: current explainer kept (use --force to regenerate)")
-        elif outcome.explainer is not None:
-            console.print(line((f"{outcome.code}: generated", "green"), f" ({outcome.attempts} attempt(s))"))
-        else:
-            failed += 1
-            reasons = "; ".join(outcome.failure.reasons) if outcome.failure else "no answer"
-            console.print(line((f"{outcome.code}: failed, nothing stored", "red"), f": {reasons}"))
-    usage = client.usage
-    console.print(f"{usage.total_tokens:,} tokens ({usage.prompt_tokens:,} in, {usage.completion_tokens:,} out), "
-                  f"{_cost(usage, prices)}")  # fmt: skip
-    if failed:
-        sys.exit(1)
-
-
-def _generate_batch(  # noqa: PLR0917
-    service: CodeService,
-    explainers: ExplainerStore,
-    client: ChatClient,
-    system: SystemId,
-    limit: int | None,
-    only_missing: bool,
-    force: bool,
-    headings: bool,
-    attempts: int,
-    prices: tuple[float | None, float | None],
-) -> None:
-    with Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}", markup=False),
-        TextColumn("{task.fields[tokens]}", markup=False),
-        TextColumn("{task.fields[cost]}", markup=False),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=terminal(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"{NAMES[system]} explainers", total=None, counts="", tokens="", cost="")
-
-        def progress(p: BatchProgress) -> None:
-            # With --limit the bar counts generations only; without, every code of the system.
-            completed = p.generated + p.failed + (0 if limit is not None else p.skipped)
-            bar.update(
-                task,
-                total=p.total,
-                completed=completed,
-                counts=f"ok {p.generated}  failed {p.failed}  skipped {p.skipped}",
-                tokens=f"{p.usage.total_tokens:,} tokens",
-                cost=_cost(p.usage, prices),
-            )
-
-        final = service.generate_explainers(
-            system,
-            explainers,
-            client,
-            limit=limit,
-            only_missing=only_missing,
-            force=force,
-            headings=headings,
-            max_attempts=attempts,
-            progress=progress,
-        )
-    usage = final.usage
-    terminal().print(
-        f"{NAMES[system]}: {final.generated} generated, {final.failed} failed (nothing stored for them),"
-        f" {final.skipped} skipped as current; {usage.total_tokens:,} tokens ({usage.prompt_tokens:,} in,"
-        f" {usage.completion_tokens:,} out), {_cost(usage, prices)}"
-    )
-    if final.failed:
-        terminal().print("See why: medcodes explain status --failures")
-
-
 # ---------------------------------------------------------------------------------------------- review
 @explain.command("review")
 @click.argument("code")
-@_system_option
+@system_option
 @click.option("--status", "status", type=_STATUS, required=True, help="reviewed, rejected, or generated (undo).")
 @click.option("--by", "reviewer", default=None, help="Who reviewed it.")
-@_db_options
+@db_options
 def review_command(  # noqa: PLR0917 - click passes options as arguments
     code: str, system: str | None, status: str, reviewer: str | None, db: str | None, explainers_db: str | None
 ) -> None:
     """Record a person's review of CODE's explainer; rejected explainers are never shown."""
-    settings = _settings(db, explainers_db)
+    settings = settings_for(db, explainers_db)
     with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
-        found = service.review_explainer(code, _system(system), explainers, ExplainerStatus(status.lower()), reviewer)
+        found = service.review_explainer(code, system_id(system), explainers, ExplainerStatus(status.lower()), reviewer)
     terminal().print(f"{found.code} ({NAMES[found.system]}): {found.label}")
 
 
 # ---------------------------------------------------------------------------------------------- packs
 @explain.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@_system_option
+@system_option
 @click.option(
     "--status",
     "statuses",
@@ -417,12 +232,12 @@ def review_command(  # noqa: PLR0917 - click passes options as arguments
     multiple=True,
     help="Only these statuses (repeatable; default: generated and reviewed).",
 )
-@_db_options
+@db_options
 def export_command(
     file: str, system: str | None, statuses: tuple[str, ...], db: str | None, explainers_db: str | None
 ) -> None:
     """Write explainers to FILE as a content pack (JSON lines; - for stdout)."""
-    settings = _settings(db, explainers_db)
+    settings = settings_for(db, explainers_db)
     wanted = tuple(ExplainerStatus(s.lower()) for s in statuses) or (
         ExplainerStatus.GENERATED,
         ExplainerStatus.REVIEWED,
@@ -431,20 +246,20 @@ def export_command(
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
         if file == "-":
-            n = service.export_explainers(explainers, sys.stdout.write, _system(system), wanted)
+            n = service.export_explainers(explainers, sys.stdout.write, system_id(system), wanted)
         else:
             with open(file, "w", encoding="utf-8") as out:
-                n = service.export_explainers(explainers, out.write, _system(system), wanted)
+                n = service.export_explainers(explainers, out.write, system_id(system), wanted)
     terminal(stderr=True).print(f"{n} explainer(s) exported")
 
 
 @explain.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--replace", "replace_existing", is_flag=True, help="Replace explainers this deployment already has.")
-@_db_options
+@db_options
 def import_command(file: str, replace_existing: bool, db: str | None, explainers_db: str | None) -> None:
     """Import a content pack; every explainer is checked against this database first, provenance kept."""
-    settings = _settings(db, explainers_db)
+    settings = settings_for(db, explainers_db)
     with errors():
         service = CodeService.open(settings)
         explainers = ExplainerStore.open(settings.explainers_path)
@@ -464,10 +279,10 @@ def import_command(file: str, replace_existing: bool, db: str | None, explainers
 # ---------------------------------------------------------------------------------------------- status
 @explain.command("status")
 @click.option("--failures", "show_failures", is_flag=True, help="List recent failures with their reasons.")
-@_db_options
+@db_options
 def status_command(show_failures: bool, db: str | None, explainers_db: str | None) -> None:
     """How many explainers there are, by system and status, and how many generations failed."""
-    settings = _settings(db, explainers_db)
+    settings = settings_for(db, explainers_db)
     with errors():
         explainers = ExplainerStore.open(settings.explainers_path)
         counts = explainers.counts()
@@ -480,7 +295,7 @@ def status_command(show_failures: bool, db: str | None, explainers_db: str | Non
         console.print(f"  {NAMES[system]:<16} {status.value:<10} {n:>8,}")
     console.print(f"{len(failures):,} failed generation(s) logged")
     if show_failures:
-        for failure in failures[-_RECENT_FAILURES:]:
+        for failure in failures[-LISTED:]:
             console.print(
                 line(
                     "  ",
@@ -488,3 +303,6 @@ def status_command(show_failures: bool, db: str | None, explainers_db: str | Non
                     f" ({failure.system.value}, {failure.at.isoformat()}): " + "; ".join(failure.reasons),
                 )
             )
+
+
+explain.add_command(generate_command)
