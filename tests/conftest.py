@@ -4,7 +4,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from medcodes.service import CodeService
 from medcodes.sources import vocabulary_table
 
 HERE = Path(__file__).parent
@@ -57,3 +59,23 @@ def full_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     db = tmp_path_factory.mktemp("full") / "full.db"
     build_database(db, shared_data)
     return db
+
+
+@pytest.fixture(scope="session")
+def full_service(full_db: Path) -> Iterator[CodeService]:
+    """The service over ``full_db``, one per session."""
+    service = CodeService.at(full_db)
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="session")
+def full_client(full_service: CodeService) -> Iterator[TestClient]:
+    """The site and the JSON API over ``full_db`` (no generated explainers)."""
+    from medcodes.explain.store import ExplainerStore
+    from medcodes.web.app import create_app
+
+    explainers = ExplainerStore.memory()
+    with TestClient(create_app(full_service, explainers=explainers)) as client:
+        yield client
+    explainers.close()

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from medcodes.service import build_database
 
@@ -25,3 +31,27 @@ def fixture_db(tmp: Path) -> Path:
     db = tmp / "fixture.db"
     build_database(db, fixture_release(tmp / "release"))
     return db
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port: yields its base URL, stops it after."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

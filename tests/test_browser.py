@@ -10,20 +10,17 @@ both. The browser is never downloaded: Playwright launches the system's executab
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 
 from medcodes.models import ExplainerKind
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 from medcodes.web.app import create_app
+from tests.helpers import live_server
 from tests.test_web_support import example_explainer, explainer_store, web_db
 
 if TYPE_CHECKING:
@@ -48,12 +45,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A uvicorn server in a thread, serving the fixture database on a free loopback port.
@@ -64,26 +55,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     explainers = explainer_store(
         *(example_explainer(service, SystemId.ICD10CM, code, ExplainerKind.DIAGNOSIS) for code in ("E11.9", "S06.5X7A"))
     )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(service, explainers=explainers),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        ws="none",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(service, explainers=explainers)) as url:
+        yield url
     explainers.close()
     service.close()
 

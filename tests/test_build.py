@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from medcodes.build import build
 from medcodes.errors import BuildError, SourceError, SourceMissing
+from medcodes.models import DesignationKind
+from medcodes.sources.files import reconstructed
 from medcodes.sources.kinds import FileKind
 from medcodes.sources.releases import discover, embedded_default
 from medcodes.store.sqlite import SQLiteStore
@@ -107,3 +110,48 @@ def test_official_files_inside_a_publishers_zip_are_found(tmp_path: Path) -> Non
     assert cm.billable == 13
     assert {"icd10cm_tabular_2026.xml", "icd10cm_index_2026.xml"} <= set(cm.files)
     assert not list(tmp_path.glob("medcodes-unpack-*"))
+
+
+def test_a_cms_zip_gives_its_order_file_and_its_addenda(tmp_path: Path) -> None:
+    """The CMS code-descriptions zip holds the order file and the order-file addenda: both are read."""
+    import zipfile
+
+    release = tmp_path / "release"
+    release.mkdir()
+    shutil.copy(FIXTURES / "icd10cm" / "tabular_sample.xml", release / "icd10cm_tabular_2026.xml")
+    archive = release / "2026-code-descriptions-tabular-order.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(FIXTURES / "icd10cm" / "order_sample.txt", "icd10cm_order_2026.txt")
+        z.write(FIXTURES / "history" / "icd10cm_order_addenda_2026.txt", "icd10cm_order_addenda_2026.txt")
+    found = {(f.kind, f.member) for f in discover(release)}
+    assert (FileKind.ICD10CM_ORDER, "icd10cm_order_2026.txt") in found
+    assert (FileKind.ICD10CM_ADDENDA, "icd10cm_order_addenda_2026.txt") in found
+    summary = build(tmp_path / "m.db", release)
+    (history,) = [link for link in summary.links if link.name == "ICD-10-CM history"]
+    assert history.files == ("2026-code-descriptions-tabular-order.zip!icd10cm_order_addenda_2026.txt",)
+    assert history.history == 10
+
+
+def test_terms_of_a_reconstructed_index_say_so(tmp_path: Path) -> None:
+    release = fixture_release(tmp_path / "release")
+    (release / "icd10cm_index_2026.xml").rename(release / "icd10cm_index_2026.reconstructed.xml")
+    build(tmp_path / "m.db", release)
+    store = SQLiteStore.open(tmp_path / "m.db")
+    (cm,) = store.releases()
+    files = {f.name: f.reconstructed for f in cm.files}
+    assert files["icd10cm_index_2026.reconstructed.xml"] is True
+    assert files["icd10cm_tabular_2026.xml"] is False
+    terms = [d for d in store.designations(SystemId.ICD10CM, "I21.9") if d.kind is DesignationKind.INDEX_TERM]
+    assert terms
+    assert all(d.reconstructed and d.source == "index-reconstructed" for d in terms)
+    store.close()
+
+
+def test_a_file_is_reconstructed_by_its_name_or_its_own_comment(tmp_path: Path) -> None:
+    official = tmp_path / "icd10cm_index_2026.xml"
+    official.write_bytes((FIXTURES / "icd10cm" / "index_sample.xml").read_bytes())
+    assert not reconstructed(official)
+    commented = tmp_path / "index.xml"
+    commented.write_text('<?xml version="1.0"?>\n<!-- NOT OFFICIAL. Rebuilt from a flattened table. -->\n<x/>\n')
+    assert reconstructed(commented)
+    assert reconstructed(tmp_path / "DERIVED_icd10cm_index_2025.reconstructed.xml.gz")

@@ -105,11 +105,58 @@ def test_search_rejects_overlong_queries(db: Path) -> None:
     assert "too long" in err
 
 
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"q": "asthma", "systems": [null]}', '"systems" must be a list of system ids (strings)'),
+        ('{"q": "asthma", "systems": [1]}', '"systems" must be a list of system ids (strings)'),
+        ('{"q": "asthma", "systems": [{}]}', '"systems" must be a list of system ids (strings)'),
+        ('{"q": "asthma", "systems": ["icd99"]}', "Unknown code system 'icd99'"),
+        ('{"q": "asthma", "limit": true}', '"limit" must be a whole number from 1 to 1000'),
+        ('{"q": "asthma", "limit": 100000000}', '"limit" must be a whole number from 1 to 1000'),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_search_jsonl_answers_a_bad_line_and_goes_on(db: Path, line: str, error: str) -> None:
+    stdin = line + "\n" + json.dumps({"q": "e119", "systems": ["ICD-10-CM"]}) + "\n"
+    code, out, _ = run(db, "search", "--jsonl", stdin=stdin)
+    bad, good = (json.loads(answer) for answer in out.splitlines())
+    assert (code, bad["total"], good["results"][0]["code"]) == (0, 0, "E11.9")
+    assert bad["error"].startswith("line 1: ")
+    assert error in bad["error"]
+
+
+def test_search_jsonl_error_repeats_only_the_start_of_a_huge_query(db: Path) -> None:
+    huge = "diabetes " * 1_000_000
+    code, out, _ = run(db, "search", "--jsonl", stdin=json.dumps({"q": huge}) + "\n")
+    answer = json.loads(out)
+    assert (code, answer["q"], answer["error"]) == (
+        0,
+        huge[:200] + "…",
+        "line 1: query too long: 9000000 characters, at most 500",
+    )
+    assert len(out) < 1000
+
+
+def test_a_system_is_named_the_same_way_everywhere(db: Path) -> None:
+    for name in ("icd10cm", "ICD10CM", "ICD-10-CM"):
+        code, out, _ = run(db, "show", "E11.9", "--system", name, "--json")
+        assert (code, json.loads(out)["system"]) == (0, "icd10cm")
+
+
 def test_build_reports_counts(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path / "m.db", "build", "--from", str(fixture_release(tmp_path / "release")))
     assert code == 0
     assert "icd10cm" in out
     assert "13" in out
+
+
+def test_build_summary_is_not_cut_to_80_columns_outside_a_terminal(tmp_path: Path) -> None:
+    db = tmp_path / ("a-folder-with-a-long-name-" * 3) / "medcodes.db"
+    code, out, _ = run(db, "build", "--from", str(fixture_release(tmp_path / "release")))
+    assert code == 0
+    assert f"Built {db}" in out  # one line, longer than 80 characters
+    assert any(len(line) > 80 and "icd10cm" in line for line in out.splitlines())
 
 
 def test_failed_build_exits_non_zero_and_keeps_the_old_database(tmp_path: Path) -> None:
@@ -123,3 +170,54 @@ def test_failed_build_exits_non_zero_and_keeps_the_old_database(tmp_path: Path) 
     assert code == 1
     assert "tabular.xml, line" in err
     assert db.read_bytes() == before
+
+
+def test_show_a_code_of_a_system_that_is_not_loaded_says_how_to_load_it(db: Path) -> None:
+    code, _, err = run(db, "show", "0UT70ZZ")
+    assert code == 1
+    assert "'0UT70ZZ' may be an ICD-10-PCS code, but ICD-10-PCS is not loaded in this database" in err
+    assert "2026-icd-10-pcs-code-tables-and-index.zip" in err
+    assert "medcodes build --from DIR" in err
+
+
+def test_show_with_a_system_that_is_not_loaded_says_so(db: Path) -> None:
+    code, _, err = run(db, "show", "E0601", "--system", "hcpcs")
+    assert code == 1
+    assert "HCPCS Level II is not loaded in this database" in err
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Several systems: '01' is an ICD-11 chapter and an ICD-9-CM procedure category."""
+    from .test_web_support import web_db
+
+    return web_db(tmp_path_factory.mktemp("several"))
+
+
+def test_show_a_code_of_several_systems_lists_them_and_exits_1(several: Path) -> None:
+    code, out, err = run(several, "show", "01")
+    assert code == 1
+    assert out == ""
+    assert "'01' is a code of 2 loaded systems" in err
+    assert "--system icd11  01  Certain infectious or parasitic diseases" in err
+    assert "--system icd9cm  01  Category 01" in err  # the fixture has no CDC category titles
+
+
+def test_show_an_icd11_chapter(several: Path) -> None:
+    code, out, _ = run(several, "show", "1", "--system", "icd11")
+    assert code == 0
+    assert out.startswith("01  ICD-11 MMS  chapter\nCertain infectious or parasitic diseases\n")
+
+
+def test_show_names_the_kind_of_match_and_the_table_of_each_crosswalk(several: Path) -> None:
+    code, out, _ = run(several, "show", "E11.9")
+    assert code == 0
+    assert (
+        "  ICD-9-CM (1)\n    approximate - CMS General Equivalence Mappings 2018 (ICD-10-CM to ICD-9-CM) and CMS"
+        " General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM)\n      250.00 Diabetes mellitus" in out
+    )
+
+
+def test_show_says_a_retired_icd9cm_code_was_valid_until_2015(several: Path) -> None:
+    _, out, _ = run(several, "show", "250.00")
+    assert out.startswith("250.00  ICD-9-CM  retired: valid on US claims until 2015-09-30\n")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 from click.testing import CliRunner, Result
@@ -82,21 +88,125 @@ def test_generate_a_batch_with_a_limit(db: Path, server: LoopbackServer) -> None
     server.script(Reply(content=answer(ExplainerKind.PROCEDURE)))
     result = run(db, "generate", "--system", "icd10pcs", "--limit", "2", "--price-in", "1", server=server)
     assert result.exit_code == 0
-    assert "ICD-10-PCS: 2 generated, 0 failed (nothing stored for them), 0 skipped as current" in result.stdout
+    assert result.stdout.startswith("2 generated, 0 failed (nothing stored for them), 0 skipped;")
     assert "~$0.0002" in result.stdout
 
 
 def test_options_without_a_command_mean_a_batch(db: Path, server: LoopbackServer) -> None:
     server.script(Reply(content=answer(ExplainerKind.PROCEDURE)))
-    result = run(db, "--system", "icd10pcs", "--limit", "1", server=server)
-    assert "ICD-10-PCS: 1 generated" in result.stdout
+    result = run(db, "--system", "icd10pcs", "--limit", "1", "--concurrency", "1", server=server)
+    assert result.stdout.startswith("1 generated")
 
 
-def test_a_failed_generation_exits_non_zero(db: Path, server: LoopbackServer) -> None:
+def test_a_failed_generation_exits_non_zero_with_its_reasons(db: Path, server: LoopbackServer) -> None:
     server.script(Reply(content="no json here"))
     result = run(db, "generate", "0UT70ZZ", server=server)
     assert result.exit_code == 1
-    assert "0UT70ZZ: failed, nothing stored" in result.stdout
+    assert "0 generated, 1 failed (nothing stored for them)" in result.stdout
+    assert "Failed, by cause: not valid JSON 1" in result.stdout
+    assert "0UT70ZZ: attempt 2: the answer is not valid JSON" in result.stdout
+
+
+def test_some_failures_among_successes_exit_zero(db: Path, server: LoopbackServer) -> None:
+    server.script(Reply(content="[]"), Reply(content="[]"), Reply(content=answer(ExplainerKind.PROCEDURE)))
+    result = run(db, "generate", "0UT70ZZ", "0UT50ZZ", "--concurrency", "1", server=server)
+    assert (result.exit_code, result.stdout.startswith("1 generated, 1 failed")) == (0, True)
+
+
+def test_a_code_list_with_counts_is_taken_most_viewed_first(db: Path, server: LoopbackServer, tmp_path: Path) -> None:
+    server.script(Reply(content=answer(ExplainerKind.PROCEDURE)))
+    top = tmp_path / "top.csv"
+    top.write_text("code,views\n0UT50ZZ,12\n0UT70ZZ,907\n0UT99ZZ,40\n0UT60ZZ,40\n", encoding="utf-8")
+    result = run(db, "generate", "--codes", str(top), "--concurrency", "1", server=server)
+    asked = [_code_asked(r.body) for r in server.received]
+    assert (result.exit_code, asked) == (0, ["0UT70ZZ", "0UT60ZZ", "0UT50ZZ"])
+    assert "left out 0UT99ZZ: No ICD-10-PCS code '0UT99ZZ'" in result.stderr
+
+
+def _code_asked(body: dict[str, object]) -> str:
+    messages = body["messages"]
+    assert isinstance(messages, list)
+    return str(messages[-1]["content"]).split("Code: ", 1)[1].split("\n", 1)[0]
+
+
+def test_generate_within_a_category(db: Path, server: LoopbackServer) -> None:
+    notes = ["The type of heart attack decides the code.", "Other codes may be added for related conditions."]
+    server.script(Reply(content=answer(ExplainerKind.DIAGNOSIS, related_coding_notes=notes)))
+    result = run(db, "generate", "--within", "I21", server=server)
+    assert sorted(_code_asked(r.body) for r in server.received) == ["I21.4", "I21.9"]
+    assert result.stdout.startswith("2 generated")
+
+
+def test_a_dry_run_estimates_and_sends_nothing(db: Path, server: LoopbackServer) -> None:
+    result = run(db, "generate", "--within", "0UT", "--dry-run", "--throughput", "50", "--price-out", "2")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Dry run: nothing was sent to the model."
+    assert lines[1].split()[:4] == ["codes", "to", "send", "10"]
+    assert "50 completion tokens/s (stated)" in result.stdout
+    assert server.received == []
+
+
+def test_progress_without_a_terminal_is_plain_lines(db: Path, server: LoopbackServer) -> None:
+    server.script(Reply(content=answer(ExplainerKind.PROCEDURE)))
+    result = run(db, "generate", "--within", "0UT", "--limit", "2", "--concurrency", "1", server=server)
+    lines = [ln for ln in result.stderr.splitlines() if "codes/s" in ln]
+    assert lines[-1].startswith("2/2  ok 2  failed 0  skipped 0  in flight 0")
+
+
+def test_a_bad_key_stops_with_a_hint(db: Path, server: LoopbackServer) -> None:
+    server.script(Reply(status=401, raw='{"error": {"message": "invalid key"}}'))
+    result = run(db, "generate", "-s", "icd10pcs", "--concurrency", "1", server=server)
+    assert (result.exit_code, len(server.received)) == (1, 1)
+    assert "HTTP 401: invalid key" in result.stderr
+    assert "Hint: check the API key" in result.stderr
+
+
+def test_the_key_comes_from_the_variable_named(db: Path, server: LoopbackServer) -> None:
+    server.script(Reply(content=answer(ExplainerKind.PROCEDURE)))
+    env = {**NO_MODEL, "MEDCODES_EXPLAINERS_DB": None, "MY_LLM_KEY": "sk-local-1"}
+    args = ["generate", "0UT70ZZ", "--base-url", server.base_url, "--model", MODEL, "--api-key-env", "MY_LLM_KEY"]
+    result = CliRunner(env=env).invoke(explain, [*args, "--db", str(db)])
+    assert (result.exit_code, server.received[0].headers["Authorization"]) == (0, "Bearer sk-local-1")
+    assert "sk-local-1" not in result.output
+
+
+def test_a_missing_key_variable_is_a_usage_error(db: Path, server: LoopbackServer) -> None:
+    result = run(db, "generate", "0UT70ZZ", "--api-key-env", "NO_SUCH_VARIABLE_SET", server=server)
+    assert (result.exit_code, server.received) == (2, [])
+    assert "NO_SUCH_VARIABLE_SET is not set" in result.stderr
+
+
+def test_a_malformed_rate_is_a_usage_error(db: Path, server: LoopbackServer) -> None:
+    result = run(db, "generate", "0UT70ZZ", "--rate", "fast", server=server)
+    assert result.exit_code == 2
+    assert "write it as 2/s, 120/min or 3000/h" in result.stderr
+
+
+def test_generate_needs_codes_or_a_scope(db: Path, server: LoopbackServer) -> None:
+    result = run(db, "generate", server=server)
+    assert result.exit_code == 2
+    assert "give CODES, --codes FILE, --within CODE or --system SYSTEM" in result.stderr
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary_and_the_next_run_resumes(db: Path, server: LoopbackServer) -> None:
+    fast, hanging = Reply(content=answer(ExplainerKind.PROCEDURE), delay=0.05), Reply(status=503, delay=30)
+    server.script(fast, fast, hanging)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDCODES_")}
+    env |= {"MEDCODES_LLM_BASE_URL": server.base_url, "MEDCODES_LLM_MODEL": MODEL}
+    command = [sys.executable, "-m", "medcodes.cli", "explain", "generate", "-s", "icd10pcs", "--concurrency", "2"]
+    process = subprocess.Popen([*command, "--db", str(db)], stdout=PIPE, stderr=PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while len(server.received) < 4 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    server.script(fast)
+    resumed = run(db, "generate", "-s", "icd10pcs", "--limit", "1", server=server)
+    assert process.returncode == 130
+    assert out.startswith("2 generated, 0 failed")
+    assert "Interrupted: 2 code(s) in flight were dropped, nothing stored for them." in out
+    assert resumed.stdout.startswith("1 generated, 0 failed (nothing stored for them), 2 skipped (current 2);")
 
 
 def test_generate_without_a_model_server_says_what_to_set(db: Path) -> None:
@@ -129,6 +239,13 @@ def test_status_counts_explainers_and_failures(db: Path, server: LoopbackServer)
 def test_every_command_is_documented() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     assert [name for name in explain.commands if f"medcodes explain {name}" not in docs] == []
+
+
+def test_every_option_of_generate_is_documented() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    options = [o for p in explain.commands["generate"].params for o in p.opts if o.startswith("--")]
+    assert len(options) > 20
+    assert [o for o in options if f"`{o}" not in docs and f" {o} " not in docs] == []
 
 
 def test_options_before_a_code_still_mean_show(db: Path, server: LoopbackServer) -> None:

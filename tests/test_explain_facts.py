@@ -119,10 +119,12 @@ def test_a_category_is_not_complete(service: CodeService) -> None:
     )
 
 
-def test_a_crosswalk_names_its_target(service: CodeService) -> None:
+def test_a_crosswalk_names_its_target_the_kind_of_match_and_its_tables_in_words(service: CodeService) -> None:
     lines = _section(service.explain_facts("250.00", SystemId.ICD9CM), "Crosswalks and history")
     assert lines[0] == FactLine(
-        "Maps to (gem-2018-dx-i9-i10)", "ICD-10-CM E11.9 Type 2 diabetes mellitus without complications (approximate)"
+        "ICD-10-CM, approximate",
+        "E11.9 Type 2 diabetes mellitus without complications (from the CMS General Equivalence Mappings 2018"
+        " (ICD-10-CM to ICD-9-CM) and the CMS General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM))",
     )
 
 
@@ -236,3 +238,17 @@ def test_a_header_that_is_no_code_notation_is_explained(service: CodeService) ->
     assert service.explain_facts("E", SystemId.HCPCS).summary == (
         "E codes of HCPCS Level II: Durable medical equipment. It groups the codes listed below it."
     )
+
+
+def test_a_retired_icd9cm_code_is_no_longer_reported(service: CodeService) -> None:
+    summary = service.explain_facts("250.00", SystemId.ICD9CM).summary
+    assert "It was a complete code, valid on US claims until 2015-09-30; it is no longer reported." in summary
+    assert "can be reported" not in summary
+
+
+def test_the_prompt_says_billable_only_for_a_us_claim_code_set(service: CodeService) -> None:
+    icd9 = service.explainer_grounding("250.00", SystemId.ICD9CM)
+    icd10cm = service.explainer_grounding("E11.9", SystemId.ICD10CM)
+    assert icd9 is not None and icd10cm is not None
+    assert "Complete code when its system was in use (no longer reported): yes" in icd9.text
+    assert "Complete code, can be reported as it is (billable): yes" in icd10cm.text

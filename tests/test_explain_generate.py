@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from medcodes.errors import QueryError
 from medcodes.explain.generate import BatchProgress, NotExplained
-from medcodes.explain.prompt import PROMPT_VERSION
+from medcodes.explain.llm import ChatClient, LLMRefused, Usage
+from medcodes.explain.prompt import PROMPT_VERSION, examples, messages
+from medcodes.explain.rate import Rate
+from medcodes.explain.selection import Targets
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import ExplainerKind, ExplainerStatus
 from medcodes.service import CodeService, build_database
@@ -244,12 +250,24 @@ def test_a_review_records_who_and_when(
 
 
 # ---------------------------------------------------------------------------------------------- batch
+def batch(
+    service: CodeService,
+    explainers: ExplainerStore,
+    client: ChatClient,
+    targets: Targets | None = None,
+    **options: Any,
+) -> BatchProgress:
+    """A batch over ``targets`` (default: every ICD-10-PCS code of the fixture)."""
+    chosen = targets if targets is not None else service.explainer_targets(system=PCS)
+    return service.generate_explainers(chosen, explainers, client, **options)
+
+
 def test_a_batch_generates_up_to_its_limit(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
     server.script(Reply(content=PROCEDURE, prompt_tokens=10, completion_tokens=5))
     seen: list[BatchProgress] = []
-    final = service.generate_explainers(PCS, explainers, client_for(server), limit=3, progress=seen.append)
+    final = batch(service, explainers, client_for(server), limit=3, progress=seen.append)
     assert (final.generated, final.failed, final.usage.total_tokens) == (3, 0, 45)
     assert sorted(explainers.hashes(PCS)) == ["0UT50ZZ", "0UT54ZZ", "0UT60ZZ"]
     assert seen[-1] == final
@@ -259,10 +277,9 @@ def test_a_batch_resumes_where_it_stopped(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
     server.script(Reply(content=PROCEDURE))
-    client = client_for(server)
-    service.generate_explainers(PCS, explainers, client, limit=3)
-    final = service.generate_explainers(PCS, explainers, client, limit=2)
-    assert (final.generated, final.skipped) == (2, 3)
+    batch(service, explainers, client_for(server), limit=3)
+    final = batch(service, explainers, client_for(server), limit=2)
+    assert (final.generated, final.skipped, final.skips) == (2, 3, (("current", 3),))
     assert sorted(explainers.hashes(PCS))[3:] == ["0UT64ZZ", "0UT70ZZ"]
 
 
@@ -270,30 +287,231 @@ def test_a_batch_regenerates_stale_explainers_but_not_with_only_missing(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
     server.script(Reply(content=PROCEDURE))
-    client = client_for(server)
-    service.generate_explainers(PCS, explainers, client, limit=1)
+    batch(service, explainers, client_for(server), limit=1)
     first = explainers.get(PCS, "0UT50ZZ")
     assert first is not None
     explainers.save(replace(first, provenance=replace(first.provenance, facts_hash="old")))
-    missing_only = service.generate_explainers(PCS, explainers, client, limit=1, only_missing=True)
-    stale_too = service.generate_explainers(PCS, explainers, client, limit=1)
+    missing_only = batch(service, explainers, client_for(server), limit=1, only_missing=True)
+    stale_too = batch(service, explainers, client_for(server), limit=1)
     assert (missing_only.last, stale_too.last) == ("0UT54ZZ", "0UT50ZZ")
 
 
-def test_a_batch_counts_failures_and_stores_nothing_for_them(
+def _stamped(explainers: ExplainerStore, code: str, **provenance: Any) -> None:
+    found = explainers.get(PCS, code)
+    assert found is not None
+    explainers.save(replace(found, provenance=replace(found.provenance, **provenance)), "other-model")
+
+
+def test_an_explainer_by_another_model_or_prompt_is_redone(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE))
+    batch(service, explainers, client_for(server), limit=3)
+    _stamped(explainers, "0UT50ZZ", model="other-model")
+    _stamped(explainers, "0UT54ZZ", prompt_version="explain-0/sections-0")
+    again = batch(service, explainers, client_for(server), limit=2)
+    assert (again.generated, again.skipped, len(server.received)) == (2, 0, 5)
+    assert explainers.stamps(PCS)["0UT50ZZ"].requested_model == MODEL
+
+
+def test_the_model_name_asked_for_counts_when_the_server_answers_under_another(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE))
+    alias = replace(client_for(server).config, model="my-alias")
+    batch(service, explainers, ChatClient(alias), limit=2)
+    again = batch(service, explainers, ChatClient(alias), limit=1)
+    stamp = explainers.stamps(PCS)["0UT50ZZ"]
+    assert (stamp.model, stamp.requested_model) == (MODEL, "my-alias")
+    assert (again.skipped, again.last) == (2, "0UT60ZZ")
+
+
+def test_a_reviewed_explainer_stands_until_its_facts_change(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE))
+    batch(service, explainers, client_for(server), limit=2)
+    service.review_explainer("0UT50ZZ", PCS, explainers, ExplainerStatus.REVIEWED, "coder 7")
+    _stamped(explainers, "0UT50ZZ", model="other-model")
+    kept = batch(service, explainers, client_for(server), limit=1)
+    _stamped(explainers, "0UT50ZZ", facts_hash="old")
+    redone = batch(service, explainers, client_for(server), limit=1)
+    assert (kept.skips[0], kept.last, redone.last) == (("reviewed or rejected", 1), "0UT60ZZ", "0UT50ZZ")
+
+
+def test_a_batch_counts_failures_by_cause_and_stores_nothing_for_them(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
     server.script(Reply(content="[]"))
-    final = service.generate_explainers(PCS, explainers, client_for(server, max_concurrency=2), limit=2)
+    final = batch(service, explainers, client_for(server), limit=2, concurrency=2)
     assert (final.generated, final.failed, list(explainers.all())) == (0, 2, [])
+    assert final.causes == (("not the sections asked for", 2),)
+    why = "attempt 2: the answer must be one JSON object"
+    assert sorted(final.failures) == [("0UT50ZZ", why), ("0UT54ZZ", why)]
     assert len(explainers.failures(PCS)) == 2
 
 
-def test_a_batch_of_a_system_without_generated_explainers_is_refused(
+def test_an_answer_cut_off_at_the_token_limit_says_so(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
+    server.script(Reply(content=PROCEDURE[:200], finish_reason="length"))
+    final = batch(service, explainers, client_for(server), limit=1)
+    assert final.causes == (("cut off at the token limit", 1), ("not valid JSON", 1))
+
+
+def test_no_answer_is_counted_by_its_cause(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(status=503))
+    final = batch(service, explainers, client_for(server, max_retries=1), limit=2)
+    assert (final.failed, final.causes) == (2, (("no answer: HTTP 503", 2),))
+
+
+def test_a_streamed_batch_stores_its_explainers(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE, stream=True, chunks=20, prompt_tokens=9, completion_tokens=4))
+    final = batch(service, explainers, client_for(server, stream=True), limit=2)
+    assert (final.generated, final.usage) == (2, Usage(18, 8))
+
+
+def test_no_more_requests_are_in_flight_than_the_concurrency(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE, delay=0.3))
+    final = batch(service, explainers, client_for(server), limit=6, concurrency=3)
+    assert (final.generated, server.max_in_flight) == (6, 3)
+
+
+def test_a_refused_key_stops_the_batch_at_once(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(status=401, raw='{"error": {"message": "invalid key"}}'))
+    with pytest.raises(LLMRefused, match="HTTP 401: invalid key"):
+        batch(service, explainers, client_for(server), concurrency=2)
+    assert len(server.received) <= 2
+    assert (list(explainers.all()), explainers.failures()) == ([], [])
+
+
+def test_an_interrupted_batch_keeps_what_it_stored_and_resumes(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    # The second answer comes well after the first, and later ones hang: when the second is stored, two
+    # requests are in flight and none can finish before the interruption lands.
+    done, hanging = Reply(content=PROCEDURE), Reply(content=PROCEDURE, delay=5)
+    server.script(done, replace(done, delay=0.3), hanging)
+    pressed: list[int] = []
+
+    def ctrl_c(p: BatchProgress) -> None:
+        if p.generated == 2 and not pressed:
+            pressed.append(p.in_flight)
+            signal.raise_signal(signal.SIGINT)  # asyncio.run cancels the batch, then raises KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch(service, explainers, client_for(server), concurrency=2, progress=ctrl_c)
+    run = explainers.last_run(MODEL, server.base_url.removeprefix("http://"))
+    stored = len(explainers.hashes(PCS))
+    server.script(done)
+    resumed = batch(service, explainers, client_for(server), limit=1)
+    assert (stored, resumed.skipped, resumed.generated) == (2, 2, 1)
+    assert run is not None and (run.generated, run.interrupted) == (2, True)
+
+
+def test_a_batch_records_its_run(service: CodeService, explainers: ExplainerStore, server: LoopbackServer) -> None:
+    server.script(Reply(content=PROCEDURE, prompt_tokens=1000, completion_tokens=400))
+    batch(service, explainers, client_for(server), limit=2, concurrency=2)
+    run = explainers.last_run(MODEL, server.base_url.removeprefix("http://"))
+    assert run is not None
+    grounding = service.explainer_grounding("0UT50ZZ", PCS)
+    assert grounding is not None
+    assert (run.generated, run.requests, run.concurrency, run.completion_tokens) == (2, 2, 2, 800)
+    assert run.prompt_chars > 2 * len(grounding.text)
+
+
+# ---------------------------------------------------------------------------------------------- targets
+def codes(targets: Targets) -> list[str]:
+    return [c.code for c in targets.concepts]
+
+
+def test_within_a_category_are_its_billable_codes(service: CodeService) -> None:
+    assert codes(service.explainer_targets(within="I21")) == ["I21.4", "I21.9"]
+
+
+def test_within_a_chapter_are_its_billable_codes_and_with_headings_its_categories(service: CodeService) -> None:
+    chapter = service.explainer_targets(system=SystemId.ICD10CM, within="9")
+    headings = service.explainer_targets(system=SystemId.ICD10CM, within="9", headings=True)
+    assert (codes(chapter), codes(headings)) == (["I21.4", "I21.9"], ["I21", "I21.4", "I21.9"])
+
+
+def test_listed_codes_keep_their_order_once_each_and_name_what_is_left_out(service: CodeService) -> None:
+    targets = service.explainer_targets(codes=["0ut70zz", "E11.9", "E11", "0UT70ZZ", "Q99.9", "not a code"])
+    assert codes(targets) == ["0UT70ZZ", "E11.9", "E11"]
+    assert [text for text, _ in targets.unknown] == ["Q99.9", "not a code"]
+
+
+def test_listed_codes_within_a_range_leave_the_others_out(service: CodeService) -> None:
+    targets = service.explainer_targets(codes=["I21.9", "E11.9"], within="I20-I25")
+    assert (codes(targets), targets.unknown) == (["I21.9"], (("E11.9", "not within I20-I25"),))
+
+
+def test_targets_need_a_choice(service: CodeService) -> None:
+    with pytest.raises(QueryError, match="say which codes"):
+        service.explainer_targets()
+
+
+def test_a_system_that_gets_no_generated_explainers_is_refused(service: CodeService) -> None:
     with pytest.raises(NotExplained):
-        service.generate_explainers(SystemId.MSDRG, explainers, client_for(server))
+        service.explainer_targets(system=SystemId.MSDRG)
+
+
+def test_codes_that_get_facts_only_are_skipped_and_said_so(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE))
+    final = batch(service, explainers, client_for(server), service.explainer_targets(codes=["291", "RT"]))
+    assert (final.skips, server.received) == ((("facts only", 2),), [])
+
+
+# ---------------------------------------------------------------------------------------------- dry run
+def test_a_dry_run_counts_the_prompts_it_would_send_and_sends_nothing(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    targets = service.explainer_targets(within="0UT")
+    found = service.estimate_explainers(targets, explainers, model=MODEL, endpoint="x", limit=4)
+    chars = 0
+    for concept in targets.concepts[:4]:
+        grounding = service.explainer_grounding(concept.code, PCS)
+        assert grounding is not None
+        chars += sum(len(m.content) for m in messages(grounding))
+    example = len(examples()[ExplainerKind.PROCEDURE].answer)  # the hand-written answer, as the prompt has it
+    assert (found.codes, found.prompt_chars, found.prompt_tokens) == (4, chars, round(chars / 4))
+    assert found.completion_tokens == example
+    assert (found.seconds, server.received) == (None, [])
+
+
+def test_a_dry_run_uses_a_stated_throughput_and_a_rate_limit(service: CodeService, explainers: ExplainerStore) -> None:
+    targets = service.explainer_targets(within="0UT")
+    stated = service.estimate_explainers(targets, explainers, model=None, endpoint=None, throughput=100.0)
+    limited = service.estimate_explainers(
+        targets, explainers, model=None, endpoint=None, throughput=1e9, rate=Rate.parse("6/min")
+    )
+    assert stated.seconds == pytest.approx(stated.completion_tokens / 100.0, abs=0.01)
+    assert (limited.seconds, limited.time_basis) == (100.0, "the rate limit, 6/min")
+
+
+def test_a_dry_run_after_a_run_uses_what_it_measured(
+    service: CodeService, explainers: ExplainerStore, server: LoopbackServer
+) -> None:
+    server.script(Reply(content=PROCEDURE, prompt_tokens=2000, completion_tokens=700))
+    batch(service, explainers, client_for(server), limit=2)
+    found = service.estimate_explainers(
+        service.explainer_targets(within="0UT"), explainers, model=MODEL, endpoint=server.base_url[7:]
+    )
+    run = explainers.last_run(MODEL, server.base_url[7:])
+    assert run is not None
+    assert (found.codes, found.skipped, found.completion_tokens) == (8, 2, 8 * 700)
+    assert found.chars_per_token == pytest.approx(run.prompt_chars / 4000)
+    assert found.seconds == pytest.approx(8 / run.codes_per_second)
 
 
 # ---------------------------------------------------------------------------------------------- rebuilds

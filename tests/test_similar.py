@@ -2,20 +2,22 @@
 
 The ICD-10-CM fixtures (tests/data/similar) hold the diabetes categories E10, E11, E13 with an Excludes1
 note and an Alphabetic Index entry, and torus and Colles' fractures of the radius with three 7th
-characters; the ICD-10-PCS, HCPCS, ICD-9-CM, MS-DRG and GEM fixtures of the other tests complete the set.
+characters; HCPCS codes around E0601 (CPAP); the ICD-10-PCS, ICD-9-CM, MS-DRG and GEM fixtures of the other tests
+complete the set.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from medcodes.errors import CodeNotFound, InvalidCode
-from medcodes.models import SimilarCode, SimilarKind, SimilarReason
+from medcodes.models import Concept, ConceptKind, SimilarCode, SimilarKind, SimilarReason
 from medcodes.service import CodeService, build_database
-from medcodes.similar import Clue, drg_family, qualifies, title_difference
+from medcodes.similar import Clue, Overlap, drg_family, qualifies, title_difference
 from medcodes.systems import SystemId
 from tests.helpers import FIXTURES
 
@@ -24,7 +26,7 @@ _RELEASE = {
     "similar/icd10cm_index.xml": "icd10cm_index_2026.xml",
     "icd10pcs/tables_sample.xml": "icd10pcs_tables_2026.xml",
     "icd10pcs/order_sample.txt": "icd10pcs_order_2026.txt",
-    "hcpcs/anweb_sample.txt": "HCPC2026_JAN_ANWEB.txt",
+    "similar/hcpcs_nearby.txt": "HCPC2026_JAN_ANWEB.txt",
     "msdrg/appendix_A_sample.txt": "appendix_A_v40.txt",
     "gems/2018_I10gem.txt": "2018_I10gem.txt",
     "gems/2018_I9gem.txt": "2018_I9gem.txt",
@@ -75,7 +77,8 @@ def test_variant_names_the_difference_in_words(service: CodeService) -> None:
 def test_index_term_and_excludes_note_reasons(service: CodeService) -> None:
     assert _by_code(service.similar("E11.9"))["E10.9"].reasons[:2] == (
         SimilarReason(
-            SimilarKind.INDEX_TERM, "Next to it in the Alphabetic Index under 'Diabetes, diabetic': type 1 (not type 2)"
+            SimilarKind.INDEX_TERM,
+            "Next to it in the Alphabetic Index under 'Diabetes, diabetic': type 1 (this code: type 2)",
         ),
         SimilarReason(SimilarKind.NOTE, "Named in the Excludes1 note of E11: type 1 diabetes mellitus (E10.-)"),
     )
@@ -98,10 +101,18 @@ def test_crosswalk_row_is_a_reason_both_ways(service: CodeService) -> None:
     forward = _by_code(service.similar("E11.9"))["250.00"]
     backward = _by_code(service.similar("250.00", SystemId.ICD9CM))["E11.9"]
     assert forward.reasons == (
-        SimilarReason(SimilarKind.CROSSWALK, "E11.9 maps to ICD-9-CM 250.00 in gem-2018-dx-i10-i9 (approximate)"),
+        SimilarReason(
+            SimilarKind.CROSSWALK,
+            "E11.9 maps to ICD-9-CM 250.00 (approximate; CMS General Equivalence Mappings 2018"
+            " (ICD-10-CM to ICD-9-CM))",
+        ),
     )
     assert backward.reasons == (
-        SimilarReason(SimilarKind.CROSSWALK, "250.00 maps to ICD-10-CM E11.9 in gem-2018-dx-i9-i10 (approximate)"),
+        SimilarReason(
+            SimilarKind.CROSSWALK,
+            "250.00 maps to ICD-10-CM E11.9 (approximate; CMS General Equivalence Mappings 2018"
+            " (ICD-9-CM to ICD-10-CM))",
+        ),
     )
 
 
@@ -172,7 +183,37 @@ def test_drg_family(service: CodeService) -> None:
 
 
 def test_code_without_neighbours_gets_none(service: CodeService) -> None:
-    assert service.similar("E0601", SystemId.HCPCS) == []
+    assert service.similar("E0600", SystemId.HCPCS) == []
+
+
+def test_hcpcs_codes_near_it_of_the_same_betos_category_that_share_its_words(service: CodeService) -> None:
+    found = _by_code(service.similar("E0601", SystemId.HCPCS))
+    # Not the suction pump or breast pumps beside it (no words in common), nor a breast pump of BETOS Z2.
+    assert set(found) == {"E0470", "E0561", "E0562"}
+    assert found["E0561"].reasons == (
+        SimilarReason(
+            SimilarKind.NEARBY,
+            "Near it among the E codes and BETOS category (Other DME); shares positive, airway, pressure, device",
+        ),
+    )
+
+
+def test_an_index_neighbour_in_another_chapter_with_no_word_in_common_only_supports(service: CodeService) -> None:
+    clue = Clue(SystemId.ICD10CM, "I50.9", SimilarKind.INDEX_TERM, "Next to it under 'Syndrome, low'", 0.5)
+    diabetes = service.store.get(SystemId.ICD10CM, "E11.9")
+    assert diabetes is not None
+    finder = service.similar_finder
+    other = Concept(SystemId.ICD10CM, "I50.9", "Heart failure, unspecified", ConceptKind.CODE, True)
+    assert not finder._agree(diabetes, other, replace(clue, corroborate=True))
+    same_chapter = Concept(SystemId.ICD10CM, "E13.9", "Other specified diabetes mellitus", ConceptKind.CODE, True)
+    assert finder._agree(diabetes, same_chapter, replace(clue, corroborate=True))
+
+
+def test_titles_overlap_by_their_rarer_words() -> None:
+    overlap = Overlap(None)  # every word weighs one
+    assert overlap.share("Standard wheelchair", "Lightweight wheelchair") == 0.5
+    assert overlap.share("Low back pain, unspecified", "Heart failure, unspecified") == 0.0
+    assert overlap.share("Type 2 diabetes mellitus", "Type 2 diabetes mellitus without complications") == 1.0
 
 
 def test_ancestors_and_children_are_never_listed(service: CodeService) -> None:
@@ -215,6 +256,13 @@ def test_title_difference_in_words() -> None:
         )
         == "adds in remission"
     )
+
+
+def test_title_difference_reads_a_word_before_a_comma_as_the_same_word() -> None:
+    difference = title_difference(
+        "Acute myocardial infarction, unspecified", "Non-ST elevation (NSTEMI) myocardial infarction"
+    )
+    assert difference == "Non-ST elevation (NSTEMI) instead of Acute; omits unspecified"
 
 
 def test_drg_family_strips_the_severity_split() -> None:

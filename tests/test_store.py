@@ -80,7 +80,3 @@ def test_opening_a_missing_database_says_build_first(tmp_path: Path) -> None:
     with pytest.raises(DatabaseMissing) as caught:
         SQLiteStore.open(tmp_path / "absent.db")
     assert "medcodes build" in (caught.value.hint or "")
-
-
-def test_database_is_in_wal_mode(store: SQLiteStore) -> None:
-    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

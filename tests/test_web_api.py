@@ -211,6 +211,14 @@ def test_code_crosswalks(client: TestClient) -> None:
 def test_code_history(client: TestClient) -> None:
     assert client.get("/api/v1/codes/hcpcs/Q9993").json()["history"] == [
         {
+            "kind": "added",
+            "release": "2018-07",
+            "effective": "2018-07-01",
+            "old_title": None,
+            "new_title": None,
+            "replaced_by": [],
+        },
+        {
             "kind": "deleted",
             "release": "2019",
             "effective": "2019-01-01",
@@ -218,7 +226,7 @@ def test_code_history(client: TestClient) -> None:
             "formulation, 1 mg",
             "new_title": None,
             "replaced_by": ["J3304"],
-        }
+        },
     ]
 
 
@@ -428,21 +436,78 @@ def test_unknown_system_is_404(client: TestClient) -> None:
 def test_a_system_that_is_not_loaded_is_404(client: TestClient) -> None:
     assert client.get("/api/v1/systems/msdrg").json() == {
         "ok": False,
-        "error": "MS-DRG is not loaded in this database",
+        "error": "MS-DRG is not loaded in this database. Put the official MS-DRG files"
+        " (icd10-ms-drg-definitions-manual-files-v43.zip) in the folder you build from and run"
+        " `medcodes build --from DIR` again",
         "status": 404,
     }
 
 
-def test_malformed_code_is_400(client: TestClient) -> None:
+def test_malformed_code_names_no_code_404(client: TestClient) -> None:
     response = client.get("/api/v1/codes/icd10cm/E1")
-    assert response.status_code == 400
-    assert response.json()["error"].startswith("'E1' is not a ICD-10-CM code.")
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("'E1' is not an ICD-10-CM code.")
+
+
+def test_a_code_of_a_system_that_is_not_loaded_is_404_saying_how_to_load_it(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/msdrg/291")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error.startswith("'291' may be an MS-DRG code, but MS-DRG is not loaded in this database. Put the official")
+    assert "icd10-ms-drg-definitions-manual-files-v43.zip" in error
+    assert "`medcodes build --from DIR`" in error
+
+
+def test_a_bare_code_of_one_loaded_system_answers_its_facts(client: TestClient) -> None:
+    body = client.get("/api/v1/codes/e119").json()
+    assert (body["system"], body["code"]) == ("icd10cm", "E11.9")
+
+
+def test_a_bare_code_of_several_systems_is_300_with_the_choices(client: TestClient) -> None:
+    response = client.get("/api/v1/codes/01")
+    assert response.status_code == 300
+    body = response.json()
+    assert body["ok"] is False
+    assert body["status"] == 300
+    assert body["error"].startswith("'01' is a code of 2 loaded systems")
+    assert [(c["system"], c["code"], c["url"]) for c in body["choices"]] == [
+        ("icd11", "01", "/api/v1/codes/icd11/01"),
+        ("icd9cm", "01", "/api/v1/codes/icd9cm/01"),
+    ]
+    assert all(c["title"] for c in body["choices"])
+
+
+def test_code_crosswalks_are_grouped_with_each_code_once(client: TestClient) -> None:
+    crosswalks = client.get("/api/v1/codes/icd10cm/E11.9").json()["crosswalks"]
+    icd9 = next(g for g in crosswalks if g["system"] == "icd9cm")
+    assert icd9["count"] == 1
+    assert icd9["sets"] == [
+        {
+            "match": ["approximate"],
+            "tables": [
+                "CMS General Equivalence Mappings 2018 (ICD-10-CM to ICD-9-CM)",
+                "CMS General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM)",
+            ],
+            "codes": [
+                {
+                    "system": "icd9cm",
+                    "code": "250.00",
+                    "title": "Diabetes mellitus without mention of complication, type II or unspecified type, not"
+                    " stated as uncontrolled",
+                    "details": [],
+                }
+            ],
+        }
+    ]
 
 
 def test_unknown_system_filter_is_400(client: TestClient) -> None:
     response = client.get("/api/v1/search", params={"q": "asthma", "system": "icd99"})
     assert response.status_code == 400
-    assert response.json()["error"].startswith("system.0: Input should be 'icd10cm', 'icd10pcs'")
+    assert response.json()["error"] == (
+        "system.0: Unknown code system 'icd99'; known systems: icd10cm, icd10pcs, hcpcs, cpt, icd11, icd10, icd9cm,"
+        " msdrg"
+    )
 
 
 def test_too_long_query_is_400(client: TestClient) -> None:
@@ -456,7 +521,7 @@ def test_too_long_query_is_400(client: TestClient) -> None:
 def test_bad_limit_is_400(client: TestClient) -> None:
     assert client.get("/api/v1/search", params={"q": "asthma", "limit": "many"}).json() == {
         "ok": False,
-        "error": "limit: Input should be a valid integer, unable to parse string as an integer",
+        "error": "limit: must be a whole number written in the digits 0-9",
         "status": 400,
     }
 
@@ -469,23 +534,26 @@ def test_unknown_api_path_is_404_json(client: TestClient) -> None:
 def test_openapi_document_lists_every_route(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert sorted(paths) == [
+        "/api/v1/codes/{code}",
         "/api/v1/codes/{system}/{code}",
         "/api/v1/codes/{system}/{code}/ancestors",
         "/api/v1/codes/{system}/{code}/children",
         "/api/v1/codes/{system}/{code}/explain",
+        "/api/v1/codes/{system}/{code}/map",
         "/api/v1/codes/{system}/{code}/similar",
         "/api/v1/match",
         "/api/v1/search",
         "/api/v1/suggest",
         "/api/v1/systems",
         "/api/v1/systems/{system}",
+        "/api/{table}/v3/search",
     ]
 
 
 def test_openapi_documents_the_one_error_body_not_fastapis(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     search = document["paths"]["/api/v1/search"]["get"]["responses"]
-    assert sorted(search) == ["200", "400"]
+    assert sorted(search) == ["200", "400", "414", "422", "503"]
     assert document["components"]["schemas"]["ErrorBody"]["required"] == ["ok", "error", "status"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
 

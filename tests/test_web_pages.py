@@ -9,22 +9,32 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.types import ASGIApp
 
 from medcodes.cli import main
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import ExplainerKind, ExplainerStatus, HistoryEvent, HistoryKind, Relation, RelationKind
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
-from medcodes.web import pages
+from medcodes.web import pages, server
 from medcodes.web.app import create_app, from_environment
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
-from tests.test_web_support import Page, example_explainer, explainer_store, read, web_db, web_service
+from medcodes.web.live import Live
+from medcodes.web.urls import short_code_path
+from tests.test_web_support import (
+    Page,
+    example_explainer,
+    explainer_store,
+    official_text,
+    read,
+    web_db,
+    web_service,
+    wording_slips,
+)
 
 E119 = "/code/icd10cm/E11.9-type-2-diabetes-mellitus-without-complications"
 PCS = "/code/icd10pcs/0UT70ZZ-resection-of-bilateral-fallopian-tubes-open-approach"
@@ -150,7 +160,7 @@ def test_no_results(client: TestClient) -> None:
 def test_code_page_at_its_canonical_url(client: TestClient) -> None:
     code = page(client, E119)
     assert code.title == "E11.9: Type 2 diabetes mellitus without complications - ICD-10-CM - medcodes"
-    assert code.link("canonical") == "http://testserver" + E119
+    assert code.link("canonical") == E119  # the path alone where no public URL is configured
 
 
 @pytest.mark.parametrize(
@@ -203,7 +213,7 @@ def test_code_page_structured_data(client: TestClient) -> None:
         "codeValue": "E11.9",
         "codingSystem": "ICD-10-CM",
         "name": "Type 2 diabetes mellitus without complications",
-        "url": "http://testserver" + E119,
+        "url": E119,
     }
 
 
@@ -245,17 +255,28 @@ def test_pcs_page_explains_each_character(client: TestClient) -> None:
 
 def test_hcpcs_page_shows_indicators(client: TestClient) -> None:
     indicators = page(client, "/code/hcpcs/E0601").text("indicators")
-    assert "Pricing indicator 36 Capped rental DME (price subject to floors and ceilings)" in indicators
+    assert "Pricing Pricing Indicator Code 36 Capped rental DME (price subject to floors and ceilings)" in indicators
 
 
-def test_code_page_crosswalks(client: TestClient) -> None:
+def test_hcpcs_indicators_are_labelled_by_the_names_the_source_emits(client: TestClient) -> None:
+    # The carriers manual, the ASC group date and the action date once fell back to generic words.
+    indicators = page(client, "/code/hcpcs/E0601").text("indicators")
+    assert "Latest change effective Action Effective Date 20140101" in indicators
+    assert "Action effective date" not in indicators
+
+
+def test_code_page_crosswalks_say_the_kind_of_match_and_the_table_in_words(client: TestClient) -> None:
     crosswalks = page(client, E119).text("crosswalks")
-    assert "Maps to ICD-9-CM 250.00 approximate gem-2018-dx-i10-i9" in crosswalks
+    assert (
+        "ICD-9-CM 1 code approximate from the CMS General Equivalence Mappings 2018 (ICD-10-CM to ICD-9-CM) and the"
+        " CMS General Equivalence Mappings 2018 (ICD-9-CM to ICD-10-CM) 250.00 Diabetes mellitus" in crosswalks
+    )
+    assert "gem-2018" not in crosswalks
 
 
 def test_code_page_history(client: TestClient) -> None:
     history = page(client, "/code/hcpcs/Q9993").text("history")
-    assert history.startswith("History Deleted in release 2019 (effective 2019-01-01)")
+    assert history.startswith("History Added in release 2018-07 (effective 2018-07-01) Deleted in release 2019")
     assert "replaced by: J3304" in history
 
 
@@ -349,6 +370,18 @@ def test_rejected_explainer_is_not_shown(client: TestClient) -> None:
     assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
 
 
+def test_a_code_page_kept_in_memory_shows_the_explainer_of_the_moment(service: CodeService) -> None:
+    """Pages are kept by the explainer they show: one generated (or rejected) meanwhile is shown (or not)."""
+    store = ExplainerStore.memory()
+    with TestClient(create_app(service, explainers=store)) as fresh:
+        assert "generated" not in page(fresh, E119).ids
+        store.save(example_explainer(service, CM, "E11.9", ExplainerKind.DIAGNOSIS))
+        assert "generated" in page(fresh, E119).ids
+        store.set_status(CM, "E11.9", ExplainerStatus.REJECTED)
+        assert "generated" not in page(fresh, E119).ids
+    store.close()
+
+
 def test_plain_language_section_links_its_json_twin(client: TestClient) -> None:
     assert ("/api/v1/codes/icd10cm/E11.9/explain", "/api/v1/codes/icd10cm/E11.9/explain") in page(client, E119).links
 
@@ -397,9 +430,11 @@ def test_code_page_sections_render_when_given(service: CodeService, explainers: 
     templates = pages.environment(Assets.load(), service.systems())
     site = pages.Pages(service, Searches(service, 0), templates, lambda: [], explainers)
     request = Request({"type": "http", "scheme": "http", "server": ("example.org", 80), "path": "/", "headers": []})
-    html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119))
+    html = site.templates.get_template("code.html").render(**site._code_context(request, detail, E119, None))
     shown = read(html)
-    assert shown.text("crosswalks").endswith("Maps to (from) ICD-9-CM 250.00 gem")
+    assert shown.text("crosswalks").startswith(
+        "Crosswalks and references ICD-9-CM 1 code kind of match not stated from the gem 250.00 Diabetes mellitus"
+    )
     assert shown.text("history") == "History Revised in release 2025 was: Old now: New"
 
 
@@ -408,10 +443,78 @@ def test_unknown_code_page_is_a_friendly_404_with_the_closest_codes(client: Test
     assert missing.title == "Not found"
     assert "No ICD-10-CM code 'E11.99' in release 2026" in missing.text("main")
     assert ("/code/icd10cm/E11.9", "E11.9") in missing.links
+    assert missing.text("main").lower().count("closest existing codes") == 1
+
+
+def test_a_code_of_a_system_that_is_not_loaded_says_how_to_load_it(client: TestClient) -> None:
+    missing = page(client, "/code/msdrg/291", 404)
+    text = missing.text("main")
+    assert "'291' may be an MS-DRG code, but MS-DRG is not loaded in this database" in text
+    assert "medcodes build --from DIR" in text
+
+
+def test_a_bare_code_of_one_system_redirects_to_its_page(client: TestClient) -> None:
+    response = client.get("/code/e119", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == E119
+
+
+def test_a_bare_code_of_several_systems_lists_them(client: TestClient) -> None:
+    choices = page(client, "/code/01", 300)
+    assert choices.title == "Which code?"
+    assert "'01' is a code of 2 loaded systems" in choices.text("main")
+    assert ("/code/icd11/01", "01") in choices.links
+    assert ("/code/icd9cm/01", "01") in choices.links
+
+
+def test_an_icd11_chapter_has_a_page(client: TestClient) -> None:
+    response = client.get("/code/icd11/1", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Certain infectious or parasitic diseases" in read(response.text).title
+
+
+# ---------------------------------------------------------------------------------------------- wording
+def test_no_page_says_a_word_twice_or_takes_the_wrong_article(client: TestClient, service: CodeService) -> None:
+    """Every code page of every loaded system ("use additional code code", "a ICD-10-CM" once slipped through)."""
+    official = official_text(service.store.path)
+    slips = {}
+    for concept in service.store.concepts():
+        response = client.get(short_code_path(concept.system, concept.code), follow_redirects=True)
+        assert response.status_code == 200, concept
+        found = wording_slips(response.text, official)
+        if found:
+            slips[(concept.system.value, concept.code)] = found
+    assert slips == {}
+
+
+def test_only_the_us_claim_code_sets_wear_a_billable_badge(client: TestClient) -> None:
+    assert "billable" in _badges(page(client, E119))
+    icd11 = _badges(page(client, "/code/icd11/1A00"))
+    assert "billable" not in icd11
+    assert "category" in icd11
+
+
+def test_a_retired_icd9cm_code_says_it_is_retired(client: TestClient) -> None:
+    shown = page(client, "/code/icd9cm/250.00")
+    assert "retired" in _badges(shown)
+    assert ("span", "title", "valid on US claims until 2015-09-30") in shown.attributes
+    assert "billable" not in _badges(shown)
+
+
+def _badges(shown: Page) -> list[str]:
+    head = shown.text("main").split(" Official titles ", 1)[0]
+    return [word for word in ("billable", "retired", "category", "code") if f" {word} " in f" {head} "]
+
+
+def test_icd11_blocks_are_shown_by_their_titles_not_their_ids(client: TestClient) -> None:
+    shown = page(client, "/code/icd11/1A00")
+    crumbs = [text for href, text in shown.links if href.startswith("/code/icd11/Block")]
+    assert crumbs == ["Gastroenteritis or colitis of…", "Bacterial intestinal infections"]
+    assert "BlockL" not in shown.text("main")
 
 
 def test_malformed_code_page_is_400(client: TestClient) -> None:
-    assert "A ICD-10-CM code looks like this: a letter" in page(client, "/code/icd10cm/E1", 400).text("main")
+    assert "An ICD-10-CM code looks like this: a letter" in page(client, "/code/icd10cm/E1", 400).text("main")
 
 
 def test_unknown_system_page_is_404(client: TestClient) -> None:
@@ -517,15 +620,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> Starlette:
-    apps: list[Starlette] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: apps.append(app))
-    result = CliRunner().invoke(main, ["serve", *args])
+def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> ASGIApp:
+    configs: list[server.ServerConfig] = []
+    monkeypatch.setattr(server, "run", configs.append)
+    result = CliRunner().invoke(main, ["serve", "--workers", "1", *args])
     assert result.exit_code == 0, result.output
-    return apps[0]
+    app = configs[0].app
+    assert isinstance(app, Live)
+    return app
 
 
-def _label(app: Starlette) -> str | None:
+def _label(app: ASGIApp) -> str | None:
     with TestClient(app) as served_client:
         shown = page(served_client, E119)
     return shown.text("generated-label") if "generated-label" in shown.ids else None

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -18,6 +16,7 @@ from medcodes.explain.store import ExplainerStore
 from medcodes.models import ExplainerKind
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
+from medcodes.web import server
 from medcodes.web.app import WebOptions, create_app
 from medcodes.web.assets import Assets
 from medcodes.web.guard import CONTENT_SECURITY_POLICY
@@ -209,20 +208,21 @@ def test_a_bug_answers_500_without_details_and_logs_no_query(
     assert "jane" not in caplog.text
 
 
-def test_serve_keeps_the_access_log_off_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
-    db = web_db(tmp_path)
-    result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "8123"])
+def _served(monkeypatch: pytest.MonkeyPatch, *args: str) -> server.ServerConfig:
+    configs: list[server.ServerConfig] = []
+    monkeypatch.setattr(server, "run", configs.append)
+    result = CliRunner().invoke(main, ["serve", *args])
     assert result.exit_code == 0, result.output
-    assert (calls[0]["access_log"], calls[0]["host"], calls[0]["port"]) == (False, "127.0.0.1", 8123)
+    return configs[0]
+
+
+def test_serve_keeps_the_access_log_off_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    configured = _served(monkeypatch, "--db", str(web_db(tmp_path)), "--port", "8123")
+    assert (configured.access_log, configured.host, configured.port) == (False, "127.0.0.1", 8123)
 
 
 def test_serve_logs_requests_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
-    CliRunner().invoke(main, ["serve", "--db", str(web_db(tmp_path)), "--access-log"])
-    assert calls[0]["access_log"] is True
+    assert _served(monkeypatch, "--db", str(web_db(tmp_path)), "--access-log").access_log is True
 
 
 def test_serve_without_a_database_says_to_build_one(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Shared set-up of the web tests: a database built from the hand-written fixtures of several systems.
 
 ICD-10-CM (tests/helpers.py), ICD-10-PCS (axes with definitions), HCPCS (indicators, history), ICD-11
-(WHO's licence notice), ICD-9-CM and the GEMs (crosswalks) are copied into one release folder under their
-official names and built the way `medcodes build --from` builds. Building takes a fraction of a second.
+(WHO's licence notice), ICD-9-CM, the GEMs and WHO's ICD-10/ICD-11 tables (crosswalks) are copied into one
+release folder under their official names and built the way `medcodes build --from` builds. Building takes a
+fraction of a second.
 Generated explainers for the code pages are the shipped example answers (tests/test_explain_support.py),
 kept in an in-memory explainers store.
 """
@@ -10,7 +11,10 @@ kept in an in-memory explainers store.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -39,6 +43,9 @@ _OTHER_SYSTEMS = {
     ("icd9cm", "CMS32_DESC_SHORT_SG.txt"): "CMS32_DESC_SHORT_SG.txt",
     ("gems", "2018_I10gem.txt"): "2018_I10gem.txt",
     ("gems", "2018_I9gem.txt"): "2018_I9gem.txt",
+    ("who_maps", "10To11MapToOneCategory.txt"): "10To11MapToOneCategory.txt",
+    ("who_maps", "10To11MapToMultipleCategories.txt"): "10To11MapToMultipleCategories.txt",
+    ("who_maps", "11To10MapToOneCategory.txt"): "11To10MapToOneCategory.txt",
 }
 
 
@@ -222,3 +229,71 @@ def read(html: str) -> Page:
     reader.feed(html)
     reader.close()
     return reader.page
+
+
+# ---------------------------------------------------------------------------------------------- wording
+class _Blocks(HTMLParser):
+    """The text of a page's <main>, one string per block (a heading, a list item, a paragraph, a table cell)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = [""]
+        self.depth = 0  # inside <main> when > 0
+        self.spans: list[bool] = []  # for each open <span>: whether it is a badge, a block of its own
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main":
+            self.depth += 1
+        badge = tag == "span" and bool({"badge", "sys"} & set((dict(attrs).get("class") or "").split()))
+        if tag == "span":
+            self.spans.append(badge)
+        if tag not in _INLINE or badge:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "main":
+            self.depth -= 1
+        badge = tag == "span" and bool(self.spans) and self.spans.pop()
+        if tag not in _INLINE or badge:
+            self.blocks.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.depth > 0:
+            self.blocks[-1] += data
+
+
+def blocks(html: str) -> list[str]:
+    reader = _Blocks()
+    reader.feed(html)
+    reader.close()
+    return [" ".join(b.split()) for b in reader.blocks if b.strip()]
+
+
+# A word said twice ("code code"), and "a" before a name said with a vowel sound ("a ICD-10-CM", "a MS-DRG").
+_DOUBLED = re.compile(r"\b([A-Za-z]{2,})\s+\1\b", re.IGNORECASE)
+_ARTICLE = re.compile(r"(?:^|\s)[Aa] (?:ICD|MS-DRG|MDC)\b|(?:^|\s)[Aa]n (?:HCPCS|CPT)\b")
+
+
+def wording_slips(html: str, official: Callable[[str], bool]) -> list[str]:
+    """Blocks of a page's main text that say a word twice or take the wrong article, where the words are not
+    the official text's own (``official(phrase)``: an official title, note or label holds the phrase)."""
+    slips = []
+    for block in blocks(html):
+        found = [m.group(0) for m in _DOUBLED.finditer(block)] + [m.group(0).strip() for m in _ARTICLE.finditer(block)]
+        if any(not official(phrase) for phrase in found):
+            slips.append(block)
+    return slips
+
+
+def official_text(db: Path) -> Callable[[str], bool]:
+    """Whether a phrase is written in a database's official text (titles, designations, notes, property labels)."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM designations WHERE text LIKE :p) OR EXISTS (SELECT 1 FROM notes WHERE text LIKE"
+        " :p) OR EXISTS (SELECT 1 FROM properties WHERE label LIKE :p OR definition LIKE :p)"
+    )
+
+    def official(phrase: str) -> bool:
+        return bool(connection.execute(sql, {"p": f"%{phrase}%"}).fetchone()[0])
+
+    return official

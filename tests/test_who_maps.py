@@ -96,7 +96,10 @@ def test_no_mapping_rows_are_listed_apart(fixtures: Path) -> None:
         (SystemId.ICD10, "C95.7"),
         (SystemId.ICD11, "1B70"),
     )
-    assert _targets(crosswalk, SystemId.ICD10, "C95.7") == []
+    # WHO's "No Mapping" is a fact too: kept as a relation without a target code that says what WHO says.
+    assert _targets(crosswalk, SystemId.ICD10, "C95.7") == [
+        ("", "WHO's ICD-10 to ICD-11 table (one category) lists no ICD-11 MMS equivalent for C95.7", ("no map",))
+    ]
 
 
 def test_rows_whose_icd11_side_is_a_block_are_counted(fixtures: Path) -> None:
@@ -147,49 +150,130 @@ def test_missing_codes_are_counted_and_kept(fixtures: Path) -> None:
     assert _targets(crosswalk, SystemId.ICD10, "B88.0") == [("1G0Z", None, ())]
 
 
-def test_cm_code_equal_to_the_who_code() -> None:
-    who = [Relation(SystemId.ICD10, "E11.9", RelationKind.MAPS_TO, SystemId.ICD11, "5A11", None, "w", ("subclass",))]
-    assert who_maps.cm_to_icd11(["E11.9"], who) == (
-        Relation(
+def _who(code: str, target: str, *flags: str) -> Relation:
+    return Relation(SystemId.ICD10, code, RelationKind.MAPS_TO, SystemId.ICD11, target, None, "w", flags)
+
+
+WHO_TITLES = {
+    "E11": "Type 2 diabetes mellitus",
+    "E11.9": "Type 2 diabetes mellitus without complications",
+    "K55": "Vascular disorders of intestine",
+    "K55.3": "Angiodysplasia of small intestine",
+    "K58": "Irritable bowel syndrome",
+    "K58.1": "Irritable bowel syndrome with predominant diarrhoea [IBS-D]",
+    "R65": "Systemic Inflammatory Response Syndrome [SIRS]",
+    "R65.1": "Systemic Inflammatory Response Syndrome of infectious origin with organ failure",
+    "R65.2": "Systemic Inflammatory Response Syndrome of non-infectious origin without organ failure",
+    "Z30.4": "Surveillance of contraceptive drugs",
+    "S52.5": "Fracture of lower end of radius",
+    "D53.1": "Other megaloblastic anaemias, not elsewhere classified",
+}
+WHO_ROWS = [
+    _who("E11", "5A11", "equivalent"),
+    _who("E11.9", "5A11", "subclass"),
+    _who("K55", "DD3Z", "subclass"),
+    _who("K55.3", "DA97.0", "equivalent"),
+    _who("K58", "DD91.0Z", "equivalent"),
+    _who("K58.1", "DD91.01", "equivalent"),
+    _who("R65", "1H0Z"),
+    _who("R65.1", "1H0Z"),
+    _who("R65.2", "MG46"),
+    _who("Z30.4", "QA21.5", "equivalent"),
+    _who("S52.5", "NC32.5Z"),
+    _who("D53.1", "3A01.Y", "equivalent"),
+]
+CM_TITLES = {
+    "E11": "Type 2 diabetes mellitus",
+    "E11.9": "Type 2 diabetes mellitus without complications",
+    "E11.A": "Type 2 diabetes mellitus without complications in remission",
+    "K55": "Vascular disorders of intestine",
+    "K55.3": "Necrotizing enterocolitis",
+    "K55.30": "Necrotizing enterocolitis, unspecified",
+    "K58": "Irritable bowel syndrome",
+    "K58.1": "Irritable bowel syndrome with constipation",
+    "R65": "Symptoms and signs specifically associated with systemic inflammation and infection",
+    "R65.1": "Systemic inflammatory response syndrome (SIRS) of non-infectious origin",
+    "R65.10": "Systemic inflammatory response syndrome (SIRS) of non-infectious origin without acute organ dysfunction",
+    "R65.2": "Severe sepsis",
+    "Z30.4": "Encounter for surveillance of contraceptives",
+    "Z30.430": "Encounter for insertion of intrauterine contraceptive device",
+    "S52.5": "Fracture of lower end of radius",
+    "S52.521A": "Torus fracture of lower end of right radius, initial encounter for closed fracture",
+    "D53.1": "Other megaloblastic anemias, not elsewhere classified",
+}
+
+
+def _bridged() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for r in who_maps.cm_to_icd11(CM_TITLES, WHO_ROWS, WHO_TITLES):
+        assert (r.source_system, r.kind, r.target_system, r.source) == (
             SystemId.ICD10CM,
-            "E11.9",
             RelationKind.MAPS_TO,
             SystemId.ICD11,
-            "5A11",
-            None,
             "w-via-icd10",
-            ("via WHO ICD-10 E11.9", "subclass"),
-        ),
-    )
+        )
+        out.setdefault(r.source_code, []).append((r.target_code, r.flags))
+    return out
 
 
-def test_cm_code_extended_by_the_us_is_approximate(fixtures: Path) -> None:
-    crosswalk = _load(fixtures, "10To11MapToOneCategory.txt", "foundation_10To11MapToOneCategory.txt")
-    linked = {
-        r.source_code: r for r in who_maps.cm_to_icd11(["S52.521A", "E11.A", "B88.01", "A00.1"], crosswalk.relations)
-    }
-    assert (linked["S52.521A"].target_code, linked["S52.521A"].flags) == (
-        "NC32.5Z",
-        ("approximate", "via WHO ICD-10 S52.5"),
-    )
-    assert linked["E11.A"].flags == ("approximate", "via WHO ICD-10 E11", "subclass")
-    assert linked["B88.01"].flags == ("approximate", "via WHO ICD-10 B88.0", "subclass")
-    # WHO's "equivalent" holds for its own code, not for a code the US carved out of it.
-    assert linked["A00.1"].flags == ("approximate", "via WHO ICD-10 A00")
+def test_cm_code_equal_to_the_who_code_is_indirect_never_equivalent() -> None:
+    bridged = _bridged()
+    assert bridged["E11.9"] == [("5A11", ("indirect", "via WHO ICD-10 E11.9", "subclass"))]
+    assert bridged["E11"] == [("5A11", ("indirect", "via WHO ICD-10 E11"))]
+    # British and American spellings say the same thing.
+    assert bridged["D53.1"] == [("3A01.Y", ("indirect", "via WHO ICD-10 D53.1"))]
+
+
+def test_cm_code_below_a_matching_who_code_is_narrower() -> None:
+    bridged = _bridged()
+    assert bridged["S52.521A"] == [("NC32.5Z", ("indirect", "via WHO ICD-10 S52.5", "narrower"))]
+    assert bridged["E11.A"] == [("5A11", ("indirect", "via WHO ICD-10 E11", "narrower"))]
+
+
+@pytest.mark.parametrize(
+    ("cm", "wrong"),
+    [
+        ("K55.3", "DA97.0"),  # WHO K55.3 is angiodysplasia of small intestine; CM K55.3 necrotizing enterocolitis
+        ("K58.1", "DD91.01"),  # diarrhoea predominant, not with constipation
+        ("R65.2", "MG46"),  # SIRS of non-infectious origin, not severe sepsis
+        ("R65.10", "1H0Z"),  # WHO R65.1 is of infectious origin, with organ failure
+        ("Z30.430", "QA21.5"),  # CM Z30.4 covers devices too: WHO Z30.4 is contraceptive drugs only
+    ],
+)
+def test_cm_code_reusing_a_who_number_for_another_meaning_is_not_linked_to_it(cm: str, wrong: str) -> None:
+    assert wrong not in [target for target, _ in _bridged().get(cm, [])]
+
+
+def test_a_failing_who_code_gives_way_to_its_matching_category() -> None:
+    bridged = _bridged()
+    assert bridged["K55.3"] == [("DD3Z", ("indirect", "via WHO ICD-10 K55", "narrower", "subclass"))]
+    assert bridged["K58.1"] == [("DD91.0Z", ("indirect", "via WHO ICD-10 K58", "narrower"))]
+    # R65: CM's category is about signs of inflammation and infection, WHO's about SIRS: no link at all.
+    assert "R65.2" not in bridged
+    assert "R65.10" not in bridged
 
 
 def test_cm_codes_without_a_who_stem_and_blocks_are_not_linked(fixtures: Path) -> None:
     crosswalk = _load(fixtures, "10To11MapToOneCategory.txt")
-    assert who_maps.cm_to_icd11(["U07.1", "A00-A09", "1"], crosswalk.relations) == ()
+    titles = {"U07.1": "COVID-19", "A00-A09": "Intestinal infectious diseases", "1": "Certain infectious diseases"}
+    assert who_maps.cm_to_icd11(titles, crosswalk.relations, {"A00-A09": "Intestinal infectious diseases"}) == ()
 
 
-def test_load_links_known_cm_codes(fixtures: Path) -> None:
-    crosswalk = _load(fixtures, known={SystemId.ICD10CM: {"E11.9", "S52.521A", "C95.70"}})
+def test_load_links_cm_codes_given_with_their_titles(fixtures: Path) -> None:
+    titles = {
+        "E11.9": "Type 2 diabetes mellitus without complications",
+        "S52.5": "Fracture of lower end of radius",
+        "S52.521A": "Torus fracture of lower end of right radius, initial encounter for closed fracture",
+        "C95.70": "Other leukemia of unspecified cell type not having achieved remission",
+    }
+    crosswalk = who_maps.load(_found(fixtures / "who_maps", *TABLES), {SystemId.ICD10CM: set(titles)}, titles)
+    assert crosswalk is not None
     linked = [
         (r.source_code, r.target_code, r.source) for r in crosswalk.relations if r.source_system is SystemId.ICD10CM
     ]
     assert linked == [
         ("E11.9", "5A11", "who-10to11-one-via-icd10"),
+        ("S52.5", "NC32.5Z", "who-10to11-one-via-icd10"),
         ("S52.521A", "NC32.5Z", "who-10to11-one-via-icd10"),
     ]
 
@@ -239,12 +323,12 @@ def _icd11_codes(shared_data: Path) -> set[str]:
     return {cells[2] for cells in rows if len(cells) > 2 and cells[2]}
 
 
-def _cm_codes(shared_data: Path) -> set[str]:
-    """Every code of the FY2026 order file, headers included."""
+def _cm_titles(shared_data: Path) -> dict[str, str]:
+    """Every code of the FY2026 order file, headers included, with its long title (columns 78 on)."""
     with zipfile.ZipFile(shared_data / "icd10cm/fy2026/2026-code-descriptions-tabular-order.cms_2026_dx.zip") as z:
         lines = z.read("icd10cm_order_2026.txt").decode("latin-1").splitlines()
-    codes = (line[6:13].strip() for line in lines if line.strip())
-    return {c if len(c) <= 3 else f"{c[:3]}.{c[3:]}" for c in codes}
+    titles = {line[6:13].strip(): line[77:].strip() for line in lines if line.strip()}
+    return {(c if len(c) <= 3 else f"{c[:3]}.{c[3:]}"): t for c, t in titles.items()}
 
 
 @pytest.fixture(scope="module")
@@ -260,12 +344,13 @@ def official(shared_data: Path) -> Crosswalk:
         sniffed = who_maps.sniff(folder / name, gzip.decompress((folder / name).read_bytes())[:4096])
         assert sniffed is not None
         found.append(sniffed)
+    cm_titles = _cm_titles(shared_data)
     known = {
         SystemId.ICD10: _who_icd10_codes(shared_data),
         SystemId.ICD11: _icd11_codes(shared_data),
-        SystemId.ICD10CM: _cm_codes(shared_data),
+        SystemId.ICD10CM: set(cm_titles),
     }
-    crosswalk = who_maps.load(found, known)
+    crosswalk = who_maps.load(found, known, cm_titles)
     assert crosswalk is not None
     return crosswalk
 
@@ -284,8 +369,8 @@ def test_official_relations_per_table(official: Crosswalk) -> None:
     assert Counter(r.source for r in official.relations) == {
         "who-10to11-one": 12_363,
         "who-10to11-multiple": 15_414,
-        "who-11to10-one": 17_212,
-        "who-10to11-one-via-icd10": 94_924,
+        "who-11to10-one": 17_245,  # 17,212 rows with a target and 33 "No Mapping"
+        "who-10to11-one-via-icd10": 88_302,
     }
     assert Counter(system for system, _ in official.no_map) == {SystemId.ICD10: 4, SystemId.ICD11: 33}
     assert official.warnings == (
@@ -299,7 +384,13 @@ def test_official_flags(official: Crosswalk) -> None:
     one = Counter(r.flags[0] if r.flags else "" for r in official.relations if r.source == "who-10to11-one")
     assert one == {"equivalent": 7_870, "subclass": 4_493}
     linked = [r for r in official.relations if r.source == "who-10to11-one-via-icd10"]
-    assert Counter(r.flags[0] == "approximate" for r in linked) == {True: 84_480, False: 10_444}
+    # 8,887 where the CM code is the WHO code, 79,415 below one; none equivalent, all indirect.
+    assert Counter("narrower" in r.flags for r in linked) == {True: 79_415, False: 8_887}
+    assert all(r.flags[0] == "indirect" and "equivalent" not in r.flags for r in linked)
+    assert Counter(r.kind for r in official.relations if r.source == "who-11to10-one") == {
+        RelationKind.MAPS_TO: 17_212,
+        RelationKind.NO_MAP: 33,
+    }
 
 
 def test_official_missing_codes(official: Crosswalk) -> None:
@@ -319,6 +410,26 @@ def test_official_cm_links(official: Crosswalk) -> None:
     linked = {
         r.source_code: (r.target_code, r.flags) for r in official.relations if r.source_system is SystemId.ICD10CM
     }
-    assert linked["E11.9"] == ("5A11", ("via WHO ICD-10 E11.9", "subclass"))
-    assert linked["S52.521A"] == ("NC32.5Z", ("approximate", "via WHO ICD-10 S52.5"))
+    assert linked["E11.9"] == ("5A11", ("indirect", "via WHO ICD-10 E11.9", "subclass"))
+    assert linked["S52.521A"] == ("NC32.5Z", ("indirect", "via WHO ICD-10 S52.5", "narrower"))
     assert "QA0.0101" not in linked
+
+
+def test_official_cm_codes_that_reuse_a_who_number_are_not_linked_through_it(official: Crosswalk) -> None:
+    """The audit's cases (issue 13): CMS gave these WHO numbers another meaning."""
+    via: dict[str, set[str]] = {}
+    for r in official.relations:
+        if r.source_system is SystemId.ICD10CM:
+            via.setdefault(r.source_code, set()).add(r.flags[1].removeprefix("via WHO ICD-10 "))
+    for cm in ("K55.3", "K58.1", "R65.2", "R65.10", "H54.1", "H54.2", "H54.3", "H54.5", "H54.6", "G23.3", "K02.5"):
+        assert cm[:5] not in via.get(cm, set()), cm
+    assert "T76.12XA" not in via  # WHO T76 is "Unspecified effects of external causes"
+    assert not [c for c in via if c.startswith("L89")]  # WHO's stages of decubitus ulcer, CM's sites
+    assert via["Z30.430"] == {"Z30"}  # not WHO Z30.4, surveillance of contraceptive drugs
+    # V91-V94: WHO's 4th character is the watercraft, CM's the kind of accident: only categories can match.
+    assert {w for c, ws in via.items() if c[:3] in ("V91", "V92", "V93", "V94") for w in ws} <= {
+        "V91",
+        "V92",
+        "V93",
+        "V94",
+    }

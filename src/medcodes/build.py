@@ -2,23 +2,28 @@
 
 The new database is written next to the target under a temporary name and moved over the target
 with ``os.replace`` only once it is complete, so readers never see half a build and a failed build
-leaves the previous database untouched. The file is checkpointed and closed before the move: its
-write-ahead log is empty, and readers never write, so no log outlives the file it belongs to.
+leaves the previous database untouched. The file is written without a journal and closed before the move
+in rollback-journal mode, so it needs no companion file to be read (a read-only volume serves it). The
+process holds a lock on its scratch files while it works; the next build removes those of a killed one
+(``store/scratch.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from medcodes import __version__
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import Designation, Prior, Relation, Release, ReleaseContent
+from medcodes.models import RECONSTRUCTED, BuildStamp, Designation, Prior, Relation, Release, ReleaseContent
 from medcodes.sources import (
     cpt,
     gems,
@@ -37,6 +42,7 @@ from medcodes.sources import (
 from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.releases import discover, effective_date, embedded_default
+from medcodes.store import scratch
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, SystemId
 
@@ -148,10 +154,16 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
             else icd10cm_index.load_index(index_file.path, source)
         )
         made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
-        designations.extend(made.designations)
-        if index_file.kind is FileKind.ICD10CM_INDEX:
-            priors.extend(made.priors)
-        files.append(source_file(index_file.path))
+        record = source_file(index_file.path)
+        index_priors = made.priors if index_file.kind is FileKind.ICD10CM_INDEX else ()
+        if record.reconstructed:
+            # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
+            designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)
+            priors.extend(replace(p, source=p.source + RECONSTRUCTED) for p in index_priors)
+        else:
+            designations.extend(made.designations)
+            priors.extend(index_priors)
+        files.append(record)
         if made.unresolved_codes or made.unresolved_references:
             warnings.append(
                 f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"
@@ -197,10 +209,14 @@ def _links(
     known: dict[SystemId, set[str]] = {}
     for content in contents:
         known.setdefault(content.release.system, set()).update(c.code for c in content.concepts)
+    # ICD-10-CM titles: a CM code is linked to ICD-11 through WHO ICD-10 only where its title shows WHO's meaning.
+    cm_titles = {
+        c.code: c.title for content in contents if content.release.system is SystemId.ICD10CM for c in content.concepts
+    }
     out: list[LinkSummary] = []
-    for loader in (gems.load, who_maps.load):
-        progress("crosswalks", len(out), 3)
-        crosswalk = loader(found, known)
+    progress("crosswalks", 0, 3)
+    for crosswalk in (gems.load(found, known), who_maps.load(found, known, cm_titles)):
+        progress("crosswalks", len(out) + 1, 3)
         if crosswalk is None:
             continue
         names = _procedure_names(crosswalk.relations, contents)
@@ -326,6 +342,20 @@ def _contents(
     return contents, notes
 
 
+UNPACK_PREFIX = "medcodes-unpack-"
+
+
+def scratch_name(db_path: Path) -> str:
+    """The name pattern of the new databases that builds of ``db_path`` write beside it."""
+    return f".{db_path.name}.building-*"
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove what killed builds left behind (new databases beside ``db_path``, unpack folders); returns them."""
+    removed = scratch.sweep(db_path.parent, scratch_name(db_path))
+    return removed + scratch.sweep(Path(tempfile.gettempdir()), f"{UNPACK_PREFIX}*")
+
+
 def build(
     db_path: Path,
     source_dir: Path | None = None,
@@ -334,9 +364,14 @@ def build(
     cpt_licence: str | None = None,
 ) -> BuildSummary:
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
+    remove_leftovers(db_path)
     # Official files inside publishers' zips that no loader reads in place are unpacked here for the build.
-    with tempfile.TemporaryDirectory(prefix="medcodes-unpack-") as unpack, _few_collections():
-        return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
+    with tempfile.TemporaryDirectory(prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as unpack, _few_collections():
+        held = scratch.claim(Path(unpack))
+        try:
+            return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
+        finally:
+            held.release()
 
 
 @contextlib.contextmanager
@@ -364,9 +399,8 @@ def _build(
 ) -> BuildSummary:
     started = time.perf_counter()
     found = discover(source_dir, unpack) if source_dir is not None else embedded_default()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
-    _remove(temporary)
+    temporary = db_path.with_name(scratch_name(db_path).replace("*", str(os.getpid())))
+    held = _start(temporary)
     try:
         store = SQLiteStore.create(temporary)
         try:
@@ -381,16 +415,22 @@ def _build(
                 progress("search index", number, len(steps))
                 step(store)
             progress("full-text index", 0, 1)
+            store.set_stamp(_stamp())
             store.finish()
         finally:
             store.close()
-        os.replace(temporary, db_path)
+        try:
+            os.replace(temporary, db_path)
+        except OSError as exc:
+            raise BuildError(f"cannot put the new database at {db_path}: {exc.strerror or exc}") from exc
     except MedcodesError:
         _remove(temporary)
         raise
     except Exception as exc:
         _remove(temporary)
         raise BuildError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        held.release()
     used = {f.split("!")[0] for s in summaries for f in s.files}
     used |= {f.split("!")[0] for link in links for f in link.files}
     used |= {f for vocabulary in names for f in vocabulary.files}
@@ -408,6 +448,30 @@ def _build(
     )
 
 
+def _start(temporary: Path) -> scratch.Claim:
+    """Create the new database's file, claimed by this process; a folder that cannot take it is named."""
+    folder = temporary.parent
+    if folder.exists() and not folder.is_dir():
+        raise BuildError(f"cannot write a new database in {folder}: it is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove(temporary)
+        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        return scratch.claim(temporary)
+    except OSError as exc:
+        _remove(temporary)
+        reason = exc.strerror or str(exc)
+        raise BuildError(f"cannot write a new database in {folder}: {reason}") from exc
+
+
+def _stamp() -> BuildStamp:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return BuildStamp(f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", now, __version__)
+
+
 def _remove(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        candidate.unlink(missing_ok=True)
+    for candidate in (path, *(path.with_name(path.name + suffix) for suffix in scratch.COMPANIONS)):
+        try:
+            candidate.unlink(missing_ok=True)
+        except OSError:
+            continue  # a read-only folder: there is nothing of ours in it to remove

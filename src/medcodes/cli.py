@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,20 @@ from rich.table import Table
 from medcodes import __version__
 from medcodes.build import BuildSummary
 from medcodes.cli_explain import explain
-from medcodes.config import Settings, default_data_dir
-from medcodes.console import errors
+from medcodes.config import ServeSettings, Settings, default_data_dir
+from medcodes.console import SYSTEM, Part, errors, line, wide
 from medcodes.errors import MedcodesError, QueryError
-from medcodes.models import ConceptDetail, Relation, SearchResult, SimilarCode
-from medcodes.service import CodeService, build_database
+from medcodes.matches import LinkGroup, default_words, row_words, table_name
+from medcodes.models import NOTE_LABELS, ConceptDetail, ConceptKind, Relation, RelationKind, SearchResult, SimilarCode
+from medcodes.properties import label as property_label
+from medcodes.service import CodeService, build_database, remove_build_leftovers
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
-from medcodes.systems import NAMES, SystemId, UnknownSystem
+from medcodes.systems import NAMES, REGISTRY, SystemId, UnknownSystem, parse_system, reporting_status
 
-SYSTEM_CHOICE = click.Choice([s.value for s in SystemId], case_sensitive=False)
+SYSTEM_CHOICE = SYSTEM
 _JSONL_DEFAULT_LIMIT = 10
+_JSONL_MAX_LIMIT = 1000
 
 
 def _service(db: str | None) -> CodeService:
@@ -75,11 +79,11 @@ def main() -> None:
 def build_command(source: str | None, cpt_licence: str | None, db: str | None) -> None:
     """Build the database from official release files; the old database is replaced only on success."""
     settings = Settings.from_env(db=db)
-    console = Console(stderr=True)
+    console = wide(stderr=True)
     with (
         errors(),
         Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TimeElapsedColumn(),
             console=console,
@@ -97,11 +101,13 @@ def build_command(source: str | None, cpt_licence: str | None, db: str | None) -
             bar.update(tasks[description], completed=done)
 
         summary = build_database(settings.db_path, Path(source) if source else None, progress, cpt_licence)
-    _print_summary(Console(), summary)
+    _print_summary(wide(), summary)
 
 
 def _print_summary(console: Console, summary: BuildSummary) -> None:
-    table = Table(title=f"Built {summary.db_path}")
+    # The path on a line of its own: as a table's title it would wrap at the table's width.
+    console.print(f"Built {summary.db_path}", highlight=False, soft_wrap=True)
+    table = Table()
     columns = (
         "system",
         "release",
@@ -127,22 +133,23 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
     console.print(table)
     for s in summary.systems:
         for warning in s.warnings:
-            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            console.print(line(("warning:", "yellow"), " ", warning))
     for link in summary.links:
         console.print(
-            f"[bold]{link.name}[/] ({link.version}): "
-            f"{sum(link.relations.values()):,} relation rows, {link.history:,} history events"
-            + (f", {link.names:,} names of codes" if link.names else ""),
-            highlight=False,
+            line(
+                (link.name, "bold"),
+                f" ({link.version}): {sum(link.relations.values()):,} relation rows, {link.history:,} history events"
+                + (f", {link.names:,} names of codes" if link.names else ""),
+            )
         )
         for kind, n in link.relations.items():
-            console.print(f"  {kind}: {n:,}", highlight=False)
+            console.print(f"  {kind}: {n:,}")
         for where, n in ((w, n) for w, n in link.missing.items() if n):
-            console.print(f"  [yellow]{n:,} rows name a code absent from {where}[/] (kept, unlinked)", highlight=False)
+            console.print(line("  ", (f"{n:,} rows name a code absent from {where}", "yellow"), " (kept, unlinked)"))
         for warning in link.warnings[:5]:
-            console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
+            console.print(line("  ", ("warning:", "yellow"), " ", warning))
         if len(link.warnings) > 5:
-            console.print(f"  [dim]... and {len(link.warnings) - 5} more warnings[/]", highlight=False)
+            console.print(f"  ... and {len(link.warnings) - 5} more warnings", style="dim")
     for vocabulary in summary.vocabularies:
         origin = "its files" if vocabulary.origin == "files" else f"the packaged table {vocabulary.origin} (derived)"
         counts = (
@@ -151,19 +158,18 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
         )
         if vocabulary.priors:
             counts += f", {vocabulary.priors:,} index priors"
-        console.print(f"[bold]{vocabulary.title}[/] ({vocabulary.version}), from {origin}: {counts}", highlight=False)
-    for line in summary.vocabulary_notes:
-        console.print(f"  [dim]{line}[/]", highlight=False)
+        console.print(line((vocabulary.title, "bold"), f" ({vocabulary.version}), from {origin}: {counts}"))
+    for note in summary.vocabulary_notes:
+        console.print(f"  {note}", style="dim")
     for note in summary.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(line(("note:", "yellow"), " ", note))
     if summary.ignored:
         console.print(
-            f"[dim]{len(summary.ignored)} file(s) recognised but not used (an older release, or"
-            " another release's addenda):[/]",
-            highlight=False,
+            f"{len(summary.ignored)} file(s) recognised but not used (an older release, or another release's addenda):",
+            style="dim",
         )
         for path in summary.ignored:
-            console.print(f"  [dim]{path}[/]", highlight=False)
+            console.print(f"  {path}", style="dim")
     console.print(f"{summary.seconds:.1f} s, {summary.size_bytes / 1e6:.1f} MB")
 
 
@@ -197,17 +203,17 @@ def download_command(
     target = Path(folder) if folder else default_data_dir() / "downloads"
     with errors():
         if list_only:
-            _print_known_files(Console(), systems)
+            _print_known_files(wide(), systems)
             return
         files = select(systems, release)
         mirror = Settings.from_env().mirror
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=wide(stderr=True),
             transient=True,
         ) as bar:
             tasks: dict[str, TaskID] = {}
@@ -218,7 +224,7 @@ def download_command(
                 bar.update(tasks[name], completed=done, total=total)
 
             fetched = download(files, target, mirror=mirror, progress=progress, force=force)
-    _print_downloads(Console(), target, fetched)
+    _print_downloads(wide(), target, fetched)
 
 
 def _print_known_files(console: Console, systems: tuple[str, ...]) -> None:
@@ -255,7 +261,7 @@ def _print_downloads(console: Console, folder: Path, fetched: tuple[Downloaded, 
             d.status.value,
         )
     console.print(table)
-    console.print(f"Next: medcodes build --from {folder}", highlight=False)
+    console.print(f"Next: medcodes build --from {folder}")
 
 
 # ---------------------------------------------------------------------------------------------- show
@@ -282,6 +288,7 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
                 "text": d.text,
                 "source": d.source,
                 "via": d.via,
+                "reconstructed": d.reconstructed,
                 "scope": d.scope.value if d.scope else None,
             }
             for d in detail.designations
@@ -303,18 +310,15 @@ def _detail_json(detail: ConceptDetail) -> dict[str, Any]:
             for h in detail.history
         ],
         "licence": detail.release.licence if detail.release else None,
+        "as_of": detail.as_of.isoformat() if detail.as_of else None,
+        "as_of_notes": list(detail.as_of_notes),
     }
 
 
 def _relation_json(r: Relation) -> dict[str, Any]:
-    return {
-        "kind": r.kind.value,
-        "source": {"system": r.source_system.value, "code": r.source_code},
-        "target": {"system": r.target_system.value, "code": r.target_code},
-        "flags": list(r.flags),
-        "table": r.source,
-        "detail": r.detail,
-    }
+    from medcodes.web import shapes  # the web stack loads only for the commands that print its JSON
+
+    return dict(shapes.relation_json(r))
 
 
 as_of_option = click.option(
@@ -340,49 +344,81 @@ def show_command(code: str, system: str | None, as_of: dt.datetime | None, as_js
     if as_json:
         click.echo(json.dumps(_detail_json(detail), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    print_detail(wide(), detail, service.links(detail))
+
+
+# Linked codes printed per set of a crosswalk group; the rest are counted (all are in --json).
+_LINKS_SHOWN = 10
+
+
+def badge(system: SystemId, billable: bool, kind: ConceptKind) -> Part:
+    """A code's place on claims ("billable", "retired"), or its kind where its system bills nothing as such."""
+    status = reporting_status(system, billable)
+    if kind is ConceptKind.MODIFIER:
+        return ("modifier", "dim")
+    if status == "billable":
+        return ("billable", "green")
+    if status == "retired":
+        until = REGISTRY[system].reported_until
+        return (f"retired: valid on US claims until {until.isoformat() if until else 'its retirement'}", "yellow")
+    return (kind.value, "dim")
+
+
+def print_detail(console: Console, detail: ConceptDetail, links: tuple[LinkGroup, ...]) -> None:
+    """Every fact of a code, as `medcodes show` prints it."""
     c = detail.concept
-    console.print(
-        f"[bold]{c.code}[/]  {NAMES[c.system]}  "
-        f"{'[green]billable[/]' if c.billable else '[dim]' + c.kind.value + '[/]'}",
-        highlight=False,
-    )
-    console.print(c.title, highlight=False)
+    console.print(line((c.code, "bold"), "  ", NAMES[c.system], "  ", badge(c.system, c.billable, c.kind)))
+    console.print(c.title)
+    for said in detail.as_of_notes:
+        console.print(line("  ", (f"as of {detail.as_of}:", "yellow"), " ", said))
     if c.short_title and c.short_title != c.title:
-        console.print(f"[dim]short:[/] {c.short_title}", highlight=False)
+        console.print(line(("short:", "dim"), " ", c.short_title))
     if detail.ancestors:
-        console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim", highlight=False)
+        console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim")
     for definition in detail.definitions[:1]:
-        console.print(f"  [cyan]definition[/] {definition.text} [dim]({definition.source}: {definition.term})[/]")
-    for note in detail.notes:
-        label = note.kind.value.replace("_", " ")
-        char = f"{note.character}: " if note.character else ""
-        inherited = f" [dim](inherited from {note.inherited_from})[/]" if note.inherited_from else ""
-        console.print(f"  [cyan]{label}[/] {char}{note.text}{inherited}", highlight=False)
-    for prop in detail.properties:
-        label = f" {prop.label}" if prop.label else ""
-        console.print(f"  [green]{prop.name}[/] {prop.value}{label}", highlight=False)
-    for relation in detail.relations[:30]:
-        other = (
-            f"{relation.target_system.value} {relation.target_code}"
-            if relation.source_code == c.code and relation.source_system is c.system
-            else f"{relation.source_system.value} {relation.source_code} (to this code)"
+        console.print(
+            line(
+                "  ",
+                ("definition", "cyan"),
+                f" {definition.text} ",
+                (f"({definition.source}: {definition.term})", "dim"),
+            )
         )
-        flags = f" [dim]({', '.join(relation.flags)})[/]" if relation.flags else ""
-        console.print(f"  [blue]{relation.kind.value}[/] {other}{flags}", highlight=False)
+    for note in detail.notes:
+        char = f"{note.character}: " if note.character else ""
+        inherited: Part = (f" (inherited from {note.inherited_from})", "dim") if note.inherited_from else ""
+        console.print(line("  ", (NOTE_LABELS[note.kind], "cyan"), " ", char, note.text, inherited))
+    for prop in detail.properties:
+        named = property_label(prop.name)
+        meaning = f" {prop.label}" if prop.label else ""
+        console.print(line("  ", (named.plain if named else prop.name, "green"), " ", prop.value, meaning))
+    for group in links:
+        count: Part = (f" ({group.count})", "dim") if group.count else ""
+        console.print(line("  ", (group.name, "blue bold"), count))
+        for found in group.sets:
+            console.print(line("    ", "; ".join(found.words), (f" - {' and '.join(found.tables)}", "dim")))
+            for link in found.links[:_LINKS_SHOWN]:
+                if not link.code:  # a "no map" row names no code: the table's own words
+                    console.print(line("      ", "; ".join(link.details) or "none"))
+                    continue
+                title = link.title or "(not in the loaded release)"
+                details: Part = (f" ({', '.join(link.details)})", "dim") if link.details else ""
+                console.print(line("      ", (link.code, "bold"), " ", title, details))
+            if len(found.links) > _LINKS_SHOWN:
+                console.print(
+                    line(("      and " + f"{len(found.links) - _LINKS_SHOWN} more (--json lists all)", "dim"))
+                )
     for event in detail.history:
-        when = event.effective.isoformat() if event.effective else event.release
-        change = f": {event.old_title} -> {event.new_title}" if event.old_title and event.new_title else ""
-        replaced = f", replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
-        console.print(f"  [yellow]{event.kind.value}[/] {when}{change}{replaced}", highlight=False)
+        console.print(line("  ", ("history", "yellow"), f" {event.describe()}"))
     if detail.release and detail.release.licence:
-        console.print(f"[dim]{detail.release.licence}[/]", highlight=False)
+        console.print(detail.release.licence, style="dim")
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
     for term in terms[:20]:
-        via = f" [dim](see {term.via})[/]" if term.via else ""
-        console.print(f"  [magenta]index[/] {term.text}{via}", highlight=False)
+        via: Part = (f" (see {term.via})", "dim") if term.via else ""
+        rebuilt: Part = (" (from a reconstructed index, not the official file)", "dim") if term.reconstructed else ""
+        console.print(line("  ", ("index", "magenta"), " ", term.text, via, rebuilt))
     for child in detail.children:
-        console.print(f"    {child.code}  {child.title}", highlight=False)
+        console.print(f"    {child.code}  {child.title}")
 
 
 # ---------------------------------------------------------------------------------------------- search
@@ -409,30 +445,54 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def _systems(values: tuple[str, ...] | list[str] | None) -> tuple[SystemId, ...]:
-    return tuple(SystemId(v.lower()) for v in values or ())
+    return tuple(parse_system(v) for v in values or ())
+
+
+# An error answer repeats at most this much of the line's query (a line may hold megabytes).
+_ECHOED_CHARS = 200
+
+
+def _echo(q: object) -> str | None:
+    if not isinstance(q, str):
+        return None
+    return q if len(q) <= _ECHOED_CHARS else q[:_ECHOED_CHARS] + "…"
+
+
+def _jsonl_line(line: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QueryError(f"not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise QueryError("not JSON this program reads: nested too deeply") from None
+
+
+def _jsonl_request(request: object) -> tuple[str, tuple[SystemId, ...], int]:
+    """A line of `medcodes search --jsonl` read as (q, systems, limit); QueryError says what is wrong with it."""
+    if not isinstance(request, dict) or not isinstance(request.get("q"), str):
+        raise QueryError('each line must be a JSON object with a string "q"')
+    systems = request.get("systems") or []
+    if not isinstance(systems, list) or not all(isinstance(s, str) for s in systems):
+        raise QueryError('"systems" must be a list of system ids (strings)')
+    limit = request.get("limit", _JSONL_DEFAULT_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= _JSONL_MAX_LIMIT:
+        raise QueryError(f'"limit" must be a whole number from 1 to {_JSONL_MAX_LIMIT}')
+    return request["q"], _systems(systems), limit
 
 
 def _jsonl(service: CodeService) -> None:
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
+    """One answer per input line, in order; a line that cannot be answered gets an answer with an "error"."""
+    for number, text in enumerate(sys.stdin, start=1):
+        if not text.strip():
             continue
+        request: object = None
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict) or not isinstance(request.get("q"), str):
-                raise QueryError('each line must be a JSON object with a string "q"')
-            systems = request.get("systems") or []
-            if not isinstance(systems, list):
-                raise QueryError('"systems" must be a list of system ids')
-            limit = request.get("limit", _JSONL_DEFAULT_LIMIT)
-            if not isinstance(limit, int):
-                raise QueryError('"limit" must be an integer')
-            result = service.search(request["q"], _systems(systems), limit)
-            answer = _result_json(result)
-        except json.JSONDecodeError as exc:
-            answer = {"q": None, "total": 0, "results": [], "error": f"line {number}: not JSON: {exc.msg}"}
-        except (MedcodesError, UnknownSystem, ValueError) as exc:
-            q = request.get("q") if isinstance(request, dict) else None
-            answer = {"q": q, "total": 0, "results": [], "error": str(exc)}
+            request = _jsonl_line(text)
+            q, systems, limit = _jsonl_request(request)
+            answer = _result_json(service.search(q, systems, limit))
+        except (MedcodesError, UnknownSystem) as exc:
+            echoed = _echo(request.get("q")) if isinstance(request, dict) else None
+            answer = {"q": echoed, "total": 0, "results": [], "error": f"line {number}: {exc}"}
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
@@ -483,25 +543,70 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = wide()
     if result.notice:
-        console.print(f"[yellow]{result.notice}[/]", highlight=False)
+        console.print(result.notice, style="yellow")
     if result.corrected_query:
-        console.print(f"Showing results for [bold]{result.corrected_query}[/]", highlight=False)
+        console.print(line("Showing results for ", (result.corrected_query, "bold")))
     if not result.hits:
-        console.print(f"No results for {query!r}.", highlight=False)
+        console.print(f"No results for {query!r}.")
         return
     for hit in result.hits:
-        badge = "" if hit.billable else f" [dim]({hit.kind.value})[/]"
-        console.print(f"[bold]{hit.code:<10}[/] [cyan]{hit.system.value:<8}[/] {hit.display}{badge}", highlight=False)
-    console.print(f"[dim]{result.total} results[/]")
+        mark = badge(hit.system, hit.billable, hit.kind)
+        shown: Part = "" if mark[0] == "billable" else (f" ({mark[0]})", "dim")
+        console.print(
+            line((f"{hit.code:<10}", "bold"), " ", (f"{hit.system.value:<8}", "cyan"), " ", hit.display, shown)
+        )
+    console.print(f"{result.total} results", style="dim")
 
 
 # ---------------------------------------------------------------------------------------------- serve
 @main.command("serve")
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default=None, help="Address to listen on (MEDCODES_HOST; default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (MEDCODES_PORT; default 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Server processes (MEDCODES_WORKERS; default: one per CPU core this process may use).",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    metavar="URL",
+    help="The address the public reaches the site at, for canonical links (MEDCODES_PUBLIC_URL).",
+)
+@click.option(
+    "--timeout-keep-alive",
+    type=click.FloatRange(0, 3600),
+    default=None,
+    help="Seconds an idle keep-alive connection stays open (MEDCODES_TIMEOUT_KEEP_ALIVE; default 5).",
+)
+@click.option(
+    "--timeout-headers",
+    type=click.FloatRange(0, 3600),
+    default=None,
+    help="Seconds a client has to send a whole request head, else 408 (MEDCODES_TIMEOUT_HEADERS; default 10).",
+)
+@click.option(
+    "--limit-concurrency",
+    type=click.IntRange(1),
+    default=None,
+    help="Connections at once per worker, beyond which 503 (MEDCODES_LIMIT_CONCURRENCY; default 1000).",
+)
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(1024),
+    default=None,
+    help="Request line and headers, in bytes, beyond which 431 (MEDCODES_MAX_HEADER_BYTES; default 16384).",
+)
+@click.option(
+    "--release-check",
+    type=click.FloatRange(0),
+    default=None,
+    help="Seconds between two looks for a newly built database (MEDCODES_RELEASE_CHECK; default 1; 0: never).",
+)
 @click.option(
     "--access-log",
     is_flag=True,
@@ -510,9 +615,8 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
 @click.option(
     "--cache-size",
     type=click.IntRange(0),
-    default=4096,
-    show_default=True,
-    help="Recent searches answered from memory (0: none).",
+    default=None,
+    help="Recent searches answered from memory (MEDCODES_CACHE_SIZE; default 4096; 0: none).",
 )
 @click.option(
     "--explainers-db",
@@ -521,25 +625,55 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     help="Explainers database, read only (default: MEDCODES_EXPLAINERS_DB, else explainers.db beside the database).",
 )
 def serve_command(  # noqa: PLR0917 - click passes options as arguments
-    db: str | None, host: str, port: int, access_log: bool, cache_size: int, explainers_db: str | None
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    public_url: str | None,
+    timeout_keep_alive: float | None,
+    timeout_headers: float | None,
+    limit_concurrency: int | None,
+    max_header_bytes: int | None,
+    release_check: float | None,
+    access_log: bool,
+    cache_size: int | None,
+    explainers_db: str | None,
 ) -> None:
-    """Serve the website and JSON API (/api/v1; reference at /docs)."""
-    import uvicorn
+    """Serve the website and JSON API (/api/v1; reference at /docs). docs/operations.md: limits, timeouts,
+    read-only and container deployment, a reverse proxy in front, moving to a newly built database."""
+    from medcodes.web import server
 
-    from medcodes.explain.store import ExplainerStore
-    from medcodes.web.app import WebOptions, create_app
-
-    settings = Settings.from_env(db=db)
-    explainers_path = Path(explainers_db) if explainers_db else settings.explainers_path
+    flags: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "public_url": public_url.rstrip("/") if public_url else None,
+        "timeout_keep_alive": timeout_keep_alive,
+        "timeout_headers": timeout_headers,
+        "limit_concurrency": limit_concurrency,
+        "max_header_bytes": max_header_bytes,
+        "release_check": release_check,
+        "cache_size": cache_size,
+    }
     with errors():
-        service = CodeService.open(settings)
-        # Read only: the server never writes explainers; a missing file reads as none (the facts still show).
-        explainers = ExplainerStore.open(explainers_path, readonly=True)
-        app = create_app(
-            service, WebOptions(cache_size=cache_size), close_service=True, explainers=explainers, close_explainers=True
-        )
-    Console(stderr=True).print(f"medcodes: serving {settings.db_path} on http://{host}:{port}", highlight=False)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, server_header=False)
+        settings = Settings.from_env(db=db)
+        serve = replace(ServeSettings.from_env(), **{k: v for k, v in flags.items() if v is not None})
+        if serve.public_url and not serve.public_url.startswith(("http://", "https://")):
+            raise click.BadParameter("must start with http:// or https://", param_hint="--public-url")
+        site = server.Site.of(settings, serve, Path(explainers_db) if explainers_db else None)
+        remove_build_leftovers(settings.db_path)
+        # The database is opened (and its search index checked) here, so that a problem is one line, not a
+        # server that fails as it starts; each worker process then opens its own.
+        live = site()
+        live.start()
+        if serve.workers > 1:
+            live.close()
+        configured = server.config(site, access_log, app=live if serve.workers == 1 else None)
+    processes = f"{serve.workers} worker processes" if serve.workers > 1 else "1 process"
+    wide(stderr=True).print(
+        f"medcodes: serving {settings.db_path} on http://{serve.host}:{serve.port} ({processes})", highlight=False
+    )
+    server.run(configured)
 
 
 # ---------------------------------------------------------------------------------------------- similar
@@ -575,15 +709,15 @@ def similar_command(code: str, system: str | None, limit: int, as_json: bool, db
         payload = {"system": concept.system.value, "code": concept.code, "title": concept.title}
         click.echo(json.dumps({**payload, "similar": _similar_json(found)}, ensure_ascii=False, indent=2))
         return
-    console = Console()
-    console.print(f"[bold]{concept.code}[/]  {NAMES[concept.system]}  {concept.title}", highlight=False)
+    console = wide()
+    console.print(line((concept.code, "bold"), "  ", NAMES[concept.system], "  ", concept.title))
     if not found:
-        console.print("[dim]No similar codes.[/]", highlight=False)
+        console.print("No similar codes.", style="dim")
     for s in found:
-        more = f"  [dim](and {s.more} more: {s.more_label})[/]" if s.more else ""
-        console.print(f"  [bold]{s.code}[/] [dim]{NAMES[s.system]}[/]  {s.title}{more}", highlight=False)
+        more: Part = (f"  (and {s.more} more: {s.more_label})", "dim") if s.more else ""
+        console.print(line("  ", (s.code, "bold"), " ", (NAMES[s.system], "dim"), "  ", s.title, more))
         for reason in s.reasons:
-            console.print(f"      [cyan]{reason.kind.value}[/] {reason.text}", highlight=False)
+            console.print(line("      ", (reason.kind.value, "cyan"), " ", reason.text))
 
 
 # ---------------------------------------------------------------------------------------------- map
@@ -598,30 +732,28 @@ def map_command(code: str, to: str, system: str | None, as_json: bool, db: str |
     with errors():
         service = _service(db)
         concept, mappings = service.map(code, SystemId(system.lower()) if system else None, SystemId(to.lower()))
-    rows = [
-        {
-            "system": m.system.value,
-            "code": m.code,
-            "title": m.title,
-            "direction": "forward" if m.forward else "backward",
-            "relation": _relation_json(m.relation),
-        }
-        for m in mappings
-    ]
     if as_json:
-        source = {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None
-        click.echo(json.dumps({"source": source, "to": to, "mappings": rows}, ensure_ascii=False, indent=2))
+        # The same JSON as /api/v1/codes/{system}/{code}/map, less its "ok".
+        from medcodes.web import shapes
+
+        body = {k: v for k, v in shapes.map_body(concept, SystemId(to.lower()), mappings).items() if k != "ok"}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = wide()
     if concept is not None:
-        console.print(f"[bold]{concept.code}[/] {NAMES[concept.system]}: {concept.title}", highlight=False)
-    if not rows:
-        console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.", highlight=False)
+        console.print(line((concept.code, "bold"), f" {NAMES[concept.system]}: ", concept.title))
+    if not mappings:
+        console.print(f"No mapping to {NAMES[SystemId(to.lower())]} in the loaded crosswalks.")
     for m in mappings:
+        if m.relation.kind is RelationKind.NO_MAP:
+            console.print(line(f"  {m.relation.detail} ", (table_name(m.relation.source), "dim")))
+            continue
         arrow = "->" if m.forward else "<-"
-        flags = f" [dim]({', '.join(m.relation.flags)})[/]" if m.relation.flags else ""
-        title = m.title or "[dim](not in the loaded release)[/]"
-        console.print(f"  {arrow} [bold]{m.code}[/] {title}{flags} [dim]{m.relation.source or ''}[/]", highlight=False)
+        words = "; ".join(row_words(m.relation, m.forward) or (default_words(m.relation, m.forward),))
+        title: Part = m.title or ("(not in the loaded release)", "dim")
+        console.print(
+            line(f"  {arrow} ", (m.code, "bold"), " ", title, (f" ({words}; {table_name(m.relation.source)})", "dim"))
+        )
 
 
 main.add_command(explain)

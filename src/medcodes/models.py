@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY, SystemId
 
 
 class ConceptKind(StrEnum):
@@ -69,18 +69,57 @@ class NoteKind(StrEnum):
     SEVENTH_CHARACTER = "seventh_character"
 
 
+# The heading each kind of note is printed under, as the tabular list prints it: a "Use additional" note reads
+# "code to identify the organism" (every one starts with "code", "codes" or "code(s)").
+NOTE_LABELS: dict[NoteKind, str] = {
+    NoteKind.NOTE: "Note",
+    NoteKind.SEVENTH_CHARACTER_NOTE: "7th character",
+    NoteKind.INCLUDES: "Includes",
+    NoteKind.INCLUSION_TERM: "Inclusion terms",
+    NoteKind.EXCLUDES1: "Excludes1",
+    NoteKind.EXCLUDES2: "Excludes2",
+    NoteKind.CODE_FIRST: "Code first",
+    NoteKind.USE_ADDITIONAL_CODE: "Use additional",
+    NoteKind.CODE_ALSO: "Code also",
+    NoteKind.SEVENTH_CHARACTER: "7th character",
+}
+
+
 class RelationKind(StrEnum):
     """A typed link from one concept to another (same or other system)."""
 
     SEE = "see"  # index cross-reference resolved to a code
-    REPLACED_BY = "replaced_by"  # code history: a deleted or revised code and its successor
+    REPLACED_BY = "replaced_by"  # code history: a deleted code and its successor
     MAPS_TO = "maps_to"  # a crosswalk row (GEMs, WHO ICD-10 <-> ICD-11 tables); flags in Relation.flags
+    # The CDC conversion table: the source (an older code, still in use or made a header) was the code used
+    # before the target was created for part of what it covered ("Previous Code(s) Assignment").
+    PREVIOUS_CODE_OF = "previous_code_of"
+    # A mapping table row that says the source has no equivalent in the target system (GEM flag "no map",
+    # WHO "No Mapping"); the target code is empty.
+    NO_MAP = "no_map"
+
+
+# How a relation reads from each end: (seen from its source, seen from its target).
+RELATION_WORDS: dict[RelationKind, tuple[str, str]] = {
+    RelationKind.SEE: ("see", "seen from"),
+    RelationKind.REPLACED_BY: ("replaced by", "replaces"),
+    RelationKind.MAPS_TO: ("maps to", "mapped from"),
+    RelationKind.PREVIOUS_CODE_OF: ("previous code of", "previous code"),
+    RelationKind.NO_MAP: ("no equivalent in", "no equivalent from"),
+}
 
 
 class HistoryKind(StrEnum):
     ADDED = "added"
     REVISED = "revised"  # title changed
-    DELETED = "deleted"
+    DELETED = "deleted"  # no longer in the classification (or, for HCPCS, terminated)
+    # A valid code subdivided into new subcodes: it stays as a header of them, no longer valid on a claim.
+    EXPANDED = "expanded"
+
+
+def shown_code(system: SystemId, code: str, kind: ConceptKind) -> str | None:
+    """A code as people read it; None where it is medcodes' own id (an ICD-11 block, "BlockL1-5A0")."""
+    return None if kind is ConceptKind.BLOCK and not REGISTRY[system].coded_blocks else code
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +137,21 @@ class Concept:
     # Position in the official tabular order, so that browsing and prefix listings follow it.
     seq: int = 0
 
+    @property
+    def shown_code(self) -> str | None:
+        """The code as people read it; None where it is medcodes' own id (an ICD-11 block, "BlockL1-5A0")."""
+        return shown_code(self.system, self.code, self.kind)
+
+    @property
+    def named(self) -> str:
+        """The code and its title ("E11 Type 2 diabetes mellitus"), or the title alone where it has no code."""
+        return f"{self.shown_code} {self.title}" if self.shown_code is not None else self.title
+
+
+# Appended to a designation's source when the file it was read from is a reconstruction in the official
+# schema, not the publisher's file ("index-reconstructed"): every interface says so where it shows the term.
+RECONSTRUCTED = "-reconstructed"
+
 
 @dataclass(frozen=True, slots=True)
 class Designation:
@@ -107,13 +161,18 @@ class Designation:
     code: str
     kind: DesignationKind
     text: str
-    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm"
+    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm", "index-reconstructed", "doid"
     # For index terms reached through a "see" reference: the term path that was followed. For names from
     # a vocabulary: the vocabulary term and the mapping that links it to the code ("DOID:10763 hypertension;
     # xref ICD10CM:I10"); for ICD-9-CM titles given to ICD-10-PCS codes: the GEM row.
     via: str | None = None
     # For names that do not come from the code set itself (vocabularies, GEMs): how closely the name fits.
     scope: NameScope | None = None
+
+    @property
+    def reconstructed(self) -> bool:
+        """Whether it comes from a reconstructed file (an index rebuilt by a third party), not an official one."""
+        return self.source.endswith(RECONSTRUCTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,15 +241,30 @@ class HistoryEvent:
     effective: dt.date | None = None
     old_title: str | None = None
     new_title: str | None = None
-    replaced_by: tuple[str, ...] = ()
+    replaced_by: tuple[str, ...] = ()  # DELETED: the successors; EXPANDED: the new subcodes
+
+    def describe(self) -> str:
+        """The event in words: "expanded into subcodes on 2021-10-01: M54.50, M54.51, M54.59"."""
+        when = f"on {self.effective.isoformat()}" if self.effective else f"in release {self.release}"
+        codes = ", ".join(self.replaced_by)
+        if self.kind is HistoryKind.EXPANDED:
+            return f"expanded into subcodes {when}" + (f": {codes}" if codes else "")
+        if self.kind is HistoryKind.DELETED:
+            return f"deleted {when}" + (f", replaced by {codes}" if codes else "")
+        if self.kind is HistoryKind.REVISED:
+            change = f": {self.old_title} -> {self.new_title}" if self.old_title and self.new_title else ""
+            return f"title revised {when}{change}"
+        return f"added {when}"
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """An official file a release was read from."""
+    """A file a release was read from: an official file, or a reconstruction of one in its official schema
+    (``reconstructed``: its name or its own header says so; what was read from it is labelled as such)."""
 
     name: str
     sha256: str
+    reconstructed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +447,10 @@ class ConceptDetail:
     relations: tuple[Relation, ...] = ()  # crosswalks and references, outgoing first
     history: tuple[HistoryEvent, ...] = ()
     definitions: tuple[Definition, ...] = ()  # from open vocabularies, best first, with their source
+    # Set when the facts are those of a past date (``show --as-of``); ``as_of_notes`` say in words what the
+    # loaded history changed for that date and which parts are the current release's.
+    as_of: dt.date | None = None
+    as_of_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +462,19 @@ class SystemInfo:
     release: Release
     concepts: int
     billable: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStamp:
+    """What a build writes into the database it makes: which release of the database this is.
+
+    ``release`` names one run of `medcodes build` (its UTC time and a random tag), so that a server that moves
+    to a newly built file can say which one answered (the ``X-Medcodes-Release`` header).
+    """
+
+    release: str
+    built_at: dt.datetime
+    medcodes: str  # the medcodes version that built it
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,6 +618,7 @@ class SimilarKind(StrEnum):
     NOTE = "note"  # named in an Excludes note of the code or its ancestors
     REFERENCE = "reference"  # another relation: a cross-reference, a replaced code
     COVERAGE = "coverage"  # HCPCS: the same section of a Medicare coverage or carriers manual
+    NEARBY = "nearby"  # HCPCS: a code near it in the same letter range and BETOS category, sharing its words
     WORDING = "wording"  # similar words in the titles and inclusion terms
 
 

@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from medcodes.build import BuildSummary, Progress, build
+from medcodes import matches
+from medcodes.build import BuildSummary, Progress, build, remove_leftovers
 from medcodes.config import Settings
-from medcodes.errors import AsOfOutOfRange, CodeDeleted, CodeNotFound, CodeNotYetValid, InvalidCode, QueryError
+from medcodes.errors import (
+    AmbiguousCode,
+    AsOfOutOfRange,
+    CodeChoice,
+    CodeDeleted,
+    CodeNoLongerValid,
+    CodeNotFound,
+    CodeNotYetValid,
+    InvalidCode,
+    MedcodesError,
+    QueryError,
+    SystemNotLoaded,
+    TooMuchWork,
+)
 from medcodes.explain import facts as fact_sheet
 from medcodes.explain import pack as explain_pack
+from medcodes.explain.estimate import Estimate, estimate
 from medcodes.explain.generate import (
     DEFAULT_ATTEMPTS,
+    DEFAULT_CONCURRENCY,
+    Batch,
     BatchItem,
     BatchProgress,
     Generator,
     NotExplained,
     Outcome,
+    Skip,
+    SkipReason,
     keep,
-    run_batch,
+    skip_reason,
 )
 from medcodes.explain.llm import ChatClient, Usage
-from medcodes.explain.store import ExplainerStore
+from medcodes.explain.prompt import PROMPT_VERSION
+from medcodes.explain.rate import Rate
+from medcodes.explain.selection import Targets
+from medcodes.explain.store import ExplainerStore, Run, Stamp
 from medcodes.models import (
+    BuildStamp,
     Concept,
     ConceptDetail,
     ConceptKind,
@@ -46,18 +71,33 @@ from medcodes.models import (
     SystemInfo,
     Vocabulary,
 )
+from medcodes.recent import Recent
 from medcodes.search import query as query_parser
 from medcodes.search.engine import SearchEngine
 from medcodes.search.prepare import prepare
 from medcodes.search.text import tokens
 from medcodes.similar import SimilarFinder
-from medcodes.sources.icd10pcs import AXIS_TITLE_PROPERTY, axis_name
+from medcodes.sources.icd10pcs import code_axes
+from medcodes.sources.manifest import select
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
+from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
+from medcodes.terminology.codesystems import StoredCodeSystem
+from medcodes.terminology.operations import Terminology
+from medcodes.terminology.registry import Registry, Supplied
 
 _CLOSEST = 5
-# One batch-match request holds at most this many lines.
+# ICD-10-PCS tables whose properties (axis titles, labels, definitions: up to a few hundred rows) are kept.
+_TABLES_KEPT = 32
+# Codes whose similar codes and explainer facts are kept in memory (a few KB each).
+_REMEMBERED = 4096
+# One batch-match request holds at most this many lines, and this many words in all (each line is a search, and
+# a search costs about its number of words): 1,000 lines of 20 words. docs/operations.md lists every limit.
 MAX_MATCH_LINES = 1000
+MAX_MATCH_WORDS = 20_000
+
+
+def _go_on() -> None:
+    return None
 
 
 def build_database(
@@ -67,6 +107,11 @@ def build_database(
     if progress is None:
         return build(db_path, source_dir, steps=(prepare,), cpt_licence=cpt_licence)
     return build(db_path, source_dir, progress, steps=(prepare,), cpt_licence=cpt_licence)
+
+
+def remove_build_leftovers(db_path: Path) -> list[Path]:
+    """Remove the scratch files of builds of ``db_path`` that were killed (a server does this as it starts)."""
+    return remove_leftovers(db_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +129,11 @@ class CodeService:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.engine = SearchEngine(store)
+        self._tables: dict[str, tuple[Property, ...]] = {}  # ICD-10-PCS table -> its properties, most recent last
+        # What one release says of a code, computed once: its similar codes (a few ms each) and the facts its
+        # generated explainer is checked against (for the explainer's "out of date" mark on every page view).
+        self._similar: Recent[tuple[SystemId, str, int], tuple[SimilarCode, ...]] = Recent(_REMEMBERED)
+        self._groundings: Recent[tuple[SystemId, str], tuple[fact_sheet.Grounding | None]] = Recent(_REMEMBERED)
 
     @classmethod
     def open(cls, settings: Settings) -> CodeService:
@@ -104,24 +154,39 @@ class CodeService:
 
     # ---------------------------------------------------------------- codes
     def resolve(self, code: str, system: SystemId | None = None) -> Concept:
-        """The concept ``code`` denotes (in any notation), in ``system`` or the first loaded system that has it."""
-        systems = [system] if system is not None else self.loaded_systems()
+        """The concept ``code`` denotes (in any notation), in ``system`` or in the one loaded system that has it.
+
+        Raises AmbiguousCode where, without ``system``, several loaded systems have the code (MS-DRG 291 and
+        ICD-9-CM 291), SystemNotLoaded where ``system`` (or the only system the code may belong to) is not loaded.
+        """
+        loaded = self.loaded_systems()
+        if system is not None and system not in loaded:
+            raise self.not_loaded(system, code)
+        systems = [system] if system is not None else loaded
         syntax_errors: list[InvalidCodeSyntax] = []
+        found: list[Concept] = []
         for candidate_system in systems:
             try:
                 candidates = REGISTRY[candidate_system].candidates(code)
             except InvalidCodeSyntax as exc:
                 syntax_errors.append(exc)
                 continue
-            found = self.store.existing(candidate_system, list(candidates))
-            if found:
-                concept = self.store.get(candidate_system, found[0])
+            existing = self.store.existing(candidate_system, list(candidates))
+            if existing:
+                concept = self.store.get(candidate_system, existing[0])
                 assert concept is not None
-                return concept
+                found.append(concept)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
         if system is not None and syntax_errors:
             raise InvalidCode(system, code, syntax_errors[0].shape)
         target = system or next((s for s in systems if REGISTRY[s].looks_like_code(code)), None)
+        elsewhere = [s for s in SystemId if s not in loaded and REGISTRY[s].is_typical(code)]
         if target is None:
+            if elsewhere:
+                raise self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
             first = systems[0] if systems else SystemId.ICD10CM
             raise InvalidCode(first, code, _shape(first))
         canonical = REGISTRY[target].normalize_code(code)
@@ -137,7 +202,22 @@ class CodeService:
                     last.old_title or last.new_title,
                 )
         release = self.store.release_of(target)
-        raise CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+        missing = CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
+        if system is None and elsewhere:
+            also = " or ".join(NAMES[s] for s in elsewhere)
+            missing.hint = "; ".join(
+                h for h in (missing.hint, f"it may also be a code of {also}, which is not loaded here") if h
+            )
+        raise missing
+
+    def not_loaded(self, system: SystemId, code: str | None = None, also: tuple[SystemId, ...] = ()) -> SystemNotLoaded:
+        """The error for a system this database lacks, naming the official files that load it."""
+        try:
+            files = tuple(f.name for f in select((system,)))
+        except MedcodesError:
+            files = ()  # CPT: no public file; the user supplies a licensed one
+        looks = code is not None and REGISTRY[system].looks_like_code(code)
+        return SystemNotLoaded(system, files, code if looks else None, also)
 
     # ---------------------------------------------------------------- history: codes as of a date
     def loaded_ranges(self) -> dict[SystemId, dt.date]:
@@ -160,25 +240,110 @@ class CodeService:
                 as_of.isoformat(), tuple(f"{NAMES[s]} from {start.isoformat()}" for s, start in wanted.items())
             )
 
-    def as_of(self, code: str, system: SystemId | None, when: dt.date) -> Concept:
-        """The concept ``code`` denotes on ``when``: its title then, or an error if it was not valid then."""
-        self.check_as_of(when, system)
+    def as_of(self, code: str, system: SystemId | None, when: dt.date) -> ConceptDetail:
+        """Every fact of ``code`` as it stood on ``when``, where the loaded history says it.
+
+        An error where it was not valid then (added later: CodeNotYetValid; deleted or terminated before:
+        CodeDeleted, CodeNoLongerValid). From the history: the title then (before a later revision), the
+        billable flag then (a code expanded into subcodes, or an HCPCS code terminated, after that day was a
+        valid code), a deleted code's own facts. Left out: the children, the notes and the conversion-table
+        links that name codes added after that day. ``as_of_notes`` say each of these in words, and that
+        everything else is the current release's.
+        """
+        day = when.isoformat()
         try:
             concept = self.resolve(code, system)
         except CodeDeleted as deleted:
-            if deleted.effective and when < dt.date.fromisoformat(deleted.effective):
-                events = self.store.history(deleted.system, deleted.code)
-                title = next((e.old_title or e.new_title for e in events if e.old_title or e.new_title), None)
-                return Concept(deleted.system, deleted.code, title or "(title not recorded)", ConceptKind.CODE, True)
-            raise
+            self.check_as_of(when, deleted.system)
+            if deleted.effective is None or when >= dt.date.fromisoformat(deleted.effective):
+                raise
+            return self._gone_as_of(deleted.system, deleted.code, when)
+        self.check_as_of(when, concept.system)
         events = self.store.history(concept.system, concept.code)
-        for event in events:
-            if event.kind is HistoryKind.ADDED and event.effective and event.effective > when:
-                raise CodeNotYetValid(concept.system, concept.code, when.isoformat(), event.effective.isoformat())
-        for event in events:
-            if event.kind is HistoryKind.REVISED and event.effective and event.effective > when and event.old_title:
-                return replace(concept, title=event.old_title)
-        return concept
+        _check_valid_on(concept.system, concept.code, events, when)
+        said: list[str] = []
+        later = [e for e in events if e.effective is not None and e.effective > when]
+        revised = next((e for e in later if e.kind is HistoryKind.REVISED and e.old_title), None)
+        if revised is not None and revised.old_title:
+            concept = replace(concept, title=revised.old_title)
+            said.append(f"Title as it was on {day}, before it was {revised.describe()}.")
+        ended = next((e for e in later if e.kind in (HistoryKind.EXPANDED, HistoryKind.DELETED)), None)
+        if ended is not None and not concept.billable:
+            concept = replace(concept, billable=True)
+            said.append(f"A valid code on {day}: it was {ended.describe()}.")
+        detail = self.detail(concept)
+        return self._dated(detail, when, said)
+
+    def _gone_as_of(self, system: SystemId, code: str, when: dt.date) -> ConceptDetail:
+        """A code deleted since ``when``, as the history records it (its title where a file gave one)."""
+        events = self.store.history(system, code)
+        _check_valid_on(system, code, events, when)
+        later = [e for e in events if e.effective is not None and e.effective > when]
+        earlier = [e for e in events if e not in later]
+        title = next((e.old_title for e in later if e.old_title), None) or next(
+            (e.new_title for e in reversed(earlier) if e.new_title), None
+        )
+        gone = next(e for e in later if e.kind is HistoryKind.DELETED)
+        parent = next(
+            (c for c in (self.store.get(system, p) for p in _prefixes(code)) if c is not None and c.code != code), None
+        )
+        day = when.isoformat()
+        said = [f"A valid code on {day}: it was {gone.describe()}. It is not in the current release."]
+        if title is None:
+            title = "(title not in the loaded files)"
+            said.append(
+                f"The loaded history records {code} without its title: only the CMS addenda of release"
+                f" {gone.release} name it."
+            )
+        concept = Concept(system, code, title, ConceptKind.CODE, True, parent.code if parent else None)
+        detail = ConceptDetail(
+            concept=concept,
+            designations=(),
+            notes=(),
+            ancestors=(*self.store.ancestors(system, parent.code), parent) if parent else (),
+            children=(),
+            release=self.store.release_of(system),
+            relations=tuple(self.store.relations(system, code)),
+            history=tuple(events),
+        )
+        return self._dated(detail, when, said)
+
+    def _dated(self, detail: ConceptDetail, when: dt.date, said: list[str]) -> ConceptDetail:
+        """``detail`` without what names codes added after ``when``, with notes that say what was done."""
+        c = detail.concept
+        day = when.isoformat()
+        named = {n: set(_NAMED_CODE.findall(n.text)) for n in detail.notes}
+        codes = [child.code for child in detail.children] + [code for found in named.values() for code in found]
+        later = self.store.added_after(c.system, codes, when)
+        children = tuple(child for child in detail.children if child.code not in later)
+        if len(children) < len(detail.children):
+            gone = [child.code for child in detail.children if child.code in later]
+            said.append(f"Left out: {len(gone)} code(s) below it added after {day} ({', '.join(gone[:8])}).")
+        notes = tuple(n for n in detail.notes if not named[n] & later)
+        if len(notes) < len(detail.notes):
+            names = sorted({code for n in detail.notes for code in named[n] & later})
+            said.append(
+                f"Left out: {len(detail.notes) - len(notes)} note(s) naming codes added after {day}"
+                f" ({', '.join(names[:8])})."
+            )
+        relations = tuple(r for r in detail.relations if not _dated_after(r, when))
+        if len(relations) < len(detail.relations):
+            said.append(f"Left out: {len(detail.relations) - len(relations)} code-history link(s) dated after {day}.")
+        release = detail.release
+        current = f"{NAMES[c.system]} {release.version}" if release else NAMES[c.system]
+        said.append(
+            f"Everything else (notes, hierarchy, index terms, indicators, crosswalks) is as the current release"
+            f" ({current}) and the loaded mapping tables have it: the loaded files do not say how it stood on {day}."
+        )
+        return replace(
+            detail,
+            concept=c,
+            notes=notes,
+            children=children,
+            relations=relations,
+            as_of=when,
+            as_of_notes=tuple(said),
+        )
 
     def valid_on(self, system: SystemId, code: str, when: dt.date) -> bool:
         """Whether a code of the current release was already valid on ``when`` (not added later)."""
@@ -190,7 +355,8 @@ class CodeService:
     def map(self, code: str, system: SystemId | None, to: SystemId) -> tuple[Concept | None, list[Mapping]]:
         """Every crosswalk row linking ``code`` to a code of system ``to``, in either direction.
 
-        A code deleted from its system (an ICD-9-CM code, a retired ICD-10-CM code) is mapped too.
+        A code deleted from its system (an ICD-9-CM code, a retired ICD-10-CM code) is mapped too. A table's
+        row saying that the code has no equivalent in ``to`` (a GEM "no map") is a Mapping without a code.
         """
         try:
             concept: Concept | None = self.resolve(code, system)
@@ -200,14 +366,14 @@ class CodeService:
             source_system, source_code = missing.system, missing.code
         out: list[Mapping] = []
         for relation in self.store.relations(source_system, source_code):
-            if relation.kind not in (RelationKind.MAPS_TO, RelationKind.REPLACED_BY):
+            if relation.kind is RelationKind.SEE:
                 continue
             forward = relation.source_system is source_system and relation.source_code == source_code
             other_system = relation.target_system if forward else relation.source_system
             other_code = relation.target_code if forward else relation.source_code
             if other_system is not to:
                 continue
-            other = self.store.get(other_system, other_code)
+            other = self.store.get(other_system, other_code) if other_code else None
             out.append(Mapping(relation, forward, other_system, other_code, other.title if other else None))
         if concept is None and not out:
             raise CodeNotFound(source_system, source_code, None)
@@ -225,9 +391,8 @@ class CodeService:
         return ()
 
     def show(self, code: str, system: SystemId | None = None, as_of: dt.date | None = None) -> ConceptDetail:
-        """Every fact of a code; with ``as_of``, the code as it stood on that date (title then, or an error)."""
-        concept = self.resolve(code, system) if as_of is None else self.as_of(code, system, as_of)
-        return self.detail(concept)
+        """Every fact of a code; with ``as_of``, the code as it stood on that date (see ``as_of``)."""
+        return self.detail(self.resolve(code, system)) if as_of is None else self.as_of(code, system, as_of)
 
     def roots(self, system: SystemId) -> list[Concept]:
         """The top of a system's hierarchy (chapters, sections), for browsing."""
@@ -238,9 +403,13 @@ class CodeService:
         return self.store.vocabularies()
 
     def systems(self) -> list[SystemInfo]:
-        """Every loaded system with its release and counts."""
+        """Every loaded system with its release and counts (facts of the release: read once)."""
+        return list(self._systems)
+
+    @cached_property
+    def _systems(self) -> tuple[SystemInfo, ...]:
         counts = self.store.counts()
-        return [
+        return tuple(
             SystemInfo(
                 r.system,
                 NAMES[r.system],
@@ -249,7 +418,12 @@ class CodeService:
                 counts.get(r.system, {}).get("billable", 0),
             )
             for r in self.store.releases()
-        ]
+        )
+
+    @cached_property
+    def stamp(self) -> BuildStamp | None:
+        """Which build made the database this service reads."""
+        return self.store.stamp()
 
     # ---------------------------------------------------------------- search
     def search(
@@ -281,11 +455,17 @@ class CodeService:
             return self.engine.search(
                 query_parser.parse(text, tuple(systems), limit, offset, billable_only, within=subtree)
             )
-        self.check_as_of(as_of)
+        # Only the systems whose release and history reach back to the date (HCPCS codes' added dates go back
+        # decades, ICD-10-CM's history to 2016).
+        ranges = self.loaded_ranges()
+        wanted = tuple(systems) or tuple(ranges)
+        in_force = tuple(s for s in wanted if s in ranges and ranges[s] <= as_of)
+        if not in_force:
+            raise AsOfOutOfRange(
+                as_of.isoformat(), tuple(f"{NAMES[s]} from {ranges[s].isoformat()}" for s in wanted if s in ranges)
+            )
         # Ask for more than the page: the codes added after the date are dropped from it.
-        query = query_parser.parse(
-            text, tuple(systems), min(1000, (offset + limit) * 3), 0, billable_only, within=subtree
-        )
+        query = query_parser.parse(text, in_force, min(1000, (offset + limit) * 3), 0, billable_only, within=subtree)
         result = self.engine.search(query)
         kept = [h for h in result.hits if self.valid_on(h.system, h.code, as_of)]
         dropped = len(result.hits) - len(kept)
@@ -345,11 +525,31 @@ class CodeService:
         completions = self.engine.complete(text, result.hits)
         return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)
 
-    def match(self, lines: Sequence[str], systems: Sequence[SystemId] = (), limit: int = 3) -> list[SearchResult]:
-        """Batch text-to-code matching: the best codes for each line, in order."""
+    def match(
+        self,
+        lines: Sequence[str],
+        systems: Sequence[SystemId] = (),
+        limit: int = 3,
+        check: Callable[[], None] = _go_on,
+    ) -> list[SearchResult]:
+        """Batch text-to-code matching: the best codes for each line, in order.
+
+        ``check`` is called before each line and may raise to stop the batch (the web's budget: a client that
+        left, a request that ran out of time).
+        """
         if len(lines) > MAX_MATCH_LINES:
             raise QueryError(f"too many lines: {len(lines)}, at most {MAX_MATCH_LINES} per request")
-        return [self.search(line, systems, limit) for line in lines]
+        words = sum(len(tokens(line)) for line in lines)
+        if words > MAX_MATCH_WORDS:
+            raise TooMuchWork(
+                f"too many words: {words:,} in all, at most {MAX_MATCH_WORDS:,} per request",
+                "split it into smaller batches",
+            )
+        out = []
+        for line in lines:
+            check()
+            out.append(self.search(line, systems, limit))
+        return out
 
     # ---------------------------------------------------------------- pages (the web interface)
     def find(self, system: SystemId, text: str) -> Concept:
@@ -377,6 +577,25 @@ class CodeService:
             definitions=tuple(self.store.definitions(s, c)),
         )
 
+    def links(self, detail: ConceptDetail) -> tuple[matches.LinkGroup, ...]:
+        """A code's crosswalks and references grouped by the other system, one entry per other code, in words."""
+        wanted: dict[SystemId, list[str]] = {}
+        me = (detail.concept.system, detail.concept.code)
+        for r in detail.relations:
+            for system, code in ((r.source_system, r.source_code), (r.target_system, r.target_code)):
+                if (system, code) != me:
+                    wanted.setdefault(system, []).append(code)
+        titles = {
+            (system, code): concept.title
+            for system, codes in wanted.items()
+            for code, concept in self.store.concepts_in(system, codes).items()
+        }
+        return matches.group(detail.concept.system, detail.concept.code, detail.relations, titles)
+
+    def properties_of(self, concept: Concept) -> list[Property]:
+        """A concept's structured facts (PCS axes, HCPCS indicators, ICD-11 flags), without the rest of detail()."""
+        return self.store.properties(concept.system, concept.code)
+
     def children_of(self, concept: Concept) -> list[Concept]:
         return self.store.children(concept.system, concept.code)
 
@@ -386,43 +605,40 @@ class CodeService:
     def axes(self, concept: Concept) -> list[tuple[str, Property]]:
         """ICD-10-PCS: what each character of a code (or table) means, axis by axis, as (axis title, value).
 
-        The PCS source keeps the words on the table (the code's first three characters): its axis titles
-        ("pcs.axis_title", value "1".."7") and, per axis, each value's label and official definition under
-        the same property name as the code's own axis property. Empty for other systems and for sections
-        and body systems, which have no table.
+        One reading for the page, the API and the explainer (``icd10pcs.code_axes``): the labels are the
+        code's own, from its table row; the axis titles and definitions come from its table (the code's first
+        three characters). Empty for other systems and for sections and body systems, which have no table.
         """
         if concept.system is not SystemId.ICD10PCS or len(concept.code) < 3:
             return []
-        table = self.store.properties(SystemId.ICD10PCS, concept.code[:3])
-        titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
-        values = {(p.name, p.value): p for p in table}
-        axes: list[tuple[str, Property]] = []
-        for position, character in enumerate(concept.code, start=1):
-            title = titles.get(str(position))
-            if title is None:
-                continue
-            name = axis_name(position, title)
-            known = values.get((name, character))
-            axes.append(
-                (
-                    title,
-                    Property(
-                        SystemId.ICD10PCS,
-                        concept.code,
-                        name,
-                        character,
-                        known.label if known else None,
-                        known.definition if known else None,
-                    ),
-                )
-            )
-        return axes
+        own = self.store.properties(SystemId.ICD10PCS, concept.code)
+        table = own if len(concept.code) == 3 else self._pcs_table(concept.code[:3])
+        return code_axes(concept.code, own, table)
+
+    def _pcs_table(self, table: str) -> tuple[Property, ...]:
+        """The properties of one ICD-10-PCS table; the last few are kept, codes are looked at table by table."""
+        cache = self._tables
+        found = cache.pop(table, None)
+        if found is None:
+            found = tuple(self.store.properties(SystemId.ICD10PCS, table))
+        cache[table] = found
+        while len(cache) > _TABLES_KEPT:
+            del cache[next(iter(cache))]
+        return found
 
     # ---------------------------------------------------------------- explainers (explain/)
     def explain_facts(self, code: str, system: SystemId | None = None) -> FactsExplainer:
         """The deterministic explainer: the code's official structure and notes in plain sentences, no model."""
         detail = self.detail(self._explainer_concept(code, system))
-        return fact_sheet.describe(detail, self._explainer_table(detail.concept), self._explainer_titles(detail))
+        return self.facts_of(detail, self.links(detail))
+
+    def facts_of(self, detail: ConceptDetail, links: Sequence[matches.LinkGroup]) -> FactsExplainer:
+        """``explain_facts`` for a code whose facts and links are in hand (a code page has them already)."""
+        return fact_sheet.describe(detail, self._explainer_table(detail.concept), links)
+
+    def describe(self, detail: ConceptDetail) -> FactsExplainer:
+        """The deterministic explainer of facts already in hand (a code as it stood on a date, ``as_of``)."""
+        return self.facts_of(detail, self.links(detail))
 
     def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
         """The official facts a generated explainer of ``code`` is grounded in (None: the code gets none)."""
@@ -461,61 +677,180 @@ class CodeService:
         if current is not None and not force and current.provenance.facts_hash == grounding.facts_hash:
             return Outcome(concept.system, concept.code, current, None, Usage(), 0)
         generator = Generator(client, self.store.existing, self.loaded_systems(), max_attempts)
-        outcome = generator.generate(grounding)
-        keep(outcome, explainers)
+
+        async def ask() -> Outcome:
+            async with client:
+                return await generator.generate(grounding)
+
+        outcome = asyncio.run(ask())
+        keep(outcome, explainers, client.config.model)
         return outcome
+
+    def explainer_targets(
+        self,
+        *,
+        system: SystemId | None = None,
+        within: str | None = None,
+        codes: Sequence[str] = (),
+        headings: bool = False,
+    ) -> Targets:
+        """The codes a batch explains, in order: ``codes`` as listed (those below ``within`` where it is given),
+        else the codes below ``within`` (a chapter, block, category, range), else every code of ``system``.
+        Listing codes takes them as they are; the others are billable codes only, unless ``headings``."""
+        if not codes and within is None and system is None:
+            raise QueryError("say which codes: list them, or give a system or a code to look within")
+        scope: Concept | None = self._explainer_concept(within, system) if within is not None else None
+        if codes:
+            return self._listed_targets(codes, system, scope)
+        if scope is not None:
+            members = [scope, *self.store.descendants(scope.system, scope.code, limit=1 << 30)]
+        else:
+            assert system is not None
+            if system not in self.loaded_systems():
+                raise NotExplained(system, None, "not loaded in this database")
+            if system is SystemId.MSDRG:
+                raise NotExplained(system, None)
+            members = self.store.concepts(system)
+        wanted = tuple(
+            c for c in members if c.kind in (ConceptKind.CATEGORY, ConceptKind.CODE) and (headings or c.billable)
+        )
+        return Targets(wanted)
+
+    def _listed_targets(self, codes: Sequence[str], system: SystemId | None, scope: Concept | None) -> Targets:
+        inside = None
+        if scope is not None:
+            below = self.store.descendants(scope.system, scope.code, limit=1 << 30)
+            inside = {(c.system, c.code) for c in (scope, *below)}
+        found: dict[tuple[SystemId, str], Concept] = {}
+        unknown: list[tuple[str, str]] = []
+        for text in codes:
+            try:
+                concept = self._explainer_concept(text, system)
+            except MedcodesError as exc:
+                unknown.append((text, str(exc)))
+                continue
+            key = (concept.system, concept.code)
+            if inside is not None and key not in inside:
+                assert scope is not None
+                unknown.append((text, f"not within {scope.code}"))
+            else:
+                found.setdefault(key, concept)
+        return Targets(tuple(found.values()), tuple(unknown))
+
+    def explainer_plan(
+        self,
+        targets: Targets,
+        explainers: ExplainerStore,
+        *,
+        model: str | None,
+        limit: int | None = None,
+        only_missing: bool = False,
+        force: bool = False,
+    ) -> Iterator[BatchItem]:
+        """What a batch does with each target, lazily: the grounding to send, or why the code is left alone.
+
+        ``model`` is the model a batch asks for; an explainer by another model is redone (None: any model's
+        counts). ``limit`` caps the codes sent."""
+        stamps: dict[SystemId, dict[str, Stamp]] = {}
+        sent = 0
+        for concept in targets.concepts:
+            if limit is not None and sent >= limit:
+                return
+            if concept.system not in stamps:
+                stamps[concept.system] = explainers.stamps(concept.system)
+            stamp = stamps[concept.system].get(concept.code)
+            if stamp is not None and only_missing and not force:
+                yield Skip(concept.system, concept.code, SkipReason.HAS_ONE)
+                continue
+            grounding = self._explainer_grounding(concept)
+            if grounding is None:
+                yield Skip(concept.system, concept.code, SkipReason.FACTS_ONLY)
+                continue
+            reason = skip_reason(stamp, grounding, model, force=force)
+            if reason is not None:
+                yield Skip(concept.system, concept.code, reason)
+                continue
+            sent += 1
+            yield grounding
 
     def generate_explainers(
         self,
-        system: SystemId,
+        targets: Targets,
         explainers: ExplainerStore,
         client: ChatClient,
         *,
         limit: int | None = None,
         only_missing: bool = False,
         force: bool = False,
-        headings: bool = False,
         max_attempts: int = DEFAULT_ATTEMPTS,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[BatchProgress], None] | None = None,
     ) -> BatchProgress:
-        """Generate a system's explainers, resumably: codes whose explainer is current are skipped.
+        """Generate the targets' explainers, resumably (see ``explainer_plan``), ``concurrency`` at a time.
 
-        ``only_missing`` skips every code that has an explainer, stale or not; ``force`` regenerates all;
-        ``headings`` includes non-billable categories and subcategories; ``limit`` caps the codes generated.
-        """
-        wanted = [
-            c
-            for c in self.store.concepts(system)
-            if c.kind in (ConceptKind.CATEGORY, ConceptKind.CODE) and (headings or c.billable)
-        ]
-        if system not in self.loaded_systems():
-            raise NotExplained(system, None, "not loaded in this database")
-        if not wanted or system is SystemId.MSDRG:
-            raise NotExplained(system, None)
-        current = explainers.hashes(system)
-        if only_missing and not force:
-            wanted = [c for c in wanted if c.code not in current]
+        Each outcome is stored as it arrives. An interruption (KeyboardInterrupt) propagates after the
+        workers stop; ``progress`` has by then seen the last state. The run is recorded (``runs``) for the
+        dry run's measured throughput."""
+        total = min(limit, len(targets.concepts)) if limit is not None else len(targets.concepts)
+        generator = Generator(client, self.store.existing, self.loaded_systems(), max_attempts)
+        batch = Batch(generator, explainers, total=total, concurrency=concurrency, progress=progress)
+        plan = self.explainer_plan(
+            targets, explainers, model=client.config.model, limit=limit, only_missing=only_missing, force=force
+        )
 
-        def items() -> Iterator[BatchItem]:
-            generated = 0
-            for concept in wanted:
-                if limit is not None and generated >= limit:
-                    return
-                grounding = self._explainer_grounding(concept)
-                if grounding is None or (not force and current.get(concept.code) == grounding.facts_hash):
-                    yield concept.code
-                    continue
-                generated += 1
-                yield grounding
+        async def run() -> BatchProgress:
+            async with client:
+                return await batch.run(plan)
 
-        # Workers check codes through a connection of their own: this one keeps building prompts meanwhile.
-        lookup = SQLiteStore.open(self.store.path)
+        started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        interrupted = True
         try:
-            generator = Generator(client, lookup.existing, self.loaded_systems(), max_attempts)
-            total = min(limit, len(wanted)) if limit is not None else len(wanted)
-            return run_batch(generator, items(), explainers, total, progress)
+            final = asyncio.run(run())
+            interrupted = False
+            return final
         finally:
-            lookup.close()
+            state = batch.state
+            if state.requests:
+                explainers.record_run(
+                    Run(
+                        started,
+                        state.elapsed_s,
+                        client.config.model,
+                        client.config.endpoint,
+                        PROMPT_VERSION,
+                        concurrency,
+                        state.generated,
+                        state.failed,
+                        state.skipped,
+                        state.requests,
+                        state.usage.prompt_tokens,
+                        state.usage.completion_tokens,
+                        state.prompt_chars,
+                        interrupted,
+                    )
+                )
+
+    def estimate_explainers(
+        self,
+        targets: Targets,
+        explainers: ExplainerStore,
+        *,
+        model: str | None,
+        endpoint: str | None,
+        limit: int | None = None,
+        only_missing: bool = False,
+        force: bool = False,
+        throughput: float | None = None,
+        rate: Rate | None = None,
+    ) -> Estimate:
+        """A dry run of ``generate_explainers``: the same plan, counted in tokens and time, nothing sent."""
+        plan = self.explainer_plan(
+            targets, explainers, model=model, limit=limit, only_missing=only_missing, force=force
+        )
+        measured = explainers.last_run(model, endpoint) if model and endpoint else None
+        return estimate(
+            plan, measured=measured, completions=explainers.completion_tokens(), throughput=throughput, rate=rate
+        )
 
     def review_explainer(
         self,
@@ -569,8 +904,13 @@ class CodeService:
         return self.find(system, code) if system is not None else self.resolve(code)
 
     def _explainer_grounding(self, concept: Concept) -> fact_sheet.Grounding | None:
-        detail = self.detail(concept)
-        return fact_sheet.ground(detail, self._explainer_table(concept), self._explainer_titles(detail))
+        key = (concept.system, concept.code)
+        kept = self._groundings.get(key)
+        if kept is None:
+            detail = self.detail(concept)
+            kept = (fact_sheet.ground(detail, self._explainer_table(concept), self.links(detail)),)
+            self._groundings.put(key, kept)
+        return kept[0]
 
     def _explainer_table(self, concept: Concept) -> list[Property]:
         # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
@@ -578,16 +918,21 @@ class CodeService:
             return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
         return []
 
-    def _explainer_titles(self, detail: ConceptDetail) -> dict[tuple[SystemId, str], str]:
-        titles: dict[tuple[SystemId, str], str] = {}
-        me = (detail.concept.system, detail.concept.code)
-        for r in detail.relations[: fact_sheet.MAX_RELATIONS]:
-            for key in ((r.source_system, r.source_code), (r.target_system, r.target_code)):
-                if key != me and key not in titles:
-                    other = self.store.get(*key)
-                    if other is not None:
-                        titles[key] = other.title
-        return titles
+    # ---------------------------------------------------------------- terminology (FHIR operations)
+    @cached_property
+    def code_systems(self) -> dict[str, StoredCodeSystem]:
+        """Each loaded system as a FHIR code system, by its FHIR URI."""
+        counts = self.store.counts()
+        latest = {r.system: r for r in self.store.releases()}
+        return {
+            REGISTRY[s].fhir_uri: StoredCodeSystem(self.store, s, r.version, counts.get(s, {}).get("concepts", 0))
+            for s, r in latest.items()
+        }
+
+    def terminology(self, supplied: Supplied | None = None) -> Terminology:
+        """$lookup, $validate-code, $subsumes, $expand and $translate over the loaded systems, and over the code
+        systems, value sets and concept maps a request supplies (``supplied``, for that request only)."""
+        return Terminology(Registry(self.code_systems, supplied or Supplied()), self)
 
     # ---------------------------------------------------------------- similar codes
     @cached_property
@@ -602,7 +947,50 @@ class CodeService:
         clamped to 1..50.
         """
         concept = self._explainer_concept(code, system)
-        return self.similar_finder.similar(concept, limit)
+        key = (concept.system, concept.code, limit)
+        found = self._similar.get(key)
+        if found is None:
+            found = tuple(self.similar_finder.similar(concept, limit))
+            self._similar.put(key, found)
+        return list(found)
+
+
+# A code named in a note's text ("(E11.A)", "(O24.4-)"): ICD-10-CM and WHO ICD-10 notation.
+_NAMED_CODE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)")
+_EFFECTIVE_FLAG = re.compile(r"^effective (\d{4}-\d{2}-\d{2})$")
+
+
+def _prefixes(code: str) -> list[str]:
+    """``S52.521A`` -> ``S52.521``, ``S52.52``, ``S52.5``, ``S52``: the codes a code may sit under, nearest first."""
+    out: list[str] = []
+    prefix = code
+    while len(prefix) > 3:
+        prefix = prefix[:-1].rstrip(".")
+        out.append(prefix)
+    return out
+
+
+def _dated_after(relation: Relation, when: dt.date) -> bool:
+    """Whether a relation carries an "effective DATE" flag (the conversion table's) later than ``when``."""
+    for flag in relation.flags:
+        match = _EFFECTIVE_FLAG.match(flag)
+        if match and dt.date.fromisoformat(match.group(1)) > when:
+            return True
+    return False
+
+
+def _check_valid_on(system: SystemId, code: str, events: Sequence[HistoryEvent], when: dt.date) -> None:
+    """Raise when the history says ``code`` was not valid on ``when``: added after it, or deleted before."""
+    state: HistoryEvent | None = None  # the last addition or deletion on or before ``when``
+    for event in events:
+        if event.effective is None or event.kind not in (HistoryKind.ADDED, HistoryKind.DELETED):
+            continue
+        if event.effective <= when:
+            state = event
+        elif event.kind is HistoryKind.ADDED and state is None:
+            raise CodeNotYetValid(system, code, when.isoformat(), event.effective.isoformat())
+    if state is not None and state.kind is HistoryKind.DELETED and state.effective is not None:
+        raise CodeNoLongerValid(system, code, when.isoformat(), state.effective.isoformat(), state.replaced_by)
 
 
 def _shape(system: SystemId) -> str:
@@ -610,4 +998,4 @@ def _shape(system: SystemId) -> str:
         REGISTRY[system].candidates("")
     except InvalidCodeSyntax as exc:
         return exc.shape
-    return f"a {NAMES[system]} code such as {REGISTRY[system].example}"
+    return f"{a_name(system)} code such as {REGISTRY[system].example}"

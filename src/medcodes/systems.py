@@ -9,6 +9,7 @@ without X placeholders; dotless ICD-9-CM digits, which may be a diagnosis or a p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +27,19 @@ class SystemId(StrEnum):
     MSDRG = "msdrg"
 
 
+class Reporting(StrEnum):
+    """What a code's billable flag means in its system: "billable" is a word of the US claim code sets only."""
+
+    CLAIMS = "claims"  # a US claim code set in force: a billable code is reported on claims as it is
+    RETIRED = "retired"  # a US claim code set no longer in force: its valid codes were reported until a date
+    NONE = "none"  # a classification or a grouping (ICD-11, WHO ICD-10, MS-DRG): nothing is billable as such
+
+
 class InvalidCodeSyntax(ValueError):
     """Raised by a system's normaliser when text cannot be a code of that system."""
 
     def __init__(self, system: SystemId, text: str, shape: str) -> None:
-        super().__init__(f"{text!r} is not a {NAMES[system]} code: {shape}")
+        super().__init__(f"{text!r} is not {a_name(system)} code: {shape}")
         self.system = system
         self.text = text
         self.shape = shape
@@ -58,6 +67,7 @@ _HCPCS = re.compile(r"^[A-Z][0-9]{4}$")
 _HCPCS_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 _CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
 _ICD11 = re.compile(r"^(?:[0-9A-HJ-NP-Z]{4}(?:[0-9A-HJ-NP-Z]{1,2})?|X[A-HJ-NP-Z][0-9A-HJ-NP-Z]{2,4})$")
+_ICD11_CHAPTER = re.compile(r"^(?:CHAPTER)?(0?[1-9]|1[0-9]|2[0-6]|V|X)$")
 _ICD10 = re.compile(r"^[A-Z][0-9]{2}[0-9X]?$")
 _ICD9_DX = re.compile(r"^(?:[0-9]{3}[0-9]{0,2}|V[0-9]{2}[0-9]{0,2}|E[0-9]{3}[0-9]?)$")
 _ICD9_PROC = re.compile(r"^[0-9]{2}[0-9]{0,2}$")
@@ -135,10 +145,17 @@ def _cpt_candidates(text: str) -> tuple[str, ...]:
 
 def _icd11_candidates(text: str) -> tuple[str, ...]:
     compact = _compact(text)
+    chapter = _ICD11_CHAPTER.match(compact)
+    if chapter:
+        # Chapters are numbered 01 to 26, then the supplementary sections V and X.
+        number = chapter.group(1)
+        return (number.zfill(2) if number.isdigit() else number,)
     if _ICD11.match(compact):
         # Extension codes (chapter X) are written without a dot: XN74M, XK8G.
         return (compact if compact.startswith("X") else _dot_after(compact, 4),)
-    raise InvalidCodeSyntax(SystemId.ICD11, text, "four characters, then up to two after a dot (1A00, BA41.Z)")
+    raise InvalidCodeSyntax(
+        SystemId.ICD11, text, "four characters, then up to two after a dot (1A00, BA41.Z); a chapter 01 to 26, V or X"
+    )
 
 
 def _icd10_candidates(text: str) -> tuple[str, ...]:
@@ -189,9 +206,21 @@ def _msdrg_candidates(text: str) -> tuple[str, ...]:
 class CodeSystem:
     id: SystemId
     name: str
-    fhir_uri: str
+    fhir_uri: str  # the system URI the HL7 terminology registry prescribes (FHIR Coding.system)
     example: str
     _candidates: Callable[[str], tuple[str, ...]]
+    # "an ICD-10-CM code", "a HCPCS code" (said "hick-picks"), "a CPT code": the article the name takes.
+    article: str = "an"
+    reporting: Reporting = Reporting.CLAIMS
+    # The last day codes of a RETIRED system were reported on US claims.
+    reported_until: dt.date | None = None
+    # A complete code as people write it (E11.9, 0UT70ZZ, 250.00): how a code typed without its system is told
+    # to belong to a system that is not loaded. Looser than the notations ``candidates`` reads (a PCS prefix,
+    # a dotless ICD-9-CM code), which would claim almost any text.
+    typical: re.Pattern[str] = re.compile(r"(?!)")
+    # False where the system's blocks have no code of their own (ICD-11: medcodes names them by an internal id,
+    # "BlockL1-5A0", which pages never show as a code).
+    coded_blocks: bool = True
 
     def candidates(self, text: str) -> tuple[str, ...]:
         """Every canonical code that ``text`` may denote, most likely first.
@@ -203,6 +232,10 @@ class CodeSystem:
     def normalize_code(self, text: str) -> str:
         """The canonical notation of ``text`` (the first reading where several are possible)."""
         return self._candidates(text)[0]
+
+    def is_typical(self, text: str) -> bool:
+        """Whether ``text`` is written as a complete code of this system usually is (see ``typical``)."""
+        return self.typical.match(text.strip().upper()) is not None
 
     def looks_like_code(self, text: str) -> bool:
         try:
@@ -216,7 +249,12 @@ REGISTRY: dict[SystemId, CodeSystem] = {
     s.id: s
     for s in (
         CodeSystem(
-            SystemId.ICD10CM, NAMES[SystemId.ICD10CM], "http://hl7.org/fhir/sid/icd-10-cm", "E11.9", _icd10cm_candidates
+            SystemId.ICD10CM,
+            NAMES[SystemId.ICD10CM],
+            "http://hl7.org/fhir/sid/icd-10-cm",
+            "E11.9",
+            _icd10cm_candidates,
+            typical=re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$"),
         ),
         CodeSystem(
             SystemId.ICD10PCS,
@@ -224,6 +262,7 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             "http://www.cms.gov/Medicare/Coding/ICD10",
             "0UT70ZZ",
             _pcs_candidates,
+            typical=re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),
         ),
         CodeSystem(
             SystemId.HCPCS,
@@ -231,34 +270,119 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
             "E0601",
             _hcpcs_candidates,
+            typical=re.compile(r"^[A-Z][0-9]{4}$"),
+            article="a",
         ),
-        CodeSystem(SystemId.CPT, NAMES[SystemId.CPT], "http://www.ama-assn.org/go/cpt", "74740", _cpt_candidates),
         CodeSystem(
-            SystemId.ICD11, NAMES[SystemId.ICD11], "http://id.who.int/icd/release/11/mms", "1A00", _icd11_candidates
+            SystemId.CPT,
+            NAMES[SystemId.CPT],
+            "http://www.ama-assn.org/go/cpt",
+            "74740",
+            _cpt_candidates,
+            typical=re.compile(r"^[0-9]{4}[0-9FTU]$"),
+            article="a",
         ),
-        CodeSystem(SystemId.ICD10, NAMES[SystemId.ICD10], "http://hl7.org/fhir/sid/icd-10", "E11.9", _icd10_candidates),
         CodeSystem(
-            SystemId.ICD9CM, NAMES[SystemId.ICD9CM], "http://hl7.org/fhir/sid/icd-9-cm", "250.00", _icd9cm_candidates
+            SystemId.ICD11,
+            NAMES[SystemId.ICD11],
+            "http://id.who.int/icd/release/11/mms",
+            "1A00",
+            _icd11_candidates,
+            typical=re.compile(r"^[0-9A-HJ-NP-Z][A-HJ-NP-Z][0-9][0-9A-HJ-NP-Z](?:\.[0-9A-HJ-NP-Z]{1,2})?$"),
+            reporting=Reporting.NONE,
+            coded_blocks=False,
+        ),
+        CodeSystem(
+            SystemId.ICD10,
+            NAMES[SystemId.ICD10],
+            "http://hl7.org/fhir/sid/icd-10",
+            "E11.9",
+            _icd10_candidates,
+            typical=re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9X])?$"),
+            reporting=Reporting.NONE,
+        ),
+        CodeSystem(
+            SystemId.ICD9CM,
+            NAMES[SystemId.ICD9CM],
+            "http://hl7.org/fhir/sid/icd-9-cm",
+            "250.00",
+            _icd9cm_candidates,
+            typical=re.compile(
+                r"^(?:[0-9]{3}(?:\.[0-9]{1,2})?|V[0-9]{2}(?:\.[0-9]{1,2})?|E[0-9]{3}(?:\.[0-9])?|[0-9]{2}\.[0-9]{1,2})$"
+            ),
+            # HIPAA: ICD-10-CM and ICD-10-PCS replaced ICD-9-CM for services from 1 October 2015.
+            reporting=Reporting.RETIRED,
+            reported_until=dt.date(2015, 9, 30),
         ),
         CodeSystem(
             SystemId.MSDRG,
             NAMES[SystemId.MSDRG],
-            "https://www.cms.gov/medicare/payment/prospective-payment-systems/acute-inpatient-pps/"
-            "ms-drg-classifications-and-software",
+            # The URI the HL7 terminology registry (THO) lists for MS-DRG, as it spells it.
+            "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/"
+            "MS-DRG-Classifications-and-Software",
             "003",
             _msdrg_candidates,
+            typical=re.compile(r"^(?:(?:MS-?)?DRG\s*)?[0-9]{3}$"),
+            # An MS-DRG is assigned to a stay by grouper software, not reported by a coder.
+            reporting=Reporting.NONE,
         ),
     )
 }
 
 
-def get(system: SystemId | str) -> CodeSystem:
-    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``)."""
+# What may stand between the characters of a system's id as a person writes it: "ICD-10-CM", "icd_10_cm".
+_SEPARATOR = r"[ \t._-]"
+_SEPARATORS = re.compile(_SEPARATOR + "+")
+
+
+def _spelled(system: SystemId) -> str:
+    return (_SEPARATOR + "*").join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in system.value)
+
+
+# The same reading as a regular expression, for the API's OpenAPI document (JSON Schema's "pattern"): written with
+# nothing but classes of ASCII characters, it means the same in Python, in JavaScript and in pydantic's Rust.
+SYSTEM_PATTERN = f"^{_SEPARATOR}*(?:{'|'.join(_spelled(s) for s in SystemId)}){_SEPARATOR}*$"
+SYSTEM_NAME_CHARS = 64
+
+
+def parse_system(text: str) -> SystemId:
+    """The system a person means by ``text``: its id in any case, with or without hyphens, dots, underscores or
+    spaces (``icd10cm``, ``ICD10CM``, ``ICD-10-CM``, ``MS-DRG``). The one reader of a system name that every
+    interface uses (SYSTEM_PATTERN says the same); UnknownSystem, which lists the ids, for anything else."""
+    key = _SEPARATORS.sub("", text.lower()) if len(text) <= SYSTEM_NAME_CHARS and text.isascii() else ""
     try:
-        return REGISTRY[SystemId(system)]
+        return SystemId(key)
     except ValueError:
-        known = ", ".join(s.value for s in SystemId)
-        raise UnknownSystem(str(system), known) from None
+        raise UnknownSystem(text[:SYSTEM_NAME_CHARS], ", ".join(s.value for s in SystemId)) from None
+
+
+def get(system: SystemId | str) -> CodeSystem:
+    """The registry entry of a system id (``"icd10cm"`` or ``SystemId.ICD10CM``), or of a name (parse_system)."""
+    return REGISTRY[system if isinstance(system, SystemId) else parse_system(system)]
+
+
+def a_name(system: SystemId) -> str:
+    """The system's name with its article: "an ICD-10-CM", "a HCPCS Level II", "an MS-DRG"."""
+    return f"{REGISTRY[system].article} {NAMES[system]}"
+
+
+def reporting_status(system: SystemId, billable: bool) -> str | None:
+    """The badge a code wears for its place on claims: "billable" (a code of a US claim code set in force that is
+    reported as it is), "retired" (a code that was valid on US claims), or None (a header, or a system where
+    nothing is billable as such: ICD-11, WHO ICD-10, MS-DRG)."""
+    if not billable:
+        return None
+    reporting = REGISTRY[system].reporting
+    if reporting is Reporting.CLAIMS:
+        return "billable"
+    if reporting is Reporting.RETIRED:
+        return "retired"
+    return None
+
+
+def by_fhir_uri(uri: str) -> CodeSystem | None:
+    """The system whose FHIR URI is ``uri`` (None for a URI medcodes does not know)."""
+    return next((s for s in REGISTRY.values() if s.fhir_uri == uri), None)
 
 
 def normalize_code(system: SystemId | str, text: str) -> str:

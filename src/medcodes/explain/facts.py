@@ -9,10 +9,11 @@ carries (``Grounding``); their sha256 tells when a release has changed them and 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medcodes.explain.schema import kind_of
+from medcodes.matches import Link, LinkGroup
 from medcodes.models import (
     Concept,
     ConceptDetail,
@@ -26,17 +27,16 @@ from medcodes.models import (
     Note,
     NoteKind,
     Property,
-    Relation,
-    RelationKind,
 )
-from medcodes.systems import NAMES, SystemId
+from medcodes.properties import label as property_label
+from medcodes.sources.icd10pcs import code_axes
+from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId, a_name
 
 # A category with more children than this lists the first ones and says how many more there are.
 MAX_CHILDREN = 30
-MAX_RELATIONS = 20
+# Linked codes named per kind of match (crosswalks, references); the rest are counted.
+MAX_LINKED = 10
 MAX_OTHER_NAMES = 12
-
-Titles = Mapping[tuple[SystemId, str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +54,12 @@ class Grounding:
 
 
 # ---------------------------------------------------------------------------------------------- entry points
-def describe(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titles | None = None) -> FactsExplainer:
+def describe(detail: ConceptDetail, table: Sequence[Property] = (), links: Sequence[LinkGroup] = ()) -> FactsExplainer:
     """The deterministic explainer of one concept.
 
     ``table`` is, for an ICD-10-PCS code, the properties of its table (they carry the axis titles and the
-    official definitions); ``titles`` names the codes the concept's relations point to.
+    official definitions); ``links`` are its relations grouped and in words, with the other codes' titles
+    (``CodeService.links``).
     """
     concept = detail.concept
     sections = [
@@ -68,7 +69,7 @@ def describe(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titl
         _notes(detail),
         _indicators(detail),
         _other_names(detail),
-        _links(detail, titles or {}),
+        _links(detail, links),
         _children(detail),
     ]
     return FactsExplainer(
@@ -80,13 +81,21 @@ def describe(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titl
     )
 
 
+# What the billable flag says, by what a system's codes are for (systems.Reporting).
+_COMPLETE = {
+    Reporting.CLAIMS: "Complete code, can be reported as it is (billable)",
+    Reporting.RETIRED: "Complete code when its system was in use (no longer reported)",
+    Reporting.NONE: "Complete code, without subdivisions",
+}
+
+
 def render(facts: FactsExplainer, billable: bool) -> str:
     """The facts as plain text, one line per fact, for a prompt (and for hashing)."""
     lines = [
         f"Code system: {NAMES[facts.system]}",
         f"Code: {facts.code}",
         f"Official title: {facts.title}",
-        f"Complete code, can be reported as it is (billable): {'yes' if billable else 'no'}",
+        f"{_COMPLETE[REGISTRY[facts.system].reporting]}: {'yes' if billable else 'no'}",
         f"In short: {facts.summary}",
     ]
     for section in facts.sections:
@@ -101,13 +110,13 @@ def render(facts: FactsExplainer, billable: bool) -> str:
     return "\n".join(lines)
 
 
-def ground(detail: ConceptDetail, table: Sequence[Property] = (), titles: Titles | None = None) -> Grounding | None:
+def ground(detail: ConceptDetail, table: Sequence[Property] = (), links: Sequence[LinkGroup] = ()) -> Grounding | None:
     """The grounding of a generated explainer for ``detail``, or None where no explainer is generated."""
     concept = detail.concept
     kind = kind_of(concept, detail.properties)
     if kind is None:
         return None
-    text = render(describe(detail, table, titles), concept.billable)
+    text = render(describe(detail, table, links), concept.billable)
     descriptor = " | ".join(dict.fromkeys(t for t in (concept.title, concept.short_title) if t))
     return Grounding(
         concept.system,
@@ -136,12 +145,12 @@ def _summary(detail: ConceptDetail) -> str:
     if c.kind is ConceptKind.EXTENSION:
         # ICD-11 Reference Guide: extension codes are never used alone; they add detail to a stem code.
         return (
-            f"{c.code} is an {name} extension code: {c.title}. An extension code is never used alone: it is"
+            f"{c.code} is {a_name(c.system)} extension code: {c.title}. An extension code is never used alone: it is"
             " added to a stem code to give more detail."
         )
     if c.kind is ConceptKind.MODIFIER:
         return (
-            f"{c.code} is a {name} modifier: {c.title}. A modifier is added to a procedure or service code to"
+            f"{c.code} is {a_name(c.system)} modifier: {c.title}. A modifier is added to a procedure or service code to"
             " give more information about it; it is not reported on its own."
         )
     summary = {
@@ -159,11 +168,22 @@ def _summary(detail: ConceptDetail) -> str:
 
 def _complete(detail: ConceptDetail, word: str = "code") -> str:
     c = detail.concept
+    profile = REGISTRY[c.system]
+    more = "one of the more specific codes" if len(detail.children) > 1 else "the more specific code"
+    if profile.reporting is Reporting.RETIRED:
+        until = f" until {profile.reported_until.isoformat()}" if profile.reported_until else ""
+        if c.billable:
+            return f"It was a complete {word}, valid on US claims{until}; it is no longer reported."
+        if detail.children:
+            return f"It is not a complete {word}: claims used {more} below it."
+        return f"It was not a {word} that could be reported."
+    if profile.reporting is Reporting.NONE:
+        if c.billable:
+            return f"It is a complete {word}: it has no subdivisions."
+        return f"It has subdivisions: {more} below it is used where the detail is known."
     if c.billable:
         return f"It is a complete {word} that can be reported (billable)."
     if detail.children:
-        n = len(detail.children)
-        more = "one of the more specific codes" if n > 1 else "the more specific code"
         return f"It is not a complete {word}: a claim uses {more} below it."
     return f"It is not a {word} that can be reported."
 
@@ -171,7 +191,7 @@ def _complete(detail: ConceptDetail, word: str = "code") -> str:
 def _diagnosis_summary(detail: ConceptDetail) -> str:
     c = detail.concept
     what = "category" if c.kind is ConceptKind.CATEGORY else "diagnosis code"
-    return f"{c.code} is an {NAMES[c.system]} {what}: {c.title}. {_complete(detail)}"
+    return f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)}"
 
 
 def _icd11_summary(detail: ConceptDetail) -> str:
@@ -181,22 +201,22 @@ def _icd11_summary(detail: ConceptDetail) -> str:
     else:
         which = "one of the more specific codes" if len(detail.children) > 1 else "the more specific code"
         use = f"It has subdivisions: {which} below it is used where the detail is known."
-    return f"{c.code} is an {NAMES[c.system]} code: {c.title}. {use}"
+    return f"{c.code} is {a_name(c.system)} code: {c.title}. {use}"
 
 
 def _pcs_summary(detail: ConceptDetail) -> str:
     c = detail.concept
     if c.kind is ConceptKind.CATEGORY:
         return (
-            f"{c.code} is an {NAMES[c.system]} table: {c.title}. Its first three characters are fixed; a complete"
+            f"{c.code} is {a_name(c.system)} table: {c.title}. Its first three characters are fixed; a complete"
             " procedure code adds four more (body part, approach, device and qualifier)."
         )
     if c.billable:
         return (
-            f"{c.code} is an {NAMES[c.system]} inpatient procedure code: {c.title}. Each of its seven characters"
+            f"{c.code} is {a_name(c.system)} inpatient procedure code: {c.title}. Each of its seven characters"
             " has a fixed meaning, explained below."
         )
-    return f"{c.code} is part of an {NAMES[c.system]} code: {c.title}. {_complete(detail)}"
+    return f"{c.code} is part of {a_name(c.system)} code: {c.title}. {_complete(detail)}"
 
 
 def _hcpcs_summary(detail: ConceptDetail) -> str:
@@ -204,7 +224,7 @@ def _hcpcs_summary(detail: ConceptDetail) -> str:
     range_title = detail.ancestors[0].title if detail.ancestors else None
     where = f" in the {c.code[0]} range ({range_title})" if range_title else ""
     state = "" if c.billable else " It is no longer valid for new claims (terminated)."
-    return f"{c.code} is a {NAMES[c.system]} code{where}: {c.title}.{state}"
+    return f"{c.code} is {a_name(c.system)} code{where}: {c.title}.{state}"
 
 
 def _drg_summary(detail: ConceptDetail) -> str:
@@ -224,14 +244,14 @@ def _icd9_summary(detail: ConceptDetail) -> str:
     kind = next((p.label for p in detail.properties if p.name == "icd9cm.type"), None) or "code"
     what = "category" if c.kind is ConceptKind.CATEGORY else f"{kind} code"
     return (
-        f"{c.code} is an {NAMES[c.system]} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
+        f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
         " by ICD-10-CM and ICD-10-PCS on 1 October 2015; it is still found in older records."
     )
 
 
 def _cpt_summary(detail: ConceptDetail) -> str:
     c = detail.concept
-    return f"{c.code} is a {NAMES[c.system]} code from the licensed CPT file loaded here: {c.title}."
+    return f"{c.code} is {a_name(c.system)} code from the licensed CPT file loaded here: {c.title}."
 
 
 # ---------------------------------------------------------------------------------------------- where it sits
@@ -288,18 +308,12 @@ def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection |
         return None
     context = table if concept.kind is ConceptKind.CODE else detail.properties
     axis_titles = {p.value: p.label for p in context if p.name == "pcs.axis_title"}
-    definitions = {(p.name, p.value): p.definition for p in context if p.definition}
     lines: list[FactLine] = []
     if concept.kind is ConceptKind.CODE:
-        # The source yields one property per character, in character order (sources/icd10pcs.py).
-        for position, prop in enumerate(own, start=1):
-            title = axis_titles.get(str(position)) or _PCS_AXIS_WORDS.get(prop.name, prop.name)
+        # The same reading as the code page and the API: labels from the code's row, definitions from its table.
+        for position, (title, prop) in enumerate(code_axes(concept.code, detail.properties, table), start=1):
             lines.append(
-                FactLine(
-                    f"Character {position}, {title} ({prop.value})",
-                    prop.label or prop.value,
-                    prop.definition or definitions.get((prop.name, prop.value)),
-                )
+                FactLine(f"Character {position}, {title} ({prop.value})", prop.label or prop.value, prop.definition)
             )
         return FactSection("Character by character", tuple(lines))
     # A table: its three fixed characters, then the values its rows allow on characters 4 to 7.
@@ -467,25 +481,6 @@ def _pcs_notes(detail: ConceptDetail, notes: list[Note]) -> FactSection | None:
 
 
 # ---------------------------------------------------------------------------------------------- indicators
-_HCPCS_LABELS = {
-    "hcpcs.coverage": "Medicare coverage",
-    "hcpcs.pricing": "Pricing",
-    "hcpcs.multiple_pricing": "Multiple pricing",
-    "hcpcs.type_of_service": "Type of service",
-    "hcpcs.betos": "BETOS category",
-    "hcpcs.action": "Latest change",
-    "hcpcs.add_date": "Added",
-    "hcpcs.effective_date": "Latest change effective",
-    "hcpcs.termination_date": "Terminated",
-    "hcpcs.cross_reference": "Cross reference",
-    "hcpcs.processing_note": "Processing note",
-    "hcpcs.statute": "Statute",
-    "hcpcs.lab_certification": "Lab certification",
-    "hcpcs.asc_group": "ASC payment group",
-    "hcpcs.asc_group_date": "ASC payment group effective",
-    "hcpcs.coverage_issues_manual": "Coverage Issues Manual section",
-    "hcpcs.carriers_manual": "Carriers Manual section",
-}
 # Coverage codes in words (CMS HCPCS record layout, field "Coverage code").
 _COVERAGE = {
     "C": "the Medicare contractor decides coverage case by case",
@@ -501,9 +496,8 @@ def _indicators(detail: ConceptDetail) -> FactSection | None:
         return None
     lines = []
     for prop in detail.properties:
-        label = _HCPCS_LABELS.get(prop.name)
-        if label is None:
-            label = prop.name.removeprefix("hcpcs.").replace("_", " ").capitalize()
+        named = property_label(prop.name)
+        label = named.plain if named is not None else prop.name
         if prop.name.endswith("_date"):
             text = prop.label or prop.value
         elif prop.name == "hcpcs.coverage" and prop.value in _COVERAGE:
@@ -523,6 +517,9 @@ _NAME_LABELS = {
 }
 
 
+_RECONSTRUCTED = "from a reconstructed index, not the official file"
+
+
 def _other_names(detail: ConceptDetail) -> FactSection:
     c = detail.concept
     seen = {c.title.lower()}
@@ -532,47 +529,42 @@ def _other_names(detail: ConceptDetail) -> FactSection:
             continue
         seen.add(d.text.lower())
         text = f"{d.text} ({d.via})" if d.via and d.kind is DesignationKind.SYNONYM else d.text
-        lines.append(FactLine(_NAME_LABELS[d.kind], text))
+        label = _NAME_LABELS[d.kind] + (
+            " (from a reconstructed index, not the official file)" if d.reconstructed else ""
+        )
+        lines.append(FactLine(label, text))
     return FactSection("Other names", tuple(lines))
 
 
-def _links(detail: ConceptDetail, titles: Titles) -> FactSection:
-    c = detail.concept
-    lines = [_relation_line(c, r, titles) for r in detail.relations[:MAX_RELATIONS]]
-    if len(detail.relations) > MAX_RELATIONS:
-        lines.append(FactLine("More", f"{len(detail.relations) - MAX_RELATIONS} more links"))
+def _links(detail: ConceptDetail, links: Sequence[LinkGroup]) -> FactSection:
+    lines = []
+    for group in links:
+        for found in group.sets:
+            named = "; ".join(_linked(link) for link in found.links[:MAX_LINKED])
+            if len(found.links) > MAX_LINKED:
+                named += f"; and {len(found.links) - MAX_LINKED} more"
+            tables = " and the ".join(found.tables)
+            lines.append(FactLine(f"{group.name}, {', '.join(found.words)}", f"{named} (from the {tables})"))
     for event in detail.history:
         when = f"{event.release}" + (f" (effective {event.effective.isoformat()})" if event.effective else "")
         if event.kind is HistoryKind.ADDED:
             lines.append(FactLine("Added", f"in release {when}"))
         elif event.kind is HistoryKind.REVISED:
             lines.append(FactLine("Title changed", f"in release {when}; it was: {event.old_title}"))
+        elif event.kind is HistoryKind.EXPANDED:
+            subcodes = f": {', '.join(event.replaced_by)}" if event.replaced_by else ""
+            lines.append(FactLine("Expanded into subcodes", f"in release {when}{subcodes}; it stays as their header"))
         else:
             successors = f"; replaced by {', '.join(event.replaced_by)}" if event.replaced_by else ""
             lines.append(FactLine("Deleted", f"in release {when}{successors}"))
     return FactSection("Crosswalks and history", tuple(lines))
 
 
-_OUTGOING = {RelationKind.MAPS_TO: "Maps to", RelationKind.REPLACED_BY: "Replaced by", RelationKind.SEE: "See"}
-_INCOMING = {RelationKind.MAPS_TO: "Mapped from", RelationKind.REPLACED_BY: "Replaces", RelationKind.SEE: "Seen from"}
-
-
-def _relation_line(concept: Concept, relation: Relation, titles: Titles) -> FactLine:
-    outgoing = relation.source_system is concept.system and relation.source_code == concept.code
-    system, code = (
-        (relation.target_system, relation.target_code) if outgoing else (relation.source_system, relation.source_code)
-    )
-    label = (_OUTGOING if outgoing else _INCOMING)[relation.kind]
-    text = f"{NAMES[system]} {code}"
-    title = titles.get((system, code))
-    if title:
-        text += f" {title}"
-    details = [*relation.flags, *([relation.detail] if relation.detail else [])]
-    if details:
-        text += f" ({', '.join(details)})"
-    if relation.source:
-        label += f" ({relation.source})"
-    return FactLine(label, text)
+def _linked(link: Link) -> str:
+    if not link.code:  # a "no map" row: the table's own words ("The 2018 GEM lists no ICD-9-CM equivalent ...")
+        return "; ".join(link.details) or "none"
+    text = f"{link.code} {link.title}" if link.title else link.code
+    return f"{text} ({', '.join(link.details)})" if link.details else text
 
 
 def _children(detail: ConceptDetail) -> FactSection:

@@ -1,31 +1,39 @@
 """Generating explainers: prompt, ask, parse, validate, retry with the problems fed back; one code or a batch.
 
 Nothing partial is ever stored: an answer becomes an ``Explainer`` only when it parses and passes every
-check; otherwise, after ``max_attempts``, the code gets a ``Failure`` row in the log and nothing else. A
-batch asks the model from worker threads (at most the client's concurrency) and writes to the explainers
-database from the calling thread only, one transaction per code, so an interrupted batch loses nothing and
-resumes where it stopped.
+check; otherwise, after ``max_attempts``, the code gets a ``Failure`` row in the log and nothing else.
+
+A batch runs on one event loop: ``concurrency`` workers take the next item from one shared stream (the
+service builds each grounding as it is taken, so no prompt is built long before it is sent), ask the model
+and store each outcome in its own transaction as it arrives. So a killed batch loses at most the codes in
+flight, and the next run skips what is stored (``skip_reason``). A server that refuses the requests
+themselves (``LLMRefused``: a bad key, an unknown model) stops the batch at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from medcodes.errors import MedcodesError
 from medcodes.explain.facts import Grounding
-from medcodes.explain.llm import ChatClient, LLMError, Usage
+from medcodes.explain.llm import ChatClient, LLMError, LLMRefused, Usage
 from medcodes.explain.prompt import PROMPT_VERSION, messages
 from medcodes.explain.schema import json_schema
-from medcodes.explain.store import ExplainerStore, Failure
-from medcodes.explain.validate import Existing, Problem, parse_answer, validate
+from medcodes.explain.store import ExplainerStore, Failure, Stamp
+from medcodes.explain.validate import Check, Existing, Problem, parse_answer, validate
 from medcodes.models import Explainer, ExplainerStatus, Provenance
 from medcodes.systems import NAMES, SystemId
 
 DEFAULT_ATTEMPTS = 2
+DEFAULT_CONCURRENCY = 4
+# The summary lists this many failed codes with their reasons; `medcodes explain status --failures` has all.
+LISTED_FAILURES = 10
 
 
 class NotExplained(MedcodesError):
@@ -49,16 +57,18 @@ class Outcome:
     failure: Failure | None
     usage: Usage
     attempts: int
+    causes: tuple[str, ...] = ()  # why it failed, in a few words each (a Check, or "no answer: timeout")
+    prompt_chars: int = 0  # of every prompt sent for it
 
 
 class Generator:
-    """Turns a Grounding into an Outcome. Thread-safe: code look-ups go through one lock."""
+    """Turns a Grounding into an Outcome, asking ``client`` (which must be open: ``async with client``)."""
 
     def __init__(
         self,
         client: ChatClient,
         existing: Existing,
-        systems: Sequence[SystemId],
+        systems: Iterable[SystemId],
         max_attempts: int = DEFAULT_ATTEMPTS,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
@@ -66,34 +76,36 @@ class Generator:
         self.systems = tuple(systems)
         self.max_attempts = max(1, max_attempts)
         self._existing = existing
-        self._lock = threading.Lock()
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
-    def _exists(self, system: SystemId, codes: Sequence[str]) -> list[str]:
-        with self._lock:
-            return self._existing(system, codes)
-
-    def generate(self, grounding: Grounding) -> Outcome:
+    async def generate(self, grounding: Grounding) -> Outcome:
+        """Ask, check, and ask again with the problems listed; LLMRefused propagates (no code would do better)."""
         usage = Usage()
         feedback: tuple[Problem, ...] = ()
         reasons: list[str] = []
+        causes: tuple[str, ...] = ()
         model = self.client.config.model
-        attempts = 0
+        attempts = chars = 0
         while attempts < self.max_attempts:
             attempts += 1
+            asked = messages(grounding, feedback)
+            chars += sum(len(m.content) for m in asked)
             try:
-                completion = self.client.complete(
-                    messages(grounding, feedback), f"{grounding.kind.value}_explainer", json_schema(grounding.kind)
+                completion = await self.client.complete(
+                    asked, f"{grounding.kind.value}_explainer", json_schema(grounding.kind)
                 )
+            except LLMRefused:
+                raise
             except LLMError as exc:
                 # The client has already retried what can be retried; another attempt would repeat it.
                 reasons.append(f"attempt {attempts}: {exc.reason}")
+                causes = (f"no answer: {exc.cause}",)
                 break
             usage = usage + completion.usage
             model = completion.model or model
             draft, problems = parse_answer(completion.content, grounding.kind)
             if draft is not None:
-                problems = validate(draft, grounding, self._exists, self.systems)
+                problems = validate(draft, grounding, self._existing, self.systems)
             if draft is not None and not problems:
                 provenance = Provenance(
                     model=model,
@@ -107,9 +119,13 @@ class Generator:
                     completion_tokens=usage.completion_tokens,
                 )
                 explainer = Explainer(grounding.system, grounding.code, grounding.kind, draft.sections, provenance)
-                return Outcome(grounding.system, grounding.code, explainer, None, usage, attempts)
+                return Outcome(grounding.system, grounding.code, explainer, None, usage, attempts, (), chars)
+            if completion.finish_reason == "length":
+                cut = Problem(None, "the answer was cut off at the token limit: write it shorter", Check.CUT_OFF)
+                problems = (cut, *problems)
             feedback = problems
             reasons.extend(f"attempt {attempts}: {p}" for p in problems)
+            causes = tuple(dict.fromkeys(p.check.value for p in problems))
         failure = Failure(
             grounding.system,
             grounding.code,
@@ -123,94 +139,181 @@ class Generator:
             usage.prompt_tokens,
             usage.completion_tokens,
         )
-        return Outcome(grounding.system, grounding.code, None, failure, usage, attempts)
+        return Outcome(grounding.system, grounding.code, None, failure, usage, attempts, causes, chars)
 
 
-def keep(outcome: Outcome, store: ExplainerStore) -> None:
+def keep(outcome: Outcome, store: ExplainerStore, requested_model: str | None = None) -> None:
     """Store an outcome: the explainer as the code's current one, or the failure in the log."""
     if outcome.explainer is not None:
-        store.save(outcome.explainer)
+        store.save(outcome.explainer, requested_model)
     elif outcome.failure is not None:
         store.record_failure(outcome.failure)
 
 
+# ---------------------------------------------------------------------------------------------- resuming
+class SkipReason(StrEnum):
+    CURRENT = "current"  # same facts, prompt version and model
+    REVIEWED = "reviewed or rejected"  # a person's decision; redone only when the facts change (or --force)
+    HAS_ONE = "has one"  # --only-missing
+    FACTS_ONLY = "facts only"  # a kind of code that gets no generated explainer
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    system: SystemId
+    code: str
+    reason: SkipReason
+
+
+BatchItem = Grounding | Skip  # a grounding to generate, or a code left alone
+
+
+def skip_reason(
+    stamp: Stamp | None, grounding: Grounding, model: str | None, *, force: bool = False
+) -> SkipReason | None:
+    """Why a batch leaves a code's explainer as it is, or None to (re)generate it.
+
+    Current: the same facts, prompt version and model (``model`` None: any model's). A person's review
+    stands until the facts change. ``--only-missing`` (SkipReason.HAS_ONE) is decided before, by the service.
+    """
+    if stamp is None or force:
+        return None
+    if stamp.facts_hash != grounding.facts_hash:
+        return None  # stale: the release changed the code's facts
+    if stamp.status is not ExplainerStatus.GENERATED:
+        return SkipReason.REVIEWED
+    if stamp.prompt_version != PROMPT_VERSION:
+        return None
+    if model is not None and model not in (stamp.requested_model, stamp.model):
+        return None
+    return SkipReason.CURRENT
+
+
+# ---------------------------------------------------------------------------------------------- a batch
 @dataclass(frozen=True, slots=True)
 class BatchProgress:
-    done: int  # codes finished: generated, failed or skipped
-    total: int
-    generated: int
-    failed: int
-    skipped: int
-    usage: Usage
+    total: int  # codes in the batch (with a limit: codes it may generate)
+    generated: int = 0
+    failed: int = 0
+    skipped: int = 0
+    usage: Usage = field(default_factory=Usage)
+    elapsed_s: float = 0.0
+    in_flight: int = 0
+    requests: int = 0  # HTTP requests, retries included
+    prompt_chars: int = 0
     last: str | None = None  # the code just finished
+    skips: tuple[tuple[str, int], ...] = ()  # (SkipReason, codes), most first
+    causes: tuple[tuple[str, int], ...] = ()  # (why, codes that failed so), most first
+    failures: tuple[tuple[str, str], ...] = ()  # (code, last reason) of the first LISTED_FAILURES failures
+
+    @property
+    def done(self) -> int:
+        return self.generated + self.failed + self.skipped
+
+    @property
+    def codes_per_second(self) -> float:
+        return (self.generated + self.failed) / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 
-BatchItem = Grounding | str  # a grounding to generate, or the code of one skipped (already current)
+class Batch:
+    """One run over a stream of items with at most ``concurrency`` requests in flight.
 
+    ``state`` is always the latest progress, also after an interruption (``KeyboardInterrupt``, a cancelled
+    task): in-flight codes are then dropped unstored and the next run does them.
+    """
 
-def run_batch(
-    generator: Generator,
-    items: Iterable[BatchItem],
-    store: ExplainerStore,
-    total: int,
-    progress: Callable[[BatchProgress], None] | None = None,
-) -> BatchProgress:
-    """Generate every grounding of ``items`` (strings count as skipped), storing each outcome as it comes."""
-    workers = max(1, generator.client.config.max_concurrency)
-    state = BatchProgress(0, total, 0, 0, 0, Usage())
+    def __init__(
+        self,
+        generator: Generator,
+        store: ExplainerStore,
+        *,
+        total: int,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Callable[[BatchProgress], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.generator = generator
+        self.store = store
+        self.total = total
+        self.concurrency = max(1, concurrency)
+        self._progress = progress
+        self._clock = clock
+        self._started = clock()
+        self._finished: float | None = None
+        self._generated = self._failed = self._in_flight = self._chars = 0
+        self._usage = Usage()
+        self._skips: Counter[str] = Counter()
+        self._causes: Counter[str] = Counter()
+        self._failures: list[tuple[str, str]] = []
+        self._last: str | None = None
 
-    def report(new: BatchProgress) -> BatchProgress:
-        if progress is not None:
-            progress(new)
-        return new
+    @property
+    def state(self) -> BatchProgress:
+        return BatchProgress(
+            total=self.total,
+            generated=self._generated,
+            failed=self._failed,
+            skipped=sum(self._skips.values()),
+            usage=self._usage,
+            elapsed_s=(self._finished if self._finished is not None else self._clock()) - self._started,
+            in_flight=self._in_flight,
+            requests=self.generator.client.requests,
+            prompt_chars=self._chars,
+            last=self._last,
+            skips=tuple(self._skips.most_common()),
+            causes=tuple(self._causes.most_common()),
+            failures=tuple(self._failures),
+        )
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="explain") as pool:
-        pending: set[Future[Outcome]] = set()
-        source: Iterator[BatchItem] = iter(items)
-        exhausted = False
-        while pending or not exhausted:
-            # Keep the workers busy without building every prompt up front.
-            while not exhausted and len(pending) < 2 * workers:
-                item = next(source, None)
-                if item is None:
-                    exhausted = True
-                elif isinstance(item, str):
-                    state = report(_add(state, skipped=1, last=item))
-                else:
-                    pending.add(pool.submit(generator.generate, item))
-            if not pending:
+    async def run(self, items: Iterable[BatchItem]) -> BatchProgress:
+        """Generate every grounding of ``items``, storing each outcome as it comes; returns the final state."""
+        source = iter(items)
+        self._started = self._clock()
+        tasks = [asyncio.create_task(self._work(source)) for _ in range(self.concurrency)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            # A refused request, an interruption: stop every worker; what is stored so far stays complete.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        finally:
+            self._finished = self._clock()
+        self._report()
+        return self.state
+
+    async def _work(self, source: Iterable[BatchItem]) -> None:
+        # Workers share one iterator; taking an item never awaits, so no two take the same one.
+        for item in source:
+            if isinstance(item, Skip):
+                self._skips[item.reason.value] += 1
+                self._last = item.code
+                self._report()
+                await asyncio.sleep(0)  # a long run of skipped codes still lets Ctrl-C and the other workers in
                 continue
+            self._in_flight += 1
+            self._report()
             try:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            except BaseException:
-                # Interrupted (Ctrl-C): drop what has not started; what is stored so far stays complete.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            for future in finished:
-                outcome = future.result()
-                keep(outcome, store)
-                ok = outcome.explainer is not None
-                state = report(
-                    _add(state, generated=int(ok), failed=int(not ok), usage=outcome.usage, last=outcome.code)
-                )
-    return state
+                outcome = await self.generator.generate(item)
+            finally:
+                self._in_flight -= 1
+            keep(outcome, self.store, self.generator.client.config.model)
+            self._count(outcome)
+            self._report()
 
+    def _count(self, outcome: Outcome) -> None:
+        self._usage = self._usage + outcome.usage
+        self._chars += outcome.prompt_chars
+        self._last = outcome.code
+        if outcome.explainer is not None:
+            self._generated += 1
+            return
+        self._failed += 1
+        self._causes.update(outcome.causes)
+        if len(self._failures) < LISTED_FAILURES and outcome.failure is not None:
+            self._failures.append((outcome.code, outcome.failure.reasons[-1] if outcome.failure.reasons else ""))
 
-def _add(
-    state: BatchProgress,
-    *,
-    generated: int = 0,
-    failed: int = 0,
-    skipped: int = 0,
-    usage: Usage | None = None,
-    last: str | None = None,
-) -> BatchProgress:
-    return BatchProgress(
-        state.done + generated + failed + skipped,
-        state.total,
-        state.generated + generated,
-        state.failed + failed,
-        state.skipped + skipped,
-        state.usage + usage if usage is not None else state.usage,
-        last,
-    )
+    def _report(self) -> None:
+        if self._progress is not None:
+            self._progress(self.state)

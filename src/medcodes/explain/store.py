@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +76,31 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX failures_code ON failures (system, code);
         """,
     ),
+    Migration(
+        "0002_requested_model_and_runs",
+        """
+        -- The model name a batch asked for; servers may answer under another (OpenAI's dated snapshots,
+        -- llama.cpp's file names), and a resumed batch compares what it asks for.
+        ALTER TABLE explainers ADD COLUMN requested_model TEXT;
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,         -- ISO 8601, UTC
+            seconds REAL NOT NULL,
+            model TEXT NOT NULL,           -- as asked for
+            endpoint TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            concurrency INTEGER NOT NULL,
+            generated INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            requests INTEGER NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            prompt_chars INTEGER NOT NULL, -- of every prompt sent, so that a dry run can count tokens by it
+            interrupted INTEGER NOT NULL
+        );
+        """,
+    ),
 )
 
 
@@ -104,6 +131,41 @@ class Failure:
     completion_tokens: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What a batch compares to decide whether a code's explainer is current."""
+
+    facts_hash: str
+    prompt_version: str
+    model: str  # as the server reported it
+    requested_model: str | None  # as the batch asked for it (None: imported, or stored before 0002)
+    status: ExplainerStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One batch: what it asked, what it got and how long it took (a dry run's measured sample)."""
+
+    started: dt.datetime
+    seconds: float
+    model: str
+    endpoint: str
+    prompt_version: str
+    concurrency: int
+    generated: int
+    failed: int
+    skipped: int
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    prompt_chars: int
+    interrupted: bool = False
+
+    @property
+    def codes_per_second(self) -> float:
+        return (self.generated + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+
 _COLUMNS = (
     "system, code, kind, sections, status, model, endpoint, prompt_version, facts_hash, release, created,"
     " reviewed_by, reviewed_at, prompt_tokens, completion_tokens, origin"
@@ -127,13 +189,20 @@ class ExplainerStore:
         if readonly:
             if not path.is_file():
                 return cls.memory()
-            uri = f"{path.resolve().as_uri()}?mode=ro"
+            # On a read-only volume nothing can write the file, and SQLite could not make the -shm file a WAL
+            # database needs to be read: immutable tells it the file will not change (docs/operations.md).
+            read_only = sys.platform != "win32" and bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+            frozen = "&immutable=1" if read_only else ""
+            uri = f"{path.resolve().as_uri()}?mode=ro{frozen}"
             connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             return cls(connection, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        # WAL lets a web server read while a batch writes.
+        # WAL lets a web server read while a batch writes. In WAL mode synchronous = NORMAL stays consistent and
+        # keeps every commit through a killed process; only an OS crash or power loss may roll back the last
+        # ones (SQLite docs, PRAGMA synchronous). It spares a batch one fsync per code.
         connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
         store = cls(connection, path)
         store.migrate()
         return store
@@ -173,8 +242,11 @@ class ExplainerStore:
             return [str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations ORDER BY name")]
 
     # ------------------------------------------------------------------ explainers
-    def save(self, explainer: Explainer) -> None:
-        """Store ``explainer`` as the code's current one (replacing any other), in one transaction."""
+    def save(self, explainer: Explainer, requested_model: str | None = None) -> None:
+        """Store ``explainer`` as the code's current one (replacing any other), in one transaction.
+
+        ``requested_model`` is the model name a batch asked the server for (see ``Stamp``).
+        """
         p = explainer.provenance
         sections = json.dumps(
             [
@@ -200,10 +272,12 @@ class ExplainerStore:
             p.prompt_tokens,
             p.completion_tokens,
             p.origin,
+            requested_model,
         )
         with self._lock, self.connection:
             self.connection.execute(
-                f"INSERT OR REPLACE INTO explainers ({_COLUMNS}) VALUES ({', '.join('?' * 16)})", row
+                f"INSERT OR REPLACE INTO explainers ({_COLUMNS}, requested_model) VALUES ({', '.join('?' * 17)})",
+                row,
             )
 
     def get(self, system: SystemId, code: str) -> Explainer | None:
@@ -220,6 +294,25 @@ class ExplainerStore:
                 "SELECT code, facts_hash FROM explainers WHERE system = ?", (system.value,)
             ).fetchall()
         return {str(code): str(h) for code, h in rows}
+
+    def stamps(self, system: SystemId) -> dict[str, Stamp]:
+        """Code -> the stamp of its explainer, for every explainer of a system."""
+        with self._lock:
+            rows = self.connection.execute(
+                "SELECT code, facts_hash, prompt_version, model, requested_model, status FROM explainers"
+                " WHERE system = ?",
+                (system.value,),
+            ).fetchall()
+        return {str(code): Stamp(str(h), str(pv), str(m), rm, ExplainerStatus(st)) for code, h, pv, m, rm, st in rows}
+
+    def completion_tokens(self) -> dict[ExplainerKind, tuple[float, int]]:
+        """Kind -> (mean completion tokens, explainers counted) of the generated explainers that report them."""
+        with self._lock:
+            rows = self.connection.execute(
+                "SELECT kind, avg(completion_tokens), count(*) FROM explainers"
+                " WHERE origin = 'generated' AND completion_tokens > 0 GROUP BY kind"
+            ).fetchall()
+        return {ExplainerKind(kind): (float(mean), int(n)) for kind, mean, n in rows}
 
     def all(self, system: SystemId | None = None, statuses: Sequence[ExplainerStatus] = ()) -> Iterator[Explainer]:
         """Every explainer (of one system, with one of ``statuses``), by system and code."""
@@ -250,9 +343,18 @@ class ExplainerStore:
                 reviewed_by=reviewer if reviewed else None,
                 reviewed_at=_now() if reviewed else None,
             )
-            updated = replace(current, provenance=provenance)
-            self.save(updated)
-        return updated
+            with self.connection:
+                self.connection.execute(
+                    "UPDATE explainers SET status = ?, reviewed_by = ?, reviewed_at = ? WHERE system = ? AND code = ?",
+                    (
+                        status.value,
+                        provenance.reviewed_by,
+                        _iso(provenance.reviewed_at) if provenance.reviewed_at else None,
+                        system.value,
+                        code,
+                    ),
+                )
+        return replace(current, provenance=provenance)
 
     def counts(self) -> dict[tuple[SystemId, ExplainerStatus], int]:
         with self._lock:
@@ -301,6 +403,49 @@ class ExplainerStore:
             Failure(SystemId(s), c, _parse_time(at), m, e, pv, fh, n, tuple(json.loads(r)), pt, ct)
             for s, c, at, m, e, pv, fh, n, r, pt, ct in rows
         ]
+
+    # ------------------------------------------------------------------ runs
+    def record_run(self, run: Run) -> None:
+        row = (
+            _iso(run.started),
+            run.seconds,
+            run.model,
+            run.endpoint,
+            run.prompt_version,
+            run.concurrency,
+            run.generated,
+            run.failed,
+            run.skipped,
+            run.requests,
+            run.prompt_tokens,
+            run.completion_tokens,
+            run.prompt_chars,
+            int(run.interrupted),
+        )
+        with self._lock, self.connection:
+            self.connection.execute(f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 14)})", row)
+
+    def last_run(self, model: str, endpoint: str) -> Run | None:
+        """The latest run with this model and server that sent at least one request."""
+        with self._lock:
+            row = self.connection.execute(
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE model = ? AND endpoint = ? AND requests > 0"
+                " AND seconds > 0 ORDER BY id DESC LIMIT 1",
+                (model, endpoint),
+            ).fetchone()
+        if row is None:
+            return None
+        started, seconds, model, endpoint, pv, conc, gen, fail, skip, req, pt, ct, chars, interrupted = row
+        return Run(
+            _parse_time(started), seconds, model, endpoint, pv, conc, gen, fail, skip, req, pt, ct, chars,
+            bool(interrupted),
+        )  # fmt: skip
+
+
+_RUN_COLUMNS = (
+    "started, seconds, model, endpoint, prompt_version, concurrency, generated, failed, skipped, requests,"
+    " prompt_tokens, completion_tokens, prompt_chars, interrupted"
+)
 
 
 def _explainer(row: Sequence[object]) -> Explainer:

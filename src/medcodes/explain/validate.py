@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from medcodes.explain.facts import Grounding
 from medcodes.explain.schema import ITEM_MAX_CHARS, SECTIONS, TOTAL_MAX_CHARS, SectionSpec
@@ -23,10 +24,23 @@ from medcodes.systems import SystemId
 Existing = Callable[[SystemId, Sequence[str]], list[str]]
 
 
+class Check(StrEnum):
+    """Which rule an answer broke, in the words a batch summary counts them by."""
+
+    JSON = "not valid JSON"
+    SHAPE = "not the sections asked for"
+    EMPTY = "empty section"
+    LENGTH = "too long"
+    CODE = "names a code the database lacks"
+    DOSE = "gives a dose"
+    CUT_OFF = "cut off at the token limit"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     section: str | None  # the section key, or None for the answer as a whole
     reason: str
+    check: Check
 
     def __str__(self) -> str:
         return f"{self.section}: {self.reason}" if self.section else self.reason
@@ -56,15 +70,15 @@ def parse_answer(content: str, kind: ExplainerKind) -> tuple[Draft | None, tuple
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, (Problem(None, f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"),)
+        return None, (Problem(None, f"the answer is not valid JSON ({exc.msg} at character {exc.pos})", Check.JSON),)
     if not isinstance(value, dict):
-        return None, (Problem(None, "the answer must be one JSON object"),)
+        return None, (Problem(None, "the answer must be one JSON object", Check.SHAPE),)
     specs = SECTIONS[kind]
-    problems = [Problem(key, "unexpected section") for key in value if key not in {s.key for s in specs}]
+    problems = [Problem(key, "unexpected section", Check.SHAPE) for key in value if key not in {s.key for s in specs}]
     sections: list[ExplainerSection] = []
     for spec in specs:
         if spec.key not in value:
-            problems.append(Problem(spec.key, "missing"))
+            problems.append(Problem(spec.key, "missing", Check.SHAPE))
             continue
         section, problem = _section(spec, value[spec.key])
         if problem is not None:
@@ -79,10 +93,10 @@ def parse_answer(content: str, kind: ExplainerKind) -> tuple[Draft | None, tuple
 def _section(spec: SectionSpec, value: object) -> tuple[ExplainerSection | None, Problem | None]:
     if spec.type is SectionType.TEXT:
         if not isinstance(value, str):
-            return None, Problem(spec.key, "must be a string")
+            return None, Problem(spec.key, "must be a string", Check.SHAPE)
         return ExplainerSection(spec.key, spec.title, spec.type, text=value.strip()), None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return None, Problem(spec.key, "must be a list of strings")
+        return None, Problem(spec.key, "must be a list of strings", Check.SHAPE)
     strip = _STEP_NUMBER if spec.type is SectionType.STEPS else _BULLET
     items = tuple(strip.sub("", item, count=1).strip() for item in value)
     return ExplainerSection(spec.key, spec.title, spec.type, items=items), None
@@ -101,32 +115,36 @@ def validate(
         problems.extend(_shape(spec, section))
         total += len(section.text) + sum(len(i) for i in section.items)
     if total > TOTAL_MAX_CHARS:
-        problems.append(Problem(None, f"too long: {total} characters, at most {TOTAL_MAX_CHARS}"))
+        problems.append(Problem(None, f"too long: {total} characters, at most {TOTAL_MAX_CHARS}", Check.LENGTH))
     for section in draft.sections:
         text = "\n".join((section.text, *section.items))
         for token in unknown_codes(text, grounding, existing, systems):
-            problems.append(Problem(section.key, f"mentions {token}, which is not a code in this database"))
+            problems.append(Problem(section.key, f"mentions {token}, which is not a code in this database", Check.CODE))
         for dose in doses(text, grounding.descriptor):
-            problems.append(Problem(section.key, f"gives a dose or strength ({dose}) that the official title does not"))
+            problems.append(
+                Problem(section.key, f"gives a dose or strength ({dose}) that the official title does not", Check.DOSE)
+            )
     return tuple(problems)
 
 
 def _shape(spec: SectionSpec, section: ExplainerSection) -> Iterator[Problem]:
     if spec.type is SectionType.TEXT:
         if not section.text:
-            yield Problem(spec.key, "empty")
+            yield Problem(spec.key, "empty", Check.EMPTY)
         elif len(section.text) > spec.max_chars:
-            yield Problem(spec.key, f"too long: {len(section.text)} characters, at most {spec.max_chars}")
+            yield Problem(spec.key, f"too long: {len(section.text)} characters, at most {spec.max_chars}", Check.LENGTH)
         return
     if not section.items:
-        yield Problem(spec.key, "empty")
+        yield Problem(spec.key, "empty", Check.EMPTY)
     if len(section.items) > spec.max_items:
-        yield Problem(spec.key, f"too many items: {len(section.items)}, at most {spec.max_items}")
+        yield Problem(spec.key, f"too many items: {len(section.items)}, at most {spec.max_items}", Check.LENGTH)
     for number, item in enumerate(section.items, start=1):
         if not item:
-            yield Problem(spec.key, f"item {number} is empty")
+            yield Problem(spec.key, f"item {number} is empty", Check.EMPTY)
         elif len(item) > ITEM_MAX_CHARS:
-            yield Problem(spec.key, f"item {number} is too long: {len(item)} characters, at most {ITEM_MAX_CHARS}")
+            yield Problem(
+                spec.key, f"item {number} is too long: {len(item)} characters, at most {ITEM_MAX_CHARS}", Check.LENGTH
+            )
 
 
 # ---------------------------------------------------------------------------------------------- codes in text

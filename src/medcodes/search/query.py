@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from medcodes.config import MAX_QUERY_CHARS
-from medcodes.errors import QueryError
+from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from medcodes.errors import QueryError, TooMuchWork
 from medcodes.search.text import negated, tokens
 from medcodes.systems import SystemId
 
@@ -40,6 +40,9 @@ def parse(
     if offset < 0:
         raise QueryError("offset must not be negative")
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).strip()
-    return Query(
-        cleaned, tuple(tokens(cleaned)), systems, limit, offset, billable_only, within, tuple(negated(cleaned))
-    )
+    words = tuple(tokens(cleaned))
+    if len(words) > MAX_QUERY_WORDS:
+        raise TooMuchWork(
+            f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}", "search for the words that matter"
+        )
+    return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)))

@@ -83,12 +83,31 @@ def table_rows(path: Path, delimiter: str, encoding: str = "utf-8") -> Iterator[
 
 
 def source_file(path: Path, name: str | None = None) -> SourceFile:
-    """Name and sha256 of an official file, as recorded with its release."""
+    """Name and sha256 of an official file, as recorded with its release (and whether it is reconstructed)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return SourceFile(name=name or path.name, sha256=digest.hexdigest())
+    return SourceFile(name=name or path.name, sha256=digest.hexdigest(), reconstructed=reconstructed(path))
+
+
+# An XML comment in a file's head that says it is no publisher's file ("<!-- NOT OFFICIAL. Reconstructed ...").
+_NOT_OFFICIAL = re.compile(rb"<!--[^>]*\b(?:NOT OFFICIAL|[Rr]econstructed)\b")
+
+
+def reconstructed(path: Path) -> bool:
+    """Whether a file is a reconstruction of an official file, not the file itself: its name says
+    "reconstructed" (``*.reconstructed.xml.gz``), or a comment in its first 4 KiB says so."""
+    if "reconstructed" in path.name.lower():
+        return True
+    if path.suffix.lower() not in (".xml", ".gz"):
+        return False
+    try:
+        with open_binary(path) as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError):
+        return False
+    return _NOT_OFFICIAL.search(head) is not None
 
 
 def squash(text: str | None) -> str:

@@ -32,7 +32,7 @@ from medcodes.sources.crosswalk import (
 from medcodes.sources.files import text_lines
 from medcodes.sources.icd10pcs import MAX_NAMED_CODES
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.systems import SystemId
+from medcodes.systems import NAMES, SystemId
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +196,20 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
             if flags[1] != "1" or raw_target != no_map_target:
                 raise SourceError(where, number, f"the no-map flag and the target {raw_target!r} disagree")
             no_map.append((table.source, source_code))
+            # A fact of the GEM too: kept as a relation that names no target code, with the GEM's words.
+            relations.append(
+                Relation(
+                    table.source,
+                    source_code,
+                    RelationKind.NO_MAP,
+                    table.target,
+                    "",
+                    f"The {found.version + ' ' if found.version else ''}GEM lists no {NAMES[table.target]}"
+                    f" equivalent for {source_code}",
+                    source,
+                    ("no map",),
+                )
+            )
             continue
         target_code = canonical(table.target, table.family, raw_target)
         if target_code is None:
@@ -220,8 +234,9 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
 def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) -> Crosswalk | None:
     """Read the newest GEM file of each direction found; None when there is none.
 
-    Every row becomes a MAPS_TO relation with its flags in words; a no-map row becomes an entry of
-    ``no_map``. Rows naming a code absent from ``known`` are kept and counted in ``missing``.
+    Every row becomes a MAPS_TO relation with its flags in words; a no-map row becomes a NO_MAP relation
+    (no target code; its detail says what the GEM says) and an entry of ``no_map``. Rows naming a code
+    absent from ``known`` are kept and counted in ``missing``.
     """
     chosen, warnings = newest(found, _TABLES)
     if not chosen:

@@ -34,6 +34,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -475,9 +476,8 @@ def _first_line(where: str, number: int, line: str) -> HcpcsRecord:
 
 
 def _with_more(record: HcpcsRecord, more: list[str]) -> HcpcsRecord:
-    if not more:
-        return record
-    # Continuation lines carry 80-column pieces of the long description, cut between words.
+    # Continuation lines carry 80-column pieces of the long description, cut between words. White space is
+    # squashed in one- and many-line descriptions alike (the file writes "Addition  to lower extremity").
     return replace(record, long_description=squash(" ".join([record.long_description, *more])))
 
 
@@ -626,56 +626,56 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 
 # --- building the release -------------------------------------------------------------------------------
 def _properties(record: HcpcsRecord, notes: dict[str, str]) -> Iterator[Property]:
-    def prop(name: str, value: str, labels: dict[str, str] | None = None) -> Property:
-        return Property(SYSTEM, record.code, f"hcpcs.{name}", value, labels.get(value) if labels else None)
+    def prop(name: PropertyName, value: str, labels: dict[str, str] | None = None) -> Property:
+        return Property(SYSTEM, record.code, name, value, labels.get(value) if labels else None)
 
-    def dated(name: str, value: str) -> Property:
+    def dated(name: PropertyName, value: str) -> Property:
         date = _date(value)
-        return Property(SYSTEM, record.code, f"hcpcs.{name}", value, date.isoformat() if date else None)
+        return Property(SYSTEM, record.code, name, value, date.isoformat() if date else None)
 
     for value in record.pricing:
-        yield prop("pricing", value, PRICING)
+        yield prop(PropertyName.HCPCS_PRICING, value, PRICING)
     if record.multiple_pricing:
-        yield prop("multiple_pricing", record.multiple_pricing, MULTIPLE_PRICING)
+        yield prop(PropertyName.HCPCS_MULTIPLE_PRICING, record.multiple_pricing, MULTIPLE_PRICING)
     for value in record.coverage_issues_manual:
-        yield prop("coverage_issues_manual", value)
+        yield prop(PropertyName.HCPCS_COVERAGE_ISSUES_MANUAL, value)
     for value in record.carriers_manual:
-        yield prop("carriers_manual", value)
+        yield prop(PropertyName.HCPCS_CARRIERS_MANUAL, value)
     if record.statute:
-        yield prop("statute", record.statute)
+        yield prop(PropertyName.HCPCS_STATUTE, record.statute)
     for value in record.lab_certification:
-        yield prop("lab_certification", value, LAB_CERTIFICATION)
+        yield prop(PropertyName.HCPCS_LAB_CERTIFICATION, value, LAB_CERTIFICATION)
     for value in record.cross_reference:
-        yield prop("cross_reference", value)
+        yield prop(PropertyName.HCPCS_CROSS_REFERENCE, value)
     if record.coverage:
-        yield prop("coverage", record.coverage, COVERAGE)
+        yield prop(PropertyName.HCPCS_COVERAGE, record.coverage, COVERAGE)
     if record.asc_group:
-        yield prop("asc_group", record.asc_group, ASC_GROUP)
+        yield prop(PropertyName.HCPCS_ASC_GROUP, record.asc_group, ASC_GROUP)
     if record.asc_group_date:
-        yield dated("asc_group_date", record.asc_group_date)
+        yield dated(PropertyName.HCPCS_ASC_GROUP_DATE, record.asc_group_date)
     if record.mog_group:
-        yield prop("mog_group", record.mog_group)
+        yield prop(PropertyName.HCPCS_MOG_GROUP, record.mog_group)
     if record.mog_policy:
-        yield prop("mog_policy", record.mog_policy, MOG_POLICY)
+        yield prop(PropertyName.HCPCS_MOG_POLICY, record.mog_policy, MOG_POLICY)
     if record.mog_date:
-        yield dated("mog_date", record.mog_date)
+        yield dated(PropertyName.HCPCS_MOG_DATE, record.mog_date)
     if record.processing_note:
-        yield prop("processing_note", record.processing_note, notes)
+        yield prop(PropertyName.HCPCS_PROCESSING_NOTE, record.processing_note, notes)
     if record.betos:
-        yield prop("betos", record.betos, BETOS)
+        yield prop(PropertyName.HCPCS_BETOS, record.betos, BETOS)
     for value in record.type_of_service:
-        yield prop("type_of_service", value, TYPE_OF_SERVICE)
+        yield prop(PropertyName.HCPCS_TYPE_OF_SERVICE, value, TYPE_OF_SERVICE)
     # Level II codes carry base units 0 (anesthesia is priced under CPT); only a real value is a fact.
     if record.anesthesia_base_units.strip("0"):
-        yield prop("anesthesia_base_units", record.anesthesia_base_units)
+        yield prop(PropertyName.HCPCS_ANESTHESIA_BASE_UNITS, record.anesthesia_base_units)
     if record.added:
-        yield dated("add_date", record.added)
+        yield dated(PropertyName.HCPCS_ADD_DATE, record.added)
     if record.action_effective:
-        yield dated("effective_date", record.action_effective)
+        yield dated(PropertyName.HCPCS_EFFECTIVE_DATE, record.action_effective)
     if record.terminated:
-        yield dated("termination_date", record.terminated)
+        yield dated(PropertyName.HCPCS_TERMINATION_DATE, record.terminated)
     if record.action:
-        yield prop("action", record.action, ACTION)
+        yield prop(PropertyName.HCPCS_ACTION, record.action, ACTION)
 
 
 def _target(code: str) -> SystemId | None:
@@ -696,6 +696,12 @@ def _relations(record: HcpcsRecord, terminated: bool) -> Iterator[Relation]:
 
 
 def _history(record: HcpcsRecord) -> Iterator[HistoryEvent]:
+    # Field 27, the date the code was added to HCPCS: before it the code was not valid. (Its title then is
+    # not in this file: the event has none.)
+    added = _date(record.added)
+    changed = record.action_date()
+    if added is not None and not (record.action in ("A", "R") and changed == added):
+        yield HistoryEvent(SYSTEM, record.code, HistoryKind.ADDED, _version_of(added), added)
     ended = record.termination_date()
     if ended is not None:
         # Field 29 is the last day a code may be used; its deletion takes effect the next day (for
@@ -711,7 +717,6 @@ def _history(record: HcpcsRecord) -> Iterator[HistoryEvent]:
             old_title=record.long_description,
             replaced_by=successors,
         )
-    changed = record.action_date()
     if changed is None:
         return
     if record.action in ("A", "R"):

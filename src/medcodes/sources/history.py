@@ -2,10 +2,16 @@
 
 What an event means. CMS counts "codes" (valid for HIPAA transactions) apart from "headers" in its
 addenda. A code that CMS subdivides appears there as ``Delete: 1 B880`` followed by ``Add: 0 B880``: it
-stops being a valid code and stays as a header of its new subcodes. medcodes records that as one DELETED
-event (no longer valid; CMS counts it among the code deletions) whose ``replaced_by`` are the new subcodes,
-and no ADDED event (the header is not a new code). A header that becomes a valid code again is ADDED.
-``diff()`` follows the same rule from the billable flags of two releases.
+stops being a valid code and stays as a header of its new subcodes. medcodes records that as one EXPANDED
+event whose ``replaced_by`` are the new subcodes, and no ADDED event (the header is not a new code); the
+code is not deleted, it still exists. A code that leaves the classification is DELETED. A header that
+becomes a valid code again is ADDED. ``diff()`` follows the same rule from the billable flags of two
+releases.
+
+Direction. The CDC conversion table lists each new code with its "Previous Code(s) Assignment": the code(s)
+used before it existed. A previous code that is gone is REPLACED_BY the new code; one that is still there
+(a valid code, or a header after its expansion) is the PREVIOUS_CODE_OF the new code. Both relations run
+from the older code to the newer one.
 """
 
 from __future__ import annotations
@@ -205,7 +211,7 @@ def addenda_events(
         if entry.action == "Add:":
             gone = deleted.get(entry.code)
             if gone is not None and gone.billable and not entry.billable:
-                continue  # a subdivided code: its DELETED event tells it
+                continue  # a subdivided code: its EXPANDED event tells it
             events.append(
                 HistoryEvent(SYSTEM, entry.code, HistoryKind.ADDED, release, effective, None, entry.long_title)
             )
@@ -213,11 +219,13 @@ def addenda_events(
             back = added.get(entry.code)
             if back is not None and back.billable and not entry.billable:
                 continue  # a header made a valid code: its ADDED event tells it
+            # A valid code deleted and added back as a header was expanded into subcodes, not deleted.
+            expanded = back is not None and entry.billable and not back.billable
             events.append(
                 HistoryEvent(
                     SYSTEM,
                     entry.code,
-                    HistoryKind.DELETED,
+                    HistoryKind.EXPANDED if expanded else HistoryKind.DELETED,
                     release,
                     effective,
                     entry.long_title,
@@ -462,14 +470,14 @@ def conversion_history(
 ) -> tuple[list[HistoryEvent], list[Relation], list[str]]:
     """Events and relations of the conversion table.
 
-    Each new code is ADDED in the fiscal year of its effective date. A previous code is DELETED, and
-    REPLACED_BY the new codes that name it, where it is no longer valid (absent from ``known``, or a header
-    of known codes) and was a code before: absent from ``known`` altogether, or subdivided by a new code of
-    the table. The date is that of the subdivision, else of the last row that names it. Categories the
-    table cites (T15-T19) and headers that the addenda add in the same release (``new_headers``:
-    (code, release) pairs) were never valid codes and are not deleted. Without ``known`` only subdivided
-    codes count as deleted. Any other previous code lost part of its meaning only: it MAPS_TO the new code
-    with the flag "previous code".
+    Each new code is ADDED in the fiscal year of its effective date. A previous code that a new code of the
+    table subdivides (A04.7 -> A04.71) was EXPANDED into those subcodes where it is still there (in
+    ``known``, as the header of its subcodes; without ``known``, always); one absent from ``known`` is
+    DELETED and REPLACED_BY the new codes that name it. The date is that of the subdivision, else of the last
+    row that names it. Categories the table cites (T15-T19) and headers that the addenda add in the same
+    release (``new_headers``: (code, release) pairs) were never valid codes and are not deleted. Every other
+    previous code, and an expanded one, is the PREVIOUS_CODE_OF each new code that names it: the older code
+    is the source, the newer one the target.
     """
     validity = _Validity(known)
     headers = set(new_headers)
@@ -480,7 +488,6 @@ def conversion_history(
         for previous in row.previous:
             if _extending(previous, (row.code,)):
                 subdivided.setdefault(previous, []).append(row.effective)
-    successors: dict[str, list[str]] = {}
     named: dict[str, list[dt.date]] = {}
     links: list[tuple[str, Conversion]] = []
     for row in rows:
@@ -492,30 +499,34 @@ def conversion_history(
         for previous in row.previous:
             links.append((previous, row))
             named.setdefault(previous, []).append(row.effective)
-    deleted: dict[str, dt.date] = {}
+    changed: dict[str, tuple[HistoryKind, dt.date]] = {}
     for previous, dates in named.items():
         split = subdivided.get(previous)
         when = min(split) if split else max(dates)
-        now = validity.valid(previous)
-        was_code = split is not None or (known is not None and previous not in known)
-        if now is not True and was_code and (previous, fiscal_year(when)) not in headers:
-            deleted[previous] = when
+        if validity.valid(previous) is True or (previous, fiscal_year(when)) in headers:
+            continue
+        gone = known is not None and previous not in known
+        if gone:
+            changed[previous] = (HistoryKind.DELETED, when)
+        elif split is not None:
+            changed[previous] = (HistoryKind.EXPANDED, when)
     relations: dict[tuple[str, str, RelationKind], Relation] = {}
+    successors: dict[str, list[str]] = {}
     for previous, row in links:
-        flag = f"effective {row.effective.isoformat()}"
-        if previous in deleted:
+        flags = (f"effective {row.effective.isoformat()}",)
+        link = RelationKind.PREVIOUS_CODE_OF
+        if previous in changed:
             successors.setdefault(previous, []).append(row.code)
-            relation = Relation(SYSTEM, previous, RelationKind.REPLACED_BY, SYSTEM, row.code, None, source, (flag,))
-        else:
-            relation = Relation(
-                SYSTEM, previous, RelationKind.MAPS_TO, SYSTEM, row.code, None, source, ("previous code", flag)
-            )
-        relations.setdefault((previous, row.code, relation.kind), relation)
-    for previous, when in deleted.items():
-        replaced = tuple(dict.fromkeys(successors[previous]))
-        events.append(
-            HistoryEvent(SYSTEM, previous, HistoryKind.DELETED, fiscal_year(when), when, replaced_by=replaced)
-        )
+            if changed[previous][0] is HistoryKind.DELETED:
+                link = RelationKind.REPLACED_BY
+        relation = Relation(SYSTEM, previous, link, SYSTEM, row.code, None, source, flags)
+        relations.setdefault((previous, row.code, link), relation)
+    for previous, (change, when) in changed.items():
+        codes = tuple(dict.fromkeys(successors[previous]))
+        if change is HistoryKind.EXPANDED:
+            # The subcodes it was expanded into, not every new code that took part of its meaning.
+            codes = _extending(previous, codes)
+        events.append(HistoryEvent(SYSTEM, previous, change, fiscal_year(when), when, replaced_by=codes))
     return events, list(relations.values()), warnings
 
 
@@ -523,10 +534,11 @@ def conversion_history(
 def diff(
     old: Iterable[Concept], new: Iterable[Concept], system: SystemId, release: str, effective: dt.date | None
 ) -> tuple[HistoryEvent, ...]:
-    """The changes from one release's concepts to the next: codes added, deleted and retitled.
+    """The changes from one release's concepts to the next: codes added, deleted, expanded and retitled.
 
-    A code that stops being billable is DELETED (replaced by its new billable subcodes); one that becomes
-    billable is ADDED. Events come sorted by code.
+    A billable code that stays as a header is EXPANDED (into its new billable subcodes); one that is gone is
+    DELETED (replaced by its new billable subcodes, if any); one that becomes billable is ADDED. Events come
+    sorted by code.
     """
     before = {c.code: c for c in old if c.system is system}
     after = {c.code: c for c in new if c.system is system}
@@ -536,9 +548,8 @@ def diff(
         was, now = before.get(code), after.get(code)
         if was is not None and (now is None or (was.billable and not now.billable)):
             replaced = _extending(code, fresh)
-            events.append(
-                HistoryEvent(system, code, HistoryKind.DELETED, release, effective, was.title, None, replaced)
-            )
+            kind = HistoryKind.DELETED if now is None else HistoryKind.EXPANDED
+            events.append(HistoryEvent(system, code, kind, release, effective, was.title, None, replaced))
         elif now is not None and (was is None or (now.billable and not was.billable)):
             events.append(HistoryEvent(system, code, HistoryKind.ADDED, release, effective, None, now.title))
         elif was is not None and now is not None and was.title != now.title:

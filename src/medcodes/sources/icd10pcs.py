@@ -67,6 +67,7 @@ from lxml import etree
 
 from medcodes.errors import SourceError
 from medcodes.models import (
+    RECONSTRUCTED,
     Concept,
     ConceptKind,
     ConceptNote,
@@ -79,6 +80,7 @@ from medcodes.models import (
     ReleaseContent,
     SourceFile,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -96,6 +98,7 @@ __all__ = [
     "Tables",
     "Term",
     "axis_name",
+    "code_axes",
     "compose_title",
     "effective",
     "load",
@@ -138,16 +141,16 @@ _ORDER_NAME = re.compile(r"icd10pcs_order_\d{4}\.txt(?:\.gz)?")
 _ORDER_LINE = re.compile(rb"^\d{5} [0-9A-HJ-NP-Z]{3}[0-9A-HJ-NP-Z ]{4} [01] ")
 
 # The axis titles of the Medical and Surgical section, by position, and the stable property names they give.
-_SEMANTIC_AXES: dict[int, tuple[str, str]] = {
-    1: ("Section", "pcs.section"),
-    2: ("Body System", "pcs.body_system"),
-    3: ("Operation", "pcs.operation"),
-    4: ("Body Part", "pcs.body_part"),
-    5: ("Approach", "pcs.approach"),
-    6: ("Device", "pcs.device"),
-    7: ("Qualifier", "pcs.qualifier"),
+_SEMANTIC_AXES: dict[int, tuple[str, PropertyName]] = {
+    1: ("Section", PropertyName.PCS_SECTION),
+    2: ("Body System", PropertyName.PCS_BODY_SYSTEM),
+    3: ("Operation", PropertyName.PCS_OPERATION),
+    4: ("Body Part", PropertyName.PCS_BODY_PART),
+    5: ("Approach", PropertyName.PCS_APPROACH),
+    6: ("Device", PropertyName.PCS_DEVICE),
+    7: ("Qualifier", PropertyName.PCS_QUALIFIER),
 }
-AXIS_TITLE_PROPERTY = "pcs.axis_title"
+AXIS_TITLE_PROPERTY = PropertyName.PCS_AXIS_TITLE
 
 # Definitions XML: which keys the includes-only terms form, by section and axis position.
 _KEY_SOURCES: dict[tuple[str, int], str] = {
@@ -319,11 +322,44 @@ class IndexEntry:
 
 
 # --- naming ----------------------------------------------------------------------------------------------
-def axis_name(position: int, title: str) -> str:
+def axis_name(position: int, title: str) -> PropertyName:
     """The property name of an axis: the Medical and Surgical word where the axis has that title at that
     position ("pcs.body_part" for a 4th axis titled "Body Part"), else "pcs.axisN"."""
     official, name = _SEMANTIC_AXES[position]
-    return name if title == official else f"pcs.axis{position}"
+    return name if title == official else PropertyName(f"pcs.axis{position}")
+
+
+def code_axes(code: str, own: Sequence[Property], table: Sequence[Property]) -> list[tuple[str, Property]]:
+    """What each character of an ICD-10-PCS code (or of a table's three) means: (axis title, value).
+
+    ``own`` are the code's own properties, ``table`` those of its table (the code's first three characters).
+    Labels belong to the table *row*: one value may have another label in another row of the same table
+    (table XW0, character 6 "W": "COVID-19 Vaccine Booster" in one row, another device in the next), so a
+    code's labels are its own properties, which the source took from its row. The table gives each axis its
+    title, and each value its definition: that of the same value with the same label.
+    """
+    titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
+    definitions = {(p.name, p.value, p.label): p.definition for p in table if p.definition}
+    values = [p for p in own if p.name.startswith("pcs.") and p.name != AXIS_TITLE_PROPERTY]
+    if len(code) == 7:
+        # The source yields one property per character, in character order.
+        chosen: list[Property | None] = list(values) if len(values) == 7 else [None] * 7
+    else:
+        by_key = {(p.name, p.value): p for p in values}
+        chosen = [
+            by_key.get((axis_name(position, titles.get(str(position), "")), character))
+            for position, character in enumerate(code, start=1)
+        ]
+    axes: list[tuple[str, Property]] = []
+    for position, (character, prop) in enumerate(zip(code, chosen, strict=True), start=1):
+        title = titles.get(str(position))
+        if title is None:
+            continue
+        name = prop.name if prop is not None else axis_name(position, title)
+        label = prop.label if prop is not None else None
+        definition = (prop.definition if prop is not None else None) or definitions.get((name, character, label))
+        axes.append((title, Property(SYSTEM, code, name, character, label, definition)))
+    return axes
 
 
 def _text(element: etree._Element) -> str:
@@ -847,7 +883,13 @@ def _key_designations(
 
 
 def _index_designations(
-    entries: Sequence[IndexEntry], values: _Values, codes: set[str], designations: _Designations, warnings: list[str]
+    entries: Sequence[IndexEntry],
+    values: _Values,
+    codes: set[str],
+    designations: _Designations,
+    warnings: list[str],
+    *,
+    source: str = _INDEX_SOURCE,
 ) -> None:
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
@@ -881,7 +923,7 @@ def _index_designations(
         texts = (entry.text, *natural_order(entry.path))
         for code in targets(entry.codes, entry.text):
             for text in texts:
-                designations.add(code, DesignationKind.INDEX_TERM, text, _INDEX_SOURCE)
+                designations.add(code, DesignationKind.INDEX_TERM, text, source)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
@@ -897,7 +939,7 @@ def _index_designations(
                 kind, found = DesignationKind.SYNONYM, uses[reference.target]
             for code in found:
                 for text in texts:
-                    designations.add(code, kind, text, _INDEX_SOURCE, via)
+                    designations.add(code, kind, text, source, via)
     if unknown:
         warnings.append(
             f"{len(unknown)} ICD-10-PCS index codes name no table or code (first: {', '.join(unknown[:5])})"
@@ -1107,8 +1149,11 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     if index_file is not None:
         _version, entries = load_index(*_read(index_file))
         codes = {c.code for c in parts.concepts if c.kind is ConceptKind.CODE}
-        _index_designations(entries, values, codes, designations, warnings)
-        files.append(_source(index_file))
+        record = _source(index_file)
+        # Terms of a reconstructed index (not the CMS file) say so wherever they are shown.
+        source = _INDEX_SOURCE + (RECONSTRUCTED if record.reconstructed else "")
+        _index_designations(entries, values, codes, designations, warnings, source=source)
+        files.append(record)
     release = Release(SYSTEM, tables.version, effective(tables.version), tuple(dict.fromkeys(files)))
     return ReleaseContent(
         release,

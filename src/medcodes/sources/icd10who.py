@@ -45,6 +45,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import line_of, parse_xml, source_file, squash
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -215,7 +216,7 @@ def load_claml(path: Path, data: bytes | None = None) -> ReleaseContent:
             notes.append(ConceptNote(SYSTEM, cls.code, Note(NoteKind.NOTE, prefix + text)))
         usage = cls.element.get("usage")
         if usage:
-            properties.append(Property(SYSTEM, cls.code, "icd10.usage", usage, _USAGE.get(usage)))
+            properties.append(Property(SYSTEM, cls.code, PropertyName.ICD10_USAGE, usage, _USAGE.get(usage)))
     release = Release(SYSTEM, version, None, (source_file(path),), licence=ATTRIBUTION)
     return ReleaseContent(release, tuple(concepts), tuple(designations), tuple(notes), properties=tuple(properties))
 

@@ -43,6 +43,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import open_binary, source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -194,21 +195,21 @@ def _kind(entity: Entity) -> ConceptKind:
 
 def _properties(entity: Entity, code: str) -> Iterator[Property]:
     yield Property(
-        SYSTEM, code, "icd11.leaf", str(entity.leaf), "leaf (no children)" if entity.leaf else "has children"
+        SYSTEM, code, PropertyName.ICD11_LEAF, str(entity.leaf), "leaf (no children)" if entity.leaf else "has children"
     )
     if entity.residual:
         # WHO's residual categories are linearization-only entities whose URI ends /other or /unspecified.
         tail = entity.linearization_uri.rsplit("/", 1)[-1]
         label = {"other": "other specified", "unspecified": "unspecified"}.get(tail, "residual")
-        yield Property(SYSTEM, code, "icd11.residual", "True", label)
+        yield Property(SYSTEM, code, PropertyName.ICD11_RESIDUAL, "True", label)
     if entity.foundation_uri:
-        yield Property(SYSTEM, code, "icd11.foundation_uri", entity.foundation_uri)
+        yield Property(SYSTEM, code, PropertyName.ICD11_FOUNDATION_URI, entity.foundation_uri)
     if entity.linearization_uri:
-        yield Property(SYSTEM, code, "icd11.linearization_uri", entity.linearization_uri)
+        yield Property(SYSTEM, code, PropertyName.ICD11_LINEARIZATION_URI, entity.linearization_uri)
     if entity.browser_link:
         # The file writes the link as a spreadsheet formula, =hyperlink("https://...","browser"): keep the URL.
         link = _HYPERLINK.match(entity.browser_link)
-        yield Property(SYSTEM, code, "icd11.browser_link", link.group(1) if link else entity.browser_link)
+        yield Property(SYSTEM, code, PropertyName.ICD11_BROWSER_LINK, link.group(1) if link else entity.browser_link)
 
 
 def load_tabulation(path: Path, version: str, effective: dt.date | None) -> ReleaseContent:

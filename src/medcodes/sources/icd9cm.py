@@ -43,6 +43,7 @@ from medcodes.models import (
     ReleaseContent,
     SourceFile,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import read_bytes, source_file
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -351,7 +352,7 @@ class _Builder:
                 )
                 self.add(header, where, entry.line)
                 self.designations.append(Designation(SYSTEM, category, DesignationKind.TITLE, title, "cdc"))
-                self.properties.append(Property(SYSTEM, category, "icd9cm.type", kind_value, kind_label))
+                self.properties.append(Property(SYSTEM, category, PropertyName.ICD9CM_TYPE, kind_value, kind_label))
             current = category
             code = canonical(entry.code, procedures)
             is_category = entry.code == category
@@ -373,7 +374,7 @@ class _Builder:
                 self.designations.append(
                     Designation(SYSTEM, code, DesignationKind.SHORT_TITLE, short_entry.title, "cms-short")
                 )
-            self.properties.append(Property(SYSTEM, code, "icd9cm.type", kind_value, kind_label))
+            self.properties.append(Property(SYSTEM, code, PropertyName.ICD9CM_TYPE, kind_value, kind_label))
 
 
 def _effective(version: str) -> dt.date:

@@ -33,6 +33,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
+from medcodes.properties import PropertyName
 from medcodes.sources.files import source_file, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -174,9 +175,9 @@ def load_appendix(path: Path, version: str) -> ReleaseContent:
         )
         designations.append(Designation(SYSTEM, drg.code, DesignationKind.TITLE, drg.title, "appendix-a"))
         if drg.mdc:
-            properties.append(Property(SYSTEM, drg.code, "drg.mdc", drg.mdc, MDC_TITLES.get(drg.mdc)))
+            properties.append(Property(SYSTEM, drg.code, PropertyName.DRG_MDC, drg.mdc, MDC_TITLES.get(drg.mdc)))
         if drg.type:
-            properties.append(Property(SYSTEM, drg.code, "drg.type", drg.type, _TYPES[drg.type]))
+            properties.append(Property(SYSTEM, drg.code, PropertyName.DRG_TYPE, drg.type, _TYPES[drg.type]))
     release = Release(SYSTEM, version, effective_date(version), (source_file(path),))
     return ReleaseContent(
         release, tuple(concepts), tuple(designations), properties=tuple(properties), warnings=tuple(warnings)

@@ -104,6 +104,10 @@ def _sniff(path: Path) -> list[FoundFile]:
     gem_files = list(gems.sniff_all(path, head))
     if gem_files:
         return gem_files
+    if path.suffix.lower() == ".zip":
+        # Each sniffer names one member; a publisher's zip may hold files of several kinds (the CMS
+        # ICD-10-CM zip holds the order file and its addenda), so every sniffer is asked.
+        return list(dict.fromkeys(f for f in (sniffer(path, head) for sniffer in SNIFFERS) if f is not None))
     for sniffer in SNIFFERS:
         found = sniffer(path, head)
         if found is not None:

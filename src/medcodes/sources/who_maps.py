@@ -19,8 +19,12 @@ as B18.00), blocks (A00-A09) and chapters (I); ICD-11 codes (1A00, BA41.Z) and c
 An ICD-11 cell may hold a cluster: stem codes joined by "/" (to be coded together) with extension codes
 joined by "&" (1C41&XN6LP/1G40). Each stem code of a cluster becomes one relation, with the whole cluster
 as the relation's detail. A row whose ICD-11 side is a block (blocks have no code) has no code to link
-and is counted in the warnings. The Foundation table names Foundation entities, not ICD-11 MMS codes, so
-it adds no relation of its own: its relation word becomes a flag of the matching MapToOneCategory row.
+and is counted in the warnings. A "No Mapping" row becomes a NO_MAP relation that says so. The Foundation
+table names Foundation entities, not ICD-11 MMS codes, so it adds no relation of its own: its relation
+word becomes a flag of the matching MapToOneCategory row.
+
+ICD-10-CM codes are linked to ICD-11 through the WHO ICD-10 code whose number they share only where the
+titles show that they share its meaning too (see cm_to_icd11).
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from medcodes.models import Relation, RelationKind
 from medcodes.sources.crosswalk import Crosswalk, MissingCounter, display_name, file_record, known_sets
 from medcodes.sources.files import text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.systems import SystemId
+from medcodes.sources.title_words import says_all
+from medcodes.systems import NAMES, SystemId
 
 # ICD-10 and ICD-11 are (c) WHO; the ICD-11 files are licensed CC BY-ND 3.0 IGO. Keep this notice with
 # every relation read from these tables wherever they are shown.
@@ -57,6 +62,12 @@ class Table(StrEnum):
 
 
 _NO_MAPPING = "No Mapping"
+_TABLE_WORDS = {
+    Table.TEN_TO_ELEVEN_ONE: "ICD-10 to ICD-11 table (one category)",
+    Table.TEN_TO_ELEVEN_MULTIPLE: "ICD-10 to ICD-11 table (multiple categories)",
+    Table.ELEVEN_TO_TEN_ONE: "ICD-11 to ICD-10 table",
+    Table.FOUNDATION_TEN_TO_ELEVEN: "ICD-10 to ICD-11 Foundation table",
+}
 _HEADER_DATE = re.compile(r"^(\d{4})-([A-Za-z]{3})-(\d{1,2})$")
 # A WHO ICD-10 category or modified category (E11, E11.9, B18.00), as opposed to a block or chapter.
 _WHO_CATEGORY = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,2})?$")
@@ -163,6 +174,8 @@ class _Reader:
         self.rows: dict[str, int] = {}
         self.uncoded: dict[str, int] = {}
         self.foundation: dict[str, tuple[str, str]] = {}  # icd10Code -> (Foundation URI, relation word)
+        self._unmapped: set[tuple[SystemId, str]] = set()
+        self.titles: dict[str, str] = {}  # icd10Code -> icd10Title, as the ICD-10 -> ICD-11 tables write it
 
     def read(self, file: _File) -> None:
         name = display_name(file.found)
@@ -173,6 +186,15 @@ class _Reader:
             self._eleven_to_ten(name, file.rows)
         else:
             self._ten_to_eleven(name, file.table, file.rows)
+
+    def _no_map(self, system: SystemId, code: str, target: SystemId, table: Table) -> None:
+        """A "No Mapping" row: listed in ``no_map`` and kept as a NO_MAP relation saying what the table says."""
+        if (system, code) in self._unmapped:
+            return
+        self._unmapped.add((system, code))
+        self.no_map.append((system, code))
+        text = f"WHO's {_TABLE_WORDS[table]} lists no {NAMES[target]} equivalent for {code}"
+        self.relations.append(Relation(system, code, RelationKind.NO_MAP, target, "", text, table.value, ("no map",)))
 
     def _foundation(self, rows: Iterable[_Row]) -> None:
         for row in rows:
@@ -194,7 +216,7 @@ class _Reader:
             if not icd11:
                 self.uncoded[name] = self.uncoded.get(name, 0) + 1
             elif unmapped:
-                self.no_map.append((SystemId.ICD11, icd11))
+                self._no_map(SystemId.ICD11, icd11, SystemId.ICD10, Table.ELEVEN_TO_TEN_ONE)
             else:
                 self.relations.append(
                     Relation(
@@ -211,9 +233,10 @@ class _Reader:
         self.missing.start(name, SystemId.ICD10, SystemId.ICD11)
         for row in rows:
             icd10, uri, cluster = row.cells[2], row.cells[7], row.cells[9]
+            self.titles.setdefault(icd10, row.cells[4])
             self.missing.check(name, SystemId.ICD10, icd10)
             if row.cells[8] == _NO_MAPPING:
-                self.no_map.append((SystemId.ICD10, icd10))
+                self._no_map(SystemId.ICD10, icd10, SystemId.ICD11, table)
                 continue
             if not cluster:
                 self.uncoded[name] = self.uncoded.get(name, 0) + 1
@@ -251,54 +274,70 @@ class _Reader:
         )
 
 
-def cm_to_icd11(cm_codes: Iterable[str], who_rows: Iterable[Relation]) -> tuple[Relation, ...]:
-    """ICD-10-CM -> ICD-11 relations through each CM code's WHO ICD-10 stem.
+def cm_to_icd11(
+    cm_titles: Mapping[str, str], who_rows: Iterable[Relation], who_titles: Mapping[str, str]
+) -> tuple[Relation, ...]:
+    """ICD-10-CM -> ICD-11 relations bridged through WHO ICD-10, where the CM code can be shown to mean it.
 
-    ``who_rows`` are WHO ICD-10 -> ICD-11 relations. A CM code takes the rows of the first of itself, its
-    first four characters (S52.521A -> S52.5) and its category (S52) that WHO maps. Where the CM code is
-    WHO's own code the flags say only which code carried it; where the US extended the WHO code they say
-    "approximate" too (and drop WHO's "equivalent", which holds for the WHO code only). Blocks and
-    chapters are not linked: their ranges and numbering differ between the two classifications.
+    ``cm_titles`` are the ICD-10-CM codes with their titles; ``who_rows`` WHO ICD-10 -> ICD-11 relations;
+    ``who_titles`` the WHO ICD-10 titles. CMS reused some WHO numbers for other conditions (WHO K55.3
+    "Angiodysplasia of small intestine" is CM K55.3 "Necrotizing enterocolitis"), so a number shared is
+    not a meaning shared. A CM code C goes through the first WHO code W of C itself, its first four
+    characters (S52.521A -> S52.5) and its category (S52) such that WHO maps W and the ICD-10-CM code
+    numbered W has a title that says everything WHO's title of W says (``title_words.says_all``): then CM's
+    W is WHO's W or narrower, and C, being W or below it in ICD-10-CM, is a kind of WHO's W. Where the
+    nearer W fails the test, the broader one is tried (CM K55.3 goes through K55 "Vascular disorders of
+    intestine", the same in both). Blocks and chapters are not linked: their ranges and numbering differ.
+
+    A bridged link is never "equivalent": its flags say "indirect" and "via WHO ICD-10 W" (and "narrower"
+    where C is below W), followed by WHO's other flags of the row (combination, postcoordinated, subclass).
     """
     by_who: dict[str, list[Relation]] = {}
     for relation in who_rows:
-        if relation.source_system is SystemId.ICD10 and _WHO_CATEGORY.match(relation.source_code):
+        if (
+            relation.kind is RelationKind.MAPS_TO
+            and relation.source_system is SystemId.ICD10
+            and _WHO_CATEGORY.match(relation.source_code)
+        ):
             by_who.setdefault(relation.source_code, []).append(relation)
+    shown: dict[str, bool] = {}
     out: list[Relation] = []
-    for cm in cm_codes:
+    for cm in cm_titles:
         if not _CM_CODE.match(cm):
             continue
         for who in dict.fromkeys((cm, cm[:5], cm[:3])):
             rows = by_who.get(who)
-            if rows is None:
+            if rows is None or who not in cm_titles or who not in who_titles:
                 continue
-            via = f"via WHO ICD-10 {who}"
-            for row in rows:
-                if who == cm:
-                    flags: tuple[str, ...] = (via, *row.flags)
-                else:
-                    flags = ("approximate", via, *(f for f in row.flags if f != "equivalent"))
-                out.append(
-                    Relation(
-                        SystemId.ICD10CM,
-                        cm,
-                        RelationKind.MAPS_TO,
-                        SystemId.ICD11,
-                        row.target_code,
-                        row.detail,
-                        f"{row.source}-via-icd10",
-                        flags,
-                    )
+            if who not in shown:
+                shown[who] = says_all(cm_titles[who], who_titles[who])
+            if not shown[who]:
+                continue
+            flags = ("indirect", f"via WHO ICD-10 {who}", *(("narrower",) if who != cm else ()))
+            out.extend(
+                Relation(
+                    SystemId.ICD10CM,
+                    cm,
+                    RelationKind.MAPS_TO,
+                    SystemId.ICD11,
+                    row.target_code,
+                    row.detail,
+                    f"{row.source}-via-icd10",
+                    (*flags, *(f for f in row.flags if f != "equivalent")),
                 )
+                for row in rows
+            )
             break
     return tuple(out)
 
 
-def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) -> Crosswalk | None:
+def load(
+    found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]], cm_titles: Mapping[str, str] | None = None
+) -> Crosswalk | None:
     """Read the newest file of each WHO table found; None when there is none.
 
-    When ``known`` holds ICD-10-CM codes, each is also linked to ICD-11 through the MapToOneCategory
-    table (see cm_to_icd11).
+    With ``cm_titles`` (the ICD-10-CM codes and their titles), ICD-10-CM codes are also linked to ICD-11
+    through the MapToOneCategory table where their meaning can be shown to be WHO's (see cm_to_icd11).
     """
     tables: dict[Table, _File] = {}
     warnings: list[str] = []
@@ -331,10 +370,9 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
     for file in chosen:
         reader.read(file)
     relations = list(reader.relations)
-    cm_codes = sets.get(SystemId.ICD10CM)
-    if cm_codes is not None and Table.TEN_TO_ELEVEN_ONE in tables:
+    if cm_titles and Table.TEN_TO_ELEVEN_ONE in tables:
         flagged = [r for r in relations if r.source == Table.TEN_TO_ELEVEN_ONE.value]
-        relations.extend(cm_to_icd11(sorted(cm_codes), flagged))
+        relations.extend(cm_to_icd11(dict(sorted(cm_titles.items())), flagged, reader.titles))
     warnings.extend(
         f"{name}: {count} {'row' if count == 1 else 'rows'} whose ICD-11 side is a block, which has no code: not linked"
         for name, count in reader.uncoded.items()

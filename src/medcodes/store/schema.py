@@ -143,7 +143,39 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
-        "0005_vocabularies",
+        "0005_history_facts",
+        """
+        -- No table changes: a build now stores codes expanded into subcodes (history kind 'expanded'),
+        -- conversion-table links from the previous code ('previous_code_of'), mapping tables' "no map" rows
+        -- ('no_map'), ICD-10-CM -> ICD-11 links only where the titles agree, and which files are
+        -- reconstructed. A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
+    Migration(
+        "0006_serving",
+        """
+        -- Facts of the release a server reads on every /api/v1/systems, counted once by the build.
+        CREATE TABLE system_counts (
+            system TEXT PRIMARY KEY,
+            concepts INTEGER NOT NULL,
+            billable INTEGER NOT NULL,
+            designations INTEGER NOT NULL,
+            notes INTEGER NOT NULL
+        );
+        -- Which run of the build made this file (models.BuildStamp); one row.
+        CREATE TABLE stamp (
+            release TEXT NOT NULL,
+            built_at TEXT NOT NULL,
+            medcodes TEXT NOT NULL
+        );
+        -- A CRC-32 of each derived blob, checked when it is read: a damaged search index is named as such
+        -- instead of being decoded into nonsense.
+        ALTER TABLE blobs ADD COLUMN crc32 INTEGER;
+        """,
+    ),
+    Migration(
+        "0007_vocabularies",
         """
         -- Names that do not come from the code set itself (open vocabularies, ICD-9-CM titles through the
         -- GEMs) say how closely they fit the code: exact, narrow, related, broad (models.NameScope).

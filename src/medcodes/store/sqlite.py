@@ -1,16 +1,21 @@
-"""The embedded store: one SQLite file (WAL journal, FTS5 full-text index)."""
+"""The embedded store: one SQLite file (FTS5 full-text index), written once by a build, then only read."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from medcodes.errors import DatabaseMissing, DatabaseOutdated
+from medcodes.errors import DatabaseDamaged, DatabaseMissing, DatabaseOutdated, DatabaseUnreadable
 from medcodes.models import (
+    BuildStamp,
     Concept,
     ConceptKind,
     Definition,
@@ -53,6 +58,94 @@ def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
     )
 
 
+def _files_json(files: Sequence[SourceFile]) -> str:
+    """A release's files as stored: name and sha256, and ``reconstructed`` where the file is no official one."""
+    return json.dumps(
+        [{"name": f.name, "sha256": f.sha256, **({"reconstructed": True} if f.reconstructed else {})} for f in files]
+    )
+
+
+_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_file(path: Path) -> None:
+    """What can be told of a database file before SQLite reads it: that it is there, readable, and a whole
+    SQLite file (the header's page count times its page size is the file's size; https://sqlite.org/fileformat.html).
+    """
+    try:
+        with path.open("rb") as file:
+            head = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        raise DatabaseMissing(path) from None
+    except IsADirectoryError:
+        raise DatabaseUnreadable(path, "it is a folder, not a file") from None
+    except OSError as exc:
+        raise DatabaseUnreadable(path, exc.strerror or str(exc)) from None
+    if size == 0:
+        raise DatabaseDamaged(path, "the file is empty")
+    if len(head) < 100 or not head.startswith(_MAGIC):
+        raise DatabaseDamaged(path, "it is not an SQLite database (its first bytes say otherwise)")
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise DatabaseDamaged(path, f"its header names an impossible page size ({page_size})")
+    pages = int.from_bytes(head[28:32], "big")
+    # The header's page count is valid when its "version-valid-for" number (offset 92) equals the change
+    # counter (offset 24), as SQLite 3.7.0 and later write it.
+    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+        raise DatabaseDamaged(path, f"it is cut short: {size:,} bytes of {pages * page_size:,}")
+
+
+class _Rows(sqlite3.Cursor):
+    """A cursor whose SQLite errors name the damaged database (see _Reading)."""
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.connection, exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.connection, exc) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.connection, exc) from exc
+
+
+class _Reading(sqlite3.Connection):
+    """The read-only connection of an opened database. A built database is only ever read, so an SQLite error
+    while reading it (a malformed page, text that is no UTF-8, a missing table) means the file is damaged: it is
+    raised as DatabaseDamaged, which every interface answers in words, instead of a traceback or a 500. Misuse
+    (ProgrammingError: a closed store) stays what it is."""
+
+    path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return self.cursor(_Rows).execute(sql, parameters)
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self, exc) from exc
+
+
+def _damaged(connection: sqlite3.Connection, exc: sqlite3.DatabaseError) -> DatabaseDamaged:
+    return DatabaseDamaged(getattr(connection, "path", "?"), str(exc))
+
+
 @dataclass(frozen=True, slots=True)
 class FtsMatch:
     system: SystemId
@@ -77,15 +170,30 @@ class SQLiteStore:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, path: Path) -> SQLiteStore:
-        if not path.is_file():
-            raise DatabaseMissing(path)
-        connection = sqlite3.connect(path, check_same_thread=False)
-        connection.execute("PRAGMA query_only = ON")
+        """Open a built database to read it, or raise the error that names what is wrong with the file.
+
+        The file is opened read-only and immutable: a build never writes a finished file again (the next build
+        renames a new file over it), so SQLite takes no lock and needs no ``-wal``/``-shm`` file beside it, and
+        a database on a read-only volume is served like any other.
+        """
+        _check_file(path)
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1"
+        try:
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False, factory=_Reading)
+        except sqlite3.Error as exc:
+            raise DatabaseUnreadable(path, str(exc)) from exc
+        connection.path = path
         store = cls(connection, path)
-        applied = store._applied()
-        if not applied:
+        try:
+            tables = {str(r[0]) for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_migrations" not in tables:
+                raise DatabaseDamaged(
+                    path, "it holds no medcodes tables (another program's SQLite file, or a build cut short)"
+                )
+            applied = store._applied()
+        except DatabaseDamaged:
             connection.close()
-            raise DatabaseMissing(path)
+            raise
         missing = tuple(m.name for m in MIGRATIONS if m.name not in applied)
         if missing:
             connection.close()
@@ -96,7 +204,7 @@ class SQLiteStore:
     def create(cls, path: Path) -> SQLiteStore:
         """A new, empty database at ``path`` (which must not exist), schema applied."""
         connection = sqlite3.connect(path, check_same_thread=False)
-        # Built once, then only read: no journal while writing, WAL for the readers afterwards.
+        # Built once, then only read: no journal while writing (a failed build is thrown away whole).
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         store = cls(connection, path)
@@ -123,10 +231,7 @@ class SQLiteStore:
         return applied
 
     def _applied(self) -> list[str]:
-        try:
-            rows = self.connection.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
-        except sqlite3.DatabaseError:
-            return []
+        rows = self.connection.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
         return [str(r[0]) for r in rows]
 
     def close(self) -> None:
@@ -145,7 +250,7 @@ class SQLiteStore:
                     release.system.value,
                     release.version,
                     release.effective.isoformat() if release.effective else None,
-                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in release.files]),
+                    _files_json(release.files),
                     release.licence,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 ),
@@ -391,11 +496,32 @@ class SQLiteStore:
 
     def put_blob(self, name: str, data: bytes) -> None:
         with self.connection:
-            self.connection.execute("INSERT OR REPLACE INTO blobs (name, data) VALUES (?, ?)", (name, data))
+            self.connection.execute(
+                "INSERT OR REPLACE INTO blobs (name, data, crc32) VALUES (?, ?, ?)", (name, data, zlib.crc32(data))
+            )
 
     def get_blob(self, name: str) -> bytes | None:
-        row = self.connection.execute("SELECT data FROM blobs WHERE name = ?", (name,)).fetchone()
-        return None if row is None else bytes(row[0])
+        """A derived blob, checked against the CRC-32 the build stored with it (DatabaseDamaged if it differs)."""
+        row = self.connection.execute("SELECT data, crc32 FROM blobs WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        data = bytes(row[0])
+        if row[1] is not None and zlib.crc32(data) != int(row[1]):
+            raise DatabaseDamaged(self.path, f"the search index's part {name!r} does not match its checksum")
+        return data
+
+    def set_stamp(self, stamp: BuildStamp) -> None:
+        with self.connection:
+            self.connection.execute("DELETE FROM stamp")
+            self.connection.execute(
+                "INSERT INTO stamp (release, built_at, medcodes) VALUES (?, ?, ?)",
+                (stamp.release, stamp.built_at.isoformat(timespec="seconds"), stamp.medcodes),
+            )
+
+    def stamp(self) -> BuildStamp | None:
+        """Which build made this file (None for a database still being built)."""
+        row = self.connection.execute("SELECT release, built_at, medcodes FROM stamp").fetchone()
+        return None if row is None else BuildStamp(str(row[0]), dt.datetime.fromisoformat(row[1]), str(row[2]))
 
     def add_links(
         self,
@@ -417,7 +543,7 @@ class SQLiteStore:
                 (
                     name,
                     version,
-                    json.dumps([{"name": f.name, "sha256": f.sha256} for f in files]),
+                    _files_json(files),
                     licence,
                     len(relations),
                     json.dumps(missing or {}),
@@ -432,8 +558,19 @@ class SQLiteStore:
         with db:
             db.execute("INSERT INTO designations_fts (designations_fts) VALUES ('rebuild')")
             db.execute("INSERT INTO designations_fts (designations_fts) VALUES ('optimize')")
+            db.execute("DELETE FROM system_counts")
+            db.execute(
+                "INSERT INTO system_counts (system, concepts, billable, designations, notes)"
+                " SELECT c.system, count(*), coalesce(sum(c.billable), 0),"
+                " (SELECT count(*) FROM designations d JOIN concepts k ON k.id = d.concept_id"
+                " WHERE k.system = c.system),"
+                " (SELECT count(*) FROM notes n JOIN concepts k ON k.id = n.concept_id WHERE k.system = c.system)"
+                " FROM concepts c GROUP BY c.system"
+            )
         db.execute("ANALYZE")
-        db.execute("PRAGMA journal_mode = WAL")
+        # A rollback journal, not WAL: a WAL file needs a -shm file beside it to be read, which a read-only
+        # volume cannot hold. Readers open the finished file immutable (``open``) and never write.
+        db.execute("PRAGMA journal_mode = DELETE")
 
     # ------------------------------------------------------------------ read side
     def releases(self) -> list[Release]:
@@ -445,7 +582,7 @@ class SQLiteStore:
                 SystemId(system),
                 version,
                 dt.date.fromisoformat(effective) if effective else None,
-                tuple(SourceFile(f["name"], f["sha256"]) for f in json.loads(files)),
+                tuple(SourceFile(f["name"], f["sha256"], bool(f.get("reconstructed"))) for f in json.loads(files)),
                 licence,
             )
             for system, version, effective, files, licence in rows
@@ -456,17 +593,14 @@ class SQLiteStore:
         return found[-1] if found else None
 
     def counts(self) -> dict[SystemId, dict[str, int]]:
-        out: dict[SystemId, dict[str, int]] = {}
-        for system, concepts, billable in self.connection.execute(
-            "SELECT system, count(*), sum(billable) FROM concepts GROUP BY system"
-        ):
-            out[SystemId(system)] = {"concepts": concepts, "billable": billable or 0}
-        for table in ("designations", "notes"):
-            for system, n in self.connection.execute(
-                f"SELECT c.system, count(*) FROM {table} t JOIN concepts c ON c.id = t.concept_id GROUP BY c.system"
-            ):
-                out.setdefault(SystemId(system), {})[table] = n
-        return out
+        """Concepts, billable codes, designations and notes of each system, as the build counted them."""
+        rows = self.connection.execute(
+            "SELECT system, concepts, billable, designations, notes FROM system_counts"
+        ).fetchall()
+        return {
+            SystemId(system): {"concepts": c, "billable": b, "designations": d, "notes": n}
+            for system, c, b, d, n in rows
+        }
 
     def get(self, system: SystemId, code: str) -> Concept | None:
         row = self.connection.execute(
@@ -572,6 +706,21 @@ class SQLiteStore:
                 tuple(replaced.split("|")) if replaced else (),
             )
         return list(latest.values())
+
+    def added_after(self, system: SystemId, codes: Sequence[str], when: dt.date) -> set[str]:
+        """The codes among ``codes`` that the history says were added after ``when`` (not valid on that day)."""
+        out: set[str] = set()
+        unique = list(dict.fromkeys(codes))
+        for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT DISTINCT code FROM history WHERE system = ? AND kind = 'added' AND effective > ?"
+                f" AND code IN ({marks})",
+                (system.value, when.isoformat(), *chunk),
+            )
+            out.update(str(r[0]) for r in rows)
+        return out
 
     def earliest_history(self, system: SystemId) -> dt.date | None:
         row = self.connection.execute("SELECT min(effective) FROM history WHERE system = ?", (system.value,)).fetchone()
@@ -699,6 +848,30 @@ class SQLiteStore:
         )
         return [_concept(r) for r in rows]
 
+    # ------------------------------------------------------------------ terminology (read side)
+    def concept_page(self, system: SystemId, bounds: tuple[int, int] | None, offset: int, limit: int) -> list[Concept]:
+        """Concepts of ``system`` in official order, ``offset`` and ``limit`` applied; ``bounds`` [first, end)
+        keeps one subtree (``subtree_ids``)."""
+        where, params = "system = ?", [system.value]
+        bounded: list[object] = list(params)
+        if bounds is not None:
+            where += " AND id >= ? AND id < ?"
+            bounded += [bounds[0], bounds[1]]
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
+            (*bounded, limit, offset),
+        ).fetchall()
+        return [_concept(r) for r in rows]
+
+    def property_names(self, system: SystemId) -> list[tuple[str, int]]:
+        """Every property name the concepts of ``system`` carry, with how many carry it."""
+        rows = self.connection.execute(
+            "SELECT p.name, count(*) FROM properties p JOIN concepts c ON c.id = p.concept_id"
+            " WHERE c.system = ? GROUP BY p.name ORDER BY p.name",
+            (system.value,),
+        ).fetchall()
+        return [(str(n), int(k)) for n, k in rows]
+
     def text_search(self, match: str, systems: Sequence[SystemId], limit: int) -> list[FtsMatch]:
         """FTS5 ``MATCH`` over every designation; ``match`` must already be a safe FTS5 expression."""
         where = ""
@@ -729,6 +902,15 @@ class SQLiteStore:
             ).fetchall()
             out.update((str(r[1]), _concept(r)) for r in rows)
         return out
+
+    def concepts_in_order(self, system: SystemId, first: int, last: int) -> list[Concept]:
+        """The concepts at official positions ``first`` to ``last`` (``Concept.seq``), through the (system, seq)
+        index."""
+        rows = self.connection.execute(
+            f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (system.value, first, last),
+        ).fetchall()
+        return [_concept(r) for r in rows]
 
     def codes_matching(self, system: SystemId, pattern: str, limit: int) -> list[Concept]:
         """Concepts whose code matches a GLOB ``pattern`` (``0U?7*``), in official order.

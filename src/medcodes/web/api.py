@@ -1,29 +1,33 @@
 """The JSON API (/api/v1): each endpoint is one service call and one builder from ``shapes``.
 
-Endpoints are ``async`` and call the service directly, on the event loop: a search is CPU work of a
-millisecond or two that no thread would make faster (the GIL), and one thread keeps the store's single
-SQLite connection and the engine's lazily loaded index to one user. A batch match yields to other
-requests between chunks of lines.
+Endpoints are ``async`` and call the service on the event loop when the work is short (a search is CPU work of
+a millisecond or two that no thread would make faster: the GIL). Long work (a batch match, a search for many
+hits or of many words) runs in the lane's worker threads (web/work.py), within a budget, and stops when the
+client leaves; the event loop goes on answering everyone else meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
+from medcodes.errors import InvalidCode
 from medcodes.explain.store import ExplainerStore
-from medcodes.models import Release, SearchResult
-from medcodes.service import MAX_MATCH_LINES, CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.models import Concept, ConceptDetail, Release, SearchResult
+from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
+from medcodes.systems import SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, UnknownSystem, parse_system
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
+from medcodes.web.params import whole_number
 from medcodes.web.urls import system_of
+from medcodes.web.work import Lane
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
@@ -31,18 +35,76 @@ MAX_SUGGESTIONS = 20
 MAX_MATCHES_PER_LINE = 20
 # CodeService.similar clamps its limit to 1..50; the API says so up front (a 400 beyond it).
 MAX_SIMILAR = 50
-# Lines matched between two chances for other requests to run.
-_MATCH_CHUNK = 16
+# What a code in a path may look like: any notation of any system's code (E11.9, e11 9, 0UT.70ZZ, DRG 291) or a
+# header's stored code (A15-A19, BlockL1-1A0, MODIFIERS); the longest stored code has 16 characters.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,39}$"
+_IDS = ", ".join(s.value for s in SystemId)
 
 # Answers about codes change only with a new build; searches may hold what a person typed about a patient.
 PUBLIC = {"cache-control": "public, max-age=3600"}
 PRIVATE = {"cache-control": "no-store"}
 
-SystemParam = Annotated[str, Path(description="A code system id: " + ", ".join(s.value for s in SystemId))]
-CodeParam = Annotated[str, Path(description="A code in any notation (E11.9, e119, 0ut70zz), or a header's code")]
-SystemsQuery = Annotated[
-    list[SystemId] | None, Query(description="Only these systems (repeatable: system=icd10cm&system=hcpcs)")
+
+def _digits(value: object) -> object:
+    """A number in a query string is ASCII digits only (pydantic, like int(), also reads "1_0")."""
+    if isinstance(value, str):
+        found = whole_number(value)
+        if found is None:
+            raise ValueError("must be a whole number written in the digits 0-9")
+        return found
+    return value
+
+
+DIGITS = BeforeValidator(_digits)
+
+
+def _whole(value: object) -> object:
+    """A number in a JSON body is a JSON number (3, or 3.0: JSON Schema's integer), never a string or true."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _system(value: str) -> str:
+    """A system as a person names it (systems.parse_system), as its id."""
+    try:
+        return parse_system(value).value
+    except UnknownSystem as exc:
+        raise ValueError(str(exc)) from None
+
+
+# A system in a filter or a body: the OpenAPI document says which spellings are read (SYSTEM_PATTERN).
+SystemName = Annotated[
+    str,
+    AfterValidator(_system),
+    Field(
+        description=f"A code system: its id ({_IDS}) in any case, with or without separators (ICD-10-CM)",
+        json_schema_extra={"pattern": SYSTEM_PATTERN, "maxLength": SYSTEM_NAME_CHARS},
+    ),
 ]
+SystemParam = Annotated[
+    str, Path(description=f"A code system: its id ({_IDS}) in any case (ICD-10-CM too)", max_length=SYSTEM_NAME_CHARS)
+]
+CodeParam = Annotated[
+    str,
+    Path(
+        description="A code in any notation (E11.9, e119, 0ut70zz), or a header's code",
+        pattern=CODE_PATTERN,
+        max_length=40,
+    ),
+]
+SystemsQuery = Annotated[
+    list[SystemName] | None,
+    Query(description="Only these systems (repeatable: system=icd10cm&system=hcpcs)", max_length=len(SystemId)),
+]
+
+
+def _ids(names: list[str] | None) -> tuple[SystemId, ...]:
+    return tuple(dict.fromkeys(SystemId(name) for name in names or ()))
 
 
 class MatchRequest(BaseModel):
@@ -51,94 +113,151 @@ class MatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[Annotated[str, StringConstraints(max_length=MAX_QUERY_CHARS)]] = Field(
-        max_length=MAX_MATCH_LINES, description=f"Texts to code, at most {MAX_MATCH_LINES} lines"
+        max_length=MAX_MATCH_LINES,
+        description=f"Texts to code, at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all",
     )
-    systems: list[SystemId] = Field(default_factory=list, description="Only these systems")
-    limit: int = Field(default=3, ge=1, le=MAX_MATCHES_PER_LINE, description="Codes per line")
+    systems: list[SystemName] = Field(default_factory=list, max_length=len(SystemId), description="Only these systems")
+    limit: Annotated[int, BeforeValidator(_whole)] = Field(
+        default=3, ge=1, le=MAX_MATCHES_PER_LINE, description="Codes per line"
+    )
 
 
 class Api:
-    def __init__(self, service: CodeService, searches: Searches, explainers: ExplainerStore) -> None:
+    def __init__(self, service: CodeService, searches: Searches, explainers: ExplainerStore, lane: Lane) -> None:
         self.service = service
         self.searches = searches
         self.explainers = explainers
+        self.lane = lane
         self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
+
+    def _find(self, system: str, code: str) -> Concept:
+        """The code a path names. A code no code of the system could be (E1 in ICD-10-CM) names no resource
+        either: 404, with the shape of the system's codes in the hint."""
+        try:
+            return self.service.find(system_of(system), code)
+        except InvalidCode as exc:
+            raise WebError(404, str(exc), exc.hint) from None
 
     async def search(
         self,
+        request: Request,
+        *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words or a code, in any notation")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page")] = 10,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page"), DIGITS] = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Hits to skip (paging)"), DIGITS] = 0,
         billable: Annotated[bool, Query(description="Billable codes only")] = False,
     ) -> JSONResponse:
         """Search every loaded code system by words or code: ranked hits, why each matched, counts per system."""
-        result = self.searches.search(q, system or (), limit, offset, billable)
+        result = await self.searches.find(q, _ids(system), limit, offset, billable, receive=request.receive)
         return JSONResponse(shapes.search_body(result, limit, offset), headers=PRIVATE)
 
     async def suggest(
         self,
+        request: Request,
+        *,
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="What has been typed so far")] = "",
         system: SystemsQuery = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest")] = 8,
+        limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Codes to suggest"), DIGITS] = 8,
     ) -> JSONResponse:
         """Autocomplete: the typed words with the last one completed, and the best codes so far."""
-        suggestions = self.searches.suggest(q, system or (), limit)
+        suggestions = await self.searches.complete(q, _ids(system), limit, receive=request.receive)
         return JSONResponse(shapes.suggest_body(suggestions), headers=PRIVATE)
 
-    async def match(self, request: Annotated[MatchRequest, Body()]) -> JSONResponse:
-        """Batch text-to-code: the best codes for each line, with scores, in the order given."""
-        results: list[SearchResult] = []
-        for start in range(0, len(request.lines), _MATCH_CHUNK):
-            chunk = request.lines[start : start + _MATCH_CHUNK]
-            results += self.service.match(chunk, request.systems, request.limit)
-            await asyncio.sleep(0)
-        return JSONResponse(shapes.match_body(request.lines, results), headers=PRIVATE)
+    async def match(self, request: Request, body: Annotated[MatchRequest, Body()]) -> JSONResponse:
+        """Batch text-to-code: the best codes for each line, with scores, in the order given. The batch runs off
+        the event loop, within a time budget, and stops when the client disconnects."""
+        systems = _ids(body.systems)
+        results: list[SearchResult] = await self.lane.run(
+            lambda budget: self.service.match(body.lines, systems, body.limit, check=budget), request.receive
+        )
+        return JSONResponse(shapes.match_body(body.lines, results), headers=PRIVATE)
 
-    async def code(self, system: SystemParam, code: CodeParam) -> JSONResponse:
-        """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history."""
-        concept = self.service.find(system_of(system), code)
-        body = shapes.code_body(self.service.detail(concept), self.service.axes(concept))
+    async def code(
+        self,
+        system: SystemParam,
+        code: CodeParam,
+        as_of: Annotated[
+            dt.date | None,
+            Query(description="The code as it stood on this date (YYYY-MM-DD), from the code history loaded"),
+        ] = None,
+    ) -> JSONResponse:
+        """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history.
+        With ``as_of``, the facts of that date where the history says them, and ``as_of_notes`` saying which."""
+        if as_of is None:
+            return self._code(self._find(system, code))
+        try:
+            detail = self.service.as_of(code, system_of(system), as_of)
+        except InvalidCode as exc:
+            raise WebError(404, str(exc), exc.hint) from None
+        return self._body(detail)
+
+    async def code_anywhere(self, code: CodeParam) -> JSONResponse:
+        """One code of whichever loaded system has it; where several do (ICD-9-CM 291 and MS-DRG 291), a 300 answer
+        with ``choices``, each with its own address."""
+        try:
+            concept = self.service.resolve(code)
+        except InvalidCode as exc:  # a path that names no code of any loaded system names no resource: 404
+            raise WebError(404, str(exc), exc.hint) from None
+        return self._code(concept)
+
+    def _code(self, concept: Concept) -> JSONResponse:
+        return self._body(self.service.detail(concept))
+
+    def _body(self, detail: ConceptDetail) -> JSONResponse:
+        body = shapes.code_body(detail, self.service.axes(detail.concept), self.service.links(detail))
         return JSONResponse(body, headers=PUBLIC)
 
     async def children(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """The codes one level below a code (or chapter, section, block), in the official order."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         return JSONResponse(shapes.concepts_body(concept, self.service.children_of(concept)), headers=PUBLIC)
 
     async def ancestors(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """The chain above a code, from its chapter down to its parent."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         return JSONResponse(shapes.concepts_body(concept, self.service.ancestors_of(concept)), headers=PUBLIC)
 
     async def similar(
         self,
         system: SystemParam,
         code: CodeParam,
-        limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most")] = 10,
+        limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="Similar codes at most"), DIGITS] = 10,
     ) -> JSONResponse:
         """Codes similar to a code, in its system and in the others, best first, each with the reasons why."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         found = self.service.similar(concept.code, concept.system, limit)
         return JSONResponse(shapes.similar_body(concept, found), headers=PUBLIC)
 
     async def explain(self, system: SystemParam, code: CodeParam) -> JSONResponse:
         """A code in plain language: its official facts in sentences, and the generated explainer (or null) with
         its label and provenance. Generated text is not medical advice."""
-        concept = self.service.find(system_of(system), code)
+        concept = self._find(system, code)
         facts = self.service.explain_facts(concept.code, concept.system)
         found = self.service.explainer(concept.code, concept.system, self.explainers)
         body = shapes.explain_body(concept, facts, self.releases.get(concept.system), found)
         return JSONResponse(body, headers=PUBLIC)
 
+    async def map(
+        self,
+        system: SystemParam,
+        code: CodeParam,
+        to: Annotated[SystemId, Query(description="The system to map to")],
+    ) -> JSONResponse:
+        """Crosswalk a code to another system (GEMs, WHO ICD-10/ICD-11 tables, code history), both directions: the
+        same content as `medcodes map --json`. A code no longer in its system (ICD-9-CM, a deleted code) maps too."""
+        concept, mappings = self.service.map(code, system_of(system), to)
+        return JSONResponse(shapes.map_body(concept, to, mappings), headers=PUBLIC)
+
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""
-        return JSONResponse(shapes.systems_body(self.service.systems(), self.service.vocabularies()), headers=PUBLIC)
+        body = shapes.systems_body(self.service.systems(), self.service.stamp, self.service.vocabularies())
+        return JSONResponse(body, headers=PUBLIC)
 
     async def system(self, system: SystemParam) -> JSONResponse:
         """One loaded system and the top of its hierarchy (chapters or sections), for browsing."""
         wanted = system_of(system)
         info = next((i for i in self.service.systems() if i.system is wanted), None)
         if info is None:
-            raise WebError(404, f"{NAMES[wanted]} is not loaded in this database")
+            raise self.service.not_loaded(wanted)
         return JSONResponse(shapes.system_body(info, self.service.roots(wanted)), headers=PUBLIC)

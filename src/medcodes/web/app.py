@@ -7,6 +7,7 @@ list of loaded systems; importing this module reads nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,28 +18,37 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from medcodes import __version__
-from medcodes.config import MAX_QUERY_CHARS, Settings
+from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS, ServeSettings, Settings
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
-from medcodes.service import MAX_MATCH_LINES, CodeService
+from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import UnknownSystem
+from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
-from medcodes.web.errors import ErrorBody, WebError, handler, responder
+from medcodes.web.ctss import Ctss
+from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
+from medcodes.web.fhir.errors import FhirError
+from medcodes.web.fhir.operations import Fhir
+from medcodes.web.fhir.routes import fhir_routes
 from medcodes.web.guard import Guard
 from medcodes.web.pages import Pages, environment
 from medcodes.web.reference import endpoints
+from medcodes.web.work import Lane
 
 DESCRIPTION = f"""Search all medical codes and read every fact of each one.
 
 Every HTML page of the site has a twin here, built from the same service call. Every error has one body:
-`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters; a batch
-match takes at most {MAX_MATCH_LINES} lines. Search text is never written to the server's logs.
+`{{"ok": false, "error": "...", "status": 404}}`. Queries are at most {MAX_QUERY_CHARS} characters and
+{MAX_QUERY_WORDS} words; a batch match takes at most {MAX_MATCH_LINES} lines and {MAX_MATCH_WORDS:,} words in all
+(422 beyond the words) and 20 s of work (503). Every answer carries `X-Medcodes-Release`, the database release
+that answered. Search text is never written to the server's logs.
 """
 
 
@@ -48,7 +58,14 @@ class WebOptions:
     cache_size: int = 4096
     # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
     max_body_bytes: int = 1024 * 1024
-    max_url_chars: int = 4096
+    # The longest search a client may send fits: 500 characters of 4-byte UTF-8, percent-encoded, and filters.
+    max_url_chars: int = 8192
+    # The site's public address (canonical links, structured data); None: pages name themselves by path only.
+    public_url: str | None = None
+    # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
+    work_threads: int = 2
+    work_waiting: int = 32
+    work_seconds: float = 20.0
 
 
 def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
@@ -56,19 +73,25 @@ def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
 
 
 _BAD: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody, "description": "Bad request"}}
+# A well-formed request over a documented work budget (too many words in a query or a batch).
+_OVER: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "More work than one request may ask"}
+}
 _MISSING: dict[int | str, dict[str, Any]] = {
     **_BAD,
     404: {"model": ErrorBody, "description": "No such code or system"},
 }
 
 
-def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
-    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1."""
+def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> list[BaseRoute]:
+    """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
+    standard interfaces (NLM Clinical Tables-compatible search, FHIR R4 terminology under /fhir)."""
     v1 = "/api/v1"
     return [
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
         Route("/code/{system}/{ref}", pages.code, name="code"),
+        Route("/code/{ref}", pages.code_anywhere, name="code_anywhere"),
         Route("/browse", pages.browse, name="browse"),
         Route("/browse/{system}", pages.browse_system, name="browse_system"),
         Route("/about", pages.about, name="about"),
@@ -79,14 +102,14 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             api.search,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD},
+            responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/suggest",
             api.suggest,
             methods=["GET"],
             tags=["search"],
-            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD},
+            responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD, **_OVER},
         ),
         APIRoute(
             f"{v1}/match",
@@ -96,7 +119,19 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={
                 **_ok(shapes.MatchBody, "The best codes of each line"),
                 **_BAD,
+                **_OVER,
                 413: {"model": ErrorBody, "description": "Request body too large"},
+            },
+        ),
+        APIRoute(
+            f"{v1}/codes/{{code}}",
+            api.code_anywhere,
+            methods=["GET"],
+            tags=["codes"],
+            responses={
+                **_ok(shapes.CodeBody, "The code"),
+                300: {"model": ChoicesBody, "description": "A code of several loaded systems: the choices"},
+                **_MISSING,
             },
         ),
         APIRoute(
@@ -135,6 +170,13 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             responses={**_ok(shapes.ExplainBody, "The official facts in words, and the generated text"), **_MISSING},
         ),
         APIRoute(
+            f"{v1}/codes/{{system}}/{{code}}/map",
+            api.map,
+            methods=["GET"],
+            tags=["codes"],
+            responses={**_ok(shapes.MapBody, "Crosswalk rows to the other system, both directions"), **_MISSING},
+        ),
+        APIRoute(
             f"{v1}/systems",
             api.systems,
             methods=["GET"],
@@ -148,6 +190,15 @@ def routes(pages: Pages, api: Api, assets: Assets) -> list[BaseRoute]:
             tags=["systems"],
             responses={**_ok(shapes.SystemBody, "The system and its chapters"), **_MISSING},
         ),
+        APIRoute(
+            "/api/{table}/v3/search",
+            ctss.search,
+            methods=["GET"],
+            tags=["clinical tables"],
+            summary="NLM Clinical Tables-compatible search",
+            responses={200: {"description": "[total, codes, extras or null, display]"}, **_MISSING},
+        ),
+        Mount("/fhir", routes=fhir_routes(fhir), name="fhir"),
     ]
 
 
@@ -168,7 +219,8 @@ def create_app(
     close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
-    searches = Searches(service, options.cache_size)
+    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds)
+    searches = Searches(service, options.cache_size, lane)
     pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()), store)
     respond = responder(templates)
     handle = handler(respond)
@@ -187,7 +239,7 @@ def create_app(
         title="medcodes",
         version=__version__,
         description=DESCRIPTION,
-        routes=routes(pages, Api(service, searches, store), assets),
+        routes=routes(pages, Api(service, searches, store, lane), assets, Ctss(service), Fhir(service)),
         # /docs is our own page (pages.api_docs), rendered from this document without a CDN.
         docs_url=None,
         redoc_url=None,
@@ -195,6 +247,8 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             WebError: handle,
+            FhirError: handle,
+            TerminologyError: handle,
             MedcodesError: handle,
             UnknownSystem: handle,
             RequestValidationError: handle,
@@ -205,6 +259,7 @@ def create_app(
     app.add_middleware(
         Guard, respond=respond, max_body_bytes=options.max_body_bytes, max_url_chars=options.max_url_chars
     )
+    app.state.public_url = options.public_url.rstrip("/") if options.public_url else None
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -218,8 +273,11 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     responses = operation.get("responses", {})
-                    if responses.pop("422", None) is not None:
+                    if "HTTPValidationError" in json.dumps(responses.get("422", {})):  # FastAPI's, not ours
+                        del responses["422"]
                         responses.setdefault("400", {"description": "Bad request", "content": _error_content()})
+                    for status, description in _EVERY_OPERATION.items():
+                        responses.setdefault(status, {"description": description, "content": _error_content()})
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema
@@ -228,17 +286,22 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
+# What any request may be answered besides its own answers (the guard's limits, a server out of breath).
+_EVERY_OPERATION = {
+    "414": "URL too long",
+    "503": "Server busy, a request's work budget spent, or the database unreadable",
+}
+
+
 def _error_content() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
-def from_environment() -> FastAPI:
+def from_environment() -> ASGIApp:
     """An app factory for ``uvicorn --factory medcodes.web.app:from_environment``: the database from MEDCODES_DB,
-    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only."""
-    settings = Settings.from_env()
-    return create_app(
-        CodeService.open(settings),
-        close_service=True,
-        explainers=ExplainerStore.open(settings.explainers_path, readonly=True),
-        close_explainers=True,
-    )
+    the explainers from MEDCODES_EXPLAINERS_DB (default: explainers.db beside it), opened read-only, the
+    settings of `medcodes serve` from MEDCODES_* (config.ServeSettings); it moves to a newly built database
+    without a restart (web/live.py)."""
+    from medcodes.web.server import Site
+
+    return Site.of(Settings.from_env(), ServeSettings.from_env())()

@@ -6,6 +6,7 @@ queue per request; this one costs a header check.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
@@ -13,6 +14,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcodes.web.errors import Problem
+from medcodes.web.params import whole_number
+
+log = logging.getLogger("medcodes.web")
 
 # No inline script or style anywhere: scripts and styles come from /static only. JSON-LD blocks
 # (<script type="application/ld+json">) are data, which browsers neither execute nor block.
@@ -30,7 +34,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 class Guard:
-    """Rejects a too-long URL (414) or a too-large body (413) before the app reads it; adds security headers."""
+    """Rejects a too-long URL (414) or a too-large body (413) before the app reads it; adds security headers;
+    answers a bug with a 500 itself, so that the connection stays open for the client's next request (an
+    exception that reached the server would make it close the connection after its own 500)."""
 
     def __init__(
         self,
@@ -49,8 +55,12 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
             await send(message)
 
@@ -65,7 +75,14 @@ class Guard:
             found = Problem(413, f"request body too large: at most {self.max_body_bytes} bytes")
             await self.respond(path, found)(scope, receive, send_with_headers)
             return
-        await self.app(scope, self._counting(receive), send_with_headers)
+        try:
+            await self.app(scope, self._counting(receive), send_with_headers)
+        except Exception as exc:
+            if started:  # half an answer is out: only closing the connection can end it
+                raise
+            # The path only: the query string may hold what a person typed about a patient.
+            log.error("error answering %s %s", scope.get("method", "?"), path, exc_info=exc)
+            await self.respond(path, Problem(500, "Internal server error"))(scope, receive, send_with_headers)
 
     def _counting(self, receive: Receive) -> Receive:
         """A body sent without Content-Length (chunked) is counted as it arrives."""
@@ -87,8 +104,5 @@ class Guard:
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
+            return whole_number(value)
     return None

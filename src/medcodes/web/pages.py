@@ -8,6 +8,7 @@ link their own twins, ``.../explain`` and ``.../similar``, built from the same s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,47 +21,46 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from medcodes.errors import CodeNotFound, InvalidCode
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import (
+    NOTE_LABELS,
     Concept,
     ConceptDetail,
     Designation,
     DesignationKind,
+    Explainer,
     Note,
     NoteKind,
     Property,
     SectionType,
     SimilarKind,
     SystemInfo,
+    shown_code,
 )
+from medcodes.properties import PropertyLabel
+from medcodes.properties import label as property_label
+from medcodes.recent import Recent
 from medcodes.service import MAX_MATCH_LINES, CodeService
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import NAMES, REGISTRY, SystemId, reporting_status
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
+from medcodes.web.params import whole_number
 from medcodes.web.reference import Endpoint
 from medcodes.web.shapes import facts_origin
-from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of
+from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of, systems_of
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 # A code page's last URL segment longer than this is no code of ours (the longest slug is 80 characters).
 MAX_REF_CHARS = 200
 _ALSO_KNOWN_AS = 40
+# Rendered code pages kept in memory (10 to 60 KB each).
+CODE_PAGES_KEPT = 1024
+# A list of linked codes longer than this is folded behind <details>, with its count, to keep a page short.
+COLLAPSE_AFTER = 8
 
 PUBLIC = {"cache-control": "public, max-age=3600"}
 PRIVATE = {"cache-control": "no-store"}
 
-NOTE_LABELS: dict[NoteKind, str] = {
-    NoteKind.NOTE: "Note",
-    NoteKind.SEVENTH_CHARACTER_NOTE: "7th character",
-    NoteKind.INCLUDES: "Includes",
-    NoteKind.INCLUSION_TERM: "Inclusion terms",
-    NoteKind.EXCLUDES1: "Excludes1",
-    NoteKind.EXCLUDES2: "Excludes2",
-    NoteKind.CODE_FIRST: "Code first",
-    NoteKind.USE_ADDITIONAL_CODE: "Use additional code",
-    NoteKind.CODE_ALSO: "Code also",
-    NoteKind.SEVENTH_CHARACTER: "7th character",
-}
 REASON_LABELS = {
     "code": "code",
     "title": "title",
@@ -85,28 +85,8 @@ SIMILAR_LABELS: dict[SimilarKind, str] = {
     SimilarKind.NOTE: "note",
     SimilarKind.REFERENCE: "reference",
     SimilarKind.COVERAGE: "coverage",
+    SimilarKind.NEARBY: "nearby",
     SimilarKind.WORDING: "wording",
-}
-# CMS HCPCS record layout (HCPC2026_recordlayout): the indicators' names as the layout writes them.
-HCPCS_LABELS = {
-    "pricing": "Pricing indicator",
-    "multiple_pricing": "Multiple pricing indicator",
-    "coverage": "Coverage code",
-    "coverage_issues_manual": "Coverage Issues Manual reference",
-    "medicare_carriers_manual": "Medicare Carriers Manual reference",
-    "betos": "BETOS code",
-    "type_of_service": "Type of service",
-    "asc_group": "ASC payment group",
-    "asc_group_effective": "ASC group effective date",
-    "lab_certification": "Lab certification code",
-    "cross_reference": "Cross reference",
-    "statute": "Statute",
-    "processing_note": "Processing note",
-    "add_date": "Date added",
-    "action_effective_date": "Action effective date",
-    "effective_date": "Effective date",
-    "termination_date": "Termination date",
-    "action": "Action",
 }
 EXAMPLES: dict[SystemId, tuple[str, ...]] = {
     SystemId.ICD10CM: ("type 2 diabetes", "e119", "heart attack", "torus fracture radius"),
@@ -150,6 +130,17 @@ def highlight(text: str, spans: Iterable[tuple[int, int]]) -> list[Segment]:
     return out
 
 
+_CRUMB_CHARS = 40
+
+
+def crumb(concept: Concept) -> str:
+    """A breadcrumb: the code, or for a block without one its title, shortened."""
+    if concept.shown_code is not None:
+        return concept.shown_code
+    title = concept.title
+    return title if len(title) <= _CRUMB_CHARS else title[: _CRUMB_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
 def humanize(name: str) -> str:
     """``"drg.mdc"`` -> ``"Mdc"``; ``"icd11.is_residual"`` -> ``"Is residual"``."""
     words = name.split(".", 1)[-1].replace("_", " ")
@@ -188,6 +179,11 @@ def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
         search_url=search_path,
         highlight=highlight,
         humanize=humanize,
+        shown_code=lambda c: shown_code(c.system, c.code, c.kind),
+        crumb=crumb,
+        reporting=reporting_status,
+        reported_until={s: p.reported_until for s, p in REGISTRY.items() if p.reported_until},
+        collapse_after=COLLAPSE_AFTER,
         system_name=lambda s: NAMES[SystemId(s)],
         reason_labels=REASON_LABELS,
         similar_labels=SIMILAR_LABELS,
@@ -229,6 +225,7 @@ class Pages:
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
         self.vocabularies = service.vocabularies()
+        self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(**context)
@@ -252,7 +249,7 @@ class Pages:
     async def search(self, request: Request) -> Response:
         params = request.query_params
         q = params.get("q", "")
-        selected = tuple(dict.fromkeys(_system_param(v) for v in params.getlist("system")))
+        selected = systems_of(params.getlist("system"))
         billable = params.get("billable", "") not in ("", "0", "false")
         page = _page(params.get("page", "1"))
         alternate = "/api/v1/search?" + urlencode(
@@ -272,7 +269,8 @@ class Pages:
         }
         if not q.strip():
             return self.render("search.html", PRIVATE, **context)
-        result = self.searches.search(q, selected, PAGE_SIZE, (page - 1) * PAGE_SIZE, billable)
+        offset = (page - 1) * PAGE_SIZE
+        result = await self.searches.find(q, selected, PAGE_SIZE, offset, billable, receive=request.receive)
         pages = max(1, min(MAX_PAGE, -(-result.total // PAGE_SIZE)))
         facets = sorted(result.facets.items(), key=lambda item: -item[1])
         context.update(
@@ -287,12 +285,49 @@ class Pages:
     async def code(self, request: Request) -> Response:
         system = system_of(request.path_params["system"])
         ref: str = request.path_params["ref"]
+        when = _date_param(request.query_params.get("as_of"))
+        if when is not None:
+            return self._code_as_of(request, system, ref, when)
         concept, canonical = self._find(system, ref)
         if not canonical or request.path_params["system"] != system.value:
             return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=301)
-        detail = self.service.detail(concept)
-        path = code_path(concept.system, concept.code, concept.title)
-        return self.render("code.html", PUBLIC, **self._code_context(request, detail, path))
+        # Everything on a code page but its generated explainer is a fact of the release, which never changes under
+        # a running server: the page is kept, by the explainer it shows (which the explainers store may change).
+        found = self.service.explainer(concept.code, concept.system, self.explainers)
+        key = (concept.system, concept.code, str(request.base_url), found)
+        html = self.code_pages.get(key)
+        if html is None:
+            detail = self.service.detail(concept)
+            path = code_path(concept.system, concept.code, concept.title)
+            html = self.templates.get_template("code.html").render(**self._code_context(request, detail, path, found))
+            self.code_pages.put(key, html)
+        return HTMLResponse(html, headers=PUBLIC)
+
+    async def code_anywhere(self, request: Request) -> Response:
+        """``/code/{code}``: the page of a code of any loaded system, or (300) the codes of several it may be."""
+        ref: str = request.path_params["ref"]
+        if len(ref) > MAX_REF_CHARS:
+            raise WebError(404, "No such code page")
+        concept = self.service.resolve(ref)
+        # Temporary: which system a bare code means depends on what is loaded.
+        return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=302)
+
+    def _code_as_of(self, request: Request, system: SystemId, ref: str, when: dt.date) -> Response:
+        """A code page as the code stood on a date (``?as_of=YYYY-MM-DD``): the same service call as the
+        API's ``?as_of`` and ``medcodes show --as-of``. A code deleted since is found by its code alone."""
+        try:
+            code = self._find(system, ref)[0].code
+        except CodeNotFound:
+            code = ref
+        detail = self.service.as_of(code, system, when)
+        c = detail.concept
+        path = f"{code_path(c.system, c.code, c.title)}?as_of={when.isoformat()}"
+        context = self._code_context(request, detail, path, None)
+        context.update(
+            title=f"{c.code} as of {when.isoformat()}: {c.title} - {NAMES[c.system]} - medcodes",
+            alternate=f"{context['alternate']}?as_of={when.isoformat()}",
+        )
+        return self.render("code.html", PUBLIC, **context)
 
     def _find(self, system: SystemId, ref: str) -> tuple[Concept, bool]:
         """The concept a code page's last URL segment names, and whether that segment is its canonical one.
@@ -329,7 +364,9 @@ class Pages:
             return None
         return concept
 
-    def _code_context(self, request: Request, detail: ConceptDetail, path: str) -> dict[str, Any]:
+    def _code_context(
+        self, request: Request, detail: ConceptDetail, path: str, found: Explainer | None
+    ) -> dict[str, Any]:
         c = detail.concept
         name = NAMES[c.system]
         by_code = {a.code: a for a in detail.ancestors}
@@ -339,9 +376,11 @@ class Pages:
             if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) and d.text not in (c.title, c.short_title)
         ]
         also = _also_known_as(detail.designations, {c.title, c.short_title or ""})
+        links = self.service.links(detail)
         summary = f"{c.code} is the {name} code for {c.title}"
-        if c.billable:
-            summary += " (billable)"
+        status = reporting_status(c.system, c.billable)
+        if status is not None:
+            summary += f" ({status})"
         description = summary + ". Notes, hierarchy and related codes."
         canonical = _absolute(request, path)
         twin = f"/api/v1/codes/{c.system.value}/{quote(c.code, safe='.-')}"
@@ -368,16 +407,20 @@ class Pages:
             "seventh": [n for n in detail.notes if n.kind is NoteKind.SEVENTH_CHARACTER],
             "ancestor": by_code,
             "axes": self.service.axes(c),
-            "indicators": [(HCPCS_LABELS.get(_bare(p), humanize(p.name)), p) for p in _named(detail, "hcpcs.")],
+            "indicators": [(_label(p), p) for p in detail.properties if p.name.startswith("hcpcs.")],
             "properties": [
-                p for p in detail.properties if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
+                (_label(p), p)
+                for p in detail.properties
+                if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
             ],
+            "links": links,
             # The same service calls as the JSON twins .../explain and .../similar (api.Api.explain, .similar).
-            "facts": self.service.explain_facts(c.code, c.system),
+            # A page of a past date explains the facts of that date, and no generated text (it explains today's).
+            "facts": self.service.facts_of(detail, links),
             "facts_origin": facts_origin(detail.release),
-            "explainer": self.service.explainer(c.code, c.system, self.explainers),
+            "explainer": found if detail.as_of is None else None,
             "explain_twin": twin + "/explain",
-            "similar": self.service.similar(c.code, c.system),
+            "similar": self.service.similar(c.code, c.system) if self.service.store.get(c.system, c.code) else [],
             "similar_twin": twin + "/similar",
         }
 
@@ -395,7 +438,7 @@ class Pages:
         system = system_of(request.path_params["system"])
         info = next((i for i in self.infos if i.system is system), None)
         if info is None:
-            raise WebError(404, f"{NAMES[system]} is not loaded in this database")
+            raise self.service.not_loaded(system)
         return self.render(
             "browse_system.html",
             PUBLIC,
@@ -431,29 +474,32 @@ class Pages:
 
 
 def _absolute(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    """A page's public address for canonical links and structured data: the configured public URL (WebOptions),
+    never the request's Host header, which anyone can set and these pages are cached publicly. Without one,
+    the path alone."""
+    base = getattr(getattr(request.scope.get("app"), "state", None), "public_url", None)
+    return f"{base}{path}" if base else path
 
 
-def _system_param(value: str) -> SystemId:
+def _date_param(value: str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
     try:
-        return SystemId(value.lower())
+        return dt.date.fromisoformat(value)
     except ValueError:
-        known = ", ".join(s.value for s in SystemId)
-        raise WebError(400, f"Unknown code system {value!r}", f"known systems: {known}") from None
+        raise WebError(400, f"as_of must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
 def _page(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    page = whole_number(value)
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise WebError(400, f"page must be a number from 1 to {MAX_PAGE}")
-    return int(value)
+    return page
 
 
-def _bare(p: Property) -> str:
-    return p.name.split(".", 1)[-1]
-
-
-def _named(detail: ConceptDetail, prefix: str) -> list[Property]:
-    return [p for p in detail.properties if p.name.startswith(prefix)]
+def _label(p: Property) -> PropertyLabel:
+    """A property's labels from the vocabulary both the sources and the pages use (a test holds every name)."""
+    return property_label(p.name) or PropertyLabel(p.name, p.name)
 
 
 def _also_known_as(designations: Sequence[Designation], titles: set[str]) -> list[Designation]:

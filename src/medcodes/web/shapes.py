@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from typing_extensions import TypedDict
 
 from medcodes.explain import pack
+from medcodes.matches import LinkGroup
 from medcodes.models import (
+    BuildStamp,
     Concept,
     ConceptDetail,
     Definition,
@@ -30,7 +32,8 @@ from medcodes.models import (
     SystemInfo,
     Vocabulary,
 )
-from medcodes.systems import NAMES
+from medcodes.service import Mapping
+from medcodes.systems import NAMES, SystemId
 from medcodes.web.urls import code_path
 
 
@@ -94,6 +97,7 @@ class MatchBody(TypedDict):
 class SourceFileOut(TypedDict):
     name: str
     sha256: str
+    reconstructed: bool
 
 
 class ReleaseOut(TypedDict):
@@ -116,6 +120,7 @@ class DesignationOut(TypedDict):
     text: str
     source: str
     via: str | None
+    reconstructed: bool  # from a reconstructed file (an index rebuilt in the official schema), not an official one
     # For names from open vocabularies and GEMs: how closely the name fits the code (exact, narrow, related,
     # broad); null for the code set's own designations.
     scope: str | None
@@ -153,6 +158,20 @@ class AxisOut(TypedDict):
     definition: str | None
 
 
+class EndJson(TypedDict):
+    system: str
+    code: str
+
+
+class RelationJson(TypedDict):
+    kind: str
+    source: EndJson
+    target: EndJson
+    flags: list[str]
+    table: str | None
+    detail: str | None
+
+
 class RelationOut(TypedDict):
     source_system: str
     source_code: str
@@ -162,6 +181,26 @@ class RelationOut(TypedDict):
     detail: str | None
     source: str | None
     flags: list[str]
+
+
+class LinkOut(TypedDict):
+    system: str
+    code: str
+    title: str | None
+    details: list[str]
+
+
+class LinkSetOut(TypedDict):
+    match: list[str]  # what the rows say, in words: "narrower: a subclass of this code", "approximate"
+    tables: list[str]  # the tables they come from, in words
+    codes: list[LinkOut]
+
+
+class LinkGroupOut(TypedDict):
+    system: str
+    name: str
+    count: int
+    sets: list[LinkSetOut]
 
 
 class HistoryOut(TypedDict):
@@ -192,7 +231,10 @@ class CodeBody(TypedDict):
     properties: list[PropertyOut]
     axes: list[AxisOut]
     relations: list[RelationOut]
+    crosswalks: list[LinkGroupOut]  # the relations as the code page shows them: by system, each code once
     history: list[HistoryOut]
+    as_of: str | None
+    as_of_notes: list[str]
 
 
 class ConceptsBody(TypedDict):
@@ -282,6 +324,27 @@ class ExplainBody(TypedDict):
     explainer: ExplainerOut | None
 
 
+class MappingOut(TypedDict):
+    system: str
+    code: str
+    title: str | None
+    direction: str
+    relation: RelationJson
+
+
+class MapSource(TypedDict):
+    system: str
+    code: str
+    title: str
+
+
+class MapBody(TypedDict):
+    ok: bool
+    source: MapSource | None
+    to: str
+    mappings: list[MappingOut]
+
+
 class SystemOut(TypedDict):
     system: str
     name: str
@@ -290,8 +353,17 @@ class SystemOut(TypedDict):
     billable: int
 
 
+class DatabaseOut(TypedDict):
+    """The database release that answered: one run of `medcodes build` (also the X-Medcodes-Release header)."""
+
+    release: str
+    built_at: str
+    medcodes: str
+
+
 class SystemsBody(TypedDict):
     ok: bool
+    database: DatabaseOut | None
     systems: list[SystemOut]
     vocabularies: list[VocabularyOut]
 
@@ -367,7 +439,7 @@ def release_out(release: Release) -> ReleaseOut:
         "version": release.version,
         "effective": release.effective.isoformat() if release.effective else None,
         "licence": release.licence,
-        "files": [{"name": f.name, "sha256": f.sha256} for f in release.files],
+        "files": [{"name": f.name, "sha256": f.sha256, "reconstructed": f.reconstructed} for f in release.files],
     }
 
 
@@ -381,6 +453,7 @@ def _designation(d: Designation) -> DesignationOut:
         "text": d.text,
         "source": d.source,
         "via": d.via,
+        "reconstructed": d.reconstructed,
         "scope": d.scope.value if d.scope else None,
     }
 
@@ -398,7 +471,7 @@ def vocabulary_out(v: Vocabulary) -> VocabularyOut:
         "licence": v.licence,
         "attribution": v.attribution,
         "derived": v.derived,
-        "files": [{"name": f.name, "sha256": f.sha256} for f in v.files],
+        "files": [{"name": f.name, "sha256": f.sha256, "reconstructed": f.reconstructed} for f in v.files],
     }
 
 
@@ -434,7 +507,26 @@ def axis(position: int, title: str, p: Property) -> AxisOut:
     return {"position": position, "title": title, "value": p.value, "label": p.label, "definition": p.definition}
 
 
-def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> CodeBody:
+def _link_group(group: LinkGroup) -> LinkGroupOut:
+    return {
+        "system": group.system.value,
+        "name": group.name,
+        "count": group.count,
+        "sets": [
+            {
+                "match": list(s.words),
+                "tables": list(s.tables),
+                "codes": [
+                    {"system": k.system.value, "code": k.code, "title": k.title, "details": list(k.details)}
+                    for k in s.links
+                ],
+            }
+            for s in group.sets
+        ],
+    }
+
+
+def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]], links: Sequence[LinkGroup] = ()) -> CodeBody:
     c = detail.concept
     return {
         "ok": True,
@@ -455,7 +547,10 @@ def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> Co
         "properties": [_property(p) for p in detail.properties],
         "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
         "relations": [_relation(r) for r in detail.relations],
+        "crosswalks": [_link_group(g) for g in links],
         "history": [_history(h) for h in detail.history],
+        "as_of": detail.as_of.isoformat() if detail.as_of else None,
+        "as_of_notes": list(detail.as_of_notes),
     }
 
 
@@ -465,6 +560,36 @@ def concepts_body(concept: Concept, concepts: Sequence[Concept]) -> ConceptsBody
         "system": concept.system.value,
         "code": concept.code,
         "concepts": [concept_ref(c) for c in concepts],
+    }
+
+
+def relation_json(r: Relation) -> RelationJson:
+    """A crosswalk row as `medcodes map --json` and /api/v1/codes/{system}/{code}/map write it."""
+    return {
+        "kind": r.kind.value,
+        "source": {"system": r.source_system.value, "code": r.source_code},
+        "target": {"system": r.target_system.value, "code": r.target_code},
+        "flags": list(r.flags),
+        "table": r.source,
+        "detail": r.detail,
+    }
+
+
+def map_body(concept: Concept | None, to: SystemId, mappings: Sequence[Mapping]) -> MapBody:
+    return {
+        "ok": True,
+        "source": {"system": concept.system.value, "code": concept.code, "title": concept.title} if concept else None,
+        "to": to.value,
+        "mappings": [
+            {
+                "system": m.system.value,
+                "code": m.code,
+                "title": m.title,
+                "direction": "forward" if m.forward else "backward",
+                "relation": relation_json(m.relation),
+            }
+            for m in mappings
+        ],
     }
 
 
@@ -478,9 +603,16 @@ def system_out(info: SystemInfo) -> SystemOut:
     }
 
 
-def systems_body(infos: Sequence[SystemInfo], vocabularies: Sequence[Vocabulary] = ()) -> SystemsBody:
+def systems_body(
+    infos: Sequence[SystemInfo], stamp: BuildStamp | None, vocabularies: Sequence[Vocabulary] = ()
+) -> SystemsBody:
+    database: DatabaseOut | None = None
+    if stamp is not None:
+        built_at = stamp.built_at.isoformat(timespec="seconds")
+        database = {"release": stamp.release, "built_at": built_at, "medcodes": stamp.medcodes}
     return {
         "ok": True,
+        "database": database,
         "systems": [system_out(i) for i in infos],
         "vocabularies": [vocabulary_out(v) for v in vocabularies],
     }

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
-from medcodes.systems import SystemId
+from medcodes.systems import SystemId, UnknownSystem, parse_system
 from medcodes.web.errors import WebError
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -55,9 +56,18 @@ def search_path(q: str, systems: tuple[SystemId, ...] = (), billable: bool = Fal
 
 
 def system_of(name: str) -> SystemId:
-    """A system named in a URL path; an unknown one is a page that does not exist (404)."""
+    """A system named in a URL path (systems.parse_system); an unknown one is a page that does not exist (404)."""
     try:
-        return SystemId(name.lower())
-    except ValueError:
+        return parse_system(name)
+    except UnknownSystem:
         known = ", ".join(s.value for s in SystemId)
-        raise WebError(404, f"Unknown code system {name!r}", f"known systems: {known}") from None
+        raise WebError(404, f"Unknown code system {name[:64]!r}", f"known systems: {known}") from None
+
+
+def systems_of(names: Sequence[str]) -> tuple[SystemId, ...]:
+    """Systems named in a filter (``system=icd10cm&system=HCPCS``), each once; an unknown one is a bad request."""
+    try:
+        return tuple(dict.fromkeys(parse_system(name) for name in names))
+    except UnknownSystem as exc:
+        known = ", ".join(s.value for s in SystemId)
+        raise WebError(400, f"Unknown code system {exc.name!r}", f"known systems: {known}") from None

@@ -1,14 +1,16 @@
 """HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
 
-    python bench/http.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
-                         [--client raw|httpx] [--seconds 60]
+    python bench/web.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
+                        [--client raw|httpx] [--seconds 60] [--fresh-pages 2000]
 
 Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
 `medcodes serve` runs it) on 127.0.0.1, started by this script and stopped by it:
 
 - ``floor: raw ASGI``: an ASGI callable that returns a constant (the server's own cost);
 - ``floor: FastAPI``: a FastAPI route that returns a constant JSON (the framework's floor);
-- ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages.
+- ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages:
+  ten canonical pages over and over (as a site's popular pages are asked for), and ``--fresh-pages`` distinct
+  pages drawn from every loaded system (seeded), each asked for once, so that none is served from memory.
 
 Against the medcodes servers it sends a fixed mix: searches (words, codes in any notation, misspellings,
 filters, pages) to /api/v1/search, and canonical code pages. Each run is bounded: ``--requests`` requests or
@@ -20,24 +22,20 @@ connection failure or a timeout is an error.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, and the file's name would hide the standard
-# library's http package from everything imported after it (urllib, httpx): take the folder off.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
 import argparse
 import asyncio
+import contextlib
 import importlib
 import os
+import random
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -165,7 +163,8 @@ class Server:
 
 # ---------------------------------------------------------------------------------------------- clients
 class RawConnection:
-    """A minimal HTTP/1.1 keep-alive client over asyncio streams: GET, status line, Content-Length body."""
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams: a request, its status line, and its body read to
+    the end (by Content-Length or chunked); a connection the server closes is reopened on the next request."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -173,25 +172,41 @@ class RawConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> int:
+        return await self.send(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+
+    async def send(self, request: bytes) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         assert self.reader is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: */*\r\n\r\n".encode())
+        self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length = 0
+        length, chunked, close = 0, False, False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name = name.strip().lower()
+            if name == b"content-length":
                 length = int(value)
-        if length:
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")
+        elif length:
             await self.reader.readexactly(length)
+        if close:
+            await self.close()
         return status
 
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            await self.writer.wait_closed()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
 
 
 async def _load(
@@ -256,16 +271,35 @@ async def _httpx(port: int, paths: Sequence[str], connections: int, total: int, 
     return Run("", sent, errors, elapsed, tuple(latencies))
 
 
-def measure(name: str, port: int, paths: Sequence[str], args: argparse.Namespace) -> Run:
+def measure(
+    name: str, port: int, paths: Sequence[str], args: argparse.Namespace, warm: Sequence[str] | None = None
+) -> Run:
     client = _raw if args.client == "raw" else _httpx
-    # A short warm-up (connections, caches, the index's pages), not counted.
-    asyncio.run(client(port, paths, args.connections, min(len(paths) * 2, 500), 10.0))
-    run = asyncio.run(client(port, paths, args.connections, args.requests, args.seconds))
+    # A short warm-up (connections, caches, the index's pages), not counted; ``warm`` where the measured paths
+    # must not have been asked for before.
+    warm = paths if warm is None else warm
+    asyncio.run(client(port, warm, args.connections, min(len(warm) * 2, 500), 10.0))
+    requests = args.requests if warm is paths else min(args.requests, len(paths))
+    run = asyncio.run(client(port, paths, args.connections, requests, args.seconds))
     return Run(name, run.requests, run.errors, run.seconds, run.latencies)
 
 
 def search_paths() -> list[str]:
     return ["/api/v1/search?" + urlencode(params) for params in SEARCHES]
+
+
+def fresh_code_paths(db: Path, count: int, seed: int = 17) -> list[str]:
+    """``count`` canonical code pages drawn from every loaded system in proportion to its size (seeded)."""
+    from medcodes.service import CodeService
+    from medcodes.web.urls import code_path
+
+    service = CodeService.at(db)
+    try:
+        concepts = [c for s in service.loaded_systems() for c in service.store.concepts(s)]
+    finally:
+        service.close()
+    chosen = random.Random(seed).sample(concepts, min(count, len(concepts)))
+    return [code_path(c.system, c.code, c.title) for c in chosen]
 
 
 def code_paths(port: int) -> list[str]:
@@ -293,6 +327,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="server processes for the medcodes rows")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
+    parser.add_argument(
+        "--fresh-pages", type=int, default=2000, help="distinct code pages for the 'each new' row (0: no such row)"
+    )
     args = parser.parse_args()
     if not args.db.is_file():
         raise SystemExit(f"no database at {args.db}")
@@ -306,12 +343,16 @@ def main() -> None:
         ("code page (HTML)", "medcodes", 4096, args.workers, True),
         ("search, cache off", "medcodes", 0, 1, False),
     ]
+    fresh = fresh_code_paths(args.db, args.fresh_pages + 100) if args.fresh_pages else []
     for name, kind, cache, workers, pages in plan:
         server = Server(kind, args.db, cache, workers)
         try:
             server.wait_ready()
             paths = code_paths(server.port) if pages else searches
             rows.append(measure(name, server.port, paths, args))
+            if pages and fresh:
+                # The first 100 warm the server up; the rest are each asked for once.
+                rows.append(measure("code page, each new", server.port, fresh[100:], args, warm=fresh[:100]))
         finally:
             server.stop()
 

@@ -1,0 +1,39 @@
+"""Recent answers kept in memory: a bounded map that forgets the least recently used entry first.
+
+A database never changes under an open connection (a build writes a new file and renames it over the old one),
+so what is computed from one release (a code page's similar codes, the facts an explainer is checked against)
+stays right for as long as the connection is open, and can be kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """At most ``size`` entries (0: none kept); reading an entry makes it the most recent."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[K, V] = OrderedDict()
+
+    def __contains__(self, key: K) -> bool:
+        return key in self.entries
+
+    def get(self, key: K) -> V | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        if self.size <= 0:
+            return
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)

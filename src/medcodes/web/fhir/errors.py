@@ -1,0 +1,42 @@
+"""FHIR's error body: an OperationOutcome with one issue, answered with the HTTP status the problem calls for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medcodes.terminology.concepts import Issue
+
+FHIR_JSON = "application/fhir+json"
+FHIR_PREFIX = "/fhir"
+TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+
+
+class FhirError(Exception):
+    """A request the FHIR interface cannot answer, with the OperationOutcome issue type that says why."""
+
+    def __init__(self, status: int, code: str, text: str, tx_code: str | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.issue = Issue("error", code, text, tx_code)
+
+
+def is_fhir(path: str) -> bool:
+    return path == FHIR_PREFIX or path.startswith(FHIR_PREFIX + "/")
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    out: dict[str, Any] = {"severity": issue.severity, "code": issue.code}
+    details: dict[str, Any] = {"text": issue.text}
+    if issue.tx_code:
+        details = {"coding": [{"system": TX_ISSUE_TYPE, "code": issue.tx_code}], "text": issue.text}
+    out["details"] = details
+    if issue.expression:
+        # R4 keeps the deprecated `location` beside `expression`; validators read either.
+        out["location"] = list(issue.expression)
+        out["expression"] = list(issue.expression)
+    return out
+
+
+def operation_outcome(issues: list[Issue]) -> dict[str, Any]:
+    return {"resourceType": "OperationOutcome", "issue": [issue_json(i) for i in issues]}
