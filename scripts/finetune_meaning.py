@@ -18,6 +18,7 @@ measurement). Nothing it writes belongs in git: the model is ~90 MB, and the scr
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import random
 import shutil
@@ -42,9 +43,9 @@ _NAMES = {DesignationKind.INDEX_TERM, DesignationKind.INCLUSION_TERM, Designatio
 def pairs(store: SQLiteStore, seed: int) -> list[tuple[str, str]]:
     """(name, title) for every name of a code that differs from its title, shuffled."""
     titles: dict[int, str] = {}
-    for cid, system, _kind, title in store.concept_titles():
+    for cid, system, _kind, text in store.concept_titles():
         if system in _SYSTEMS:
-            titles[cid] = title
+            titles[cid] = text
     found: dict[tuple[str, str], None] = {}
     for _did, cid, kind, text in store.designation_rows():
         title = titles.get(cid)
@@ -152,7 +153,7 @@ def main() -> None:
     parser.add_argument("--index", action="store_true", help="then encode the database's titles with the model")
     args = parser.parse_args()
     try:
-        import torch
+        torch = importlib.import_module("torch")  # optional: only this script needs it
     except ImportError:
         sys.exit("this script needs torch: pip install torch (the CPU build is enough)")
     torch.manual_seed(args.seed)

@@ -92,7 +92,9 @@ def test_a_reconstructed_gem_is_found_by_its_name_and_rows() -> None:
 def test_a_stray_choice_list_digit_is_read_as_a_plain_row() -> None:
     crosswalk = gems.load([FoundFile(FileKind.GEM_PCS_9_TO_10, GEM, "2018")], {})
     assert crosswalk is not None
-    assert len(crosswalk.relations) == 5
+    # Five mapped rows and the "no map" row of 47.99, which is a fact of its own (a NO_MAP relation).
+    assert len(crosswalk.relations) == 6
+    assert [r.source_code for r in crosswalk.relations if r.kind is RelationKind.NO_MAP] == ["47.99"]
     flags = {(r.source_code, r.target_code): r.flags for r in crosswalk.relations}
     assert flags[("47.01", "0DTJ0ZZ")] == ("approximate",)
     assert (

@@ -280,11 +280,13 @@ def test_similar_codes_with_the_reasons_why(client: TestClient) -> None:
         "I21.9",
         "Acute myocardial infarction, unspecified",
     )
-    assert body["similar"][0] == {
+    first = body["similar"][0]
+    # The score depends on every name the build gives the codes (vocabularies add some): near 1, not exact.
+    assert first.pop("score") == pytest.approx(0.986, abs=0.005)
+    assert first == {
         "system": "icd11",
         "code": "BA41",
         "title": "Acute myocardial infarction",
-        "score": 0.9863,
         "billable": False,
         "more": 2,
         "more_label": "codes above or below it",

@@ -224,4 +224,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX priors_concept ON priors (concept_id);
         """,
     ),
+    Migration(
+        "0008_lexical_5",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-5/...') weighs a name given to many codes less on
+        -- each but one. A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )
