@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from medcodes.search.abbreviations import CURATED, FUNCTION_WORDS, LAY_TERMS, harvest, weight
+from pathlib import Path
+
+from medcodes.search.abbreviations import CURATED, FUNCTION_WORDS, LAY_TERMS, harvest, load, weight
 from medcodes.search.text import tokens
+from medcodes.store.sqlite import SQLiteStore
 
 
 def test_harvest_reads_parenthesised_abbreviations() -> None:
@@ -42,3 +45,25 @@ def test_curated_tables_are_well_formed() -> None:
     # A lay term typed whole is not also the start of other words: short words that begin many others
     # ("flu" -> fluid, fluoroscopy) stay out of the lay terms.
     assert all(len(k) >= 4 for k in LAY_TERMS if " " not in k)
+
+
+def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Path) -> None:
+    store = SQLiteStore.create(tmp_path / "r.db")
+    try:
+        store.connection.executemany(
+            "INSERT INTO rewrites (text, target, source, term, scope) VALUES (?, ?, ?, ?, ?)",
+            [
+                ("AFib", "atrial fibrillation", "ncit", "NCIT:C50466", "exact"),
+                ("disorders", "Disease or Disorder", "ncit", "NCIT:C2991", "exact"),
+                ("nervous system", "Nervous System Finding", "ncit", "NCIT:C35710", "exact"),
+            ],
+        )
+        words = {"disorders", "nervous", "system", "atrial", "fibrillation"}
+        every = load(store)
+        assert {"afib", "disorders", "nervous system"} <= set(every)
+        read = load(store, lambda word: word in words)
+        # A name whose words the code sets use matches by those words; only "afib" stands for something.
+        assert read["afib"] == ("atrial fibrillation",)
+        assert "disorders" not in read and "nervous system" not in read
+    finally:
+        store.close()

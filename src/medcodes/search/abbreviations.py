@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
@@ -387,14 +387,23 @@ def save(store: SQLiteStore) -> None:
     store.put_blob(BLOB, json.dumps({k: sorted(v) for k, v in sorted(found.items())}).encode())
 
 
-def load(store: SQLiteStore) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one and the vocabularies' rewrites (in that order)."""
+def load(store: SQLiteStore, known: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
+    """The curated list merged with the harvested one and the vocabularies' rewrites (in that order).
+
+    A rewrite stands for a name the code sets do not say: with ``known`` (whether the index holds a word), a
+    rewrite whose every word the code sets use is left out. Such names match codes by their own words, and the
+    vocabularies' rewrites of them mostly broaden or narrow them ("disorders" -> "Disease or Disorder",
+    "nervous system" -> "Nervous System Finding", "hodgkin lymphoma" -> "Childhood Hodgkin Lymphoma").
+    """
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
     harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
-        rewrites.setdefault(" ".join(tokens(name)), []).append(" ".join(tokens(label)))
+        words = tokens(name)
+        if known is not None and all(known(w) for w in words):
+            continue
+        rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     for found in (harvested, rewrites):
         for abbreviation, phrases in found.items():
             if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:

@@ -97,7 +97,10 @@ class SearchEngine:
     @property
     def abbreviations(self) -> dict[str, tuple[str, ...]]:
         if self._abbreviations is None:
-            self._abbreviations = abbreviations.load(self.store)
+            index = self.index
+            self._abbreviations = abbreviations.load(
+                self.store, None if index is None else (lambda word: index.term(word) is not None)
+            )
         return self._abbreviations
 
     @property
