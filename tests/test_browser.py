@@ -180,12 +180,20 @@ def test_the_site_works_without_javascript(browser: Browser, base_url: str) -> N
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(base_url + "/")
-    page.locator("#q").fill("e119")
+    page.locator("#q").fill("type 2 diabetes")
     page.locator("button[type=submit]").click()
-    page.wait_for_url(base_url + "/search?q=e119*")
+    page.wait_for_url(base_url + "/search?q=type+2+diabetes*")
     page.locator(f"a[href='{E119}']").first.click()
     page.wait_for_url(base_url + E119)
     assert page.locator("h1").inner_text() == "Type 2 diabetes mellitus without complications"
+    # Similar codes are a link to their own page.
+    page.locator("#similar .similar-load a").click()
+    page.wait_for_url(base_url + E119 + "/similar")
+    assert page.locator("#similar ol.similar > li").count() >= 1
+    # A code typed in the box opens its page.
+    page.locator("#q").fill("e119")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(base_url + E119)
     context.close()
 
 

@@ -91,6 +91,7 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
         Route("/code/{system}/{ref}", pages.code, name="code"),
+        Route("/code/{system}/{ref}/similar", pages.similar, name="similar"),
         Route("/code/{ref}", pages.code_anywhere, name="code_anywhere"),
         Route("/browse", pages.browse, name="browse"),
         Route("/browse/{system}", pages.browse_system, name="browse_system"),
