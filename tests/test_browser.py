@@ -345,3 +345,16 @@ def test_a_code_typed_and_confirmed_opens_its_page(page: Page, base_url: str, ty
     box.press("Enter")  # no suggestion chosen: the form is sent
     page.wait_for_url(base_url + target)
     assert page.locator(".bigcode").inner_text() == ("E11.9" if target == E119 else "0UT70ZZ")
+
+
+def test_no_request_leaves_the_site(browser: Browser, base_url: str) -> None:
+    """Fonts, scripts, styles and icons all come from the site itself, on every page type."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    for path in PAGE_TYPES.values():
+        _settled(page, base_url + path)
+    context.close()
+    assert len(sent) > len(PAGE_TYPES)
+    assert [url for url in sent if not url.startswith(base_url + "/")] == []

@@ -732,3 +732,29 @@ def test_a_code_outside_the_chosen_systems_stays_on_the_results_page(client: Tes
 
 def test_a_later_results_page_of_a_code_is_not_redirected(client: TestClient) -> None:
     assert client.get("/search?q=e119&page=2", follow_redirects=False).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- site files, examples
+def test_favicon_and_robots_are_served_at_the_root(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert (icon.status_code, icon.headers["content-type"], icon.content[:4]) == (200, "image/x-icon", b"\0\0\1\0")
+    robots = client.get("/robots.txt")
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /search\nDisallow: /api/\n" in robots.text
+
+
+def test_api_reference_shows_an_example_answer_for_every_endpoint_of_api_v1(client: TestClient) -> None:
+    shown = read(client.get("/docs").text)
+    operations = [
+        (method, path)
+        for path, methods in client.get("/openapi.json").json()["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in methods
+    ]
+    assert len(operations) == 12
+    for method, path in operations:
+        section = shown.text(method + "-" + path.replace("/", "-").replace("{", "").replace("}", ""))
+        assert f"Example: {method.upper()} /api/v1/" in section, path
+    search = shown.text("get--api-v1-search")
+    assert 'Example: GET /api/v1/search?q=heart+attack&limit=2 { "ok": true, "q": "heart attack"' in search
+    assert '"code": "I21.9"' in search

@@ -30,7 +30,7 @@ from medcodes.systems import UnknownSystem
 from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
-from medcodes.web.assets import Assets
+from medcodes.web.assets import ROOT_FILES, Assets
 from medcodes.web.cache import Searches
 from medcodes.web.ctss import Ctss
 from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
@@ -98,6 +98,7 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
         Route("/about", pages.about, name="about"),
         Route("/docs", pages.api_docs, name="docs"),
         Route("/static/{name}", assets.serve, name="static"),
+        *(Route(f"/{name}", assets.serve_root, name=name) for name in ROOT_FILES),
         APIRoute(
             f"{v1}/search",
             api.search,

@@ -46,7 +46,7 @@ from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
 from medcodes.web.params import whole_number
-from medcodes.web.reference import Endpoint
+from medcodes.web.reference import EXAMPLE_ITEMS, Endpoint, Example, example, example_requests
 from medcodes.web.shapes import facts_origin
 from medcodes.web.urls import (
     code_path,
@@ -106,6 +106,25 @@ EXAMPLES: dict[SystemId, tuple[str, ...]] = {
     SystemId.ICD10: ("acute myocardial infarction",),
     SystemId.ICD9CM: ("250.00",),
     SystemId.MSDRG: ("heart failure",),
+}
+
+
+# The code the API reference's examples are about: the first of these that is loaded.
+_EXAMPLE_CODES = (
+    (SystemId.ICD10CM, "E11.9"),
+    (SystemId.ICD10PCS, "0UT70ZZ"),
+    (SystemId.HCPCS, "E0601"),
+    (SystemId.ICD11, "1A00"),
+    (SystemId.ICD10, "E11.9"),
+    (SystemId.ICD9CM, "250.00"),
+)
+# Where its map example maps it to, the first loaded.
+_MAPS_TO = {
+    SystemId.ICD10CM: (SystemId.ICD9CM, SystemId.ICD11),
+    SystemId.ICD10PCS: (SystemId.ICD9CM,),
+    SystemId.ICD11: (SystemId.ICD10,),
+    SystemId.ICD10: (SystemId.ICD11,),
+    SystemId.ICD9CM: (SystemId.ICD10CM,),
 }
 
 
@@ -241,6 +260,7 @@ class Pages:
         self.loaded = {i.system for i in self.infos}
         self.vocabularies = service.vocabularies()
         self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
+        self.examples: dict[tuple[str, str], Example] | None = None
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(**context)
@@ -491,6 +511,18 @@ class Pages:
             "similar_page": similar_path(path.split("?", 1)[0]),
         }
 
+    def _example_requests(self) -> dict[tuple[str, str], tuple[str, bytes | None]]:
+        """The API reference's example requests, about a well-known code of a loaded system (any code else)."""
+        for system, code in _EXAMPLE_CODES:
+            if system in self.loaded and self.service.store.get(system, code) is not None:
+                break
+        else:
+            system = self.infos[0].system if self.infos else SystemId.ICD10CM
+            roots = self.service.roots(system) if self.infos else []
+            code = roots[0].code if roots else "E11.9"
+        other = next((s for s in _MAPS_TO.get(system, ()) if s in self.loaded), None)
+        return example_requests(system.value, code, other.value if other else None)
+
     async def browse(self, request: Request) -> Response:
         return self.render(
             "browse.html",
@@ -529,12 +561,20 @@ class Pages:
         )
 
     async def api_docs(self, request: Request) -> Response:
+        if self.examples is None:
+            # Made once per server (its release never changes under it), in process, from the loaded database.
+            requests = self._example_requests()
+            self.examples = {
+                key: await example(request.app, key[0], target, body) for key, (target, body) in requests.items()
+            }
         return self.render(
             "docs.html",
             PUBLIC,
             title="JSON API - medcodes",
             description="The medcodes JSON API: search, suggest, batch match, codes, systems.",
             endpoints=self.reference(),
+            examples=self.examples,
+            example_items=EXAMPLE_ITEMS,
             alternate="/openapi.json",
             max_match_lines=MAX_MATCH_LINES,
         )
