@@ -288,8 +288,12 @@ def _axe(page: Page) -> list[str]:
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (cd tests/js && npm ci)")
 @pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
 def test_no_serious_accessibility_violation_on_any_page(browser: Browser, base_url: str, width: int) -> None:
+    """axe-core on every page type; and no page asks another site for anything (fonts, scripts, styles, icons
+    all come from the site itself)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
     found = {}
     for name, path in PAGE_TYPES.items():
         _settled(page, base_url + path)
@@ -302,6 +306,8 @@ def test_no_serious_accessibility_violation_on_any_page(browser: Browser, base_u
     found["suggestions"] = _axe(page)
     context.close()
     assert {name: problems for name, problems in found.items() if problems} == {}
+    assert len(sent) > len(PAGE_TYPES)
+    assert [url for url in sent if not url.startswith(base_url + "/")] == []
 
 
 def test_the_suggestions_work_with_the_keyboard_alone(page: Page, base_url: str) -> None:
@@ -345,16 +351,3 @@ def test_a_code_typed_and_confirmed_opens_its_page(page: Page, base_url: str, ty
     box.press("Enter")  # no suggestion chosen: the form is sent
     page.wait_for_url(base_url + target)
     assert page.locator(".bigcode").inner_text() == ("E11.9" if target == E119 else "0UT70ZZ")
-
-
-def test_no_request_leaves_the_site(browser: Browser, base_url: str) -> None:
-    """Fonts, scripts, styles and icons all come from the site itself, on every page type."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
-    for path in PAGE_TYPES.values():
-        _settled(page, base_url + path)
-    context.close()
-    assert len(sent) > len(PAGE_TYPES)
-    assert [url for url in sent if not url.startswith(base_url + "/")] == []
