@@ -7,15 +7,17 @@ names or definitions (an open vocabulary's synonyms, with their own source) is o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from medcodes.explain.facts import level
-from medcodes.models import Concept, ConceptDetail, Designation, DesignationKind, Property
+from medcodes.models import Concept, ConceptDetail, Designation, DesignationKind, NameScope, Property
 from medcodes.systems import NAMES, SystemId
 
 # Names shown under "Also known as" at most; the coder's view lists every index term.
 MAX_NAMES = 8
+# Definitions from open vocabularies shown at most ("a short definition", best first as the service orders them).
+MAX_DEFINITIONS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +37,17 @@ class Meaning:
     source: str
 
 
-def names(detail: ConceptDetail) -> list[Name]:
-    """The names people use for the code: its inclusion terms, synonyms and abbreviations, and the index's
-    one-word main terms that lead to it (a longer index entry is a path of subterms, "Attack, attacks, heart",
-    which reads as no one's name). Each text once, titles left out, at most MAX_NAMES."""
+def names(detail: ConceptDetail, vocabularies: Mapping[str, str] | None = None) -> list[Name]:
+    """The names people use for the code: its inclusion terms, synonyms and abbreviations (an open vocabulary's
+    only where they mean what the code means: scope exact), and the index's one-word main terms that lead to it
+    (a longer index entry is a path of subterms, "Attack, attacks, heart", which reads as no one's name). Each
+    text once, titles left out, at most MAX_NAMES. ``vocabularies`` names each vocabulary ("doid" -> "Human
+    Disease Ontology")."""
     c = detail.concept
     seen = {c.title.lower(), (c.short_title or "").lower()}
     out: list[Name] = []
     for d in sorted(detail.designations, key=_rank):
-        source = _name_source(c.system, d)
+        source = _name_source(c.system, d, vocabularies or {})
         if source is None or d.text.lower() in seen:
             continue
         seen.add(d.text.lower())
@@ -59,13 +63,16 @@ def _rank(d: Designation) -> int:
     return _ORDER.get(d.kind, len(_ORDER))
 
 
-def _name_source(system: SystemId, d: Designation) -> str | None:
+def _name_source(system: SystemId, d: Designation, vocabularies: Mapping[str, str]) -> str | None:
     """Where a designation that is a name people use comes from, in words; None for one that is not."""
     name = NAMES[system]
+    if d.scope is not None and d.scope is not NameScope.EXACT:
+        return None  # a vocabulary's narrower, broader or related name is not the code's own
     if d.kind is DesignationKind.INCLUSION_TERM:
         return f"an inclusion term of the {name} tabular list"
     if d.kind in (DesignationKind.SYNONYM, DesignationKind.ABBREVIATION):
-        return f"{d.kind.value} from {_SOURCES.get(d.source, d.source)}"
+        where = vocabularies.get(d.source) or _SOURCES.get(d.source, d.source)
+        return f"{d.kind.value} from {where}"
     if d.kind is DesignationKind.INDEX_TERM and "," not in d.text and not d.via:
         where = f"the {name} index"
         return f"{where}, as rebuilt by a third party (not the official file)" if d.reconstructed else where
@@ -81,13 +88,22 @@ _SOURCES = {
 }
 
 
-def meanings(detail: ConceptDetail, axes: Sequence[tuple[str, Property]]) -> list[Meaning]:
-    """Short official definitions of what the code means, each with its source: for an ICD-10-PCS code, those
-    of its root operation, approach and device (and of the axes that the definitions file defines in the other
+def meanings(
+    detail: ConceptDetail, axes: Sequence[tuple[str, Property]], vocabularies: Mapping[str, str] | None = None
+) -> list[Meaning]:
+    """Short definitions of what the code means, each with its source: an open vocabulary's definitions of the
+    code's concept (``detail.definitions``, at most MAX_DEFINITIONS); for an ICD-10-PCS code, the official ones of
+    its root operation, approach and device (and of the axes that the definitions file defines in the other
     sections), from CMS's ICD-10-PCS definitions, as the code's table holds them (``CodeService.axes``)."""
     release = detail.release
     version = f" {release.version}" if release is not None else ""
     out: list[Meaning] = []
+    for d in detail.definitions[:MAX_DEFINITIONS]:
+        # term: "DOID:10763 hypertension": the vocabulary's id goes with its source, its label is the term.
+        ident, _, label = d.term.partition(" ")
+        term, where = (label, f"{ident}, ") if ":" in ident and label else (d.term, "")
+        vocabulary = (vocabularies or {}).get(d.source, d.source)
+        out.append(Meaning(term[:1].upper() + term[1:], d.text, f"{where}{vocabulary}"))
     for title, p in axes:
         if p.definition:
             out.append(Meaning(f"{title}: {p.label or p.value}", p.definition, f"ICD-10-PCS{version} definitions"))

@@ -259,6 +259,8 @@ class Pages:
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
         self.vocabularies = service.vocabularies()
+        # Their titles, for saying where a name or a definition on a code page comes from.
+        self.vocabulary_titles = {v.name: v.title for v in self.vocabularies}
         self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
         self.examples: dict[tuple[str, str], Example] | None = None
 
@@ -454,7 +456,7 @@ class Pages:
             for d in detail.designations
             if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) and d.text not in (c.title, c.short_title)
         ]
-        names = overview.names(detail)
+        names = overview.names(detail, self.vocabulary_titles)
         also = _also_known_as(detail.designations, {c.title, c.short_title or "", *(n.text for n in names)})
         links = self.service.links(detail)
         axes = self.service.axes(c)
@@ -489,7 +491,7 @@ class Pages:
             "ancestor": by_code,
             "axes": axes,
             "names": names,
-            "meanings": overview.meanings(detail, axes),
+            "meanings": overview.meanings(detail, axes, self.vocabulary_titles),
             "places": overview.places(detail),
             "indicators": [(_label(p), p) for p in detail.properties if p.name.startswith("hcpcs.")],
             "properties": [
