@@ -55,6 +55,7 @@ def test_names_leave_out_index_paths_see_references_other_scopes_and_repeats() -
         _name(DesignationKind.SYNONYM, "cardiovascular disease", "doid", NameScope.BROAD),
         _name(DesignationKind.SYNONYM, "acute myocardial infarction, unspecified", "ncit", NameScope.EXACT),
         _name(DesignationKind.SHORT_TITLE, "Acute MI", "order"),
+        _name(DesignationKind.INCLUSION_TERM, "Acute myocardial infarction, unspecified NOS", "tabular"),
     )
     assert overview.names(detail, VOCABULARIES) == []
 

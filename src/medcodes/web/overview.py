@@ -44,15 +44,22 @@ def names(detail: ConceptDetail, vocabularies: Mapping[str, str] | None = None) 
     text once, titles left out, at most MAX_NAMES. ``vocabularies`` names each vocabulary ("doid" -> "Human
     Disease Ontology")."""
     c = detail.concept
-    seen = {c.title.lower(), (c.short_title or "").lower()}
+    seen = {_key(c.title), _key(c.short_title or "")}
     out: list[Name] = []
     for d in sorted(detail.designations, key=_rank):
         source = _name_source(c.system, d, vocabularies or {})
-        if source is None or d.text.lower() in seen:
+        if source is None or _key(d.text) in seen:
             continue
-        seen.add(d.text.lower())
+        seen.add(_key(d.text))
         out.append(Name(d.text, source))
     return out[:MAX_NAMES]
+
+
+def _key(text: str) -> str:
+    """A name as compared for repeats: "Chronic obstructive lung disease NOS" is "chronic obstructive lung
+    disease" ("not otherwise specified" adds nothing to a name)."""
+    folded = text.lower().strip()
+    return folded.removesuffix(" nos").strip()
 
 
 # The code set's own names first, then the vocabularies', then the index's.
