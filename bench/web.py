@@ -1,7 +1,7 @@
 """HTTP benchmark: requests/s and latency of the JSON search and a code page, next to the framework's floor.
 
     python bench/web.py --db /tmp/mc/full.db [--requests 6000] [--connections 8] [--workers 1]
-                        [--client raw|httpx] [--seconds 60] [--fresh-pages 2000]
+                        [--client raw|httpx] [--seconds 60] [--fresh-pages 2000] [--baseline-src DIR]
 
 Each target runs in its own uvicorn server (httptools, uvloop where installed, access log off, as
 `medcodes serve` runs it) on 127.0.0.1, started by this script and stopped by it:
@@ -10,7 +10,13 @@ Each target runs in its own uvicorn server (httptools, uvloop where installed, a
 - ``floor: FastAPI``: a FastAPI route that returns a constant JSON (the framework's floor);
 - ``medcodes``: searches with its answer cache on (the default) and off (every search computed), code pages:
   ten canonical pages over and over (as a site's popular pages are asked for), and ``--fresh-pages`` distinct
-  pages drawn from every loaded system (seeded), each asked for once, so that none is served from memory.
+  pages drawn from every loaded system (seeded), each asked for once, so that none is served from memory; the
+  similar codes of those pages from their JSON twin (which a code page loads after itself), each once; and
+  suggestions for every prefix of the searches' words as they are typed ("d", "di", ... "diabetes"), each once.
+- ``--baseline-src DIR``: the ``src`` folder of another medcodes checkout (``git archive main src | tar -x -C
+  DIR/..``): its code pages, each asked for once, are measured in the same run, in a server of its own.
+
+After the rows, the bytes each code page sends (the HTML, and with the stylesheet and script it loads).
 
 Against the medcodes servers it sends a fixed mix: searches (words, codes in any notation, misspellings,
 filters, pages) to /api/v1/search, and canonical code pages. Each run is bounded: ``--requests`` requests or
@@ -127,8 +133,10 @@ def free_port() -> int:
 class Server:
     """A uvicorn server in a child process, stopped on exit."""
 
-    def __init__(self, kind: str, db: Path, cache: int, workers: int) -> None:
+    def __init__(self, kind: str, db: Path, cache: int, workers: int, src: Path | None = None) -> None:
         self.port = free_port()
+        # Another checkout's code (the baseline) comes first on the path of the server's process.
+        env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"} if src else None
         if workers > 1:
             # Several processes share the port: uvicorn's own supervisor, with the app factory.
             env = {**os.environ, "MEDCODES_DB": str(db)}
@@ -138,7 +146,7 @@ class Server:
             self.process = subprocess.Popen(command, env=env)
         else:
             code = [sys.executable, "-c", _SERVER, kind, str(db), str(self.port), str(cache)]
-            self.process = subprocess.Popen(code)
+            self.process = subprocess.Popen(code, env=env)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -288,8 +296,9 @@ def search_paths() -> list[str]:
     return ["/api/v1/search?" + urlencode(params) for params in SEARCHES]
 
 
-def fresh_code_paths(db: Path, count: int, seed: int = 17) -> list[str]:
-    """``count`` canonical code pages drawn from every loaded system in proportion to its size (seeded)."""
+def fresh_code_paths(db: Path, count: int, seed: int = 17, similar: bool = False) -> list[str]:
+    """``count`` canonical code pages drawn from every loaded system in proportion to its size (seeded); with
+    ``similar``, the JSON twins of their similar codes instead (which a code page loads after itself)."""
     from medcodes.service import CodeService
     from medcodes.web.urls import code_path
 
@@ -299,7 +308,38 @@ def fresh_code_paths(db: Path, count: int, seed: int = 17) -> list[str]:
     finally:
         service.close()
     chosen = random.Random(seed).sample(concepts, min(count, len(concepts)))
+    if similar:
+        return [f"/api/v1/codes/{c.system.value}/{quote(c.code, safe='.-')}/similar" for c in chosen]
     return [code_path(c.system, c.code, c.title) for c in chosen]
+
+
+def suggest_paths() -> list[str]:
+    """Every prefix of the searches' texts, as the box sends them while someone types (each once)."""
+    prefixes = dict.fromkeys(
+        params[0][1][:end]
+        for params in SEARCHES
+        for end in range(1, len(params[0][1]) + 1)
+        if params[0][1][:end].strip()
+    )
+    return ["/api/v1/suggest?" + urlencode([("q", q)]) for q in prefixes]
+
+
+def page_bytes(port: int, paths: Sequence[str]) -> tuple[list[int], int]:
+    """The size of each page's answer (headers and body) and of the stylesheet and script a page loads."""
+    import re
+    import urllib.request
+
+    sizes = []
+    assets = 0
+    for path in paths:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=10) as response:
+            body = response.read()
+            sizes.append(len(body) + len(str(response.headers)))
+        if not assets:
+            for asset in re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js)[^"]*)"', body):
+                with urllib.request.urlopen(f"http://{HOST}:{port}{asset.decode()}", timeout=10) as answer:
+                    assets += len(answer.read()) + len(str(answer.headers))
+    return sizes, assets
 
 
 def code_paths(port: int) -> list[str]:
@@ -330,6 +370,7 @@ def main() -> None:
     parser.add_argument(
         "--fresh-pages", type=int, default=2000, help="distinct code pages for the 'each new' row (0: no such row)"
     )
+    parser.add_argument("--baseline-src", type=Path, help="the src folder of a baseline checkout (its code pages)")
     args = parser.parse_args()
     if not args.db.is_file():
         raise SystemExit(f"no database at {args.db}")
@@ -344,6 +385,15 @@ def main() -> None:
         ("search, cache off", "medcodes", 0, 1, False),
     ]
     fresh = fresh_code_paths(args.db, args.fresh_pages + 100) if args.fresh_pages else []
+    sizes: list[int] = []
+    assets = 0
+    if args.baseline_src is not None and fresh:
+        server = Server("medcodes", args.db, 4096, 1, args.baseline_src)
+        try:
+            server.wait_ready()
+            rows.append(measure("baseline: code page, each new", server.port, fresh[100:], args, warm=fresh[:100]))
+        finally:
+            server.stop()
     for name, kind, cache, workers, pages in plan:
         server = Server(kind, args.db, cache, workers)
         try:
@@ -353,6 +403,12 @@ def main() -> None:
             if pages and fresh:
                 # The first 100 warm the server up; the rest are each asked for once.
                 rows.append(measure("code page, each new", server.port, fresh[100:], args, warm=fresh[:100]))
+                twins = fresh_code_paths(args.db, args.fresh_pages + 100, similar=True)
+                rows.append(measure("similar (JSON), each new", server.port, twins[100:], args, warm=twins[:100]))
+                sizes, assets = page_bytes(server.port, fresh[100:])
+            if pages:
+                typed = suggest_paths()
+                rows.append(measure("suggest, each prefix once", server.port, typed, args, warm=searches))
         finally:
             server.stop()
 
@@ -366,6 +422,12 @@ def main() -> None:
         print(
             f"{run.name:<30}{run.requests:>9}{run.rate:>9.0f}{run.percentile(50):>9.2f}{run.percentile(99):>9.2f}"
             f"{run.errors:>8}{run.rate / floor if floor else 0:>10.2f}"
+        )
+    if sizes:
+        ordered = sorted(sizes)
+        print(
+            f"code page bytes over {len(sizes)} pages: p50 {ordered[len(ordered) // 2]:,}, max {ordered[-1]:,};"
+            f" with its stylesheet and script ({assets:,}): max {ordered[-1] + assets:,}"
         )
 
 

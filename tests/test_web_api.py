@@ -288,6 +288,7 @@ def test_similar_codes_with_the_reasons_why(client: TestClient) -> None:
         "code": "BA41",
         "title": "Acute myocardial infarction",
         "billable": False,
+        "badge": None,
         "more": 2,
         "more_label": "codes above or below it",
         "url": "/code/icd11/BA41-acute-myocardial-infarction",

@@ -111,7 +111,7 @@ def test_results_mark_headers(client: TestClient) -> None:
 
 
 def test_results_link_each_code_page(client: TestClient) -> None:
-    assert (E119, "E11.9") in page(client, "/search?q=e119").links
+    assert (E119, "E11.9") in page(client, "/search?q=type+2+diabetes").links
 
 
 def test_results_count_per_system_with_filter_links(client: TestClient) -> None:
@@ -249,8 +249,10 @@ def test_code_page_children(client: TestClient) -> None:
 
 def test_pcs_page_explains_each_character(client: TestClient) -> None:
     axes = page(client, PCS).text("axes")
-    assert "3 Operation T Resection Cutting out or off, without replacement, all of a body part" in axes
+    assert "3 Operation T Resection definition above" in axes
     assert "4 Body Part 7 Fallopian Tubes, Bilateral" in axes
+    # Each definition is said once, in the overview, with its source.
+    assert "Cutting out or off" not in axes
 
 
 def test_hcpcs_page_shows_indicators(client: TestClient) -> None:
@@ -293,39 +295,61 @@ def test_every_page_shows_who_notice_while_who_content_is_loaded(client: TestCli
     assert "© World Health Organization" in shown.text("notices")
 
 
-# ---------------------------------------------------------------------------------------------- in plain language
-def test_code_page_explains_a_pcs_code_axis_by_axis(client: TestClient) -> None:
-    facts = page(client, PCS).text("facts")
-    assert (
-        "Character by character Character 1, Section (0) Medical and Surgical"
-        " Character 2, Body System (U) Female Reproductive System"
-        " Character 3, Operation (T) Resection"
-        " Official definition: Cutting out or off, without replacement, all of a body part"
-        " Character 4, Body Part (7) Fallopian Tubes, Bilateral"
-        " Character 5, Approach (0) Open Official definition: Cutting through the skin or mucous membrane"
-    ) in facts
+# ---------------------------------------------------------------------------------------------- patients first
+def test_code_page_opens_with_the_code_in_plain_words(client: TestClient) -> None:
+    code = page(client, E119)
+    ids = list(code.ids)
+    assert ids.index("overview") < ids.index("generated") < ids.index("coders") < ids.index("titles")
+    assert code.text("overview").startswith(
+        "In plain words E11.9 is an ICD-10-CM diagnosis code: Type 2 diabetes mellitus without complications."
+        " It is a complete code that can be reported (billable)."
+    )
 
 
-def test_code_page_explains_an_icd10cm_code_in_plain_sentences(client: TestClient) -> None:
-    facts = page(client, E119).text("facts")
+def test_code_page_says_where_the_code_sits_in_a_sentence(client: TestClient) -> None:
+    overview = page(client, E119).text("overview")
     assert (
-        "E11.9 is an ICD-10-CM diagnosis code: Type 2 diabetes mellitus without complications."
-        " It is a complete code that can be reported (billable). Where it sits Chapter 4"
-    ) in facts
-    assert "Use additional code Use an additional code, where it applies, for: insulin (Z79.4). from E11" in facts
+        "Where it sits E11.9 is within category E11 Type 2 diabetes mellitus, in block E08-E13 Diabetes mellitus,"
+        " in chapter 4 Endocrine, nutritional and metabolic diseases."
+    ) in overview
+
+
+def test_code_page_names_the_names_people_use_with_their_source(client: TestClient) -> None:
+    overview = page(client, I219).text("overview")
+    assert "Also known as Myocardial infarction (acute) NOS an inclusion term of the ICD-10-CM tabular list" in overview
+    # Shown once: the coder's list of index terms leaves out what the overview names.
+    assert "Myocardial infarction (acute) NOS" not in page(client, I219).text("titles")
+
+
+def test_pcs_code_page_gives_the_official_definitions_with_their_source(client: TestClient) -> None:
+    overview = page(client, PCS).text("overview")
+    assert (
+        "What it means Operation: Resection Cutting out or off, without replacement, all of a body part"
+        " ICD-10-PCS 2026 definitions Approach: Open Cutting through the skin or mucous membrane"
+    ) in overview
+
+
+def test_code_page_says_the_overview_is_taken_from_the_official_data(client: TestClient) -> None:
+    overview = page(client, E119).text("overview")
+    assert overview.endswith(
+        "Taken from the official ICD-10-CM release 2026: the code's own titles, hierarchy and notes, put into"
+        " sentences without a model. As JSON."
+    )
+
+
+def test_code_page_shows_each_note_once_with_its_meaning(client: TestClient) -> None:
+    code = page(client, E119)
+    # The generated text (which may name the same codes) aside, each note is said once.
+    main = code.text("main").replace(code.text("generated"), "")
+    assert main.count("insulin (Z79.4)") == 1
+    assert main.count("type 1 diabetes mellitus (E10.-)") == 1
+    notes = page(client, E119).text("notes")
+    assert "Excludes1 do not code this together with type 2 diabetes mellitus, without complications" in notes
 
 
 def test_code_page_links_the_ancestor_a_fact_is_inherited_from(client: TestClient) -> None:
     code = page(client, E119)
     assert ("/code/icd10cm/E11-type-2-diabetes-mellitus", "E11") in code.links
-
-
-def test_code_page_says_the_facts_are_taken_from_the_official_data(client: TestClient) -> None:
-    facts = page(client, E119).text("facts")
-    assert facts.startswith(
-        "The official facts Taken from the official ICD-10-CM release 2026: the code's own titles, hierarchy and"
-        " notes, put into sentences without a model."
-    )
 
 
 def test_code_page_shows_the_generated_explainer_under_its_label(client: TestClient) -> None:
@@ -349,7 +373,8 @@ def test_generated_explainer_shows_its_provenance_but_not_the_model_server(clien
     generated = page(client, E119).text("generated")
     assert (
         "Where this text comes from Model test-model Created 2026-01-05 10:00 UTC Status generated"
-        " Origin generated Grounded in the official facts above, release 2026 Prompt explain-1/sections-1"
+        " Origin generated Grounded in the official facts of this code (as JSON), release 2026"
+        " Prompt explain-1/sections-1"
     ) in generated
     assert "llm.example.org" not in generated
 
@@ -362,12 +387,12 @@ def test_out_of_date_generated_explainer_says_so(client: TestClient) -> None:
 
 def test_no_generated_section_without_an_explainer(client: TestClient) -> None:
     code = page(client, NO_EXPLAINER)
-    assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
+    assert ("overview" in code.ids, "generated" in code.ids) == (True, False)
 
 
 def test_rejected_explainer_is_not_shown(client: TestClient) -> None:
     code = page(client, I219)
-    assert ("facts" in code.ids, "generated" in code.ids) == (True, False)
+    assert ("overview" in code.ids, "generated" in code.ids) == (True, False)
 
 
 def test_a_code_page_kept_in_memory_shows_the_explainer_of_the_moment(service: CodeService) -> None:
@@ -383,12 +408,28 @@ def test_a_code_page_kept_in_memory_shows_the_explainer_of_the_moment(service: C
 
 
 def test_plain_language_section_links_its_json_twin(client: TestClient) -> None:
-    assert ("/api/v1/codes/icd10cm/E11.9/explain", "/api/v1/codes/icd10cm/E11.9/explain") in page(client, E119).links
+    assert ("/api/v1/codes/icd10cm/E11.9/explain", "As JSON") in page(client, E119).links
 
 
 # ---------------------------------------------------------------------------------------------- similar codes
+# A code page loads its similar codes from their JSON twin (tests/test_browser.py); their own page lists them for
+# readers without JavaScript, and the code page links it.
+I219_SIMILAR = I219 + "/similar"
+
+
+def test_code_page_links_the_page_of_its_similar_codes(client: TestClient) -> None:
+    code = page(client, I219)
+    assert (I219_SIMILAR, "Similar codes, each with the reasons why") in code.links
+    assert ("section", "data-similar", "/api/v1/codes/icd10cm/I21.9/similar") in code.attributes
+
+
+def test_similar_page_of_a_code_in_another_notation_redirects_to_the_canonical_one(client: TestClient) -> None:
+    answer = client.get("/code/icd10cm/i219/similar", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (301, I219_SIMILAR)
+
+
 def test_code_page_lists_similar_codes_with_their_reasons(client: TestClient) -> None:
-    similar = page(client, I219).text("similar")
+    similar = page(client, I219_SIMILAR).text("similar")
     assert (
         "I21.4 ICD-10-CM billable Non-ST elevation (NSTEMI) myocardial infarction"
         " variant Differs only in the 4th character: Non-ST elevation (NSTEMI) instead of Acute;"
@@ -396,26 +437,26 @@ def test_code_page_lists_similar_codes_with_their_reasons(client: TestClient) ->
 
 
 def test_similar_codes_link_their_canonical_code_pages(client: TestClient) -> None:
-    links = page(client, I219).links
+    links = page(client, I219_SIMILAR).links
     assert ("/code/icd10cm/I21.4-non-st-elevation-nstemi-myocardial-infarction", "I21.4") in links
     assert ("/code/icd11/BA41-acute-myocardial-infarction", "BA41") in links
 
 
 def test_a_grouped_similar_code_says_how_many_more(client: TestClient) -> None:
-    similar = page(client, I219).text("similar")
+    similar = page(client, I219_SIMILAR).text("similar")
     assert "BA41 ICD-11 MMS Acute myocardial infarction wording Similar title (text similarity 0.99)" in similar
     assert "and 2 more: codes above or below it" in similar
 
 
 def test_similar_section_and_its_twin_list_the_same_codes(client: TestClient) -> None:
-    code = page(client, I219)
+    code = page(client, I219_SIMILAR)
     twin = client.get("/api/v1/codes/icd10cm/I21.9/similar").json()
     shown = [href for href, _ in code.links if href.startswith(("/code/icd10cm/I21.4", "/code/icd11/"))]
     assert shown == [s["url"] for s in twin["similar"]]
 
 
 def test_a_code_without_similar_codes_says_so(client: TestClient) -> None:
-    assert page(client, "/code/hcpcs/E").text("similar") == (
+    assert page(client, "/code/hcpcs/E/similar").text("similar") == (
         "Similar codes No similar codes found for E. Similar codes as JSON: /api/v1/codes/hcpcs/E/similar"
     )
 
@@ -509,7 +550,13 @@ def _badges(shown: Page) -> list[str]:
 def test_icd11_blocks_are_shown_by_their_titles_not_their_ids(client: TestClient) -> None:
     shown = page(client, "/code/icd11/1A00")
     crumbs = [text for href, text in shown.links if href.startswith("/code/icd11/Block")]
-    assert crumbs == ["Gastroenteritis or colitis of…", "Bacterial intestinal infections"]
+    # The breadcrumbs, then the overview's sentence of where it sits, nearest first.
+    assert crumbs == [
+        "Gastroenteritis or colitis of…",
+        "Bacterial intestinal infections",
+        "Bacterial intestinal infections",
+        "Gastroenteritis or colitis of infectious origin",
+    ]
     assert "BlockL" not in shown.text("main")
 
 
@@ -658,3 +705,56 @@ def test_app_factory_reads_the_explainers_database_of_the_environment(
     shutil.copy(served, tmp_path / "medcodes.db")
     monkeypatch.setenv("MEDCODES_EXPLAINERS_DB", str(elsewhere))
     assert _label(from_environment()) == "Generated by test-model on 2026-01-05 — not medical advice — generated"
+
+
+# ---------------------------------------------------------------------------------------------- a code typed in the box
+@pytest.mark.parametrize(
+    ("q", "target"),
+    [("E11.9", E119), ("e119", E119), ("  0ut70zz ", PCS), ("0UT.70ZZ", PCS), ("I21.9", I219)],
+)
+def test_a_code_typed_in_the_box_opens_its_page(client: TestClient, q: str, target: str) -> None:
+    answer = client.get("/search", params={"q": q}, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (302, target)
+    assert answer.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("q", ["heart attack", "diabetes", "E11.9 I21.9", "E11.99"])
+def test_words_and_codes_that_are_not_one_code_stay_on_the_results_page(client: TestClient, q: str) -> None:
+    assert client.get("/search", params={"q": q}, follow_redirects=False).status_code == 200
+
+
+def test_a_code_outside_the_chosen_systems_stays_on_the_results_page(client: TestClient) -> None:
+    # E0601 is a HCPCS code: with a filter that leaves its system out, the box searches its words.
+    assert client.get("/search?q=E0601&system=icd10cm", follow_redirects=False).status_code == 200
+    answer = client.get("/search?q=E0601&system=hcpcs", follow_redirects=False)
+    assert answer.headers["location"] == "/code/hcpcs/E0601-continuous-positive-airway-pressure-cpap-device"
+
+
+def test_a_later_results_page_of_a_code_is_not_redirected(client: TestClient) -> None:
+    assert client.get("/search?q=e119&page=2", follow_redirects=False).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- site files, examples
+def test_favicon_and_robots_are_served_at_the_root(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert (icon.status_code, icon.headers["content-type"], icon.content[:4]) == (200, "image/x-icon", b"\0\0\1\0")
+    robots = client.get("/robots.txt")
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /search\nDisallow: /api/\n" in robots.text
+
+
+def test_api_reference_shows_an_example_answer_for_every_endpoint_of_api_v1(client: TestClient) -> None:
+    shown = read(client.get("/docs").text)
+    operations = [
+        (method, path)
+        for path, methods in client.get("/openapi.json").json()["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in methods
+    ]
+    assert len(operations) == 12
+    for method, path in operations:
+        section = shown.text(method + "-" + path.replace("/", "-").replace("{", "").replace("}", ""))
+        assert f"Example: {method.upper()} /api/v1/" in section, path
+    search = shown.text("get--api-v1-search")
+    assert 'Example: GET /api/v1/search?q=heart+attack&limit=2 { "ok": true, "q": "heart attack"' in search
+    assert '"code": "I21.9"' in search

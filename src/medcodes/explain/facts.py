@@ -139,9 +139,9 @@ def _summary(detail: ConceptDetail) -> str:
     c = detail.concept
     name = NAMES[c.system]
     if c.kind is ConceptKind.CHAPTER:
-        return f"{_level(c)} of {name}: {c.title}. It groups the codes listed below it."
+        return f"{level(c)} of {name}: {c.title}. It groups the codes listed below it."
     if c.kind is ConceptKind.BLOCK:
-        return f"{_level(c)} of {name}: {c.title}. It is a heading that groups related categories."
+        return f"{level(c)} of {name}: {c.title}. It is a heading that groups related categories."
     if c.kind is ConceptKind.EXTENSION:
         # ICD-11 Reference Guide: extension codes are never used alone; they add detail to a stem code.
         return (
@@ -255,7 +255,7 @@ def _cpt_summary(detail: ConceptDetail) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- where it sits
-def _level(concept: Concept) -> str:
+def level(concept: Concept) -> str:
     """How a concept's own system names its level: "Chapter 4", "Table 0UT", "MDC 05"."""
     system, code, kind = concept.system, concept.code, concept.kind
     if system is SystemId.ICD10PCS:
@@ -274,7 +274,7 @@ def _level(concept: Concept) -> str:
 
 
 def _where(detail: ConceptDetail) -> FactSection:
-    return FactSection("Where it sits", tuple(FactLine(_level(a), a.title) for a in detail.ancestors))
+    return FactSection("Where it sits", tuple(FactLine(level(a), a.title) for a in detail.ancestors))
 
 
 # ---------------------------------------------------------------------------------------------- structure
@@ -444,13 +444,20 @@ def _joined(texts: Iterable[str]) -> str:
     return out.rstrip(":;. ")
 
 
+# What a kind of note tells a coder, in plain words; the meanings follow the ICD-10-CM Official Guidelines for
+# Coding and Reporting, section I.A. The code page says them beside the notes' official labels.
+NOTE_MEANINGS = {
+    NoteKind.EXCLUDES1: "Do not code this together with",
+    NoteKind.EXCLUDES2: "Not part of this code, but may be coded as well when both are present",
+    NoteKind.INCLUDES: "This also covers",
+    NoteKind.INCLUSION_TERM: "Other conditions coded here",
+}
+
+
 def _note_sentence(kind: NoteKind, texts: list[str]) -> str:
     items = _joined(texts)
-    # The meanings follow the ICD-10-CM Official Guidelines for Coding and Reporting, section I.A.
-    if kind is NoteKind.EXCLUDES1:
-        return f"Do not code this together with: {items}."
-    if kind is NoteKind.EXCLUDES2:
-        return f"Not part of this code, but may be coded as well when both are present: {items}."
+    if kind in NOTE_MEANINGS:
+        return f"{NOTE_MEANINGS[kind]}: {items}."
     if kind is NoteKind.CODE_FIRST:
         return f"Code first {items}."
     if kind is NoteKind.USE_ADDITIONAL_CODE:
@@ -459,10 +466,6 @@ def _note_sentence(kind: NoteKind, texts: list[str]) -> str:
         return f"Use an additional code, where it applies, for: {items}."
     if kind is NoteKind.CODE_ALSO:
         return f"Code also {items}."
-    if kind is NoteKind.INCLUDES:
-        return f"This also covers: {items}."
-    if kind is NoteKind.INCLUSION_TERM:
-        return f"Other conditions coded here: {items}."
     return " ".join(t.strip() if t.strip().endswith((".", ":")) else t.strip() + "." for t in texts)
 
 

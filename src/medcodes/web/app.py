@@ -30,7 +30,7 @@ from medcodes.systems import UnknownSystem
 from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
-from medcodes.web.assets import Assets
+from medcodes.web.assets import ROOT_FILES, Assets
 from medcodes.web.cache import Searches
 from medcodes.web.ctss import Ctss
 from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
@@ -91,12 +91,14 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
         Route("/code/{system}/{ref}", pages.code, name="code"),
+        Route("/code/{system}/{ref}/similar", pages.similar, name="similar"),
         Route("/code/{ref}", pages.code_anywhere, name="code_anywhere"),
         Route("/browse", pages.browse, name="browse"),
         Route("/browse/{system}", pages.browse_system, name="browse_system"),
         Route("/about", pages.about, name="about"),
         Route("/docs", pages.api_docs, name="docs"),
         Route("/static/{name}", assets.serve, name="static"),
+        *(Route(f"/{name}", assets.serve_root, name=name) for name in ROOT_FILES),
         APIRoute(
             f"{v1}/search",
             api.search,

@@ -18,7 +18,15 @@ from medcodes.web.errors import WebError
 
 _LONG = "public, max-age=31536000, immutable"
 _SHORT = "public, max-age=3600"
-_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
+# Files that browsers and crawlers ask for at the site's root rather than under /static.
+ROOT_FILES = ("favicon.ico", "robots.txt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +59,14 @@ class Assets:
         return f"/static/{name}?v={self.assets[name].version}"
 
     async def serve(self, request: Request) -> Response:
-        asset = self.assets.get(request.path_params["name"])
+        return self.answer(request, request.path_params["name"])
+
+    async def serve_root(self, request: Request) -> Response:
+        """``/favicon.ico``, ``/robots.txt``: the file of static/ named by the path."""
+        return self.answer(request, request.url.path.lstrip("/"))
+
+    def answer(self, request: Request, name: str) -> Response:
+        asset = self.assets.get(name)
         if asset is None:
             raise WebError(404, "No such file")
         etag = f'"{asset.version}"'

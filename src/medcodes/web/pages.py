@@ -18,7 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from medcodes.errors import CodeNotFound, InvalidCode
+from medcodes.errors import CodeNotFound, InvalidCode, MedcodesError
+from medcodes.explain.facts import NOTE_MEANINGS
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import (
     NOTE_LABELS,
@@ -40,13 +41,22 @@ from medcodes.properties import label as property_label
 from medcodes.recent import Recent
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import NAMES, REGISTRY, SystemId, reporting_status
+from medcodes.web import overview
 from medcodes.web.assets import Assets
 from medcodes.web.cache import Searches
 from medcodes.web.errors import WebError
 from medcodes.web.params import whole_number
-from medcodes.web.reference import Endpoint
+from medcodes.web.reference import EXAMPLE_ITEMS, Endpoint, Example, example, example_requests
 from medcodes.web.shapes import facts_origin
-from medcodes.web.urls import code_path, code_ref, search_path, short_code_path, system_of, systems_of
+from medcodes.web.urls import (
+    code_path,
+    code_ref,
+    search_path,
+    short_code_path,
+    similar_path,
+    system_of,
+    systems_of,
+)
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -99,6 +109,25 @@ EXAMPLES: dict[SystemId, tuple[str, ...]] = {
 }
 
 
+# The code the API reference's examples are about: the first of these that is loaded.
+_EXAMPLE_CODES = (
+    (SystemId.ICD10CM, "E11.9"),
+    (SystemId.ICD10PCS, "0UT70ZZ"),
+    (SystemId.HCPCS, "E0601"),
+    (SystemId.ICD11, "1A00"),
+    (SystemId.ICD10, "E11.9"),
+    (SystemId.ICD9CM, "250.00"),
+)
+# Where its map example maps it to, the first loaded.
+_MAPS_TO = {
+    SystemId.ICD10CM: (SystemId.ICD9CM, SystemId.ICD11),
+    SystemId.ICD10PCS: (SystemId.ICD9CM,),
+    SystemId.ICD11: (SystemId.ICD10,),
+    SystemId.ICD10: (SystemId.ICD11,),
+    SystemId.ICD9CM: (SystemId.ICD10CM,),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A piece of a title, marked where the query's words matched it."""
@@ -111,6 +140,7 @@ class Segment:
 class NoteGroup:
     label: str
     notes: tuple[Note, ...]
+    meaning: str | None = None  # what the kind tells a coder, in plain words (explain.facts.NOTE_MEANINGS)
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int]]) -> list[Segment]:
@@ -157,7 +187,10 @@ def note_groups(notes: Sequence[Note]) -> list[NoteGroup]:
             groups.setdefault(note.kind, []).append(note)
     order = list(NOTE_LABELS)
     ranked = sorted(groups, key=lambda kind: order.index(kind) if kind in order else len(order))
-    return [NoteGroup(NOTE_LABELS.get(kind, humanize(kind.value)), tuple(groups[kind])) for kind in ranked]
+    return [
+        NoteGroup(NOTE_LABELS.get(kind, humanize(kind.value)), tuple(groups[kind]), NOTE_MEANINGS.get(kind))
+        for kind in ranked
+    ]
 
 
 def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
@@ -187,6 +220,7 @@ def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
         system_name=lambda s: NAMES[SystemId(s)],
         reason_labels=REASON_LABELS,
         similar_labels=SIMILAR_LABELS,
+        similar_labels_json={kind.value: label for kind, label in SIMILAR_LABELS.items()},
         section_types=SectionType,
         systems=infos,
         system_names={s.value: name for s, name in NAMES.items()},
@@ -225,7 +259,10 @@ class Pages:
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
         self.vocabularies = service.vocabularies()
+        # Their titles, for saying where a name or a definition on a code page comes from.
+        self.vocabulary_titles = {v.name: v.title for v in self.vocabularies}
         self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
+        self.examples: dict[tuple[str, str], Example] | None = None
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(**context)
@@ -269,6 +306,12 @@ class Pages:
         }
         if not q.strip():
             return self.render("search.html", PRIVATE, **context)
+        if page == 1:
+            concept = self._one_code(q, selected)
+            if concept is not None:
+                # A code typed in the box and confirmed opens its page; words stay on the results page.
+                path = code_path(concept.system, concept.code, concept.title)
+                return RedirectResponse(path, status_code=302, headers=PRIVATE)
         offset = (page - 1) * PAGE_SIZE
         result = await self.searches.find(q, selected, PAGE_SIZE, offset, billable, receive=request.receive)
         pages = max(1, min(MAX_PAGE, -(-result.total // PAGE_SIZE)))
@@ -303,6 +346,29 @@ class Pages:
             self.code_pages.put(key, html)
         return HTMLResponse(html, headers=PUBLIC)
 
+    async def similar(self, request: Request) -> Response:
+        """``/code/{system}/{ref}/similar``: a code's similar codes as a page of their own, for readers without
+        JavaScript (the code page loads them from their JSON twin)."""
+        system = system_of(request.path_params["system"])
+        concept, canonical = self._find(system, request.path_params["ref"])
+        path = code_path(concept.system, concept.code, concept.title)
+        if not canonical or request.path_params["system"] != system.value:
+            return RedirectResponse(similar_path(path), status_code=301)
+        twin = f"/api/v1/codes/{concept.system.value}/{quote(concept.code, safe='.-')}/similar"
+        return self.render(
+            "similar.html",
+            PUBLIC,
+            title=f"Codes similar to {concept.code}: {concept.title} - medcodes",
+            description=f"Codes similar to {NAMES[concept.system]} {concept.code}, each with the reasons why.",
+            concept=concept,
+            code_page=path,
+            similar=self.service.similar(concept.code, concept.system),
+            similar_twin=twin,
+            similar_page=None,
+            alternate=twin,
+            canonical=_absolute(request, similar_path(path)),
+        )
+
     async def code_anywhere(self, request: Request) -> Response:
         """``/code/{code}``: the page of a code of any loaded system, or (300) the codes of several it may be."""
         ref: str = request.path_params["ref"]
@@ -311,6 +377,21 @@ class Pages:
         concept = self.service.resolve(ref)
         # Temporary: which system a bare code means depends on what is loaded.
         return RedirectResponse(code_path(concept.system, concept.code, concept.title), status_code=302)
+
+    def _one_code(self, q: str, selected: Sequence[SystemId]) -> Concept | None:
+        """The concept ``q`` names when it is exactly one code (in any notation) of exactly one loaded system
+        (among ``selected``, where some are); otherwise None, and the query is searched as words."""
+        text = q.strip()
+        if not text or len(text) > MAX_REF_CHARS:
+            return None
+        systems = [s for s in selected if s in self.loaded] if selected else [None]
+        found = []
+        for system in systems:
+            try:
+                found.append(self.service.resolve(text, system))
+            except MedcodesError:
+                continue
+        return found[0] if len(found) == 1 else None
 
     def _code_as_of(self, request: Request, system: SystemId, ref: str, when: dt.date) -> Response:
         """A code page as the code stood on a date (``?as_of=YYYY-MM-DD``): the same service call as the
@@ -375,8 +456,10 @@ class Pages:
             for d in detail.designations
             if d.kind in (DesignationKind.TITLE, DesignationKind.SHORT_TITLE) and d.text not in (c.title, c.short_title)
         ]
-        also = _also_known_as(detail.designations, {c.title, c.short_title or ""})
+        names = overview.names(detail, self.vocabulary_titles)
+        also = _also_known_as(detail.designations, {c.title, c.short_title or "", *(n.text for n in names)})
         links = self.service.links(detail)
+        axes = self.service.axes(c)
         summary = f"{c.code} is the {name} code for {c.title}"
         status = reporting_status(c.system, c.billable)
         if status is not None:
@@ -406,7 +489,10 @@ class Pages:
             "note_groups": note_groups(detail.notes),
             "seventh": [n for n in detail.notes if n.kind is NoteKind.SEVENTH_CHARACTER],
             "ancestor": by_code,
-            "axes": self.service.axes(c),
+            "axes": axes,
+            "names": names,
+            "meanings": overview.meanings(detail, axes, self.vocabulary_titles),
+            "places": overview.places(detail),
             "indicators": [(_label(p), p) for p in detail.properties if p.name.startswith("hcpcs.")],
             "properties": [
                 (_label(p), p)
@@ -420,9 +506,24 @@ class Pages:
             "facts_origin": facts_origin(detail.release),
             "explainer": found if detail.as_of is None else None,
             "explain_twin": twin + "/explain",
-            "similar": self.service.similar(c.code, c.system) if self.service.store.get(c.system, c.code) else [],
+            # Similar codes cost more than the rest of the page together: the page loads them from their JSON
+            # twin (static/search.js) and, without JavaScript, links their own page.
+            "similar": None,
             "similar_twin": twin + "/similar",
+            "similar_page": similar_path(path.split("?", 1)[0]),
         }
+
+    def _example_requests(self) -> dict[tuple[str, str], tuple[str, bytes | None]]:
+        """The API reference's example requests, about a well-known code of a loaded system (any code else)."""
+        for system, code in _EXAMPLE_CODES:
+            if system in self.loaded and self.service.store.get(system, code) is not None:
+                break
+        else:
+            system = self.infos[0].system if self.infos else SystemId.ICD10CM
+            roots = self.service.roots(system) if self.infos else []
+            code = roots[0].code if roots else "E11.9"
+        other = next((s for s in _MAPS_TO.get(system, ()) if s in self.loaded), None)
+        return example_requests(system.value, code, other.value if other else None)
 
     async def browse(self, request: Request) -> Response:
         return self.render(
@@ -462,12 +563,20 @@ class Pages:
         )
 
     async def api_docs(self, request: Request) -> Response:
+        if self.examples is None:
+            # Made once per server (its release never changes under it), in process, from the loaded database.
+            requests = self._example_requests()
+            self.examples = {
+                key: await example(request.app, key[0], target, body) for key, (target, body) in requests.items()
+            }
         return self.render(
             "docs.html",
             PUBLIC,
             title="JSON API - medcodes",
             description="The medcodes JSON API: search, suggest, batch match, codes, systems.",
             endpoints=self.reference(),
+            examples=self.examples,
+            example_items=EXAMPLE_ITEMS,
             alternate="/openapi.json",
             max_match_lines=MAX_MATCH_LINES,
         )

@@ -33,7 +33,7 @@ from medcodes.models import (
     Vocabulary,
 )
 from medcodes.service import Mapping
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import NAMES, SystemId, reporting_status
 from medcodes.web.urls import code_path
 
 
@@ -255,6 +255,7 @@ class SimilarOut(TypedDict):
     title: str
     score: float
     billable: bool
+    badge: str | None  # "billable", "retired" or null: the badge the code wears (systems.reporting_status)
     more: int
     more_label: str | None
     url: str
@@ -631,6 +632,7 @@ def similar_out(s: SimilarCode) -> SimilarOut:
         "title": s.title,
         "score": round(s.score, 4),
         "billable": s.billable,
+        "badge": reporting_status(s.system, s.billable),
         "more": s.more,
         "more_label": s.more_label,
         "url": code_path(s.system, s.code, s.title),

@@ -40,6 +40,11 @@ def code_path(system: SystemId, code: str, title: str) -> str:
     return f"/code/{system.value}/{quote(code_ref(code, title), safe='.-')}"
 
 
+def similar_path(page: str) -> str:
+    """The page of a code page's similar codes (``/code/{system}/{ref}/similar``), for readers without JavaScript."""
+    return f"{page}/similar"
+
+
 def short_code_path(system: SystemId | str, code: str) -> str:
     """A code page's address without its slug; it redirects to the canonical one."""
     return f"/code/{SystemId(system).value}/{quote(code, safe='.-')}"

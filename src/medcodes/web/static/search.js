@@ -1,4 +1,5 @@
-// Search as you type: suggestions under the box (an ARIA 1.2 combobox with a listbox popup).
+// Search as you type: suggestions under the box (an ARIA 1.2 combobox with a listbox popup); and a code
+// page's similar codes, loaded from their JSON twin.
 // The page works without this file: the form submits to /search. Requests are debounced and each new one
 // aborts the one before, so a slow answer never overwrites a newer one. Everything is built with
 // textContent: no server text is ever parsed as HTML.
@@ -174,5 +175,65 @@
     });
   }
 
+  // A code page's similar codes, read from their JSON twin into the markup the server gives their own page
+  // (templates/_similar.html); without this, the section links that page.
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function similarItem(s, labels, names) {
+    var li = document.createElement("li");
+    var head = element("div", "similar-head");
+    var code = element("a", "code", s.code);
+    code.href = s.url;
+    head.appendChild(code);
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(element("span", "sys sys-" + s.system, names[s.system] || s.system));
+    if (s.badge) {
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(element("span", "badge " + s.badge, s.badge));
+    }
+    li.appendChild(head);
+    li.appendChild(element("span", "similar-title", s.title));
+    var reasons = element("ul", "reasons");
+    (s.why || []).forEach(function (reason) {
+      var item = document.createElement("li");
+      item.appendChild(element("span", "why-kind", labels[reason.kind] || reason.kind));
+      item.appendChild(document.createTextNode(" " + reason.text));
+      reasons.appendChild(item);
+    });
+    li.appendChild(reasons);
+    if (s.more) {
+      li.appendChild(element("p", "more", "and " + s.more + " more: " + (s.more_label || "similar codes")));
+    }
+    return li;
+  }
+
+  function loadSimilar(section) {
+    var placeholder = section.querySelector(".similar-load");
+    var labels = JSON.parse(section.getAttribute("data-labels") || "{}");
+    var names = JSON.parse(section.getAttribute("data-systems") || "{}");
+    section.setAttribute("aria-busy", "true");
+    fetch(section.getAttribute("data-similar"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        section.setAttribute("aria-busy", "false");
+        if (!data || !data.ok || !placeholder) return;  // the link to their page stays
+        var found;
+        if (data.similar.length) {
+          found = element("ol", "similar");
+          data.similar.forEach(function (s) { found.appendChild(similarItem(s, labels, names)); });
+        } else {
+          found = element("p", "muted", "No similar codes found for " + data.code + ".");
+        }
+        section.replaceChild(found, placeholder);
+      })
+      .catch(function () { section.setAttribute("aria-busy", "false"); });
+  }
+
   document.querySelectorAll("form[data-suggest]").forEach(setup);
+  document.querySelectorAll("section[data-similar]").forEach(loadSimilar);
 })();
