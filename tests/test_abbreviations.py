@@ -56,14 +56,17 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("AFib", "atrial fibrillation", "ncit", "NCIT:C50466", "exact"),
                 ("disorders", "Disease or Disorder", "ncit", "NCIT:C2991", "exact"),
                 ("nervous system", "Nervous System Finding", "ncit", "NCIT:C35710", "exact"),
+                ("DVT", "deep vein thrombosis", "ncit", "NCIT:C50713", "exact"),
             ],
         )
-        words = {"disorders", "nervous", "system", "atrial", "fibrillation"}
+        words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
         # A name whose words the code sets use matches by those words; only "afib" stands for something.
         assert read["afib"] == ("atrial fibrillation",)
         assert "disorders" not in read and "nervous system" not in read
+        # An abbreviation in capitals is read even where its letters are a word of the code sets.
+        assert "deep vein thrombosis" in read["dvt"]
     finally:
         store.close()

@@ -391,7 +391,7 @@ def load(store: SQLiteStore, known: Callable[[str], bool] | None = None) -> dict
     """The curated list merged with the harvested one and the vocabularies' rewrites (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``known`` (whether the index holds a word), a
-    rewrite whose every word the code sets use is left out. Such names match codes by their own words, and the
+    rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such names match codes by their own words, and the
     vocabularies' rewrites of them mostly broaden or narrow them ("disorders" -> "Disease or Disorder",
     "nervous system" -> "Nervous System Finding", "hodgkin lymphoma" -> "Childhood Hodgkin Lymphoma").
     """
@@ -401,7 +401,9 @@ def load(store: SQLiteStore, known: Callable[[str], bool] | None = None) -> dict
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
         words = tokens(name)
-        if known is not None and all(known(w) for w in words):
+        # An abbreviation written in capitals ("AAA", "DVT") stands for its meaning even where its letters
+        # spell a word of the code sets.
+        if known is not None and not name.isupper() and all(known(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     for found in (harvested, rewrites):
