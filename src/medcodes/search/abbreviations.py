@@ -387,13 +387,13 @@ def save(store: SQLiteStore) -> None:
     store.put_blob(BLOB, json.dumps({k: sorted(v) for k, v in sorted(found.items())}).encode())
 
 
-def load(store: SQLiteStore, known: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
+def load(store: SQLiteStore, is_word: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
     """The curated list merged with the harvested one and the vocabularies' rewrites (in that order).
 
-    A rewrite stands for a name the code sets do not say: with ``known`` (whether the index holds a word), a
-    rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such names match codes by their own words, and the
-    vocabularies' rewrites of them mostly broaden or narrow them ("disorders" -> "Disease or Disorder",
-    "nervous system" -> "Nervous System Finding", "hodgkin lymphoma" -> "Childhood Hodgkin Lymphoma").
+    A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
+    rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such
+    names match codes by their own words, and the vocabularies' rewrites of them mostly broaden or narrow
+    them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System Finding").
     """
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
@@ -403,7 +403,7 @@ def load(store: SQLiteStore, known: Callable[[str], bool] | None = None) -> dict
         words = tokens(name)
         # An abbreviation written in capitals ("AAA", "DVT") stands for its meaning even where its letters
         # spell a word of the code sets.
-        if known is not None and not name.isupper() and all(known(w) for w in words):
+        if is_word is not None and not name.isupper() and all(is_word(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     for found in (harvested, rewrites):
