@@ -35,7 +35,7 @@ from medcodes.properties import label as property_label
 from medcodes.service import CodeService, build_database, remove_build_leftovers
 from medcodes.sources.download import Downloaded, download
 from medcodes.sources.manifest import MANIFEST, select
-from medcodes.systems import NAMES, REGISTRY, SystemId, UnknownSystem, parse_system, reporting_status
+from medcodes.systems import NAMES, REGISTRY, SystemId, parse_system, reporting_status
 
 SYSTEM_CHOICE = SYSTEM
 _JSONL_DEFAULT_LIMIT = 10
@@ -461,7 +461,7 @@ def _jsonl(service: CodeService) -> None:
             request = _jsonl_line(text)
             q, systems, limit = _jsonl_request(request)
             answer = _result_json(service.search(q, systems, limit))
-        except (MedcodesError, UnknownSystem) as exc:
+        except MedcodesError as exc:
             echoed = _echo(request.get("q")) if isinstance(request, dict) else None
             answer = {"q": echoed, "total": 0, "results": [], "error": f"line {number}: {exc}"}
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")

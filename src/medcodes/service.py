@@ -22,7 +22,9 @@ from medcodes.errors import (
     CodeNotFound,
     CodeNotYetValid,
     InvalidCode,
+    InvalidCodeSyntax,
     MedcodesError,
+    NotExplained,
     QueryError,
     SystemNotLoaded,
     TooMuchWork,
@@ -37,7 +39,6 @@ from medcodes.explain.generate import (
     BatchItem,
     BatchProgress,
     Generator,
-    NotExplained,
     Outcome,
     Skip,
     SkipReason,
@@ -79,7 +80,7 @@ from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import code_axes
 from medcodes.sources.manifest import select
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
+from medcodes.systems import NAMES, REGISTRY, SystemId, a_name
 from medcodes.terminology.codesystems import StoredCodeSystem
 from medcodes.terminology.operations import Terminology
 from medcodes.terminology.registry import Registry, Supplied

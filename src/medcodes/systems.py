@@ -15,6 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Raised by the normalisers and parse_system below, and importable from here too, where readers of codes look.
+from medcodes.errors import InvalidCodeSyntax as InvalidCodeSyntax  # noqa: PLC0414
+from medcodes.errors import UnknownSystem as UnknownSystem  # noqa: PLC0414
+
 
 class SystemId(StrEnum):
     ICD10CM = "icd10cm"
@@ -33,16 +37,6 @@ class Reporting(StrEnum):
     CLAIMS = "claims"  # a US claim code set in force: a billable code is reported on claims as it is
     RETIRED = "retired"  # a US claim code set no longer in force: its valid codes were reported until a date
     NONE = "none"  # a classification or a grouping (ICD-11, WHO ICD-10, MS-DRG): nothing is billable as such
-
-
-class InvalidCodeSyntax(ValueError):
-    """Raised by a system's normaliser when text cannot be a code of that system."""
-
-    def __init__(self, system: SystemId, text: str, shape: str) -> None:
-        super().__init__(f"{text!r} is not {a_name(system)} code: {shape}")
-        self.system = system
-        self.text = text
-        self.shape = shape
 
 
 NAMES: dict[SystemId, str] = {
@@ -388,9 +382,3 @@ def by_fhir_uri(uri: str) -> CodeSystem | None:
 def normalize_code(system: SystemId | str, text: str) -> str:
     """The canonical notation of ``text`` in ``system``; raises InvalidCodeSyntax if it cannot be one."""
     return get(system).normalize_code(text)
-
-
-class UnknownSystem(ValueError):
-    def __init__(self, name: str, known: str) -> None:
-        super().__init__(f"Unknown code system {name!r}; known systems: {known}")
-        self.name = name

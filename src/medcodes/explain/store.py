@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import ExplainerMissing
 from medcodes.models import (
     Explainer,
     ExplainerKind,
@@ -27,7 +27,7 @@ from medcodes.models import (
     Provenance,
     SectionType,
 )
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import SystemId
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +102,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
 )
-
-
-class ExplainerMissing(MedcodesError):
-    status = 404
-
-    def __init__(self, system: SystemId, code: str) -> None:
-        super().__init__(f"No generated explainer for {NAMES[system]} code {code!r}")
-        self.system = system
-        self.code = code
-        self.hint = f"generate one: medcodes explain generate {code} --system {system.value}"
 
 
 @dataclass(frozen=True, slots=True)

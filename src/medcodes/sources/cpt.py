@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from medcodes.errors import MedcodesError, SourceError
+from medcodes.errors import LicenceRequired, SourceError
 from medcodes.models import (
     Concept,
     ConceptKind,
@@ -105,18 +105,6 @@ class LicensedRelease:
 
     content: ReleaseContent
     licence: CptLicence
-
-
-class LicenceRequired(MedcodesError):
-    """CPT files were found but no licence was asserted for them."""
-
-    def __init__(self, files: tuple[str, ...]) -> None:
-        super().__init__(
-            "CPT descriptors are copyright AMA: medcodes loads a CPT file only with the licence its user"
-            f" asserts ({', '.join(files)})"
-        )
-        self.files = files
-        self.hint = "state the CPT licence you hold (load(..., licence='...')), or remove the CPT files"
 
 
 @dataclass(frozen=True, slots=True)

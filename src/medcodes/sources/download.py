@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from urllib.request import Request, url2pathname, urlopen
 
 from medcodes import __version__
-from medcodes.errors import MedcodesError
+from medcodes.errors import ChecksumMismatch, ConnectionDropped, CorruptDownload, DownloadError
 from medcodes.sources.manifest import KnownFile, select
 
 __all__ = [
@@ -58,43 +58,6 @@ RECORD_NAME = "medcodes-downloads.json"
 _CHUNK = 1 << 16
 _USER_AGENT = f"medcodes/{__version__} (official code set download)"
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
-
-
-class DownloadError(MedcodesError):
-    """A file could not be fetched: the server answered with an error, or could not be reached."""
-
-    status = 502
-
-    def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
-        super().__init__(f"Could not download {url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.hint = hint
-
-
-class ConnectionDropped(DownloadError):
-    """The transfer stopped part way; the bytes received are kept in the ``.part`` file."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(url, reason, "run the same command again: it resumes where the transfer stopped")
-
-
-class CorruptDownload(DownloadError):
-    """The fetched file is not the publisher's file, or cannot be read; it was discarded."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(
-            url,
-            f"{reason}; the download was discarded and any earlier file of that name kept",
-            "run again; if it happens again, the publisher (or MEDCODES_MIRROR) serves a different file",
-        )
-
-
-class ChecksumMismatch(CorruptDownload):
-    def __init__(self, url: str, expected: str, actual: str) -> None:
-        super().__init__(url, f"its sha256 is {actual}, not the publisher's {expected}")
-        self.expected = expected
-        self.actual = actual
 
 
 class DownloadStatus(StrEnum):
