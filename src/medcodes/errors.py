@@ -372,14 +372,16 @@ class UnknownRelease(MedcodesError):
     status = 404
 
     def __init__(self, system: SystemId, release: str | None, known: Sequence[str]) -> None:
-        from medcodes.systems import SystemId  # read when the message is made (see _name)
+        from medcodes.systems import REGISTRY  # read when the message is made (see _name)
 
         name = _name(system)
+        licensor = REGISTRY[system].licensor
         if not known:
             super().__init__(f"medcodes knows no official download for {name}")
             self.hint = (
-                "CPT is licensed by the AMA: build from a CPT file you are licensed to use (`medcodes build --from`)"
-                if system is SystemId.CPT
+                f"{name} is licensed by the {licensor}: build from a {name} file you are licensed to use"
+                " (`medcodes build --from`)"
+                if licensor
                 else "put the release files in a folder and use `medcodes build --from`"
             )
         else:

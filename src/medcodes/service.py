@@ -48,6 +48,7 @@ from medcodes.explain.generate import (
 from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.prompt import PROMPT_VERSION
 from medcodes.explain.rate import Rate
+from medcodes.explain.schema import explained
 from medcodes.explain.selection import Targets
 from medcodes.explain.store import ExplainerStore, Run, Stamp
 from medcodes.models import (
@@ -605,18 +606,19 @@ class CodeService:
         code's own, from its table row; the axis titles and definitions come from its table (the code's first
         three characters). Empty for other systems and for sections and body systems, which have no table.
         """
-        if concept.system is not SystemId.ICD10PCS or len(concept.code) < 3:
+        chars = REGISTRY[concept.system].table_chars  # only ICD-10-PCS has tables of axes
+        if not chars or len(concept.code) < chars:
             return []
-        own = self.store.properties(SystemId.ICD10PCS, concept.code)
-        table = own if len(concept.code) == 3 else self._pcs_table(concept.code[:3])
+        own = self.store.properties(concept.system, concept.code)
+        table = own if len(concept.code) == chars else self._table(concept.system, concept.code[:chars])
         return code_axes(concept.code, own, table)
 
-    def _pcs_table(self, table: str) -> tuple[Property, ...]:
+    def _table(self, system: SystemId, table: str) -> tuple[Property, ...]:
         """The properties of one ICD-10-PCS table; the last few are kept, codes are looked at table by table."""
         cache = self._tables
         found = cache.pop(table, None)
         if found is None:
-            found = tuple(self.store.properties(SystemId.ICD10PCS, table))
+            found = tuple(self.store.properties(system, table))
         cache[table] = found
         while len(cache) > _TABLES_KEPT:
             del cache[next(iter(cache))]
@@ -704,7 +706,7 @@ class CodeService:
             assert system is not None
             if system not in self.loaded_systems():
                 raise NotExplained(system, None, "not loaded in this database")
-            if system is SystemId.MSDRG:
+            if not explained(system):
                 raise NotExplained(system, None)
             members = self.store.concepts(system)
         wanted = tuple(
@@ -910,8 +912,9 @@ class CodeService:
 
     def _explainer_table(self, concept: Concept) -> list[Property]:
         # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
-        if concept.system is SystemId.ICD10PCS and concept.kind is ConceptKind.CODE:
-            return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
+        table = REGISTRY[concept.system].table_chars
+        if table and concept.kind is ConceptKind.CODE:
+            return self.store.properties(concept.system, concept.code[:table])
         return []
 
     # ---------------------------------------------------------------- terminology (FHIR operations)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from medcodes.models import (
     Concept,
 )
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY
 
 
 def plain(code: str) -> str:
@@ -28,7 +28,7 @@ def descends(other: Concept, concept: Concept) -> bool:
     if other.system is not concept.system or other.code == concept.code or not other.code.startswith(concept.code):
         return False
     rest = other.code[len(concept.code) :]
-    return concept.system is SystemId.ICD10PCS or "." in concept.code or rest.startswith(".")
+    return REGISTRY[concept.system].nests_by_prefix or "." in concept.code or rest.startswith(".")
 
 
 def glob_literal(text: str) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 
 from medcodes.models import (
     Concept,
@@ -22,7 +23,10 @@ from medcodes.similar.relations import relation_clues
 from medcodes.similar.selection import Neighbour, select
 from medcodes.similar.wording import Wording
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY, SystemId
+
+# A finder: the clues one source of evidence gives for a code.
+Finder = Callable[[SQLiteStore, Concept], Iterator[Clue]]
 
 
 class SimilarFinder:
@@ -33,6 +37,14 @@ class SimilarFinder:
         skipped = store.concept_ids_of_kinds(sorted(SKIPPED_KINDS)) if index is not None else []
         self.wording = Wording(index, skipped) if index is not None else None
         self.overlap = Overlap(index)
+        # The finders of one system's own sources, besides those every system has (its hierarchy, crosswalks and
+        # wording): a new system with an index, notes or a code order of its own adds its finders here.
+        self.finders: dict[SystemId, tuple[Finder, ...]] = {
+            SystemId.ICD10PCS: (pcs_clues,),
+            SystemId.ICD10CM: (index_clues, note_clues),
+            SystemId.MSDRG: (drg_clues,),
+            SystemId.HCPCS: (coverage_clues, functools.partial(nearby_clues, overlap=self.overlap)),
+        }
 
     def similar(self, concept: Concept, limit: int = 10) -> list[SimilarCode]:
         limit = max(1, min(limit, MAX_LIMIT))
@@ -43,16 +55,8 @@ class SimilarFinder:
     def clues(self, concept: Concept) -> Iterator[Clue]:
         """Every finder's clues (unfiltered; several may name the same code)."""
         yield from hierarchy_clues(self.store, concept)
-        if concept.system is SystemId.ICD10PCS:
-            yield from pcs_clues(self.store, concept)
-        if concept.system is SystemId.ICD10CM:
-            yield from index_clues(self.store, concept)
-            yield from note_clues(self.store, concept)
-        if concept.system is SystemId.MSDRG:
-            yield from drg_clues(self.store, concept)
-        if concept.system is SystemId.HCPCS:
-            yield from coverage_clues(self.store, concept)
-            yield from nearby_clues(self.store, concept, self.overlap)
+        for finder in self.finders.get(concept.system, ()):
+            yield from finder(self.store, concept)
         yield from relation_clues(self.store, concept)
         if self.wording is not None:
             yield from self.wording.clues(self.store, concept)
@@ -103,18 +107,14 @@ class SimilarFinder:
 
     def _agree(self, concept: Concept, other: Concept, clue: Clue) -> bool:
         """Whether the titles corroborate a clue that cannot stand on its own evidence (see CORROBORATION)."""
-        if (
-            clue.kind is SimilarKind.INDEX_TERM
-            and concept.system is other.system is SystemId.ICD10CM
-            and concept.code[0] == other.code[0]
-        ):
-            return True
+        if clue.kind is SimilarKind.INDEX_TERM and concept.system is other.system and concept.code[0] == other.code[0]:
+            return True  # an index neighbour of the same ICD-10-CM chapter letter (only ICD-10-CM has an index)
         return self.overlap.share(concept.title, other.title) >= CORROBORATION
 
 
 def _same_seventh(store: SQLiteStore, concept: Concept, header: Concept) -> Concept | None:
     """The code below ``header`` with the 7th character of ``concept`` (ICD-10-CM), if both have that shape."""
-    if concept.system is not SystemId.ICD10CM or header.system is not SystemId.ICD10CM:
+    if not (REGISTRY[concept.system].seventh_character and header.system is concept.system):
         return None
     if len(plain(concept.code)) != 7 or len(plain(header.code)) != 6:
         return None
@@ -123,7 +123,7 @@ def _same_seventh(store: SQLiteStore, concept: Concept, header: Concept) -> Conc
 
 def _other_episode(concept: Concept, other: Concept) -> bool:
     """An ICD-10-CM code with another 7th character that differs in more than it (S90.473D for S90.471A)."""
-    if concept.system is not SystemId.ICD10CM or other.system is not SystemId.ICD10CM:
+    if not (REGISTRY[concept.system].seventh_character and other.system is concept.system):
         return False
     mine, theirs = plain(concept.code), plain(other.code)
     return len(mine) == len(theirs) == 7 and mine[6] != theirs[6] and mine[:6] != theirs[:6]

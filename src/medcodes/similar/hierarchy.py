@@ -13,9 +13,7 @@ from medcodes.similar.clue import SCAN_LIMIT, SCORE, SKIPPED_KINDS, Clue
 from medcodes.similar.codes import category_of, differences, glob_literal, plain
 from medcodes.similar.words import laterality_of, ordinal, title_difference
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
-
-_TREE_SYSTEMS = {SystemId.ICD10CM, SystemId.ICD9CM, SystemId.ICD10, SystemId.ICD11}
+from medcodes.systems import REGISTRY
 
 
 def _nearby(store: SQLiteStore, concept: Concept, seventh: bool) -> list[Concept]:
@@ -39,12 +37,13 @@ def _nearby(store: SQLiteStore, concept: Concept, seventh: bool) -> list[Concept
 
 def hierarchy_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
     """Variants, siblings and family in a tree system (ICD-10-CM, ICD-9-CM, ICD-10, ICD-11)."""
-    if concept.system not in _TREE_SYSTEMS or concept.parent is None:
+    profile = REGISTRY[concept.system]
+    if not profile.nests or concept.parent is None:
         return
     mine = plain(concept.code)
     # A 7th character (ICD-10-CM injuries, poisonings, ...) is an axis of its own: codes that differ in it
     # fold into one entry, and codes that differ in more than it are near only with the same 7th character.
-    seventh = len(mine) == 7 and concept.system is SystemId.ICD10CM
+    seventh = len(mine) == 7 and profile.seventh_character
     parent = store.get(concept.system, concept.parent)
     grandparent = store.get(concept.system, parent.parent) if parent is not None and parent.parent else None
     found = {c.code: c for c in store.children(concept.system, concept.parent)}
@@ -76,7 +75,7 @@ def hierarchy_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                 other.system,
                 other.code,
                 SimilarKind.FAMILY,
-                f"Same {'group' if concept.system is SystemId.ICD11 else 'category'}: {grandparent.named}",
+                f"Same {profile.family_word}: {grandparent.named}",
                 SCORE["family"],
                 group=("family", other.parent or ""),
                 more_label=f"others under {other.parent}",

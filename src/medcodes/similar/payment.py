@@ -4,7 +4,7 @@ order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from medcodes.models import (
     Concept,
@@ -14,6 +14,7 @@ from medcodes.models import (
 from medcodes.similar.clue import MANUAL_MAX, NEARBY_SHARE, NEARBY_SPAN, NEARBY_WEIGHT, SCORE, Clue
 from medcodes.similar.overlap import Overlap
 from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
 
 # MS-DRG titles end with the severity split the family shares: "... WITH MCC", "... WITHOUT CC/MCC".
 _DRG_SEVERITY = re.compile(r"\s+(?:WITH|WITHOUT)\s+(?:CC/MCC|MCC|CC)\b(?:\s+OR\s+.*)?$")
@@ -23,6 +24,10 @@ def drg_family(title: str) -> str | None:
     """The family an MS-DRG title names without its severity split, or None if it has none."""
     base = _DRG_SEVERITY.sub("", title)
     return base if base != title else None
+
+
+# Systems whose titles end with a split that a family of codes shares: the family a title names without it.
+TITLE_FAMILIES: dict[SystemId, Callable[[str], str | None]] = {SystemId.MSDRG: drg_family}
 
 
 def drg_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:

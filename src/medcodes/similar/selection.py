@@ -14,7 +14,7 @@ from medcodes.models import (
 from medcodes.similar.clue import GROUP_DECAY, KIND_DECAY, SYSTEM_DECAY, Clue
 from medcodes.similar.codes import descends, differences, plain
 from medcodes.similar.words import laterality_of
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY, SystemId
 
 _STRUCTURAL = {SimilarKind.VARIANT, SimilarKind.SIBLING, SimilarKind.FAMILY, SimilarKind.BODY_PART}
 
@@ -65,7 +65,7 @@ def _twin(a: Concept, b: Concept, own: SystemId) -> str | None:
     diff = differences(a.code, b.code)
     if len(diff) != 1:
         return None
-    if a.system is SystemId.ICD10CM and len(plain(a.code)) == 7 and diff[0] == len(a.code) - 1:
+    if REGISTRY[a.system].seventh_character and len(plain(a.code)) == 7 and diff[0] == len(a.code) - 1:
         return "other 7th characters"
     return "other lateralities" if laterality_of(a.title, b.title) else None
 

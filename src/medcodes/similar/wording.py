@@ -24,9 +24,9 @@ from medcodes.similar.clue import (
     WORDING_SAME_SYSTEM,
     Clue,
 )
-from medcodes.similar.payment import drg_family
+from medcodes.similar.payment import TITLE_FAMILIES
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+from medcodes.systems import REGISTRY
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -215,7 +215,8 @@ class Wording:
         doc = self.query_doc(store, concept)
         if doc is None:
             return
-        family = drg_family(concept.title) if concept.system is SystemId.MSDRG else None
+        family_of = TITLE_FAMILIES.get(concept.system)
+        family = family_of(concept.title) if family_of is not None else None
         # An MS-DRG is compared without its CC/MCC split, which every third MS-DRG title shares.
         query = self.text_vector(family) if family else self.vector(doc)
         own = (int(self.index.doc_concept[doc]), SYSTEMS.index(concept.system))
@@ -235,7 +236,8 @@ class Wording:
                 if inclusion is not None
                 else f"Similar title (text similarity {cosine:.2f})"
             )
-            far = other.system is SystemId.ICD10PCS is concept.system and other.code[:2] != concept.code[:2]
+            region = REGISTRY[concept.system].region_chars
+            far = region > 0 and other.system is concept.system and other.code[:region] != concept.code[:region]
             # A PCS title is mostly its root operation ("Plain Radiography of ..."): in another body system
             # the same words say less.
             yield Clue(

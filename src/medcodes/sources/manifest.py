@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from medcodes.errors import UnknownRelease, UnknownSystem
+from medcodes.errors import UnknownRelease
 from medcodes.sources.kinds import FileKind
-from medcodes.systems import SystemId
+from medcodes.systems import SystemId, parse_system
 
 __all__ = [
     "MANIFEST",
@@ -35,7 +35,6 @@ __all__ = [
     "UnknownRelease",
     "downloadable_systems",
     "known_releases",
-    "parse_system",
     "select",
 ]
 
@@ -313,14 +312,6 @@ MANIFEST: tuple[KnownFile, ...] = (
         verified=False,
     ),
 )
-
-
-def parse_system(name: str) -> SystemId:
-    """The system a user named (``icd10cm``, ``ICD10CM``); an unknown name raises UnknownSystem listing the ids."""
-    try:
-        return SystemId(name.strip().lower())
-    except ValueError:
-        raise UnknownSystem(name, ", ".join(s.value for s in SystemId)) from None
 
 
 def downloadable_systems() -> tuple[SystemId, ...]:
