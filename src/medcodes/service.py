@@ -130,7 +130,7 @@ class CodeService:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.engine = SearchEngine(store)
-        self._tables: dict[str, tuple[Property, ...]] = {}  # ICD-10-PCS table -> its properties, most recent last
+        self._tables: Recent[str, tuple[Property, ...]] = Recent(_TABLES_KEPT)  # ICD-10-PCS table -> its properties
         # What one release says of a code, computed once: its similar codes (a few ms each) and the facts its
         # generated explainer is checked against (for the explainer's "out of date" mark on every page view).
         self._similar: Recent[tuple[SystemId, str, int], tuple[SimilarCode, ...]] = Recent(_REMEMBERED)
@@ -615,13 +615,10 @@ class CodeService:
 
     def _table(self, system: SystemId, table: str) -> tuple[Property, ...]:
         """The properties of one ICD-10-PCS table; the last few are kept, codes are looked at table by table."""
-        cache = self._tables
-        found = cache.pop(table, None)
+        found = self._tables.get(table)
         if found is None:
             found = tuple(self.store.properties(system, table))
-        cache[table] = found
-        while len(cache) > _TABLES_KEPT:
-            del cache[next(iter(cache))]
+            self._tables.put(table, found)
         return found
 
     # ---------------------------------------------------------------- explainers (explain/)

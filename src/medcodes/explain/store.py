@@ -27,14 +27,9 @@ from medcodes.models import (
     Provenance,
     SectionType,
 )
+from medcodes.store import migrations
+from medcodes.store.migrations import Migration
 from medcodes.systems import SystemId
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    name: str
-    sql: str
-
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -211,25 +206,11 @@ class ExplainerStore:
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, in order; returns their names."""
         with self._lock:
-            self.connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations")}
-            applied = []
-            for migration in MIGRATIONS:
-                if migration.name in done:
-                    continue
-                with self.connection:
-                    self.connection.executescript(migration.sql)
-                    self.connection.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, _iso(_now()))
-                    )
-                applied.append(migration.name)
-            return applied
+            return migrations.apply(self.connection, MIGRATIONS)
 
     def applied(self) -> list[str]:
         with self._lock:
-            return [str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations ORDER BY name")]
+            return migrations.applied(self.connection)
 
     # ------------------------------------------------------------------ explainers
     def save(self, explainer: Explainer, requested_model: str | None = None) -> None:
