@@ -164,6 +164,15 @@ class CodeService:
         if system is not None and system not in loaded:
             raise self.not_loaded(system, code)
         systems = [system] if system is not None else loaded
+        found, syntax_errors = self._look_up(code, systems)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
+        raise self._missing(code, system, systems, loaded, syntax_errors)
+
+    def _look_up(self, code: str, systems: Sequence[SystemId]) -> tuple[list[Concept], list[InvalidCodeSyntax]]:
+        """The concept ``code`` denotes in each of ``systems`` that has it, and the systems that cannot read it."""
         syntax_errors: list[InvalidCodeSyntax] = []
         found: list[Concept] = []
         for candidate_system in systems:
@@ -177,31 +186,31 @@ class CodeService:
                 concept = self.store.get(candidate_system, existing[0])
                 assert concept is not None
                 found.append(concept)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
+        return found, syntax_errors
+
+    def _missing(
+        self,
+        code: str,
+        system: SystemId | None,
+        systems: Sequence[SystemId],
+        loaded: Sequence[SystemId],
+        syntax_errors: Sequence[InvalidCodeSyntax],
+    ) -> MedcodesError:
+        """Why no loaded system has ``code``: no such notation, a system not loaded, a deleted code, or no such
+        code (with the closest existing ones)."""
         if system is not None and syntax_errors:
-            raise InvalidCode(system, code, syntax_errors[0].shape)
+            return InvalidCode(system, code, syntax_errors[0].shape)
         target = system or next((s for s in systems if REGISTRY[s].looks_like_code(code)), None)
         elsewhere = [s for s in SystemId if s not in loaded and REGISTRY[s].is_typical(code)]
         if target is None:
             if elsewhere:
-                raise self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
+                return self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
             first = systems[0] if systems else SystemId.ICD10CM
-            raise InvalidCode(first, code, _shape(first))
+            return InvalidCode(first, code, _shape(first))
+        deleted = self._deletion(target, code)
+        if deleted is not None:
+            return deleted
         canonical = REGISTRY[target].normalize_code(code)
-        for reading in REGISTRY[target].candidates(code):
-            deleted = [e for e in self.store.history(target, reading) if e.kind is HistoryKind.DELETED]
-            if deleted:
-                last = deleted[-1]
-                raise CodeDeleted(
-                    target,
-                    reading,
-                    last.effective.isoformat() if last.effective else None,
-                    last.replaced_by,
-                    last.old_title or last.new_title,
-                )
         release = self.store.release_of(target)
         missing = CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
         if system is None and elsewhere:
@@ -209,7 +218,22 @@ class CodeService:
             missing.hint = "; ".join(
                 h for h in (missing.hint, f"it may also be a code of {also}, which is not loaded here") if h
             )
-        raise missing
+        return missing
+
+    def _deletion(self, system: SystemId, code: str) -> CodeDeleted | None:
+        """The deletion of the first reading of ``code`` that the loaded history says was deleted, if any."""
+        for reading in REGISTRY[system].candidates(code):
+            deleted = [e for e in self.store.history(system, reading) if e.kind is HistoryKind.DELETED]
+            if deleted:
+                last = deleted[-1]
+                return CodeDeleted(
+                    system,
+                    reading,
+                    last.effective.isoformat() if last.effective else None,
+                    last.replaced_by,
+                    last.old_title or last.new_title,
+                )
+        return None
 
     def not_loaded(self, system: SystemId, code: str | None = None, also: tuple[SystemId, ...] = ()) -> SystemNotLoaded:
         """The error for a system this database lacks, naming the official files that load it."""

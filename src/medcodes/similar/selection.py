@@ -75,61 +75,14 @@ def select(neighbours: Sequence[Neighbour], own: SystemId, limit: int) -> list[S
     for n in neighbours:
         n.settle()
     pool = sorted(neighbours, key=lambda n: (-n.score, n.concept.system.value, n.concept.seq))
-    chosen: list[int] = []
-    first_of_group: dict[tuple[str, ...], int] = {}
-    group_count: dict[tuple[str, ...], int] = {}
-    kind_count: dict[SimilarKind, int] = {}
-    system_count: dict[SystemId, int] = {}
-    twins: dict[int, tuple[int, str]] = {}  # pool index -> (chosen position, label)
-    same_system: dict[SystemId, list[int]] = {}
-    for i, n in enumerate(pool):
-        same_system.setdefault(n.concept.system, []).append(i)
-    while len(chosen) < limit:
-        best_i, best_weight = -1, 0.0
-        for i, n in enumerate(pool):
-            if n.score <= best_weight:
-                break  # the pool is by score, and a weight is never above its score: none further can win
-            lead = n.lead
-            assert lead is not None
-            if i in chosen or i in twins or (lead.group in first_of_group and lead.fold):
-                continue
-            weight = n.score * KIND_DECAY ** kind_count.get(lead.kind, 0)
-            if n.concept.system is not own:
-                weight *= SYSTEM_DECAY ** system_count.get(n.concept.system, 0)
-            if lead.group is not None:
-                weight *= GROUP_DECAY ** group_count.get(lead.group, 0)
-            if weight > best_weight:
-                best_i, best_weight = i, weight
-        if best_i < 0:
+    listing = _Listing(pool, own)
+    while len(listing.chosen) < limit:
+        best = listing.best()
+        if best < 0:
             break
-        lead = pool[best_i].lead
-        assert lead is not None
-        kind_count[lead.kind] = kind_count.get(lead.kind, 0) + 1
-        system = pool[best_i].concept.system
-        system_count[system] = system_count.get(system, 0) + 1
-        if lead.group is not None:
-            group_count[lead.group] = group_count.get(lead.group, 0) + 1
-            first_of_group.setdefault(lead.group, len(chosen))
-        for i in same_system[system]:  # a twin is always of the listed code's own system
-            label = None if i in twins or i in chosen else _twin(pool[best_i].concept, pool[i].concept, own)
-            if label is not None and i != best_i:
-                twins[i] = (len(chosen), label)
-        chosen.append(best_i)
-    more = [0] * len(chosen)
-    labels: list[dict[str, None]] = [{} for _ in chosen]  # what the ``more`` of each entry are, in order
-    for i, n in enumerate(pool):
-        lead = n.lead
-        assert lead is not None
-        if i in chosen:
-            continue
-        if i in twins:
-            at, label = twins[i]
-        elif lead.group in first_of_group:
-            at, label = first_of_group[lead.group], lead.more_label or "others like it"
-        else:
-            continue
-        more[at] += 1
-        labels[at][label] = None
+        listing.take(best)
+    chosen = listing.chosen
+    more, labels = listing.counted()
     listed = [
         SimilarCode(
             pool[i].concept.system,
@@ -144,3 +97,84 @@ def select(neighbours: Sequence[Neighbour], own: SystemId, limit: int) -> list[S
         for at, i in enumerate(chosen)
     ]
     return sorted(listed, key=lambda s: -s.score)
+
+
+class _Listing:
+    """The neighbours listed so far, chosen one at a time by weight: a neighbour's score, less for each listed
+    entry of its kind, of its other system and of its group; the twins of a listed code are counted in its
+    ``more`` instead."""
+
+    def __init__(self, pool: Sequence[Neighbour], own: SystemId) -> None:
+        self.pool = pool
+        self.own = own
+        self.chosen: list[int] = []
+        self.first_of_group: dict[tuple[str, ...], int] = {}
+        self.group_count: dict[tuple[str, ...], int] = {}
+        self.kind_count: dict[SimilarKind, int] = {}
+        self.system_count: dict[SystemId, int] = {}
+        self.twins: dict[int, tuple[int, str]] = {}  # pool index -> (chosen position, label)
+        self.same_system: dict[SystemId, list[int]] = {}
+        for i, n in enumerate(pool):
+            self.same_system.setdefault(n.concept.system, []).append(i)
+
+    def best(self) -> int:
+        """The pool index of the neighbour of highest weight, or -1 where none may be listed."""
+        best_i, best_weight = -1, 0.0
+        for i, n in enumerate(self.pool):
+            if n.score <= best_weight:
+                break  # the pool is by score, and a weight is never above its score: none further can win
+            weight = self._weight(i, n)
+            if weight > best_weight:
+                best_i, best_weight = i, weight
+        return best_i
+
+    def _weight(self, i: int, n: Neighbour) -> float:
+        lead = n.lead
+        assert lead is not None
+        if i in self.chosen or i in self.twins or (lead.group in self.first_of_group and lead.fold):
+            return 0.0  # listed, counted, or folded into a group already listed
+        weight = n.score * KIND_DECAY ** self.kind_count.get(lead.kind, 0)
+        if n.concept.system is not self.own:
+            weight *= SYSTEM_DECAY ** self.system_count.get(n.concept.system, 0)
+        if lead.group is not None:
+            weight *= GROUP_DECAY ** self.group_count.get(lead.group, 0)
+        return weight
+
+    def take(self, best_i: int) -> None:
+        """List the neighbour at ``best_i``, and count its twins in its ``more``."""
+        lead = self.pool[best_i].lead
+        assert lead is not None
+        self.kind_count[lead.kind] = self.kind_count.get(lead.kind, 0) + 1
+        system = self.pool[best_i].concept.system
+        self.system_count[system] = self.system_count.get(system, 0) + 1
+        if lead.group is not None:
+            self.group_count[lead.group] = self.group_count.get(lead.group, 0) + 1
+            self.first_of_group.setdefault(lead.group, len(self.chosen))
+        for i in self.same_system[system]:  # a twin is always of the listed code's own system
+            twin = (
+                None
+                if i in self.twins or i in self.chosen
+                else _twin(self.pool[best_i].concept, self.pool[i].concept, self.own)
+            )
+            if twin is not None and i != best_i:
+                self.twins[i] = (len(self.chosen), twin)
+        self.chosen.append(best_i)
+
+    def counted(self) -> tuple[list[int], list[dict[str, None]]]:
+        """How many unlisted neighbours each listed entry stands for, and what they are, in order."""
+        more = [0] * len(self.chosen)
+        labels: list[dict[str, None]] = [{} for _ in self.chosen]
+        for i, n in enumerate(self.pool):
+            lead = n.lead
+            assert lead is not None
+            if i in self.chosen:
+                continue
+            if i in self.twins:
+                at, label = self.twins[i]
+            elif lead.group in self.first_of_group:
+                at, label = self.first_of_group[lead.group], lead.more_label or "others like it"
+            else:
+                continue
+            more[at] += 1
+            labels[at][label] = None
+        return more, labels
