@@ -1,6 +1,6 @@
 """Search benchmark: the engine next to SQLite FTS5 and tantivy on the same titles, in one run.
 
-    python bench/search.py [--db PATH] [--data ../shared/data] [--queries 2000] [--seed 7]
+    python bench/search.py [--db PATH] [--data ../shared/data] [--queries 2000] [--seed 7] [--no-meaning]
 
 Builds the full database from the official files (or opens --db if it exists), draws a fixed mix of
 queries (autocomplete-style 1-3 words with the last one partial, full codes in several notations, code
@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-meaning", action="store_true", help="words only, where the database has meaning")
     args = parser.parse_args()
     if not args.db.exists():
         print(f"building {args.db} from {args.data} ...")
@@ -134,6 +135,8 @@ def main() -> None:
 
     started = time.perf_counter()
     service = CodeService.at(args.db)
+    if args.no_meaning:
+        service.engine.meaning = None
     service.search("warm")  # loads the lexical index
     opened = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,10 +7,26 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medcodes.service import CodeService
+from medcodes.sources import vocabulary_table
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "data"
 SHARED_DATA = HERE.parent.parent / "shared" / "data"
+
+
+# The table the package ships (the embedded default's vocabularies and index priors), for the tests of it.
+PACKAGED_VOCABULARY = vocabulary_table.packaged
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _official_fixtures_alone() -> Iterator[None]:
+    """Builds from the hand-written fixtures read those files alone, not also the packaged vocabulary table:
+    what they test (ranking, similar codes, pages) is pinned to the fixtures, and the table, re-derived from
+    the vocabularies, would move it. tests/test_vocabularies.py tests the table with ``PACKAGED_VOCABULARY``;
+    builds from ../shared/data read the vocabularies' own files, which come first anyway."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vocabulary_table, "packaged", lambda: None)
+        yield
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from medcodes.build import UNPACK_PREFIX, remove_leftovers
 from medcodes.cli import main
 from medcodes.errors import BuildError, DatabaseDamaged, DatabaseMissing, DatabaseUnreadable
 from medcodes.explain.store import ExplainerStore
+from medcodes.search.index import INDEX_VERSION
 from medcodes.service import CodeService, build_database
 from medcodes.store import scratch
 from medcodes.store.sqlite import SQLiteStore
@@ -178,12 +179,13 @@ def test_random_bytes_inside_a_table_are_named_when_read(built: Path, tmp_path: 
 def test_a_garbled_search_index_is_named_not_decoded(built: Path, tmp_path: Path) -> None:
     db = copy_of(built, tmp_path)
     connection = sqlite3.connect(db)
-    (size,) = connection.execute("SELECT length(data) FROM blobs WHERE name = 'lexical-3/vocabulary'").fetchone()
-    connection.execute("UPDATE blobs SET data = ? WHERE name = 'lexical-3/vocabulary'", (b"\xff\xfe" * size,))
+    name = f"{INDEX_VERSION}/vocabulary"
+    (size,) = connection.execute("SELECT length(data) FROM blobs WHERE name = ?", (name,)).fetchone()
+    connection.execute("UPDATE blobs SET data = ? WHERE name = ?", (b"\xff\xfe" * size, name))
     connection.commit()
     connection.close()
     service = CodeService.at(db)
-    with pytest.raises(DatabaseDamaged, match="'lexical-3/vocabulary' does not match its checksum"):
+    with pytest.raises(DatabaseDamaged, match=f"'{INDEX_VERSION}/vocabulary' does not match its checksum"):
         service.search("diabetes")
     service.close()
 

@@ -304,10 +304,20 @@ def test_key_entries_and_definitions_are_told_apart(fixtures: Path) -> None:
 
 
 # --- index XML -----------------------------------------------------------------------------------------
-def test_index_terms_name_the_table_of_a_partial_code(fixtures: Path) -> None:
+def test_index_terms_name_the_codes_a_partial_code_starts(fixtures: Path) -> None:
+    content = _load(fixtures, "tables", "index")
+    for code in ("0UT70ZZ", "0UT74ZZ"):
+        assert ("Resection, Fallopian Tubes, Bilateral", None) in _designations(
+            content, code, DesignationKind.INDEX_TERM
+        )
+    assert ("Resection, Fallopian Tubes, Bilateral", None) not in _designations(
+        content, "0UT", DesignationKind.INDEX_TERM
+    )
+
+
+def test_index_terms_name_the_table_of_a_table_code(fixtures: Path) -> None:
     content = _load(fixtures, "tables", "index")
     terms = _designations(content, "0UT", DesignationKind.INDEX_TERM)
-    assert ("Resection, Fallopian Tubes, Bilateral", None) in terms
     assert ("Salpingectomy", "see Resection, Female Reproductive System 0UT") in terms
 
 
@@ -320,7 +330,10 @@ def test_index_terms_name_a_full_code(fixtures: Path) -> None:
 
 def test_a_see_reference_without_a_code_leads_to_the_term_it_names(fixtures: Path) -> None:
     content = _load(fixtures, "tables", "index")
-    assert ("Hysterectomy, total", "see Resection, Uterus") in _designations(content, "0UT", DesignationKind.INDEX_TERM)
+    for code in ("0UT90ZL", "0UT90ZZ", "0UT94ZL", "0UT94ZZ"):
+        assert ("Hysterectomy, total", "see Resection, Uterus") in _designations(
+            content, code, DesignationKind.INDEX_TERM
+        )
 
 
 def test_a_use_reference_is_a_synonym_of_the_tables_using_the_value(fixtures: Path) -> None:

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import QueryError
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.search.ranking import Narrowing, Ranking
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
@@ -137,6 +140,25 @@ def test_paging_and_total(service: CodeService) -> None:
     second = service.search("fracture", limit=1, offset=1)
     assert first.total == second.total >= 2
     assert first.hits[0].code != second.hits[0].code
+
+
+@pytest.mark.parametrize("query", ["fracture", "myocardial infarction", "heart att", "I21", "S52", "subdural lo"])
+def test_the_total_does_not_depend_on_the_page_size(service: CodeService, query: str) -> None:
+    found = [service.search(query, limit=limit) for limit in (1, 3, 10, 200)]
+    assert len({r.total for r in found}) == 1, [(len(r.hits), r.total) for r in found]
+    assert found[-1].total >= len(found[-1].hits)
+    # Every page size lists the same codes in the same order.
+    assert [h.code for h in found[1].hits] == [h.code for h in found[-1].hits][:3]
+
+
+def test_the_engine_takes_its_weights_as_a_parameter(service: CodeService) -> None:
+    as_shipped = [h.code for h in service.search("acute myocardial infarction").hits]
+    headers_first = SearchEngine(service.store, Ranking(header=3.0, narrowing=Narrowing(headers=0))).search(
+        parse("acute myocardial infarction")
+    )
+    reordered = [h.code for h in headers_first.hits]
+    assert as_shipped.index("I21.9") < as_shipped.index("I21")
+    assert reordered.index("I21") < reordered.index("I21.9")
 
 
 def test_facets_count_per_system(service: CodeService) -> None:

@@ -10,18 +10,20 @@ process holds a lock on its scratch files while it works; the next build removes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medcodes import __version__
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import RECONSTRUCTED, BuildStamp, Designation, Relation, Release, ReleaseContent
+from medcodes.models import RECONSTRUCTED, BuildStamp, Designation, Prior, Relation, Release, ReleaseContent
 from medcodes.sources import (
     cpt,
     gems,
@@ -34,6 +36,7 @@ from medcodes.sources import (
     icd10who,
     icd11,
     msdrg,
+    vocabularies,
     who_maps,
 )
 from medcodes.sources.files import source_file
@@ -82,6 +85,22 @@ class LinkSummary:
     history: int
     missing: dict[str, int]  # "<file>: <system>" -> rows naming a code absent from that system
     warnings: tuple[str, ...] = ()
+    names: int = 0  # designations made from the rows (ICD-9-CM procedure titles given to ICD-10-PCS codes)
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularySummary:
+    """One open vocabulary stored by the build: where it was read from and what it added."""
+
+    name: str
+    title: str
+    version: str
+    origin: str  # "files" (its own files), or the name of the packaged table it came from
+    names: int  # designations of codes
+    rewrites: int
+    definitions: int
+    priors: int
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +112,9 @@ class BuildSummary:
     ignored: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
     links: tuple[LinkSummary, ...] = field(default=())
+    vocabularies: tuple[VocabularySummary, ...] = field(default=())
+    # What the vocabularies step reported: abbreviation senses kept and dropped, codes its rows lacked.
+    vocabulary_notes: tuple[str, ...] = field(default=())
 
 
 def _quiet(_description: str, _done: int, _total: int) -> None:
@@ -121,6 +143,7 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
         files.append(source_file(order.path, order.path.name + (f"!{order.member}" if order.member else "")))
     known = {c.code for c in tabular.concepts}
     designations: list[Designation] = list(tabular.designations)
+    priors: list[Prior] = []
     index_files = [f for kind in _INDEX_SOURCES for f in _newest(found, kind)]
     for number, index_file in enumerate(index_files):
         progress("ICD-10-CM index and tables", number, len(index_files))
@@ -132,11 +155,14 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
         )
         made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
         record = source_file(index_file.path)
+        index_priors = made.priors if index_file.kind is FileKind.ICD10CM_INDEX else ()
         if record.reconstructed:
             # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
             designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)
+            priors.extend(replace(p, source=p.source + RECONSTRUCTED) for p in index_priors)
         else:
             designations.extend(made.designations)
+            priors.extend(index_priors)
         files.append(record)
         if made.unresolved_codes or made.unresolved_references:
             warnings.append(
@@ -144,7 +170,14 @@ def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseCont
                 f" {made.unresolved_references} see-references without a target; left out"
             )
     release = Release(SystemId.ICD10CM, tabular.version, effective_date(main), tuple(files))
-    return ReleaseContent(release, tabular.concepts, tuple(designations), tabular.notes, warnings=tuple(warnings))
+    return ReleaseContent(
+        release,
+        tabular.concepts,
+        tuple(designations),
+        tabular.notes,
+        warnings=tuple(warnings),
+        priors=tuple(dict.fromkeys(priors)),
+    )
 
 
 # Every other system's loader (the source contract: docs/architecture.md).
@@ -186,6 +219,8 @@ def _links(
         progress("crosswalks", len(out) + 1, 3)
         if crosswalk is None:
             continue
+        names = _procedure_names(crosswalk.relations, contents)
+        store.add_designations(names)
         store.add_links(
             crosswalk.name,
             crosswalk.version,
@@ -203,6 +238,7 @@ def _links(
                 0,
                 dict(crosswalk.missing),
                 crosswalk.warnings,
+                len(names),
             )
         )
     progress("code history", 0, 1)
@@ -223,6 +259,45 @@ def _links(
             )
         )
     return out
+
+
+def _vocabularies(
+    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent]
+) -> tuple[tuple[VocabularySummary, ...], tuple[str, ...]]:
+    """Names, rewrites, definitions and priors from the open vocabularies (their files, else the packaged table)."""
+    loaded = vocabularies.load(found, contents)
+    if loaded is None:
+        return (), ()
+    content = loaded.content
+    store.add_vocabularies(content)
+    summaries = tuple(
+        VocabularySummary(
+            v.name,
+            v.title,
+            v.version,
+            loaded.origins.get(v.name, "files"),
+            sum(d.source == v.name for d in content.designations),
+            sum(r.source == v.name for r in content.rewrites),
+            sum(d.source == v.name for d in content.definitions),
+            sum(p.source == v.name for p in content.priors),
+            tuple(f.name for f in v.files),
+        )
+        for v in content.vocabularies
+    )
+    return summaries, content.notes + content.warnings
+
+
+def _procedure_names(relations: Sequence[Relation], contents: Sequence[ReleaseContent]) -> tuple[Designation, ...]:
+    """ICD-9-CM procedure titles as names of the ICD-10-PCS codes (or tables) the procedure GEM maps them to."""
+    by_system = {content.release.system: content for content in contents}
+    icd9, pcs = by_system.get(SystemId.ICD9CM), by_system.get(SystemId.ICD10PCS)
+    if icd9 is None or pcs is None or not any(r.target_system is SystemId.ICD10PCS for r in relations):
+        return ()
+    titles = {c.code: c.title for c in icd9.concepts}
+    official: dict[str, set[str]] = {c.code: set() for c in pcs.concepts}
+    for d in pcs.designations:
+        official[d.code].add(d.text.casefold())
+    return gems.procedure_names(relations, titles, official)
 
 
 def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> SystemSummary:
@@ -291,12 +366,26 @@ def build(
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
     remove_leftovers(db_path)
     # Official files inside publishers' zips that no loader reads in place are unpacked here for the build.
-    with tempfile.TemporaryDirectory(prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as unpack:
+    with tempfile.TemporaryDirectory(prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as unpack, _few_collections():
         held = scratch.claim(Path(unpack))
         try:
             return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
         finally:
             held.release()
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while building: a build makes millions of objects that live
+    until it ends (concepts, designations, parsed vocabularies), and at the default threshold (700 new
+    objects) the collector scans them over and over: a sixth of a full build's time, measured. Reference
+    counting still frees what a build drops; the threshold is restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _build(
@@ -318,6 +407,8 @@ def _build(
             contents, left_out = _contents(found, progress, cpt_licence)
             summaries = [_store(store, content, progress) for content in contents]
             links = _links(store, found, contents, progress)
+            progress("vocabularies", 0, 1)
+            names, vocabulary_notes = _vocabularies(store, found, contents)
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):
@@ -342,6 +433,7 @@ def _build(
         held.release()
     used = {f.split("!")[0] for s in summaries for f in s.files}
     used |= {f.split("!")[0] for link in links for f in link.files}
+    used |= {f for vocabulary in names for f in vocabulary.files}
     ignored = tuple(sorted({str(f.path) for f in found if f.path.name not in used}))
     return BuildSummary(
         db_path,
@@ -351,6 +443,8 @@ def _build(
         ignored,
         tuple(left_out),
         tuple(links),
+        names,
+        vocabulary_notes,
     )
 
 

@@ -139,7 +139,8 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
         console.print(
             line(
                 (link.name, "bold"),
-                f" ({link.version}): {sum(link.relations.values()):,} relation rows, {link.history:,} history events",
+                f" ({link.version}): {sum(link.relations.values()):,} relation rows, {link.history:,} history events"
+                + (f", {link.names:,} names of codes" if link.names else ""),
             )
         )
         for kind, n in link.relations.items():
@@ -150,6 +151,17 @@ def _print_summary(console: Console, summary: BuildSummary) -> None:
             console.print(line("  ", ("warning:", "yellow"), " ", warning))
         if len(link.warnings) > 5:
             console.print(f"  ... and {len(link.warnings) - 5} more warnings", style="dim")
+    for vocabulary in summary.vocabularies:
+        origin = "its files" if vocabulary.origin == "files" else f"the packaged table {vocabulary.origin} (derived)"
+        counts = (
+            f"{vocabulary.names:,} names of codes, {vocabulary.rewrites:,} rewrites,"
+            f" {vocabulary.definitions:,} definitions"
+        )
+        if vocabulary.priors:
+            counts += f", {vocabulary.priors:,} index priors"
+        console.print(line((vocabulary.title, "bold"), f" ({vocabulary.version}), from {origin}: {counts}"))
+    for note in summary.vocabulary_notes:
+        console.print(f"  {note}", style="dim")
     for note in summary.notes:
         console.print(line(("note:", "yellow"), " ", note))
     if summary.ignored:
@@ -316,6 +328,15 @@ def print_detail(console: Console, detail: ConceptDetail, links: tuple[LinkGroup
         console.print(line(("short:", "dim"), " ", c.short_title))
     if detail.ancestors:
         console.print(" > ".join(f"{a.code} {a.title}" for a in detail.ancestors), style="dim")
+    for definition in detail.definitions[:1]:
+        console.print(
+            line(
+                "  ",
+                ("definition", "cyan"),
+                f" {definition.text} ",
+                (f"({definition.source}: {definition.term})", "dim"),
+            )
+        )
     for note in detail.notes:
         char = f"{note.character}: " if note.character else ""
         inherited: Part = (f" (inherited from {note.inherited_from})", "dim") if note.inherited_from else ""

@@ -34,6 +34,26 @@ class DesignationKind(StrEnum):
     ABBREVIATION = "abbreviation"
 
 
+class NameScope(StrEnum):
+    """How closely a name from a vocabulary (not the code set itself) fits the code it names.
+
+    A vocabulary's synonym is exact, related, narrower or broader than its concept, and the concept's
+    link to the code is exact, a cross-reference, or a broad match (the code is broader): the name's scope
+    is the weaker of the two (``weaker``). Official designations have no scope (None): they are the code's.
+    """
+
+    EXACT = "exact"  # the name means what the code means
+    NARROW = "narrow"  # the name is narrower than the code (the code includes it, as an inclusion term)
+    RELATED = "related"  # a related name, or a cross-reference of unstated precision
+    BROAD = "broad"  # the name is broader than the code: never read it as the code's own name
+
+    def weaker(self, other: NameScope) -> NameScope:
+        return max(self, other, key=_SCOPE_ORDER.index)
+
+
+_SCOPE_ORDER = (NameScope.EXACT, NameScope.NARROW, NameScope.RELATED, NameScope.BROAD)
+
+
 class NoteKind(StrEnum):
     """Instructional notes of the ICD-10-CM tabular list (and their equivalents elsewhere)."""
 
@@ -141,9 +161,13 @@ class Designation:
     code: str
     kind: DesignationKind
     text: str
-    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm", "index-reconstructed"
-    # For index terms reached through a "see" reference: the term path that was followed.
+    source: str  # e.g. "tabular", "order", "index", "eindex", "drug", "neoplasm", "index-reconstructed", "doid"
+    # For index terms reached through a "see" reference: the term path that was followed. For names from
+    # a vocabulary: the vocabulary term and the mapping that links it to the code ("DOID:10763 hypertension;
+    # xref ICD10CM:I10"); for ICD-9-CM titles given to ICD-10-PCS codes: the GEM row.
     via: str | None = None
+    # For names that do not come from the code set itself (vocabularies, GEMs): how closely the name fits.
+    scope: NameScope | None = None
 
     @property
     def reconstructed(self) -> bool:
@@ -269,6 +293,87 @@ class ReleaseContent:
     history: tuple[HistoryEvent, ...] = ()
     # Rows the source could not use (e.g. a mapping row naming a code absent from its system), in words.
     warnings: tuple[str, ...] = ()
+    priors: tuple[Prior, ...] = ()  # what the system's alphabetic index gives its main terms
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A short definition of a code's concept from an open vocabulary, with its source.
+
+    ``term`` names the vocabulary term it is the definition of ("DOID:10763 hypertension").
+    """
+
+    system: SystemId
+    code: str
+    text: str
+    source: str  # the vocabulary: "doid", "ncit"
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A name whose concept links to no code: the query may be read as the concept's label instead.
+
+    ``text`` is the name as the vocabulary writes it ("AFib"), ``target`` the label it stands for ("Atrial
+    Fibrillation"); the label's words were found in the loaded code sets when the rewrite was made.
+    """
+
+    text: str
+    target: str
+    source: str  # the vocabulary: "doid", "ncit", "abbrev-imantsm"
+    term: str  # the vocabulary term ("NCIT:C50466"), or the abbreviation's sense ("atrial fibrillation")
+    scope: NameScope = NameScope.EXACT
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """The code an alphabetic index gives a main term, or a main term and one subterm: what the unqualified
+    word means ("Diabetes, diabetic" -> E11.9, "Pneumonia" -> J18.9, "Hypertension, hypertensive" -> I10).
+
+    ``term`` is the main term as printed without its nonessential modifiers (commas in it separate forms
+    or inversions: "Diabetes, diabetic", "Abruption, placenta"); ``subterm`` the first-level subterm or
+    None; ``modifiers`` the nonessential modifiers printed after the term that holds the code ("(mellitus)
+    (sugar)"); ``via`` the "see" reference followed, where the code is reached through one.
+    """
+
+    system: SystemId
+    code: str
+    term: str
+    subterm: str | None = None
+    modifiers: str | None = None
+    source: str = "index"
+    via: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """An open vocabulary (or derived table) whose names, rewrites and definitions a build stored.
+
+    ``derived`` is True when the rows come from medcodes' packaged table, derived from the vocabulary's
+    files by ``scripts/derive_vocabulary.py``, rather than from the files themselves.
+    """
+
+    name: str  # "doid", "ncit", "mondo", "abbrev-imantsm", "index"
+    title: str  # "Human Disease Ontology"
+    version: str
+    files: tuple[SourceFile, ...]
+    licence: str
+    attribution: str
+    derived: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyContent:
+    """What the vocabularies add to a build: names of codes, rewrites, definitions and index priors."""
+
+    vocabularies: tuple[Vocabulary, ...]
+    designations: tuple[Designation, ...] = ()
+    rewrites: tuple[Rewrite, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    priors: tuple[Prior, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # counts worth reporting (abbreviation senses kept and dropped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +446,7 @@ class ConceptDetail:
     properties: tuple[Property, ...] = ()  # PCS axes, HCPCS indicators, ICD-11 flags, MS-DRG MDC
     relations: tuple[Relation, ...] = ()  # crosswalks and references, outgoing first
     history: tuple[HistoryEvent, ...] = ()
+    definitions: tuple[Definition, ...] = ()  # from open vocabularies, best first, with their source
     # Set when the facts are those of a past date (``show --as-of``); ``as_of_notes`` say in words what the
     # loaded history changed for that date and which parts are the current release's.
     as_of: dt.date | None = None

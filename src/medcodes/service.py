@@ -71,6 +71,7 @@ from medcodes.models import (
     SimilarCode,
     Suggestions,
     SystemInfo,
+    Vocabulary,
 )
 from medcodes.recent import Recent
 from medcodes.search import query as query_parser
@@ -423,6 +424,10 @@ class CodeService:
         """The top of a system's hierarchy (chapters, sections), for browsing."""
         return self.store.roots(system)
 
+    def vocabularies(self) -> list[Vocabulary]:
+        """The open vocabularies the database's names, rewrites and definitions come from, with their licences."""
+        return self.store.vocabularies()
+
     def systems(self) -> list[SystemInfo]:
         """Every loaded system with its release and counts (facts of the release: read once)."""
         return list(self._systems)
@@ -540,12 +545,11 @@ class CodeService:
         return out
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
-        """Autocomplete: completions of the last, partly typed word, and the best codes so far."""
+        """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far."""
         query = query_parser.parse(text, tuple(systems), limit)
         result = self.engine.search(query)
-        return Suggestions(
-            query.text, tuple(self.engine.complete(text, result.hits)), result.hits, result.corrected_query
-        )
+        completions = self.engine.complete(text, result.hits)
+        return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)
 
     def match(
         self,
@@ -596,6 +600,7 @@ class CodeService:
             properties=tuple(self.store.properties(s, c)),
             relations=tuple(self.store.relations(s, c)),
             history=tuple(self.store.history(s, c)),
+            definitions=tuple(self.store.definitions(s, c)),
         )
 
     def links(self, detail: ConceptDetail) -> tuple[matches.LinkGroup, ...]:

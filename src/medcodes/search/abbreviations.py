@@ -2,8 +2,9 @@
 
 Three sources, merged: the curated abbreviations and lay terms below (written by the medcodes team from
 common clinical and everyday usage; tests/test_search_regression.py checks a sample of them against the
-full release), and the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
-infarction", harvested at build time by ``harvest()``. A key may be a phrase of up to four words.
+full release), the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
+infarction", harvested at build time by ``harvest()``, and the vocabularies' rewrites the build stored (a
+name whose concept links to no code, read as the concept's label). A key may be a phrase of up to four words.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import json
 import re
 from collections.abc import Iterable
 
+from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "abbreviations-1"
+# The engine reads typed phrases of up to this many words.
+MAX_PHRASE_WORDS = 4
 
 # abbreviation (lower case) -> the phrases it stands for, most common first.
 CURATED: dict[str, tuple[str, ...]] = {
@@ -29,6 +33,7 @@ CURATED: dict[str, tuple[str, ...]] = {
     "afib": ("atrial fibrillation",),
     "af": ("atrial fibrillation",),
     "htn": ("hypertension",),
+    "hbp": ("hypertension", "high blood pressure"),
     "dvt": ("deep vein thrombosis",),
     "pe": ("pulmonary embolism",),
     "cva": ("cerebral infarction", "stroke"),
@@ -302,38 +307,46 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
 }
 
 # The classifications' conventional qualifiers: they say a code is a residual category, not what it is
-# about, so a title without them is hardly a worse match. Their words count this much of their weight.
-QUALIFIERS: dict[str, float] = {
-    "not elsewhere classified": 0.25,
-    "nec": 0.25,
-    "not otherwise specified": 0.25,
-    "nos": 0.25,
-    # ICD-9-CM's conventions, for people (and crosswalks) carrying old titles over.
-    "not stated as uncontrolled": 0.25,
-    "episode of care": 0.25,
-    "or not applicable": 0.25,
-    # The obstetric fifth digits' episodes of care, which ICD-10-CM says with trimesters and "complicating
-    # the puerperium" instead ("delivered, with or without mention of antepartum condition").
-    "with or without": 0.25,
-    "antepartum condition or complication": 0.25,
-    "postpartum condition or complication": 0.25,
-}
-
-# Words that join the others ("fracture of radius", "screening for"): they count a fifth of a word that
-# names something, whatever their frequency in the data makes their idf ("for" is rarer than "unspecified").
-FUNCTION_WORDS: dict[str, float] = dict.fromkeys(
-    ("a", "an", "the", "of", "for", "to", "by", "in", "on", "at", "and", "or", "from", "as", "into", "its"), 0.2
+# about, so a title without them is hardly a worse match (``Ranking.qualifier``).
+QUALIFIERS: frozenset[str] = frozenset(
+    {
+        "not elsewhere classified",
+        "nec",
+        "not otherwise specified",
+        "nos",
+        # ICD-9-CM's conventions, for people (and crosswalks) carrying old titles over.
+        "not stated as uncontrolled",
+        "episode of care",
+        "or not applicable",
+        # The obstetric fifth digits' episodes of care, which ICD-10-CM says with trimesters and "complicating
+        # the puerperium" instead ("delivered, with or without mention of antepartum condition").
+        "with or without",
+        "antepartum condition or complication",
+        "postpartum condition or complication",
+    }
 )
 
-# Words that mark a residual category rather than name a thing ("other", "unspecified", "part"): half a word.
-RESIDUAL_WORDS: dict[str, float] = dict.fromkeys(
-    ("other", "unspecified", "specified", "part", "parts", "site", "sites"), 0.5
+# Words that join the others ("fracture of radius", "screening for"): they count little beside a word that
+# names something, whatever their frequency in the data makes their idf ("for" is rarer than "unspecified")
+# (``Ranking.function_word``).
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    ("a", "an", "the", "of", "for", "to", "by", "in", "on", "at", "and", "or", "from", "as", "into", "its")
 )
 
+# Words that mark a residual category rather than name a thing ("other", "unspecified", "part")
+# (``Ranking.residual_word``).
+RESIDUAL_WORDS: frozenset[str] = frozenset(("other", "unspecified", "specified", "part", "parts", "site", "sites"))
+# The residual words that say which case of a category is meant (a query saying one reads no residual prior).
+RESIDUAL_CASE: frozenset[str] = frozenset(("other", "unspecified", "specified"))
 
-def weight(phrase: str) -> float:
+
+def weight(phrase: str, ranking: Ranking = DEFAULT) -> float:
     """How much a typed word or phrase (normalised) counts beside a word that names something (1)."""
-    return QUALIFIERS.get(phrase) or FUNCTION_WORDS.get(phrase) or RESIDUAL_WORDS.get(phrase, 1.0)
+    if phrase in QUALIFIERS:
+        return ranking.qualifier
+    if phrase in FUNCTION_WORDS:
+        return ranking.function_word
+    return ranking.residual_word if phrase in RESIDUAL_WORDS else 1.0
 
 
 # "<words> (ABBR)", also with a type numeral on both sides: "Complex regional pain syndrome I (CRPS I)".
@@ -375,11 +388,17 @@ def save(store: SQLiteStore) -> None:
 
 
 def load(store: SQLiteStore) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one (curated phrases first)."""
+    """The curated list merged with the harvested one and the vocabularies' rewrites (in that order)."""
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
     harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
-    for abbreviation, phrases in harvested.items():
-        known = merged.setdefault(abbreviation, [])
-        known += [p for p in phrases if p not in known]
-    return {k: tuple(v) for k, v in merged.items()}
+    rewrites: dict[str, list[str]] = {}
+    for name, label in store.rewrite_pairs():
+        rewrites.setdefault(" ".join(tokens(name)), []).append(" ".join(tokens(label)))
+    for found in (harvested, rewrites):
+        for abbreviation, phrases in found.items():
+            if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:
+                continue
+            known = merged.setdefault(abbreviation, [])
+            known += [p for p in phrases if p and p not in known and p != abbreviation]
+    return {k: tuple(v) for k, v in merged.items() if v}

@@ -13,9 +13,11 @@ from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.search import abbreviations, lexical, procedures, semantic
+from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import CLAUSE_WORDS, marked, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
@@ -27,19 +29,13 @@ CPT_NOTICE = (
     " ships none, and shows them only from a licensed CPT file loaded with `medcodes build --cpt-licence`."
     " Related codes from other systems are listed where the official files link them."
 )
-# Headers among the first this many word hits are followed down to the billable code the words point to, in
-# the systems whose codes nest (a PCS table or an HCPCS range is not narrowed: its codes are alternatives).
-NARROWED_HEADERS = 20
-_NESTED = frozenset({SystemId.ICD10CM, SystemId.ICD10, SystemId.ICD9CM, SystemId.ICD11})
+# Headers among the first word hits are followed down to the billable code the words point to, in the systems
+# whose codes nest (a PCS table or an HCPCS range is not narrowed: its codes are alternatives).
+_NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
-_NARROWING_DEPTH = 5  # levels below a category: at most 4 more characters
-# Children whose words score within this factor of the best child's tie for first.
-CLEAR_LEAD = 1.02
-_SPARE = 4
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
-# What a word in a "without" clause counts: it says what the code is not, which confirms a match but names
-# little (and its marked form is rare, so its idf alone would say much).
-NEGATED_WEIGHT = 0.3
+# Two typed words are read as the one word the data writes when each has at least this many letters.
+_JOINED_PART = 3
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
 _MODIFIER_LIKE = 2
 
@@ -48,17 +44,6 @@ class Meaning(Protocol):
     """Retrieval by meaning: the concepts whose titles are nearest a text (search.semantic.SemanticIndex)."""
 
     def search(self, text: str, k: int, systems: Sequence[SystemId] = ()) -> list[tuple[int, float]]: ...
-
-
-# Fusion of word and meaning matches (reciprocal-rank fusion): the word matches' first places are kept as they
-# are, the places after them go to the best of both lists, each read this deep.
-RRF_K = 60
-# Below this cosine a title is no nearer the query than unrelated titles are ("diabetes" and the nearest title in
-# the circulatory chapter: 0.47); "appendectomy" and "Resection of Appendix, Endoscopic": 0.56. A query with no
-# known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
-MIN_COSINE = 0.5
-KEEP_LEXICAL = 5
-FUSION_DEPTH = 50
 
 
 @dataclass(slots=True)
@@ -70,6 +55,7 @@ class _WordHits:
     known: bool = False  # some word is in the vocabulary (or was corrected to one)
     families: dict[tuple[SystemId, str], str] = field(default_factory=dict)
     total: int = 0
+    narrowed: int = 0  # codes that stand in for a header the words matched (not counted in ``total``)
     facets: dict[SystemId, int] = field(default_factory=dict)
     estimated: bool = False
     corrected: str | None = None
@@ -85,14 +71,20 @@ class _Words:
 
 
 class SearchEngine:
-    def __init__(self, store: SQLiteStore) -> None:
+    """The engine over one store; ``ranking`` holds every weight and threshold (``search.ranking``)."""
+
+    def __init__(self, store: SQLiteStore, ranking: Ranking = DEFAULT) -> None:
         self.store = store
+        self.ranking = ranking
+        self._said_residual = ranking.said_residual()
         self._systems = tuple(dict.fromkeys(r.system for r in store.releases()))
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
         self._meaning: Meaning | None = None
         self._meaning_loaded = False
+        self._phrases: phrases_module.Phrases | None = None
+        self._phrases_loaded = False
         self._bounds: dict[tuple[SystemId, str], list[int] | None] = {}
 
     # ---------------------------------------------------------------- lazily loaded parts
@@ -120,20 +112,34 @@ class SearchEngine:
     def meaning(self, retriever: Meaning | None) -> None:
         self._meaning, self._meaning_loaded = retriever, True
 
+    def reranked(self, ranking: Ranking) -> SearchEngine:
+        """An engine with other weights over the same loaded parts (tuning loads the index once)."""
+        engine = SearchEngine(self.store, ranking)
+        engine._index, engine._abbreviations = self._index, self._abbreviations
+        engine._meaning, engine._meaning_loaded = self._meaning, self._meaning_loaded
+        engine._bounds = self._bounds
+        return engine
+
     def speller(self, index: LexicalIndex) -> Speller:
         if self._speller is None:
-            self._speller = Speller(index)
+            self._speller = Speller(index, self.ranking.typos)
         return self._speller
 
     # ---------------------------------------------------------------- search
     def search(self, query: Query) -> SearchResult:
         systems = query.systems or self._systems
         want = query.offset + query.limit
+        spare, fusion = self.ranking.limits.spare, self.ranking.fusion
         ranked: dict[tuple[SystemId, str], SearchHit] = {}
         late: list[SearchHit] = []
+        read = (
+            code_hits(self.store, query.text, systems, want, billable_only=query.billable_only, within=query.within)
+            if query.text
+            else None
+        )
         codes = [
             c
-            for c in (code_hits(self.store, query.text, systems, want) if query.text else [])
+            for c in (read.hits if read is not None else ())
             if (c.concept.billable or not query.billable_only) and self._inside(query, c.concept)
         ]
         for code_hit in codes:
@@ -149,15 +155,18 @@ class SearchEngine:
         if index is not None and query.words and not only_code:
             # The lexical ranking already puts one of each family of 7th-character siblings first; a few more
             # than the page are read, since headers give way to their codes and go after the page's other hits.
-            words = self._word_hits(index, query, want + _SPARE)
+            # At least as many as narrowing looks at, so that what it adds does not depend on the page size.
+            words = self._word_hits(index, query, max(want + spare, self.ranking.narrowing.headers))
             # Lay phrasing may share no word with the right title: where the words found too little (and
-            # the query is no code), matches by meaning join the word matches after their first places.
-            meaning = self.meaning if words.weak and words.known and not ranked else None
+            # the query is no code), matches by meaning join the word matches after their first places. A query
+            # with no known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
+            short = len(query.words) <= fusion.short_query
+            meaning = self.meaning if (words.weak or short) and words.known and not ranked else None
             if meaning is not None:
-                if want + _SPARE < FUSION_DEPTH:  # fusion reads the word matches as deep as the meaning matches
-                    words = self._word_hits(index, query, FUSION_DEPTH)
-                nearest = meaning.search(query.text, FUSION_DEPTH, query.systems)
-                self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= MIN_COSINE], query)
+                if want + spare < fusion.depth:  # fusion reads the word matches as deep as the meaning matches
+                    words = self._word_hits(index, query, fusion.depth)
+                nearest = meaning.search(query.text, fusion.depth, query.systems)
+                self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= fusion.min_cosine], query)
         if index is None and query.words and not only_code:
             words = self._full_text(query)
         for entry in words.hits:
@@ -165,14 +174,16 @@ class SearchEngine:
         for entry in late:
             ranked.setdefault((entry.system, entry.code), entry)
         facets = dict(words.facets)
-        for code_hit in codes:
-            facets[code_hit.concept.system] = facets.get(code_hit.concept.system, 0) + 1
+        for system, count in (read.counts if read is not None else {}).items():
+            facets[system] = facets.get(system, 0) + count
         notice = None
         if SystemId.CPT not in self._systems and REGISTRY[SystemId.CPT].looks_like_code(query.text):
             notice = CPT_NOTICE
             self._cpt_neighbours(query.text, ranked)
         hits = _collapse(list(ranked.values()), words.families)
-        total = max(words.total + len(codes), len(hits))
+        # What the query matches in all, counted the same way whatever the page size (a page of 10 and one of
+        # 200 say the same total): the codes it reads as, and the concepts its words match.
+        total = words.total + words.narrowed + (read.total if read is not None else 0)
         page = _finish(hits[query.offset : query.offset + query.limit], words.matched)
         return SearchResult(query.text, total, page, facets, words.corrected, words.estimated, notice)
 
@@ -180,7 +191,16 @@ class SearchEngine:
         """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
         out = _WordHits()
         words = self._words(index, query.words, query.negated)
-        result = lexical.search(index, words.groups, want, query.systems, query.billable_only, within=query.within)
+        # A query that says "other" or "unspecified", or is a title typed out, chooses the case in its own words:
+        # the residual prior is for what a short query leaves unsaid.
+        said = (
+            abbreviations.RESIDUAL_CASE.intersection(query.words)
+            or len(words.groups) > self.ranking.priors.residual_words
+        )
+        ranking = self._said_residual if said else self.ranking
+        result = lexical.search(
+            index, words.groups, want, query.systems, query.billable_only, ranking=ranking, within=query.within
+        )
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
@@ -188,14 +208,24 @@ class SearchEngine:
             if fixed is not None:
                 fixed_words, fixed_text = fixed
                 better = lexical.search(
-                    index, fixed_words.groups, want, query.systems, query.billable_only, within=query.within
+                    index,
+                    fixed_words.groups,
+                    want,
+                    query.systems,
+                    query.billable_only,
+                    ranking=ranking,
+                    within=query.within,
                 )
                 if better.hits and (better.complete or not result.hits):
                     out.corrected = fixed_text
                     out.weak = not better.complete
                     out.known = True
                     self._add(out, index, better, fixed_words, query, typo=True)
-                    out.total, out.facets = better.total, dict(better.facets)
+                    # The words as typed follow the corrected ones: both count.
+                    out.total = better.total + result.total
+                    out.facets = {
+                        s: better.facets.get(s, 0) + result.facets.get(s, 0) for s in {*better.facets, *result.facets}
+                    }
         self._add(out, index, result, words, query, typo=False)
         if out.corrected is None:
             out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
@@ -233,19 +263,20 @@ class SearchEngine:
             by_meaning.append(_hit(concept, cosine, (MatchReason("semantic", concept.title),), ()))
             if _is_seventh_character_code(concept):
                 words.families[(concept.system, concept.code)] = concept.parent or concept.code
-        lexical_hits = words.hits[:FUSION_DEPTH]
+        fusion = self.ranking.fusion
+        lexical_hits = words.hits[: fusion.depth]
         fused: dict[tuple[SystemId, str], float] = {}
         hits: dict[tuple[SystemId, str], SearchHit] = {}
         for ranking in (lexical_hits, by_meaning):
             for rank, hit in enumerate(ranking, start=1):
                 key = (hit.system, hit.code)
-                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+                fused[key] = fused.get(key, 0.0) + 1.0 / (fusion.rrf_k + rank)
                 hits.setdefault(key, hit)
-        kept = lexical_hits[:KEEP_LEXICAL]
+        kept = lexical_hits[: fusion.keep_lexical]
         seen = {(h.system, h.code) for h in kept}
         rest = sorted((key for key in fused if key not in seen), key=lambda key: -fused[key])
-        words.hits = kept + [hits[key] for key in rest] + words.hits[FUSION_DEPTH:]
-        words.total = max(words.total, len(words.hits))
+        words.hits = kept + [hits[key] for key in rest] + words.hits[fusion.depth :]
+        words.total = max(words.total, len(fused))
 
     def _inside(self, query: Query, concept: Concept) -> bool:
         if query.within is None:
@@ -266,34 +297,45 @@ class SearchEngine:
                 )
                 ranked[(concept.system, concept.code)] = _hit(concept, 1.0, (why,), ())
 
-    def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
-        """The query with its last, partly typed word completed the most likely ways.
+    @property
+    def phrases(self) -> phrases_module.Phrases | None:
+        """Autocomplete's phrases (``search.phrases``), where the database has them."""
+        if not self._phrases_loaded:
+            self._phrases = phrases_module.load(self.store)
+            self._phrases_loaded = True
+        return self._phrases
 
-        Completions found in the titles of the query's best hits come first (they fit the other words
-        typed), then the most frequent words of the whole vocabulary.
-        """
-        index = self.index
+    def complete(self, text: str, hits: Sequence[SearchHit] = (), limit: int = 5) -> list[str]:
+        """Phrases a code carries that start with what was typed (its last word may be partial), worth most
+        first: names in the data (titles, index terms, vocabulary names), ranked by their codes' worth and
+        priors. Where no name starts so, the names of the query's best hits that hold the words typed.
+        Nothing when the text ends in a space (the last word is complete)."""
         typed = text.rstrip()
+        if not typed or text != typed or not tokens(typed):
+            return []
+        index, phrases = self.index, self.phrases
+        start = phrases_module.typed_phrase(typed)
+        if index is not None and phrases is not None:
+            found = phrases.complete(start, index.concept_worth(self.ranking), self.ranking, limit)
+            if found:
+                return found
         words = tokens(typed)
-        if index is None or not words or text != typed or not typed.split():  # trailing space: word complete
-            return []
-        prefix = words[-1]
-        lo, hi = index.prefix_range(prefix)
-        if hi <= lo:
-            return []
-        seen: dict[str, int] = {}
+        out: list[str] = []
         for hit in hits:
-            for word in tokens(hit.display):
-                if word.startswith(prefix) and word != prefix:
-                    seen[word] = seen.get(word, 0) + 1
-        ranked = sorted(seen, key=lambda w: -seen[w])
-        for t in sorted(range(lo, hi), key=lambda t: (-int(index.df[t]), t)):
-            if len(ranked) >= limit:
-                break
-            if index.vocabulary[t] not in seen and index.vocabulary[t] != prefix:
-                ranked.append(index.vocabulary[t])
-        head = typed[: len(typed) - len(typed.split()[-1])]
-        return [head + word for word in ranked[:limit]]
+            held_words = tokens(hit.display)
+            phrase, held = " ".join(held_words), set(held_words)
+            if (
+                len(held_words) <= phrases_module.MAX_WORDS
+                and phrase not in out
+                and all(
+                    w in held or (i == len(words) - 1 and any(h.startswith(w) for h in held))
+                    for i, w in enumerate(words)
+                )
+            ):
+                out.append(phrase)
+                if len(out) >= limit:
+                    break
+        return out
 
     def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool]) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
@@ -307,15 +349,17 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
-            span, phrases = self._phrase_at(words, position)
+            span, phrases = self._phrase_at(index, words, position)
             typed = words[position : position + span]
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:
                 word = typed[0]
                 # Only the last word may still be being typed: the others match whole words ("with" must
-                # not match "without"), their singular and plural, and words sharing their stem. A known
+                # not match "without"), their singular and plural, and words sharing their stem, unless no word
+                # is spelled so: then it is a word cut short ("malig neo pancreas", "fx radius dist"). A known
                 # abbreviation ("uti") is typed whole: it is not the start of other words ("utilities").
-                prefix = position == last and not phrases
+                cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
+                prefix = (position == last or cut_short) and not phrases
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix)
                 if main is not None:
                     alternatives.append([main])
@@ -331,22 +375,38 @@ class SearchEngine:
                 atoms = [lexical.atom(index, marked(w, negated[position]), prefix=False) for w in tokens(phrase)]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
+            if literal and len(words) == 1 and len(alternatives) > 1 and len(word) <= self.ranking.short_form:
+                # A query that is nothing but a short form ("copd", "dvt", "as") means what it stands for: its
+                # expansions come before the letters as typed.
+                alternatives, literal = [*alternatives[1:], alternatives[0]], False
             if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = abbreviations.weight(phrase_typed) * (NEGATED_WEIGHT if negated[position] else 1.0)
+            weight = abbreviations.weight(phrase_typed, self.ranking) * (
+                self.ranking.negated if negated[position] else 1.0
+            )
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span
         return _Words(tuple(groups), tuple(unknown))
 
-    def _phrase_at(self, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
-        """The longest known phrase (up to four words) starting at ``position``, and what it stands for."""
+    def _phrase_at(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
+        """The longest known phrase (up to four words) starting at ``position``, and what it stands for; or
+        two words that the data writes as one ("heart burn": "heartburn", "ear ache": "earache")."""
         for span in (4, 3, 2):
             if position + span <= len(words):
                 typed = words[position : position + span]
                 phrases = self._known(typed)
                 if phrases or " ".join(typed) in abbreviations.QUALIFIERS:
                     return span, phrases
+        if position + 1 < len(words):
+            first, second = words[position], words[position + 1]
+            if (
+                min(len(first), len(second)) >= _JOINED_PART
+                and (first + second).isalpha()
+                and index.term(first + second) is not None
+                and abbreviations.weight(first) == abbreviations.weight(second) == 1.0
+            ):
+                return 2, (first + second,)
         word = words[position]
         return 1, (*self._known([word]), *procedures.expand(word), *procedures.body_part(word))
 
@@ -401,7 +461,8 @@ class SearchEngine:
                 # The billable code takes its header's place (unless it ranks above it already); the header
                 # follows among the later results, as 7th-character siblings do.
                 why = MatchReason("narrower", f"{concept.code} {text}")
-                self._append(out, seen, below, _hit(below, h.score, (why, *typed), ()), (below.title, words.groups))
+                if self._append(out, seen, below, _hit(below, h.score, (why, *typed), ()), (below.title, words.groups)):
+                    out.narrowed += 1
                 family = out.families.setdefault((below.system, below.code), below.code)
                 out.families[(concept.system, concept.code)] = family
             reason = MatchReason(kind.value, text if via is None else f"{text} (see {via})")
@@ -414,15 +475,17 @@ class SearchEngine:
         concept: Concept,
         hit: SearchHit,
         matched: tuple[str, tuple[lexical.Group, ...]],
-    ) -> None:
+    ) -> bool:
+        """Add a hit unless its code is there already; whether it was added."""
         key = (concept.system, concept.code)
         if key in seen:
-            return
+            return False
         seen.add(key)
         if _is_seventh_character_code(concept):
             out.families[key] = concept.parent or concept.code
         out.hits.append(hit)
         out.matched[key] = matched
+        return True
 
     def _narrower(
         self, found: Sequence[lexical.ConceptScore], concepts: dict[int, Concept], words: _Words, query: Query
@@ -432,7 +495,7 @@ class SearchEngine:
         if query.billable_only or index is None:
             return {}
         below: dict[int, Concept] = {}
-        for h in found[:NARROWED_HEADERS]:
+        for h in found[: self.ranking.narrowing.headers]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
                 continue
@@ -465,16 +528,17 @@ class SearchEngine:
         the first of 7th-character siblings (initial encounter); where the tie is between codes that say
         different things the query does not decide (insertion, removal or checking of a device), none is.
         """
-        for _ in range(_NARROWING_DEPTH):
+        narrowing = self.ranking.narrowing
+        for _ in range(narrowing.depth):
             bounds = self._child_bounds(header)
             if bounds is None:
                 return None
             children = bounds[:-1]
-            scores = lexical.subtree_scores(index, words.groups, bounds)
+            scores = lexical.subtree_scores(index, words.groups, bounds, self.ranking)
             if scores is None:
                 return None
-            top = float(scores.max())
-            tied = [cid for cid, score in zip(children, scores, strict=True) if score >= max(0, top / CLEAR_LEAD)]
+            lead = max(0, float(scores.max()) / narrowing.clear_lead)
+            tied = [cid for cid, score in zip(children, scores, strict=True) if score >= lead]
             found = self.store.concepts_by_id(tied)
             kids = [found[cid] for cid in tied if cid in found]
             if len(kids) > 1 and not all(_is_seventh_character_code(k) for k in kids):

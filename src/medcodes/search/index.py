@@ -11,10 +11,11 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
 - forward (designation -> its terms and their weights, CSR): ``doc_ptr``, ``doc_term``, ``doc_weight``.
   Candidates are scored by looking at their own few words, so a common query word costs nothing more.
 - per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id).
-- per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``.
+- per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``, and its
+  priors (``concept_marks``, ``concept_index_terms``: ``search.priors``).
 
-Weights are BM25's term-frequency saturation with length normalisation (k1 = 1.2, b = 0.75), without the
-idf, which is computed from the postings at load time.
+Weights are BM25's term-frequency saturation with length normalisation (``Ranking.bm25``: k1 = 1.2, b = 0.75),
+without the idf, which is computed from the postings at load time.
 """
 
 from __future__ import annotations
@@ -27,47 +28,23 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
+from medcodes.search import priors
+from medcodes.search.priors import Marks
+from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-3"
-# A header (non-billable) concept counts this much of a billable one with the same words.
-HEADER_FACTOR = 0.7
-_K1 = 1.2
-_B = 0.75
+INDEX_VERSION = "lexical-5"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
-
-# How much a match in each kind of designation counts: the official title above inclusion and index
-# terms, above synonyms and abbreviations.
-KIND_WEIGHT: dict[DesignationKind, float] = {
-    DesignationKind.TITLE: 1.0,
-    DesignationKind.SHORT_TITLE: 0.8,
-    DesignationKind.INCLUSION_TERM: 0.95,
-    DesignationKind.INDEX_TERM: 0.9,
-    DesignationKind.SYNONYM: 0.85,
-    DesignationKind.ABBREVIATION: 0.85,
-}
-
-# With no system filter, the code sets in force in the US come first; the international (WHO) and the
-# retired (ICD-9-CM) ones follow when their words match as well.
-SYSTEM_WEIGHT: dict[SystemId, float] = {
-    SystemId.ICD10CM: 1.0,
-    SystemId.ICD10PCS: 1.0,
-    SystemId.HCPCS: 1.0,
-    SystemId.CPT: 1.0,
-    SystemId.MSDRG: 0.95,
-    SystemId.ICD11: 0.85,
-    SystemId.ICD10: 0.85,
-    SystemId.ICD9CM: 0.6,
-}
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
+U16 = npt.NDArray[np.uint16]
 
 _ARRAYS: dict[str, type[np.generic]] = {
     "term_ptr": np.int64,
@@ -83,6 +60,8 @@ _ARRAYS: dict[str, type[np.generic]] = {
     "concept_system": np.uint8,
     "concept_billable": np.uint8,
     "concept_family": np.int32,
+    "concept_marks": np.uint8,
+    "concept_index_terms": np.uint16,
 }
 
 
@@ -104,6 +83,10 @@ class LexicalIndex:
     # The family of siblings differing only in their 7th character (ICD-10-CM): -1 - the parent's id for
     # such a code, the concept's own id otherwise. Ranking shows one of each family first.
     concept_family: I32
+    # What the official data says about a concept before any word matches (``search.priors``): its marks
+    # (main term, residual) and how many index entries lead to it.
+    concept_marks: U8
+    concept_index_terms: U16
 
     @cached_property
     def term_ids(self) -> dict[str, int]:
@@ -123,16 +106,34 @@ class LexicalIndex:
     def term_len(self) -> U8:
         return np.fromiter((min(len(t), 255) for t in self.vocabulary), dtype=np.uint8, count=len(self.vocabulary))
 
-    @cached_property
-    def concept_weight(self) -> F32:
-        """What a concept is worth before any word matches: its system's weight, less for headers."""
-        by_system = np.array([SYSTEM_WEIGHT[s] for s in SYSTEMS], dtype=np.float32)[self.concept_system]
-        return np.where(self.concept_billable > 0, by_system, by_system * HEADER_FACTOR).astype(np.float32)
+    def concept_worth(self, ranking: Ranking) -> F32:
+        """What each concept is worth before any word matches: its system's weight, less for headers."""
+        return self._worth(ranking)[0]
+
+    def doc_worth(self, ranking: Ranking) -> F32:
+        """What each designation is worth before any word matches: its kind's weight times its concept's."""
+        return self._worth(ranking)[1]
+
+    def _worth(self, ranking: Ranking) -> tuple[F32, F32]:
+        found = self._worth_by_ranking.get(ranking)
+        if found is None:
+            billable = np.array([ranking.concept_worth(s, billable=True) for s in SYSTEMS], dtype=np.float32)
+            header = np.array([ranking.concept_worth(s, billable=False) for s in SYSTEMS], dtype=np.float32)
+            concept = np.where(
+                self.concept_billable > 0, billable[self.concept_system], header[self.concept_system]
+            ).astype(np.float32)
+            marks = Marks(self.concept_marks, self.concept_index_terms)
+            concept *= ranking.priors.factor(marks.main_term(), marks.index_terms, marks.residual())
+            kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
+            found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
+            if len(self._worth_by_ranking) >= 4:  # one engine uses one ranking; a tuning run a few in turn
+                self._worth_by_ranking.clear()
+            self._worth_by_ranking[ranking] = found
+        return found
 
     @cached_property
-    def doc_worth(self) -> F32:
-        """What each designation is worth before any word matches: its kind's weight times its concept's."""
-        return (self.kind_weight * self.concept_weight[self.doc_concept]).astype(np.float32)
+    def _worth_by_ranking(self) -> dict[Ranking, tuple[F32, F32]]:
+        return {}
 
     @cached_property
     def system_ranges(self) -> dict[SystemId, tuple[int, int]] | None:
@@ -156,10 +157,6 @@ class LexicalIndex:
         pointer = np.zeros(len(self.concept_system) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.doc_concept, minlength=len(self.concept_system)), out=pointer[1:])
         return pointer, order
-
-    @cached_property
-    def kind_weight(self) -> F32:
-        return np.array([KIND_WEIGHT[k] for k in KINDS], dtype=np.float32)[self.doc_kind]
 
     @cached_property
     def _filters(self) -> dict[tuple[tuple[SystemId, ...], bool], npt.NDArray[np.bool_]]:
@@ -211,10 +208,11 @@ def distinct(values: I32, size: int) -> I32:
     return np.flatnonzero(marked).astype(np.int32)
 
 
-def build_index(store: SQLiteStore) -> LexicalIndex:
+def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
     max_concept = max((cid for cid, *_ in concept_rows), default=0)
+    marks = priors.derive(store, max_concept + 1)
     concept_system = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_billable = np.zeros(max_concept + 1, dtype=np.uint8)
     concept_family = np.arange(max_concept + 1, dtype=np.int32)
@@ -227,57 +225,92 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         concept_billable[cid] = billable
     kind_number = {k: i for i, k in enumerate(KINDS)}
 
-    docs: list[tuple[int, int, int, list[str]]] = []
+    # (designation id, concept id, kind, words, length for ranking)
+    docs: list[tuple[int, int, int, list[str], int]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
     # A title that is its parent's title plus a qualifier ("Torus fracture of lower end of right radius,
     # initial encounter for closed fracture") is as specific as its parent plus one word: its length for
     # ranking counts the qualifier once, so that siblings differing only in it rank by official order.
     parent_titles = store.parent_titles()
-    lengths: dict[int, int] = {}
+    index_terms: dict[tuple[int, str], int] = {}
     for did, cid, kind, text in store.designation_rows():
         words = index_words(text)
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
             continue
         seen.add(key)
-        docs.append((did, cid, kind_number[kind], words))
+        length = distinct_length(words)
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
-            lengths[did] = len(tokens(parent)) + 1
+            length = len(tokens(parent)) + 1
+        elif kind is DesignationKind.INDEX_TERM:
+            index_terms.setdefault((cid, text), did)
+        docs.append((did, cid, kind_number[kind], words, length))
+    # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
+    # "Infection, urinary (tract)") are words the term may be said with: a term the build gives as a prior is
+    # also indexed with them, under its index-term designation, so that "sugar diabetes" and "urinary tract
+    # infection" match every word of it. Its length counts them all: a modifier alone ("Hyperosmolality
+    # (diabetic)") is no exact match for "diabetes".
+    for cid, term, subterm, modifiers in store.prior_names():
+        name = term if subterm is None else f"{term}, {subterm}"
+        held = index_terms.get((cid, name))
+        words = index_words(f"{name} {modifiers}") if modifiers else []
+        if held is None or not words or (cid, tuple(words)) in seen:
+            continue
+        seen.add((cid, tuple(words)))
+        docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
+
+    # How many codes of its system each name (other than a title) is given to, and the first of them: a name
+    # given to many says less of each but the first, which stands for them all (as one of a family of
+    # 7th-character siblings does), so that they do not crowd out every other answer.
+    # The first is the one the index gives the main term, else the residual code, else the first in code order.
+    title = kind_number[DesignationKind.TITLE]
+    standing = marks.main_term() * 2 + marks.residual()
+    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    for _did, cid, kind_id, words, _length in docs:
+        if kind_id != title:
+            key = (int(concept_system[cid]), tuple(words))
+            count, first = spread.get(key, (0, cid))
+            better = (standing[cid], -cid) > (standing[first], -first)
+            spread[key] = (count + 1, cid if better else first)
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
     # common word matches are also its most likely answers, and a broad query can stop early.
-    system_weight = [SYSTEM_WEIGHT[s] for s in SYSTEMS]
-    kind_weight = [KIND_WEIGHT[k] for k in KINDS]
-
-    def quality(doc: tuple[int, int, int, list[str]]) -> tuple[int, float, int]:
-        did, cid, kind, words = doc
-        worth = (
-            kind_weight[kind] * system_weight[concept_system[cid]] * (1.0 if concept_billable[cid] else HEADER_FACTOR)
+    def quality(doc: tuple[int, int, int, list[str], int]) -> tuple[int, float, int]:
+        did, cid, kind, words, _length = doc
+        worth = ranking.designation_worth(
+            KINDS[kind], SYSTEMS[concept_system[cid]], bool(concept_billable[cid]), exact=False
         )
         return (len(words), -worth, did)
 
     docs.sort(key=quality)
 
-    vocabulary = sorted({w for *_, words in docs for w in words})
+    vocabulary = sorted({w for _, _, _, words, _ in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
-    doc_lengths = [lengths.get(did, distinct_length(words)) for did, _, _, words in docs]
+    doc_lengths = [length for *_, length in docs]
     avg_len = sum(doc_lengths) / max(len(docs), 1)
+    k1, b = ranking.bm25.k1, ranking.bm25.b
 
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     doc_terms: list[int] = []
     doc_weights: list[float] = []
-    for number, (*_, words) in enumerate(docs):
+    holders = []
+    for _, cid, kind_id, words, _ in docs:
+        count, first = (1, cid) if kind_id == title else spread[(int(concept_system[cid]), tuple(words))]
+        holders.append(1 if cid == first else count)
+    factors = ranking.bm25.spread_factor(np.array(holders, dtype=np.float32)).tolist()
+    for number, (_, _, _, words, _) in enumerate(docs):
         counts: dict[int, int] = {}
         for word in words:
             tid = term_number[word]
             counts[tid] = counts.get(tid, 0) + 1
-        norm = _K1 * (1 - _B + _B * doc_lengths[number] / avg_len)
+        norm = k1 * (1 - b + b * doc_lengths[number] / avg_len)
+        factor = factors[number]
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
-            doc_weights.append(tf * (_K1 + 1) / (tf + norm))
+            doc_weights.append(factor * tf * (k1 + 1) / (tf + norm))
         doc_ptr[number + 1] = len(doc_terms)
     doc_term = np.array(doc_terms, dtype=np.int32)
     weights = np.array(doc_weights, dtype=np.float32)
@@ -297,13 +330,15 @@ def build_index(store: SQLiteStore) -> LexicalIndex:
         doc_ptr=doc_ptr,
         doc_term=doc_term,
         doc_weight=weights,
-        doc_concept=np.array([cid for _, cid, _, _ in docs], dtype=np.int32),
-        doc_kind=np.array([kind for _, _, kind, _ in docs], dtype=np.uint8),
+        doc_concept=np.array([cid for _, cid, _, _, _ in docs], dtype=np.int32),
+        doc_kind=np.array([kind for _, _, kind, _, _ in docs], dtype=np.uint8),
         doc_len=np.array([min(n, 255) for n in doc_lengths], dtype=np.uint8),
         doc_id=np.array([did for did, *_ in docs], dtype=np.int32),
         concept_system=concept_system,
         concept_billable=concept_billable,
         concept_family=concept_family,
+        concept_marks=marks.marks,
+        concept_index_terms=marks.index_terms,
     )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.search.index import SYSTEMS, LexicalIndex, distinct
+from medcodes.search.ranking import Ranking
 from medcodes.search.text import plurals, singular, stem
 from medcodes.systems import SystemId
 
@@ -28,10 +29,8 @@ F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 BOOL = npt.NDArray[np.bool_]
 
-# A designation made of exactly the query's words (nothing more) gets this bonus.
-EXACT_BONUS = 1.25
-# Beyond this many postings a single group is too broad to gather candidates from in full.
-MAX_CANDIDATE_POSTINGS = 60_000
+# A designation whose coverage reaches this matches every word (coverage is a float32 sum of idf shares).
+FULL = 0.999
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +45,6 @@ class Atom:
     # "tuberculosis", "conjunctival" and "conjunctivitis". Empty for short words.
     stem_lo: int = 0
     stem_hi: int = 0
-
-
-# What an alternative (an abbreviation's or a lay term's expansion) counts, next to the words typed.
-ALTERNATIVE_WEIGHT = 0.9
-# Each alternative after the first counts this much of the one before it.
-LATER_ALTERNATIVE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +75,6 @@ class LexicalResult:
     facets: dict[SystemId, int]
     complete: bool  # every group matched in the best hit
     estimated: bool = False  # total and facets are extrapolated from the best candidates
-
-
-# Words of at least this many letters also match words sharing their stem.
-STEM_WEIGHT = 0.5
 
 
 def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
@@ -129,10 +118,10 @@ def _docs_of(index: LexicalIndex, a: Atom) -> I32:
     return distinct(np.concatenate(parts), len(index.doc_id)) if parts else np.empty(0, dtype=np.int32)
 
 
-def _narrow(index: LexicalIndex, a: Atom) -> I32:
+def _narrow(index: LexicalIndex, a: Atom, budget: int) -> I32:
     """The designations of a very broad atom, limited to its exact words and its shortest completions."""
     parts = [index.postings(t, t + 1) for t in a.exact]
-    budget = MAX_CANDIDATE_POSTINGS - sum(len(p) for p in parts)
+    budget -= sum(len(p) for p in parts)
     by_length = sorted(range(a.lo, a.hi), key=lambda t: (index.term_len[t], t))
     for t in by_length:
         if budget <= 0:
@@ -143,11 +132,11 @@ def _narrow(index: LexicalIndex, a: Atom) -> I32:
     return distinct(np.concatenate(parts), len(index.doc_id)) if parts else np.empty(0, dtype=np.int32)
 
 
-def _candidates(index: LexicalIndex, g: Group) -> I32:
+def _candidates(index: LexicalIndex, g: Group, budget: int) -> I32:
     parts = []
     for alt in g.alternatives:
         cheapest = min(alt, key=lambda a: a.cost)
-        parts.append(_docs_of(index, cheapest) if cheapest.cost <= MAX_CANDIDATE_POSTINGS else _narrow(index, cheapest))
+        parts.append(_docs_of(index, cheapest) if cheapest.cost <= budget else _narrow(index, cheapest, budget))
     if len(parts) == 1:
         return parts[0]
     return distinct(np.concatenate(parts), len(index.doc_id))
@@ -156,7 +145,7 @@ def _candidates(index: LexicalIndex, g: Group) -> I32:
 class _Gathered:
     """The forward entries (term, weight) of a set of candidate designations, segment per designation."""
 
-    def __init__(self, index: LexicalIndex, docs: I32) -> None:
+    def __init__(self, index: LexicalIndex, docs: I32, ranking: Ranking) -> None:
         starts = index.doc_ptr[docs]
         lengths = index.doc_ptr[docs + 1] - starts
         seg = np.zeros(len(docs), dtype=np.int64)
@@ -166,18 +155,19 @@ class _Gathered:
         self.weights = index.doc_weight[positions]
         self.seg = seg
         self.index = index
+        self.ranking = ranking
 
     def atom_weight(self, a: Atom) -> F32:
         terms = self.terms
         hit = np.zeros(len(terms), dtype=np.float32)
         if a.stem_hi > a.stem_lo:
-            hit[(terms >= a.stem_lo) & (terms < a.stem_hi)] = STEM_WEIGHT
+            hit[(terms >= a.stem_lo) & (terms < a.stem_hi)] = self.ranking.stem
         if a.hi > a.lo:
             in_range = (terms >= a.lo) & (terms < a.hi)
             if in_range.any():
                 # A completion counts less the less of it was typed: "ant" for "anterior" ~ 0.7.
                 fraction = len(a.word) / self.index.term_len[terms[in_range]].astype(np.float32)
-                hit[in_range] = np.maximum(hit[in_range], 0.55 + 0.35 * np.minimum(fraction, 1.0))
+                hit[in_range] = np.maximum(hit[in_range], self.ranking.completion(fraction))
         for t in a.exact:
             hit[terms == t] = 1.0
         return np.maximum.reduceat(self.weights * hit, self.seg).astype(np.float32)
@@ -189,12 +179,10 @@ class _Gathered:
             weights = [self.atom_weight(a) * a.idf for a in alt]
             # Every alternative says what the word typed says: it weighs the group's idf, shared by its words.
             total = np.sum(weights, axis=0) * (base / (sum(a.idf for a in alt) or 1.0))
-            if number and g.literal:
-                total = total * ALTERNATIVE_WEIGHT
             # Alternatives are listed likeliest first ("resection" before "excision" for "-ectomy").
-            order = number - 1 if g.literal else number
-            if order > 0:
-                total = total * LATER_ALTERNATIVE**order
+            factor = self.ranking.alternative_factor(number, g.literal)
+            if factor != 1.0:
+                total = total * factor
             if g.weight != 1.0:
                 total = total * g.weight
             if len(alt) > 1:
@@ -204,22 +192,22 @@ class _Gathered:
         return best
 
 
-def _score(index: LexicalIndex, groups: Sequence[Group], docs: I32) -> tuple[F32, F32]:
+def _score(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking) -> tuple[F32, F32]:
     """(score, coverage) of each candidate designation."""
-    score, coverage, _ = _score_matched(index, groups, docs)
+    score, coverage, _ = _score_matched(index, groups, docs, ranking)
     return score, coverage
 
 
-def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32) -> tuple[F32, F32, BOOL]:
+def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking) -> tuple[F32, F32, BOOL]:
     """(score, coverage, which groups match: groups x docs) of each candidate designation."""
-    gathered = _Gathered(index, docs)
+    gathered = _Gathered(index, docs, ranking)
     weights = [gathered.group_weight(g) for g in groups]
     total_idf = sum(g.idf for g in groups) or 1.0
     matched = np.stack([w > 0 for w in weights])
     coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
-    score = np.sum(weights, axis=0) * coverage * coverage
-    exact = (coverage >= 0.999) & (index.doc_len[docs] <= len(groups))
-    return _prior(index, docs, score, exact), coverage.astype(np.float32), matched
+    score = np.sum(weights, axis=0) * ranking.coverage(coverage)
+    exact = (coverage >= FULL) & (index.doc_len[docs] <= len(groups))
+    return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
 
 
 def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, scored: tuple[F32, F32, BOOL]) -> F32:
@@ -243,10 +231,10 @@ def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, s
     return (score * gain).astype(np.float32)
 
 
-def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL) -> F32:
+def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL, ranking: Ranking) -> F32:
     """The score times what the designation and its concept are worth on their own."""
-    worth = index.doc_worth[docs]
-    worth[exact] *= EXACT_BONUS
+    worth = index.doc_worth(ranking)[docs]
+    worth[exact] *= ranking.exact_bonus
     return (score * worth).astype(np.float32)
 
 
@@ -297,10 +285,12 @@ def _families(index: LexicalIndex, docs: I32) -> int:
     return len(np.unique(index.concept_family[index.doc_concept[docs]]))
 
 
-def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) -> list[ConceptScore]:
+def _rank(
+    index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int, *, ranking: Ranking
+) -> list[ConceptScore]:
     """The ``want`` best concepts, each with its best designation."""
     # Only the best designations can hold the best concepts: rank a short list, not every match.
-    keep = min(len(docs), max(want * 40, 400))
+    keep = min(len(docs), max(want * ranking.limits.rank_keep, ranking.limits.rank_keep_min))
     if keep < len(docs):
         top = np.argpartition(-score, keep - 1)[:keep]
         docs, score, coverage = docs[top], score[top], coverage[top]
@@ -321,15 +311,14 @@ def _rank(index: LexicalIndex, docs: I32, score: F32, coverage: F32, want: int) 
     ]
 
 
-def _postings_of(index: LexicalIndex, a: Atom) -> tuple[I32, F32]:
+def _postings_of(index: LexicalIndex, a: Atom, ranking: Ranking) -> tuple[I32, F32]:
     """Every posting of an atom (a designation may repeat) with its match weight, idf included."""
     docs: list[I32] = []
     weights: list[F32] = []
     if a.hi > a.lo:
         start, end = int(index.term_ptr[a.lo]), int(index.term_ptr[a.hi])
         terms = np.repeat(np.arange(a.lo, a.hi, dtype=np.int32), index.df[a.lo : a.hi])
-        fraction = np.minimum(len(a.word) / index.term_len[terms].astype(np.float32), 1.0)
-        factor = 0.55 + 0.35 * fraction
+        factor = ranking.completion(len(a.word) / index.term_len[terms].astype(np.float32))
         for t in a.exact:
             factor[terms == t] = 1.0
         docs.append(index.post_doc[start:end])
@@ -344,25 +333,19 @@ def _postings_of(index: LexicalIndex, a: Atom) -> tuple[I32, F32]:
     return np.concatenate(docs), (np.concatenate(weights) * a.idf).astype(np.float32)
 
 
-def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed) -> LexicalResult:
+def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed, ranking: Ranking) -> LexicalResult:
     """A one-word query scored straight from the postings (no designation is looked into)."""
-    parts = [_postings_of(index, alt[0]) for alt in g.alternatives if len(alt) == 1]
+    parts = [_postings_of(index, alt[0], ranking) for alt in g.alternatives if len(alt) == 1]
     docs = np.concatenate([d for d, _ in parts])
     weights = np.concatenate([w for _, w in parts])
     mask = allowed.mask(docs)
     if mask is not None:
         docs, weights = docs[mask], weights[mask]
     exact = index.doc_len[docs] <= 1
-    score = _prior(index, docs, weights, exact)
+    score = _prior(index, docs, weights, exact, ranking)
     total, facets = _totals(index, docs)
-    hits = _rank(index, docs, score, np.ones(len(docs), dtype=np.float32), want)
+    hits = _rank(index, docs, score, np.ones(len(docs), dtype=np.float32), want, ranking=ranking)
     return LexicalResult(tuple(hits), total, facets, bool(hits))
-
-
-# At most this many candidates are scored word by word; more are first narrowed by the other words.
-GATHER_LIMIT = 6_000
-# Without every word, this many designations (the best by a quick sum over the postings) are scored.
-POOL = 3_000
 
 
 def _members(index: LexicalIndex, g: Group, docs: I32) -> BOOL:
@@ -376,16 +359,16 @@ def _members(index: LexicalIndex, g: Group, docs: I32) -> BOOL:
     return marked[docs]
 
 
-def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed) -> I32:
+def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed, ranking: Ranking) -> I32:
     """The designations with the highest sum of per-word weights, when not every word must match."""
     docs: list[I32] = []
     weights: list[F32] = []
     for g in sorted(groups, key=lambda g: g.cost):
-        if docs and g.cost > MAX_CANDIDATE_POSTINGS:
+        if docs and g.cost > ranking.limits.candidate_postings:
             break  # a very common word adds little but cost
         for alt in g.alternatives:
             for a in alt:
-                d, w = _postings_of(index, a)
+                d, w = _postings_of(index, a, ranking)
                 docs.append(d)
                 weights.append((w / len(alt)).astype(np.float32))
     all_docs = np.concatenate(docs)
@@ -395,27 +378,25 @@ def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed) -> I3
         all_docs, all_weights = all_docs[mask], all_weights[mask]
     sums = np.bincount(all_docs, weights=all_weights, minlength=len(index.doc_id))
     hit = np.flatnonzero(sums)
-    if len(hit) > POOL:
-        hit = hit[np.argpartition(-sums[hit], POOL - 1)[:POOL]]
+    pool = ranking.limits.pool
+    if len(hit) > pool:
+        hit = hit[np.argpartition(-sums[hit], pool - 1)[:pool]]
     return np.sort(hit).astype(np.int32)
 
 
-# A header with more designations below it than this (a chapter's worth) is not looked into.
-NARROWER_LIMIT = 12_000
-
-
-def subtree_scores(index: LexicalIndex, groups: Sequence[Group], bounds: Sequence[int]) -> F32 | None:
+def subtree_scores(index: LexicalIndex, groups: Sequence[Group], bounds: Sequence[int], ranking: Ranking) -> F32 | None:
     """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
 
-    -1 for a run without designations; None when the runs hold too many designations to look into.
+    -1 for a run without designations; None when the runs hold too many designations (a chapter's worth) to
+    look into.
     """
     pointer, order = index.concept_docs
     docs = order[pointer[bounds[0]] : pointer[bounds[-1]]]
-    if len(docs) > NARROWER_LIMIT:
+    if len(docs) > ranking.limits.narrower:
         return None
     best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
     if len(docs):
-        score, _ = _score(index, [g for g in groups if g.alternatives], docs)
+        score, _ = _score(index, [g for g in groups if g.alternatives], docs, ranking)
         run = np.searchsorted(np.asarray(bounds), index.doc_concept[docs], side="right") - 1
         np.maximum.at(best, run, score)
     return best
@@ -428,55 +409,68 @@ def search(
     systems: Sequence[SystemId] = (),
     billable_only: bool = False,
     *,
+    ranking: Ranking,
     within: tuple[int, int] | None = None,
 ) -> LexicalResult:
-    """The ``want`` best concepts for the groups (each group needs at least one alternative)."""
+    """The ``want`` best concepts for the groups (each group needs at least one alternative).
+
+    Where at least ``Limits.enough`` concepts match every word, those are the answer and the total counts
+    them; otherwise the concepts matching some words join them and the total counts those. Either way the
+    total does not depend on ``want`` (a page of 10 and a page of 200 say the same), and it is estimated, and
+    says so, when the words are too broad to count every match.
+    """
     groups = [g for g in groups if g.alternatives]
     if not groups:
         return LexicalResult((), 0, {}, False)
+    limits = ranking.limits
     allowed = _Allowed(index, systems, billable_only, within)
     by_cost = sorted(groups, key=lambda g: g.cost)
-    if len(groups) == 1 and (by_cost[0].cost > GATHER_LIMIT and all(len(alt) == 1 for alt in groups[0].alternatives)):
-        return _one_word(index, groups[0], want, allowed)
+    if len(groups) == 1 and (by_cost[0].cost > limits.gather and all(len(alt) == 1 for alt in groups[0].alternatives)):
+        return _one_word(index, groups[0], want, allowed, ranking)
     # Every word must match: candidates from the cheapest word, narrowed by the next ones while many.
-    docs = allowed.docs(_candidates(index, by_cost[0]))
-    if len(docs) > GATHER_LIMIT:
+    docs = allowed.docs(_candidates(index, by_cost[0], limits.candidate_postings))
+    counted: tuple[int, dict[SystemId, int]] | None = None  # the concepts matching every word
+    estimated = False
+    if len(docs) > limits.gather:
         # Designations are numbered best first, so the first candidates are the likeliest answers: when
         # they alone give enough full matches, the rest would rank below them anyway.
-        head = docs[:GATHER_LIMIT]
-        score, coverage = _score(index, groups, head)
-        full = coverage >= 0.999
-        matched = int(full.sum())
-        if matched and _families(index, head[full]) >= want:
-            hits = _rank(index, head[full], score[full], coverage[full], want)
+        head = docs[: limits.gather]
+        score, coverage = _score(index, groups, head, ranking)
+        full = coverage >= FULL
+        if full.any():
             total, facets = _totals(index, head[full])
             scale = len(docs) / len(head)  # the share of full matches in the head, over all candidates
-            return LexicalResult(
-                tuple(hits), round(total * scale), {s: round(n * scale) for s, n in facets.items()}, True, True
-            )
+            counted = round(total * scale), {s: round(n * scale) for s, n in facets.items()}
+            estimated = True
+            if _families(index, head[full]) >= max(want, limits.enough):
+                hits = _rank(index, head[full], score[full], coverage[full], want, ranking=ranking)
+                return LexicalResult(tuple(hits), *counted, True, True)
     for g in by_cost[1:]:
-        if len(docs) <= GATHER_LIMIT:
+        if len(docs) <= limits.gather:
             break
         docs = docs[_members(index, g, docs)]
-    if len(docs) > GATHER_LIMIT * 4:
-        docs = _pool(index, groups, allowed)  # every word is common: score the best by their postings
+    if len(docs) > limits.gather * 4:
+        docs = _pool(index, groups, allowed, ranking)  # every word is common: score the best by their postings
     if len(docs):
-        score, coverage = _score(index, groups, docs)
-        full = coverage >= 0.999
+        score, coverage = _score(index, groups, docs, ranking)
+        full = coverage >= FULL
         if full.any():
-            total, facets = _totals(index, docs[full])
-            if len(groups) == 1 or _families(index, docs[full]) >= want:
-                hits = _rank(index, docs[full], score[full], coverage[full], want)
-                return LexicalResult(tuple(hits), total, facets, True)
+            if counted is None:
+                counted = _totals(index, docs[full])
+            # Too few full matches: codes matching only some words join them (this depends on the query only,
+            # so that every page size lists the same codes in the same order, under the same total).
+            if len(groups) == 1 or _families(index, docs[full]) >= limits.enough:
+                hits = _rank(index, docs[full], score[full], coverage[full], want, ranking=ranking)
+                return LexicalResult(tuple(hits), *counted, True, estimated)
     if len(groups) == 1:
         return LexicalResult((), 0, {}, False)
     # Too little matches every word: let words be missing, scoring the designations that hold the most.
-    docs = _pool(index, groups, allowed)
+    docs = _pool(index, groups, allowed, ranking)
     if not len(docs):
         return LexicalResult((), 0, {}, False)
-    scored = _score_matched(index, groups, docs)
+    scored = _score_matched(index, groups, docs, ranking)
     score, coverage, _ = scored
-    total, facets = _totals(index, docs[score > 0])
+    counted, estimated = _totals(index, docs[score > 0]), False
     score = _concept_coverage(index, groups, docs, scored)
-    hits = _rank(index, docs, score, coverage, want)
-    return LexicalResult(tuple(hits), total, facets, bool(hits) and hits[0].coverage >= 0.999)
+    hits = _rank(index, docs, score, coverage, want, ranking=ranking)
+    return LexicalResult(tuple(hits), *counted, bool(hits) and hits[0].coverage >= FULL, estimated)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from medcodes.search import abbreviations, index, semantic
+from medcodes.search import abbreviations, index, phrases, semantic
 from medcodes.store.sqlite import SQLiteStore
 
 
 def prepare(store: SQLiteStore) -> None:
-    """Write the lexical index and the harvested abbreviations into a freshly built store, and the semantic
-    index where the ``semantic-build`` extra is installed (it is skipped, quietly, where it is not)."""
+    """Write the lexical index, autocomplete's phrases and the harvested abbreviations into a freshly built
+    store, and the semantic index where the ``semantic-build`` extra is installed (it is skipped, quietly,
+    where it is not)."""
     index.write(store)
+    phrases.write(store)
     abbreviations.save(store)
     semantic.prepare(store)

@@ -14,29 +14,29 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from medcodes.search.index import LexicalIndex
-
-_MIN_LENGTH = 4
+from medcodes.search.ranking import Typos
 
 
 @dataclass(slots=True)
 class Speller:
     index: LexicalIndex
+    limits: Typos = field(default_factory=Typos)
     _buckets: dict[str, list[str]] = field(default_factory=dict)
 
     def _bucket(self, letter: str) -> list[str]:
         if not self._buckets:
             buckets: dict[str, list[str]] = defaultdict(list)
             for word in self.index.vocabulary:
-                if len(word) >= _MIN_LENGTH - 1 and word.isalpha():
+                if len(word) >= self.limits.min_length - 1 and word.isalpha():
                     buckets[word[0]].append(word)
             self._buckets = dict(buckets)
         return self._buckets.get(letter, [])
 
     def correct(self, word: str) -> str | None:
         """The nearest known word, or None when nothing is near enough (or the word is too short)."""
-        if len(word) < _MIN_LENGTH or not word.isalpha():
+        if len(word) < self.limits.min_length or not word.isalpha():
             return None
-        limit = 1 if len(word) <= 5 else 2
+        limit = 1 if len(word) <= self.limits.short else 2
         found = process.extract(
             word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import io
@@ -68,6 +69,19 @@ def text_lines(path: Path, member: str | None = None, encoding: str = "latin-1")
         raise SourceError(path, None, f"cannot read file: {exc}") from exc
 
 
+def table_rows(path: Path, delimiter: str, encoding: str = "utf-8") -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, fields) of a CSV or TSV file (plain or .gz) whose quoted fields may hold line ends."""
+    try:
+        with io.TextIOWrapper(open_binary(path), encoding=encoding, newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            for fields in reader:
+                yield reader.line_num, fields
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise SourceError(path, None, f"cannot read file: {exc}") from exc
+    except csv.Error as exc:
+        raise SourceError(path, None, f"malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}") from exc
+
+
 def source_file(path: Path, name: str | None = None) -> SourceFile:
     """Name and sha256 of an official file, as recorded with its release (and whether it is reconstructed)."""
     digest = hashlib.sha256()
@@ -96,9 +110,7 @@ def reconstructed(path: Path) -> bool:
     return _NOT_OFFICIAL.search(head) is not None
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def squash(text: str | None) -> str:
     """The text with each run of white space made one space, and none at either end ("" for None)."""
-    return _SPACES.sub(" ", text or "").strip()
+    # str.split() splits on exactly the characters the regex \s matches, at C speed.
+    return " ".join((text or "").split())

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medcodes.errors import SourceError
-from medcodes.models import Relation, RelationKind
+from medcodes.models import Designation, DesignationKind, NameScope, Relation, RelationKind
 from medcodes.sources.crosswalk import (
     Crosswalk,
     MissingCounter,
@@ -30,6 +30,7 @@ from medcodes.sources.crosswalk import (
     newest,
 )
 from medcodes.sources.files import text_lines
+from medcodes.sources.icd10pcs import MAX_NAMED_CODES
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import NAMES, SystemId
 
@@ -40,27 +41,22 @@ class _Table:
     target: SystemId
     family: str  # "dx" or "pcs"
     direction: str  # "i9-i10" or "i10-i9"
-    name: re.Pattern[str]  # official file name (case-insensitive)
+    # The official file name without ".txt" ("2018_I9gem.txt", "gem_i9pcs.txt"), matched without case; a
+    # year may precede it and a marker of the copy follow it ("DERIVED_gem_i9pcs_2018.reconstructed.txt").
+    base: str
 
 
 _TABLES: dict[FileKind, _Table] = {
-    FileKind.GEM_DX_9_TO_10: _Table(
-        SystemId.ICD9CM, SystemId.ICD10CM, "dx", "i9-i10", re.compile(r"(?:\d{4}_)?i9gem\.txt(?:\.gz)?", re.I)
-    ),
-    FileKind.GEM_DX_10_TO_9: _Table(
-        SystemId.ICD10CM, SystemId.ICD9CM, "dx", "i10-i9", re.compile(r"(?:\d{4}_)?i10gem\.txt(?:\.gz)?", re.I)
-    ),
-    FileKind.GEM_PCS_9_TO_10: _Table(
-        SystemId.ICD9CM, SystemId.ICD10PCS, "pcs", "i9-i10", re.compile(r"(?:\d{4}_)?gem_i9pcs\.txt(?:\.gz)?", re.I)
-    ),
-    FileKind.GEM_PCS_10_TO_9: _Table(
-        SystemId.ICD10PCS, SystemId.ICD9CM, "pcs", "i10-i9", re.compile(r"(?:\d{4}_)?gem_pcsi9\.txt(?:\.gz)?", re.I)
-    ),
+    FileKind.GEM_DX_9_TO_10: _Table(SystemId.ICD9CM, SystemId.ICD10CM, "dx", "i9-i10", "i9gem"),
+    FileKind.GEM_DX_10_TO_9: _Table(SystemId.ICD10CM, SystemId.ICD9CM, "dx", "i10-i9", "i10gem"),
+    FileKind.GEM_PCS_9_TO_10: _Table(SystemId.ICD9CM, SystemId.ICD10PCS, "pcs", "i9-i10", "gem_i9pcs"),
+    FileKind.GEM_PCS_10_TO_9: _Table(SystemId.ICD10PCS, SystemId.ICD9CM, "pcs", "i10-i9", "gem_pcsi9"),
 }
 # Targets written where the no-map flag is set (GEM technical documentation).
 _NO_MAP_TARGET = {"dx": "NoDx", "pcs": "NoPCS"}
 _ROW = re.compile(r"^(\S+)\s+(\S+)\s+([01][01][01][0-9][0-9])$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_TEXT_NAME = re.compile(r"(.+)\.txt(?:\.gz)?", re.I)
 # Code shapes as the GEMs write them (no dots).
 _ICD9_DX = re.compile(r"^(?:[0-9]{3,5}|V[0-9]{2,4}|E[0-9]{3,4})$")
 _ICD9_PROC = re.compile(r"^[0-9]{3,4}$")
@@ -104,9 +100,12 @@ def decode_flags(flags: str) -> tuple[str, ...]:
 
 # --- finding the files ---------------------------------------------------------------------------------
 def _kind_of(name: str) -> FileKind | None:
-    base = name.rsplit("/", 1)[-1]
+    found = _TEXT_NAME.fullmatch(name.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    stem = found.group(1).casefold()
     for kind, table in _TABLES.items():
-        if table.name.fullmatch(base):
+        if re.search(rf"(?:^|[_.-]){table.base}(?:$|[_.-])", stem):
             return kind
     return None
 
@@ -160,6 +159,7 @@ class _Read:
     relations: tuple[Relation, ...]
     no_map: tuple[tuple[SystemId, str], ...]
     rows: int
+    stray: tuple[str, ...] = ()  # rows with a scenario or choice list but no combination flag
 
 
 def _read(found: FoundFile, missing: MissingCounter) -> _Read:
@@ -172,6 +172,7 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
     missing.start(name, table.source, table.target)
     relations: list[Relation] = []
     no_map: list[tuple[SystemId, str]] = []
+    stray: list[str] = []
     rows = 0
     for number, line in text_lines(found.path, found.member):
         text = line.strip()
@@ -185,7 +186,10 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
         if source_code is None:
             raise SourceError(where, number, f"{raw_source!r} is not a {table.source.value} code")
         if flags[2] == "0" and flags[3:] != "00":
-            raise SourceError(where, number, f"flags {flags}: a scenario or choice list without the combination flag")
+            # The layout gives a scenario and choice list only with the combination flag; the 2018 procedure
+            # GEM has one row that breaks this (8628 0NDB0ZZ 10001). The row is kept as a plain one, and said.
+            stray.append(f"{name} line {number}: flags {flags}")
+            flags = flags[:3] + "00"
         rows += 1
         missing.check(name, table.source, source_code)
         if flags[1] == "1" or raw_target == no_map_target:
@@ -224,7 +228,7 @@ def _read(found: FoundFile, missing: MissingCounter) -> _Read:
         )
     if rows == 0:
         raise SourceError(where, None, "no GEM rows: the file is empty")
-    return _Read(tuple(relations), tuple(no_map), rows)
+    return _Read(tuple(relations), tuple(no_map), rows, tuple(stray))
 
 
 def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) -> Crosswalk | None:
@@ -246,6 +250,11 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
         relations.extend(read.relations)
         no_map.extend(read.no_map)
         rows[display_name(item)] = read.rows
+        if read.stray:
+            warnings.append(
+                f"{len(read.stray)} rows with a scenario or choice list but no combination flag, read as plain rows"
+                f" (first: {read.stray[0]})"
+            )
     families = sorted({_TABLES[item.kind].family for item in chosen})
     what = " and ".join({"dx": "diagnoses", "pcs": "procedures"}[f] for f in families)
     versions = sorted({item.version for item in chosen if item.version})
@@ -260,3 +269,55 @@ def load(found: Sequence[FoundFile], known: Mapping[SystemId, Collection[str]]) 
         rows=rows,
         warnings=tuple(warnings + missing.warnings()),
     )
+
+
+# --- ICD-9-CM procedure titles as names of ICD-10-PCS codes --------------------------------------------
+PROCEDURE_NAME_SOURCE = "icd9cm-gem"
+
+
+def procedure_names(
+    relations: Sequence[Relation],
+    titles: Mapping[str, str],
+    official: Mapping[str, Collection[str]],
+) -> tuple[Designation, ...]:
+    """ICD-9-CM procedure titles given to the ICD-10-PCS codes the ICD-9-CM -> ICD-10-PCS GEM maps them to
+    ("03.31 Spinal tap" names the Drainage of Spinal Canal codes), as SYNONYMs (source "icd9cm-gem").
+
+    ``titles`` are the ICD-9-CM procedure titles by code, ``official`` the ICD-10-PCS concepts (codes and
+    tables) with the lower-cased texts of their designations. A title names its target codes in each
+    table where they are at most ``MAX_NAMED_CODES`` (as the index's partial codes do), else the table:
+    ICD-9-CM's procedures are coarser than ICD-10-PCS codes, and one name on hundreds of codes would crowd
+    every search it matches. ``via`` keeps the ICD-9-CM code, the GEM and its flags; ``scope`` says how
+    well the title fits: exact for the one code the GEM calls identical, narrower for a table (it holds
+    more than the title says), related where the GEM calls the mapping approximate, one of several, or
+    one of a combination. A title the concept already carries is not repeated.
+    """
+    targets: dict[str, dict[str, list[Relation]]] = {}
+    for relation in relations:
+        if (
+            relation.source_system is SystemId.ICD9CM
+            and relation.target_system is SystemId.ICD10PCS
+            and relation.kind is RelationKind.MAPS_TO
+            and relation.source_code in titles
+        ):
+            by_table = targets.setdefault(relation.source_code, {})
+            by_table.setdefault(relation.target_code[:3], []).append(relation)
+    made: dict[tuple[str, str], Designation] = {}
+    for icd9, tables in targets.items():
+        title = titles[icd9]
+        key = title.casefold()
+        for table, rows in tables.items():
+            codes = sorted({r.target_code for r in rows})
+            named = codes if len(codes) <= MAX_NAMED_CODES else [table]
+            flags = {flag for r in rows for flag in r.flags}
+            fit = NameScope.EXACT if flags <= {"identical"} and len(codes) == 1 else NameScope.RELATED
+            scope = fit if named is codes else fit.weaker(NameScope.NARROW)
+            words = ", ".join(sorted(f for f in flags if not any(ch.isdigit() for ch in f)))
+            via = f"ICD-9-CM {icd9} {title}; {rows[0].source} ({words})"
+            for target in named:
+                if target not in official or key in official[target] or (target, key) in made:
+                    continue
+                made[(target, key)] = Designation(
+                    SystemId.ICD10PCS, target, DesignationKind.SYNONYM, title, PROCEDURE_NAME_SOURCE, via, scope
+                )
+    return tuple(made.values())

@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from medcodes.errors import SourceError
-from medcodes.models import Designation, DesignationKind, IndexTerm
+from medcodes.models import Designation, DesignationKind, IndexTerm, Prior
 from medcodes.sources.files import parse_xml, squash
 from medcodes.systems import SystemId
 
@@ -62,6 +62,9 @@ class IndexDesignations:
     designations: tuple[Designation, ...]
     unresolved_codes: int  # code occurrences that name no existing code, even by prefix
     unresolved_references: int  # see/see-also references that gave no code
+    # What a main term, or a main term and one subterm, means without more words: the codes written on
+    # the term, else those its reference gives ("Attack, heart - see Infarct, myocardium" -> I21.9).
+    priors: tuple[Prior, ...] = ()
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -282,45 +285,61 @@ def designations(terms: Iterable[IndexTerm], known: Collection[str], system: Sys
     nonessential modifiers) are one target.
     """
     terms = list(terms)
+    roots = _tree(terms)
+    resolved: dict[str, str | None] = {}
+    made: dict[Designation, None] = {}  # an ordered set
+    priors: dict[Prior, None] = {}
+    unresolved_codes = 0
+    unresolved_references = 0
+
+    def designate(term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None) -> list[str]:
+        """Add a designation per resolvable cell; return the codes designated."""
+        targets: list[str] = []
+        for column, code in cells:
+            if code not in resolved:
+                resolved[code] = resolve_code(code, known)
+            target = resolved[code]
+            if target is not None:
+                targets.append(target)
+                text = f"{term.text} \u2014 {column}" if column else term.text
+                made[Designation(system, target, DesignationKind.INDEX_TERM, text, term.source, via)] = None
+        return targets
+
+    for term in terms:
+        own = designate(term, [(term.column, c) for c in term.codes], None)
+        unresolved_codes += len(term.codes) - len(own)
+        prior, prior_via = own, None
+        references = [term.see] if term.see else []
+        if term.see_also and not _node(roots[term.source], term.path).cells:
+            references.append(term.see_also)
+        for reference in references:
+            cells, named = _follow(reference, term.source, roots)
+            found = designate(term, cells, reference)
+            if named:
+                # "see category T71" names its codes itself: they are counted nowhere else.
+                unresolved_codes += len(cells) - len(found)
+            if not found:
+                unresolved_references += 1
+            elif not prior:
+                prior, prior_via = found, reference
+        # What a main term, or a main term and one subterm, means without more words: a table's cell is
+        # decided by its column, so only index terms are priors.
+        if 1 <= len(term.path) <= 2 and term.column is None:
+            subterm = term.path[1] if len(term.path) == 2 else None
+            for code in prior:
+                priors[Prior(system, code, term.path[0], subterm, term.nemod, term.source, prior_via)] = None
+    return IndexDesignations(tuple(made), unresolved_codes, unresolved_references, tuple(priors))
+
+
+def _tree(terms: Iterable[IndexTerm]) -> dict[str, _Node]:
+    """The terms of each index as a tree, with the codes written on each term."""
     roots: dict[str, _Node] = {}
     for term in terms:
         node = roots.setdefault(term.source, _Node(()))
         for title in term.path:
             node = node.child(title)
         node.cells.extend((term.column, code) for code in term.codes)
-
-    resolved: dict[str, str | None] = {}
-    made: dict[Designation, None] = {}  # an ordered set
-    unresolved_codes = 0
-    unresolved_references = 0
-
-    def designate(term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None) -> int:
-        """Add a designation per resolvable cell; return how many cells resolved."""
-        count = 0
-        for column, code in cells:
-            if code not in resolved:
-                resolved[code] = resolve_code(code, known)
-            target = resolved[code]
-            if target is not None:
-                count += 1
-                text = f"{term.text} \u2014 {column}" if column else term.text
-                made[Designation(system, target, DesignationKind.INDEX_TERM, text, term.source, via)] = None
-        return count
-
-    for term in terms:
-        unresolved_codes += len(term.codes) - designate(term, [(term.column, c) for c in term.codes], None)
-        references = [term.see] if term.see else []
-        if term.see_also and not _node(roots[term.source], term.path).cells:
-            references.append(term.see_also)
-        for reference in references:
-            cells, named = _follow(reference, term.source, roots)
-            count = designate(term, cells, reference)
-            if named:
-                # "see category T71" names its codes itself: they are counted nowhere else.
-                unresolved_codes += len(cells) - count
-            if not count:
-                unresolved_references += 1
-    return IndexDesignations(tuple(made), unresolved_codes, unresolved_references)
+    return roots
 
 
 def _node(root: _Node, path: tuple[str, ...]) -> _Node:

@@ -41,22 +41,25 @@ What lands where (kept lean: the codes carry values and labels, the tables carry
   the long one; key terms ("Oviduct", use Fallopian Tube, Left) as SYNONYMs of the tables whose rows use the
   value (source "pcs-body-part-key", "pcs-device-key", "pcs-substance-key", "pcs-device-aggregation"; the
   value named in ``via``), never one per code (FY2026: about 29,000 rows against millions per code); index
-  terms as INDEX_TERMs ("Resection, Fallopian Tubes, Bilateral") of the code a full code names or of the
-  table a partial code names ("0UT7" -> 0UT), "see" references followed to the codes they or the term they
-  name give, and "use" references as SYNONYMs of the table their code names or, without one, of every
-  table that uses the value named; the reference as printed is the ``via``. One designation per concept,
-  kind and text: later sources add their ``via`` to the first.
+  terms as INDEX_TERMs ("Resection, Fallopian Tubes, Bilateral") of the code a full code names, of the
+  codes a partial code starts where they are few ("0UT7" -> 0UT70ZZ, 0UT74ZZ, ...; ``named_codes``) or
+  else of its table, "see" references followed to the codes they or the term they name give, and "use"
+  references as SYNONYMs of what their code names or, without one, of every table that uses the value
+  named; the reference as printed is the ``via``. An inverted main term ("Puncture, lumbar") is also read
+  in natural order ("Lumbar puncture"). One designation per concept, kind and text: later sources add
+  their ``via`` to the first. An index of another release than the tables is read with a warning.
 - Sections G and H have no body system (value Z, label "None"): that body system concept takes the
   section's title ("GZ" Mental Health).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +106,8 @@ __all__ = [
     "load_index",
     "load_order",
     "load_tables",
+    "named_codes",
+    "natural_order",
     "sniff",
 ]
 
@@ -156,6 +161,16 @@ _KEY_SOURCES: dict[tuple[str, int], str] = {
 }
 _AGGREGATION_SOURCE = "pcs-device-aggregation"
 _INDEX_SOURCE = "pcs-index"
+# A partial code names the codes it starts where they are this few (the index's "0DTJ", Resection of
+# Appendix, has 5, "0SR9", Replacement of Right Hip Joint, 21); beyond, its table: one name repeated on
+# hundreds of codes would crowd every search it matches.
+MAX_NAMED_CODES = 30
+_DIAGNOSTIC_WORDS = re.compile(r"diagnos|biops", re.IGNORECASE)
+_CONTINUED = re.compile(r"\s*\(continued\)$", re.IGNORECASE)
+# An inverted main term: a noun, a comma, and the lower-case words that qualify it ("Puncture, lumbar",
+# "Replacement, hip", "Banding, esophageal varices"); a capital after the comma is a device's or a
+# substance's own name ("Coagulation Factor Xa, Inactivated"), and a second comma a list.
+_INVERTED = re.compile(r"^([^,]+), ([a-z][^,]*)$")
 _ALL_OPERATIONS = "All applicable"
 
 
@@ -541,7 +556,8 @@ def load_index(path: Path, data: bytes | None = None) -> tuple[str | None, tuple
 
     def walk(element: etree._Element, parents: tuple[str, ...]) -> None:
         title = element.find("title")
-        text = _text(title) if title is not None else ""
+        # A term carried over a page break is printed again with "(continued)": it is the same term.
+        text = _CONTINUED.sub("", _text(title)) if title is not None else ""
         if not text:
             raise SourceError(path, line_of(element), f"<{element.tag}> without <title>")
         here = (*parents, text)
@@ -877,38 +893,92 @@ def _index_designations(
 ) -> None:
     by_path = {tuple(p.casefold() for p in entry.path): entry for entry in entries}
     unknown: list[str] = []
+    uses: dict[str, list[str]] = {}  # "use" targets repeat ("use Intraluminal Device"): looked up once each
+    # A partial code leaves the qualifier open, but a diagnostic procedure (qualifier "Diagnostic") is a
+    # biopsy, which the index reaches through its own terms ("Biopsy - see Excision with qualifier
+    # Diagnostic"): "Appendectomy - see Excision, Appendix 0DBJ" means the therapeutic codes.
+    diagnostic = {
+        code
+        for table in values.tables.values()
+        for code, axes in table.codes()
+        if axes[6].title == "Qualifier" and axes[6].label == "Diagnostic"
+    }
+    therapeutic = sorted(codes - diagnostic)
+    diagnostic_only = sorted(diagnostic)
 
-    def targets(tokens: Iterable[str]) -> list[str]:
+    def targets(tokens: Iterable[str], text: str) -> list[str]:
         found: list[str] = []
+        # A term or reference that says diagnostic or biopsy means the diagnostic codes, where there are some.
+        says_diagnostic = bool(_DIAGNOSTIC_WORDS.search(text))
         for token in tokens:
-            # A full code names itself; a partial code ("0UT7", "0UT") names its table.
-            target = token if len(token) == 7 and token in codes else token[:3]
-            if target in values.tables or target in codes:
-                found.append(target)
+            named = named_codes(token, diagnostic_only, values.tables) if says_diagnostic else []
+            named = named or named_codes(token, therapeutic, values.tables)
+            if named:
+                found.extend(named)
             else:
                 unknown.append(token)
         return found
 
     for entry in entries:
-        for code in targets(entry.codes):
-            designations.add(code, DesignationKind.INDEX_TERM, entry.text, source)
+        texts = (entry.text, *natural_order(entry.path))
+        for code in targets(entry.codes, entry.text):
+            for text in texts:
+                designations.add(code, DesignationKind.INDEX_TERM, text, source)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
                 # A reference without codes leads to the term it names; that term's codes are the target.
-                for code in targets(reference.codes or _follow(reference.target, by_path)):
-                    designations.add(code, DesignationKind.INDEX_TERM, entry.text, source, via)
+                found = targets(reference.codes or _follow(reference.target, by_path), f"{entry.text} {via}")
+                kind = DesignationKind.INDEX_TERM
             elif reference.codes:
-                for code in targets(reference.codes):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, source, via)
+                kind, found = DesignationKind.SYNONYM, targets(reference.codes, f"{entry.text} {via}")
             else:
                 # "use Fallopian Tube, Left": the tables whose rows use that value.
-                for code, _label in values.anywhere(reference.target):
-                    designations.add(code, DesignationKind.SYNONYM, entry.text, source, via)
+                if reference.target not in uses:
+                    uses[reference.target] = [code for code, _label in values.anywhere(reference.target)]
+                kind, found = DesignationKind.SYNONYM, uses[reference.target]
+            for code in found:
+                for text in texts:
+                    designations.add(code, kind, text, source, via)
     if unknown:
         warnings.append(
             f"{len(unknown)} ICD-10-PCS index codes name no table or code (first: {', '.join(unknown[:5])})"
         )
+
+
+def named_codes(token: str, ordered: Sequence[str], tables: Collection[str]) -> list[str]:
+    """The concepts a code the index writes names: a full code itself (one no longer valid, its table); a
+    partial code the codes it starts ("0DTJ" -> the 5 codes of Resection of Appendix), where they are at
+    most ``MAX_NAMED_CODES``, else its table ("0UT"); a table itself. Empty where it names none."""
+    if len(token) == 7 and _present(token, ordered):
+        return [token]
+    if 3 < len(token) < 7:
+        start = bisect.bisect_left(ordered, token)
+        end = bisect.bisect_left(ordered, token + "~", start)
+        if 0 < end - start <= MAX_NAMED_CODES:
+            return list(ordered[start:end])
+        if end == start:
+            return []
+    return [token[:3]] if token[:3] in tables else []
+
+
+def _present(code: str, ordered: Sequence[str]) -> bool:
+    at = bisect.bisect_left(ordered, code)
+    return at < len(ordered) and ordered[at] == code
+
+
+def natural_order(path: Sequence[str]) -> tuple[str, ...]:
+    """An inverted main term read the way people say it, with the rest of the path: ("Puncture, lumbar",)
+    -> ("Lumbar puncture",); ("Replacement, hip", "Partial or total") -> ("Hip replacement, Partial or
+    total",). Empty where the main term is not inverted."""
+    inverted = _INVERTED.match(path[0]) if path else None
+    if inverted is None:
+        return ()
+    head, qualifier = inverted.group(1), inverted.group(2)
+    # The head's capital is the index's, not the word's ("Puncture"): "Lumbar puncture", as a title reads.
+    if head[:1].isupper() and head[1:] == head[1:].lower():
+        head = head.lower()
+    return (", ".join((f"{qualifier[:1].upper()}{qualifier[1:]} {head}", *path[1:])),)
 
 
 def _follow(reference: str, by_path: dict[tuple[str, ...], IndexEntry]) -> tuple[str, ...]:
@@ -1008,6 +1078,27 @@ def effective(version: str) -> dt.date | None:
     return dt.date(int(version) - 1, 10, 1) if version.isdigit() else None
 
 
+def _index_file(own: Sequence[FoundFile], version: str, warnings: list[str]) -> FoundFile | None:
+    """The index to read: of the tables' release where there is one, else the newest other (with a
+    warning): the index changes little between releases, and its terms name tables and codes, which are
+    checked against the tables (those gone since are counted, not used)."""
+    candidates = _newest(own, FileKind.PCS_INDEX)
+    same = [f for f in candidates if f.version in (None, version)]
+    chosen = same[0] if same else candidates[0] if candidates else None
+    if chosen is None:
+        return None
+    for other in candidates:
+        if other is chosen:
+            if other.version not in (None, version):
+                warnings.append(
+                    f"{other.path.name}: an index of release {other.version} read with the {version} tables;"
+                    " its terms name only the tables and codes that exist in both"
+                )
+        else:
+            warnings.append(f"{other.path.name}: version {other.version} ignored, the index used is {chosen.path.name}")
+    return chosen
+
+
 def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     """The ICD-10-PCS release in ``found`` (newest tables first), or None when no PCS file is there."""
     own = _with_siblings(found)
@@ -1054,7 +1145,7 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     )
     if definitions is not None:
         _key_designations(definitions, values, designations, warnings)
-    index_file = pick(FileKind.PCS_INDEX)
+    index_file = _index_file(own, tables.version, warnings)
     if index_file is not None:
         _version, entries = load_index(*_read(index_file))
         codes = {c.code for c in parts.concepts if c.kind is ConceptKind.CODE}

@@ -40,6 +40,17 @@ class FileKind(StrEnum):
     GEM_PCS_10_TO_9 = "gem-pcs-i10-i9"
     # MS-DRG (CMS definitions manual)
     MSDRG_APPENDIX_A = "msdrg-appendix-a"
+    # Open vocabularies of names (not code sets): the Human Disease Ontology, the NCI Thesaurus, MONDO's
+    # mappings, a medical abbreviation list, and medcodes' packaged table derived from them.
+    DOID_JSON = "doid-obo-json"
+    DOID_OBO = "doid-obo"
+    DOID_XREFS = "doid-icd10cm-report"  # DOreports/ICD10inDO.tsv
+    DOID_TERMS = "doid-terms-report"  # DOreports/HumanDO.tsv
+    DOID_TEXTS = "doid-texts"  # src/translations/doid-*.tsv: the English texts sent for translation
+    NCIT_JSON = "ncit-obo-json"
+    MONDO_SSSOM = "mondo-sssom"
+    ABBREVIATIONS = "abbreviations-csv"
+    VOCABULARY_TABLE = "medcodes-vocabulary-table"
 
 
 @dataclass(frozen=True, slots=True)

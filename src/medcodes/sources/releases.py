@@ -12,7 +12,19 @@ from importlib import metadata
 from pathlib import Path
 
 from medcodes.errors import SourceMissing
-from medcodes.sources import cpt, gems, hcpcs, history, icd9cm, icd10pcs, icd10who, icd11, msdrg, who_maps
+from medcodes.sources import (
+    cpt,
+    gems,
+    hcpcs,
+    history,
+    icd9cm,
+    icd10pcs,
+    icd10who,
+    icd11,
+    msdrg,
+    vocabularies,
+    who_maps,
+)
 from medcodes.sources.files import open_binary
 from medcodes.sources.icd10cm import order_member
 from medcodes.sources.kinds import FileKind, FoundFile
@@ -82,6 +94,7 @@ SNIFFERS: tuple[Callable[[Path, bytes], FoundFile | None], ...] = (
     who_maps.sniff,
     history.sniff,
     cpt.sniff,
+    *vocabularies.SNIFFERS,
 )
 
 

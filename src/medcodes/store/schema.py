@@ -167,4 +167,62 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE blobs ADD COLUMN crc32 INTEGER;
         """,
     ),
+    Migration(
+        "0007_vocabularies",
+        """
+        -- Names that do not come from the code set itself (open vocabularies, ICD-9-CM titles through the
+        -- GEMs) say how closely they fit the code: exact, narrow, related, broad (models.NameScope).
+        ALTER TABLE designations ADD COLUMN scope TEXT;
+        -- One row per open vocabulary (or derived table section) a build read, with its licence.
+        CREATE TABLE vocabularies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,    -- "doid", "ncit", "mondo", "abbrev-imantsm", "index"
+            title TEXT NOT NULL,
+            version TEXT NOT NULL,
+            url TEXT,
+            files TEXT NOT NULL,          -- JSON list of {"name", "sha256"}
+            licence TEXT NOT NULL,
+            attribution TEXT NOT NULL,
+            derived INTEGER NOT NULL,     -- 1: read from medcodes' packaged table derived from the files
+            loaded_at TEXT NOT NULL
+        );
+        -- Short definitions of codes' concepts from the vocabularies, best first per code.
+        CREATE TABLE definitions (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            term TEXT NOT NULL
+        );
+        CREATE INDEX definitions_concept ON definitions (concept_id);
+        -- Names whose concept links to no code: the query may also be read as the concept's label.
+        CREATE TABLE rewrites (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            target TEXT NOT NULL,
+            source TEXT NOT NULL,
+            term TEXT NOT NULL,
+            scope TEXT NOT NULL
+        );
+        -- What an alphabetic index gives a main term (and one subterm) without more words.
+        CREATE TABLE priors (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts (id),
+            term TEXT NOT NULL,
+            subterm TEXT,
+            modifiers TEXT,
+            source TEXT NOT NULL,
+            via TEXT
+        );
+        CREATE INDEX priors_concept ON priors (concept_id);
+        """,
+    ),
+    Migration(
+        "0008_lexical_5",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-5/...') weighs a name given to many codes less on
+        -- each but one. A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )

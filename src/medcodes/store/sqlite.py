@@ -18,18 +18,24 @@ from medcodes.models import (
     BuildStamp,
     Concept,
     ConceptKind,
+    Definition,
     Designation,
     DesignationKind,
     HistoryEvent,
     HistoryKind,
+    NameScope,
     Note,
     NoteKind,
+    Prior,
     Property,
     Relation,
     RelationKind,
     Release,
     ReleaseContent,
+    Rewrite,
     SourceFile,
+    Vocabulary,
+    VocabularyContent,
 )
 from medcodes.store import migrations
 from medcodes.store.schema import MIGRATIONS
@@ -255,10 +261,7 @@ class SQLiteStore:
                 )
                 assert cursor.lastrowid is not None
                 ids[(concept.system, concept.code)] = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO designations (concept_id, kind, text, source, via) VALUES (?, ?, ?, ?, ?)",
-                ((ids[(d.system, d.code)], d.kind.value, d.text, d.source, d.via) for d in content.designations),
-            )
+            self._insert_designations(content.designations)
             db.executemany(
                 "INSERT INTO notes (concept_id, kind, text, character) VALUES (?, ?, ?, ?)",
                 ((ids[(n.system, n.code)], n.note.kind.value, n.note.text, n.note.character) for n in content.notes),
@@ -269,6 +272,62 @@ class SQLiteStore:
             )
             self._insert_relations(content.relations)
             self._insert_history(content.history)
+            self._insert_priors(content.priors)
+
+    def _insert_designations(self, designations: Sequence[Designation]) -> None:
+        ids = self._ids
+        self.connection.executemany(
+            "INSERT INTO designations (concept_id, kind, text, source, via, scope) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (ids[(d.system, d.code)], d.kind.value, d.text, d.source, d.via, d.scope.value if d.scope else None)
+                for d in designations
+            ),
+        )
+
+    def _insert_priors(self, priors: Sequence[Prior]) -> None:
+        self.connection.executemany(
+            "INSERT INTO priors (concept_id, term, subterm, modifiers, source, via) VALUES (?, ?, ?, ?, ?, ?)",
+            ((self._ids[(p.system, p.code)], p.term, p.subterm, p.modifiers, p.source, p.via) for p in priors),
+        )
+
+    def add_designations(self, designations: Sequence[Designation]) -> None:
+        """Store more designations of concepts already stored by this store (GEM-derived names)."""
+        with self.connection:
+            self._insert_designations(designations)
+
+    def add_vocabularies(self, content: VocabularyContent) -> None:
+        """Store what the open vocabularies add, with one row per vocabulary (licence, attribution, files)."""
+        db = self.connection
+        loaded = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with db:
+            db.executemany(
+                "INSERT INTO vocabularies (name, title, version, url, files, licence, attribution, derived, loaded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        v.name,
+                        v.title,
+                        v.version,
+                        v.url,
+                        json.dumps([{"name": f.name, "sha256": f.sha256} for f in v.files]),
+                        v.licence,
+                        v.attribution,
+                        int(v.derived),
+                        loaded,
+                    )
+                    for v in content.vocabularies
+                ),
+            )
+            self._insert_designations(content.designations)
+            db.executemany(
+                "INSERT INTO definitions (concept_id, text, source, term) VALUES (?, ?, ?, ?)",
+                ((self._ids[(d.system, d.code)], d.text, d.source, d.term) for d in content.definitions),
+            )
+            db.executemany(
+                "INSERT INTO rewrites (text, target, source, term, scope) VALUES (?, ?, ?, ?, ?)",
+                ((r.text, r.target, r.source, r.term, r.scope.value) for r in content.rewrites),
+            )
+            self._insert_priors(content.priors)
 
     def _insert_relations(self, relations: Sequence[Relation]) -> None:
         self.connection.executemany(
@@ -348,6 +407,23 @@ class SQLiteStore:
             " WHERE c.system = 'icd10cm' AND length(c.code) = 8"
         ):
             yield int(cid), int(parent)
+
+    def rewrite_pairs(self) -> list[tuple[str, str]]:
+        """(name, label) of every query rewrite the build stored (a vocabulary's name of a concept that links
+        to no code, and the label it stands for), in the order stored; none in a database without them."""
+        exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rewrites'")
+        if exists.fetchone() is None:
+            return []
+        return [(str(t), str(g)) for t, g in self.connection.execute("SELECT text, target FROM rewrites ORDER BY id")]
+
+    def prior_names(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(concept id, main term, subterm or None, nonessential modifiers or None) of every code an index gives
+        a main term (or a main term and one subterm), when the build stored such priors; none otherwise."""
+        exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'priors'")
+        if exists.fetchone() is None:
+            return []
+        rows = self.connection.execute("SELECT concept_id, term, subterm, modifiers FROM priors ORDER BY id")
+        return [(int(cid), str(term), subterm, modifiers) for cid, term, subterm, modifiers in rows]
 
     def parent_titles(self) -> dict[int, str]:
         """concept id -> its parent's title, for every concept that has a parent."""
@@ -657,11 +733,60 @@ class SQLiteStore:
 
     def designations(self, system: SystemId, code: str) -> list[Designation]:
         rows = self.connection.execute(
-            "SELECT d.kind, d.text, d.source, d.via FROM designations d JOIN concepts c ON c.id = d.concept_id"
+            "SELECT d.kind, d.text, d.source, d.via, d.scope FROM designations d JOIN concepts c ON c.id = d.concept_id"
             " WHERE c.system = ? AND c.code = ? ORDER BY d.id",
             (system.value, code),
         ).fetchall()
-        return [Designation(system, code, DesignationKind(k), t, s, v) for k, t, s, v in rows]
+        return [
+            Designation(system, code, DesignationKind(k), t, s, v, NameScope(sc) if sc else None)
+            for k, t, s, v, sc in rows
+        ]
+
+    # ------------------------------------------------------------------ vocabularies (read side)
+    def vocabularies(self) -> list[Vocabulary]:
+        rows = self.connection.execute(
+            "SELECT name, title, version, url, files, licence, attribution, derived FROM vocabularies ORDER BY id"
+        ).fetchall()
+        return [
+            Vocabulary(
+                name,
+                title,
+                version,
+                tuple(SourceFile(f["name"], f["sha256"]) for f in json.loads(files)),
+                licence,
+                attribution,
+                bool(derived),
+                url,
+            )
+            for name, title, version, url, files, licence, attribution, derived in rows
+        ]
+
+    def definitions(self, system: SystemId, code: str) -> list[Definition]:
+        """A code's definitions from the vocabularies, best first (the order the build stored them)."""
+        rows = self.connection.execute(
+            "SELECT d.text, d.source, d.term FROM definitions d JOIN concepts c ON c.id = d.concept_id"
+            " WHERE c.system = ? AND c.code = ? ORDER BY d.id",
+            (system.value, code),
+        ).fetchall()
+        return [Definition(system, code, text, source, term) for text, source, term in rows]
+
+    def rewrites(self) -> list[Rewrite]:
+        """Every rewrite: names of vocabulary concepts that link to no code, and the label each stands for."""
+        rows = self.connection.execute("SELECT text, target, source, term, scope FROM rewrites ORDER BY id").fetchall()
+        return [Rewrite(text, target, source, term, NameScope(scope)) for text, target, source, term, scope in rows]
+
+    def priors(self) -> list[Prior]:
+        """What the alphabetic indexes give their main terms (and first subterms), in the order stored."""
+        rows = self.connection.execute(
+            "SELECT c.system, c.code, p.term, p.subterm, p.modifiers, p.source, p.via FROM priors p"
+            " JOIN concepts c ON c.id = p.concept_id ORDER BY p.id"
+        ).fetchall()
+        return [Prior(SystemId(s), c, t, st, m, src, v) for s, c, t, st, m, src, v in rows]
+
+    def designation_scopes(self) -> dict[int, NameScope]:
+        """designation id -> scope, for the designations that have one (names from vocabularies and GEMs)."""
+        rows = self.connection.execute("SELECT id, scope FROM designations WHERE scope IS NOT NULL")
+        return {int(i): NameScope(sc) for i, sc in rows}
 
     def roots(self, system: SystemId) -> list[Concept]:
         rows = self.connection.execute(
@@ -669,6 +794,27 @@ class SQLiteStore:
             (system.value,),
         ).fetchall()
         return [_concept(r) for r in rows]
+
+    def count_codes(
+        self,
+        system: SystemId,
+        *,
+        prefix: str | None = None,
+        ids: tuple[int, int] | None = None,
+        billable_only: bool = False,
+    ) -> int:
+        """How many concepts of ``system`` start with ``prefix`` and/or have ids in ``[first, end)``."""
+        sql = "SELECT count(*) FROM concepts WHERE system = ?"
+        params: list[object] = [system.value]
+        if prefix is not None:
+            sql += " AND code >= ? AND code < ?"
+            params += [prefix, prefix + "\uffff"]
+        if ids is not None:
+            sql += " AND id >= ? AND id < ?"
+            params += list(ids)
+        if billable_only:
+            sql += " AND billable = 1"
+        return int(self.connection.execute(sql, params).fetchone()[0])
 
     def codes_with_prefix(self, system: SystemId, prefix: str, limit: int) -> list[Concept]:
         rows = self.connection.execute(

@@ -250,7 +250,8 @@ class Api:
 
     async def systems(self) -> JSONResponse:
         """Every loaded code system: its release (version, date, files, licence) and counts."""
-        return JSONResponse(shapes.systems_body(self.service.systems(), self.service.stamp), headers=PUBLIC)
+        body = shapes.systems_body(self.service.systems(), self.service.stamp, self.service.vocabularies())
+        return JSONResponse(body, headers=PUBLIC)
 
     async def system(self, system: SystemParam) -> JSONResponse:
         """One loaded system and the top of its hierarchy (chapters or sections), for browsing."""

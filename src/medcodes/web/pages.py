@@ -224,6 +224,7 @@ class Pages:
         self.explainers = explainers
         self.infos = service.systems()
         self.loaded = {i.system for i in self.infos}
+        self.vocabularies = service.vocabularies()
         self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
@@ -453,6 +454,7 @@ class Pages:
         return self.render(
             "about.html",
             PUBLIC,
+            vocabularies=self.vocabularies,
             title="About medcodes: sources, releases and licences",
             description="Where medcodes' codes come from, which releases are loaded, and their licences.",
             alternate="/api/v1/systems",

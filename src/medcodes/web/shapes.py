@@ -16,6 +16,7 @@ from medcodes.models import (
     BuildStamp,
     Concept,
     ConceptDetail,
+    Definition,
     Designation,
     Explainer,
     FactsExplainer,
@@ -29,6 +30,7 @@ from medcodes.models import (
     SimilarCode,
     Suggestions,
     SystemInfo,
+    Vocabulary,
 )
 from medcodes.service import Mapping
 from medcodes.systems import NAMES, SystemId
@@ -119,6 +121,26 @@ class DesignationOut(TypedDict):
     source: str
     via: str | None
     reconstructed: bool  # from a reconstructed file (an index rebuilt in the official schema), not an official one
+    # For names from open vocabularies and GEMs: how closely the name fits the code (exact, narrow, related,
+    # broad); null for the code set's own designations.
+    scope: str | None
+
+
+class DefinitionOut(TypedDict):
+    text: str
+    source: str  # the vocabulary ("doid", "ncit"); its title, licence and attribution are in /api/v1/systems
+    term: str
+
+
+class VocabularyOut(TypedDict):
+    name: str
+    title: str
+    version: str
+    url: str | None
+    licence: str
+    attribution: str
+    derived: bool  # read from medcodes' packaged table derived from the vocabulary's files
+    files: list[SourceFileOut]
 
 
 class PropertyOut(TypedDict):
@@ -205,6 +227,7 @@ class CodeBody(TypedDict):
     children: list[ConceptRef]
     notes: list[NoteOut]
     designations: list[DesignationOut]
+    definitions: list[DefinitionOut]
     properties: list[PropertyOut]
     axes: list[AxisOut]
     relations: list[RelationOut]
@@ -342,6 +365,7 @@ class SystemsBody(TypedDict):
     ok: bool
     database: DatabaseOut | None
     systems: list[SystemOut]
+    vocabularies: list[VocabularyOut]
 
 
 class SystemBody(TypedDict):
@@ -424,7 +448,31 @@ def _note(n: Note) -> NoteOut:
 
 
 def _designation(d: Designation) -> DesignationOut:
-    return {"kind": d.kind.value, "text": d.text, "source": d.source, "via": d.via, "reconstructed": d.reconstructed}
+    return {
+        "kind": d.kind.value,
+        "text": d.text,
+        "source": d.source,
+        "via": d.via,
+        "reconstructed": d.reconstructed,
+        "scope": d.scope.value if d.scope else None,
+    }
+
+
+def _definition(d: Definition) -> DefinitionOut:
+    return {"text": d.text, "source": d.source, "term": d.term}
+
+
+def vocabulary_out(v: Vocabulary) -> VocabularyOut:
+    return {
+        "name": v.name,
+        "title": v.title,
+        "version": v.version,
+        "url": v.url,
+        "licence": v.licence,
+        "attribution": v.attribution,
+        "derived": v.derived,
+        "files": [{"name": f.name, "sha256": f.sha256, "reconstructed": f.reconstructed} for f in v.files],
+    }
 
 
 def _property(p: Property) -> PropertyOut:
@@ -495,6 +543,7 @@ def code_body(detail: ConceptDetail, axes: Sequence[tuple[str, Property]], links
         "children": [concept_ref(k) for k in detail.children],
         "notes": [_note(n) for n in detail.notes],
         "designations": [_designation(d) for d in detail.designations],
+        "definitions": [_definition(d) for d in detail.definitions],
         "properties": [_property(p) for p in detail.properties],
         "axes": [axis(n, title, p) for n, (title, p) in enumerate(axes, start=1)],
         "relations": [_relation(r) for r in detail.relations],
@@ -554,12 +603,19 @@ def system_out(info: SystemInfo) -> SystemOut:
     }
 
 
-def systems_body(infos: Sequence[SystemInfo], stamp: BuildStamp | None) -> SystemsBody:
+def systems_body(
+    infos: Sequence[SystemInfo], stamp: BuildStamp | None, vocabularies: Sequence[Vocabulary] = ()
+) -> SystemsBody:
     database: DatabaseOut | None = None
     if stamp is not None:
         built_at = stamp.built_at.isoformat(timespec="seconds")
         database = {"release": stamp.release, "built_at": built_at, "medcodes": stamp.medcodes}
-    return {"ok": True, "database": database, "systems": [system_out(i) for i in infos]}
+    return {
+        "ok": True,
+        "database": database,
+        "systems": [system_out(i) for i in infos],
+        "vocabularies": [vocabulary_out(v) for v in vocabularies],
+    }
 
 
 def system_body(info: SystemInfo, roots: Sequence[Concept]) -> SystemBody:

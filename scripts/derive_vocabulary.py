@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Write medcodes' packaged vocabulary table (src/medcodes/data/vocabulary.tsv.gz) from the sources' own files.
+
+The embedded default (`medcodes build` without --from) reads only the CDC tabular list inside the
+simple-icd-10-cm wheel. This script derives what it needs besides, for ICD-10-CM only:
+
+- the names, rewrites and definitions of the open vocabularies (Human Disease Ontology, NCI Thesaurus,
+  MONDO's mappings, the imantsm abbreviation list) read from their files by medcodes' source modules and
+  linked against that tabular list exactly as `medcodes build --from` links them;
+- the Alphabetic Index's main terms and first-level subterms with their codes (the priors: what
+  "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader.
+
+Each source's name, version, files (sha256), licence and attribution go in the table's header, with the
+word "derived". Run it again when a source changes; the output is byte-identical for the same inputs.
+
+    python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--index FILE] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from medcodes.models import Release, ReleaseContent, VocabularyContent
+from medcodes.sources import icd10cm, icd10cm_index, vocabularies, vocabulary_table
+from medcodes.sources.files import open_binary, source_file
+from medcodes.sources.kinds import FileKind
+from medcodes.sources.releases import discover, embedded_default
+from medcodes.systems import SystemId
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+NOTE = (
+    "Derived data, not an official code set: written by scripts/derive_vocabulary.py from the vocabularies"
+    " and the ICD-10-CM Alphabetic Index named below, each under its own licence and attribution. Names link"
+    " to codes only through the mappings each vocabulary publishes."
+)
+
+
+def _index_file(folder: Path) -> Path:
+    """The Alphabetic Index among the ICD-10-CM files (the newest, by the version it states)."""
+    with tempfile.TemporaryDirectory() as unpack:
+        found = [f for f in discover(folder, Path(unpack)) if f.kind is FileKind.ICD10CM_INDEX]
+        if not found:
+            sys.exit(f"no ICD-10-CM Alphabetic Index XML under {folder}; pass --index FILE")
+        return max(found, key=lambda f: (f.version or "", str(f.path))).path
+
+
+def _reconstructed(path: Path) -> bool:
+    """Whether an index file says it is not the official file (a reconstruction in the official schema)."""
+    with open_binary(path) as fh:
+        head = fh.read(2048)
+    return ".reconstructed." in path.name or b"NOT OFFICIAL" in head
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vocab", type=Path, default=DATA / "vocab", help="folder of the vocabularies' files")
+    parser.add_argument("--index", type=Path, default=None, help="ICD-10-CM Alphabetic Index XML")
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "medcodes" / vocabulary_table.PACKAGED)
+    args = parser.parse_args()
+
+    tabular_file = embedded_default()[0]
+    tabular = icd10cm.load_tabular(tabular_file.path)
+    known = {c.code for c in tabular.concepts}
+    index_path = args.index or _index_file(DATA / "icd10cm")
+    terms = list(icd10cm_index.load_index(index_path, vocabulary_table.INDEX))
+    made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
+    version_match = re.search(r"(?<!\d)(\d{4})(?!\d)", index_path.name)
+    index = vocabulary_table.index_vocabulary(
+        "ICD-10-CM Index to Diseases and Injuries",
+        version_match.group(1) if version_match else "not stated",
+        (source_file(index_path),),
+        reconstructed=_reconstructed(index_path),
+    )
+    # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.
+    priors = tuple(replace(p, source=index.name) for p in made.priors)
+
+    # Linked as the embedded build will link them: its designations are the tabular list's and the index
+    # rows this table carries (the priors' terms), so a name an index term deeper down also gives is kept.
+    index_names = tuple(vocabulary_table.index_names(priors))
+    release = ReleaseContent(
+        Release(SystemId.ICD10CM, tabular.version, None),
+        tabular.concepts,
+        tabular.designations + index_names,
+        priors=priors,
+    )
+    with tempfile.TemporaryDirectory() as unpack:
+        found = discover(args.vocab, Path(unpack))
+        linked = vocabularies.link_files(found, release, [release])
+    content = VocabularyContent(
+        (*linked.vocabularies, index),
+        linked.designations,
+        linked.rewrites,
+        linked.definitions,
+        priors,
+    )
+    digest = source_file(tabular_file.path).sha256
+    linked_against = f"ICD-10-CM {tabular.version}: {tabular_file.path.name} sha256 {digest}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    vocabulary_table.write(args.out, content, linked_against, NOTE)
+
+    names = Counter(d.source for d in content.designations)
+    rewrites = Counter(r.source for r in content.rewrites)
+    definitions = Counter(d.source for d in content.definitions)
+    for vocabulary in content.vocabularies:
+        name = vocabulary.name
+        print(
+            f"{name:15} {vocabulary.version:24} names {names[name]:6,}  rewrites {rewrites[name]:6,}"
+            f"  definitions {definitions[name]:5,}"
+        )
+    print(f"index priors {len(content.priors):,}")
+    for line in linked.notes + linked.warnings:
+        print(line)
+    print(f"{args.out}: {args.out.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,420 @@
+"""Open vocabularies of disease names, and how their names become names of codes.
+
+A vocabulary (the Human Disease Ontology, the NCI Thesaurus, MONDO's mappings, a list of medical
+abbreviations) is read by its own source module into ``VocabularyTerm``s and ``Abbreviation``s
+(``VocabularySource``). ``link`` turns every source found into what a build stores:
+
+- a term's names (label and synonyms) become designations (SYNONYM, or ABBREVIATION for abbreviations)
+  of the ICD-10-CM codes the term links to, **only through mappings a source states**: the term's own
+  links (DOID's ``ICD10CM:`` xrefs, MONDO's exactMatch/hasDbXref/broadMatch rows), else the links of a term
+  stated to be the same concept (MONDO's exactMatch to DOID and NCIt, DOID's ``NCI:`` xrefs), at most two
+  such steps away (an NCIt term -> MONDO -> DOID -> ICD-10-CM); a link to a range of categories
+  ("E08-E13") names no code and is not used. Each designation keeps the term and the
+  mapping in ``via`` and how closely it fits in ``scope``: the weaker of the synonym's scope and the link's;
+- a term that links to no code gives rewrites instead: each of its exact or narrower names (and
+  abbreviations) may be read as its label, when the label's words are words of the loaded code sets;
+- a term's definition becomes the definition of the codes it links to (not through a broad match): per code
+  and vocabulary, the one from the best link (exact first, own link before a bridged one, the term whose
+  label is the code's title first);
+- an abbreviation's sense is kept only when its meaning is the label or an exact synonym of a known term
+  (then it names that term's codes, or rewrites to the meaning when the term links to none), or is a
+  loaded designation's text (then it names those codes, or rewrites to the meaning when more than
+  ``_MAX_SENSE_CODES`` codes carry it). Every sense that resolves is kept; the others are dropped and counted.
+
+A name is not repeated where the code already carries it (its title, an inclusion or index term), and one
+code gets one designation per name: the best-fitting, from the first source in the order given.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from medcodes.models import (
+    Definition,
+    Designation,
+    DesignationKind,
+    NameScope,
+    Rewrite,
+    Vocabulary,
+    VocabularyContent,
+)
+from medcodes.systems import SystemId
+
+__all__ = [
+    "Abbreviation",
+    "CodeLink",
+    "Synonym",
+    "VocabularySource",
+    "VocabularyTerm",
+    "date_in",
+    "link",
+    "looks_like_abbreviation",
+    "name_key",
+    "name_keys",
+    "words_of",
+]
+
+SYSTEM = SystemId.ICD10CM
+# An abbreviation whose meaning is the text of more designations than this names no code in particular:
+# it is kept as a rewrite to its meaning.
+_MAX_SENSE_CODES = 3
+# How many equivalence steps a term may be from the term whose links it borrows.
+_MAX_BRIDGE = 2
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD_OR_LINE = re.compile(r"[^0-9a-z\n]+")
+# Every ASCII character that is not a letter or digit becomes a space.
+_PUNCTUATION = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalnum()})
+# SNOMED CT's semantic tags, which some vocabularies copy into their synonyms: "... (disorder)".
+_SEMANTIC_TAG = re.compile(r"\s*\((?:disorder|finding|morphologic abnormality|situation|event|procedure)\)\s*$", re.I)
+# Ontology relation names inside definitions ("has_material_basis_in"): read as words.
+_RELATION_NAME = re.compile(r"(?<=[a-z])_(?=[a-z])")
+
+
+# --- value objects ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Synonym:
+    """A name of a vocabulary term: how closely it fits the term, and whether it is an abbreviation."""
+
+    text: str
+    scope: NameScope = NameScope.EXACT
+    abbreviation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLink:
+    """A mapping a vocabulary states from one of its terms to a code.
+
+    ``predicate`` as the source writes it ("xref", "skos:exactMatch", "oboInOwl:hasDbXref",
+    "skos:broadMatch"); ``scope`` what it means for a name of the term given to the code.
+    """
+
+    system: SystemId
+    code: str
+    predicate: str
+    scope: NameScope
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyTerm:
+    """One concept of a vocabulary: its id (a CURIE, "DOID:10763"), label, names, definition, links to codes,
+    and the ids of the same concept in other vocabularies as this source states them."""
+
+    id: str
+    label: str
+    source: str  # the vocabulary's name: "doid", "ncit", "mondo"
+    synonyms: tuple[Synonym, ...] = ()
+    definition: str | None = None
+    links: tuple[CodeLink, ...] = ()
+    equivalents: tuple[str, ...] = ()
+
+    def names(self) -> tuple[Synonym, ...]:
+        """The label (exact) and every synonym."""
+        return (Synonym(self.label), *self.synonyms)
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """One sense of an abbreviation as a list gives it: "CHF" -> "congestive heart failure"."""
+
+    text: str
+    meaning: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularySource:
+    """What one vocabulary's files hold, as its source module read them."""
+
+    vocabulary: Vocabulary
+    terms: tuple[VocabularyTerm, ...] = ()
+    abbreviations: tuple[Abbreviation, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# --- text ------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 18)
+def name_key(text: str) -> str:
+    """A name compared without case, punctuation or a SNOMED semantic tag: "Heart-attack (disorder)" ->
+    "heart attack". (Called on every designation of a build: a translation table, not a regex.)"""
+    if text.endswith(")"):
+        text = _SEMANTIC_TAG.sub("", text)
+    folded = text.casefold().translate(_PUNCTUATION)
+    if not folded.isascii():
+        folded = _NON_WORD.sub(" ", folded)
+    return " ".join(folded.split())
+
+
+def name_keys(texts: Sequence[str]) -> list[str]:
+    """``name_key`` of many texts at once (every designation of a build): one pass of C-level string
+    operations over them joined, instead of one Python call each. Official texts carry no semantic tag."""
+    joined = _NON_WORD_OR_LINE.sub(" ", "\n".join(t.replace("\n", " ") for t in texts).casefold())
+    return [line.strip() for line in joined.split("\n")]
+
+
+def words_of(text: str) -> list[str]:
+    return name_key(text).split()
+
+
+def clean_name(text: str) -> str:
+    """A name as shown: white space squashed, a SNOMED semantic tag removed."""
+    return " ".join(_SEMANTIC_TAG.sub("", text).split())
+
+
+def clean_definition(text: str) -> str:
+    return " ".join(_RELATION_NAME.sub(" ", text).split())
+
+
+def date_in(text: str) -> str | None:
+    """The ISO date a file name or version IRI holds ("doid-2018-07-05.json" -> "2018-07-05"), if any."""
+    found = _DATE.search(text)
+    return found.group(0) if found else None
+
+
+def looks_like_abbreviation(text: str, label: str) -> bool:
+    """Whether an untyped synonym is an abbreviation: one short token, mostly capitals, not the label
+    ("AFib", "HTN", "GERD", "CRPS-I"). Vocabularies that do not type their abbreviations need this."""
+    token = text.strip()
+    if " " in token or not 2 <= len(token) <= 8 or name_key(token) == name_key(label):
+        return False
+    capitals = sum(ch.isupper() for ch in token)
+    return capitals >= 2 and capitals >= sum(ch.islower() for ch in token)
+
+
+# --- linking ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """The links a term uses: its own, or those of a term it is stated to be, with the path followed."""
+
+    links: tuple[CodeLink, ...]
+    owner: VocabularyTerm
+    path: tuple[str, ...] = ()  # the ids stepped through, the owner last; empty for own links
+
+
+@dataclass(slots=True)
+class _Linker:
+    codes: Collection[str]
+    titles: Mapping[str, str]  # code -> title
+    official: Mapping[str, Collection[str]]  # code -> name keys of its designations
+    words: Collection[str]
+    designations: dict[tuple[str, str], tuple[int, int, Designation]] = field(default_factory=dict)
+    definitions: dict[tuple[str, str], tuple[tuple[int, int, int], Definition]] = field(default_factory=dict)
+    rewrites: dict[tuple[str, str], Rewrite] = field(default_factory=dict)
+    missing: dict[str, set[str]] = field(default_factory=dict)  # source -> codes not in the release
+
+    def name(self, code: str, name: Synonym, source: str, *, via: str, scope: NameScope, order: int) -> None:
+        key = name_key(name.text)
+        if not key or key in self.official.get(code, ()):
+            return
+        kind = DesignationKind.ABBREVIATION if name.abbreviation else DesignationKind.SYNONYM
+        rank = _SCOPE_RANK[scope]
+        made = Designation(SYSTEM, code, kind, clean_name(name.text), source, via, scope)
+        found = self.designations.get((code, key))
+        if found is None or (rank, order) < found[:2]:
+            self.designations[(code, key)] = (rank, order, made)
+
+    def resolvable(self, target: str) -> bool:
+        """Whether every word of a rewrite's target is a word of the loaded code sets."""
+        found = words_of(target)
+        return bool(found) and all(word in self.words for word in found)
+
+    def rewrite(self, text: str, target: str, source: str, term: str, scope: NameScope) -> None:
+        key = (name_key(text), name_key(target))
+        if not key[0] or key[0] == key[1] or key in self.rewrites or not self.resolvable(target):
+            return
+        self.rewrites[key] = Rewrite(clean_name(text), clean_name(target), source, term, scope)
+
+
+# How the vocabularies write a code's system in their mappings.
+_PREFIXES = {SystemId.ICD10CM: "ICD10CM"}
+_SCOPE_RANK = {NameScope.EXACT: 0, NameScope.NARROW: 1, NameScope.RELATED: 2, NameScope.BROAD: 3}
+# Names a rewrite may start from: an exact or narrower name read as its concept's label keeps its sense.
+_REWRITE_SCOPES = frozenset({NameScope.EXACT, NameScope.NARROW})
+
+
+def _graph(terms: Sequence[VocabularyTerm]) -> dict[str, list[str]]:
+    """Stated equivalences, both ways."""
+    graph: dict[str, list[str]] = {}
+    for term in terms:
+        for other in term.equivalents:
+            graph.setdefault(term.id, []).append(other)
+            graph.setdefault(other, []).append(term.id)
+    return graph
+
+
+def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Mapping[str, list[str]]) -> list[_Reach]:
+    """The links a term uses: its own; else those of the nearest terms stated to be the same concept."""
+    if term.links:
+        return [_Reach(term.links, term)]
+    seen = {term.id}
+    frontier: list[tuple[str, tuple[str, ...]]] = [(term.id, ())]
+    for _step in range(_MAX_BRIDGE):
+        found: list[_Reach] = []
+        following: list[tuple[str, tuple[str, ...]]] = []
+        for current, path in frontier:
+            for other in graph.get(current, ()):
+                if other in seen:
+                    continue
+                seen.add(other)
+                reached = (*path, other)
+                owner = by_id.get(other)
+                if owner is not None and owner.links:
+                    found.append(_Reach(owner.links, owner, reached))
+                following.append((other, reached))
+        if found:
+            return found
+        frontier = following
+    return []
+
+
+def _usable(reach: _Reach) -> _Reach:
+    """A reach without its links to ranges of categories ("E08-E13", "I00-I99"): a block or chapter is no
+    code anyone reports, and a name on it would stand before the codes that say what it means."""
+    return _Reach(tuple(lk for lk in reach.links if "-" not in lk.code), reach.owner, reach.path)
+
+
+def _via(term: VocabularyTerm, reach: _Reach, link: CodeLink) -> str:
+    path = "".join(f" = {step}" for step in reach.path)
+    prefix = _PREFIXES.get(link.system, link.system.value.upper())
+    return f"{term.id} {term.label}{path}; {link.predicate} {prefix}:{link.code}"
+
+
+def link(
+    sources: Sequence[VocabularySource],
+    *,
+    codes: Collection[str],
+    titles: Mapping[str, str],
+    official: Mapping[str, Collection[str]],
+    texts: Mapping[str, Collection[tuple[SystemId, str]]],
+    words: Collection[str],
+) -> VocabularyContent:
+    """Names, rewrites and definitions of ICD-10-CM codes from the vocabularies read (see the module doc).
+
+    ``codes`` are the ICD-10-CM codes loaded, ``titles`` their titles, ``official`` the name keys of each
+    code's designations, ``texts`` every loaded designation's name key -> the codes that carry it (any
+    system: abbreviations may name a procedure), ``words`` the words of the loaded ICD-10-CM designations.
+    """
+    linker = _Linker(codes, titles, official, words)
+    terms = [term for source in sources for term in source.terms]
+    by_id = {term.id: term for term in terms}
+    graph = _graph(terms)
+    reaches: dict[str, list[_Reach]] = {}
+    order = {source.vocabulary.name: number for number, source in enumerate(sources)}
+    for term in terms:
+        reached = [_usable(r) for r in _reach(term, by_id, graph)]
+        usable = [(r, lk) for r in reached for lk in r.links if lk.system is SYSTEM and lk.code in codes]
+        for r in reached:
+            for lk in r.links:
+                if lk.system is SYSTEM and lk.code not in codes:
+                    linker.missing.setdefault(r.owner.source, set()).add(lk.code)
+        reaches[term.id] = [r for r in reached if any(lk.code in codes for lk in r.links)]
+        rank = order[term.source]
+        if usable:
+            for reach, lk in usable:
+                via = _via(term, reach, lk)
+                for name in term.names():
+                    linker.name(lk.code, name, term.source, via=via, scope=name.scope.weaker(lk.scope), order=rank)
+            _define(linker, term, usable)
+        else:
+            for name in term.synonyms:
+                if name.scope in _REWRITE_SCOPES:
+                    linker.rewrite(name.text, term.label, term.source, term.id, name.scope)
+    kept, dropped = _abbreviations(linker, sources, terms, _Senses(reaches, texts, order))
+    # A rewrite is for a name that names no code: where another term links the same name, that one serves.
+    linked = {key for _code, key in linker.designations}
+    rewrites = tuple(r for key, r in linker.rewrites.items() if key[0] not in linked)
+    warnings = tuple(
+        f"{source}: {len(missing)} ICD-10-CM codes its mappings name are not in the loaded release"
+        f" (first: {', '.join(sorted(missing)[:5])}); their links are left out"
+        for source, missing in sorted(linker.missing.items())
+    )
+    notes = tuple(
+        f"{name}: {kept[name]:,} abbreviation senses kept (they resolve to a known term or designation),"
+        f" {dropped[name]:,} dropped"
+        for name in kept
+    )
+    return VocabularyContent(
+        tuple(source.vocabulary for source in sources),
+        tuple(d for *_, d in sorted(linker.designations.values(), key=lambda item: item[:2])),
+        rewrites,
+        tuple(d for _rank, d in linker.definitions.values()),
+        warnings=tuple(w for source in sources for w in source.warnings) + warnings,
+        notes=notes,
+    )
+
+
+def _define(linker: _Linker, term: VocabularyTerm, usable: Iterable[tuple[_Reach, CodeLink]]) -> None:
+    if not term.definition:
+        return
+    text = clean_definition(term.definition)
+    for reach, lk in usable:
+        if lk.scope is NameScope.BROAD:
+            continue
+        title = linker.titles.get(lk.code, "")
+        rank = (_SCOPE_RANK[lk.scope], len(reach.path), 0 if name_key(title) == name_key(term.label) else 1)
+        key = (lk.code, term.source)
+        found = linker.definitions.get(key)
+        if found is None or rank < found[0]:
+            linker.definitions[key] = (rank, Definition(SYSTEM, lk.code, text, term.source, f"{term.id} {term.label}"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Senses:
+    """What resolving an abbreviation's senses looks at."""
+
+    reaches: Mapping[str, list[_Reach]]  # term id -> the links it uses
+    texts: Mapping[str, Collection[tuple[SystemId, str]]]  # designation name key -> the codes carrying it
+    order: Mapping[str, int]  # vocabulary name -> its rank
+
+
+def _abbreviations(
+    linker: _Linker, sources: Sequence[VocabularySource], terms: Sequence[VocabularyTerm], senses: _Senses
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Each abbreviation sense that resolves names codes or becomes a rewrite; returns kept and dropped."""
+    named: dict[str, list[VocabularyTerm]] = {}
+    for term in terms:
+        for synonym in term.names():
+            if synonym.scope is NameScope.EXACT and not synonym.abbreviation:
+                named.setdefault(name_key(synonym.text), []).append(term)
+    kept: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    for source in sources:
+        name = source.vocabulary.name
+        if not source.abbreviations:
+            continue
+        kept[name] = dropped[name] = 0
+        for sense in source.abbreviations:
+            ok = _sense(linker, sense, name, named.get(name_key(sense.meaning), []), senses)
+            kept[name] += ok
+            dropped[name] += not ok
+    return kept, dropped
+
+
+def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[VocabularyTerm], senses: _Senses) -> bool:
+    """Resolve one sense; True when it is kept."""
+    abbreviation = Synonym(sense.text, abbreviation=True)
+    rank = senses.order[source]
+    linked = False
+    for term in known:
+        for reach in senses.reaches.get(term.id, ()):
+            for lk in reach.links:
+                if lk.system is SYSTEM and lk.code in linker.codes:
+                    via = f"{sense.meaning}; {_via(term, reach, lk)}"
+                    linker.name(lk.code, abbreviation, source, via=via, scope=lk.scope, order=rank)
+                    linked = True
+    if linked:
+        return True
+    carriers = senses.texts.get(name_key(sense.meaning), ())
+    if known or len(carriers) > _MAX_SENSE_CODES:
+        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT)
+        return True
+    for system, code in carriers:
+        if system is SYSTEM:
+            linker.name(code, abbreviation, source, via=sense.meaning, scope=NameScope.EXACT, order=rank)
+    if any(system is not SYSTEM for system, _code in carriers):
+        # A procedure or supply named by its abbreviation: the alternative finds it in its own system.
+        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT)
+    return bool(carriers)

@@ -1,0 +1,98 @@
+"""Autocomplete's phrases: names the data gives codes, read as people say them, worth most first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medcodes.models import DesignationKind
+from medcodes.search import phrases
+from medcodes.search.index import KINDS
+from medcodes.search.phrases import Phrases, readings
+from medcodes.search.ranking import DEFAULT
+from medcodes.service import CodeService
+
+from .helpers import fixture_db
+
+INDEX = DesignationKind.INDEX_TERM
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Diabetes, diabetic", ["diabetes"]),  # a main term and its other forms: the first form
+        ("Attack, attacks, heart", ["heart attack", "attack heart"]),  # one subterm: before it, and after
+        ("Asthma, with exacerbation", ["asthma with exacerbation"]),  # a joining subterm follows only
+        ("Fracture, traumatic, wrist, scaphoid", []),  # deeper paths are no phrase anyone types
+        ("Aspirin \u2014 Poisoning, accidental (unintentional)", []),  # a table cell
+    ],
+)
+def test_index_terms_are_read_as_people_say_them(text: str, expected: list[str]) -> None:
+    assert list(readings(INDEX, text)) == expected
+
+
+def test_titles_are_phrases_of_normalised_words_and_long_ones_are_left_out() -> None:
+    assert list(readings(DesignationKind.TITLE, "Haemorrhage, subdural (acute)")) == ["hemorrhage subdural acute"]
+    long_title = "Resection of Right Fallopian Tube, Percutaneous Endoscopic Approach With Device"
+    assert list(readings(DesignationKind.TITLE, long_title)) == []
+    assert list(readings(DesignationKind.SHORT_TITLE, "Acute MI")) == []
+
+
+def test_completions_are_worth_most_first_and_shorter_ones_before_longer() -> None:
+    title = KINDS.index(DesignationKind.TITLE)
+    found = Phrases(
+        ("heart attack", "heart attic", "heart attack acute anterior"),
+        np.array([1, 2, 1], dtype=np.int32),
+        np.array([title, title, title], dtype=np.uint8),
+        np.array([2, 2, 4], dtype=np.uint8),
+    )
+    ordered = sorted(range(3), key=lambda i: found.texts[i])
+    found = Phrases(
+        tuple(found.texts[i] for i in ordered), found.concept[ordered], found.kind[ordered], found.words[ordered]
+    )
+    worth = np.array([0.0, 1.0, 0.2], dtype=np.float32)  # concept 1 is worth much more than concept 2
+    assert found.complete("heart att", worth, DEFAULT, 5) == [
+        "heart attack",
+        "heart attack acute anterior",
+        "heart attic",
+    ]
+    assert found.complete("heart z", worth, DEFAULT, 5) == []
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> CodeService:
+    return CodeService.at(fixture_db(tmp_path_factory.mktemp("phrases")))
+
+
+def test_a_phrase_that_starts_longer_ones_is_worth_their_best(service: CodeService) -> None:
+    built = phrases.build(service.store)
+    assert list(built.texts) == sorted(built.texts)
+    lo, _ = built.starting("acute myocardial infarction")
+    assert built.texts[lo] == "acute myocardial infarction"
+    # The header's own name (I21) carries the billable code's worth (I21.9 "..., unspecified").
+    i21_9 = service.store.concept_id(service.resolve("I21.9").system, "I21.9")
+    assert int(built.concept[lo]) == i21_9
+
+
+@pytest.mark.parametrize("typed", ["diab", "acute myo", "fract", "torus", "subdural hem"])
+def test_every_completion_is_a_phrase_the_data_holds(service: CodeService, typed: str) -> None:
+    held = set(phrases.build(service.store).texts)
+    completions = service.suggest(typed).completions
+    assert completions, typed
+    assert all(c in held for c in completions), completions
+
+
+def test_nothing_is_completed_after_a_space_or_for_what_no_name_starts(service: CodeService) -> None:
+    assert service.suggest("diabetes ").completions == ()
+    assert service.suggest("zzzq").completions == ()
+
+
+def test_a_database_without_phrases_completes_from_its_hits(service: CodeService, tmp_path: Path) -> None:
+    service.engine._phrases, service.engine._phrases_loaded = None, True
+    try:
+        completions = service.suggest("myocardial infarction acu").completions
+    finally:
+        service.engine._phrases_loaded = False
+    assert completions and all("acute" in c.split() for c in completions)

@@ -1,0 +1,140 @@
+"""Procedure names: the ICD-10-PCS Index of an older release, its inverted entries, and ICD-9-CM procedure
+titles given to ICD-10-PCS codes through the procedure GEM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcodes.models import Designation, DesignationKind, NameScope, Relation, RelationKind, ReleaseContent
+from medcodes.sources import gems, icd10pcs
+from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.systems import SystemId
+
+PCS = Path(__file__).parent / "data" / "icd10pcs"
+GEM = Path(__file__).parent / "data" / "gems" / "gem_i9pcs_2018.reconstructed.txt"
+
+
+@pytest.fixture(scope="module")
+def content() -> ReleaseContent:
+    loaded = icd10pcs.load(
+        [
+            FoundFile(FileKind.PCS_TABLES, PCS / "appendix_tables_sample.xml", "2026"),
+            FoundFile(FileKind.PCS_INDEX, PCS / "index_2025_sample.xml", "2025"),
+        ]
+    )
+    assert loaded is not None
+    return loaded
+
+
+def _terms(content: ReleaseContent, code: str) -> list[tuple[str, str | None]]:
+    return [(d.text, d.via) for d in content.designations if d.code == code and d.kind is DesignationKind.INDEX_TERM]
+
+
+def test_an_index_of_an_older_release_is_read_with_a_warning(content: ReleaseContent) -> None:
+    assert content.release.version == "2026"
+    assert "index_2025_sample.xml" in [f.name for f in content.release.files]
+    assert (
+        "index_2025_sample.xml: an index of release 2025 read with the 2026 tables;"
+        " its terms name only the tables and codes that exist in both"
+    ) in content.warnings
+
+
+def test_a_partial_code_names_its_codes_without_the_diagnostic_ones(content: ReleaseContent) -> None:
+    assert ("Appendectomy", "see Excision, Appendix 0DBJ") in _terms(content, "0DBJ0ZZ")
+    assert ("Appendectomy", "see Resection, Appendix 0DTJ") in _terms(content, "0DTJ4ZZ")
+    assert [text for text, _via in _terms(content, "0DBJ0ZX")] == ["Biopsy, appendix", "Appendix biopsy"]
+
+
+def test_a_table_code_names_the_table(content: ReleaseContent) -> None:
+    assert _terms(content, "0DT") == [("Resection, Gastrointestinal System", None)]
+
+
+def test_an_inverted_main_term_is_also_read_in_natural_order(content: ReleaseContent) -> None:
+    assert _terms(content, "0DTJ4ZZ")[-2:] == [
+        ("Resection, appendix, Laparoscopic", None),
+        ("Appendix resection, Laparoscopic", None),
+    ]
+
+
+def test_continued_terms_are_the_same_term(content: ReleaseContent) -> None:
+    assert ("Excision, Appendix, Open", None) in _terms(content, "0DBJ0ZZ")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (("Puncture, lumbar",), ("Lumbar puncture",)),
+        (("Replacement, hip", "Partial or total"), ("Hip replacement, Partial or total",)),
+        (("Coagulation Factor Xa, Inactivated",), ()),  # a device's own name, not an inversion
+        (("Block, Nerve, anesthetic injection",), ()),  # a list, not an inversion
+        (("Appendectomy",), ()),
+    ],
+)
+def test_natural_order(path: tuple[str, ...], expected: tuple[str, ...]) -> None:
+    assert icd10pcs.natural_order(path) == expected
+
+
+def test_named_codes_caps_a_partial_code_at_its_table() -> None:
+    ordered = sorted(f"0DTJ{n:03d}" for n in range(icd10pcs.MAX_NAMED_CODES + 1))
+    assert icd10pcs.named_codes("0DTJ", ordered, {"0DT"}) == ["0DT"]
+    assert icd10pcs.named_codes("0DTJ001", ordered, {"0DT"}) == ["0DTJ001"]
+    assert icd10pcs.named_codes("0DTK", ordered, {"0DT"}) == []
+
+
+# --- the ICD-9-CM -> ICD-10-PCS GEM --------------------------------------------------------------------
+def test_a_reconstructed_gem_is_found_by_its_name_and_rows() -> None:
+    found = gems.sniff(GEM, GEM.read_bytes())
+    assert found == FoundFile(FileKind.GEM_PCS_9_TO_10, GEM, "2018")
+
+
+def test_a_stray_choice_list_digit_is_read_as_a_plain_row() -> None:
+    crosswalk = gems.load([FoundFile(FileKind.GEM_PCS_9_TO_10, GEM, "2018")], {})
+    assert crosswalk is not None
+    # Five mapped rows and the "no map" row of 47.99, which is a fact of its own (a NO_MAP relation).
+    assert len(crosswalk.relations) == 6
+    assert [r.source_code for r in crosswalk.relations if r.kind is RelationKind.NO_MAP] == ["47.99"]
+    flags = {(r.source_code, r.target_code): r.flags for r in crosswalk.relations}
+    assert flags[("47.01", "0DTJ0ZZ")] == ("approximate",)
+    assert (
+        "1 rows with a scenario or choice list but no combination flag, read as plain rows"
+        " (first: gem_i9pcs_2018.reconstructed.txt line 2: flags 10001)"
+    ) in crosswalk.warnings
+
+
+def test_icd9_procedure_titles_name_their_pcs_targets(content: ReleaseContent) -> None:
+    crosswalk = gems.load([FoundFile(FileKind.GEM_PCS_9_TO_10, GEM, "2018")], {})
+    assert crosswalk is not None
+    titles = {"47.01": "Laparoscopic appendectomy", "47.09": "Other appendectomy", "45.69": "Other excision"}
+    official: dict[str, set[str]] = {c.code: set() for c in content.concepts}
+    official["0DTJ0ZZ"].add("other appendectomy")  # a title the code already carries is not repeated
+    names = gems.procedure_names(crosswalk.relations, titles, official)
+    assert {(d.code, d.text) for d in names} == {
+        ("0DTJ4ZZ", "Laparoscopic appendectomy"),
+        ("0DTJ0ZZ", "Laparoscopic appendectomy"),
+        ("0DTJ4ZZ", "Other appendectomy"),
+        ("0DBJ0ZZ", "Other excision"),
+    }
+    excision = next(d for d in names if d.code == "0DBJ0ZZ")
+    assert excision == Designation(
+        SystemId.ICD10PCS,
+        "0DBJ0ZZ",
+        DesignationKind.SYNONYM,
+        "Other excision",
+        "icd9cm-gem",
+        "ICD-9-CM 45.69 Other excision; gem-2018-pcs-i9-i10 (identical)",
+        NameScope.EXACT,
+    )
+    assert all(d.scope is NameScope.RELATED for d in names if d.code != "0DBJ0ZZ")
+
+
+def test_many_targets_in_one_table_name_the_table() -> None:
+    relations = [
+        Relation(
+            SystemId.ICD9CM, "86.28", RelationKind.MAPS_TO, SystemId.ICD10PCS, f"0HD{n:04d}", flags=("approximate",)
+        )
+        for n in range(icd10pcs.MAX_NAMED_CODES + 1)
+    ]
+    names = gems.procedure_names(relations, {"86.28": "Nonexcisional debridement of wound"}, {"0HD": set()})
+    assert [(d.code, d.scope) for d in names] == [("0HD", NameScope.RELATED)]

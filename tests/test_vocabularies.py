@@ -1,0 +1,493 @@
+"""Open vocabularies: each source's format, how names link to codes, the packaged table, and the builds."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medcodes.build import build
+from medcodes.models import (
+    Definition,
+    Designation,
+    DesignationKind,
+    NameScope,
+    Prior,
+    Release,
+    ReleaseContent,
+    Rewrite,
+    VocabularyContent,
+)
+from medcodes.service import CodeService, build_database
+from medcodes.sources import (
+    doid,
+    icd10cm,
+    medical_abbreviations,
+    mondo,
+    ncit,
+    obo,
+    releases,
+    vocabularies,
+    vocabulary,
+    vocabulary_table,
+)
+from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+from tests.conftest import PACKAGED_VOCABULARY
+
+VOCAB = Path(__file__).parent / "data" / "vocab"
+ICD10CM = Path(__file__).parent / "data" / "icd10cm"
+CM = SystemId.ICD10CM
+
+
+def _found() -> list[FoundFile]:
+    found = []
+    for path in sorted(VOCAB.iterdir()):
+        sniffed = [f for sniffer in vocabularies.SNIFFERS if (f := sniffer(path, path.read_bytes()[:4096]))]
+        assert sniffed, f"{path.name} is not recognised"
+        found.append(sniffed[0])
+    return found
+
+
+@pytest.fixture(scope="module")
+def release() -> ReleaseContent:
+    tabular = icd10cm.load_tabular(ICD10CM / "tabular_sample.xml")
+    return ReleaseContent(Release(CM, tabular.version, None), tabular.concepts, tabular.designations)
+
+
+@pytest.fixture(scope="module")
+def linked(release: ReleaseContent) -> VocabularyContent:
+    return vocabularies.link_files(_found(), release, [release])
+
+
+def _names(content: VocabularyContent, code: str, source: str | None = None) -> dict[str, Designation]:
+    return {d.text: d for d in content.designations if d.code == code and source in (None, d.source)}
+
+
+# --- formats ---------------------------------------------------------------------------------------------
+def test_every_vocabulary_file_is_recognised_by_its_kind() -> None:
+    assert sorted(f.kind.value for f in _found()) == [
+        "abbreviations-csv",
+        "doid-icd10cm-report",
+        "doid-obo",
+        "doid-obo-json",
+        "doid-terms-report",
+        "doid-texts",
+        "mondo-sssom",
+        "mondo-sssom",
+        "ncit-obo-json",
+    ]
+
+
+def test_a_gzipped_vocabulary_file_is_recognised(tmp_path: Path) -> None:
+    copy = tmp_path / "doid.json.gz"
+    copy.write_bytes(gzip.compress((VOCAB / "doid_sample.json").read_bytes()))
+    found = releases.discover(tmp_path)
+    assert [(f.kind, f.path) for f in found] == [(FileKind.DOID_JSON, copy)]
+
+
+def test_obo_json_terms_with_scopes_parents_and_deprecation() -> None:
+    ontology = obo.read_json(VOCAB / "doid_sample.json")
+    terms = {t.id: t for t in ontology.terms}
+    assert ontology.version == "2018-07-05"
+    assert "RO:0002200" not in terms  # a property, not a class
+    infarction = terms["DOID:5844"]
+    assert infarction.label == "myocardial infarction"
+    assert [(s.text, s.scope) for s in infarction.synonyms][:3] == [
+        ("heart attack", NameScope.EXACT),
+        ("MI", NameScope.EXACT),
+        ("cardiac infarction", NameScope.RELATED),
+    ]
+    assert infarction.xrefs == ("ICD10CM:I21.9", "NCI:C27996", "ICD9CM:410")
+    assert terms["DOID:9352"].parents == ("DOID:9351",)
+    assert terms["DOID:8718"].obsolete
+
+
+def test_obo_flat_file_stanzas_with_typed_abbreviations() -> None:
+    ontology = obo.read_obo(VOCAB / "NCIthesaurus_sample.obo")
+    assert ontology.version == "2026-07-31"
+    terms = {t.id: t for t in ontology.terms}
+    assert set(terms) == {"DOID:9352", "DOID:1234567"}  # the [Typedef] is no term
+    diabetes = terms["DOID:9352"]
+    assert diabetes.synonyms[0] == obo.OboSynonym("NIDDM", NameScope.EXACT, abbreviation=True)
+    assert diabetes.definition is not None and diabetes.definition.startswith("A diabetes mellitus that is")
+    assert diabetes.parents == ("DOID:9351",)
+    assert terms["DOID:1234567"].obsolete
+
+
+def test_obo_flat_file_without_terms_is_an_error(tmp_path: Path) -> None:
+    from medcodes.errors import SourceError
+
+    broken = tmp_path / "doid.obo"
+    broken.write_text("format-version: 1.2\nontology: doid\n")
+    with pytest.raises(SourceError, match="no \\[Term\\] stanza"):
+        obo.read_obo(broken)
+
+
+def test_doid_merges_its_files_newest_first() -> None:
+    source = doid.load(_found())
+    assert source is not None
+    terms = {t.id: t for t in source.terms}
+    # Live terms are those of HumanDO.tsv: the deprecated and obsolete ones are gone.
+    assert set(terms) == {"DOID:5844", "DOID:9352", "DOID:9351", "DOID:526"}
+    # ICD10inDO.tsv lists every current xref: the report's, not the 2018 file's.
+    assert [lk.code for lk in terms["DOID:9352"].links] == ["E11", "E11.9"]
+    assert terms["DOID:526"].links == ()
+    synonyms = {s.text: s for s in terms["DOID:5844"].synonyms}
+    assert synonyms["AMI"].abbreviation  # typed OMO:0003012 in the translation texts
+    assert synonyms["MI"].abbreviation  # untyped in 2018, read by its look
+    assert not synonyms["heart attack"].abbreviation
+    assert terms["DOID:5844"].equivalents == ("NCIT:C27996",)
+    assert terms["DOID:526"].definition == (
+        "A viral infectious disease that results_in infection, has_material_basis_in Human immunodeficiency virus."
+    )
+    assert source.vocabulary.version == "2026-07-31, 2018-07-05"
+    assert source.vocabulary.licence.startswith("CC0 1.0")
+
+
+def test_ncit_reads_the_disease_branch_only() -> None:
+    source = ncit.load(_found())
+    assert source is not None
+    terms = {t.id: t for t in source.terms}
+    assert set(terms) == {"NCIT:C7057", "NCIT:C27996", "NCIT:C4911", "NCIT:C3117"}  # no gene
+    assert [s.text for s in terms["NCIT:C27996"].synonyms] == ["Heart Attack", "Infarction of Heart"]
+    assert [s.abbreviation for s in terms["NCIT:C4911"].synonyms] == [True, False]  # "SDH"
+    assert source.vocabulary.version == "2018-06-08"
+    assert "CC BY 4.0" in source.vocabulary.attribution
+
+
+def test_mondo_reads_links_with_their_scope_and_equivalents() -> None:
+    source = mondo.load(_found())
+    assert source is not None
+    terms = {t.id: t for t in source.terms}
+    assert "MONDO:0000999" not in terms  # obsolete
+    hiv = terms["MONDO:0005109"]
+    assert hiv.links == (vocabulary.CodeLink(CM, "B20", "skos:exactMatch", NameScope.EXACT),)  # the better of two
+    assert hiv.equivalents == ("DOID:526",)
+    assert terms["MONDO:0021117"].links[0].scope is NameScope.RELATED  # hasDbXref
+    assert terms["MONDO:0004995"].links[0].scope is NameScope.NARROW  # broadMatch: the code is broader
+    assert source.vocabulary.licence == "mapping sets: https://creativecommons.org/publicdomain/zero/1.0/"
+    assert source.vocabulary.version == "2026-08-04"
+
+
+def test_abbreviation_list_keeps_every_sense() -> None:
+    source = medical_abbreviations.load(_found())
+    assert source is not None
+    assert [(a.text, a.meaning) for a in source.abbreviations if a.text == "MI"] == [
+        ("MI", "myocardial infarction"),
+        ("MI", "mitral insufficiency"),
+    ]
+    assert "Copyright (c) 2020 imantsm" in source.vocabulary.licence
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [("AFib", "Atrial Fibrillation", True), ("HTN", "hypertension", True), ("flu", "influenza", False)],
+)
+def test_an_untyped_abbreviation_is_read_by_its_look(text: str, label: str, expected: bool) -> None:
+    assert vocabulary.looks_like_abbreviation(text, label) is expected
+
+
+def test_name_keys_in_bulk_equal_name_key_one_by_one() -> None:
+    texts = ["Heart-attack", "Sjögren syndrome", "Crohn's  disease", " A  b ", "two\nlines"]
+    assert vocabulary.name_keys(texts) == [vocabulary.name_key(t) for t in texts]
+    assert vocabulary.name_key("Carcinoma in situ of respiratory tract (disorder)") == (
+        "carcinoma in situ of respiratory tract"
+    )
+
+
+# --- linking ---------------------------------------------------------------------------------------------
+def test_a_name_links_through_the_vocabularys_own_xref(linked: VocabularyContent) -> None:
+    names = _names(linked, "I21.9", "doid")
+    assert names["heart attack"] == Designation(
+        CM,
+        "I21.9",
+        DesignationKind.SYNONYM,
+        "heart attack",
+        "doid",
+        "DOID:5844 myocardial infarction; xref ICD10CM:I21.9",
+        NameScope.EXACT,
+    )
+    assert names["MI"].kind is DesignationKind.ABBREVIATION
+    assert names["cardiac infarction"].scope is NameScope.RELATED
+    # The code's own title is not repeated as a name.
+    assert "Acute myocardial infarction, unspecified" not in _names(linked, "I21.9")
+
+
+def test_a_term_without_an_xref_links_through_mondo(linked: VocabularyContent) -> None:
+    hiv = _names(linked, "B20", "doid")["HIV infection"]
+    assert hiv.via == (
+        "DOID:526 human immunodeficiency virus infectious disease = MONDO:0005109; skos:exactMatch ICD10CM:B20"
+    )
+    assert _names(linked, "B20", "mondo")["HIV infectious disease"].scope is NameScope.EXACT
+
+
+def test_an_ncit_name_links_through_the_do_term_that_names_it(linked: VocabularyContent) -> None:
+    heart = _names(linked, "I21.9", "ncit")["Infarction of Heart"]
+    assert heart.via == "NCIT:C27996 Myocardial Infarction = DOID:5844; xref ICD10CM:I21.9"
+    # "Heart Attack" is DO's name of the code already: one designation per name, from the first vocabulary.
+    assert "Heart Attack" not in _names(linked, "I21.9", "ncit")
+
+
+def test_a_cross_reference_of_unstated_precision_is_a_related_name(linked: VocabularyContent) -> None:
+    late = _names(linked, "I21.4", "mondo")["non-ST elevation myocardial infarction, late"]
+    assert late.scope is NameScope.RELATED
+
+
+def test_a_name_whose_concept_links_to_no_code_is_a_rewrite(linked: VocabularyContent) -> None:
+    assert sorted((r.text, r.target, r.source) for r in linked.rewrites) == [
+        ("Bleeding Under the Dura", "Subdural Hemorrhage", "ncit"),
+        ("SDH", "Subdural Hemorrhage", "ncit"),
+        # DO links "diabetes mellitus" to the block E08-E13 only: a range names no code.
+        ("sugar diabetes", "diabetes mellitus", "doid"),
+    ]
+    # "High Blood Pressure" -> "Hypertension" is not kept: no loaded designation says "hypertension"; and a
+    # broad synonym ("glucose disorder") never rewrites to the narrower label.
+    assert not _names(linked, "E08-E13")
+
+
+def test_definitions_come_through_exact_links_one_per_code_and_vocabulary(linked: VocabularyContent) -> None:
+    by_code = {(d.code, d.source): d for d in linked.definitions}
+    assert set(by_code) == {("I21.9", "doid"), ("I21.9", "ncit"), ("E11", "doid"), ("E11.9", "doid"), ("B20", "doid")}
+    assert by_code[("B20", "doid")] == Definition(
+        CM,
+        "B20",
+        "A viral infectious disease that results in infection, has material basis in Human immunodeficiency virus.",
+        "doid",
+        "DOID:526 human immunodeficiency virus infectious disease",
+    )
+
+
+def test_an_abbreviation_sense_is_kept_only_when_it_resolves(linked: VocabularyContent) -> None:
+    # MI (DO's own name of I21.9 already), T2DM (a DO label), TSDH (a title), SDH (an NCIt label) are kept;
+    # mitral insufficiency and "human immunodeficiency virus" resolve to nothing loaded.
+    assert linked.notes == (
+        "abbrev-imantsm: 4 abbreviation senses kept (they resolve to a known term or designation), 2 dropped",
+    )
+    t2dm = _names(linked, "E11.9", "abbrev-imantsm")["T2DM"]
+    assert (t2dm.kind, t2dm.scope) == (DesignationKind.ABBREVIATION, NameScope.EXACT)
+    assert t2dm.via == "Type 2 diabetes mellitus; DOID:9352 type 2 diabetes mellitus; xref ICD10CM:E11.9"
+    tsdh = _names(linked, "S06.5", "abbrev-imantsm")["TSDH"]
+    assert tsdh.via == "Traumatic subdural hemorrhage"
+    assert not [d for d in linked.designations if d.text == "MI" and d.source == "abbrev-imantsm"]
+
+
+def test_a_link_to_a_code_the_release_lacks_is_counted() -> None:
+    term = vocabulary.VocabularyTerm(
+        "DOID:1", "old disease", "doid", links=(vocabulary.CodeLink(CM, "Z99.99", "xref", NameScope.EXACT),)
+    )
+    source = vocabulary.VocabularySource(
+        doid.load(_found()).vocabulary,  # type: ignore[union-attr]
+        (term,),
+    )
+    content = vocabulary.link([source], codes={}, titles={}, official={}, texts={}, words=set())
+    assert content.designations == ()
+    assert content.warnings == (
+        "doid: 1 ICD-10-CM codes its mappings name are not in the loaded release (first: Z99.99);"
+        " their links are left out",
+    )
+
+
+# --- the packaged table ----------------------------------------------------------------------------------
+def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
+    index = vocabulary_table.index_vocabulary("ICD-10-CM Index to Diseases and Injuries", "2025", (), True)
+    source = index.name
+    priors = (
+        Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)", source),
+        Prior(CM, "I99.9", "Gone", source=source),
+    )
+    content = VocabularyContent(
+        (*linked.vocabularies, index), linked.designations, linked.rewrites, linked.definitions, priors
+    )
+    path = tmp_path / "vocabulary.tsv.gz"
+    vocabulary_table.write(path, content, "ICD-10-CM 2026 (fixture)", "Derived data, not an official code set.")
+    return path
+
+
+def test_the_table_round_trips(tmp_path: Path, linked: VocabularyContent) -> None:
+    path = _table(tmp_path, linked)
+    found = vocabulary_table.sniff(path, gzip.decompress(path.read_bytes())[:4096])
+    assert found == FoundFile(FileKind.VOCABULARY_TABLE, path, "1")
+    table = vocabulary_table.read(found)
+    assert set(table.designations) == set(linked.designations)
+    assert set(table.rewrites) == set(linked.rewrites)
+    assert set(table.definitions) == set(linked.definitions)
+    assert table.linked == "ICD-10-CM 2026 (fixture)"
+    licences = {v.name: v.licence for v in table.vocabularies}
+    assert licences["abbrev-imantsm"] == medical_abbreviations.LICENCE  # line ends survive
+    assert all(v.derived for v in table.vocabularies)
+    index = next(v for v in table.vocabularies if v.name == "index-reconstructed")
+    assert "reconstructed" in index.attribution
+
+
+def test_the_table_is_written_the_same_each_time(tmp_path: Path, linked: VocabularyContent) -> None:
+    first = _table(tmp_path, linked).read_bytes()
+    assert _table(tmp_path, linked).read_bytes() == first
+
+
+def test_selecting_from_the_table_checks_codes_and_makes_index_names(
+    tmp_path: Path, linked: VocabularyContent, release: ReleaseContent
+) -> None:
+    path = _table(tmp_path, linked)
+    found = FoundFile(FileKind.VOCABULARY_TABLE, path, "1")
+    codes = {c.code for c in release.concepts}
+    chosen = vocabulary_table.select(
+        vocabulary_table.read(found),
+        found,
+        lambda name: name in ("index-reconstructed", "ncit"),
+        codes,
+        {"subdural", "hemorrhage"},
+    )
+    assert [v.name for v in chosen.vocabularies] == ["ncit", "index-reconstructed"]
+    assert chosen.priors == (
+        Prior(CM, "E11.9", "Diabetes, diabetic", None, "(mellitus) (sugar)", "index-reconstructed"),
+    )
+    name = Designation(CM, "E11.9", DesignationKind.INDEX_TERM, "Diabetes, diabetic", "index-reconstructed")
+    assert name in chosen.designations
+    assert {d.source for d in chosen.designations} == {"ncit", "index-reconstructed"}
+    assert chosen.warnings == (
+        "vocabulary.tsv.gz: 1 index-reconstructed rows name codes not in the loaded release"
+        " (linked against ICD-10-CM 2026 (fixture)); left out",
+    )
+    assert {r.source for r in chosen.rewrites} == {"ncit"}
+
+
+def test_a_malformed_table_names_its_line(tmp_path: Path) -> None:
+    from medcodes.errors import SourceError
+
+    bad = tmp_path / "vocabulary.tsv"
+    bad.write_text("#medcodes-vocabulary-table\t1\nN\tdoid\tI21.9\n")
+    with pytest.raises(SourceError, match="line 2: a N row needs 7 fields, has 3"):
+        vocabulary_table.read(FoundFile(FileKind.VOCABULARY_TABLE, bad, "1"))
+
+
+# --- builds ----------------------------------------------------------------------------------------------
+def _release_folder(folder: Path, *vocab: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ICD10CM / "tabular_sample.xml", folder / "icd10cm_tabular_2026.xml")
+    for name in vocab:
+        shutil.copy(VOCAB / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def vocab_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
+    folder = _release_folder(tmp_path_factory.mktemp("vocab") / "release", *(p.name for p in VOCAB.iterdir()))
+    db = folder.parent / "vocab.db"
+    build_database(db, folder)
+    service = CodeService.at(db)
+    yield service
+    service.close()
+
+
+def test_a_build_stores_names_definitions_rewrites_and_licences(vocab_db: CodeService) -> None:
+    detail = vocab_db.show("I21.9")
+    heart = next(d for d in detail.designations if d.text == "heart attack")
+    assert (heart.kind, heart.source, heart.scope) == (DesignationKind.SYNONYM, "doid", NameScope.EXACT)
+    assert [d.source for d in detail.definitions] == ["doid", "ncit"]
+    assert {v.name: (v.licence.split(" ")[0], v.derived) for v in vocab_db.vocabularies()} == {
+        "doid": ("CC0", False),
+        "ncit": ("Creative", False),
+        "mondo": ("mapping", False),
+        "abbrev-imantsm": ("MIT", False),
+    }
+    store = vocab_db.store
+    assert Rewrite("sugar diabetes", "diabetes mellitus", "doid", "DOID:9351") in store.rewrites()
+    assert store.designation_scopes()  # the names from vocabularies say how they fit
+
+
+def test_a_vocabulary_name_is_found_by_search(vocab_db: CodeService) -> None:
+    assert vocab_db.search("heart attack", [CM]).hits[0].code == "I21.9"
+    assert vocab_db.search("adult onset diabetes", [CM]).hits[0].code == "E11.9"
+
+
+def test_a_build_without_vocabulary_files_uses_a_table_it_finds(tmp_path: Path, linked: VocabularyContent) -> None:
+    folder = _release_folder(tmp_path / "release")
+    _table(folder, linked)
+    summary = build(tmp_path / "t.db", folder)
+    origins = {v.name: v.origin for v in summary.vocabularies}
+    assert origins["doid"] == "vocabulary.tsv.gz"
+    store = SQLiteStore.open(tmp_path / "t.db")
+    try:
+        names = Counter(d.source for d in store.designations(CM, "I21.9") if d.scope is not None)
+        assert names["doid"] >= 3
+        assert all(v.derived for v in store.vocabularies())
+        # Without an Alphabetic Index, the table's index priors are the release's.
+        assert [(p.code, p.term) for p in store.priors()] == [("E11.9", "Diabetes, diabetic")]
+    finally:
+        store.close()
+
+
+def test_the_vocabularies_own_files_come_before_the_table(tmp_path: Path, linked: VocabularyContent) -> None:
+    folder = _release_folder(tmp_path / "release", "ncit-disease-2018-06-08-sample.json")
+    _table(folder, linked)
+    summary = build(tmp_path / "t.db", folder)
+    origins = {v.name: v.origin for v in summary.vocabularies}
+    assert origins["ncit"] == "files"
+    assert origins["doid"] == "vocabulary.tsv.gz"
+    assert not summary.ignored
+
+
+# --- the packaged table and the embedded default ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def default_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeService]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vocabulary_table, "packaged", PACKAGED_VOCABULARY)
+        db = tmp_path_factory.mktemp("default") / "default.db"
+        build_database(db)
+    service = CodeService.at(db)
+    yield service
+    service.close()
+
+
+def test_the_package_ships_the_table_with_each_sources_licence() -> None:
+    found = PACKAGED_VOCABULARY()
+    assert found is not None
+    assert found.path.stat().st_size < 3_000_000
+    table = vocabulary_table.read(found)
+    assert {v.name for v in table.vocabularies} == {"doid", "ncit", "mondo", "abbrev-imantsm", "index-reconstructed"}
+    assert all(v.licence and v.attribution for v in table.vocabularies)
+    assert found.path.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: CodeService) -> None:
+    # "hyperpiesia" is only DO's name of I10: the default database finds I10 through it.
+    assert default_db.search("hyperpiesia", [CM]).hits[0].code == "I10"
+    priors = {(p.term, p.subterm): p.code for p in default_db.store.priors()}
+    assert priors[("Diabetes, diabetic", None)] == "E11.9"
+    assert priors[("Pneumonia", None)] == "J18.9"
+    assert priors[("Hypertension, hypertensive", None)] == "I10"
+    names = {v.name: v for v in default_db.vocabularies()}
+    assert names["index-reconstructed"].derived
+    assert "reconstructed" in names["index-reconstructed"].attribution
+    terms = [d for d in default_db.show("E11.9").designations if d.kind is DesignationKind.INDEX_TERM]
+    assert terms and {d.source for d in terms} == {"index-reconstructed"}
+    assert default_db.show("I10").definitions
+
+
+@pytest.mark.usefixtures("shared_data")
+def test_full_data_names_linked_per_source(full_db: Path) -> None:
+    store = SQLiteStore.open(full_db)
+    try:
+        rows = store.connection.execute(
+            "SELECT d.source, count(*) FROM designations d WHERE d.scope IS NOT NULL GROUP BY d.source"
+        ).fetchall()
+        linked = dict(rows)
+        rewrites = Counter(r.source for r in store.rewrites())
+        priors = len(store.priors())
+    finally:
+        store.close()
+    # Measured on the files in ../shared/data (docs/search.md, "Where each name comes from"): the counts
+    # move with a new release of a vocabulary, but not by an order of magnitude.
+    assert linked["doid"] > 8_000
+    assert linked["ncit"] > 3_000
+    assert linked["mondo"] > 300
+    assert linked["abbrev-imantsm"] > 150
+    assert linked["icd9cm-gem"] > 10_000
+    assert rewrites["ncit"] > 10_000
+    assert priors > 25_000
