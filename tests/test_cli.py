@@ -54,33 +54,26 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return web_db(tmp_path_factory.mktemp("cli-web"))
 
 
-def test_show_json_is_the_api_answer_less_its_ok(web: Path) -> None:
-    # One JSON shape per model: a relation is the same object on the command line and in the API.
-    code, out, _ = run(web, "show", "E11.9", "--json")
+@pytest.mark.parametrize(
+    ("command", "path", "listed"),
+    [
+        (("show", "E11.9"), "/api/v1/codes/icd10cm/E11.9", "relations"),
+        (("similar", "I21.9"), "/api/v1/codes/icd10cm/I21.9/similar", "similar"),
+    ],
+)
+def test_json_is_the_api_answer_less_its_ok(web: Path, command: tuple[str, str], path: str, listed: str) -> None:
+    # One JSON shape per model: a relation, a similar code is the same object on the command line and in the API.
+    code, out, _ = run(web, *command, "--json")
     assert code == 0
     service = CodeService.at(web)
     try:
         with TestClient(create_app(service)) as client:
-            api = client.get("/api/v1/codes/icd10cm/E11.9").json()
+            api = client.get(path).json()
     finally:
         service.close()
     assert api.pop("ok") is True
     assert json.loads(out) == api
-    assert api["relations"]
-
-
-def test_similar_json_is_the_api_answer_less_its_ok(web: Path) -> None:
-    code, out, _ = run(web, "similar", "I21.9", "--json")
-    assert code == 0
-    service = CodeService.at(web)
-    try:
-        with TestClient(create_app(service)) as client:
-            api = client.get("/api/v1/codes/icd10cm/I21.9/similar").json()
-    finally:
-        service.close()
-    assert api.pop("ok") is True
-    assert json.loads(out) == api
-    assert api["similar"]
+    assert api[listed]
 
 
 def test_show_unknown_code_exits_1_with_closest_codes(db: Path) -> None:
