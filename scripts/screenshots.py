@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import shutil
 import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -84,11 +86,12 @@ def serve(service: CodeService, store: ExplainerStore) -> tuple[str, uvicorn.Ser
 def shrink(path: Path) -> None:
     """Quantise to a 256-colour palette (Pillow, if installed): a page shot is mostly flat colour."""
     try:
-        from PIL import Image
+        # Optional and untyped here: imported by name so that the type check needs no Pillow installed.
+        pil: Any = importlib.import_module("PIL.Image")
     except ImportError:
         return
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    with pil.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=pil.Quantize.MEDIANCUT)
     small.save(path, optimize=True)
 
 

@@ -5,10 +5,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from medcodes.cli import main
+from medcodes.service import CodeService
+from medcodes.web.app import create_app
 
 from .helpers import FIXTURES, fixture_db, fixture_release
+from .test_web_support import web_db
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +46,34 @@ def test_show_json_lists_every_fact(db: Path) -> None:
         "character": "A",
         "inherited_from": "T40",
     } in detail["notes"]
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web tests' database: its codes have crosswalks and similar codes."""
+    return web_db(tmp_path_factory.mktemp("cli-web"))
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "listed"),
+    [
+        (("show", "E11.9"), "/api/v1/codes/icd10cm/E11.9", "relations"),
+        (("similar", "I21.9"), "/api/v1/codes/icd10cm/I21.9/similar", "similar"),
+    ],
+)
+def test_json_is_the_api_answer_less_its_ok(web: Path, command: tuple[str, str], path: str, listed: str) -> None:
+    # One JSON shape per model: a relation, a similar code is the same object on the command line and in the API.
+    code, out, _ = run(web, *command, "--json")
+    assert code == 0
+    service = CodeService.at(web)
+    try:
+        with TestClient(create_app(service)) as client:
+            api = client.get(path).json()
+    finally:
+        service.close()
+    assert api.pop("ok") is True
+    assert json.loads(out) == api
+    assert api[listed]
 
 
 def test_show_unknown_code_exits_1_with_closest_codes(db: Path) -> None:

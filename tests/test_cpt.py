@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcodes.errors import SourceError
+from medcodes.errors import LicenceRequired, SourceError
 from medcodes.models import Concept, ConceptKind, DesignationKind
 from medcodes.sources import cpt
 from medcodes.sources.files import open_binary
@@ -233,13 +233,13 @@ def test_only_the_newest_version_is_loaded(fixtures: Path) -> None:
 
 
 def test_loading_cpt_needs_an_asserted_licence(fixtures: Path) -> None:
-    with pytest.raises(cpt.LicenceRequired) as caught:
+    with pytest.raises(LicenceRequired) as caught:
         cpt.load(_found(fixtures, "LONGULT.txt"))
     assert caught.value.hint is not None
 
 
 def test_a_blank_licence_is_no_licence(fixtures: Path) -> None:
-    with pytest.raises(cpt.LicenceRequired):
+    with pytest.raises(LicenceRequired):
         cpt.load(_found(fixtures, "LONGULT.txt"), "   ")
 
 

@@ -16,20 +16,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from medcodes.sources.download import (
-    RECORD_NAME,
+from medcodes.errors import (
     ChecksumMismatch,
     ConnectionDropped,
     CorruptDownload,
     DownloadError,
-    DownloadStatus,
-    download,
-    fetch,
-    mirrored,
+    UnknownRelease,
+    UnknownSystem,
 )
+from medcodes.sources.download import RECORD_NAME, DownloadStatus, download, fetch, mirrored
 from medcodes.sources.kinds import FileKind
-from medcodes.sources.manifest import MANIFEST, KnownFile, Publisher, UnknownRelease, select
-from medcodes.systems import SystemId, UnknownSystem
+from medcodes.sources.manifest import MANIFEST, KnownFile, Publisher, select
+from medcodes.systems import SystemId
 
 # --------------------------------------------------------------------------------------- a loopback publisher
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from medcodes.errors import QueryError
-from medcodes.explain.generate import BatchProgress, NotExplained
-from medcodes.explain.llm import ChatClient, LLMRefused, Usage
+from medcodes.errors import LLMRefused, NotExplained, QueryError
+from medcodes.explain.generate import BatchProgress
+from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.prompt import PROMPT_VERSION, examples, messages
 from medcodes.explain.rate import Rate
 from medcodes.explain.selection import Targets

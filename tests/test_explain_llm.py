@@ -12,7 +12,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from medcodes.explain.llm import ChatClient, Completion, LLMConfig, LLMError, LLMRefused, Message, OutputMode, Usage
+from medcodes.errors import LLMError, LLMRefused
+from medcodes.explain.llm import ChatClient, Completion, LLMConfig, Message, OutputMode, Usage
 from medcodes.explain.rate import Rate, TokenBucket
 from medcodes.explain.schema import json_schema
 from medcodes.models import ExplainerKind

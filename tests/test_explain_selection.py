@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcodes.explain.selection import CodeListError, Wanted, read_code_list
+from medcodes.errors import CodeListError
+from medcodes.explain.selection import Wanted, read_code_list
 
 
 def codes(text: str) -> list[str]:

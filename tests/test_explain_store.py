@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from medcodes.errors import ExplainerMissing
 from medcodes.explain.pack import FORMAT, Rejected, dumps
 from medcodes.explain.schema import SECTIONS
-from medcodes.explain.store import MIGRATIONS, ExplainerMissing, ExplainerStore, Failure, Run, Stamp
+from medcodes.explain.store import MIGRATIONS, ExplainerStore, Failure, Run, Stamp
 from medcodes.models import (
     Explainer,
     ExplainerKind,

@@ -20,6 +20,7 @@ from medcodes.models import (
 )
 from medcodes.sources import hcpcs
 from medcodes.sources.files import open_binary
+from medcodes.sources.hcpcs_records import read_processing_notes, read_records
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -54,7 +55,7 @@ def _zip(tmp_path: Path, fixtures: Path) -> Path:
 
 # --- reading records -----------------------------------------------------------------------------------
 def test_a_procedure_record_reads_every_layout_field(fixtures: Path) -> None:
-    records = {r.code: r for r in hcpcs.read_records(_sample(fixtures))}
+    records = {r.code: r for r in read_records(_sample(fixtures))}
     e0601 = records["E0601"]
     assert e0601.long_description == "Continuous positive airway pressure (cpap) device"
     assert e0601.short_description == "Cont airway pressure device"
@@ -68,7 +69,7 @@ def test_a_procedure_record_reads_every_layout_field(fixtures: Path) -> None:
 
 
 def test_continuation_lines_join_the_long_description(fixtures: Path) -> None:
-    records = {r.code: r for r in hcpcs.read_records(_sample(fixtures))}
+    records = {r.code: r for r in read_records(_sample(fixtures))}
     assert records["G8891"].long_description == (
         "Documentation of medical reason(s) for most recent ldl-c not under control (e.g., patients with"
         " palliative goals for whom treatment of hypertension with standard treatment goals is not clinically"
@@ -80,20 +81,20 @@ def test_continuation_lines_join_the_long_description(fixtures: Path) -> None:
 
 
 def test_repeated_fields_keep_every_occurrence(fixtures: Path) -> None:
-    records = {r.code: r for r in hcpcs.read_records(_sample(fixtures))}
+    records = {r.code: r for r in read_records(_sample(fixtures))}
     assert records["C9744"].cross_reference == ("76978", "76979")
     assert records["Q9993"].type_of_service == ("1", "P")
 
 
 def test_the_disclaimer_above_the_records_is_skipped(fixtures: Path) -> None:
-    first = next(hcpcs.read_records(_sample(fixtures)))
+    first = next(read_records(_sample(fixtures)))
     assert (first.code, first.modifier, first.line) == ("GA", True, 4)
 
 
 def test_a_truncated_record_names_file_and_line(fixtures: Path) -> None:
     path = fixtures / "hcpcs" / "anweb_malformed.txt"
     with pytest.raises(SourceError) as caught:
-        list(hcpcs.read_records(path))
+        list(read_records(path))
     assert caught.value.path == str(path)
     assert caught.value.line == 10
     assert "column 293" in caught.value.reason
@@ -105,7 +106,7 @@ def test_a_continuation_without_its_record_is_an_error(tmp_path: Path, fixtures:
     # Drop the first line of P3000 (line 16): its continuation now follows L7260.
     path.write_text("\r\n".join(lines[:15] + lines[16:]) + "\r\n", encoding="latin-1")
     with pytest.raises(SourceError) as caught:
-        list(hcpcs.read_records(path))
+        list(read_records(path))
     assert caught.value.line == 16
     assert "'P3000'" in caught.value.reason
 
@@ -114,11 +115,11 @@ def test_a_file_without_records_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.txt"
     path.write_text("*just a disclaimer\r\n\r\n", encoding="latin-1")
     with pytest.raises(SourceError, match="no HCPCS procedure or modifier record"):
-        list(hcpcs.read_records(path))
+        list(read_records(path))
 
 
 def test_processing_notes_join_their_lines(fixtures: Path) -> None:
-    notes = hcpcs.read_processing_notes(fixtures / "hcpcs" / "proc_notes_sample.txt", None)
+    notes = read_processing_notes(fixtures / "hcpcs" / "proc_notes_sample.txt", None)
     assert notes["0127"] == "PUBLICATION 100.2, CHAPTER 15, 50.1."
     assert notes["0045"].endswith("G0147, G0148). PROGRAM MEMORANDUM AB-98-71.60.")
 

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medcodes import systems
-from medcodes.systems import InvalidCodeSyntax, SystemId, UnknownSystem, normalize_code
+from medcodes.errors import InvalidCodeSyntax, UnknownSystem
+from medcodes.systems import SystemId, normalize_code
 
 
 @pytest.mark.parametrize(

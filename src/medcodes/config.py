@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from medcodes.errors import SettingError
+
 T = TypeVar("T", int, float)
 
 APP_NAME = "medcodes"
@@ -33,10 +35,6 @@ def default_data_dir() -> Path:
 MAX_HEADER_BYTES = 16 * 1024
 # Seconds a client has to send a whole request head (request line and headers).
 TIMEOUT_HEADERS = 10.0
-
-
-class SettingError(ValueError):
-    """A MEDCODES_* variable that cannot be read (the interfaces turn it into a message)."""
 
 
 def default_workers() -> int:

@@ -18,9 +18,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from medcodes.config import SettingError
-from medcodes.errors import AmbiguousCode, MedcodesError
-from medcodes.systems import SystemId, UnknownSystem, parse_system
+from medcodes.errors import AmbiguousCode, MedcodesError, UnknownSystem
+from medcodes.systems import SystemId, parse_system
 
 # A piece of a printed line: plain text, or (text, rich style) such as ("billable", "green").
 Part = str | tuple[str, str]
@@ -66,7 +65,7 @@ def wide(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=NOT_A_TERMINAL_WIDTH, soft_wrap=True, markup=False, highlight=False)
 
 
-def fail(error: MedcodesError | UnknownSystem | SettingError) -> NoReturn:
+def fail(error: MedcodesError) -> NoReturn:
     """Print the error and its hint on stderr, and exit 1."""
     console = terminal(stderr=True)
     console.print(line(("Error:", "bold red"), " ", str(error)))
@@ -86,5 +85,5 @@ def errors() -> Iterator[None]:
     """Turn the errors a user can cause into a message and exit 1; anything else is a bug and propagates."""
     try:
         yield
-    except (MedcodesError, UnknownSystem, SettingError) as error:
+    except MedcodesError as error:
         fail(error)

@@ -15,7 +15,14 @@ V = TypeVar("V")
 
 
 class Recent(Generic[K, V]):
-    """At most ``size`` entries (0: none kept); reading an entry makes it the most recent."""
+    """At most ``size`` entries (0: none kept); reading an entry makes it the most recent.
+
+    Kept by hand, over the standard library's OrderedDict: ``functools.lru_cache`` keeps what a function returns
+    for its arguments, but its users keep an answer only after work they run elsewhere (in the web's worker
+    lane, after an await) and only when it is small (web/cache.py keeps no answer of a thousand hits); and
+    ``cachetools.LRUCache`` would be this layer's first third-party import (the vocabulary imports none) and
+    refuses any entry at size 0, the size that turns a cache off.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size

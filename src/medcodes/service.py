@@ -22,7 +22,9 @@ from medcodes.errors import (
     CodeNotFound,
     CodeNotYetValid,
     InvalidCode,
+    InvalidCodeSyntax,
     MedcodesError,
+    NotExplained,
     QueryError,
     SystemNotLoaded,
     TooMuchWork,
@@ -37,7 +39,6 @@ from medcodes.explain.generate import (
     BatchItem,
     BatchProgress,
     Generator,
-    NotExplained,
     Outcome,
     Skip,
     SkipReason,
@@ -47,6 +48,7 @@ from medcodes.explain.generate import (
 from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.prompt import PROMPT_VERSION
 from medcodes.explain.rate import Rate
+from medcodes.explain.schema import explained
 from medcodes.explain.selection import Targets
 from medcodes.explain.store import ExplainerStore, Run, Stamp
 from medcodes.models import (
@@ -80,7 +82,7 @@ from medcodes.similar import SimilarFinder
 from medcodes.sources.icd10pcs import code_axes
 from medcodes.sources.manifest import select
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId, a_name
+from medcodes.systems import NAMES, REGISTRY, SystemId, a_name
 from medcodes.terminology.codesystems import StoredCodeSystem
 from medcodes.terminology.operations import Terminology
 from medcodes.terminology.registry import Registry, Supplied
@@ -129,7 +131,7 @@ class CodeService:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.engine = SearchEngine(store)
-        self._tables: dict[str, tuple[Property, ...]] = {}  # ICD-10-PCS table -> its properties, most recent last
+        self._tables: Recent[str, tuple[Property, ...]] = Recent(_TABLES_KEPT)  # ICD-10-PCS table -> its properties
         # What one release says of a code, computed once: its similar codes (a few ms each) and the facts its
         # generated explainer is checked against (for the explainer's "out of date" mark on every page view).
         self._similar: Recent[tuple[SystemId, str, int], tuple[SimilarCode, ...]] = Recent(_REMEMBERED)
@@ -163,6 +165,15 @@ class CodeService:
         if system is not None and system not in loaded:
             raise self.not_loaded(system, code)
         systems = [system] if system is not None else loaded
+        found, syntax_errors = self._look_up(code, systems)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
+        raise self._missing(code, system, systems, loaded, syntax_errors)
+
+    def _look_up(self, code: str, systems: Sequence[SystemId]) -> tuple[list[Concept], list[InvalidCodeSyntax]]:
+        """The concept ``code`` denotes in each of ``systems`` that has it, and the systems that cannot read it."""
         syntax_errors: list[InvalidCodeSyntax] = []
         found: list[Concept] = []
         for candidate_system in systems:
@@ -176,31 +187,31 @@ class CodeService:
                 concept = self.store.get(candidate_system, existing[0])
                 assert concept is not None
                 found.append(concept)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousCode(code, tuple(CodeChoice(c.system, c.code, c.title) for c in found))
+        return found, syntax_errors
+
+    def _missing(
+        self,
+        code: str,
+        system: SystemId | None,
+        systems: Sequence[SystemId],
+        loaded: Sequence[SystemId],
+        syntax_errors: Sequence[InvalidCodeSyntax],
+    ) -> MedcodesError:
+        """Why no loaded system has ``code``: no such notation, a system not loaded, a deleted code, or no such
+        code (with the closest existing ones)."""
         if system is not None and syntax_errors:
-            raise InvalidCode(system, code, syntax_errors[0].shape)
+            return InvalidCode(system, code, syntax_errors[0].shape)
         target = system or next((s for s in systems if REGISTRY[s].looks_like_code(code)), None)
         elsewhere = [s for s in SystemId if s not in loaded and REGISTRY[s].is_typical(code)]
         if target is None:
             if elsewhere:
-                raise self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
+                return self.not_loaded(elsewhere[0], code, tuple(elsewhere[1:]))
             first = systems[0] if systems else SystemId.ICD10CM
-            raise InvalidCode(first, code, _shape(first))
+            return InvalidCode(first, code, _shape(first))
+        deleted = self._deletion(target, code)
+        if deleted is not None:
+            return deleted
         canonical = REGISTRY[target].normalize_code(code)
-        for reading in REGISTRY[target].candidates(code):
-            deleted = [e for e in self.store.history(target, reading) if e.kind is HistoryKind.DELETED]
-            if deleted:
-                last = deleted[-1]
-                raise CodeDeleted(
-                    target,
-                    reading,
-                    last.effective.isoformat() if last.effective else None,
-                    last.replaced_by,
-                    last.old_title or last.new_title,
-                )
         release = self.store.release_of(target)
         missing = CodeNotFound(target, canonical, release.version if release else None, self.closest(target, canonical))
         if system is None and elsewhere:
@@ -208,7 +219,22 @@ class CodeService:
             missing.hint = "; ".join(
                 h for h in (missing.hint, f"it may also be a code of {also}, which is not loaded here") if h
             )
-        raise missing
+        return missing
+
+    def _deletion(self, system: SystemId, code: str) -> CodeDeleted | None:
+        """The deletion of the first reading of ``code`` that the loaded history says was deleted, if any."""
+        for reading in REGISTRY[system].candidates(code):
+            deleted = [e for e in self.store.history(system, reading) if e.kind is HistoryKind.DELETED]
+            if deleted:
+                last = deleted[-1]
+                return CodeDeleted(
+                    system,
+                    reading,
+                    last.effective.isoformat() if last.effective else None,
+                    last.replaced_by,
+                    last.old_title or last.new_title,
+                )
+        return None
 
     def not_loaded(self, system: SystemId, code: str | None = None, also: tuple[SystemId, ...] = ()) -> SystemNotLoaded:
         """The error for a system this database lacks, naming the official files that load it."""
@@ -609,21 +635,19 @@ class CodeService:
         code's own, from its table row; the axis titles and definitions come from its table (the code's first
         three characters). Empty for other systems and for sections and body systems, which have no table.
         """
-        if concept.system is not SystemId.ICD10PCS or len(concept.code) < 3:
+        chars = REGISTRY[concept.system].table_chars  # only ICD-10-PCS has tables of axes
+        if not chars or len(concept.code) < chars:
             return []
-        own = self.store.properties(SystemId.ICD10PCS, concept.code)
-        table = own if len(concept.code) == 3 else self._pcs_table(concept.code[:3])
+        own = self.store.properties(concept.system, concept.code)
+        table = own if len(concept.code) == chars else self._table(concept.system, concept.code[:chars])
         return code_axes(concept.code, own, table)
 
-    def _pcs_table(self, table: str) -> tuple[Property, ...]:
+    def _table(self, system: SystemId, table: str) -> tuple[Property, ...]:
         """The properties of one ICD-10-PCS table; the last few are kept, codes are looked at table by table."""
-        cache = self._tables
-        found = cache.pop(table, None)
+        found = self._tables.get(table)
         if found is None:
-            found = tuple(self.store.properties(SystemId.ICD10PCS, table))
-        cache[table] = found
-        while len(cache) > _TABLES_KEPT:
-            del cache[next(iter(cache))]
+            found = tuple(self.store.properties(system, table))
+            self._tables.put(table, found)
         return found
 
     # ---------------------------------------------------------------- explainers (explain/)
@@ -708,7 +732,7 @@ class CodeService:
             assert system is not None
             if system not in self.loaded_systems():
                 raise NotExplained(system, None, "not loaded in this database")
-            if system is SystemId.MSDRG:
+            if not explained(system):
                 raise NotExplained(system, None)
             members = self.store.concepts(system)
         wanted = tuple(
@@ -914,8 +938,9 @@ class CodeService:
 
     def _explainer_table(self, concept: Concept) -> list[Property]:
         # ICD-10-PCS keeps the axis titles and definitions on the table, a code's first three characters.
-        if concept.system is SystemId.ICD10PCS and concept.kind is ConceptKind.CODE:
-            return self.store.properties(SystemId.ICD10PCS, concept.code[:3])
+        table = REGISTRY[concept.system].table_chars
+        if table and concept.kind is ConceptKind.CODE:
+            return self.store.properties(concept.system, concept.code[:table])
         return []
 
     # ---------------------------------------------------------------- terminology (FHIR operations)

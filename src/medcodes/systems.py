@@ -15,6 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Raised by the normalisers and parse_system below, and importable from here too, where readers of codes look.
+from medcodes.errors import InvalidCodeSyntax as InvalidCodeSyntax  # noqa: PLC0414
+from medcodes.errors import UnknownSystem as UnknownSystem  # noqa: PLC0414
+
 
 class SystemId(StrEnum):
     ICD10CM = "icd10cm"
@@ -33,16 +37,6 @@ class Reporting(StrEnum):
     CLAIMS = "claims"  # a US claim code set in force: a billable code is reported on claims as it is
     RETIRED = "retired"  # a US claim code set no longer in force: its valid codes were reported until a date
     NONE = "none"  # a classification or a grouping (ICD-11, WHO ICD-10, MS-DRG): nothing is billable as such
-
-
-class InvalidCodeSyntax(ValueError):
-    """Raised by a system's normaliser when text cannot be a code of that system."""
-
-    def __init__(self, system: SystemId, text: str, shape: str) -> None:
-        super().__init__(f"{text!r} is not {a_name(system)} code: {shape}")
-        self.system = system
-        self.text = text
-        self.shape = shape
 
 
 NAMES: dict[SystemId, str] = {
@@ -221,6 +215,25 @@ class CodeSystem:
     # False where the system's blocks have no code of their own (ICD-11: medcodes names them by an internal id,
     # "BlockL1-5A0", which pages never show as a code).
     coded_blocks: bool = True
+    # Codes nest in categories and subcategories that their characters show (E11 > E11.6 > E11.62 > E11.621):
+    # similar codes include the variants one character apart, the siblings and the family of such a code.
+    nests: bool = False
+    # What the level two above a code is called ("Same category: E11 ..."; ICD-11 says group).
+    family_word: str = "category"
+    # A 7th character that stands for the episode of care (ICD-10-CM injuries, poisonings ...): the codes that
+    # differ in it alone are one family, and the facts list its values from the category's note.
+    seventh_character: bool = False
+    # A code lies below every prefix of it, with no dot between (ICD-10-PCS 0UT70ZZ below table 0UT), not only
+    # below the part before its dot (E11.621 below E11; ICD-9-CM diagnosis 870.0 is not below procedure 87).
+    nests_by_prefix: bool = False
+    # The characters of a code that name its table, which holds the axis titles and definitions (ICD-10-PCS: 3).
+    table_chars: int = 0
+    # The characters of a code that name its region (ICD-10-PCS: section and body system); codes of two regions
+    # are far apart, however alike their words.
+    region_chars: int = 0
+    # Who licenses the system where it has no public release file: a user loads it from a licensed file they
+    # hold (CPT: the AMA).
+    licensor: str | None = None
 
     def candidates(self, text: str) -> tuple[str, ...]:
         """Every canonical code that ``text`` may denote, most likely first.
@@ -255,6 +268,8 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             "E11.9",
             _icd10cm_candidates,
             typical=re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$"),
+            nests=True,
+            seventh_character=True,
         ),
         CodeSystem(
             SystemId.ICD10PCS,
@@ -263,6 +278,9 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             "0UT70ZZ",
             _pcs_candidates,
             typical=re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),
+            nests_by_prefix=True,
+            table_chars=3,
+            region_chars=2,
         ),
         CodeSystem(
             SystemId.HCPCS,
@@ -281,6 +299,7 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             _cpt_candidates,
             typical=re.compile(r"^[0-9]{4}[0-9FTU]$"),
             article="a",
+            licensor="AMA",
         ),
         CodeSystem(
             SystemId.ICD11,
@@ -291,6 +310,8 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             typical=re.compile(r"^[0-9A-HJ-NP-Z][A-HJ-NP-Z][0-9][0-9A-HJ-NP-Z](?:\.[0-9A-HJ-NP-Z]{1,2})?$"),
             reporting=Reporting.NONE,
             coded_blocks=False,
+            nests=True,
+            family_word="group",
         ),
         CodeSystem(
             SystemId.ICD10,
@@ -300,6 +321,7 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             _icd10_candidates,
             typical=re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9X])?$"),
             reporting=Reporting.NONE,
+            nests=True,
         ),
         CodeSystem(
             SystemId.ICD9CM,
@@ -313,6 +335,7 @@ REGISTRY: dict[SystemId, CodeSystem] = {
             # HIPAA: ICD-10-CM and ICD-10-PCS replaced ICD-9-CM for services from 1 October 2015.
             reporting=Reporting.RETIRED,
             reported_until=dt.date(2015, 9, 30),
+            nests=True,
         ),
         CodeSystem(
             SystemId.MSDRG,
@@ -388,9 +411,3 @@ def by_fhir_uri(uri: str) -> CodeSystem | None:
 def normalize_code(system: SystemId | str, text: str) -> str:
     """The canonical notation of ``text`` in ``system``; raises InvalidCodeSyntax if it cannot be one."""
     return get(system).normalize_code(text)
-
-
-class UnknownSystem(ValueError):
-    def __init__(self, name: str, known: str) -> None:
-        super().__init__(f"Unknown code system {name!r}; known systems: {known}")
-        self.name = name

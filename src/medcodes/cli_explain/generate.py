@@ -31,9 +31,10 @@ from medcodes.cli_explain.options import (
     system_option,
 )
 from medcodes.console import errors, line, terminal
+from medcodes.errors import LLMRefused
 from medcodes.explain.estimate import Estimate
 from medcodes.explain.generate import DEFAULT_ATTEMPTS, DEFAULT_CONCURRENCY, BatchProgress
-from medcodes.explain.llm import ChatClient, LLMRefused, Usage
+from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.rate import Rate
 from medcodes.explain.selection import Targets, read_code_list
 from medcodes.explain.store import ExplainerStore

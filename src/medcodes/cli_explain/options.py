@@ -12,7 +12,8 @@ import click
 
 from medcodes.config import Settings
 from medcodes.console import SYSTEM
-from medcodes.explain.llm import ChatClient, LLMConfig, LLMNotConfigured
+from medcodes.errors import LLMNotConfigured
+from medcodes.explain.llm import ChatClient, LLMConfig
 from medcodes.explain.rate import Rate
 from medcodes.systems import SystemId
 

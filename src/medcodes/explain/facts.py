@@ -9,7 +9,7 @@ carries (``Grounding``); their sha256 tells when a release has changed them and 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from medcodes.explain.schema import kind_of
@@ -63,11 +63,11 @@ def describe(detail: ConceptDetail, table: Sequence[Property] = (), links: Seque
     """
     concept = detail.concept
     sections = [
-        _structure(detail, table),
+        *(section(detail, table) for section in _STRUCTURE.get(concept.system, ())),
         _seventh_character(detail),
         _where(detail),
         _notes(detail),
-        _indicators(detail),
+        *(section(detail) for section in _INDICATORS.get(concept.system, ())),
         _other_names(detail),
         _links(detail, links),
         _children(detail),
@@ -257,20 +257,45 @@ def _cpt_summary(detail: ConceptDetail) -> str:
 # ---------------------------------------------------------------------------------------------- where it sits
 def level(concept: Concept) -> str:
     """How a concept's own system names its level: "Chapter 4", "Table 0UT", "MDC 05"."""
-    system, code, kind = concept.system, concept.code, concept.kind
-    if system is SystemId.ICD10PCS:
-        return {ConceptKind.CHAPTER: f"Section {code}", ConceptKind.BLOCK: f"Body system {code}"}.get(
-            kind, f"Table {code}" if kind is ConceptKind.CATEGORY else f"Code {code}"
-        )
-    if system is SystemId.HCPCS and kind is ConceptKind.CHAPTER:
-        return "Modifiers" if code == "MODIFIERS" else f"{code} codes"
-    if system is SystemId.MSDRG and kind is ConceptKind.CHAPTER:
-        return f"MDC {code.removeprefix('MDC')}"
-    if system is SystemId.ICD11 and kind is ConceptKind.BLOCK:
-        return "Block"  # ICD-11 blocks have no code of their own, only an internal id
-    if kind is ConceptKind.CODE and system in (SystemId.ICD10CM, SystemId.ICD10) and not concept.billable:
-        return f"Subcategory {code}"
-    return f"{kind.value.capitalize()} {code}"
+    own = _LEVELS.get(concept.system)
+    return (own(concept) if own is not None else None) or f"{concept.kind.value.capitalize()} {concept.code}"
+
+
+def _pcs_level(concept: Concept) -> str:
+    code, kind = concept.code, concept.kind
+    return {ConceptKind.CHAPTER: f"Section {code}", ConceptKind.BLOCK: f"Body system {code}"}.get(
+        kind, f"Table {code}" if kind is ConceptKind.CATEGORY else f"Code {code}"
+    )
+
+
+def _hcpcs_level(concept: Concept) -> str | None:
+    if concept.kind is not ConceptKind.CHAPTER:
+        return None
+    return "Modifiers" if concept.code == "MODIFIERS" else f"{concept.code} codes"
+
+
+def _drg_level(concept: Concept) -> str | None:
+    return f"MDC {concept.code.removeprefix('MDC')}" if concept.kind is ConceptKind.CHAPTER else None
+
+
+def _icd11_level(concept: Concept) -> str | None:
+    # ICD-11 blocks have no code of their own, only an internal id.
+    return "Block" if concept.kind is ConceptKind.BLOCK else None
+
+
+def _subcategory_level(concept: Concept) -> str | None:
+    return f"Subcategory {concept.code}" if concept.kind is ConceptKind.CODE and not concept.billable else None
+
+
+# How a system names a level where "Chapter 4", "Category E11", "Code E11.9" would not do.
+_LEVELS: dict[SystemId, Callable[[Concept], str | None]] = {
+    SystemId.ICD10PCS: _pcs_level,
+    SystemId.HCPCS: _hcpcs_level,
+    SystemId.MSDRG: _drg_level,
+    SystemId.ICD11: _icd11_level,
+    SystemId.ICD10CM: _subcategory_level,
+    SystemId.ICD10: _subcategory_level,
+}
 
 
 def _where(detail: ConceptDetail) -> FactSection:
@@ -287,17 +312,6 @@ _PCS_AXIS_WORDS = {
     "pcs.device": "Device",
     "pcs.qualifier": "Qualifier",
 }
-
-
-def _structure(detail: ConceptDetail, table: Sequence[Property]) -> FactSection | None:
-    concept = detail.concept
-    if concept.system is SystemId.ICD10PCS:
-        return _pcs_axes(detail, table)
-    if concept.system is SystemId.MSDRG:
-        return _drg_grouping(detail)
-    if concept.system is SystemId.ICD11:
-        return _icd11_classification(detail)
-    return None
 
 
 def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection | None:
@@ -380,7 +394,7 @@ def _icd11_classification(detail: ConceptDetail) -> FactSection:
 # ---------------------------------------------------------------------------------------------- 7th character
 def _seventh_character(detail: ConceptDetail) -> FactSection | None:
     c = detail.concept
-    if c.system is not SystemId.ICD10CM:
+    if not REGISTRY[c.system].seventh_character:
         return None
     characters = [n for n in detail.notes if n.kind is NoteKind.SEVENTH_CHARACTER and n.character]
     if not characters:
@@ -418,8 +432,9 @@ _NOTE_LABELS = {
 def _notes(detail: ConceptDetail) -> FactSection | None:
     c = detail.concept
     notes = [n for n in detail.notes if n.kind in _NOTE_LABELS]
-    if c.system is SystemId.ICD10PCS:
-        return _pcs_notes(detail, notes)
+    own = _NOTES.get(c.system)
+    if own is not None:
+        return own(detail, notes)
     groups: list[tuple[NoteKind, str | None, list[str]]] = []
     for note in notes:
         if groups and groups[-1][0] is note.kind and groups[-1][1] == note.inherited_from:
@@ -495,8 +510,6 @@ _COVERAGE = {
 
 
 def _indicators(detail: ConceptDetail) -> FactSection | None:
-    if detail.concept.system is not SystemId.HCPCS:
-        return None
     lines = []
     for prop in detail.properties:
         named = property_label(prop.name)
@@ -576,3 +589,19 @@ def _children(detail: ConceptDetail) -> FactSection:
     if len(detail.children) > MAX_CHILDREN:
         lines.append(FactLine("More", f"{len(detail.children) - MAX_CHILDREN} more codes"))
     return FactSection("Codes below it", tuple(lines))
+
+
+# The sections of one system's own structure, first in its facts (ICD-10-PCS reads its code's table).
+_STRUCTURE: dict[SystemId, tuple[Callable[[ConceptDetail, Sequence[Property]], FactSection | None], ...]] = {
+    SystemId.ICD10PCS: (_pcs_axes,),
+    SystemId.MSDRG: (lambda detail, table: _drg_grouping(detail),),
+    SystemId.ICD11: (lambda detail, table: _icd11_classification(detail),),
+}
+# A system's notes in its own words (ICD-10-PCS notes belong to a table, a body system or a section).
+_NOTES: dict[SystemId, Callable[[ConceptDetail, list[Note]], FactSection | None]] = {
+    SystemId.ICD10PCS: _pcs_notes,
+}
+# Sections after the notes: HCPCS's payment and coverage indicators.
+_INDICATORS: dict[SystemId, tuple[Callable[[ConceptDetail], FactSection | None], ...]] = {
+    SystemId.HCPCS: (_indicators,),
+}

@@ -20,31 +20,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import LLMError, LLMRefused
 from medcodes.explain.facts import Grounding
-from medcodes.explain.llm import ChatClient, LLMError, LLMRefused, Usage
+from medcodes.explain.llm import ChatClient, Usage
 from medcodes.explain.prompt import PROMPT_VERSION, messages
 from medcodes.explain.schema import json_schema
 from medcodes.explain.store import ExplainerStore, Failure, Stamp
 from medcodes.explain.validate import Check, Existing, Problem, parse_answer, validate
 from medcodes.models import Explainer, ExplainerStatus, Provenance
-from medcodes.systems import NAMES, SystemId
+from medcodes.systems import SystemId
 
 DEFAULT_ATTEMPTS = 2
 DEFAULT_CONCURRENCY = 4
 # The summary lists this many failed codes with their reasons; `medcodes explain status --failures` has all.
 LISTED_FAILURES = 10
-
-
-class NotExplained(MedcodesError):
-    """A code (or a whole system) that gets the deterministic explainer only: MS-DRGs, modifiers, chapters."""
-
-    def __init__(self, system: SystemId, code: str | None, reason: str | None = None) -> None:
-        what = f"{NAMES[system]} {code}" if code else f"{NAMES[system]}"
-        super().__init__(f"{what}: {reason or 'no generated explainer for this kind of code (facts only)'}")
-        self.system = system
-        self.code = code
-        self.hint = f"see its official facts: medcodes explain facts {code}" if code else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,48 +36,13 @@ from types import TracebackType
 
 import httpx
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import LLMError, LLMRefused
 from medcodes.explain.rate import Rate, TokenBucket
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 # The server refuses every request alike: a bad or missing key, a forbidden model, an unknown model or route.
-_REFUSED_HINTS = {
-    401: "check the API key (MEDCODES_LLM_API_KEY, or the variable --api-key-env names)",
-    403: "the key may not use this model; check the key and --model",
-    404: "check --base-url (it usually ends in /v1) and that the server serves --model",
-}
 _MAX_RETRY_AFTER_S = 120.0
 _ERROR_CHARS = 300
-
-
-class LLMError(MedcodesError):
-    """The chat-completions server could not give an answer (after retries), or gave an unusable one.
-
-    ``cause`` names the failure in a few words (``timeout``, ``HTTP 503``, ...) so that a batch can count them.
-    """
-
-    status = 502
-
-    def __init__(self, endpoint: str, reason: str, cause: str | None = None) -> None:
-        super().__init__(f"chat-completions server {endpoint}: {reason}")
-        self.endpoint = endpoint
-        self.reason = reason
-        self.cause = cause or reason
-
-
-class LLMRefused(LLMError):
-    """The server refused the request itself (bad key, unknown model, wrong URL): no request would do better."""
-
-    def __init__(self, endpoint: str, status: int, message: str) -> None:
-        super().__init__(endpoint, f"HTTP {status}: {message}", f"HTTP {status}")
-        self.http_status = status
-        self.hint = _REFUSED_HINTS.get(status)
-
-
-class LLMNotConfigured(MedcodesError):
-    def __init__(self) -> None:
-        super().__init__("No model server is configured for generated explainers")
-        self.hint = "set MEDCODES_LLM_BASE_URL and MEDCODES_LLM_MODEL, or give --base-url and --model"
 
 
 class OutputMode(StrEnum):
@@ -337,7 +302,7 @@ class ChatClient:
         if status in _RETRY_STATUS:
             raise _Retryable(f"HTTP {status}", f"HTTP {status}", _retry_after(response.headers.get("Retry-After")))
         message = _message(_json_or_none(text)) or text[:_ERROR_CHARS]
-        if status in _REFUSED_HINTS:
+        if status in LLMRefused.HINTS:
             raise LLMRefused(self.config.endpoint, status, message)
         raise LLMError(self.config.endpoint, f"HTTP {status}: {message}", f"HTTP {status}")
 

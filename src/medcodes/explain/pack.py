@@ -27,7 +27,7 @@ from medcodes.explain.facts import Grounding
 from medcodes.explain.store import ExplainerStore
 from medcodes.explain.validate import Draft, Existing, parse_answer, validate
 from medcodes.models import Explainer, ExplainerKind, ExplainerStatus, Provenance, SectionType
-from medcodes.systems import SystemId, UnknownSystem
+from medcodes.systems import SystemId
 
 FORMAT = "medcodes-explainer/1"
 
@@ -175,7 +175,7 @@ def import_pack(
         except _Invalid as exc:
             rejected.append(Rejected(number, code, str(exc)))
             continue
-        except (MedcodesError, UnknownSystem) as exc:
+        except MedcodesError as exc:
             rejected.append(Rejected(number, code, str(exc)))
             continue
         problem = _check(explainer, grounding, existing, systems)

@@ -6,6 +6,7 @@ limits keep an explainer readable on one page and stop a runaway answer; ``valid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from medcodes.models import Concept, ConceptKind, ExplainerKind, Property, SectionType
@@ -107,18 +108,27 @@ def kind_of(concept: Concept, properties: tuple[Property, ...] = ()) -> Explaine
     MS-DRGs, ICD-11 extension codes): those have the deterministic explainer only."""
     if concept.kind not in (ConceptKind.CATEGORY, ConceptKind.CODE):
         return None
-    system = concept.system
-    if system in (SystemId.ICD10PCS, SystemId.CPT):
-        return ExplainerKind.PROCEDURE
-    if system in (SystemId.ICD10CM, SystemId.ICD11, SystemId.ICD10):
-        return ExplainerKind.DIAGNOSIS
-    if system is SystemId.ICD9CM:
-        kind = next((p.value for p in properties if p.name == "icd9cm.type"), "DX")
-        # CMS master file: DX diagnosis, SG procedure (surgical group).
-        return ExplainerKind.PROCEDURE if kind == "SG" else ExplainerKind.DIAGNOSIS
-    if system is SystemId.HCPCS:
-        return _hcpcs_kind(concept, properties)
-    return None
+    kind = _KINDS.get(concept.system)
+    return kind(concept, properties) if kind is not None else None
+
+
+def explained(system: SystemId) -> bool:
+    """Whether any code of ``system`` gets a generated explainer (an MS-DRG never does)."""
+    return system in _KINDS
+
+
+def _procedure(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
+    return ExplainerKind.PROCEDURE
+
+
+def _diagnosis(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
+    return ExplainerKind.DIAGNOSIS
+
+
+def _icd9_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
+    kind = next((p.value for p in properties if p.name == "icd9cm.type"), "DX")
+    # CMS master file: DX diagnosis, SG procedure (surgical group).
+    return ExplainerKind.PROCEDURE if kind == "SG" else ExplainerKind.DIAGNOSIS
 
 
 def _hcpcs_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
@@ -130,6 +140,19 @@ def _hcpcs_kind(concept: Concept, properties: tuple[Property, ...]) -> Explainer
     if concept.code[:1] in _SUPPLY_LETTERS or concept.title.lower().startswith("injection"):
         return ExplainerKind.SUPPLY
     return ExplainerKind.PROCEDURE
+
+
+# The kind of explainer each system's categories and codes get; a system without an entry gets the
+# deterministic explainer only.
+_KINDS: dict[SystemId, Callable[[Concept, tuple[Property, ...]], ExplainerKind]] = {
+    SystemId.ICD10PCS: _procedure,
+    SystemId.CPT: _procedure,
+    SystemId.ICD10CM: _diagnosis,
+    SystemId.ICD11: _diagnosis,
+    SystemId.ICD10: _diagnosis,
+    SystemId.ICD9CM: _icd9_kind,
+    SystemId.HCPCS: _hcpcs_kind,
+}
 
 
 def json_schema(kind: ExplainerKind) -> dict[str, object]:

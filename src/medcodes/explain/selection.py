@@ -13,16 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import CodeListError
 from medcodes.models import Concept
 
 _SPLIT = re.compile(r"\s*[,;\t]\s*|\s+")
-
-
-class CodeListError(MedcodesError):
-    def __init__(self, source: str, line: int, reason: str) -> None:
-        super().__init__(f"{source}, line {line}: {reason}")
-        self.hint = "one code per line, optionally followed by a count: E11.9,1532"
 
 
 @dataclass(frozen=True, slots=True)

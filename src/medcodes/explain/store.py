@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import ExplainerMissing
 from medcodes.models import (
     Explainer,
     ExplainerKind,
@@ -27,14 +27,9 @@ from medcodes.models import (
     Provenance,
     SectionType,
 )
-from medcodes.systems import NAMES, SystemId
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    name: str
-    sql: str
-
+from medcodes.store import migrations
+from medcodes.store.migrations import Migration
+from medcodes.systems import SystemId
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -102,16 +97,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
 )
-
-
-class ExplainerMissing(MedcodesError):
-    status = 404
-
-    def __init__(self, system: SystemId, code: str) -> None:
-        super().__init__(f"No generated explainer for {NAMES[system]} code {code!r}")
-        self.system = system
-        self.code = code
-        self.hint = f"generate one: medcodes explain generate {code} --system {system.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,25 +206,11 @@ class ExplainerStore:
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, in order; returns their names."""
         with self._lock:
-            self.connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations")}
-            applied = []
-            for migration in MIGRATIONS:
-                if migration.name in done:
-                    continue
-                with self.connection:
-                    self.connection.executescript(migration.sql)
-                    self.connection.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?)", (migration.name, _iso(_now()))
-                    )
-                applied.append(migration.name)
-            return applied
+            return migrations.apply(self.connection, MIGRATIONS)
 
     def applied(self) -> list[str]:
         with self._lock:
-            return [str(r[0]) for r in self.connection.execute("SELECT name FROM schema_migrations ORDER BY name")]
+            return migrations.applied(self.connection)
 
     # ------------------------------------------------------------------ explainers
     def save(self, explainer: Explainer, requested_model: str | None = None) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from medcodes.errors import MedcodesError, SourceError
+from medcodes.errors import LicenceRequired, SourceError
 from medcodes.models import (
     Concept,
     ConceptKind,
@@ -105,18 +105,6 @@ class LicensedRelease:
 
     content: ReleaseContent
     licence: CptLicence
-
-
-class LicenceRequired(MedcodesError):
-    """CPT files were found but no licence was asserted for them."""
-
-    def __init__(self, files: tuple[str, ...]) -> None:
-        super().__init__(
-            "CPT descriptors are copyright AMA: medcodes loads a CPT file only with the licence its user"
-            f" asserts ({', '.join(files)})"
-        )
-        self.files = files
-        self.hint = "state the CPT licence you hold (load(..., licence='...')), or remove the CPT files"
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +327,16 @@ def load_licensed(found: Sequence[FoundFile], licence: str | CptLicence | None) 
         raise LicenceRequired(tuple(str(f.path) for f in mine))
     newest = max(f.version or "" for f in mine)
     files = sorted((f for f in mine if (f.version or "") == newest), key=lambda f: (_order(f), str(f.path)))
+    concepts, designations = _concepts(_descriptors_by_code(files))
+    version = newest or UNVERSIONED
+    effective = dt.date(int(version), 1, 1) if version.isdigit() else None  # CPT takes effect January 1
+    release = Release(SYSTEM, version, effective, tuple(source_file(f.path) for f in files))
+    return LicensedRelease(ReleaseContent(release, tuple(concepts), tuple(designations)), asserted)
+
+
+def _descriptors_by_code(files: Sequence[FoundFile]) -> dict[str, dict[_Role, list[CptDescriptor]]]:
+    """Every descriptor of the files, by code and role, in file order; a second descriptor of a role that has one
+    per code is a SourceError."""
     by_code: dict[str, dict[_Role, list[CptDescriptor]]] = {}
     for file in files:
         for descriptor in read_descriptors(file.path):
@@ -352,6 +350,11 @@ def load_licensed(found: Sequence[FoundFile], licence: str | CptLicence | None) 
                     f"{descriptor.code} has a second {role.value} descriptor (first on line {seen[0].line})",
                 )
             seen.append(descriptor)
+    return by_code
+
+
+def _concepts(by_code: dict[str, dict[_Role, list[CptDescriptor]]]) -> tuple[list[Concept], list[Designation]]:
+    """A concept per code, titled by its longest descriptor, and every descriptor as a designation."""
     concepts: list[Concept] = []
     designations: list[Designation] = []
     for code, roles in by_code.items():
@@ -374,10 +377,7 @@ def load_licensed(found: Sequence[FoundFile], licence: str | CptLicence | None) 
         for role, descriptors in roles.items():
             kind, source = _DESIGNATIONS[role]
             designations.extend(Designation(SYSTEM, code, kind, d.text, source) for d in descriptors if d is not title)
-    version = newest or UNVERSIONED
-    effective = dt.date(int(version), 1, 1) if version.isdigit() else None  # CPT takes effect January 1
-    release = Release(SYSTEM, version, effective, tuple(source_file(f.path) for f in files))
-    return LicensedRelease(ReleaseContent(release, tuple(concepts), tuple(designations)), asserted)
+    return concepts, designations
 
 
 def load(found: Sequence[FoundFile], licence: str | CptLicence | None = None) -> ReleaseContent | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import http.client
 import json
 import os
 import re
@@ -28,12 +27,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urlsplit, urlunsplit
-from urllib.request import Request, url2pathname, urlopen
+from urllib.request import url2pathname
+
+import httpx
 
 from medcodes import __version__
-from medcodes.errors import MedcodesError
+from medcodes.errors import ChecksumMismatch, ConnectionDropped, CorruptDownload, DownloadError
 from medcodes.sources.manifest import KnownFile, select
 
 __all__ = [
@@ -58,43 +58,6 @@ RECORD_NAME = "medcodes-downloads.json"
 _CHUNK = 1 << 16
 _USER_AGENT = f"medcodes/{__version__} (official code set download)"
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
-
-
-class DownloadError(MedcodesError):
-    """A file could not be fetched: the server answered with an error, or could not be reached."""
-
-    status = 502
-
-    def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
-        super().__init__(f"Could not download {url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.hint = hint
-
-
-class ConnectionDropped(DownloadError):
-    """The transfer stopped part way; the bytes received are kept in the ``.part`` file."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(url, reason, "run the same command again: it resumes where the transfer stopped")
-
-
-class CorruptDownload(DownloadError):
-    """The fetched file is not the publisher's file, or cannot be read; it was discarded."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(
-            url,
-            f"{reason}; the download was discarded and any earlier file of that name kept",
-            "run again; if it happens again, the publisher (or MEDCODES_MIRROR) serves a different file",
-        )
-
-
-class ChecksumMismatch(CorruptDownload):
-    def __init__(self, url: str, expected: str, actual: str) -> None:
-        super().__init__(url, f"its sha256 is {actual}, not the publisher's {expected}")
-        self.expected = expected
-        self.actual = actual
 
 
 class DownloadStatus(StrEnum):
@@ -206,48 +169,53 @@ def _get(url: str, part: Path, file: KnownFile, report: Progress, timeout: float
     if offset:
         headers["Range"] = f"bytes={offset}-"
     try:
-        response = urlopen(Request(url, headers=headers), timeout=timeout)
-    except HTTPError as error:
-        content_range = error.headers.get("Content-Range") if error.headers else None
-        error.close()  # an HTTPError holds the server's open response
-        if error.code == 416 and offset:
-            # Range Not Satisfiable: the .part file already holds every byte, or more than the file has.
-            _start, total = _parse_content_range(content_range)
-            if total == offset:
-                report(file.name, offset, total)
-                return DownloadStatus.RESUMED
-            part.unlink()
-            return _get(url, part, file, report, timeout)
-        hint = f"see the publisher's page {file.page}"
-        if not file.verified:
-            hint += " (medcodes could not check this URL against it; the file may be named differently there)"
-        raise DownloadError(url, f"HTTP {error.code} {error.reason}", hint) from None
-    except (URLError, OSError, http.client.HTTPException) as error:
-        reason = error.reason if isinstance(error, URLError) else error
-        raise DownloadError(url, f"cannot reach the server ({reason})") from None
-    with response:
-        if response.status == 206:
-            start, total = _parse_content_range(response.headers.get("Content-Range"))
-            if start != offset:
+        with httpx.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
+            if response.status_code == 416 and offset:
+                # Range Not Satisfiable: the .part file already holds every byte, or more than the file has.
+                _start, total = _parse_content_range(response.headers.get("Content-Range"))
+                if total == offset:
+                    report(file.name, offset, total)
+                    return DownloadStatus.RESUMED
                 part.unlink()
-                raise ConnectionDropped(url, f"the server sent bytes from {start}, not from {offset}")
-            mode, done, status = "ab", offset, DownloadStatus.RESUMED
-        else:
-            # 200: the whole file, whether or not we asked for a range (a server may ignore Range).
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            mode, done, status = "wb", 0, DownloadStatus.DOWNLOADED
-        report(file.name, done, total)
-        with part.open(mode) as out:
-            try:
-                while chunk := response.read(_CHUNK):
-                    out.write(chunk)
-                    done += len(chunk)
-                    report(file.name, done, total)
-            except (OSError, http.client.HTTPException) as error:
+            elif response.is_error:
+                hint = f"see the publisher's page {file.page}"
+                if not file.verified:
+                    hint += " (medcodes could not check this URL against it; the file may be named differently there)"
+                raise DownloadError(url, f"HTTP {response.status_code} {response.reason_phrase}", hint)
+            else:
+                return _receive(response, url, offset, part, name=file.name, report=report)
+    except httpx.TransportError as error:
+        raise DownloadError(url, f"cannot reach the server ({error})") from None
+    return _get(url, part, file, report, timeout)  # the .part file was longer than the file: fetch it whole
+
+
+def _receive(
+    response: httpx.Response, url: str, offset: int, part: Path, *, name: str, report: Progress
+) -> DownloadStatus:
+    """Write the body of a 200 (the whole file) or a 206 (the rest after ``offset``) into ``part``."""
+    if response.status_code == 206:
+        start, total = _parse_content_range(response.headers.get("Content-Range"))
+        if start != offset:
+            part.unlink()
+            raise ConnectionDropped(url, f"the server sent bytes from {start}, not from {offset}")
+        mode, done, status = "ab", offset, DownloadStatus.RESUMED
+    else:
+        # 200: the whole file, whether or not we asked for a range (a server may ignore Range).
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        mode, done, status = "wb", 0, DownloadStatus.DOWNLOADED
+    report(name, done, total)
+    with part.open(mode) as out:
+        try:
+            # The bytes as sent (identity was asked for): what the publisher's sha256 is of.
+            for chunk in response.iter_raw():  # as read, so that a cut leaves no bytes unwritten
+                out.write(chunk)
+                done += len(chunk)
+                report(name, done, total)
+        except httpx.TransportError as error:
+            if total is None or done >= total:
                 raise ConnectionDropped(url, f"the transfer stopped after {done:,} bytes ({error})") from None
     if total is not None and done < total:
-        # http.client returns end-of-file, not an error, when the server closes a response early.
         raise ConnectionDropped(url, f"the connection closed after {done:,} of {total:,} bytes")
     return status
 

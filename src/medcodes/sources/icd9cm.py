@@ -236,66 +236,98 @@ def rtf_lines(data: bytes, where: str) -> list[str]:
     """The visible text of an RTF document, one string per paragraph."""
     if not data.lstrip().startswith(b"{\\rtf"):
         raise SourceError(where, 1, "not an RTF document (expected '{\\rtf')")
-    out: list[str] = []
-    stack: list[_RtfState] = []
-    state = _RtfState()
-    fallback = 0  # characters still to drop after a \uN
+    reader = _RtfReader(data, where)
     for token in _RTF_TOKEN.finditer(data):
+        reader.read(token)
+    return reader.lines()
+
+
+class _RtfReader:
+    """The text an RTF reader shows, token by token: groups keep the state they open with, control words set it
+    or stand for characters, and text outside skipped destinations and hidden runs is kept.
+
+    Written here rather than taken from a library (striprtf): the CDC file needs hidden text (\\v) and skipped
+    destinations kept out, and \\uN fallbacks dropped, exactly; this reader is checked against the official file.
+    """
+
+    def __init__(self, data: bytes, where: str) -> None:
+        self.data = data
+        self.where = where
+        self.out: list[str] = []
+        self.stack: list[_RtfState] = []
+        self.state = _RtfState()
+        self.fallback = 0  # characters still to drop after a \uN
+
+    def read(self, token: re.Match[bytes]) -> None:
         word, arg, hexa, symbol, brace, text = token.groups()
+        if brace is not None:
+            self._brace(brace, token.start())
+        elif word is not None:
+            self._word(word, arg)
+        elif symbol is not None:
+            self._symbol(symbol)
+        elif not (self.state.skip or self.state.hidden):
+            self._text(hexa, text)
+
+    def lines(self) -> list[str]:
+        if self.stack:
+            raise SourceError(
+                self.where, self.data.count(b"\n") + 1, f"truncated RTF: {len(self.stack)} group(s) left open"
+            )
+        return "".join(self.out).split("\n")
+
+    def _brace(self, brace: bytes, at: int) -> None:
         if brace == b"{":
-            stack.append(state)
-            state = _RtfState(state.skip, state.hidden, state.uc)
-            continue
-        if brace == b"}":
-            if not stack:
-                raise SourceError(where, data.count(b"\n", 0, token.start()) + 1, "unbalanced '}'")
-            state = stack.pop()
-            continue
-        if word is not None:
-            if word in _RTF_DESTINATIONS:
-                state.skip = True
-            elif word == b"v":
-                state.hidden = arg != b"0"
-            elif word == b"plain":  # resets character formatting, hidden text included
-                state.hidden = False
-            elif word == b"uc":
-                state.uc = int(arg or b"1")
-            if state.skip or state.hidden:
-                continue
-            if word in _RTF_BREAKS:
-                out.append("\n")
-            elif word == b"u":
-                out.append(chr(int(arg or b"0") % 0x10000))
-                fallback = state.uc
-            elif word in _RTF_CHARACTERS:
-                out.append(_RTF_CHARACTERS[word])
-            continue
-        if symbol is not None:
-            if symbol in (b"\n", b"\r"):
-                # A backslash before a line end is a paragraph mark, like \par (RTF 1.9.1 spec).
-                if not (state.skip or state.hidden):
-                    out.append("\n")
-            elif symbol == b"*":
-                state.skip = True
-            elif not (state.skip or state.hidden) and symbol in _RTF_SYMBOLS:
-                out.append(_RTF_SYMBOLS[symbol])
-            continue
+            self.stack.append(self.state)
+            self.state = _RtfState(self.state.skip, self.state.hidden, self.state.uc)
+            return
+        if not self.stack:
+            raise SourceError(self.where, self.data.count(b"\n", 0, at) + 1, "unbalanced '}'")
+        self.state = self.stack.pop()
+
+    def _word(self, word: bytes, arg: bytes | None) -> None:
+        state = self.state
+        if word in _RTF_DESTINATIONS:
+            state.skip = True
+        elif word == b"v":
+            state.hidden = arg != b"0"
+        elif word == b"plain":  # resets character formatting, hidden text included
+            state.hidden = False
+        elif word == b"uc":
+            state.uc = int(arg or b"1")
         if state.skip or state.hidden:
-            continue
+            return
+        if word in _RTF_BREAKS:
+            self.out.append("\n")
+        elif word == b"u":
+            self.out.append(chr(int(arg or b"0") % 0x10000))
+            self.fallback = state.uc
+        elif word in _RTF_CHARACTERS:
+            self.out.append(_RTF_CHARACTERS[word])
+
+    def _symbol(self, symbol: bytes) -> None:
+        shown = not (self.state.skip or self.state.hidden)
+        if symbol in (b"\n", b"\r"):
+            # A backslash before a line end is a paragraph mark, like \par (RTF 1.9.1 spec).
+            if shown:
+                self.out.append("\n")
+        elif symbol == b"*":
+            self.state.skip = True
+        elif shown and symbol in _RTF_SYMBOLS:
+            self.out.append(_RTF_SYMBOLS[symbol])
+
+    def _text(self, hexa: bytes | None, text: bytes | None) -> None:
         if hexa is not None:
-            if fallback:
-                fallback -= 1
+            if self.fallback:
+                self.fallback -= 1
             else:
-                out.append(bytes.fromhex(hexa.decode()).decode("cp1252", errors="replace"))
+                self.out.append(bytes.fromhex(hexa.decode()).decode("cp1252", errors="replace"))
         elif text is not None:
             chunk = text.decode("cp1252", errors="replace")
-            if fallback:
-                dropped = min(fallback, len(chunk))
-                chunk, fallback = chunk[dropped:], fallback - dropped
-            out.append(chunk)
-    if stack:
-        raise SourceError(where, data.count(b"\n") + 1, f"truncated RTF: {len(stack)} group(s) left open")
-    return "".join(out).split("\n")
+            if self.fallback:
+                dropped = min(self.fallback, len(chunk))
+                chunk, self.fallback = chunk[dropped:], self.fallback - dropped
+            self.out.append(chunk)
 
 
 def read_category_titles(data: bytes, where: str, part: Part) -> dict[str, str]:

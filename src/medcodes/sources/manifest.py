@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import UnknownRelease
 from medcodes.sources.kinds import FileKind
-from medcodes.systems import NAMES, SystemId, UnknownSystem
+from medcodes.systems import SystemId, parse_system
 
 __all__ = [
     "MANIFEST",
@@ -35,7 +35,6 @@ __all__ = [
     "UnknownRelease",
     "downloadable_systems",
     "known_releases",
-    "parse_system",
     "select",
 ]
 
@@ -67,26 +66,6 @@ class KnownFile:
         """Where the file goes under the download folder: ``<system>/<release>/<name>``. Publishers reuse names
         across releases (WHO's ``mapping.zip``), so each release has its own folder."""
         return PurePosixPath(self.systems[0].value, self.release, self.name)
-
-
-class UnknownRelease(MedcodesError):
-    status = 404
-
-    def __init__(self, system: SystemId, release: str | None, known: Sequence[str]) -> None:
-        name = NAMES[system]
-        if not known:
-            super().__init__(f"medcodes knows no official download for {name}")
-            self.hint = (
-                "CPT is licensed by the AMA: build from a CPT file you are licensed to use (`medcodes build --from`)"
-                if system is SystemId.CPT
-                else "put the release files in a folder and use `medcodes build --from`"
-            )
-        else:
-            super().__init__(f"No known {name} release {release!r}; known releases: {', '.join(known)}")
-            self.hint = "leave out --release to fetch the newest known release"
-        self.system = system
-        self.release = release
-        self.known = tuple(known)
 
 
 # Publisher pages (each entry below repeats the one it comes from).
@@ -333,14 +312,6 @@ MANIFEST: tuple[KnownFile, ...] = (
         verified=False,
     ),
 )
-
-
-def parse_system(name: str) -> SystemId:
-    """The system a user named (``icd10cm``, ``ICD10CM``); an unknown name raises UnknownSystem listing the ids."""
-    try:
-        return SystemId(name.strip().lower())
-    except ValueError:
-        raise UnknownSystem(name, ", ".join(s.value for s in SystemId)) from None
 
 
 def downloadable_systems() -> tuple[SystemId, ...]:

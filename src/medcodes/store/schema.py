@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    name: str
-    sql: str
-
+from medcodes.store.migrations import Migration
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(

@@ -37,6 +37,7 @@ from medcodes.models import (
     Vocabulary,
     VocabularyContent,
 )
+from medcodes.store import migrations
 from medcodes.store.schema import MIGRATIONS
 from medcodes.systems import SystemId
 
@@ -213,26 +214,10 @@ class SQLiteStore:
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, in order; returns their names."""
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        done = set(self._applied())
-        applied = []
-        for migration in MIGRATIONS:
-            if migration.name in done:
-                continue
-            with self.connection:
-                self.connection.executescript(migration.sql)
-                self.connection.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?)",
-                    (migration.name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-                )
-            applied.append(migration.name)
-        return applied
+        return migrations.apply(self.connection, MIGRATIONS)
 
     def _applied(self) -> list[str]:
-        rows = self.connection.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
-        return [str(r[0]) for r in rows]
+        return migrations.applied(self.connection)
 
     def close(self) -> None:
         self.connection.close()

@@ -103,25 +103,3 @@ class SystemInfo:
     @property
     def canonical(self) -> str:
         return f"{self.url}|{self.version}" if self.version else self.url
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem or remark about a code, as an OperationOutcome issue says it."""
-
-    severity: str  # error, warning, information
-    code: str  # the OperationOutcome issue type: code-invalid, invalid, not-found, business-rule, ...
-    text: str
-    tx_code: str | None = None  # http://hl7.org/fhir/tools/CodeSystem/tx-issue-type
-    expression: tuple[str, ...] = ()
-    message_id: str | None = None
-
-
-class TerminologyError(Exception):
-    """A request a terminology operation cannot answer (unknown system, code or value set, an expansion too
-    large): ``issue`` says why, ``status`` is the HTTP status it calls for."""
-
-    def __init__(self, issue: Issue, status: int = 404) -> None:
-        super().__init__(issue.text)
-        self.issue = issue
-        self.status = status

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from medcodes.errors import MedcodesError
+from medcodes.errors import ExpansionError, Issue, MedcodesError, TerminologyError
 from medcodes.models import Concept
 from medcodes.systems import SystemId
 from medcodes.terminology.codesystems import CodeSource, StoredCodeSystem, is_inactive
@@ -25,21 +25,12 @@ from medcodes.terminology.conceptmaps import (
     equivalence,
     translate_supplied,
 )
-from medcodes.terminology.concepts import (
-    Coding,
-    ConceptProperty,
-    Issue,
-    PropertyType,
-    SystemInfo,
-    TermConcept,
-    TerminologyError,
-)
+from medcodes.terminology.concepts import Coding, ConceptProperty, PropertyType, SystemInfo, TermConcept
 from medcodes.terminology.registry import Registry
 from medcodes.terminology.valuesets import (
     Catalogue,
     Expander,
     Expansion,
-    ExpansionError,
     ExpansionRequest,
     Member,
     ValueSetDefinition,

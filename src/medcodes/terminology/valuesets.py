@@ -16,11 +16,12 @@ from typing import Protocol
 
 import regex
 
+from medcodes.errors import ExpansionError, Issue
 from medcodes.models import ConceptDetail, SearchResult
 from medcodes.search.text import tokens
 from medcodes.systems import SystemId
 from medcodes.terminology.codesystems import CodeSource, StoredCodeSystem, is_inactive
-from medcodes.terminology.concepts import Designation, Issue, SystemInfo, TermConcept, TerminologyError
+from medcodes.terminology.concepts import Designation, SystemInfo, TermConcept
 
 # Without `count`, an expansion lists at most this many codes (a larger one is refused: ask for a page).
 MAX_EXPANSION = 10_000
@@ -30,10 +31,6 @@ _HIERARCHY_OPS = ("is-a", "descendent-of", "child-of", "descendent-leaf", "is-no
 _SEARCH_DEPTH = 1000
 # A regex filter (the client's pattern) may spend this long on one value set before it is stopped.
 REGEX_SECONDS = 1.0
-
-
-class ExpansionError(TerminologyError):
-    """A value set that cannot be expanded as asked."""
 
 
 class Catalogue(Protocol):

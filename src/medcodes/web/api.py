@@ -17,14 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
-from medcodes.errors import InvalidCode
+from medcodes.errors import InvalidCode, UnknownSystem, WebError
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Concept, ConceptDetail, Release, SearchResult
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
-from medcodes.systems import SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, UnknownSystem, parse_system
+from medcodes.systems import SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, parse_system
 from medcodes.web import shapes
 from medcodes.web.cache import Searches
-from medcodes.web.errors import WebError
 from medcodes.web.params import whole_number
 from medcodes.web.urls import system_of
 from medcodes.web.work import Lane

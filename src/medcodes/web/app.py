@@ -26,15 +26,12 @@ from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS, ServeSettings, Set
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
-from medcodes.systems import UnknownSystem
-from medcodes.terminology.concepts import TerminologyError
 from medcodes.web import shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import ROOT_FILES, Assets
 from medcodes.web.cache import Searches
 from medcodes.web.ctss import Ctss
-from medcodes.web.errors import ChoicesBody, ErrorBody, WebError, handler, responder
-from medcodes.web.fhir.errors import FhirError
+from medcodes.web.errors import ChoicesBody, ErrorBody, handler, responder
 from medcodes.web.fhir.operations import Fhir
 from medcodes.web.fhir.routes import fhir_routes
 from medcodes.web.guard import Guard
@@ -248,11 +245,7 @@ def create_app(
         openapi_url="/openapi.json",
         lifespan=lifespan,
         exception_handlers={
-            WebError: handle,
-            FhirError: handle,
-            TerminologyError: handle,
-            MedcodesError: handle,
-            UnknownSystem: handle,
+            MedcodesError: handle,  # the whole tree: web, FHIR and terminology errors too
             RequestValidationError: handle,
             HTTPException: handle,
             Exception: handle,

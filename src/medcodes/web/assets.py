@@ -14,7 +14,7 @@ from importlib.resources import files
 from starlette.requests import Request
 from starlette.responses import Response
 
-from medcodes.web.errors import WebError
+from medcodes.errors import WebError
 
 _LONG = "public, max-age=31536000, immutable"
 _SHORT = "public, max-age=3600"

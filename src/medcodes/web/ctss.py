@@ -19,10 +19,10 @@ from fastapi import Path, Query
 from starlette.responses import JSONResponse
 
 from medcodes.config import MAX_QUERY_CHARS
+from medcodes.errors import WebError
 from medcodes.models import Concept, ConceptKind, SearchHit
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
-from medcodes.web.errors import WebError
 
 DEFAULT_LIST = 7
 MAX_LIST = 500

@@ -22,10 +22,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from typing_extensions import TypedDict
 
-from medcodes.errors import AmbiguousCode, CodeChoice, CodeDeleted, CodeNotFound, MedcodesError
-from medcodes.systems import UnknownSystem
-from medcodes.terminology.concepts import Issue, TerminologyError
-from medcodes.web.fhir.errors import FHIR_JSON, FhirError, is_fhir, operation_outcome
+from medcodes.errors import (
+    AmbiguousCode,
+    CodeChoice,
+    CodeDeleted,
+    CodeNotFound,
+    FhirError,
+    Issue,
+    MedcodesError,
+    TerminologyError,
+)
+
+# Raised across web/ (the pages import it from here).
+from medcodes.errors import WebError as WebError  # noqa: PLC0414
+from medcodes.web.fhir.errors import FHIR_JSON, is_fhir, operation_outcome
 
 log = logging.getLogger("medcodes.web")
 
@@ -49,19 +59,6 @@ class ChoicesBody(ErrorBody):
     """A 300 answer: the text is a code of several systems; each choice has its own address."""
 
     choices: list[ChoiceOut]
-
-
-class WebError(Exception):
-    """An error found at the web edge (an unknown system in a URL, a body too large, a bad page number)."""
-
-    def __init__(
-        self, status: int, message: str, hint: str | None = None, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.hint = hint
-        self.headers = headers or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +89,6 @@ def problem(exc: Exception) -> Problem:
         return Problem(exc.status, str(exc), exc.hint, choices, label)
     if isinstance(exc, MedcodesError):
         return Problem(exc.status, str(exc), exc.hint)
-    if isinstance(exc, UnknownSystem):
-        return Problem(400, str(exc))
     if isinstance(exc, RequestValidationError):
         return Problem(400, _validation_message(exc))
     if isinstance(exc, HTTPException):

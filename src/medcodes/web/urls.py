@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
-from medcodes.systems import SystemId, UnknownSystem, parse_system
-from medcodes.web.errors import WebError
+from medcodes.errors import UnknownSystem, WebError
+from medcodes.systems import SystemId, parse_system
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 # Long enough for nearly every title, short enough for a readable link (cut at a word boundary).

@@ -24,7 +24,7 @@ from typing import TypeVar
 import anyio
 from starlette.types import Receive
 
-from medcodes.web.errors import WebError
+from medcodes.errors import ClientGone, WebError
 
 T = TypeVar("T")
 
@@ -32,13 +32,6 @@ T = TypeVar("T")
 # 5-30 ms at 10 hits, up to 0.4 s at 1,000 hits of 250 one-letter words).
 HEAVY_HITS = 100
 HEAVY_WORDS = 16
-
-
-class ClientGone(WebError):
-    """The client disconnected before its answer was ready: the work stopped, and nobody reads the answer."""
-
-    def __init__(self) -> None:
-        super().__init__(499, "client closed the request")
 
 
 class Budget:

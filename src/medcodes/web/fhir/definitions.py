@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from medcodes.errors import FhirError
 from medcodes.terminology.codesystems import LocalCodeSystem, LocalConcept
 from medcodes.terminology.conceptmaps import R5_TO_R4, ConceptMapDefinition, MapElement, MapGroup, MapTarget
 from medcodes.terminology.concepts import (
@@ -23,7 +24,6 @@ from medcodes.terminology.concepts import (
 )
 from medcodes.terminology.registry import Supplied
 from medcodes.terminology.valuesets import ComposePart, ConceptReference, Filter, ValueSetDefinition
-from medcodes.web.fhir.errors import FhirError
 
 JsonObject = dict[str, Any]
 STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from medcodes.terminology.concepts import Issue
+from medcodes.errors import Issue
 
 FHIR_JSON = "application/fhir+json"
 FHIR_PREFIX = "/fhir"
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
-
-
-class FhirError(Exception):
-    """A request the FHIR interface cannot answer, with the OperationOutcome issue type that says why."""
-
-    def __init__(self, status: int, code: str, text: str, tx_code: str | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.issue = Issue("error", code, text, tx_code)
 
 
 def is_fhir(path: str) -> bool:

@@ -13,13 +13,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from medcodes.errors import FhirError
 from medcodes.service import CodeService
 from medcodes.terminology.codesystems import StoredCodeSystem
 from medcodes.terminology.operations import CodingToValidate, Terminology
 from medcodes.terminology.registry import IMPLICIT
 from medcodes.terminology.valuesets import MAX_EXPANSION, ExpansionRequest, ValueSetDefinition
 from medcodes.web.fhir import definitions, resources
-from medcodes.web.fhir.errors import FHIR_JSON, FhirError
+from medcodes.web.fhir.errors import FHIR_JSON
 from medcodes.web.fhir.parameters import Inputs, Value, read
 
 JsonObject = dict[str, Any]

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from medcodes.errors import FhirError
 from medcodes.terminology.concepts import Coding
-from medcodes.web.fhir.errors import FhirError
 
 JsonObject = dict[str, Any]
 

@@ -12,17 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from medcodes import __version__
+from medcodes.errors import Issue
 from medcodes.terminology.codesystems import StoredCodeSystem
 from medcodes.terminology.conceptmaps import Match, Translation
-from medcodes.terminology.concepts import (
-    Coding,
-    ConceptProperty,
-    Designation,
-    Issue,
-    PropertyType,
-    SystemInfo,
-    TermConcept,
-)
+from medcodes.terminology.concepts import Coding, ConceptProperty, Designation, PropertyType, SystemInfo, TermConcept
 from medcodes.terminology.operations import Lookup, Validation
 from medcodes.terminology.registry import IMPLICIT
 from medcodes.terminology.valuesets import Expansion, Member, ValueSetDefinition
