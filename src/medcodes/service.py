@@ -660,10 +660,6 @@ class CodeService:
         """``explain_facts`` for a code whose facts and links are in hand (a code page has them already)."""
         return fact_sheet.describe(detail, self._explainer_table(detail.concept), links)
 
-    def describe(self, detail: ConceptDetail) -> FactsExplainer:
-        """The deterministic explainer of facts already in hand (a code as it stood on a date, ``as_of``)."""
-        return self.facts_of(detail, self.links(detail))
-
     def explainer_grounding(self, code: str, system: SystemId | None = None) -> fact_sheet.Grounding | None:
         """The official facts a generated explainer of ``code`` is grounded in (None: the code gets none)."""
         return self._explainer_grounding(self._explainer_concept(code, system))
