@@ -9,7 +9,8 @@ client leaves; the event loop goes on answering everyone else meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Body, Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -132,10 +133,7 @@ class Api:
     def _find(self, system: str, code: str) -> Concept:
         """The code a path names. A code no code of the system could be (E1 in ICD-10-CM) names no resource
         either: 404, with the shape of the system's codes in the hint."""
-        try:
-            return self.service.find(system_of(system), code)
-        except InvalidCode as exc:
-            raise WebError(404, str(exc), exc.hint) from None
+        return _in_path(lambda: self.service.find(system_of(system), code))
 
     async def search(
         self,
@@ -185,20 +183,12 @@ class Api:
         With ``as_of``, the facts of that date where the history says them, and ``as_of_notes`` saying which."""
         if as_of is None:
             return self._code(self._find(system, code))
-        try:
-            detail = self.service.as_of(code, system_of(system), as_of)
-        except InvalidCode as exc:
-            raise WebError(404, str(exc), exc.hint) from None
-        return self._body(detail)
+        return self._body(_in_path(lambda: self.service.as_of(code, system_of(system), as_of)))
 
     async def code_anywhere(self, code: CodeParam) -> JSONResponse:
         """One code of whichever loaded system has it; where several do (ICD-9-CM 291 and MS-DRG 291), a 300 answer
         with ``choices``, each with its own address."""
-        try:
-            concept = self.service.resolve(code)
-        except InvalidCode as exc:  # a path that names no code of any loaded system names no resource: 404
-            raise WebError(404, str(exc), exc.hint) from None
-        return self._code(concept)
+        return self._code(_in_path(lambda: self.service.resolve(code)))
 
     def _code(self, concept: Concept) -> JSONResponse:
         return self._body(self.service.detail(concept))
@@ -260,3 +250,15 @@ class Api:
         if info is None:
             raise self.service.not_loaded(wanted)
         return JSONResponse(shapes.system_body(info, self.service.roots(wanted)), headers=PUBLIC)
+
+
+_T = TypeVar("_T")
+
+
+def _in_path(read: Callable[[], _T]) -> _T:
+    """``read()`` of a code a path names. Text no code could be (E1 in ICD-10-CM) names no resource either: 404,
+    with the shape of the system's codes in the hint."""
+    try:
+        return read()
+    except InvalidCode as exc:
+        raise WebError(404, str(exc), exc.hint) from None
