@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pytest
 
 from medcodes.models import Concept, ConceptKind, Release, ReleaseContent
-from medcodes.search import semantic
+from medcodes.search import neighbours, semantic
 from medcodes.search.semantic import Encoder, SemanticIndex, TitleVectors, WordPiece
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -247,8 +247,25 @@ def test_title_vectors_round_trip_through_the_store(tmp_path: Path) -> None:
     loaded = TitleVectors.load(store)
     store.close()
     assert loaded is not None
-    assert np.allclose(loaded.vectors, table().vectors, atol=1e-3)  # float16 on disk
+    assert isinstance(loaded.vectors, neighbours.Quantized)  # int8 on disk and in memory
+    assert np.allclose(loaded.vectors.codes * loaded.vectors.scale, table().vectors, atol=1e-2)
     assert loaded.concept.tolist() == [10, 11, 20, 21]
+    assert loaded.lists is None  # four rows are read in full
+    assert [cid for cid, _ in loaded.nearest(np.array([0.8, 0.6], dtype=np.float32), 3)] == [11, 10, 20]
+
+
+def test_a_database_of_float16_rows_is_still_read(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "old.db")
+    old = table()
+    for name, array in (("mean", old.mean), ("projection", old.projection), ("concept", old.concept)):
+        store.put_blob(f"{semantic.SEMANTIC_VERSION}/{name}", array.tobytes())
+    store.put_blob(f"{semantic.SEMANTIC_VERSION}/system_ptr", old.system_ptr.tobytes())
+    store.put_blob(f"{semantic.SEMANTIC_VERSION}/vectors", np.asarray(old.vectors, dtype=np.float16).tobytes())
+    loaded = TitleVectors.load(store)
+    store.close()
+    assert loaded is not None and loaded.lists is None
+    found = loaded.nearest(np.array([0.8, 0.6], dtype=np.float32), 3, (SystemId.HCPCS,))
+    assert [cid for cid, _ in found] == [20, 21]
 
 
 def test_extension_codes_and_pcs_body_systems_are_not_indexed() -> None:

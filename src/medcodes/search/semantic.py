@@ -12,12 +12,13 @@ ever fetched from a model hub, and torch is never imported. What makes it cheap:
   ``model.safetensors`` with numpy, written out as an ONNX graph of the same BERT (``bert_graph``), and
   quantised to int8 by onnxruntime's dynamic quantisation (23 MB). Every concept title is encoded with
   that int8 graph (1,100-1,700 titles a second on 2 cores: about 3 minutes for the full release), reduced
-  by a PCA fitted on the titles, and saved as float16. The graph and the WordPiece vocabulary are saved
-  in the database too, so a query is encoded by the very model that encoded the titles, and a deployment
-  needs no model package.
+  by a PCA fitted on the titles, grouped in inverted lists and saved as int8 (``neighbours``). The graph
+  and the WordPiece vocabulary are saved in the database too, so a query is encoded by the very model that
+  encoded the titles, and a deployment needs no model package.
 - Query time (extra ``semantic``: onnxruntime only): the query is split into word pieces here in Python
-  (``WordPiece``, BERT's own algorithm), encoded by the int8 graph on one thread, and compared with every
-  title vector by one matrix-vector product. Rows are grouped by system, so a filter reads only its rows.
+  (``WordPiece``, BERT's own algorithm), encoded by the int8 graph on one thread, and compared with the
+  title vectors of its nearest clusters only (about 6 % of the rows). Rows are grouped by system, so a
+  filter reads only its rows.
   Recent query vectors are cached. docs/semantic.md has the measurements and the fusion rule proposed.
 
 Not every concept is indexed: ICD-11 extension codes (anatomy, substances, devices: never reported on
@@ -25,8 +26,9 @@ their own) and ICD-10-PCS sections and body systems ("Heart", "Eye": one word, n
 names the organ) are left out.
 
 Blobs (``semantic-1/...``): ``model.onnx`` (int8 graph), ``vocabulary`` (word pieces, one a line),
-``config`` (JSON), ``mean`` and ``projection`` (PCA, float32), ``vectors`` (float16, a unit row per
-concept, grouped by system), ``concept`` (int32 concept ids), ``system_ptr`` (int64 row offsets per system).
+``config`` (JSON), ``mean`` and ``projection`` (PCA, float32), ``vectors.int8`` and ``scale`` (a unit row per
+concept, grouped by system, cluster by cluster inside each), ``concept`` (int32 concept ids), ``system_ptr``
+(int64 row offsets per system), ``centroids`` and ``lists`` (the inverted lists, where there are many rows).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import ConceptKind
+from medcodes.search import neighbours
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -423,62 +426,102 @@ class Encoder:
 # ---------------------------------------------------------------------------------------------- index
 @dataclass(frozen=True, slots=True)
 class TitleVectors:
-    """Every indexed concept's title as a unit vector of a PCA-reduced space, rows grouped by system."""
+    """Every indexed concept's title as a unit vector of a PCA-reduced space, rows grouped by system.
+
+    Rows are int8 (``neighbours.Quantized``) and, on a database of many titles, stored cluster by cluster
+    inside each system with inverted lists to read only the nearest clusters (``neighbours.Lists``). A
+    database built before those keeps float16 rows without lists: they are read in full, as float32.
+    """
 
     mean: F32  # (hidden,): PCA centre
     projection: F32  # (hidden, dims): PCA components
-    vectors: F32  # (rows, dims), unit rows, grouped by system in ``SYSTEMS`` order
+    vectors: F32 | neighbours.Quantized  # (rows, dims), unit rows, grouped by system in ``SYSTEMS`` order
     concept: I32  # (rows,): concept id of each row
     system_ptr: I64  # (len(SYSTEMS) + 1,): rows [system_ptr[i], system_ptr[i + 1]) are SYSTEMS[i]'s
+    lists: neighbours.Lists | None = None
 
     def reduce(self, vectors: F32) -> F32:
         """Encoder vectors -> unit vectors of the reduced space."""
         return _unit(((vectors - self.mean) @ self.projection).astype(np.float32, copy=False))
 
     def nearest(self, vector: F32, k: int, systems: Sequence[SystemId] = ()) -> list[tuple[int, float]]:
-        """(concept id, cosine) of the ``k`` rows nearest ``vector`` (reduced, unit), best first."""
+        """(concept id, cosine) of the ``k`` rows nearest ``vector`` (reduced, unit), best first (approximate
+        where the rows have inverted lists)."""
         if k <= 0:
             return []
         wanted = set(systems) if systems else set(SYSTEMS)
-        slices = [
-            (int(self.system_ptr[i]), int(self.system_ptr[i + 1]))
-            for i, system in enumerate(SYSTEMS)
-            if system in wanted and self.system_ptr[i + 1] > self.system_ptr[i]
+        blocks = [
+            i for i, system in enumerate(SYSTEMS) if system in wanted and self.system_ptr[i + 1] > self.system_ptr[i]
         ]
         best: list[tuple[float, int]] = []
-        for lo, hi in _merge(slices):
-            scores = self.vectors[lo:hi] @ vector
-            top = np.argpartition(-scores, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
-            best.extend((float(scores[r]), lo + int(r)) for r in top)
+        if self.lists is not None:
+            enough = max(k * neighbours.ROWS_PER_ANSWER, neighbours.MIN_ROWS)
+            rows = self.lists.rows(vector, blocks, enough)
+            best = _best(self._dot(rows, vector), rows, k)
+        else:  # every row of the systems asked for, one product per run of adjacent systems
+            for lo, hi in _merge((int(self.system_ptr[i]), int(self.system_ptr[i + 1])) for i in blocks):
+                best += _best(self._dot(slice(lo, hi), vector), np.arange(lo, hi, dtype=np.int64), k)
         best.sort(key=lambda pair: (-pair[0], pair[1]))
         return [(int(self.concept[row]), score) for score, row in best[:k]]
 
+    def _dot(self, rows: I64 | slice, vector: F32) -> F32:
+        if isinstance(self.vectors, neighbours.Quantized):
+            return self.vectors.dot(rows, vector)
+        scores: F32 = self.vectors[rows] @ vector
+        return scores
+
     def save(self, store: SQLiteStore) -> None:
+        rows = self.vectors if isinstance(self.vectors, neighbours.Quantized) else neighbours.Quantized.of(self.vectors)
         store.put_blob(f"{SEMANTIC_VERSION}/mean", self.mean.tobytes())
         store.put_blob(f"{SEMANTIC_VERSION}/projection", self.projection.tobytes())
-        store.put_blob(f"{SEMANTIC_VERSION}/vectors", self.vectors.astype(np.float16).tobytes())
+        store.put_blob(f"{SEMANTIC_VERSION}/vectors.int8", rows.codes.tobytes())
+        store.put_blob(f"{SEMANTIC_VERSION}/scale", rows.scale.tobytes())
         store.put_blob(f"{SEMANTIC_VERSION}/concept", self.concept.tobytes())
         store.put_blob(f"{SEMANTIC_VERSION}/system_ptr", self.system_ptr.tobytes())
+        if self.lists is not None:
+            store.put_blob(f"{SEMANTIC_VERSION}/centroids", self.lists.centroids.tobytes())
+            store.put_blob(f"{SEMANTIC_VERSION}/lists", self.lists.ptr.tobytes())
 
     @classmethod
     def load(cls, store: SQLiteStore) -> TitleVectors | None:
         blobs = {}
-        for name in ("mean", "projection", "vectors", "concept", "system_ptr"):
+        for name in ("mean", "projection", "concept", "system_ptr"):
             blob = store.get_blob(f"{SEMANTIC_VERSION}/{name}")
             if blob is None:
                 return None
             blobs[name] = blob
         mean = np.frombuffer(blobs["mean"], dtype=np.float32)
         projection = np.frombuffer(blobs["projection"], dtype=np.float32).reshape(len(mean), -1)
-        # float16 on disk (half the size), float32 in memory: numpy's matrix product is fast in float32 only.
-        vectors = np.frombuffer(blobs["vectors"], dtype=np.float16).astype(np.float32)
-        return cls(
-            mean=mean,
-            projection=projection,
-            vectors=vectors.reshape(-1, projection.shape[1]),
-            concept=np.frombuffer(blobs["concept"], dtype=np.int32),
-            system_ptr=np.frombuffer(blobs["system_ptr"], dtype=np.int64),
-        )
+        dims = projection.shape[1]
+        system_ptr = np.frombuffer(blobs["system_ptr"], dtype=np.int64)
+        codes, scale = store.get_blob(f"{SEMANTIC_VERSION}/vectors.int8"), store.get_blob(f"{SEMANTIC_VERSION}/scale")
+        vectors: F32 | neighbours.Quantized
+        if codes is not None and scale is not None:
+            vectors = neighbours.Quantized(
+                np.frombuffer(codes, dtype=np.int8).reshape(-1, dims), np.frombuffer(scale, dtype=np.float32)
+            )
+        else:  # a database built before int8 rows: float16 on disk, float32 in memory (fast products)
+            old = store.get_blob(f"{SEMANTIC_VERSION}/vectors")
+            if old is None:
+                return None
+            vectors = np.frombuffer(old, dtype=np.float16).astype(np.float32).reshape(-1, dims)
+        centroids, ptr = store.get_blob(f"{SEMANTIC_VERSION}/centroids"), store.get_blob(f"{SEMANTIC_VERSION}/lists")
+        lists = None
+        if centroids is not None and ptr is not None:
+            lists = neighbours.Lists(
+                np.frombuffer(centroids, dtype=np.float32).reshape(-1, dims),
+                np.frombuffer(ptr, dtype=np.int64).reshape(len(system_ptr) - 1, -1),
+            )
+        return cls(mean, projection, vectors, np.frombuffer(blobs["concept"], dtype=np.int32), system_ptr, lists)
+
+    @classmethod
+    def indexed(cls, mean: F32, projection: F32, rows: F32, concept: I32, system_ptr: I64) -> TitleVectors:
+        """Unit rows grouped by system, given inverted lists where there are many (rows reordered to suit)."""
+        found = neighbours.cluster(rows, system_ptr)
+        if found is None:
+            return cls(mean, projection, neighbours.Quantized.of(rows), concept, system_ptr)
+        lists, order = found
+        return cls(mean, projection, neighbours.Quantized.of(rows[order]), concept[order], system_ptr, lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +567,12 @@ class SemanticIndex:
             return None
         max_tokens = int(json.loads(config)["max_tokens"])
         return cls(Encoder(graph, vocabulary.decode().split("\n"), max_tokens), titles)
+
+
+def _best(scores: F32, rows: I64, k: int) -> list[tuple[float, int]]:
+    """(score, row) of the ``k`` best scores (unordered)."""
+    top = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
+    return [(float(scores[t]), int(rows[t])) for t in top]
 
 
 def _merge(slices: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -612,7 +661,7 @@ def write(
     store.put_blob(f"{SEMANTIC_VERSION}/model.onnx", graph)
     store.put_blob(f"{SEMANTIC_VERSION}/vocabulary", "\n".join(vocabulary).encode())
     concept = np.array([cid for cid, _, _ in rows], dtype=np.int32)
-    TitleVectors(mean, projection, reduced, concept, system_ptr).save(store)
+    TitleVectors.indexed(mean, projection, reduced, concept, system_ptr).save(store)
 
 
 def prepare(store: SQLiteStore) -> bool:
