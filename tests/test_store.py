@@ -80,3 +80,20 @@ def test_opening_a_missing_database_says_build_first(tmp_path: Path) -> None:
     with pytest.raises(DatabaseMissing) as caught:
         SQLiteStore.open(tmp_path / "absent.db")
     assert "medcodes build" in (caught.value.hint or "")
+
+
+def test_a_subtree_ends_where_the_rows_that_follow_are_no_longer_below_it(store: SQLiteStore) -> None:
+    """Bounds found by walking up to the next sibling agree with the rows' depths, for every concept."""
+    for system in (CM,):
+        concepts = store.concepts(system)
+        for i, concept in enumerate(concepts):
+            below = []
+            for later in concepts[i + 1 :]:
+                if later.depth <= concept.depth:
+                    break
+                below.append(later.code)
+            assert [c.code for c in store.descendants(system, concept.code, 1000)] == below
+            bounds = store.subtree_ids(system, concept.code)
+            assert bounds is not None
+            assert bounds[1] - bounds[0] == len(below) + 1
+            assert store.subtree_ids(system, concept.code) == bounds  # remembered, the same

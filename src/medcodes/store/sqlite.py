@@ -37,6 +37,7 @@ from medcodes.models import (
     Vocabulary,
     VocabularyContent,
 )
+from medcodes.recent import Recent
 from medcodes.store import migrations
 from medcodes.store.schema import MIGRATIONS
 from medcodes.systems import SystemId
@@ -67,6 +68,7 @@ def _files_json(files: Sequence[SourceFile]) -> str:
 
 
 _MAGIC = b"SQLite format 3\x00"
+_REMEMBERED = 4096  # subtree bounds and counts kept per open database
 
 
 def _check_file(path: Path) -> None:
@@ -167,6 +169,9 @@ class SQLiteStore:
         self.connection = connection
         self.path = path
         self._ids: dict[tuple[SystemId, str], int] = {}
+        # Facts of the release, remembered: a finished database is never written again.
+        self._after: Recent[tuple[SystemId, str], tuple[int, int] | None] = Recent(_REMEMBERED)
+        self._counts: Recent[tuple[SystemId, str | None, tuple[int, int] | None, bool], int] = Recent(_REMEMBERED)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -385,20 +390,45 @@ class SQLiteStore:
     def subtree_ids(self, system: SystemId, code: str) -> tuple[int, int] | None:
         """Concept ids [first, end) of a concept and everything below it (ids follow the official order)."""
         row = self.connection.execute(
-            "SELECT id, depth FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+            "SELECT id, seq FROM concepts WHERE system = ? AND code = ?", (system.value, code)
         ).fetchone()
         if row is None:
             return None
-        first, depth = int(row[0]), int(row[1])
-        end = self.connection.execute(
-            "SELECT min(id) FROM concepts WHERE system = ? AND id > ? AND depth <= ?", (system.value, first, depth)
-        ).fetchone()[0]
-        if end is None:
-            end = (
-                self.connection.execute("SELECT max(id) FROM concepts WHERE system = ?", (system.value,)).fetchone()[0]
-                + 1
-            )
-        return first, int(end)
+        after = self._after_subtree(system, code, int(row[1]))
+        if after is not None:
+            return int(row[0]), after[0]
+        last = self.connection.execute("SELECT max(id) FROM concepts WHERE system = ?", (system.value,)).fetchone()[0]
+        return int(row[0]), int(last) + 1
+
+    def _after_subtree(self, system: SystemId, code: str, seq: int) -> tuple[int, int] | None:
+        """(id, seq) of the first concept after ``code``'s subtree in official order: the next sibling of the code
+        or of its nearest ancestor that has one (a few look-ups by parent, where scanning the rows that
+        follow by depth would read a whole section's for a top-level code). None at the end of the system."""
+        key = (system, code)
+        if key in self._after:
+            return self._after.get(key)
+        found: tuple[int, int] | None = None
+        parent = self.connection.execute(
+            "SELECT parent FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+        ).fetchone()
+        while parent is not None:
+            row = self.connection.execute(
+                "SELECT id, seq FROM concepts WHERE system = ? AND parent IS ? AND seq > ? ORDER BY seq LIMIT 1",
+                (system.value, parent[0], seq),
+            ).fetchone()
+            if row is not None:
+                found = int(row[0]), int(row[1])
+                break
+            if parent[0] is None:
+                break
+            up = self.connection.execute(
+                "SELECT parent, seq FROM concepts WHERE system = ? AND code = ?", (system.value, parent[0])
+            ).fetchone()
+            if up is None:
+                break
+            parent, seq = (up[0],), int(up[1])
+        self._after.put(key, found)
+        return found
 
     def seventh_character_parents(self) -> Iterator[tuple[int, int]]:
         """(concept id, parent id) of every ICD-10-CM code made by adding a 7th character to its parent."""
@@ -469,10 +499,8 @@ class SQLiteStore:
         concept = self.get(system, code)
         if concept is None:
             return []
-        end = self.connection.execute(
-            "SELECT min(seq) FROM concepts WHERE system = ? AND seq > ? AND depth <= ?",
-            (system.value, concept.seq, concept.depth),
-        ).fetchone()[0]
+        after = self._after_subtree(system, code, concept.seq)
+        end = None if after is None else after[1]
         rows = self.connection.execute(
             f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?",
             (system.value, concept.seq, end if end is not None else 1 << 62, limit),
@@ -803,7 +831,12 @@ class SQLiteStore:
         ids: tuple[int, int] | None = None,
         billable_only: bool = False,
     ) -> int:
-        """How many concepts of ``system`` start with ``prefix`` and/or have ids in ``[first, end)``."""
+        """How many concepts of ``system`` start with ``prefix`` and/or have ids in ``[first, end)`` (remembered: a
+        finished database never changes, and a top-level code's count reads a whole section)."""
+        key = (system, prefix, ids, billable_only)
+        known = self._counts.get(key)
+        if known is not None:
+            return known
         sql = "SELECT count(*) FROM concepts WHERE system = ?"
         params: list[object] = [system.value]
         if prefix is not None:
@@ -814,7 +847,9 @@ class SQLiteStore:
             params += list(ids)
         if billable_only:
             sql += " AND billable = 1"
-        return int(self.connection.execute(sql, params).fetchone()[0])
+        count = int(self.connection.execute(sql, params).fetchone()[0])
+        self._counts.put(key, count)
+        return count
 
     def codes_with_prefix(self, system: SystemId, prefix: str, limit: int) -> list[Concept]:
         rows = self.connection.execute(
