@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,40 @@ def test_meaning_is_not_asked_when_every_word_matches(tmp_path: Path) -> None:
     assert service.search("torus fracture").hits
     assert service.search("E11.9").hits
     assert nearest.asked == []
+
+
+def test_a_last_word_that_is_also_an_abbreviation_is_read_as_a_word_being_typed(tmp_path: Path) -> None:
+    """ "type 2 dia" is "type 2 diabetes" being typed, though "dia" also stands for an astrocytoma."""
+    engine = SearchEngine(CodeService.at(fixture_db(tmp_path)).store)
+    engine._abbreviations = {"dia": ("desmoplastic infantile astrocytoma",), "mi": ("myocardial infarction",)}
+    assert engine.search(parse("type 2 dia")).hits[0].code == "E11.9"
+    # A two-letter abbreviation starts too many words to stand for any of them: it means what it stands for.
+    assert engine.search(parse("acute mi")).hits[0].code.startswith("I21")
+
+
+def test_a_broad_word_is_answered_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broadest words (a letter or two: what autocomplete sends first) are answered once, then remembered."""
+    from medcodes.search import lexical
+
+    broad = Ranking(limits=replace(Ranking().limits, gather=1))  # every word is broad in the small fixture
+    engine = SearchEngine(CodeService.at(fixture_db(tmp_path)).store, broad)
+    answered: list[str] = []
+    one_word = lexical._one_word
+
+    def counted(index: object, g: lexical.Group, *rest: object) -> object:
+        answered.append(g.word)
+        return one_word(index, g, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lexical, "_one_word", counted)
+    first = engine.search(parse("t"))
+    assert engine.search(parse("t")) == first
+    assert engine.search(parse("t", (SystemId.ICD10CM,))).hits  # other filters, another answer
+    assert answered == ["t", "t"]
+
+
+def test_warming_loads_every_part_before_the_first_visitor(tmp_path: Path) -> None:
+    service = CodeService.at(fixture_db(tmp_path))
+    service.warm()
+    engine = service.engine
+    assert engine._index is not None and engine._phrases_loaded and engine._meaning_loaded
+    assert engine._abbreviations is not None and engine._speller is not None

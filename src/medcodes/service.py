@@ -452,6 +452,11 @@ class CodeService:
         return self.store.stamp()
 
     # ---------------------------------------------------------------- search
+    def warm(self) -> None:
+        """Load the search engine's parts and answer its broadest queries now, before any visitor waits on them
+        (a server calls this once when it opens a release; it also checks the index on the way)."""
+        self.engine.warm()
+
     def search(
         self,
         text: str,

@@ -7,16 +7,18 @@ typed find too little -> one ranked list: codes first, then words.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
+from medcodes.recent import Recent
 from medcodes.search import abbreviations, lexical, procedures, semantic
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
-from medcodes.search.query import Query
+from medcodes.search.query import Query, parse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import CLAUSE_WORDS, marked, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
@@ -34,6 +36,7 @@ CPT_NOTICE = (
 _NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
+_BROAD_KEPT = 256  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
 # Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
@@ -86,8 +89,23 @@ class SearchEngine:
         self._phrases: phrases_module.Phrases | None = None
         self._phrases_loaded = False
         self._bounds: dict[tuple[SystemId, str], list[int] | None] = {}
+        self._broad: Recent[lexical.BroadKey, lexical.LexicalResult] = Recent(_BROAD_KEPT)
 
     # ---------------------------------------------------------------- lazily loaded parts
+    def warm(self) -> None:
+        """Load every part now (the lexical index, abbreviations, phrases, the semantic index and its model), and
+        answer the broadest words a box sends first (each letter and digit alone), so that no visitor waits."""
+        index = self.index
+        _ = self.abbreviations, self.phrases
+        meaning = self.meaning
+        if meaning is not None:
+            meaning.search("warm up", 1)
+        if index is None:
+            return
+        _ = index.concept_docs, index.system_ranges, index.doc_worth(self._said_residual), self.speller(index)
+        for character in string.ascii_lowercase + string.digits:
+            self.search(parse(character))
+
     @property
     def index(self) -> LexicalIndex | None:
         if self._index is None:
@@ -202,7 +220,14 @@ class SearchEngine:
         )
         ranking = self._said_residual if said else self.ranking
         result = lexical.search(
-            index, words.groups, want, query.systems, query.billable_only, ranking=ranking, within=query.within
+            index,
+            words.groups,
+            want,
+            query.systems,
+            query.billable_only,
+            ranking=ranking,
+            within=query.within,
+            broad=self._broad,
         )
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
@@ -218,6 +243,7 @@ class SearchEngine:
                     query.billable_only,
                     ranking=ranking,
                     within=query.within,
+                    broad=self._broad,
                 )
                 if better.hits and (better.complete or not result.hits):
                     out.corrected = fixed_text
@@ -360,9 +386,12 @@ class SearchEngine:
                 # Only the last word may still be being typed: the others match whole words ("with" must
                 # not match "without"), their singular and plural, and words sharing their stem, unless no word
                 # is spelled so: then it is a word cut short ("malig neo pancreas", "fx radius dist"). A known
-                # abbreviation ("uti") is typed whole: it is not the start of other words ("utilities").
+                # abbreviation before the last word ("uti" in "uti in pregnancy") is typed whole: it is not the
+                # start of other words ("utilities"). The last word is read both ways: "type 2 dia" is
+                # "type 2 diabetes" being typed as much as it may be "dia" for an astrocytoma.
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
-                prefix = (position == last or cut_short) and not phrases
+                typing = position == last and (not phrases or len(word) >= self.ranking.typed_past_abbreviation)
+                prefix = typing or (cut_short and not phrases)
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix)
                 if main is not None:
                     alternatives.append([main])

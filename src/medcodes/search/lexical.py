@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from medcodes.recent import Recent
 from medcodes.search.index import SYSTEMS, LexicalIndex, distinct
 from medcodes.search.ranking import Ranking
 from medcodes.search.text import plurals, singular, stem
@@ -75,6 +76,10 @@ class LexicalResult:
     facets: dict[SystemId, int]
     complete: bool  # every group matched in the best hit
     estimated: bool = False  # total and facets are extrapolated from the best candidates
+
+
+# What a one-word answer depends on: the word's group, the hits wanted, systems, billable only, ids within, ranking.
+BroadKey = tuple[Group, int, tuple[SystemId, ...], bool, tuple[int, int] | None, Ranking]
 
 
 def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
@@ -411,6 +416,7 @@ def search(
     *,
     ranking: Ranking,
     within: tuple[int, int] | None = None,
+    broad: Recent[BroadKey, LexicalResult] | None = None,
 ) -> LexicalResult:
     """The ``want`` best concepts for the groups (each group needs at least one alternative).
 
@@ -418,6 +424,9 @@ def search(
     them; otherwise the concepts matching some words join them and the total counts those. Either way the
     total does not depend on ``want`` (a page of 10 and a page of 200 say the same), and it is estimated, and
     says so, when the words are too broad to count every match.
+
+    ``broad`` remembers the answers to one broad word: a word of one or two letters ("a", "in") reads every
+    posting of every word it starts, up to a million, and it is what autocomplete sends first.
     """
     groups = [g for g in groups if g.alternatives]
     if not groups:
@@ -426,7 +435,14 @@ def search(
     allowed = _Allowed(index, systems, billable_only, within)
     by_cost = sorted(groups, key=lambda g: g.cost)
     if len(groups) == 1 and (by_cost[0].cost > limits.gather and all(len(alt) == 1 for alt in groups[0].alternatives)):
-        return _one_word(index, groups[0], want, allowed, ranking)
+        if broad is None:
+            return _one_word(index, groups[0], want, allowed, ranking)
+        key = (groups[0], want, tuple(sorted(set(systems))), billable_only, within, ranking)
+        found = broad.get(key)
+        if found is None:
+            found = _one_word(index, groups[0], want, allowed, ranking)
+            broad.put(key, found)
+        return found
     # Every word must match: candidates from the cheapest word, narrowed by the next ones while many.
     docs = allowed.docs(_candidates(index, by_cost[0], limits.candidate_postings))
     counted: tuple[int, dict[SystemId, int]] | None = None  # the concepts matching every word

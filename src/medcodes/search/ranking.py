@@ -183,6 +183,9 @@ class Ranking:
     alternative: float = 0.9  # what a typed word stands for (abbreviation, lay term), next to the word itself
     short_form: int = 5  # a query of one word this short that stands for something means that first ("copd")
     cut_short: int = 3  # a word no designation holds, at least this long, may be the start of one ("malig")
+    # The last word, at least this long, is also read as the start of a longer word when it is an abbreviation
+    # ("type 2 dia"); shorter ones ("mi") start too many words to mean any of them.
+    typed_past_abbreviation: int = 3
     later_alternative: float = 0.95  # each later alternative, of the one before (likeliest first)
     negated: float = 0.3  # a word in a "without" clause says what the code is not: it confirms, names little
     function_word: float = 0.2  # "of", "for": joining words

@@ -226,8 +226,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Load the search index now, not on the first visitor's request.
-        service.search("warm up", limit=1)
+        # Load the search indexes now, not on the first visitor's request.
+        service.warm()
         yield
         if close_store:
             store.close()

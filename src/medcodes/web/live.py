@@ -95,7 +95,7 @@ class Live:
             raise DatabaseUnreadable(self.path, exc.strerror or str(exc)) from None
         service = CodeService.at(self.path)
         try:
-            service.search("warm up", limit=1)  # loads the index (and checks it) before any visitor waits on it
+            service.warm()  # loads the indexes (and checks them) before any visitor waits on them
             stamp = service.stamp
             app = self.site(service)
         except BaseException:
