@@ -102,7 +102,8 @@ class SearchEngine:
             meaning.search("warm up", 1)
         if index is None:
             return
-        _ = index.concept_docs, index.system_ranges, index.doc_worth(self._said_residual), self.speller(index)
+        _ = index.concept_docs, index.system_ranges, index.doc_worth(self._said_residual)
+        self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))
 
@@ -177,15 +178,16 @@ class SearchEngine:
             # The lexical ranking already puts one of each family of 7th-character siblings first; a few more
             # than the page are read, since headers give way to their codes and go after the page's other hits.
             # At least as many as narrowing looks at, so that what it adds does not depend on the page size.
-            words = self._word_hits(index, query, max(want + spare, self.ranking.narrowing.headers))
+            # Where matches by meaning may join them, the word matches are read as deep as fusion reads them,
+            # once (reading them again deeper would cost as much as the first time).
+            deep = fusion.depth if self.meaning is not None and not ranked else 0
+            words = self._word_hits(index, query, max(want + spare, self.ranking.narrowing.headers, deep))
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places. A query
             # with no known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
             short = len(query.words) <= fusion.short_query
             meaning = self.meaning if (words.weak or short) and words.known and not ranked else None
             if meaning is not None:
-                if want + spare < fusion.depth:  # fusion reads the word matches as deep as the meaning matches
-                    words = self._word_hits(index, query, fusion.depth)
                 nearest = meaning.search(query.text, fusion.depth, query.systems)
                 self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= fusion.min_cosine], query)
         if index is None and query.words and not only_code:
@@ -455,7 +457,11 @@ class SearchEngine:
         speller = self.speller(index)
         fixed = list(words)
         changed = False
-        for position in found.unknown or tuple(i for i, w in enumerate(words) if index.term(w) is None and len(w) >= 5):
+        # A word that starts known words ("subsequ", "gallbl") is being typed, not misspelled.
+        unknown = found.unknown or tuple(
+            i for i, w in enumerate(words) if index.term(w) is None and len(w) >= 5 and not _starts_a_word(index, w)
+        )
+        for position in unknown:
             replacement = speller.correct(words[position])
             if replacement is not None and replacement != words[position]:
                 fixed[position] = replacement
@@ -684,6 +690,11 @@ def _collapse(hits: list[SearchHit], families: dict[tuple[SystemId, str], str]) 
             seen.add(family)
             first.append(hit)
     return first + later
+
+
+def _starts_a_word(index: LexicalIndex, word: str) -> bool:
+    lo, hi = index.prefix_range(word)
+    return hi > lo
 
 
 def _code_shaped(text: str) -> bool:
