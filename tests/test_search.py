@@ -310,3 +310,20 @@ def test_warming_loads_every_part_before_the_first_visitor(tmp_path: Path) -> No
     engine = service.engine
     assert engine._index is not None and engine._phrases_loaded and engine._meaning_loaded
     assert engine._abbreviations is not None and engine._speller is not None
+
+
+def test_a_word_still_being_typed_is_not_corrected(service: CodeService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from medcodes.search.typos import Speller
+
+    asked: list[str] = []
+    correct = Speller.correct
+
+    def recorded(self: Speller, word: str) -> str | None:
+        asked.append(word)
+        return correct(self, word)
+
+    monkeypatch.setattr(Speller, "correct", recorded)
+    # No title holds every word, so corrections are looked for; "mellit" starts "mellitus": it is being typed.
+    service.search("infarction diabetes mellit")
+    assert "mellit" not in asked
+    assert service.search("acute myocardial infraction").corrected_query == "acute myocardial infarction"  # a typo is
