@@ -10,7 +10,7 @@ import pytest
 from medcodes.models import DesignationKind
 from medcodes.search import phrases
 from medcodes.search.index import KINDS
-from medcodes.search.phrases import Phrases, readings
+from medcodes.search.phrases import Packed, Phrases, readings
 from medcodes.search.ranking import DEFAULT
 from medcodes.service import CodeService
 
@@ -96,3 +96,15 @@ def test_a_database_without_phrases_completes_from_its_hits(service: CodeService
     finally:
         service.engine._phrases_loaded = False
     assert completions and all("acute" in c.split() for c in completions)
+
+
+def test_packed_texts_read_and_bisect_as_the_strings_they_hold() -> None:
+    import bisect
+
+    texts = sorted(["diabetes", "diabetes insipidus", "heart attack", "fièvre", "ab", "a b", "zoster", "é"])
+    packed = Packed.of(texts)
+    assert len(packed) == len(texts) and list(packed) == texts and packed[-1] == texts[-1] and packed[1:3] == texts[1:3]
+    for probe in ("", "a", "diab", "diabetes ", "fi", "é", "zz"):
+        assert bisect.bisect_left(packed, probe) == bisect.bisect_left(texts, probe)
+    assert list(Packed.lines("\n".join(texts).encode())) == texts
+    assert len(Packed.of([])) == 0
