@@ -26,7 +26,7 @@ from medcodes.config import MAX_QUERY_CHARS, MAX_QUERY_WORDS, ServeSettings, Set
 from medcodes.errors import MedcodesError
 from medcodes.explain.store import ExplainerStore
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
-from medcodes.web import shapes
+from medcodes.web import memory, shapes
 from medcodes.web.api import Api
 from medcodes.web.assets import ROOT_FILES, Assets
 from medcodes.web.cache import Searches
@@ -228,6 +228,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Load the search indexes now, not on the first visitor's request.
         service.warm()
+        memory.give_back()
         yield
         if close_store:
             store.close()

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcodes.errors import DatabaseMissing, DatabaseUnreadable, MedcodesError
 from medcodes.service import CodeService
+from medcodes.web import memory
 
 log = logging.getLogger("medcodes.web")
 
@@ -96,6 +97,7 @@ class Live:
         service = CodeService.at(self.path)
         try:
             service.warm()  # loads the indexes (and checks them) before any visitor waits on them
+            memory.give_back()  # what loading freed
             stamp = service.stamp
             app = self.site(service)
         except BaseException:
