@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 
 from medcodes.config import ServeSettings
 from medcodes.explain.store import ExplainerStore
+from medcodes.models import Concept, ConceptDetail
 from medcodes.service import MAX_MATCH_WORDS, CodeService, build_database
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.web import server
@@ -516,3 +517,25 @@ def test_a_damaged_new_file_is_not_served_and_the_old_release_goes_on(served: tu
             time.sleep(0.02)
         response = get(port, "/api/v1/systems")
     assert (response.status, response.getheader("x-medcodes-release")) == (200, old)
+
+
+def test_a_code_answer_and_a_search_page_are_made_once_and_kept(tmp_path: Path) -> None:
+    """The same code asked twice is read from the database once; the same search page is rendered once."""
+    service = CodeService.at(web_db(tmp_path))
+    read: list[str] = []
+    detail = service.detail
+
+    def counted(concept: Concept) -> ConceptDetail:
+        read.append(concept.code)
+        return detail(concept)
+
+    service.detail = counted  # type: ignore[method-assign]
+    with TestClient(create_app(service)) as client:
+        first = client.get("/api/v1/codes/icd10cm/E11.9")
+        again = client.get("/api/v1/codes/icd10cm/E11.9")
+        assert first.status_code == again.status_code == 200
+        assert first.content == again.content and first.headers["content-type"] == "application/json"
+        assert read == ["E11.9"]
+        page = client.get("/search?q=diabetes")
+        assert page.status_code == 200 and client.get("/search?q=diabetes").text == page.text
+        assert client.get("/search?q=diabetes&page=2").text != page.text

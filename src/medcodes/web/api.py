@@ -15,12 +15,13 @@ from typing import Annotated, TypeVar
 from fastapi import Body, Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import InvalidCode, UnknownSystem, WebError
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Concept, ConceptDetail, Release, SearchResult
+from medcodes.recent import Recent
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, parse_system
 from medcodes.web import shapes
@@ -35,6 +36,7 @@ MAX_SUGGESTIONS = 20
 MAX_MATCHES_PER_LINE = 20
 # CodeService.similar clamps its limit to 1..50; the API says so up front (a 400 beyond it).
 MAX_SIMILAR = 50
+CODE_BODIES_KEPT = 2048  # codes whose JSON answer is kept (2-20 KB each)
 # What a code in a path may look like: any notation of any system's code (E11.9, e11 9, 0UT.70ZZ, DRG 291) or a
 # header's stored code (A15-A19, BlockL1-1A0, MODIFIERS); the longest stored code has 16 characters.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,39}$"
@@ -128,6 +130,7 @@ class Api:
         self.searches = searches
         self.explainers = explainers
         self.lane = lane
+        self.bodies: Recent[tuple[SystemId, str], bytes] = Recent(CODE_BODIES_KEPT)
         self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
 
     def _find(self, system: str, code: str) -> Concept:
@@ -178,20 +181,26 @@ class Api:
             dt.date | None,
             Query(description="The code as it stood on this date (YYYY-MM-DD), from the code history loaded"),
         ] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Every fact of one code: titles, hierarchy, notes, 7th characters, axes, indicators, crosswalks, history.
         With ``as_of``, the facts of that date where the history says them, and ``as_of_notes`` saying which."""
         if as_of is None:
             return self._code(self._find(system, code))
         return self._body(_in_path(lambda: self.service.as_of(code, system_of(system), as_of)))
 
-    async def code_anywhere(self, code: CodeParam) -> JSONResponse:
+    async def code_anywhere(self, code: CodeParam) -> Response:
         """One code of whichever loaded system has it; where several do (ICD-9-CM 291 and MS-DRG 291), a 300 answer
         with ``choices``, each with its own address."""
         return self._code(_in_path(lambda: self.service.resolve(code)))
 
-    def _code(self, concept: Concept) -> JSONResponse:
-        return self._body(self.service.detail(concept))
+    def _code(self, concept: Concept) -> Response:
+        # A code's facts are the release's, which never change under a running server: its answer is kept.
+        key = (concept.system, concept.code)
+        body = self.bodies.get(key)
+        if body is None:
+            body = bytes(self._body(self.service.detail(concept)).body)
+            self.bodies.put(key, body)
+        return Response(body, media_type="application/json", headers=PUBLIC)
 
     def _body(self, detail: ConceptDetail) -> JSONResponse:
         body = shapes.code_body(detail, self.service.axes(detail.concept), self.service.links(detail))

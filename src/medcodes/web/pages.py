@@ -65,6 +65,7 @@ MAX_REF_CHARS = 200
 _ALSO_KNOWN_AS = 40
 # Rendered code pages kept in memory (10 to 60 KB each).
 CODE_PAGES_KEPT = 1024
+SEARCH_PAGES_KEPT = 512  # result pages kept (20-40 KB each)
 # A list of linked codes longer than this is folded behind <details>, with its count, to keep a page short.
 COLLAPSE_AFTER = 8
 
@@ -262,6 +263,7 @@ class Pages:
         # Their titles, for saying where a name or a definition on a code page comes from.
         self.vocabulary_titles = {v.name: v.title for v in self.vocabularies}
         self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
+        self.search_pages: Recent[tuple[str, tuple[SystemId, ...], bool, int], str] = Recent(SEARCH_PAGES_KEPT)
         self.examples: dict[tuple[str, str], Example] | None = None
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
@@ -312,6 +314,11 @@ class Pages:
                 # A code typed in the box and confirmed opens its page; words stay on the results page.
                 path = code_path(concept.system, concept.code, concept.title)
                 return RedirectResponse(path, status_code=302, headers=PRIVATE)
+        # The page of a search is kept as the search is (web/cache.py): the same words, filters and page read alike.
+        key = (q, tuple(selected), billable, page)
+        html = self.search_pages.get(key)
+        if html is not None:
+            return HTMLResponse(html, headers=PRIVATE)
         offset = (page - 1) * PAGE_SIZE
         result = await self.searches.find(q, selected, PAGE_SIZE, offset, billable, receive=request.receive)
         pages = max(1, min(MAX_PAGE, -(-result.total // PAGE_SIZE)))
@@ -323,7 +330,9 @@ class Pages:
             description=f"Medical codes for {q!r}: {result.total} results.",
             first=(page - 1) * PAGE_SIZE + 1,
         )
-        return self.render("search.html", PRIVATE, **context)
+        html = self.templates.get_template("search.html").render(**context)
+        self.search_pages.put(key, html)
+        return HTMLResponse(html, headers=PRIVATE)
 
     async def code(self, request: Request) -> Response:
         system = system_of(request.path_params["system"])
