@@ -264,6 +264,9 @@ def test_meaning_joins_when_the_words_find_little(tmp_path: Path) -> None:
     assert found.reasons[0].field == "semantic"
     # The word matches keep their first places; the meaning match comes after them.
     assert [h.code for h in hits[:5]] == words_only[:5]
+    # Autocomplete, asked at every keystroke, answers from the words alone.
+    assert "E11.9" not in [h.code for h in service.suggest("sugar disease grown ups").hits]
+    assert nearest.asked == ["sugar disease grown ups"]
 
 
 def test_meaning_is_not_asked_when_every_word_matches(tmp_path: Path) -> None:

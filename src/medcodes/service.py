@@ -551,7 +551,7 @@ class CodeService:
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
         """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far."""
-        query = query_parser.parse(text, tuple(systems), limit)
+        query = replace(query_parser.parse(text, tuple(systems), limit), by_meaning=False)
         result = self.engine.search(query)
         completions = self.engine.complete(text, result.hits)
         return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
@@ -105,7 +105,8 @@ class SearchEngine:
         _ = index.concept_docs, index.system_ranges, index.doc_worth(self._said_residual)
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
-            self.search(parse(character))
+            self.search(parse(character))  # as a search asks (read deeper where meaning may join)
+            self.search(replace(parse(character), by_meaning=False))  # as autocomplete asks
 
     @property
     def index(self) -> LexicalIndex | None:
@@ -180,13 +181,14 @@ class SearchEngine:
             # At least as many as narrowing looks at, so that what it adds does not depend on the page size.
             # Where matches by meaning may join them, the word matches are read as deep as fusion reads them,
             # once (reading them again deeper would cost as much as the first time).
-            deep = fusion.depth if self.meaning is not None and not ranked else 0
+            deep = fusion.depth if self.meaning is not None and not ranked and query.by_meaning else 0
             words = self._word_hits(index, query, max(want + spare, self.ranking.narrowing.headers, deep))
             # Lay phrasing may share no word with the right title: where the words found too little (and
             # the query is no code), matches by meaning join the word matches after their first places. A query
             # with no known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
             short = len(query.words) <= fusion.short_query
-            meaning = self.meaning if (words.weak or short) and words.known and not ranked else None
+            wanted = (words.weak or short) and words.known and not ranked and query.by_meaning
+            meaning = self.meaning if wanted else None
             if meaning is not None:
                 nearest = meaning.search(query.text, fusion.depth, query.systems)
                 self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= fusion.min_cosine], query)

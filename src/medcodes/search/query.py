@@ -22,6 +22,7 @@ class Query:
     # Only concepts with ids in [first, end): a chapter's, block's or category's subtree.
     within: tuple[int, int] | None = None
     negated: tuple[bool, ...] = ()  # for each word, whether it stands in a "without" clause (text.negated)
+    by_meaning: bool = True  # matches by meaning may join the word matches (search.semantic)
 
 
 def parse(
