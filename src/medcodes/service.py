@@ -468,15 +468,19 @@ class CodeService:
         as_of: dt.date | None = None,
         within: str | None = None,
         include_deleted: bool = False,
+        by_meaning: bool = True,
     ) -> SearchResult:
         """Search every loaded system.
 
         ``within`` keeps the codes under one chapter, section/block or category (a code of any loaded
         system, e.g. "9", "I20-I25", "0UT"); ``as_of`` leaves out codes that were added after that date;
-        ``include_deleted`` adds codes the history says were deleted, after the codes in force.
+        ``include_deleted`` adds codes the history says were deleted, after the codes in force; ``by_meaning``
+        False answers from the words alone (autocompleters, asked at every keystroke).
         """
         if include_deleted:
-            found = self.search(text, systems, limit, offset, billable_only, as_of=as_of, within=within)
+            found = self.search(
+                text, systems, limit, offset, billable_only, as_of=as_of, within=within, by_meaning=by_meaning
+            )
             return self._with_deleted(found, text, systems, limit, offset)
         subtree = None
         if within is not None:
@@ -484,7 +488,9 @@ class CodeService:
             subtree = self.store.subtree_ids(parent.system, parent.code)
         if as_of is None:
             return self.engine.search(
-                query_parser.parse(text, tuple(systems), limit, offset, billable_only, within=subtree)
+                query_parser.parse(
+                    text, tuple(systems), limit, offset, billable_only, within=subtree, by_meaning=by_meaning
+                )
             )
         # Only the systems whose release and history reach back to the date (HCPCS codes' added dates go back
         # decades, ICD-10-CM's history to 2016).
@@ -496,7 +502,9 @@ class CodeService:
                 as_of.isoformat(), tuple(f"{NAMES[s]} from {ranges[s].isoformat()}" for s in wanted if s in ranges)
             )
         # Ask for more than the page: the codes added after the date are dropped from it.
-        query = query_parser.parse(text, in_force, min(1000, (offset + limit) * 3), 0, billable_only, within=subtree)
+        query = query_parser.parse(
+            text, in_force, min(1000, (offset + limit) * 3), 0, billable_only, within=subtree, by_meaning=by_meaning
+        )
         result = self.engine.search(query)
         kept = [h for h in result.hits if self.valid_on(h.system, h.code, as_of)]
         dropped = len(result.hits) - len(kept)
@@ -551,7 +559,7 @@ class CodeService:
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
         """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far."""
-        query = replace(query_parser.parse(text, tuple(systems), limit), by_meaning=False)
+        query = query_parser.parse(text, tuple(systems), limit, by_meaning=False)
         result = self.engine.search(query)
         completions = self.engine.complete(text, result.hits)
         return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
@@ -106,7 +106,7 @@ class SearchEngine:
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)
-            self.search(replace(parse(character), by_meaning=False))  # as autocomplete asks
+            self.search(parse(character, by_meaning=False))  # as autocomplete asks
 
     @property
     def index(self) -> LexicalIndex | None:

@@ -33,6 +33,7 @@ def parse(
     billable_only: bool = False,
     *,
     within: tuple[int, int] | None = None,
+    by_meaning: bool = True,
 ) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}")
@@ -46,4 +47,4 @@ def parse(
         raise TooMuchWork(
             f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}", "search for the words that matter"
         )
-    return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)))
+    return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)), by_meaning)

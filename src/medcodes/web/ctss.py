@@ -251,9 +251,9 @@ class Ctss:
         only_codes = all(f in spec.code_fields for f in searched)
         narrowed = spec.keep is not None or bool(conditions) or only_codes
         if not narrowed:
-            found = self.service.search(text, [spec.system], size or 1, start, spec.billable_only)
+            found = self.service.search(text, [spec.system], size or 1, start, spec.billable_only, by_meaning=False)
             return list(found.hits[:size]), found.total
-        found = self.service.search(text, [spec.system], _DEEP, 0, spec.billable_only)
+        found = self.service.search(text, [spec.system], _DEEP, 0, spec.billable_only, by_meaning=False)
         typed = text.replace(".", "").upper()
         kept = [
             hit
