@@ -248,7 +248,9 @@ def test_title_vectors_round_trip_through_the_store(tmp_path: Path) -> None:
     store.close()
     assert loaded is not None
     assert isinstance(loaded.vectors, neighbours.Quantized)  # int8 on disk and in memory
-    assert np.allclose(loaded.vectors.codes * loaded.vectors.scale, table().vectors, atol=1e-2)
+    rows = table().vectors
+    assert isinstance(rows, np.ndarray)
+    assert np.allclose(loaded.vectors.codes * loaded.vectors.scale, rows, atol=1e-2)
     assert loaded.concept.tolist() == [10, 11, 20, 21]
     assert loaded.lists is None  # four rows are read in full
     assert [cid for cid, _ in loaded.nearest(np.array([0.8, 0.6], dtype=np.float32), 3)] == [11, 10, 20]
