@@ -223,32 +223,27 @@ class SearchEngine:
             or len(words.groups) > self.ranking.priors.residual_words
         )
         ranking = self._said_residual if said else self.ranking
-        result = lexical.search(
-            index,
-            words.groups,
-            want,
-            query.systems,
-            query.billable_only,
-            ranking=ranking,
-            within=query.within,
-            broad=self._broad,
-        )
+
+        def read(groups: Sequence[lexical.Group]) -> lexical.LexicalResult:
+            return lexical.search(
+                index,
+                groups,
+                want,
+                query.systems,
+                query.billable_only,
+                ranking=ranking,
+                within=query.within,
+                broad=self._broad,
+            )
+
+        result = read(words.groups)
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
             fixed = self._correct(index, query, words)
             if fixed is not None:
                 fixed_words, fixed_text = fixed
-                better = lexical.search(
-                    index,
-                    fixed_words.groups,
-                    want,
-                    query.systems,
-                    query.billable_only,
-                    ranking=ranking,
-                    within=query.within,
-                    broad=self._broad,
-                )
+                better = read(fixed_words.groups)
                 if better.hits and (better.complete or not result.hits):
                     out.corrected = fixed_text
                     out.weak = not better.complete
