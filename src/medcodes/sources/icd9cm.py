@@ -248,6 +248,8 @@ class _RtfReader:
 
     Written here rather than taken from a library (striprtf): the CDC file needs hidden text (\\v) and skipped
     destinations kept out, and \\uN fallbacks dropped, exactly; this reader is checked against the official file.
+    striprtf 0.0.35 gives the same lines of Ptab12.RTF, but in DC_3D12.RTF it shows a hidden run ("VOLUME
+    2-INDEX TO DISEASES") at the end of the E999 line, which would become part of that category's title.
     """
 
     def __init__(self, data: bytes, where: str) -> None:
