@@ -82,7 +82,7 @@ from medcodes.models import (
 )
 from medcodes.properties import PropertyName
 from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
-from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.kinds import FileKind, FoundFile, newest
 from medcodes.systems import SystemId
 
 __all__ = [
@@ -1053,10 +1053,6 @@ def _with_siblings(found: Sequence[FoundFile]) -> list[FoundFile]:
     return own
 
 
-def _newest(found: Sequence[FoundFile], kind: FileKind) -> list[FoundFile]:
-    return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
-
-
 def _read(found: FoundFile) -> tuple[Path, bytes | None]:
     """The path to name in errors and the bytes to parse (None: read the file itself)."""
     if found.member is None:
@@ -1082,7 +1078,7 @@ def _index_file(own: Sequence[FoundFile], version: str, warnings: list[str]) -> 
     """The index to read: of the tables' release where there is one, else the newest other (with a
     warning): the index changes little between releases, and its terms name tables and codes, which are
     checked against the tables (those gone since are counted, not used)."""
-    candidates = _newest(own, FileKind.PCS_INDEX)
+    candidates = newest(own, FileKind.PCS_INDEX)
     same = [f for f in candidates if f.version in (None, version)]
     chosen = same[0] if same else candidates[0] if candidates else None
     if chosen is None:
@@ -1104,7 +1100,7 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     own = _with_siblings(found)
     if not own:
         return None
-    tables_files = _newest(own, FileKind.PCS_TABLES)
+    tables_files = newest(own, FileKind.PCS_TABLES)
     if not tables_files:
         raise SourceError(
             own[0].path,
@@ -1117,7 +1113,7 @@ def load(found: Sequence[FoundFile]) -> ReleaseContent | None:
     files = [_source(main)]
 
     def pick(kind: FileKind) -> FoundFile | None:
-        candidates = _newest(own, kind)
+        candidates = newest(own, kind)
         same = [f for f in candidates if f.version in (None, tables.version)]
         for other in candidates:
             if other not in same:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -61,3 +62,8 @@ class FoundFile:
     path: Path
     version: str | None = None
     member: str | None = None  # the file inside a zip
+
+
+def newest(found: Sequence[FoundFile], kind: FileKind) -> list[FoundFile]:
+    """The files of one kind, newest version first."""
+    return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
