@@ -28,6 +28,7 @@ from medcodes.models import (
     NoteKind,
     Property,
 )
+from medcodes.properties import LABELS, PCS_AXES, HcpcsField, PcsAxis
 from medcodes.properties import label as property_label
 from medcodes.sources.icd10pcs import code_axes
 from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId, a_name
@@ -303,25 +304,29 @@ def _where(detail: ConceptDetail) -> FactSection:
 
 
 # ---------------------------------------------------------------------------------------------- structure
-_PCS_AXIS_WORDS = {
-    "pcs.section": "Section",
-    "pcs.body_system": "Body System",
-    "pcs.operation": "Operation",
-    "pcs.body_part": "Body Part",
-    "pcs.approach": "Approach",
-    "pcs.device": "Device",
-    "pcs.qualifier": "Qualifier",
+# The Medical and Surgical section's axis titles, for a table whose own titles are not at hand.
+_PCS_AXIS_WORDS: dict[str, str] = {
+    axis: LABELS[axis].official
+    for axis in (
+        PcsAxis.SECTION,
+        PcsAxis.BODY_SYSTEM,
+        PcsAxis.OPERATION,
+        PcsAxis.BODY_PART,
+        PcsAxis.APPROACH,
+        PcsAxis.DEVICE,
+        PcsAxis.QUALIFIER,
+    )
 }
 
 
 def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection | None:
     """Character by character, with each value's official definition (held by the code's table)."""
     concept = detail.concept
-    own = [p for p in detail.properties if p.name.startswith("pcs.") and p.name != "pcs.axis_title"]
+    own = [p for p in detail.properties if p.name in PCS_AXES and p.name != PcsAxis.AXIS_TITLE]
     if not own:
         return None
     context = table if concept.kind is ConceptKind.CODE else detail.properties
-    axis_titles = {p.value: p.label for p in context if p.name == "pcs.axis_title"}
+    axis_titles = {p.value: p.label for p in context if p.name == PcsAxis.AXIS_TITLE}
     lines: list[FactLine] = []
     if concept.kind is ConceptKind.CODE:
         # The same reading as the code page and the API: labels from the code's row, definitions from its table.
@@ -487,7 +492,7 @@ def _note_sentence(kind: NoteKind, texts: list[str]) -> str:
 def _pcs_notes(detail: ConceptDetail, notes: list[Note]) -> FactSection | None:
     # A table's NOTE repeats its root operation's definition ("Resection: Cutting out ..."), which the
     # character-by-character section already gives; its INCLUDES are the definitions XML's examples.
-    operation = next((p for p in detail.properties if p.name == "pcs.operation"), None)
+    operation = next((p for p in detail.properties if p.name == PcsAxis.OPERATION), None)
     repeated = f"{operation.label}: " if operation is not None and operation.label else None
     lines = []
     for note in notes:
@@ -516,7 +521,7 @@ def _indicators(detail: ConceptDetail) -> FactSection | None:
         label = named.plain if named is not None else prop.name
         if prop.name.endswith("_date"):
             text = prop.label or prop.value
-        elif prop.name == "hcpcs.coverage" and prop.value in _COVERAGE:
+        elif prop.name == HcpcsField.COVERAGE and prop.value in _COVERAGE:
             text = f"{prop.label} ({prop.value}): {_COVERAGE[prop.value]}"
         else:
             text = f"{prop.label} ({prop.value})" if prop.label else prop.value

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from medcodes.models import Concept, ConceptKind, ExplainerKind, Property, SectionType
+from medcodes.properties import HcpcsField
 from medcodes.systems import SystemId
 
 # Bumped whenever a section is added, removed, renamed or retyped; stored with each explainer's prompt version.
@@ -132,7 +133,7 @@ def _icd9_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerK
 
 
 def _hcpcs_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
-    betos = next((p.value for p in properties if p.name == "hcpcs.betos"), "")
+    betos = next((p.value for p in properties if p.name == HcpcsField.BETOS), "")
     if betos.startswith(_SUPPLY_BETOS):
         return ExplainerKind.SUPPLY
     if concept.code.startswith(_SERVICE_PREFIXES):

@@ -19,7 +19,7 @@ from medcodes.models import (
     DesignationKind,
     Property,
 )
-from medcodes.properties import PropertyName
+from medcodes.properties import PCS_AXES, PcsAxis
 from medcodes.sources.files import line_of, parse_xml, squash, text_lines
 from medcodes.systems import SystemId
 
@@ -32,16 +32,16 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # HIPAA-covered transactions), 17-76 short description, 78 to end long description; blanks between.
 ORDER_LINE = re.compile(rb"^\d{5} [0-9A-HJ-NP-Z]{3}[0-9A-HJ-NP-Z ]{4} [01] ")
 # The axis titles of the Medical and Surgical section, by position, and the stable property names they give.
-_SEMANTIC_AXES: dict[int, tuple[str, PropertyName]] = {
-    1: ("Section", PropertyName.PCS_SECTION),
-    2: ("Body System", PropertyName.PCS_BODY_SYSTEM),
-    3: ("Operation", PropertyName.PCS_OPERATION),
-    4: ("Body Part", PropertyName.PCS_BODY_PART),
-    5: ("Approach", PropertyName.PCS_APPROACH),
-    6: ("Device", PropertyName.PCS_DEVICE),
-    7: ("Qualifier", PropertyName.PCS_QUALIFIER),
+_SEMANTIC_AXES: dict[int, tuple[str, PcsAxis]] = {
+    1: ("Section", PcsAxis.SECTION),
+    2: ("Body System", PcsAxis.BODY_SYSTEM),
+    3: ("Operation", PcsAxis.OPERATION),
+    4: ("Body Part", PcsAxis.BODY_PART),
+    5: ("Approach", PcsAxis.APPROACH),
+    6: ("Device", PcsAxis.DEVICE),
+    7: ("Qualifier", PcsAxis.QUALIFIER),
 }
-AXIS_TITLE_PROPERTY = PropertyName.PCS_AXIS_TITLE
+AXIS_TITLE_PROPERTY = PcsAxis.AXIS_TITLE
 
 
 # --- value objects ---------------------------------------------------------------------------------------
@@ -125,11 +125,11 @@ class OrderEntry:
 
 
 # --- naming ----------------------------------------------------------------------------------------------
-def axis_name(position: int, title: str) -> PropertyName:
+def axis_name(position: int, title: str) -> PcsAxis:
     """The property name of an axis: the Medical and Surgical word where the axis has that title at that
     position ("pcs.body_part" for a 4th axis titled "Body Part"), else "pcs.axisN"."""
     official, name = _SEMANTIC_AXES[position]
-    return name if title == official else PropertyName(f"pcs.axis{position}")
+    return name if title == official else PcsAxis.at(position)
 
 
 def code_axes(code: str, own: Sequence[Property], table: Sequence[Property]) -> list[tuple[str, Property]]:
@@ -143,7 +143,7 @@ def code_axes(code: str, own: Sequence[Property], table: Sequence[Property]) -> 
     """
     titles = {p.value: p.label for p in table if p.name == AXIS_TITLE_PROPERTY and p.label}
     definitions = {(p.name, p.value, p.label): p.definition for p in table if p.definition}
-    values = [p for p in own if p.name.startswith("pcs.") and p.name != AXIS_TITLE_PROPERTY]
+    values = [p for p in own if p.name in PCS_AXES and p.name != AXIS_TITLE_PROPERTY]
     if len(code) == 7:
         # The source yields one property per character, in character order.
         chosen: list[Property | None] = list(values) if len(values) == 7 else [None] * 7
