@@ -128,7 +128,7 @@ def test_pages_of_every_system_say_no_word_twice_and_take_the_right_article(
 
 def test_typed_property_names_are_the_stored_names() -> None:
     # The typed vocabularies store the same strings the database and the API have always held.
-    assert PcsAxis.BODY_PART == "pcs.body_part" and PcsAxis.at(3) == "pcs.axis3"
-    assert HcpcsField.CARRIERS_MANUAL == "hcpcs.carriers_manual"
+    assert PcsAxis.BODY_PART.value == "pcs.body_part" and PcsAxis.at(3).value == "pcs.axis3"
+    assert HcpcsField.CARRIERS_MANUAL.value == "hcpcs.carriers_manual"
     assert label("hcpcs.carriers_manual") == LABELS[HcpcsField.CARRIERS_MANUAL]
     assert label("pcs.axis3") is not None and label("not.a.name") is None

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -36,17 +35,11 @@ from medcodes.models import (
 )
 from medcodes.sources import icd10cm_index
 from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
-from medcodes.sources.kinds import FileKind, FoundFile, newest
+from medcodes.sources.kinds import FileKind, FoundFile, effective_date, newest
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10CM
 _VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH_DATE = re.compile(
-    r"(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)-(\d{1,2})-(\d{4})",
-    re.IGNORECASE,
-)
 
 # Tabular XML element -> note kind. <notes> holds general notes; <sevenChrDef> is handled apart.
 _NOTE_ELEMENTS: dict[str, NoteKind] = {
@@ -331,22 +324,6 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
             return None
         if member is not None:
             return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", member)[-1], member)
-    return None
-
-
-def effective_date(found: FoundFile) -> dt.date | None:
-    """When the release takes effect: a date in the file name ("2026-04-01", "April-1-2026"), else
-    October 1 before the fiscal year the file names (ICD-10-CM fiscal years start October 1)."""
-    name = found.path.name
-    iso = _ISO_DATE.search(name)
-    if iso:
-        return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    month = _MONTH_DATE.search(name)
-    if month:
-        number = dt.datetime.strptime(month.group(1).title(), "%B").month
-        return dt.date(int(month.group(3)), number, int(month.group(2)))
-    if found.version and found.version.isdigit():
-        return dt.date(int(found.version) - 1, 10, 1)
     return None
 
 
