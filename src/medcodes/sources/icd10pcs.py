@@ -62,7 +62,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,15 +186,7 @@ def _build(
     designations: Designations,
     warnings: list[str],
 ) -> _Parts:
-    # Definitions of values, by (table, position, label); the 3rd axis also gives the table's notes.
-    defined: dict[tuple[str, int, str], Term] = {}
-    if definitions is not None:
-        for item in definitions.terms:
-            if item.key is not None:
-                continue
-            for title in item.titles:
-                for code, label in values.resolve(item.section, item.position, title):
-                    defined.setdefault((code, item.position, label), item)
+    defined = _defined(definitions, values)
     concepts: list[Concept] = []
     properties: list[Property] = []
     notes: list[ConceptNote] = []
@@ -210,7 +202,7 @@ def _build(
     seen_headers: set[str] = set()
     composed = 0
     for table in tables.tables:
-        section, system, operation = table.fixed
+        section, system, _ = table.fixed
         # Sections G and H have no body system (value Z, "None"): such a body system is named by its section.
         system_title = section.label if system.label in EMPTY_LABELS else system.label
         for code, header, kind, depth, parent in (
@@ -239,22 +231,8 @@ def _build(
         designations.add(table.code, DesignationKind.TITLE, title, "order" if entry else "tables")
         if entry and entry.short_title and entry.short_title != title:
             designations.add(table.code, DesignationKind.SHORT_TITLE, entry.short_title, "order")
-        # The table's words: axis titles, fixed values, and every value its rows allow, with definitions.
-        for position in range(1, 8):
-            allowed = table.values(position)
-            properties.append(Property(SYSTEM, table.code, AXIS_TITLE_PROPERTY, str(position), allowed[0].title))
-            for value in allowed:
-                value_term = defined.get((table.code, position, value.label))
-                text = value.definition or (definition_text(value_term) if value_term else None)
-                properties.append(Property(SYSTEM, table.code, names(value), value.value, value.label, text))
-        root = defined.get((table.code, 3, operation.label))
-        definition = operation.definition or (root.definition if root else None)
-        if definition:
-            notes.append(ConceptNote(SYSTEM, table.code, Note(NoteKind.NOTE, f"{operation.label}: {definition}")))
-        if root is not None and root.explanation:
-            notes.append(ConceptNote(SYSTEM, table.code, Note(NoteKind.NOTE, root.explanation)))
-        for example in root.includes if root is not None else ():
-            notes.append(ConceptNote(SYSTEM, table.code, Note(NoteKind.INCLUDES, example)))
+        properties.extend(_table_properties(table, defined, names))
+        notes.extend(_table_notes(table, defined))
         for code, axes in table.codes():
             entry = order.get(code)
             if entry is None:
@@ -272,6 +250,45 @@ def _build(
             f"{composed} ICD-10-PCS codes of the tables are not in the order file; their titles are composed"
         )
     return _Parts(tuple(concepts), tuple(properties), tuple(notes))
+
+
+def _defined(definitions: Definitions | None, values: Values) -> dict[tuple[str, int, str], Term]:
+    """Definitions of values, by (table, position, label); the 3rd axis also gives the table's notes."""
+    defined: dict[tuple[str, int, str], Term] = {}
+    if definitions is not None:
+        for item in definitions.terms:
+            if item.key is not None:
+                continue
+            for title in item.titles:
+                for code, label in values.resolve(item.section, item.position, title):
+                    defined.setdefault((code, item.position, label), item)
+    return defined
+
+
+def _table_properties(
+    table: PcsTable, defined: dict[tuple[str, int, str], Term], names: Callable[[AxisValue], str]
+) -> Iterator[Property]:
+    """The table's words: axis titles, fixed values, and every value its rows allow, with definitions."""
+    for position in range(1, 8):
+        allowed = table.values(position)
+        yield Property(SYSTEM, table.code, AXIS_TITLE_PROPERTY, str(position), allowed[0].title)
+        for value in allowed:
+            value_term = defined.get((table.code, position, value.label))
+            text = value.definition or (definition_text(value_term) if value_term else None)
+            yield Property(SYSTEM, table.code, names(value), value.value, value.label, text)
+
+
+def _table_notes(table: PcsTable, defined: dict[tuple[str, int, str], Term]) -> Iterator[ConceptNote]:
+    """The root operation's definition, its explanation and its examples, as notes of the table."""
+    operation = table.fixed[2]
+    root = defined.get((table.code, 3, operation.label))
+    definition = operation.definition or (root.definition if root else None)
+    if definition:
+        yield ConceptNote(SYSTEM, table.code, Note(NoteKind.NOTE, f"{operation.label}: {definition}"))
+    if root is not None and root.explanation:
+        yield ConceptNote(SYSTEM, table.code, Note(NoteKind.NOTE, root.explanation))
+    for example in root.includes if root is not None else ():
+        yield ConceptNote(SYSTEM, table.code, Note(NoteKind.INCLUDES, example))
 
 
 def _table_title(table: PcsTable) -> str:
