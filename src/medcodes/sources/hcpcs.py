@@ -25,7 +25,6 @@ from medcodes.models import (
     Concept,
     ConceptKind,
     Designation,
-    DesignationKind,
     HistoryEvent,
     HistoryKind,
     Property,
@@ -57,6 +56,7 @@ from medcodes.sources.hcpcs_records import (
     record_date,
 )
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.HCPCS
@@ -272,11 +272,7 @@ class _Parts:
 
     def add(self, concept: Concept) -> None:
         self.concepts.append(concept)
-        self.designations.append(Designation(SYSTEM, concept.code, DesignationKind.TITLE, concept.title, _SOURCE))
-        if concept.short_title:
-            self.designations.append(
-                Designation(SYSTEM, concept.code, DesignationKind.SHORT_TITLE, concept.short_title, _SOURCE)
-            )
+        self.designations.extend(title_designations(concept, _SOURCE))
 
 
 def _newest(found: Sequence[FoundFile]) -> FoundFile | None:

@@ -36,6 +36,7 @@ from medcodes.models import (
 from medcodes.sources import icd10cm_index
 from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile, effective_date, newest
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10CM
@@ -114,7 +115,7 @@ class _TabularReader:
 
     def _add(self, concept: Concept, element: etree._Element) -> None:
         self.concepts.append(concept)
-        self.designations.append(Designation(SYSTEM, concept.code, DesignationKind.TITLE, concept.title, "tabular"))
+        self.designations.extend(title_designations(concept, "tabular"))
         for child in element:
             kind = _NOTE_ELEMENTS.get(str(child.tag))
             if kind is None:
@@ -210,7 +211,7 @@ class _TabularReader:
                 SYSTEM, full, f"{title}, {meaning}", ConceptKind.CODE, True, code, None, depth, len(self.concepts)
             )
             self.concepts.append(concept)
-            self.designations.append(Designation(SYSTEM, full, DesignationKind.TITLE, concept.title, "tabular"))
+            self.designations.extend(title_designations(concept, "tabular"))
 
 
 def load_tabular(path: Path, data: bytes | None = None) -> Tabular:
