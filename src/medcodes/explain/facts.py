@@ -28,7 +28,7 @@ from medcodes.models import (
     NoteKind,
     Property,
 )
-from medcodes.properties import LABELS, PCS_AXES, HcpcsField, PcsAxis
+from medcodes.properties import LABELS, PCS_AXES, HcpcsField, PcsAxis, PropertyName
 from medcodes.properties import label as property_label
 from medcodes.sources.icd10pcs import code_axes
 from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId, a_name
@@ -242,7 +242,7 @@ def _drg_summary(detail: ConceptDetail) -> str:
 
 def _icd9_summary(detail: ConceptDetail) -> str:
     c = detail.concept
-    kind = next((p.label for p in detail.properties if p.name == "icd9cm.type"), None) or "code"
+    kind = next((p.label for p in detail.properties if p.name == PropertyName.ICD9CM_TYPE), None) or "code"
     what = "category" if c.kind is ConceptKind.CATEGORY else f"{kind} code"
     return (
         f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
@@ -353,12 +353,12 @@ def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection |
 def _drg_grouping(detail: ConceptDetail) -> FactSection:
     props = {p.name: p for p in detail.properties}
     lines: list[FactLine] = []
-    mdc = props.get("drg.mdc")
+    mdc = props.get(PropertyName.DRG_MDC)
     if mdc is not None:
         lines.append(FactLine("Major Diagnostic Category", f"MDC {mdc.value}: {mdc.label}"))
     else:
         lines.append(FactLine("Major Diagnostic Category", "none in the official list (a pre-MDC or special DRG)"))
-    kind = props.get("drg.type")
+    kind = props.get(PropertyName.DRG_TYPE)
     if kind is not None and kind.value == "P":
         lines.append(FactLine("Type", "surgical: stays in it include an operating room procedure"))
     elif kind is not None and kind.value == "M":
@@ -385,13 +385,13 @@ def _drg_grouping(detail: ConceptDetail) -> FactSection:
 def _icd11_classification(detail: ConceptDetail) -> FactSection:
     lines: list[FactLine] = []
     for prop in detail.properties:
-        if prop.name == "icd11.residual" and prop.label == "unspecified":
+        if prop.name == PropertyName.ICD11_RESIDUAL and prop.label == "unspecified":
             lines.append(FactLine("Residual category", "unspecified: used when no further detail is known"))
-        elif prop.name == "icd11.residual":
+        elif prop.name == PropertyName.ICD11_RESIDUAL:
             lines.append(
                 FactLine("Residual category", "other specified: for specified forms that no sibling code names")
             )
-        elif prop.name == "icd11.browser_link":
+        elif prop.name == PropertyName.ICD11_BROWSER_LINK:
             lines.append(FactLine("WHO ICD-11 browser", prop.value))
     return FactSection("Classification", tuple(lines))
 

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import WebError
 from medcodes.models import Concept, ConceptKind, SearchHit
-from medcodes.properties import HcpcsField
+from medcodes.properties import HcpcsField, PropertyName
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
@@ -90,7 +90,7 @@ def _icd11_type(c: Concept, _: Facts) -> str:
 
 
 def _entity_id(c: Concept, facts: Facts) -> str:
-    return facts.property("icd11.foundation_uri").rsplit("/", 1)[-1]
+    return facts.property(PropertyName.ICD11_FOUNDATION_URI).rsplit("/", 1)[-1]
 
 
 def _obsolete(c: Concept, facts: Facts) -> str:
