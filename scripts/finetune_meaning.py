@@ -9,7 +9,7 @@ title, the way SapBERT aligned UMLS synonyms: each batch's other titles are its 
 over cosine similarities, scale 20, as sentence-transformers' MultipleNegativesRankingLoss). The model
 starts from the all-MiniLM-L6-v2 weights the ``semantic-build`` extra installs, and is written to ``--out``
 in the same layout (config.json, vocab.txt, model.safetensors), so that ``--index`` (or
-``semantic.write(store, DIR)``) encodes the database's titles with it.
+``semantic_build.write(store, DIR)``) encodes the database's titles with it.
 
 It prints the time per step and what a whole epoch would take on this machine; ``--steps`` stops early (a
 measurement). Nothing it writes belongs in git: the model is ~90 MB, and the script makes it again.
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from medcodes.models import DesignationKind
-from medcodes.search import phrases, semantic
+from medcodes.search import onnx_export, phrases, semantic, semantic_build
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -60,9 +60,9 @@ def pairs(store: SQLiteStore, seed: int) -> list[tuple[str, str]]:
 
 
 class Bert:
-    """MiniLM's BERT in torch, from the safetensors weights (the same arithmetic as ``semantic.bert_graph``)."""
+    """MiniLM's BERT in torch, from the safetensors weights (the same arithmetic as ``onnx_export.bert_graph``)."""
 
-    def __init__(self, torch: Any, config: semantic.BertConfig, weights: dict[str, Any]) -> None:
+    def __init__(self, torch: Any, config: onnx_export.BertConfig, weights: dict[str, Any]) -> None:
         self.torch, self.config = torch, config
         self.weights = {name: torch.tensor(value, requires_grad=True) for name, value in weights.items()}
 
@@ -158,8 +158,8 @@ def main() -> None:
         sys.exit("this script needs torch: pip install torch (the CPU build is enough)")
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    source = semantic.require_build()
-    config, vocabulary, weights = semantic.read_model(source)
+    source = onnx_export.require_build()
+    config, vocabulary, weights = onnx_export.read_model(source)
     store = SQLiteStore.open(args.db)
     started = time.perf_counter()
     data = pairs(store, args.seed)
@@ -202,7 +202,7 @@ def main() -> None:
         writable = SQLiteStore.open(args.db)
         writable.connection.execute("PRAGMA query_only = OFF")
         started = time.perf_counter()
-        semantic.write(writable, args.out)
+        semantic_build.write(writable, args.out)
         writable.connection.commit()
         print(f"titles encoded with the fine-tuned model in {time.perf_counter() - started:.0f} s")
 

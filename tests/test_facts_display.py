@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from medcodes.cli import print_detail
 from medcodes.console import terminal
-from medcodes.properties import LABELS, PropertyName
+from medcodes.properties import LABELS, HcpcsField, PcsAxis, label
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 from medcodes.web import pages
@@ -83,8 +83,8 @@ def test_every_bracketed_title_and_note_prints_whole(service: CodeService, full_
 def test_every_property_name_of_a_full_build_has_its_own_label(full_db: Path) -> None:
     names = {name for (name,) in _rows(full_db, "SELECT DISTINCT name FROM properties")}
     assert "hcpcs.carriers_manual" in names
-    assert names - {n.value for n in PropertyName} == set()
-    assert all(LABELS[PropertyName(n)].official and LABELS[PropertyName(n)].plain for n in names)
+    assert names - {n.value for n in LABELS} == set()
+    assert all((found := label(n)) is not None and found.official and found.plain for n in names)
 
 
 def test_a_much_mapped_icd11_code_lists_each_code_once_in_words(client: TestClient) -> None:
@@ -124,3 +124,11 @@ def test_pages_of_every_system_say_no_word_twice_and_take_the_right_article(
         if found:
             slips[(name, code)] = found
     assert slips == {}
+
+
+def test_typed_property_names_are_the_stored_names() -> None:
+    # The typed vocabularies store the same strings the database and the API have always held.
+    assert PcsAxis.BODY_PART.value == "pcs.body_part" and PcsAxis.at(3).value == "pcs.axis3"
+    assert HcpcsField.CARRIERS_MANUAL.value == "hcpcs.carriers_manual"
+    assert label("hcpcs.carriers_manual") == LABELS[HcpcsField.CARRIERS_MANUAL]
+    assert label("pcs.axis3") is not None and label("not.a.name") is None

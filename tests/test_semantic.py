@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pytest
 
 from medcodes.models import Concept, ConceptKind, Release, ReleaseContent
-from medcodes.search import neighbours, semantic
+from medcodes.search import neighbours, onnx_export, semantic, semantic_build
 from medcodes.search.semantic import Encoder, SemanticIndex, TitleVectors, WordPiece
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -182,7 +182,7 @@ def test_wordpiece_truncates_keeping_the_end_marker() -> None:
 
 # ---------------------------------------------------------------------------------------------- model files
 def test_safetensors_floats_are_read_and_integers_skipped(model_dir: Path) -> None:
-    tensors = semantic.read_safetensors(model_dir / "model.safetensors")
+    tensors = onnx_export.read_safetensors(model_dir / "model.safetensors")
     assert "embeddings.position_ids" not in tensors
     assert tensors["embeddings.word_embeddings.weight"].shape == (30, 8)
     assert np.array_equal(
@@ -191,8 +191,8 @@ def test_safetensors_floats_are_read_and_integers_skipped(model_dir: Path) -> No
 
 
 def test_model_folder_config_is_read(model_dir: Path) -> None:
-    config, vocabulary, _ = semantic.read_model(model_dir)
-    assert config == semantic.BertConfig(hidden=8, heads=2, layers=2, eps=1e-12, max_tokens=32)
+    config, vocabulary, _ = onnx_export.read_model(model_dir)
+    assert config == onnx_export.BertConfig(hidden=8, heads=2, layers=2, eps=1e-12, max_tokens=32)
     assert vocabulary[:4] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
 
 
@@ -236,7 +236,7 @@ def test_nearest_of_none_is_empty() -> None:
 def test_projection_keeps_the_directions_of_most_variance() -> None:
     rng = np.random.default_rng(3)
     points = (rng.normal(size=(2000, 3)) * np.array([3.0, 0.1, 0.5]) + 5.0).astype(np.float32)
-    mean, projection = semantic.fit_projection(points, 1)
+    mean, projection = semantic_build.fit_projection(points, 1)
     assert np.allclose(mean, 5.0, atol=0.2)
     assert np.allclose(np.abs(projection[:, 0]), [1.0, 0.0, 0.0], atol=0.02)
 
@@ -271,10 +271,10 @@ def test_a_database_of_float16_rows_is_still_read(tmp_path: Path) -> None:
 
 
 def test_extension_codes_and_pcs_body_systems_are_not_indexed() -> None:
-    assert not semantic.indexed(SystemId.ICD11, ConceptKind.EXTENSION)
-    assert not semantic.indexed(SystemId.ICD10PCS, ConceptKind.BLOCK)
-    assert semantic.indexed(SystemId.ICD10PCS, ConceptKind.CATEGORY)
-    assert semantic.indexed(SystemId.ICD10CM, ConceptKind.BLOCK)
+    assert not semantic_build.indexed(SystemId.ICD11, ConceptKind.EXTENSION)
+    assert not semantic_build.indexed(SystemId.ICD10PCS, ConceptKind.BLOCK)
+    assert semantic_build.indexed(SystemId.ICD10PCS, ConceptKind.CATEGORY)
+    assert semantic_build.indexed(SystemId.ICD10CM, ConceptKind.BLOCK)
 
 
 # ---------------------------------------------------------------------------------------------- build step
@@ -285,19 +285,19 @@ def test_load_is_none_for_a_database_built_without_vectors(tmp_path: Path) -> No
 
 
 def test_prepare_does_nothing_without_the_extra(tmp_path: Path) -> None:
-    if semantic.can_build():
+    if onnx_export.can_build():
         pytest.skip("the semantic-build extra is installed: prepare would build")
     store = make_store(tmp_path / "p.db")
-    assert semantic.prepare(store) is False
+    assert semantic_build.prepare(store) is False
     assert store.get_blob(f"{semantic.SEMANTIC_VERSION}/config") is None
     store.close()
 
 
 def test_a_missing_dependency_names_the_extra_to_install() -> None:
-    if semantic.can_build():
+    if onnx_export.can_build():
         pytest.skip("the semantic-build extra is installed")
     with pytest.raises(ImportError, match=r"pip install 'medcodes\[semantic-build\]'"):
-        semantic.require_build()
+        onnx_export.require_build()
 
 
 # ---------------------------------------------------------------------------------------------- the graph
@@ -344,9 +344,9 @@ def graphs(model_dir: Path) -> tuple[bytes, bytes]:
     """(float32 graph, int8 graph) of the tiny model."""
     pytest.importorskip("onnx", reason="onnx is not installed (pip install 'medcodes[semantic-build]')")
     pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install 'medcodes[semantic-build]')")
-    config, _, weights = semantic.read_model(model_dir)
-    graph = semantic.bert_graph(config, weights)
-    return graph, semantic.quantize(graph)
+    config, _, weights = onnx_export.read_model(model_dir)
+    graph = onnx_export.bert_graph(config, weights)
+    return graph, onnx_export.quantize(graph)
 
 
 def test_graph_computes_bert(graphs: tuple[bytes, bytes]) -> None:
@@ -380,7 +380,7 @@ def test_texts_encoded_together_or_alone_get_the_same_vectors(graphs: tuple[byte
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, graphs: tuple[bytes, bytes]) -> SemanticIndex:
     store = make_store(tmp_path_factory.mktemp("semantic") / "s.db")
-    semantic.write(store, model_dir, dims=6)
+    semantic_build.write(store, model_dir, dims=6)
     found = SemanticIndex.load(store)
     store.close()
     assert found is not None
@@ -417,16 +417,16 @@ def test_repeated_query_is_encoded_once(index: SemanticIndex) -> None:
 @pytest.fixture(scope="module")
 def minilm() -> tuple[Path, bytes, list[str]]:
     """(model folder, float32 graph, vocabulary) of the packaged all-MiniLM-L6-v2."""
-    directory = semantic.model_directory()
-    if directory is None or not semantic.can_build():
+    directory = onnx_export.model_directory()
+    if directory is None or not onnx_export.can_build():
         pytest.skip("all-MiniLM-L6-v2, onnx or onnxruntime is not installed (pip install 'medcodes[semantic-build]')")
-    config, vocabulary, weights = semantic.read_model(directory)
-    return directory, semantic.bert_graph(config, weights), vocabulary
+    config, vocabulary, weights = onnx_export.read_model(directory)
+    return directory, onnx_export.bert_graph(config, weights), vocabulary
 
 
 def test_minilm_puts_a_lay_phrase_near_its_official_title(minilm: tuple[Path, bytes, list[str]]) -> None:
     _, graph, vocabulary = minilm
-    query, *titles = Encoder(semantic.quantize(graph), vocabulary).encode(
+    query, *titles = Encoder(onnx_export.quantize(graph), vocabulary).encode(
         ["heart attack", "Calculus of kidney", "Acute myocardial infarction", "Fracture of lower end of radius"]
     )
     assert int(np.argmax(np.stack(titles) @ query)) == 1

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from medcodes import __version__
 from medcodes.errors import BuildError, MedcodesError
-from medcodes.models import RECONSTRUCTED, BuildStamp, Designation, Prior, Relation, Release, ReleaseContent
+from medcodes.models import BuildStamp, Designation, Relation, ReleaseContent
 from medcodes.sources import (
     cpt,
     gems,
@@ -31,7 +31,6 @@ from medcodes.sources import (
     history,
     icd9cm,
     icd10cm,
-    icd10cm_index,
     icd10pcs,
     icd10who,
     icd11,
@@ -39,9 +38,8 @@ from medcodes.sources import (
     vocabularies,
     who_maps,
 )
-from medcodes.sources.files import source_file
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.sources.releases import discover, effective_date, embedded_default
+from medcodes.sources.releases import discover, embedded_default
 from medcodes.store import scratch
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, SystemId
@@ -50,13 +48,6 @@ from medcodes.systems import NAMES, SystemId
 Progress = Callable[[str, int, int], None]
 # A build-time step that derives more from the filled store (the search index), before it is swapped in.
 Step = Callable[[SQLiteStore], None]
-
-_INDEX_SOURCES: dict[FileKind, str] = {
-    FileKind.ICD10CM_INDEX: "index",
-    FileKind.ICD10CM_EINDEX: "eindex",
-    FileKind.ICD10CM_DRUG: "drug",
-    FileKind.ICD10CM_NEOPLASM: "neoplasm",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,65 +110,6 @@ class BuildSummary:
 
 def _quiet(_description: str, _done: int, _total: int) -> None:
     return None
-
-
-def _newest(found: Sequence[FoundFile], kind: FileKind) -> list[FoundFile]:
-    """The files of one kind, newest version first."""
-    return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
-
-
-def _load_icd10cm(found: Sequence[FoundFile], progress: Progress) -> ReleaseContent | None:
-    tabulars = _newest(found, FileKind.ICD10CM_TABULAR)
-    if not tabulars:
-        return None
-    main = tabulars[0]
-    progress("ICD-10-CM tabular list", 0, 1)
-    tabular = icd10cm.load_tabular(main.path)
-    files = [source_file(main.path)]
-    warnings: list[str] = []
-    orders = [o for o in _newest(found, FileKind.ICD10CM_ORDER) if o.version == tabular.version]
-    if orders:
-        order = orders[0]
-        progress("ICD-10-CM order file", 0, 1)
-        tabular = icd10cm.merge_order(tabular, icd10cm.load_order(order.path, order.member), order.path)
-        files.append(source_file(order.path, order.path.name + (f"!{order.member}" if order.member else "")))
-    known = {c.code for c in tabular.concepts}
-    designations: list[Designation] = list(tabular.designations)
-    priors: list[Prior] = []
-    index_files = [f for kind in _INDEX_SOURCES for f in _newest(found, kind)]
-    for number, index_file in enumerate(index_files):
-        progress("ICD-10-CM index and tables", number, len(index_files))
-        source = _INDEX_SOURCES[index_file.kind]
-        terms = (
-            icd10cm_index.load_table(index_file.path, source)
-            if index_file.kind in (FileKind.ICD10CM_DRUG, FileKind.ICD10CM_NEOPLASM)
-            else icd10cm_index.load_index(index_file.path, source)
-        )
-        made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
-        record = source_file(index_file.path)
-        index_priors = made.priors if index_file.kind is FileKind.ICD10CM_INDEX else ()
-        if record.reconstructed:
-            # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
-            designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)
-            priors.extend(replace(p, source=p.source + RECONSTRUCTED) for p in index_priors)
-        else:
-            designations.extend(made.designations)
-            priors.extend(index_priors)
-        files.append(record)
-        if made.unresolved_codes or made.unresolved_references:
-            warnings.append(
-                f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"
-                f" {made.unresolved_references} see-references without a target; left out"
-            )
-    release = Release(SystemId.ICD10CM, tabular.version, effective_date(main), tuple(files))
-    return ReleaseContent(
-        release,
-        tabular.concepts,
-        tuple(designations),
-        tabular.notes,
-        warnings=tuple(warnings),
-        priors=tuple(dict.fromkeys(priors)),
-    )
 
 
 # Every other system's loader (the source contract: docs/architecture.md).
@@ -323,7 +255,8 @@ def _contents(
     found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None
 ) -> tuple[list[ReleaseContent], list[str]]:
     """Every system's release from the files found, and warnings about files left out."""
-    contents = [c for c in (_load_icd10cm(found, progress),) if c is not None]
+    # ICD-10-CM's loader reports the progress of its parts (the tabular list, the order file, the indexes).
+    contents = [c for c in (icd10cm.load(found, progress),) if c is not None]
     for loader in LOADERS:
         content = loader(found)
         if content is not None:

@@ -18,6 +18,7 @@ MedcodesError
 ├── DatabaseDamaged(path, reason)           a file is there but is no whole medcodes database
 ├── DatabaseOutdated(path, missing)         built by an older medcodes
 ├── BuildError(reason)                      a build failed; the previous database is untouched
+├── SemanticUnavailable(what, install)      search by meaning needs a package (also an ImportError)
 ├── CodeNotFound(system, code, release, closest)
 │   ├── CodeDeleted                         deleted from the classification (410)
 │   ├── CodeNotYetValid                     asked for as of a day before it was added
@@ -85,6 +86,7 @@ __all__ = [
     "MedcodesError",
     "NotExplained",
     "QueryError",
+    "SemanticUnavailable",
     "SettingError",
     "SourceError",
     "SourceMissing",
@@ -201,6 +203,16 @@ class BuildError(MedcodesError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Build failed, the previous database is untouched: {reason}")
         self.reason = reason
+
+
+class SemanticUnavailable(MedcodesError, ImportError):
+    """A package that search by meaning needs is not installed (``install`` says how to install it). Also an
+    ImportError, as an optional import that failed."""
+
+    def __init__(self, what: str, install: str) -> None:
+        super().__init__(f"semantic search needs {what}: {install}")
+        self.what = what
+        self.install = install
 
 
 class CodeNotFound(MedcodesError):

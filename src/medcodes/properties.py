@@ -1,7 +1,10 @@
 """The names of concept properties, and what each is called: one vocabulary for the sources and the views.
 
-A source stores each structured fact of a concept under a ``PropertyName`` (``Property.name``); the code page,
-`medcodes show` and the facts explainer label it from ``LABELS``: ``official`` is the name the publisher's file
+A source stores each structured fact of a concept under a typed name (``Property.name``): a ``PcsAxis`` for
+an ICD-10-PCS character, an ``HcpcsField`` for a field of the HCPCS record layout, a ``PropertyName`` for the
+other systems'. The stored name is the member's value ("pcs.body_part"), and the sources, the store's SQL, the
+facts, similar codes and the web compare with the same members. The code page, `medcodes show` and the facts
+explainer label a property from ``LABELS``: ``official`` is the name the publisher's file
 layout gives the field (shown beside the raw value, so a coder can find it in the layout), ``plain`` is the same
 in everyday words. A name that a source emits without an entry here is a bug that a test over a full build
 catches; no view guesses a label from a name.
@@ -13,46 +16,61 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class PcsAxis(StrEnum):
+    """ICD-10-PCS: one property per character of a code, named after the Medical and Surgical section's axis
+    titles where the table titles the axis that way, else by position (sources/icd10pcs_tables.py, axis_name)."""
+
+    SECTION = "pcs.section"
+    BODY_SYSTEM = "pcs.body_system"
+    OPERATION = "pcs.operation"
+    BODY_PART = "pcs.body_part"
+    APPROACH = "pcs.approach"
+    DEVICE = "pcs.device"
+    QUALIFIER = "pcs.qualifier"
+    AXIS1 = "pcs.axis1"
+    AXIS2 = "pcs.axis2"
+    AXIS3 = "pcs.axis3"
+    AXIS4 = "pcs.axis4"
+    AXIS5 = "pcs.axis5"
+    AXIS6 = "pcs.axis6"
+    AXIS7 = "pcs.axis7"
+    AXIS_TITLE = "pcs.axis_title"  # on a table: the title of axis N (value "N")
+
+    @classmethod
+    def at(cls, position: int) -> PcsAxis:
+        """The property of a character by its position alone ("pcs.axis3"), for an axis titled otherwise."""
+        return cls(f"pcs.axis{position}")
+
+
+class HcpcsField(StrEnum):
+    """HCPCS Level II: the fields of the CMS alpha-numeric file, by their number in the record layout."""
+
+    PRICING = "hcpcs.pricing"  # field 9
+    MULTIPLE_PRICING = "hcpcs.multiple_pricing"  # field 10
+    COVERAGE_ISSUES_MANUAL = "hcpcs.coverage_issues_manual"  # field 11
+    CARRIERS_MANUAL = "hcpcs.carriers_manual"  # field 12
+    STATUTE = "hcpcs.statute"  # field 13
+    LAB_CERTIFICATION = "hcpcs.lab_certification"  # field 14
+    CROSS_REFERENCE = "hcpcs.cross_reference"  # field 15
+    COVERAGE = "hcpcs.coverage"  # field 16
+    ASC_GROUP = "hcpcs.asc_group"  # field 17
+    ASC_GROUP_DATE = "hcpcs.asc_group_date"  # field 18
+    MOG_GROUP = "hcpcs.mog_group"  # field 19
+    MOG_POLICY = "hcpcs.mog_policy"  # field 20
+    MOG_DATE = "hcpcs.mog_date"  # field 21
+    PROCESSING_NOTE = "hcpcs.processing_note"  # field 22
+    BETOS = "hcpcs.betos"  # field 23
+    TYPE_OF_SERVICE = "hcpcs.type_of_service"  # field 25
+    ANESTHESIA_BASE_UNITS = "hcpcs.anesthesia_base_units"  # field 26
+    ADD_DATE = "hcpcs.add_date"  # field 27
+    EFFECTIVE_DATE = "hcpcs.effective_date"  # field 28
+    TERMINATION_DATE = "hcpcs.termination_date"  # field 29
+    ACTION = "hcpcs.action"  # field 30
+
+
 class PropertyName(StrEnum):
-    # ICD-10-PCS: one property per character of a code, named after the Medical and Surgical section's axis
-    # titles where the table titles the axis that way, else by position (sources/icd10pcs.py, axis_name).
-    PCS_SECTION = "pcs.section"
-    PCS_BODY_SYSTEM = "pcs.body_system"
-    PCS_OPERATION = "pcs.operation"
-    PCS_BODY_PART = "pcs.body_part"
-    PCS_APPROACH = "pcs.approach"
-    PCS_DEVICE = "pcs.device"
-    PCS_QUALIFIER = "pcs.qualifier"
-    PCS_AXIS1 = "pcs.axis1"
-    PCS_AXIS2 = "pcs.axis2"
-    PCS_AXIS3 = "pcs.axis3"
-    PCS_AXIS4 = "pcs.axis4"
-    PCS_AXIS5 = "pcs.axis5"
-    PCS_AXIS6 = "pcs.axis6"
-    PCS_AXIS7 = "pcs.axis7"
-    PCS_AXIS_TITLE = "pcs.axis_title"  # on a table: the title of axis N (value "N")
-    # HCPCS Level II: the fields of the CMS alpha-numeric file, by their number in the record layout.
-    HCPCS_PRICING = "hcpcs.pricing"  # field 9
-    HCPCS_MULTIPLE_PRICING = "hcpcs.multiple_pricing"  # field 10
-    HCPCS_COVERAGE_ISSUES_MANUAL = "hcpcs.coverage_issues_manual"  # field 11
-    HCPCS_CARRIERS_MANUAL = "hcpcs.carriers_manual"  # field 12
-    HCPCS_STATUTE = "hcpcs.statute"  # field 13
-    HCPCS_LAB_CERTIFICATION = "hcpcs.lab_certification"  # field 14
-    HCPCS_CROSS_REFERENCE = "hcpcs.cross_reference"  # field 15
-    HCPCS_COVERAGE = "hcpcs.coverage"  # field 16
-    HCPCS_ASC_GROUP = "hcpcs.asc_group"  # field 17
-    HCPCS_ASC_GROUP_DATE = "hcpcs.asc_group_date"  # field 18
-    HCPCS_MOG_GROUP = "hcpcs.mog_group"  # field 19
-    HCPCS_MOG_POLICY = "hcpcs.mog_policy"  # field 20
-    HCPCS_MOG_DATE = "hcpcs.mog_date"  # field 21
-    HCPCS_PROCESSING_NOTE = "hcpcs.processing_note"  # field 22
-    HCPCS_BETOS = "hcpcs.betos"  # field 23
-    HCPCS_TYPE_OF_SERVICE = "hcpcs.type_of_service"  # field 25
-    HCPCS_ANESTHESIA_BASE_UNITS = "hcpcs.anesthesia_base_units"  # field 26
-    HCPCS_ADD_DATE = "hcpcs.add_date"  # field 27
-    HCPCS_EFFECTIVE_DATE = "hcpcs.effective_date"  # field 28
-    HCPCS_TERMINATION_DATE = "hcpcs.termination_date"  # field 29
-    HCPCS_ACTION = "hcpcs.action"  # field 30
+    """The properties of the other systems."""
+
     # ICD-11 MMS: columns of WHO's simple tabulation.
     ICD11_LEAF = "icd11.leaf"
     ICD11_RESIDUAL = "icd11.residual"
@@ -68,6 +86,11 @@ class PropertyName(StrEnum):
     DRG_TYPE = "drg.type"
 
 
+# Every property name a source may store: the stored name is the member's value, so the database and the API
+# read the same strings as before the names were typed.
+Name = PcsAxis | HcpcsField | PropertyName
+
+
 @dataclass(frozen=True, slots=True)
 class PropertyLabel:
     official: str  # the name the publisher's file or layout gives the field
@@ -76,42 +99,42 @@ class PropertyLabel:
 
 _CHARACTER = "Character {n} of the code"
 
-LABELS: dict[PropertyName, PropertyLabel] = {
-    PropertyName.PCS_SECTION: PropertyLabel("Section", "Section (character 1)"),
-    PropertyName.PCS_BODY_SYSTEM: PropertyLabel("Body System", "Body system (character 2)"),
-    PropertyName.PCS_OPERATION: PropertyLabel("Operation", "Root operation (character 3)"),
-    PropertyName.PCS_BODY_PART: PropertyLabel("Body Part", "Body part (character 4)"),
-    PropertyName.PCS_APPROACH: PropertyLabel("Approach", "Approach (character 5)"),
-    PropertyName.PCS_DEVICE: PropertyLabel("Device", "Device (character 6)"),
-    PropertyName.PCS_QUALIFIER: PropertyLabel("Qualifier", "Qualifier (character 7)"),
-    **{PropertyName(f"pcs.axis{n}"): PropertyLabel(f"Axis {n}", _CHARACTER.format(n=n)) for n in range(1, 8)},
-    PropertyName.PCS_AXIS_TITLE: PropertyLabel("Axis title", "What a character of the table's codes means"),
+LABELS: dict[Name, PropertyLabel] = {
+    PcsAxis.SECTION: PropertyLabel("Section", "Section (character 1)"),
+    PcsAxis.BODY_SYSTEM: PropertyLabel("Body System", "Body system (character 2)"),
+    PcsAxis.OPERATION: PropertyLabel("Operation", "Root operation (character 3)"),
+    PcsAxis.BODY_PART: PropertyLabel("Body Part", "Body part (character 4)"),
+    PcsAxis.APPROACH: PropertyLabel("Approach", "Approach (character 5)"),
+    PcsAxis.DEVICE: PropertyLabel("Device", "Device (character 6)"),
+    PcsAxis.QUALIFIER: PropertyLabel("Qualifier", "Qualifier (character 7)"),
+    **{PcsAxis.at(n): PropertyLabel(f"Axis {n}", _CHARACTER.format(n=n)) for n in range(1, 8)},
+    PcsAxis.AXIS_TITLE: PropertyLabel("Axis title", "What a character of the table's codes means"),
     # The official names are the CMS HCPCS record layout's, without its "HCPCS" prefix.
-    PropertyName.HCPCS_PRICING: PropertyLabel("Pricing Indicator Code", "Pricing"),
-    PropertyName.HCPCS_MULTIPLE_PRICING: PropertyLabel("Multiple Pricing Indicator Code", "Multiple pricing"),
-    PropertyName.HCPCS_COVERAGE_ISSUES_MANUAL: PropertyLabel(
+    HcpcsField.PRICING: PropertyLabel("Pricing Indicator Code", "Pricing"),
+    HcpcsField.MULTIPLE_PRICING: PropertyLabel("Multiple Pricing Indicator Code", "Multiple pricing"),
+    HcpcsField.COVERAGE_ISSUES_MANUAL: PropertyLabel(
         "Coverage Issues Manual Reference Section Number", "Coverage Issues Manual section"
     ),
-    PropertyName.HCPCS_CARRIERS_MANUAL: PropertyLabel(
+    HcpcsField.CARRIERS_MANUAL: PropertyLabel(
         "Medicare Carriers Manual Reference Section Number", "Carriers Manual section"
     ),
-    PropertyName.HCPCS_STATUTE: PropertyLabel("Statute Number", "Statute"),
-    PropertyName.HCPCS_LAB_CERTIFICATION: PropertyLabel("Lab Certification Code", "Lab certification"),
-    PropertyName.HCPCS_CROSS_REFERENCE: PropertyLabel("Cross Reference Code", "Cross reference"),
-    PropertyName.HCPCS_COVERAGE: PropertyLabel("Coverage Code", "Medicare coverage"),
-    PropertyName.HCPCS_ASC_GROUP: PropertyLabel("ASC Payment Group Code", "ASC payment group"),
-    PropertyName.HCPCS_ASC_GROUP_DATE: PropertyLabel("ASC Payment Group Effective Date", "ASC payment group effective"),
-    PropertyName.HCPCS_MOG_GROUP: PropertyLabel("MOG Payment Group Code", "Medicare outpatient group"),
-    PropertyName.HCPCS_MOG_POLICY: PropertyLabel("MOG Payment Policy Indicator", "Medicare outpatient group policy"),
-    PropertyName.HCPCS_MOG_DATE: PropertyLabel("MOG Effective Date", "Medicare outpatient group effective"),
-    PropertyName.HCPCS_PROCESSING_NOTE: PropertyLabel("Processing Note Number", "Processing note"),
-    PropertyName.HCPCS_BETOS: PropertyLabel("Berenson-Eggers Type Of Service Code", "BETOS category"),
-    PropertyName.HCPCS_TYPE_OF_SERVICE: PropertyLabel("Type Of Service Code", "Type of service"),
-    PropertyName.HCPCS_ANESTHESIA_BASE_UNITS: PropertyLabel("Anesthesia Base Unit Quantity", "Anesthesia base units"),
-    PropertyName.HCPCS_ADD_DATE: PropertyLabel("Code Added Date", "Added"),
-    PropertyName.HCPCS_EFFECTIVE_DATE: PropertyLabel("Action Effective Date", "Latest change effective"),
-    PropertyName.HCPCS_TERMINATION_DATE: PropertyLabel("Termination Date", "Terminated"),
-    PropertyName.HCPCS_ACTION: PropertyLabel("Action Code", "Latest change"),
+    HcpcsField.STATUTE: PropertyLabel("Statute Number", "Statute"),
+    HcpcsField.LAB_CERTIFICATION: PropertyLabel("Lab Certification Code", "Lab certification"),
+    HcpcsField.CROSS_REFERENCE: PropertyLabel("Cross Reference Code", "Cross reference"),
+    HcpcsField.COVERAGE: PropertyLabel("Coverage Code", "Medicare coverage"),
+    HcpcsField.ASC_GROUP: PropertyLabel("ASC Payment Group Code", "ASC payment group"),
+    HcpcsField.ASC_GROUP_DATE: PropertyLabel("ASC Payment Group Effective Date", "ASC payment group effective"),
+    HcpcsField.MOG_GROUP: PropertyLabel("MOG Payment Group Code", "Medicare outpatient group"),
+    HcpcsField.MOG_POLICY: PropertyLabel("MOG Payment Policy Indicator", "Medicare outpatient group policy"),
+    HcpcsField.MOG_DATE: PropertyLabel("MOG Effective Date", "Medicare outpatient group effective"),
+    HcpcsField.PROCESSING_NOTE: PropertyLabel("Processing Note Number", "Processing note"),
+    HcpcsField.BETOS: PropertyLabel("Berenson-Eggers Type Of Service Code", "BETOS category"),
+    HcpcsField.TYPE_OF_SERVICE: PropertyLabel("Type Of Service Code", "Type of service"),
+    HcpcsField.ANESTHESIA_BASE_UNITS: PropertyLabel("Anesthesia Base Unit Quantity", "Anesthesia base units"),
+    HcpcsField.ADD_DATE: PropertyLabel("Code Added Date", "Added"),
+    HcpcsField.EFFECTIVE_DATE: PropertyLabel("Action Effective Date", "Latest change effective"),
+    HcpcsField.TERMINATION_DATE: PropertyLabel("Termination Date", "Terminated"),
+    HcpcsField.ACTION: PropertyLabel("Action Code", "Latest change"),
     PropertyName.ICD11_LEAF: PropertyLabel("isLeaf", "Leaf code (no subdivisions)"),
     PropertyName.ICD11_RESIDUAL: PropertyLabel("IsResidual", "Residual category (other or unspecified)"),
     PropertyName.ICD11_FOUNDATION_URI: PropertyLabel("Foundation URI", "Entity in the ICD-11 Foundation"),
@@ -126,7 +149,11 @@ LABELS: dict[PropertyName, PropertyLabel] = {
 
 def label(name: str) -> PropertyLabel | None:
     """The labels of a property name, or None for a name outside the vocabulary."""
-    try:
-        return LABELS[PropertyName(name)]
-    except ValueError:
-        return None
+    return _BY_VALUE.get(name)
+
+
+_BY_VALUE: dict[str, PropertyLabel] = {name.value: labels for name, labels in LABELS.items()}
+
+
+PCS_AXES: frozenset[str] = frozenset(PcsAxis)
+HCPCS_FIELDS: frozenset[str] = frozenset(HcpcsField)

@@ -28,6 +28,7 @@ from medcodes.models import (
     NoteKind,
     Property,
 )
+from medcodes.properties import LABELS, PCS_AXES, HcpcsField, PcsAxis, PropertyName
 from medcodes.properties import label as property_label
 from medcodes.sources.icd10pcs import code_axes
 from medcodes.systems import NAMES, REGISTRY, Reporting, SystemId, a_name
@@ -241,7 +242,7 @@ def _drg_summary(detail: ConceptDetail) -> str:
 
 def _icd9_summary(detail: ConceptDetail) -> str:
     c = detail.concept
-    kind = next((p.label for p in detail.properties if p.name == "icd9cm.type"), None) or "code"
+    kind = next((p.label for p in detail.properties if p.name == PropertyName.ICD9CM_TYPE), None) or "code"
     what = "category" if c.kind is ConceptKind.CATEGORY else f"{kind} code"
     return (
         f"{c.code} is {a_name(c.system)} {what}: {c.title}. {_complete(detail)} In the US, ICD-9-CM was replaced"
@@ -303,25 +304,29 @@ def _where(detail: ConceptDetail) -> FactSection:
 
 
 # ---------------------------------------------------------------------------------------------- structure
-_PCS_AXIS_WORDS = {
-    "pcs.section": "Section",
-    "pcs.body_system": "Body System",
-    "pcs.operation": "Operation",
-    "pcs.body_part": "Body Part",
-    "pcs.approach": "Approach",
-    "pcs.device": "Device",
-    "pcs.qualifier": "Qualifier",
+# The Medical and Surgical section's axis titles, for a table whose own titles are not at hand.
+_PCS_AXIS_WORDS: dict[str, str] = {
+    axis: LABELS[axis].official
+    for axis in (
+        PcsAxis.SECTION,
+        PcsAxis.BODY_SYSTEM,
+        PcsAxis.OPERATION,
+        PcsAxis.BODY_PART,
+        PcsAxis.APPROACH,
+        PcsAxis.DEVICE,
+        PcsAxis.QUALIFIER,
+    )
 }
 
 
 def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection | None:
     """Character by character, with each value's official definition (held by the code's table)."""
     concept = detail.concept
-    own = [p for p in detail.properties if p.name.startswith("pcs.") and p.name != "pcs.axis_title"]
+    own = [p for p in detail.properties if p.name in PCS_AXES and p.name != PcsAxis.AXIS_TITLE]
     if not own:
         return None
     context = table if concept.kind is ConceptKind.CODE else detail.properties
-    axis_titles = {p.value: p.label for p in context if p.name == "pcs.axis_title"}
+    axis_titles = {p.value: p.label for p in context if p.name == PcsAxis.AXIS_TITLE}
     lines: list[FactLine] = []
     if concept.kind is ConceptKind.CODE:
         # The same reading as the code page and the API: labels from the code's row, definitions from its table.
@@ -348,12 +353,12 @@ def _pcs_axes(detail: ConceptDetail, table: Sequence[Property]) -> FactSection |
 def _drg_grouping(detail: ConceptDetail) -> FactSection:
     props = {p.name: p for p in detail.properties}
     lines: list[FactLine] = []
-    mdc = props.get("drg.mdc")
+    mdc = props.get(PropertyName.DRG_MDC)
     if mdc is not None:
         lines.append(FactLine("Major Diagnostic Category", f"MDC {mdc.value}: {mdc.label}"))
     else:
         lines.append(FactLine("Major Diagnostic Category", "none in the official list (a pre-MDC or special DRG)"))
-    kind = props.get("drg.type")
+    kind = props.get(PropertyName.DRG_TYPE)
     if kind is not None and kind.value == "P":
         lines.append(FactLine("Type", "surgical: stays in it include an operating room procedure"))
     elif kind is not None and kind.value == "M":
@@ -380,13 +385,13 @@ def _drg_grouping(detail: ConceptDetail) -> FactSection:
 def _icd11_classification(detail: ConceptDetail) -> FactSection:
     lines: list[FactLine] = []
     for prop in detail.properties:
-        if prop.name == "icd11.residual" and prop.label == "unspecified":
+        if prop.name == PropertyName.ICD11_RESIDUAL and prop.label == "unspecified":
             lines.append(FactLine("Residual category", "unspecified: used when no further detail is known"))
-        elif prop.name == "icd11.residual":
+        elif prop.name == PropertyName.ICD11_RESIDUAL:
             lines.append(
                 FactLine("Residual category", "other specified: for specified forms that no sibling code names")
             )
-        elif prop.name == "icd11.browser_link":
+        elif prop.name == PropertyName.ICD11_BROWSER_LINK:
             lines.append(FactLine("WHO ICD-11 browser", prop.value))
     return FactSection("Classification", tuple(lines))
 
@@ -487,7 +492,7 @@ def _note_sentence(kind: NoteKind, texts: list[str]) -> str:
 def _pcs_notes(detail: ConceptDetail, notes: list[Note]) -> FactSection | None:
     # A table's NOTE repeats its root operation's definition ("Resection: Cutting out ..."), which the
     # character-by-character section already gives; its INCLUDES are the definitions XML's examples.
-    operation = next((p for p in detail.properties if p.name == "pcs.operation"), None)
+    operation = next((p for p in detail.properties if p.name == PcsAxis.OPERATION), None)
     repeated = f"{operation.label}: " if operation is not None and operation.label else None
     lines = []
     for note in notes:
@@ -516,7 +521,7 @@ def _indicators(detail: ConceptDetail) -> FactSection | None:
         label = named.plain if named is not None else prop.name
         if prop.name.endswith("_date"):
             text = prop.label or prop.value
-        elif prop.name == "hcpcs.coverage" and prop.value in _COVERAGE:
+        elif prop.name == HcpcsField.COVERAGE and prop.value in _COVERAGE:
             text = f"{prop.label} ({prop.value}): {_COVERAGE[prop.value]}"
         else:
             text = f"{prop.label} ({prop.value})" if prop.label else prop.value

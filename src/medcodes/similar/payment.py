@@ -11,6 +11,7 @@ from medcodes.models import (
     ConceptKind,
     SimilarKind,
 )
+from medcodes.properties import HcpcsField
 from medcodes.similar.clue import MANUAL_MAX, NEARBY_SHARE, NEARBY_SPAN, NEARBY_WEIGHT, SCORE, Clue
 from medcodes.similar.overlap import Overlap
 from medcodes.store.sqlite import SQLiteStore
@@ -50,7 +51,10 @@ def drg_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
 
 def coverage_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
     """HCPCS codes of the same section of the Medicare Coverage Issues or Carriers Manual."""
-    manuals = {"hcpcs.coverage_issues_manual": "Coverage Issues Manual", "hcpcs.carriers_manual": "Carriers Manual"}
+    manuals: dict[str, str] = {
+        HcpcsField.COVERAGE_ISSUES_MANUAL: "Coverage Issues Manual",
+        HcpcsField.CARRIERS_MANUAL: "Carriers Manual",
+    }
     for prop in store.properties(concept.system, concept.code):
         if prop.name not in manuals:
             continue
@@ -81,7 +85,7 @@ def nearby_clues(store: SQLiteStore, concept: Concept, overlap: Overlap) -> Iter
         for o in store.concepts_in_order(concept.system, concept.seq - NEARBY_SPAN, concept.seq + NEARBY_SPAN)
         if o.code != concept.code and o.kind is ConceptKind.CODE and o.code[0] == concept.code[0]
     ]
-    betos = store.property_labels(concept.system, [concept.code, *(o.code for o in others)], "hcpcs.betos")
+    betos = store.property_labels(concept.system, [concept.code, *(o.code for o in others)], HcpcsField.BETOS)
     mine = betos.get(concept.code)
     words = overlap.words(concept.title)
     for other in others:

@@ -9,13 +9,20 @@ from medcodes.models import (
     Concept,
     SimilarKind,
 )
+from medcodes.properties import PcsAxis
 from medcodes.similar.clue import SCAN_LIMIT, SCORE, Clue
 from medcodes.similar.codes import glob_literal
 from medcodes.store.sqlite import SQLiteStore
 
 # The property of each ICD-10-PCS axis (1-based) where the table titles it as the Medical and Surgical section
-# does; an axis titled otherwise ("Type", "Contrast", "Duration") is "pcs.axisN" (see sources/icd10pcs.py).
-_PCS_AXES = {3: "pcs.operation", 4: "pcs.body_part", 5: "pcs.approach", 6: "pcs.device", 7: "pcs.qualifier"}
+# does; an axis titled otherwise ("Type", "Contrast", "Duration") is ``PcsAxis.at(n)`` (sources/icd10pcs_tables.py).
+_PCS_AXES = {
+    3: PcsAxis.OPERATION,
+    4: PcsAxis.BODY_PART,
+    5: PcsAxis.APPROACH,
+    6: PcsAxis.DEVICE,
+    7: PcsAxis.QUALIFIER,
+}
 _PCS_AXIS_WORDS = {3: "operation", 4: "body part", 5: "approach", 6: "device", 7: "qualifier"}
 
 
@@ -33,12 +40,12 @@ def pcs_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
     titles = {
         int(p.value): (p.label or "").lower()
         for p in store.properties(concept.system, code[:3])
-        if p.name == "pcs.axis_title" and p.value.isdigit()
+        if p.name == PcsAxis.AXIS_TITLE and p.value.isdigit()
     }
 
-    def axis_name(n: int) -> str:
+    def axis_name(n: int) -> PcsAxis:
         named = _PCS_AXES[n]
-        return named if named in mine else f"pcs.axis{n}"
+        return named if named in mine else PcsAxis.at(n)
 
     def my_value(n: int) -> str:
         prop = mine.get(axis_name(n))
@@ -78,7 +85,7 @@ def pcs_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
                 fold=True,
                 more_label=f"other codes of table {code[:3]} on this body part",
             )
-    if "pcs.body_part" not in mine:
+    if PcsAxis.BODY_PART not in mine:
         return
     # The same body part in the same body system, by another root operation (or imaging type ...).
     pattern = f"{glob_literal(code[:2])}?{glob_literal(code[3])}*"
@@ -87,7 +94,7 @@ def pcs_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
     operations = store.property_labels(concept.system, list(first.values()), axis_name(3))
     # A body part value means the same in every table of a body system in the Medical and Surgical section,
     # not always elsewhere (Imaging): the label must agree.
-    parts = store.property_labels(concept.system, list(first.values()), "pcs.body_part")
+    parts = store.property_labels(concept.system, list(first.values()), PcsAxis.BODY_PART)
     body_part = my_value(4)
     word = "root operation" if titles.get(3, "operation") == "operation" else titles[3]
     for other in others:

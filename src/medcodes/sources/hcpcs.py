@@ -25,7 +25,6 @@ from medcodes.models import (
     Concept,
     ConceptKind,
     Designation,
-    DesignationKind,
     HistoryEvent,
     HistoryKind,
     Property,
@@ -34,7 +33,7 @@ from medcodes.models import (
     Release,
     ReleaseContent,
 )
-from medcodes.properties import PropertyName
+from medcodes.properties import HcpcsField
 from medcodes.sources.files import source_file
 from medcodes.sources.hcpcs_layout import (
     ACTION,
@@ -57,6 +56,7 @@ from medcodes.sources.hcpcs_records import (
     record_date,
 )
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.HCPCS
@@ -159,56 +159,56 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 
 # --- building the release -------------------------------------------------------------------------------
 def _properties(record: HcpcsRecord, notes: dict[str, str]) -> Iterator[Property]:
-    def prop(name: PropertyName, value: str, labels: dict[str, str] | None = None) -> Property:
+    def prop(name: HcpcsField, value: str, labels: dict[str, str] | None = None) -> Property:
         return Property(SYSTEM, record.code, name, value, labels.get(value) if labels else None)
 
-    def dated(name: PropertyName, value: str) -> Property:
+    def dated(name: HcpcsField, value: str) -> Property:
         date = record_date(value)
         return Property(SYSTEM, record.code, name, value, date.isoformat() if date else None)
 
     for value in record.pricing:
-        yield prop(PropertyName.HCPCS_PRICING, value, PRICING)
+        yield prop(HcpcsField.PRICING, value, PRICING)
     if record.multiple_pricing:
-        yield prop(PropertyName.HCPCS_MULTIPLE_PRICING, record.multiple_pricing, MULTIPLE_PRICING)
+        yield prop(HcpcsField.MULTIPLE_PRICING, record.multiple_pricing, MULTIPLE_PRICING)
     for value in record.coverage_issues_manual:
-        yield prop(PropertyName.HCPCS_COVERAGE_ISSUES_MANUAL, value)
+        yield prop(HcpcsField.COVERAGE_ISSUES_MANUAL, value)
     for value in record.carriers_manual:
-        yield prop(PropertyName.HCPCS_CARRIERS_MANUAL, value)
+        yield prop(HcpcsField.CARRIERS_MANUAL, value)
     if record.statute:
-        yield prop(PropertyName.HCPCS_STATUTE, record.statute)
+        yield prop(HcpcsField.STATUTE, record.statute)
     for value in record.lab_certification:
-        yield prop(PropertyName.HCPCS_LAB_CERTIFICATION, value, LAB_CERTIFICATION)
+        yield prop(HcpcsField.LAB_CERTIFICATION, value, LAB_CERTIFICATION)
     for value in record.cross_reference:
-        yield prop(PropertyName.HCPCS_CROSS_REFERENCE, value)
+        yield prop(HcpcsField.CROSS_REFERENCE, value)
     if record.coverage:
-        yield prop(PropertyName.HCPCS_COVERAGE, record.coverage, COVERAGE)
+        yield prop(HcpcsField.COVERAGE, record.coverage, COVERAGE)
     if record.asc_group:
-        yield prop(PropertyName.HCPCS_ASC_GROUP, record.asc_group, ASC_GROUP)
+        yield prop(HcpcsField.ASC_GROUP, record.asc_group, ASC_GROUP)
     if record.asc_group_date:
-        yield dated(PropertyName.HCPCS_ASC_GROUP_DATE, record.asc_group_date)
+        yield dated(HcpcsField.ASC_GROUP_DATE, record.asc_group_date)
     if record.mog_group:
-        yield prop(PropertyName.HCPCS_MOG_GROUP, record.mog_group)
+        yield prop(HcpcsField.MOG_GROUP, record.mog_group)
     if record.mog_policy:
-        yield prop(PropertyName.HCPCS_MOG_POLICY, record.mog_policy, MOG_POLICY)
+        yield prop(HcpcsField.MOG_POLICY, record.mog_policy, MOG_POLICY)
     if record.mog_date:
-        yield dated(PropertyName.HCPCS_MOG_DATE, record.mog_date)
+        yield dated(HcpcsField.MOG_DATE, record.mog_date)
     if record.processing_note:
-        yield prop(PropertyName.HCPCS_PROCESSING_NOTE, record.processing_note, notes)
+        yield prop(HcpcsField.PROCESSING_NOTE, record.processing_note, notes)
     if record.betos:
-        yield prop(PropertyName.HCPCS_BETOS, record.betos, BETOS)
+        yield prop(HcpcsField.BETOS, record.betos, BETOS)
     for value in record.type_of_service:
-        yield prop(PropertyName.HCPCS_TYPE_OF_SERVICE, value, TYPE_OF_SERVICE)
+        yield prop(HcpcsField.TYPE_OF_SERVICE, value, TYPE_OF_SERVICE)
     # Level II codes carry base units 0 (anesthesia is priced under CPT); only a real value is a fact.
     if record.anesthesia_base_units.strip("0"):
-        yield prop(PropertyName.HCPCS_ANESTHESIA_BASE_UNITS, record.anesthesia_base_units)
+        yield prop(HcpcsField.ANESTHESIA_BASE_UNITS, record.anesthesia_base_units)
     if record.added:
-        yield dated(PropertyName.HCPCS_ADD_DATE, record.added)
+        yield dated(HcpcsField.ADD_DATE, record.added)
     if record.action_effective:
-        yield dated(PropertyName.HCPCS_EFFECTIVE_DATE, record.action_effective)
+        yield dated(HcpcsField.EFFECTIVE_DATE, record.action_effective)
     if record.terminated:
-        yield dated(PropertyName.HCPCS_TERMINATION_DATE, record.terminated)
+        yield dated(HcpcsField.TERMINATION_DATE, record.terminated)
     if record.action:
-        yield prop(PropertyName.HCPCS_ACTION, record.action, ACTION)
+        yield prop(HcpcsField.ACTION, record.action, ACTION)
 
 
 def _target(code: str) -> SystemId | None:
@@ -272,11 +272,7 @@ class _Parts:
 
     def add(self, concept: Concept) -> None:
         self.concepts.append(concept)
-        self.designations.append(Designation(SYSTEM, concept.code, DesignationKind.TITLE, concept.title, _SOURCE))
-        if concept.short_title:
-            self.designations.append(
-                Designation(SYSTEM, concept.code, DesignationKind.SHORT_TITLE, concept.short_title, _SOURCE)
-            )
+        self.designations.extend(title_designations(concept, _SOURCE))
 
 
 def _newest(found: Sequence[FoundFile]) -> FoundFile | None:

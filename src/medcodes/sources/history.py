@@ -28,7 +28,7 @@ from medcodes.sources.files import source_file
 from medcodes.sources.history_addenda import AddendaEntry, addenda_events, headers_added, read_addenda
 from medcodes.sources.history_codes import SYSTEM, extending, fiscal_year
 from medcodes.sources.history_conversion import Conversion, conversion_history, previous_codes, read_conversion
-from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.kinds import FileKind, FoundFile, effective_date
 from medcodes.systems import SystemId
 
 # The history of ICD-10-CM: this module finds and loads the files (the source contract); the addenda and the
@@ -63,10 +63,6 @@ class History:
 
 _ADDENDA_NAME = re.compile(r"icd10cm[_-]order[_-]addenda[_-].*?(\d{4}).*?\.txt(?:\.gz)?", re.I)
 _CONVERSION_NAME = re.compile(r".*conversion.*table.*\.xlsx", re.I)
-_MONTH_DATE = re.compile(
-    r"(January|February|March|April|May|June|July|August|September|October|November|December)-(\d{1,2})-(\d{4})",
-    re.I,
-)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -105,20 +101,6 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     return FoundFile(FileKind.ICD10CM_ADDENDA, path, match.group(1))
 
 
-def effective_date(found: FoundFile) -> dt.date | None:
-    """When the changes of a file take effect: a date its name states ("April-1-2026"), else October 1
-    before the fiscal year of its version."""
-    for name in (found.member or "", found.path.name):
-        month = _MONTH_DATE.search(name)
-        if month:
-            number = dt.datetime.strptime(month.group(1).title(), "%B").month
-            return dt.date(int(month.group(3)), number, int(month.group(2)))
-    if found.version and found.version.isdigit():
-        return dt.date(int(found.version) - 1, 10, 1)
-    return None
-
-
-# --- diff of two releases ------------------------------------------------------------------------------
 def diff(
     old: Iterable[Concept], new: Iterable[Concept], system: SystemId, release: str, effective: dt.date | None
 ) -> tuple[HistoryEvent, ...]:

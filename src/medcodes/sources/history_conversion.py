@@ -34,6 +34,11 @@ def read_sheet(path: Path) -> Iterator[SheetRow]:
     """The rows of the first worksheet of an .xlsx file (a zip of SpreadsheetML, ECMA-376 part 1 §18).
 
     Cells hold a shared-string index (t="s"), an inline string (t="inlineStr") or a value (<v>).
+
+    Read with the zip module and lxml (already a dependency) rather than openpyxl: openpyxl 3.1.5 in read-only
+    mode reads the FY2026 table too, but gives typed cells (the year 2017 as an int, dates as datetimes by the
+    cell's number format) where ``read_conversion`` parses the text as written, and it would add 3 MB (with
+    et_xmlfile) for one worksheet of three columns; this reader also says the row of a malformed cell.
     """
     try:
         with zipfile.ZipFile(path) as archive:

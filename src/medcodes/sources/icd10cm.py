@@ -3,19 +3,25 @@
 - CDC tabular XML (``<ICD10CM.tabular>``): chapters, sections, every ``diag`` level, every note kind,
   and the 7th-character expansion that yields the valid codes.
 - CMS order file (``icd10cm_order_YYYY.txt``): short and long titles, header vs billable flag.
+- The CDC Alphabetic Index, External Cause Index and Drug and Neoplasm tables: names of the tabular list's
+  codes, read by ``icd10cm_index``.
+
+``sniff`` and ``load`` follow the source contract (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
 
 from medcodes.errors import SourceError
 from medcodes.models import (
+    RECONSTRUCTED,
     Concept,
     ConceptKind,
     ConceptNote,
@@ -23,11 +29,18 @@ from medcodes.models import (
     DesignationKind,
     Note,
     NoteKind,
+    Prior,
+    Release,
+    ReleaseContent,
 )
-from medcodes.sources.files import line_of, parse_xml, squash, text_lines
+from medcodes.sources import icd10cm_index
+from medcodes.sources.files import line_of, parse_xml, source_file, squash, text_lines
+from medcodes.sources.kinds import FileKind, FoundFile, effective_date, newest
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10CM
+_VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
 
 # Tabular XML element -> note kind. <notes> holds general notes; <sevenChrDef> is handled apart.
 _NOTE_ELEMENTS: dict[str, NoteKind] = {
@@ -102,7 +115,7 @@ class _TabularReader:
 
     def _add(self, concept: Concept, element: etree._Element) -> None:
         self.concepts.append(concept)
-        self.designations.append(Designation(SYSTEM, concept.code, DesignationKind.TITLE, concept.title, "tabular"))
+        self.designations.extend(title_designations(concept, "tabular"))
         for child in element:
             kind = _NOTE_ELEMENTS.get(str(child.tag))
             if kind is None:
@@ -198,7 +211,7 @@ class _TabularReader:
                 SYSTEM, full, f"{title}, {meaning}", ConceptKind.CODE, True, code, None, depth, len(self.concepts)
             )
             self.concepts.append(concept)
-            self.designations.append(Designation(SYSTEM, full, DesignationKind.TITLE, concept.title, "tabular"))
+            self.designations.extend(title_designations(concept, "tabular"))
 
 
 def load_tabular(path: Path, data: bytes | None = None) -> Tabular:
@@ -272,3 +285,107 @@ def merge_order(tabular: Tabular, entries: Iterator[OrderEntry], path: Path) -> 
                 Designation(SYSTEM, concept.code, DesignationKind.SHORT_TITLE, entry.short_title, "order")
             )
     return Tabular(tabular.version, tuple(concepts), tabular.notes, tuple(designations))
+
+
+# --- the source contract: finding the files, loading the release ----------------------------------------
+_INDEX_SOURCES: dict[FileKind, str] = {
+    FileKind.ICD10CM_INDEX: "index",
+    FileKind.ICD10CM_EINDEX: "eindex",
+    FileKind.ICD10CM_DRUG: "drug",
+    FileKind.ICD10CM_NEOPLASM: "neoplasm",
+}
+
+
+def sniff(path: Path, head: bytes) -> FoundFile | None:
+    """The CDC tabular and index-family XML, and the CMS order file (plain or in the CMS zip)."""
+    name = path.name.lower()
+    if name.endswith((".xml", ".xml.gz")):
+        version_match = _VERSION.search(head)
+        version = version_match.group(1).decode() if version_match else None
+        if b"<ICD10CM.tabular" in head:
+            return FoundFile(FileKind.ICD10CM_TABULAR, path, version)
+        if b"<ICD10CM.index" not in head:
+            return None
+        if b"<indexHeading" in head:
+            if re.search(rb"<head[^>]*>\s*Substance", head):
+                return FoundFile(FileKind.ICD10CM_DRUG, path, version)
+            if re.search(rb"<head[^>]*>\s*Neoplasm", head):
+                return FoundFile(FileKind.ICD10CM_NEOPLASM, path, version)
+            return None
+        if re.search(rb"<title>[^<]*EXTERNAL CAUSE", head, re.IGNORECASE):
+            return FoundFile(FileKind.ICD10CM_EINDEX, path, version)
+        return FoundFile(FileKind.ICD10CM_INDEX, path, version)
+    if re.fullmatch(r"icd10cm_order_\d{4}\.txt(\.gz)?", name):
+        return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", name)[0])
+    if name.endswith(".zip"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                member = order_member(archive.namelist())
+        except (OSError, zipfile.BadZipFile):
+            return None
+        if member is not None:
+            return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", member)[-1], member)
+    return None
+
+
+def _quiet(_part: str, _done: int, _total: int) -> None:
+    return None
+
+
+def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] | None = None) -> ReleaseContent | None:
+    """The ICD-10-CM release: the newest tabular list, the order file of its year, and the Alphabetic Index,
+    the External Cause Index and the Drug and Neoplasm tables, which name codes of the tabular list.
+
+    ``progress(part, done, total)`` is told as each part is read (the build shows it)."""
+    progress = progress or _quiet
+    tabulars = newest(found, FileKind.ICD10CM_TABULAR)
+    if not tabulars:
+        return None
+    main = tabulars[0]
+    progress("ICD-10-CM tabular list", 0, 1)
+    tabular = load_tabular(main.path)
+    files = [source_file(main.path)]
+    warnings: list[str] = []
+    orders = [o for o in newest(found, FileKind.ICD10CM_ORDER) if o.version == tabular.version]
+    if orders:
+        order = orders[0]
+        progress("ICD-10-CM order file", 0, 1)
+        tabular = merge_order(tabular, load_order(order.path, order.member), order.path)
+        files.append(source_file(order.path, order.path.name + (f"!{order.member}" if order.member else "")))
+    known = {c.code for c in tabular.concepts}
+    designations: list[Designation] = list(tabular.designations)
+    priors: list[Prior] = []
+    index_files = [f for kind in _INDEX_SOURCES for f in newest(found, kind)]
+    for number, index_file in enumerate(index_files):
+        progress("ICD-10-CM index and tables", number, len(index_files))
+        source = _INDEX_SOURCES[index_file.kind]
+        terms = (
+            icd10cm_index.load_table(index_file.path, source)
+            if index_file.kind in (FileKind.ICD10CM_DRUG, FileKind.ICD10CM_NEOPLASM)
+            else icd10cm_index.load_index(index_file.path, source)
+        )
+        made = icd10cm_index.designations(terms, known, SYSTEM)
+        record = source_file(index_file.path)
+        index_priors = made.priors if index_file.kind is FileKind.ICD10CM_INDEX else ()
+        if record.reconstructed:
+            # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
+            designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)
+            priors.extend(replace(p, source=p.source + RECONSTRUCTED) for p in index_priors)
+        else:
+            designations.extend(made.designations)
+            priors.extend(index_priors)
+        files.append(record)
+        if made.unresolved_codes or made.unresolved_references:
+            warnings.append(
+                f"{index_file.path.name}: {made.unresolved_codes} codes not in the tabular list,"
+                f" {made.unresolved_references} see-references without a target; left out"
+            )
+    release = Release(SYSTEM, tabular.version, effective_date(main), tuple(files))
+    return ReleaseContent(
+        release,
+        tabular.concepts,
+        tuple(designations),
+        tabular.notes,
+        warnings=tuple(warnings),
+        priors=tuple(dict.fromkeys(priors)),
+    )

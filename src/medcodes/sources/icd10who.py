@@ -48,6 +48,7 @@ from medcodes.models import (
 from medcodes.properties import PropertyName
 from medcodes.sources.files import line_of, parse_xml, source_file, squash
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10
@@ -202,7 +203,7 @@ def load_claml(path: Path, data: bytes | None = None) -> ReleaseContent:
         concepts.append(
             Concept(SYSTEM, cls.code, titles[0], cls.kind, billable, cls.parent, None, depths[cls.code], len(concepts))
         )
-        designations.append(Designation(SYSTEM, cls.code, DesignationKind.TITLE, titles[0], "claml"))
+        designations.extend(title_designations(concepts[-1], "claml"))
         for text in _rubric_texts(cls.element, "preferredLong"):
             designations.append(Designation(SYSTEM, cls.code, DesignationKind.SYNONYM, text, "claml"))
         for text in _rubric_texts(cls.element, "inclusion"):

@@ -38,7 +38,6 @@ from medcodes.models import (
     Concept,
     ConceptKind,
     Designation,
-    DesignationKind,
     Property,
     Release,
     ReleaseContent,
@@ -46,6 +45,7 @@ from medcodes.models import (
 from medcodes.properties import PropertyName
 from medcodes.sources.files import open_binary, source_file
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD11
@@ -234,7 +234,7 @@ def load_tabulation(path: Path, version: str, effective: dt.date | None) -> Rele
         kind = _kind(entity)
         billable = entity.leaf and kind in (ConceptKind.CATEGORY, ConceptKind.CODE)
         concepts.append(Concept(SYSTEM, code, entity.title, kind, billable, parent, None, entity.depth, len(concepts)))
-        designations.append(Designation(SYSTEM, code, DesignationKind.TITLE, entity.title, _SOURCE))
+        designations.extend(title_designations(concepts[-1], _SOURCE))
         properties.extend(_properties(entity, code))
     if not concepts:
         raise SourceError(path, None, "no entity rows after the header")

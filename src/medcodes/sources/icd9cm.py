@@ -37,7 +37,6 @@ from medcodes.models import (
     Concept,
     ConceptKind,
     Designation,
-    DesignationKind,
     Property,
     Release,
     ReleaseContent,
@@ -46,6 +45,7 @@ from medcodes.models import (
 from medcodes.properties import PropertyName
 from medcodes.sources.files import read_bytes, source_file
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD9CM
@@ -248,6 +248,8 @@ class _RtfReader:
 
     Written here rather than taken from a library (striprtf): the CDC file needs hidden text (\\v) and skipped
     destinations kept out, and \\uN fallbacks dropped, exactly; this reader is checked against the official file.
+    striprtf 0.0.35 gives the same lines of Ptab12.RTF, but in DC_3D12.RTF it shows a hidden run ("VOLUME
+    2-INDEX TO DISEASES") at the end of the E999 line, which would become part of that category's title.
     """
 
     def __init__(self, data: bytes, where: str) -> None:
@@ -383,7 +385,7 @@ class _Builder:
                     SYSTEM, category, title, ConceptKind.CATEGORY, False, None, None, 0, len(self.concepts)
                 )
                 self.add(header, where, entry.line)
-                self.designations.append(Designation(SYSTEM, category, DesignationKind.TITLE, title, "cdc"))
+                self.designations.extend(title_designations(header, "cdc"))
                 self.properties.append(Property(SYSTEM, category, PropertyName.ICD9CM_TYPE, kind_value, kind_label))
             current = category
             code = canonical(entry.code, procedures)
@@ -401,11 +403,7 @@ class _Builder:
                 len(self.concepts),
             )
             self.add(concept, where, entry.line)
-            self.designations.append(Designation(SYSTEM, code, DesignationKind.TITLE, entry.title, "cms-long"))
-            if short_entry:
-                self.designations.append(
-                    Designation(SYSTEM, code, DesignationKind.SHORT_TITLE, short_entry.title, "cms-short")
-                )
+            self.designations.extend(title_designations(concept, "cms-long", "cms-short"))
             self.properties.append(Property(SYSTEM, code, PropertyName.ICD9CM_TYPE, kind_value, kind_label))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -61,3 +64,31 @@ class FoundFile:
     path: Path
     version: str | None = None
     member: str | None = None  # the file inside a zip
+
+
+def newest(found: Sequence[FoundFile], kind: FileKind) -> list[FoundFile]:
+    """The files of one kind, newest version first."""
+    return sorted((f for f in found if f.kind is kind), key=lambda f: (f.version or "", str(f.path)), reverse=True)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH_DATE = re.compile(
+    r"(January|February|March|April|May|June|July|August|September|October|November|December)-(\d{1,2})-(\d{4})",
+    re.IGNORECASE,
+)
+
+
+def effective_date(found: FoundFile) -> dt.date | None:
+    """When an ICD-10-CM file takes effect: a date its member's or its own name states ("2026-04-01",
+    "April-1-2026"), else October 1 before the fiscal year of its version (ICD-10-CM fiscal years start then)."""
+    for name in (found.member or "", found.path.name):
+        iso = _ISO_DATE.search(name)
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        month = _MONTH_DATE.search(name)
+        if month:
+            number = dt.datetime.strptime(month.group(1).title(), "%B").month
+            return dt.date(int(month.group(3)), number, int(month.group(2)))
+    if found.version and found.version.isdigit():
+        return dt.date(int(found.version) - 1, 10, 1)
+    return None

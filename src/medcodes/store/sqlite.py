@@ -37,6 +37,7 @@ from medcodes.models import (
     Vocabulary,
     VocabularyContent,
 )
+from medcodes.properties import HcpcsField
 from medcodes.recent import Recent
 from medcodes.store import migrations
 from medcodes.store.schema import MIGRATIONS
@@ -971,11 +972,12 @@ class SQLiteStore:
         return out
 
     def codes_with_manual_section(self, system: SystemId, name: str, value: str, limit: int) -> list[str]:
-        """Codes whose Medicare manual property ``name`` (``hcpcs.coverage_issues_manual`` or
-        ``hcpcs.carriers_manual``) is ``value``, through the partial index of migration 0003_similar."""
+        """Codes whose Medicare manual property ``name`` (``HcpcsField.COVERAGE_ISSUES_MANUAL`` or
+        ``CARRIERS_MANUAL``) is ``value``, through the partial index of migration 0003_similar (whose condition
+        the query repeats word for word, so that SQLite uses it)."""
         rows = self.connection.execute(
             "SELECT c.code FROM properties p JOIN concepts c ON c.id = p.concept_id"
-            " WHERE p.name IN ('hcpcs.coverage_issues_manual', 'hcpcs.carriers_manual')"
+            f" WHERE p.name IN ('{HcpcsField.COVERAGE_ISSUES_MANUAL}', '{HcpcsField.CARRIERS_MANUAL}')"
             " AND p.name = ? AND p.value = ? AND c.system = ? ORDER BY c.seq LIMIT ?",
             (name, value, system.value, limit),
         ).fetchall()

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import WebError
 from medcodes.models import Concept, ConceptKind, SearchHit
+from medcodes.properties import HcpcsField, PropertyName
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
@@ -89,11 +90,11 @@ def _icd11_type(c: Concept, _: Facts) -> str:
 
 
 def _entity_id(c: Concept, facts: Facts) -> str:
-    return facts.property("icd11.foundation_uri").rsplit("/", 1)[-1]
+    return facts.property(PropertyName.ICD11_FOUNDATION_URI).rsplit("/", 1)[-1]
 
 
 def _obsolete(c: Concept, facts: Facts) -> str:
-    return "true" if facts.property("hcpcs.termination_date") else "false"
+    return "true" if facts.property(HcpcsField.TERMINATION_DATE) else "false"
 
 
 def _icd9_kind(procedures: bool) -> Callable[[SearchHit], bool]:
@@ -121,9 +122,9 @@ TABLES: dict[str, Table] = {
                 "display": _title,
                 "short_desc": _short,
                 "long_desc": _title,
-                "add_dt": _prop("hcpcs.add_date"),
-                "act_eff_dt": _prop("hcpcs.effective_date"),
-                "term_dt": _prop("hcpcs.termination_date"),
+                "add_dt": _prop(HcpcsField.ADD_DATE),
+                "act_eff_dt": _prop(HcpcsField.EFFECTIVE_DATE),
+                "term_dt": _prop(HcpcsField.TERMINATION_DATE),
                 "obsolete": _obsolete,
             },
             ("code", "short_desc", "long_desc"),

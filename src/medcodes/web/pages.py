@@ -36,7 +36,7 @@ from medcodes.models import (
     SystemInfo,
     shown_code,
 )
-from medcodes.properties import PropertyLabel
+from medcodes.properties import HCPCS_FIELDS, PCS_AXES, PropertyLabel
 from medcodes.properties import label as property_label
 from medcodes.recent import Recent
 from medcodes.service import MAX_MATCH_LINES, CodeService
@@ -502,11 +502,11 @@ class Pages:
             "names": names,
             "meanings": overview.meanings(detail, axes, self.vocabulary_titles),
             "places": overview.places(detail),
-            "indicators": [(_label(p), p) for p in detail.properties if p.name.startswith("hcpcs.")],
+            "indicators": [(_label(p), p) for p in detail.properties if p.name in HCPCS_FIELDS],
             "properties": [
                 (_label(p), p)
                 for p in detail.properties
-                if not p.name.startswith(("pcs.", "hcpcs.")) and p.code == c.code
+                if p.name not in PCS_AXES and p.name not in HCPCS_FIELDS and p.code == c.code
             ],
             "links": links,
             # The same service calls as the JSON twins .../explain and .../similar (api.Api.explain, .similar).
