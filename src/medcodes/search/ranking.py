@@ -162,6 +162,10 @@ class Bm25:
     # the others' weights are multiplied by n ** -spread ("Total hip replacement", which the GEM gives 30
     # ICD-10-PCS codes: the first stands for them, the rest make room for other answers).
     spread: float = 0.2
+    # A word a diagnosis index entry holds only in its subterms, not in its main term ("hysterectomy" in
+    # "Status, hysterectomy"), counts this much: the entry is about its main term (the status), and the subterm
+    # only qualifies it, so a name that is about the word itself ("Hysterectomy, supracervical") comes first.
+    subterm: float = 0.8
 
     def spread_factor(self, codes: npt.ArrayLike) -> F32:
         """The weight factor of a name given to ``codes`` codes."""
