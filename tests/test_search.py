@@ -262,8 +262,10 @@ def test_meaning_joins_when_the_words_find_little(tmp_path: Path) -> None:
     assert "E11.9" not in words_only
     (found,) = [h for h in hits if h.code == "E11.9"]
     assert found.reasons[0].field == "semantic"
-    # The word matches keep their first places; the meaning match comes after them.
-    assert [h.code for h in hits[:5]] == words_only[:5]
+    # The word matches keep their first places; the meaning match, first of its list, comes right after them.
+    keep = service.engine.ranking.fusion.keep_lexical
+    assert [h.code for h in hits[:keep]] == words_only[:keep]
+    assert hits[keep].code == "E11.9"
     # Autocomplete, asked at every keystroke, answers from the words alone.
     assert "E11.9" not in [h.code for h in service.suggest("sugar disease grown ups").hits]
     assert nearest.asked == ["sugar disease grown ups"]

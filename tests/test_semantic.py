@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Release, ReleaseContent
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, NameScope, Release, ReleaseContent
 from medcodes.search import neighbours, onnx_export, semantic, semantic_build
 from medcodes.search.semantic import Encoder, SemanticIndex, TitleVectors, WordPiece
 from medcodes.store.sqlite import SQLiteStore
@@ -379,12 +379,17 @@ def test_texts_encoded_together_or_alone_get_the_same_vectors(graphs: tuple[byte
 # ---------------------------------------------------------------------------------------------- the index
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, graphs: tuple[bytes, bytes]) -> SemanticIndex:
-    store = make_store(tmp_path_factory.mktemp("semantic") / "s.db")
+    return built(make_store(tmp_path_factory.mktemp("semantic") / "s.db"), model_dir)[0]
+
+
+def built(store: SQLiteStore, model_dir: Path) -> tuple[SemanticIndex, dict[str, object]]:
+    """The index ``write`` saves in ``store`` (closed after), loaded back, and the config it saved."""
     semantic_build.write(store, model_dir, dims=6)
+    config = json.loads(store.get_blob(f"{semantic.SEMANTIC_VERSION}/config") or b"{}")
     found = SemanticIndex.load(store)
     store.close()
     assert found is not None
-    return found
+    return found, config
 
 
 def test_a_title_is_nearest_itself(index: SemanticIndex) -> None:
@@ -411,6 +416,75 @@ def test_blank_query_finds_nothing(index: SemanticIndex) -> None:
 def test_repeated_query_is_encoded_once(index: SemanticIndex) -> None:
     first = index.encode("broken  wrist")
     assert index.encode("broken wrist") is first
+
+
+# ---------------------------------------------------------------------------------------------- other names
+def name(code: str, kind: DesignationKind, text: str, scope: NameScope | None = NameScope.EXACT) -> Designation:
+    system = SystemId.ICD10CM if code[0].isalpha() and len(code) > 1 and code[1].isdigit() else SystemId.HCPCS
+    return Designation(system, code, kind, text, "doid" if scope else "tabular", None, scope)
+
+
+def named_store(path: Path) -> SQLiteStore:
+    """The titles, plus: I21.9 a vocabulary synonym (and the same again in capitals), N20.0 an inclusion term
+    and a synonym repeating its title, S52.5 a synonym without a scope (a key's name: not indexed), E11 two
+    vocabulary synonyms (one past a cap of one)."""
+    store = make_store(path)
+    store.add_designations(
+        [
+            name("I21.9", DesignationKind.SYNONYM, "heart attack"),
+            name("I21.9", DesignationKind.SYNONYM, "Heart  Attack"),
+            name("N20.0", DesignationKind.INCLUSION_TERM, "kidney stone", None),
+            name("N20.0", DesignationKind.SYNONYM, "calculus of KIDNEY"),
+            name("S52.5", DesignationKind.SYNONYM, "broken wrist", None),
+            name("E11", DesignationKind.SYNONYM, "diabetes type 2"),
+            name("E11", DesignationKind.SYNONYM, "type 2 diabetes of the adult"),
+            name("E11", DesignationKind.ABBREVIATION, "T2D"),
+        ]
+    )
+    return store
+
+
+def test_names_are_inclusion_terms_and_scoped_synonyms_once_each(tmp_path: Path) -> None:
+    store = named_store(tmp_path / "n.db")
+    titles = {cid: title for cid, _, _, title in store.concept_titles()}
+    found = [(code_of(cid), text) for cid, text in semantic_build.names(store, titles)]
+    assert found == [
+        ("I21.9", "heart attack"),
+        ("N20.0", "kidney stone"),
+        ("E11", "diabetes type 2"),
+        ("E11", "type 2 diabetes of the adult"),
+    ]
+    capped = [(code_of(cid), text) for cid, text in semantic_build.names(store, titles, most=1)]
+    assert [text for code, text in capped if code == "E11"] == ["diabetes type 2"]
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def named_index(
+    tmp_path_factory: pytest.TempPathFactory, model_dir: Path, graphs: tuple[bytes, bytes]
+) -> SemanticIndex:
+    found, config = built(named_store(tmp_path_factory.mktemp("named") / "n.db"), model_dir)
+    assert (config["rows"], config["names"]) == (len(TITLES) + 4, 4)
+    return found
+
+
+def test_a_name_finds_its_concept_as_its_title_does(named_index: SemanticIndex) -> None:
+    found = named_index.search("heart attack", 3)
+    assert code_of(found[0][0]) == "I21.9"
+    # Nearly 1: the space is fitted on the titles alone, so a name loses a little of itself in it.
+    assert found[0][1] == pytest.approx(1.0, abs=0.01)
+
+
+def test_each_concept_comes_once_with_its_best_row(named_index: SemanticIndex) -> None:
+    found = named_index.search("type 2 diabetes", len(TITLES))
+    assert len({cid for cid, _ in found}) == len(found) == len(TITLES)
+    assert code_of(found[0][0]) == "E11"
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_an_index_of_titles_only_reads_one_row_per_concept(index: SemanticIndex, named_index: SemanticIndex) -> None:
+    assert (index.rows_per_concept, named_index.rows_per_concept) == (1, semantic.ROWS_PER_CONCEPT)
 
 
 # ---------------------------------------------------------------------------------------------- the real model

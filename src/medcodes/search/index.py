@@ -30,7 +30,7 @@ import numpy.typing as npt
 from medcodes.models import DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
-from medcodes.search.ranking import DEFAULT, Ranking
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import distinct_length, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -233,12 +233,19 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # ranking counts the qualifier once, so that siblings differing only in it rank by official order.
     parent_titles = store.parent_titles()
     index_terms: dict[tuple[int, str], int] = {}
+    # The words of an index entry's main term (before its first comma), by (designation id, words), where the
+    # entry has subterms: its other words weigh ``Bm25.subterm`` (see there). Only in a diagnosis index, whose
+    # main term names the condition: the ICD-10-PCS index's main term is the root operation ("Replacement,
+    # Joint, Hip"), and its body part no mere qualifier.
+    main_words: dict[tuple[int, tuple[str, ...]], frozenset[str]] = {}
     for did, cid, kind, text in store.designation_rows():
         words = index_words(text)
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
             continue
         seen.add(key)
+        if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[concept_system[cid]] not in LISTING_SYSTEMS:
+            main_words[(did, key[1])] = frozenset(index_words(text.split(",", 1)[0]))
         length = distinct_length(words)
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
@@ -300,17 +307,20 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         count, first = (1, cid) if kind_id == title else spread[(int(concept_system[cid]), tuple(words))]
         holders.append(1 if cid == first else count)
     factors = ranking.bm25.spread_factor(np.array(holders, dtype=np.float32)).tolist()
-    for number, (_, _, _, words, _) in enumerate(docs):
+    for number, (did, _, _, words, _) in enumerate(docs):
         counts: dict[int, int] = {}
         for word in words:
             tid = term_number[word]
             counts[tid] = counts.get(tid, 0) + 1
         norm = k1 * (1 - b + b * doc_lengths[number] / avg_len)
         factor = factors[number]
+        # The entry as written (not with the nonessential modifiers a prior adds beside its main term).
+        main = main_words.get((did, tuple(words)))
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
-            doc_weights.append(factor * tf * (k1 + 1) / (tf + norm))
+            qualifier = ranking.bm25.subterm if main is not None and vocabulary[tid] not in main else 1.0
+            doc_weights.append(qualifier * factor * tf * (k1 + 1) / (tf + norm))
         doc_ptr[number + 1] = len(doc_terms)
     doc_term = np.array(doc_terms, dtype=np.int32)
     weights = np.array(doc_weights, dtype=np.float32)

@@ -21,6 +21,9 @@ ever fetched from a model hub, and torch is never imported. What makes it cheap:
   filter reads only its rows.
   Recent query vectors are cached. docs/semantic.md has the measurements and the fusion rule proposed.
 
+A concept's other names are rows of their own, pointing at the same concept (``semantic_build.names``): a
+lay phrase is often nearer a lay name of its code than any title; a search keeps each concept's best row.
+
 Not every concept is indexed: ICD-11 extension codes (anatomy, substances, devices: never reported on
 their own) and ICD-10-PCS sections and body systems ("Heart", "Eye": one word, near every query that
 names the organ) are left out.
@@ -58,6 +61,9 @@ INSTALL_HINT = "pip install 'medcodes[semantic]'"
 MAX_TOKENS = 256
 # Query vectors kept for repeated queries (autocomplete sends the same text again and again).
 CACHE_SIZE = 1024
+# Where concepts have several rows (a title and other names, ``semantic_build.names``), a search reads this many
+# rows per concept it returns, so that the rows of one concept (all near the query) do not crowd the others out.
+ROWS_PER_CONCEPT = 2
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -335,6 +341,7 @@ class SemanticIndex:
 
     encoder: Encoder
     titles: TitleVectors
+    rows_per_concept: int = 1  # ROWS_PER_CONCEPT where the index holds names besides titles
     _cache: OrderedDict[str, F32] = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def encode(self, text: str) -> F32:
@@ -354,10 +361,14 @@ class SemanticIndex:
         return self.titles.nearest(vector, k, systems)
 
     def search(self, text: str, k: int, systems: Sequence[SystemId] = ()) -> list[tuple[int, float]]:
-        """(concept id, cosine) of the ``k`` concepts whose titles are nearest ``text`` in meaning, best first."""
-        if not text.strip():
+        """(concept id, cosine) of the ``k`` concepts whose titles (or other names) are nearest ``text`` in
+        meaning, best first: each concept once, with its best row's cosine."""
+        if not text.strip() or k <= 0:
             return []
-        return self.titles.nearest(self.encode(text), k, systems)
+        best: dict[int, float] = {}
+        for concept, cosine in self.titles.nearest(self.encode(text), k * self.rows_per_concept, systems):
+            best.setdefault(concept, cosine)  # rows come best first: a concept's first row is its best
+        return list(best.items())[:k]
 
     @classmethod
     def load(cls, store: SQLiteStore) -> SemanticIndex | None:
@@ -370,8 +381,9 @@ class SemanticIndex:
         titles = TitleVectors.load(store)
         if titles is None:
             return None
-        max_tokens = int(json.loads(config)["max_tokens"])
-        return cls(Encoder(graph, vocabulary.decode().split("\n"), max_tokens), titles)
+        settings = json.loads(config)
+        spread = ROWS_PER_CONCEPT if settings.get("names") else 1
+        return cls(Encoder(graph, vocabulary.decode().split("\n"), int(settings["max_tokens"])), titles, spread)
 
 
 def _best(scores: F32, rows: I64, k: int) -> list[tuple[float, int]]:

@@ -1,0 +1,75 @@
+"""Term weights the lexical index is built with (search/index.py): a diagnosis index entry's subterms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.search.index import LexicalIndex, build_index
+from medcodes.search.ranking import DEFAULT
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+CM, PCS = SystemId.ICD10CM, SystemId.ICD10PCS
+NAMES = {
+    (CM, "Z90.710"): ("Acquired absence of both cervix and uterus", "Status, hysterectomy"),
+    (CM, "N99.3"): ("Prolapse of vaginal vault after hysterectomy", "Hysterectomy, prolapse of vaginal vault after"),
+    (PCS, "0UT90ZL"): ("Resection of Uterus, Supracervical, Open Approach", "Hysterectomy, supracervical"),
+    (PCS, "0SR9019"): ("Replacement of Right Hip Joint with Metal Synthetic Substitute", "Replacement, Joint, Hip"),
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    store = SQLiteStore.create(tmp_path_factory.mktemp("weights") / "w.db")
+    for system in (CM, PCS):
+        mine = [(code, names) for (s, code), names in NAMES.items() if s is system]
+        concepts = tuple(
+            Concept(system, code, title, ConceptKind.CODE, True, seq=i) for i, (code, (title, _)) in enumerate(mine)
+        )
+        terms = tuple(Designation(system, code, DesignationKind.INDEX_TERM, term, "index") for code, (_, term) in mine)
+        store.add_release(ReleaseContent(Release(system, "2026", dt.date(2025, 10, 1)), concepts, terms))
+    return store
+
+
+def weight(index: LexicalIndex, store: SQLiteStore, code: str, word: str) -> float:
+    """The weight of ``word`` in the index term of ``code``."""
+    system = next(s for s, c in NAMES if c == code)
+    cid = store.concept_id(system, code)
+    term = index.term(word)
+    assert cid is not None and term is not None
+    for doc in np.flatnonzero(
+        (index.doc_concept == cid) & (index.doc_kind == list(DesignationKind).index(DesignationKind.INDEX_TERM))
+    ):
+        lo, hi = int(index.doc_ptr[doc]), int(index.doc_ptr[doc + 1])
+        found = np.flatnonzero(index.doc_term[lo:hi] == term)
+        if len(found):
+            return float(index.doc_weight[lo + found[0]])
+    raise AssertionError(f"{word!r} is not in the index term of {code}")
+
+
+def test_a_word_only_a_diagnosis_entrys_subterm_holds_weighs_less(store: SQLiteStore) -> None:
+    plain = build_index(store, DEFAULT.replace({"bm25.subterm": 1.0}))
+    weighed = build_index(store, DEFAULT.replace({"bm25.subterm": 0.5}))
+    # "Status, hysterectomy" is about a status: its subterm's word counts half.
+    assert weight(weighed, store, "Z90.710", "hysterectomy") == pytest.approx(
+        0.5 * weight(plain, store, "Z90.710", "hysterectomy")
+    )
+    # The main term's own word counts in full.
+    assert weight(weighed, store, "Z90.710", "status") == pytest.approx(weight(plain, store, "Z90.710", "status"))
+    assert weight(weighed, store, "N99.3", "hysterectomy") == pytest.approx(
+        weight(plain, store, "N99.3", "hysterectomy")
+    )
+
+
+def test_the_procedure_index_keeps_its_body_parts_in_full(store: SQLiteStore) -> None:
+    plain = build_index(store, DEFAULT.replace({"bm25.subterm": 1.0}))
+    weighed = build_index(store, DEFAULT.replace({"bm25.subterm": 0.5}))
+    # ICD-10-PCS's main term is the root operation; its body part is no qualifier.
+    assert weight(weighed, store, "0SR9019", "hip") == pytest.approx(weight(plain, store, "0SR9019", "hip"))
+    assert weight(weighed, store, "0UT90ZL", "supracervical") == pytest.approx(
+        weight(plain, store, "0UT90ZL", "supracervical")
+    )
