@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
 import sqlite3
@@ -539,3 +540,28 @@ def test_a_code_answer_and_a_search_page_are_made_once_and_kept(tmp_path: Path) 
         page = client.get("/search?q=diabetes")
         assert page.status_code == 200 and client.get("/search?q=diabetes").text == page.text
         assert client.get("/search?q=diabetes&page=2").text != page.text
+
+
+def test_workers_start_with_two_malloc_arenas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes inherit MALLOC_ARENA_MAX=2 (an operator's own value is kept)."""
+    started: list[str | None] = []
+
+    class Supervisor:
+        def __init__(self, config: object, sockets: object) -> None:
+            pass
+
+        def run(self) -> None:
+            started.append(os.environ.get("MALLOC_ARENA_MAX"))
+
+    class Configured:
+        workers = 2
+
+        def bind_socket(self) -> None:
+            return None
+
+    monkeypatch.setattr(server, "Multiprocess", Supervisor)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    server.run(Configured())  # type: ignore[arg-type]
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    server.run(Configured())  # type: ignore[arg-type]
+    assert started == ["2", "4"]
