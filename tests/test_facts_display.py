@@ -100,6 +100,18 @@ def test_a_much_mapped_icd11_code_lists_each_code_once_in_words(client: TestClie
     assert folded and min(folded) > pages.COLLAPSE_AFTER  # a long list folded behind its count
 
 
+def test_a_crosswalk_list_of_hundreds_is_cut_on_the_page_with_a_link_to_the_whole(client: TestClient) -> None:
+    """ICD-9-CM 92.23 maps to hundreds of ICD-10-PCS codes: the page shows the first ones, the map endpoint all."""
+    response = client.get("/code/icd9cm/92.23", follow_redirects=True)
+    assert response.status_code == 200 and len(response.content) <= 100_000
+    more = re.search(r'and (\d+) more: <a href="([^"]+)">the whole list</a>', response.text)
+    assert more is not None and int(more.group(1)) > 0
+    assert more.group(2) == "/api/v1/codes/icd9cm/92.23/map?to=icd10pcs"
+    whole = client.get(more.group(2)).json()
+    shown = len(re.findall(r'<a class="code" href="/code/icd10pcs/', response.text))
+    assert shown == pages.SHOWN_LINKS and len(whole["mappings"]) >= shown + int(more.group(1))
+
+
 @pytest.mark.parametrize(("system", "code"), [("icd11", "5A11"), ("msdrg", "291"), ("icd11", "1A00")])
 def test_no_billable_badge_outside_the_us_claim_code_sets(client: TestClient, system: str, code: str) -> None:
     response = client.get(short_code_path(system, code), follow_redirects=True)

@@ -68,6 +68,9 @@ CODE_PAGES_KEPT = 1024
 SEARCH_PAGES_KEPT = 512  # result pages kept (20-40 KB each)
 # A list of linked codes longer than this is folded behind <details>, with its count, to keep a page short.
 COLLAPSE_AFTER = 8
+# At most this many codes of one crosswalk list are on a page (ICD-9-CM 92.23 maps to hundreds of ICD-10-PCS codes:
+# 143 KB); the rest are in the map endpoint, linked below the list.
+SHOWN_LINKS = 200
 
 PUBLIC = {"cache-control": "public, max-age=3600"}
 PRIVATE = {"cache-control": "no-store"}
@@ -218,6 +221,7 @@ def environment(assets: Assets, infos: Sequence[SystemInfo]) -> Environment:
         reporting=reporting_status,
         reported_until={s: p.reported_until for s, p in REGISTRY.items() if p.reported_until},
         collapse_after=COLLAPSE_AFTER,
+        shown_links=SHOWN_LINKS,
         system_name=lambda s: NAMES[SystemId(s)],
         reason_labels=REASON_LABELS,
         similar_labels=SIMILAR_LABELS,
