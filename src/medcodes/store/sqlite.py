@@ -391,43 +391,41 @@ class SQLiteStore:
     def subtree_ids(self, system: SystemId, code: str) -> tuple[int, int] | None:
         """Concept ids [first, end) of a concept and everything below it (ids follow the official order)."""
         row = self.connection.execute(
-            "SELECT id, seq FROM concepts WHERE system = ? AND code = ?", (system.value, code)
+            "SELECT id, seq, parent FROM concepts WHERE system = ? AND code = ?", (system.value, code)
         ).fetchone()
         if row is None:
             return None
-        after = self._after_subtree(system, code, int(row[1]))
+        after = self._after_subtree(system, code, row[2], int(row[1]))
         if after is not None:
             return int(row[0]), after[0]
         last = self.connection.execute("SELECT max(id) FROM concepts WHERE system = ?", (system.value,)).fetchone()[0]
         return int(row[0]), int(last) + 1
 
-    def _after_subtree(self, system: SystemId, code: str, seq: int) -> tuple[int, int] | None:
-        """(id, seq) of the first concept after ``code``'s subtree in official order: the next sibling of the code
-        or of its nearest ancestor that has one (a few look-ups by parent, where scanning the rows that
-        follow by depth would read a whole section's for a top-level code). None at the end of the system."""
+    def _after_subtree(self, system: SystemId, code: str, parent: str | None, seq: int) -> tuple[int, int] | None:
+        """(id, seq) of the first concept after ``code``'s subtree in official order (``parent`` and ``seq`` are the
+        code's): the next sibling of the code or of its nearest ancestor that has one (a few look-ups by parent,
+        where scanning the rows that follow by depth would read a whole section's for a top-level code). None at
+        the end of the system."""
         key = (system, code)
         if key in self._after:
             return self._after.get(key)
         found: tuple[int, int] | None = None
-        parent = self.connection.execute(
-            "SELECT parent FROM concepts WHERE system = ? AND code = ?", (system.value, code)
-        ).fetchone()
-        while parent is not None:
+        while True:
             row = self.connection.execute(
                 "SELECT id, seq FROM concepts WHERE system = ? AND parent IS ? AND seq > ? ORDER BY seq LIMIT 1",
-                (system.value, parent[0], seq),
+                (system.value, parent, seq),
             ).fetchone()
             if row is not None:
                 found = int(row[0]), int(row[1])
                 break
-            if parent[0] is None:
-                break
-            up = self.connection.execute(
-                "SELECT parent, seq FROM concepts WHERE system = ? AND code = ?", (system.value, parent[0])
-            ).fetchone()
+            up = None
+            if parent is not None:
+                up = self.connection.execute(
+                    "SELECT parent, seq FROM concepts WHERE system = ? AND code = ?", (system.value, parent)
+                ).fetchone()
             if up is None:
                 break
-            parent, seq = (up[0],), int(up[1])
+            parent, seq = up[0], int(up[1])
         self._after.put(key, found)
         return found
 
@@ -500,7 +498,7 @@ class SQLiteStore:
         concept = self.get(system, code)
         if concept is None:
             return []
-        after = self._after_subtree(system, code, concept.seq)
+        after = self._after_subtree(system, code, concept.parent, concept.seq)
         end = None if after is None else after[1]
         rows = self.connection.execute(
             f"SELECT {_CONCEPT_COLUMNS} FROM concepts WHERE system = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?",
