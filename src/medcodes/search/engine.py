@@ -7,6 +7,7 @@ typed find too little -> one ranked list: codes first, then words.
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ CPT_NOTICE = (
 _NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
-_BROAD_KEPT = 256  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
+_BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
 _MODIFIER_LIKE = 2  # letters of a query read as a code that may also be a word (``_code_stage``)
@@ -117,6 +118,13 @@ class SearchEngine:
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)
             self.search(parse(character, by_meaning=False))  # as autocomplete asks
+        # The second keystroke: two letters that start words of more postings than a query gathers ("in", "re":
+        # 100,000 or more, ~4 ms each the first time; 121 pairs in the full build, 0.4 s) are answered as
+        # autocomplete asks.
+        for pair in map("".join, itertools.product(string.ascii_lowercase, repeat=2)):
+            found = lexical.atom(index, pair)
+            if found is not None and found.cost > self.ranking.limits.gather:
+                self.search(parse(pair, by_meaning=False))
 
     @property
     def index(self) -> LexicalIndex | None:

@@ -381,12 +381,37 @@ def _pool(index: LexicalIndex, groups: Sequence[Group], allowed: _Allowed, ranki
     mask = allowed.mask(all_docs)
     if mask is not None:
         all_docs, all_weights = all_docs[mask], all_weights[mask]
-    sums = np.bincount(all_docs, weights=all_weights, minlength=len(index.doc_id))
-    hit = np.flatnonzero(sums)
+    hit, sums = _sums_by_doc(all_docs, all_weights, len(index.doc_id))
     pool = ranking.limits.pool
     if len(hit) > pool:
-        hit = hit[np.argpartition(-sums[hit], pool - 1)[:pool]]
+        hit = hit[np.argpartition(-sums, pool - 1)[:pool]]
     return np.sort(hit).astype(np.int32)
+
+
+# Postings fewer than the designations over this are summed sorted, not counted over every designation.
+_SORTED_SUMS_SHARE = 64
+
+
+def _sums_by_doc(docs: I32, weights: F32, size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """The designations among ``docs`` with a non-zero sum of their ``weights`` (ascending), and the sums.
+
+    Few postings ("heart att": 4,000) are summed sorted; many are counted over every designation (~680,000 in
+    the full build), and the designations read are found from a mark per designation, not by testing every
+    float sum (a third of the time). Both add each designation's weights in the order given, in float64.
+    """
+    if len(docs) * _SORTED_SUMS_SHARE < size:
+        order = np.argsort(docs, kind="stable")
+        ordered = docs[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.empty(0, np.intp)
+        found = ordered[starts].astype(np.intp)
+        sums = np.add.reduceat(weights[order].astype(np.float64), starts) if len(starts) else np.empty(0)
+    else:
+        read = np.zeros(size, dtype=np.bool_)
+        read[docs] = True
+        found = np.flatnonzero(read)
+        sums = np.bincount(docs, weights=weights, minlength=size)[found]
+    keep = sums != 0
+    return found[keep], sums[keep]
 
 
 def subtree_scores(index: LexicalIndex, groups: Sequence[Group], bounds: Sequence[int], ranking: Ranking) -> F32 | None:
