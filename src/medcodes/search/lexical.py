@@ -332,7 +332,7 @@ def _postings_of(index: LexicalIndex, a: Atom, ranking: Ranking) -> tuple[I32, F
         if not a.lo <= t < a.hi:
             start, end = int(index.term_ptr[t]), int(index.term_ptr[t + 1])
             docs.append(index.post_doc[start:end])
-            weights.append(index.post_weight[start:end])
+            weights.append(index.post_weight[start:end].astype(np.float32))
     if not docs:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     return np.concatenate(docs), (np.concatenate(weights) * a.idf).astype(np.float32)

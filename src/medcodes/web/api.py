@@ -21,7 +21,7 @@ from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import InvalidCode, UnknownSystem, WebError
 from medcodes.explain.store import ExplainerStore
 from medcodes.models import Concept, ConceptDetail, Release, SearchResult
-from medcodes.recent import Recent
+from medcodes.recent import RecentBodies
 from medcodes.service import MAX_MATCH_LINES, MAX_MATCH_WORDS, CodeService
 from medcodes.systems import SYSTEM_NAME_CHARS, SYSTEM_PATTERN, SystemId, parse_system
 from medcodes.web import shapes
@@ -36,7 +36,8 @@ MAX_SUGGESTIONS = 20
 MAX_MATCHES_PER_LINE = 20
 # CodeService.similar clamps its limit to 1..50; the API says so up front (a 400 beyond it).
 MAX_SIMILAR = 50
-CODE_BODIES_KEPT = 2048  # codes whose JSON answer is kept (2-20 KB each)
+# Codes whose JSON answer is kept (2-20 KB each), within a byte budget (a worker's memory is budgeted).
+CODE_BODIES_KEPT, CODE_BODIES_BYTES = 2048, 8 << 20
 # What a code in a path may look like: any notation of any system's code (E11.9, e11 9, 0UT.70ZZ, DRG 291) or a
 # header's stored code (A15-A19, BlockL1-1A0, MODIFIERS); the longest stored code has 16 characters.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,39}$"
@@ -130,7 +131,7 @@ class Api:
         self.searches = searches
         self.explainers = explainers
         self.lane = lane
-        self.bodies: Recent[tuple[SystemId, str], bytes] = Recent(CODE_BODIES_KEPT)
+        self.bodies: RecentBodies[tuple[SystemId, str]] = RecentBodies(CODE_BODIES_KEPT, CODE_BODIES_BYTES)
         self.releases: dict[SystemId, Release] = {i.system: i.release for i in service.systems()}
 
     def _find(self, system: str, code: str) -> Concept:

@@ -38,7 +38,7 @@ from medcodes.models import (
 )
 from medcodes.properties import HCPCS_FIELDS, PCS_AXES, PropertyLabel
 from medcodes.properties import label as property_label
-from medcodes.recent import Recent
+from medcodes.recent import RecentBodies
 from medcodes.service import MAX_MATCH_LINES, CodeService
 from medcodes.systems import NAMES, REGISTRY, SystemId, reporting_status
 from medcodes.web import overview
@@ -63,9 +63,10 @@ MAX_PAGE = 500
 # A code page's last URL segment longer than this is no code of ours (the longest slug is 80 characters).
 MAX_REF_CHARS = 200
 _ALSO_KNOWN_AS = 40
-# Rendered code pages kept in memory (10 to 60 KB each).
-CODE_PAGES_KEPT = 1024
-SEARCH_PAGES_KEPT = 512  # result pages kept (20-40 KB each)
+# Rendered code pages kept in memory (10 to 60 KB each), and result pages (20-40 KB each), each within a byte
+# budget: a worker's memory is budgeted (docs/operations.md), and a popular page is made again in 2-4 ms.
+CODE_PAGES_KEPT, CODE_PAGES_BYTES = 1024, 8 << 20
+SEARCH_PAGES_KEPT, SEARCH_PAGES_BYTES = 512, 8 << 20
 # A list of linked codes longer than this is folded behind <details>, with its count, to keep a page short.
 COLLAPSE_AFTER = 8
 # At most this many codes of one crosswalk list are on a page (ICD-9-CM 92.23 maps to hundreds of ICD-10-PCS codes:
@@ -266,8 +267,12 @@ class Pages:
         self.vocabularies = service.vocabularies()
         # Their titles, for saying where a name or a definition on a code page comes from.
         self.vocabulary_titles = {v.name: v.title for v in self.vocabularies}
-        self.code_pages: Recent[tuple[SystemId, str, str, Explainer | None], str] = Recent(CODE_PAGES_KEPT)
-        self.search_pages: Recent[tuple[str, tuple[SystemId, ...], bool, int], str] = Recent(SEARCH_PAGES_KEPT)
+        self.code_pages: RecentBodies[tuple[SystemId, str, str, Explainer | None]] = RecentBodies(
+            CODE_PAGES_KEPT, CODE_PAGES_BYTES
+        )
+        self.search_pages: RecentBodies[tuple[str, tuple[SystemId, ...], bool, int]] = RecentBodies(
+            SEARCH_PAGES_KEPT, SEARCH_PAGES_BYTES
+        )
         self.examples: dict[tuple[str, str], Example] | None = None
 
     def render(self, name: str, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
@@ -334,7 +339,7 @@ class Pages:
             description=f"Medical codes for {q!r}: {result.total} results.",
             first=(page - 1) * PAGE_SIZE + 1,
         )
-        html = self.templates.get_template("search.html").render(**context)
+        html = self.templates.get_template("search.html").render(**context).encode()
         self.search_pages.put(key, html)
         return HTMLResponse(html, headers=PRIVATE)
 
@@ -355,7 +360,8 @@ class Pages:
         if html is None:
             detail = self.service.detail(concept)
             path = code_path(concept.system, concept.code, concept.title)
-            html = self.templates.get_template("code.html").render(**self._code_context(request, detail, path, found))
+            context = self._code_context(request, detail, path, found)
+            html = self.templates.get_template("code.html").render(**context).encode()
             self.code_pages.put(key, html)
         return HTMLResponse(html, headers=PUBLIC)
 
