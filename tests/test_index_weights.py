@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
-from medcodes.search.index import LexicalIndex, build_index
+from medcodes.search.index import INDEX_VERSION, LexicalIndex, build_index, load_index, save_index
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -73,3 +73,20 @@ def test_the_procedure_index_keeps_its_body_parts_in_full(store: SQLiteStore) ->
     assert weight(weighed, store, "0UT90ZL", "supracervical") == pytest.approx(
         weight(plain, store, "0UT90ZL", "supracervical")
     )
+
+
+def test_weights_are_held_narrow_and_stored_as_before(store: SQLiteStore) -> None:
+    built = build_index(store)
+    assert [str(a.dtype) for a in (built.doc_weight, built.post_weight, built.doc_ptr)] == [
+        "float16",
+        "float16",
+        "int32",
+    ]
+    save_index(store, built)
+    stored = store.get_blob(f"{INDEX_VERSION}/doc_weight")
+    assert stored is not None and len(stored) == 4 * len(built.doc_weight)  # the file's layout: float32
+    loaded = load_index(store)
+    assert loaded is not None and loaded.doc_weight.dtype == np.float16
+    assert loaded.doc_weight.tolist() == built.doc_weight.tolist()
+    assert loaded.post_weight.tolist() == built.post_weight.tolist()
+    assert loaded.doc_ptr.tolist() == built.doc_ptr.tolist()
