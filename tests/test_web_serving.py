@@ -226,6 +226,65 @@ def test_long_work_beyond_the_queue_is_503_with_retry_after(db: Path, monkeypatc
     assert done == [200]
 
 
+def test_a_batch_is_refused_before_its_body_is_read_when_the_lane_is_full(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = live(db, WebOptions(work_threads=1, work_waiting=0))
+    entered, release = held(app.start().service, monkeypatch)
+    with running(app, db) as port:
+        thread, done = in_thread(lambda: post_json(port, "/api/v1/match", {"lines": ["asthma"]})[0])
+        assert entered.wait(WAIT)
+        # Headers that promise 100 KB of lines, and not one byte of them: the answer comes all the same.
+        head = "POST /api/v1/match HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000"
+        with socket.create_connection((HOST, port), timeout=WAIT) as client:
+            client.sendall(head.encode() + b"\r\n\r\n")
+            answer = _whole_answer(client)
+        release.set()
+        thread.join(WAIT)
+    status_line, _, rest = answer.partition("\r\n")
+    assert status_line == "HTTP/1.1 503 Service Unavailable"
+    assert "retry-after: 5" in rest.lower()
+    assert json.loads(rest.split("\r\n\r\n", 1)[1])["error"].startswith("the server is busy with long requests")
+    assert done == [200]
+
+
+def test_batches_filling_their_lane_leave_long_searches_theirs(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = live(db, WebOptions(work_threads=1, work_waiting=0))
+    service = app.start().service
+    entered, release = threading.Event(), threading.Event()
+    match = service.match
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        assert release.wait(WAIT)
+        return match(*args, **kwargs)
+
+    monkeypatch.setattr(service, "match", waiting)
+    with running(app, db) as port:
+        thread, done = in_thread(lambda: post_json(port, "/api/v1/match", {"lines": ["asthma"]})[0])
+        assert entered.wait(WAIT)
+        refused = post_json(port, "/api/v1/match", {"lines": ["diabetes"]})[0]  # the batch lane is full
+        long_search = get(port, "/api/v1/search?q=fracture&limit=1000").status  # long work of its own lane
+        release.set()
+        thread.join(WAIT)
+    assert (refused, long_search, done) == (503, 200, [200])
+
+
+def _whole_answer(client: socket.socket) -> str:
+    """One HTTP answer read off a socket: its head, then as many body bytes as its Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < _length(data):
+        chunk = client.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    return data.decode()
+
+
+def _length(data: bytes) -> int:
+    head = data.partition(b"\r\n\r\n")[0].lower()
+    return next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.startswith(b"content-length:")), 0)
+
+
 def test_answers_of_many_hits_are_not_kept_in_memory(service: CodeService) -> None:
     app = create_app(service)
     with TestClient(app) as client:

@@ -80,10 +80,15 @@ _MISSING: dict[int | str, dict[str, Any]] = {
 }
 
 
+V1 = "/api/v1"
+# Always long work (web/work.py): refused before its body is read when the lane is full (web/guard.py).
+MATCH_PATH = f"{V1}/match"
+
+
 def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> list[BaseRoute]:
     """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
     standard interfaces (NLM Clinical Tables-compatible search, FHIR R4 terminology under /fhir)."""
-    v1 = "/api/v1"
+    v1 = V1
     return [
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
@@ -111,7 +116,7 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
             responses={**_ok(shapes.SuggestBody, "Suggestions"), **_BAD, **_OVER},
         ),
         APIRoute(
-            f"{v1}/match",
+            MATCH_PATH,
             api.match,
             methods=["POST"],
             tags=["search"],
@@ -218,8 +223,12 @@ def create_app(
     close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
-    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds)
-    searches = Searches(service, options.cache_size, lane)
+    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds, name="batch")
+    searches = Searches(
+        service,
+        options.cache_size,
+        Lane(options.work_threads, options.work_waiting, options.work_seconds, name="search"),
+    )
     pages = Pages(service, searches, templates, lambda: endpoints(app.openapi()), store)
     respond = responder(templates)
     handle = handler(respond)
@@ -253,7 +262,12 @@ def create_app(
         },
     )
     app.add_middleware(
-        Guard, respond=respond, max_body_bytes=options.max_body_bytes, max_url_chars=options.max_url_chars
+        Guard,
+        respond=respond,
+        max_body_bytes=options.max_body_bytes,
+        max_url_chars=options.max_url_chars,
+        lane=lane,
+        lane_paths=frozenset({MATCH_PATH}),
     )
     app.state.public_url = options.public_url.rstrip("/") if options.public_url else None
     app.openapi = _openapi(app)  # type: ignore[method-assign]

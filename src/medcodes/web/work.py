@@ -68,31 +68,45 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + NICENESS))
 
 
-# The lanes' threads, by number of threads: one pool per process, shared by the apps of the releases a server
-# moves through (web/live.py), started on first use (building an app starts no thread).
-_POOLS: dict[int, ThreadPoolExecutor] = {}
+# The lanes' threads, by lane and number of threads: one pool per process, shared by the apps of the releases a
+# server moves through (web/live.py), started on first use (building an app starts no thread).
+_POOLS: dict[tuple[str, int], ThreadPoolExecutor] = {}
 
 
-def _pool(threads: int) -> ThreadPoolExecutor:
-    if threads not in _POOLS:
-        _POOLS[threads] = ThreadPoolExecutor(threads, "medcodes-lane", initializer=_lower_priority)
-    return _POOLS[threads]
+def _pool(name: str, threads: int) -> ThreadPoolExecutor:
+    if (name, threads) not in _POOLS:
+        _POOLS[name, threads] = ThreadPoolExecutor(threads, f"medcodes-{name}", initializer=_lower_priority)
+    return _POOLS[name, threads]
+
+
+def busy() -> WebError:
+    """The answer to long work the lane has no room for."""
+    return WebError(503, BUSY, "try again in a few seconds", {"Retry-After": "5"})
+
+
+BUSY = "the server is busy with long requests"
 
 
 class Lane:
-    def __init__(self, threads: int = 2, waiting: int = 32, seconds: float = 20.0) -> None:
+    """Long work of one kind. Batches and long searches have a lane each (``name``), with threads of their own:
+    a hundred batches queued cannot hold up a person's long search, nor refuse it."""
+
+    def __init__(self, threads: int = 2, waiting: int = 32, seconds: float = 20.0, name: str = "work") -> None:
+        self.name = name
         self.slots = anyio.CapacityLimiter(threads)
         self.threads = threads
         self.waiting = 0
         self.most_waiting = waiting
         self.seconds = seconds
 
+    def full(self) -> bool:
+        """Whether one more piece of work would be refused: every thread busy and the queue full."""
+        return self.slots.available_tokens == 0 and self.waiting >= self.most_waiting
+
     async def run(self, work: Callable[[Budget], T], receive: Receive | None = None) -> T:
         """``work(budget)`` in a worker thread; ``receive`` (the request's) tells when the client leaves."""
-        if self.slots.available_tokens == 0 and self.waiting >= self.most_waiting:
-            raise WebError(
-                503, "the server is busy with long requests", "try again in a few seconds", {"Retry-After": "5"}
-            )
+        if self.full():
+            raise busy()
         budget = Budget(self.seconds)
         outcome: list[T] = []
         failure: list[Exception] = []  # raised after the task group, which would wrap it in an ExceptionGroup
@@ -106,7 +120,7 @@ class Lane:
                 self.waiting -= 1
             try:
                 # Cancelled (the client left), this returns at once; the thread stops at the work's next check.
-                outcome.append(await asyncio.wrap_future(_pool(self.threads).submit(work, budget)))
+                outcome.append(await asyncio.wrap_future(_pool(self.name, self.threads).submit(work, budget)))
             except Exception as exc:
                 failure.append(exc)
             finally:
