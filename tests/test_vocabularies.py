@@ -142,6 +142,7 @@ def test_doid_merges_its_files_newest_first() -> None:
     assert synonyms["AMI"].abbreviation  # typed OMO:0003012 in the translation texts
     assert synonyms["MI"].abbreviation  # untyped in 2018, read by its look
     assert not synonyms["heart attack"].abbreviation
+    assert "myocardial infarct" not in synonyms  # its translation row's review notes say ERROR
     assert terms["DOID:5844"].equivalents == ("NCIT:C27996",)
     assert terms["DOID:526"].definition == (
         "A viral infectious disease that results_in infection, has_material_basis_in Human immunodeficiency virus."

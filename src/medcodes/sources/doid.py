@@ -58,6 +58,7 @@ KINDS = (FileKind.DOID_JSON, FileKind.DOID_OBO, FileKind.DOID_XREFS, FileKind.DO
 _SNIFF_NAME = re.compile(r"\.(?:json|obo|tsv)(?:\.gz)?$", re.I)
 _ABBREVIATION_TYPES = frozenset({"obo:OMO_0003012", "OMO:0003012"})
 _TEXT_COLUMNS = ("source_id", "predicate", "source_text")
+_FAULTY = re.compile(r"\bERROR\b")  # a reviewer's mark on a translation text row
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -235,6 +236,8 @@ def _texts(path: Path, terms: dict[str, _Term]) -> None:
             continue
         if len(fields) != len(columns):
             raise SourceError(path, number, f"expected {len(columns)} columns, found {len(fields)}")
+        if "review_notes" in columns and _FAULTY.search(fields[columns["review_notes"]]):
+            continue
         term_id, predicate = fields[columns["source_id"]], fields[columns["predicate"]]
         text = squash(fields[columns["source_text"]])
         if not term_id.startswith("DOID:") or not text:
