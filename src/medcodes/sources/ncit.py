@@ -53,25 +53,6 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     return FoundFile(FileKind.NCIT_JSON, path, date_in(name))
 
 
-def _branch(terms: Sequence[obo.OboTerm]) -> set[str]:
-    """The ids at or below ROOT (all of them where the file lacks ROOT)."""
-    ids = {t.id for t in terms}
-    if ROOT not in ids:
-        return ids
-    children: dict[str, list[str]] = {}
-    for term in terms:
-        for parent in term.parents:
-            children.setdefault(parent, []).append(term.id)
-    keep: set[str] = set()
-    stack = [ROOT]
-    while stack:
-        current = stack.pop()
-        if current not in keep:
-            keep.add(current)
-            stack.extend(children.get(current, ()))
-    return keep
-
-
 def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     """The newest NCIt OBO-JSON file found, or None."""
     own = sorted((f for f in found if f.kind is FileKind.NCIT_JSON), key=lambda f: (f.version or "", str(f.path)))
@@ -79,7 +60,7 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
         return None
     item = own[-1]
     ontology = obo.read_json(item.path)
-    keep = _branch(ontology.terms)
+    keep = obo.descendants(ontology.terms, ROOT)
     terms: list[VocabularyTerm] = []
     for term in ontology.terms:
         if term.obsolete or term.id not in keep or not term.id.startswith("NCIT:"):
