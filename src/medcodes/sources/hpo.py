@@ -35,8 +35,8 @@ from medcodes.sources.vocabulary import (
     VocabularySource,
     VocabularyTerm,
     date_in,
+    distinct,
     looks_like_abbreviation,
-    name_key,
     same_concept,
 )
 
@@ -88,18 +88,18 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     for term in ontology.terms:
         if term.obsolete or term.id not in keep:
             continue
-        seen = {name_key(term.label)}
-        synonyms: list[Synonym] = []
-        for synonym in term.synonyms:
-            key = name_key(synonym.text)
-            if synonym.kind in SYNONYM_TYPES and key and key not in seen:
-                seen.add(key)
-                # HPO types a synonym "abbreviation" when it holds one ("Malignant GI tract tumors"): only a
-                # synonym that is one ("NIDDM") is named as an abbreviation.
-                abbreviation = synonym.abbreviation and looks_like_abbreviation(synonym.text, term.label)
-                synonyms.append(Synonym(synonym.text, synonym.scope, abbreviation))
+        # HPO types a synonym "abbreviation" when it holds one ("Malignant GI tract tumors"): only a synonym
+        # that is one ("NIDDM") is named as an abbreviation.
+        synonyms = distinct(
+            term.label,
+            (
+                Synonym(s.text, s.scope, s.abbreviation and looks_like_abbreviation(s.text, term.label))
+                for s in term.synonyms
+                if s.kind in SYNONYM_TYPES
+            ),
+        )
         equivalents = tuple(dict.fromkeys(s for x in term.xrefs if (s := same_concept(x)) is not None))
-        terms.append(VocabularyTerm(term.id, term.label, NAME, tuple(synonyms), term.definition, (), equivalents))
+        terms.append(VocabularyTerm(term.id, term.label, NAME, synonyms, term.definition, (), equivalents))
     version = ontology.version or item.version or "not stated"
     warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer HPO file" for f in own[:-1])
     vocabulary = Vocabulary(NAME, TITLE, version, (source_file(item.path),), LICENCE, attribution(version), url=URL)

@@ -24,8 +24,8 @@ from medcodes.sources.vocabulary import (
     VocabularySource,
     VocabularyTerm,
     date_in,
+    distinct,
     looks_like_abbreviation,
-    name_key,
 )
 
 __all__ = ["LICENCE", "NAME", "load", "sniff"]
@@ -65,15 +65,14 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     for term in ontology.terms:
         if term.obsolete or term.id not in keep or not term.id.startswith("NCIT:"):
             continue
-        seen = {name_key(term.label)}
-        synonyms: list[Synonym] = []
-        for synonym in term.synonyms:
-            key = name_key(synonym.text)
-            if key and key not in seen:
-                seen.add(key)
-                abbreviation = synonym.abbreviation or looks_like_abbreviation(synonym.text, term.label)
-                synonyms.append(Synonym(synonym.text, synonym.scope, abbreviation))
-        terms.append(VocabularyTerm(term.id, term.label, NAME, tuple(synonyms), term.definition))
+        synonyms = distinct(
+            term.label,
+            (
+                Synonym(s.text, s.scope, s.abbreviation or looks_like_abbreviation(s.text, term.label))
+                for s in term.synonyms
+            ),
+        )
+        terms.append(VocabularyTerm(term.id, term.label, NAME, synonyms, term.definition))
     warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer NCIt file" for f in own[:-1])
     vocabulary = Vocabulary(
         NAME,

@@ -52,6 +52,7 @@ __all__ = [
     "VocabularySource",
     "VocabularyTerm",
     "date_in",
+    "distinct",
     "link",
     "looks_like_abbreviation",
     "name_key",
@@ -201,6 +202,18 @@ def same_concept(xref: str) -> str | None:
     if prefix in ("NCI", "NCIT") and not local.startswith("C"):
         return None
     return f"{_SHARED_PREFIXES[prefix]}:{local}"
+
+
+def distinct(label: str, synonyms: Iterable[Synonym]) -> tuple[Synonym, ...]:
+    """Each synonym once (the first of those with one name key), and none that is the label."""
+    seen = {name_key(label)}
+    kept: list[Synonym] = []
+    for synonym in synonyms:
+        key = name_key(synonym.text)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(synonym)
+    return tuple(kept)
 
 
 def looks_like_abbreviation(text: str, label: str) -> bool:
