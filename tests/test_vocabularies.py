@@ -25,6 +25,7 @@ from medcodes.models import (
 from medcodes.service import CodeService, build_database
 from medcodes.sources import (
     doid,
+    hpo,
     icd10cm,
     medical_abbreviations,
     mondo,
@@ -78,6 +79,7 @@ def test_every_vocabulary_file_is_recognised_by_its_kind() -> None:
         "doid-obo-json",
         "doid-terms-report",
         "doid-texts",
+        "hpo-obo",
         "mondo-sssom",
         "mondo-sssom",
         "ncit-obo-json",
@@ -114,7 +116,7 @@ def test_obo_flat_file_stanzas_with_typed_abbreviations() -> None:
     terms = {t.id: t for t in ontology.terms}
     assert set(terms) == {"DOID:9352", "DOID:1234567"}  # the [Typedef] is no term
     diabetes = terms["DOID:9352"]
-    assert diabetes.synonyms[0] == obo.OboSynonym("NIDDM", NameScope.EXACT, abbreviation=True)
+    assert diabetes.synonyms[0] == obo.OboSynonym("NIDDM", NameScope.EXACT, abbreviation=True, kind="OMO:0003012")
     assert diabetes.definition is not None and diabetes.definition.startswith("A diabetes mellitus that is")
     assert diabetes.parents == ("DOID:9351",)
     assert terms["DOID:1234567"].obsolete
@@ -142,6 +144,7 @@ def test_doid_merges_its_files_newest_first() -> None:
     assert synonyms["AMI"].abbreviation  # typed OMO:0003012 in the translation texts
     assert synonyms["MI"].abbreviation  # untyped in 2018, read by its look
     assert not synonyms["heart attack"].abbreviation
+    assert "myocardial infarct" not in synonyms  # its translation row's review notes say ERROR
     assert terms["DOID:5844"].equivalents == ("NCIT:C27996",)
     assert terms["DOID:526"].definition == (
         "A viral infectious disease that results_in infection, has_material_basis_in Human immunodeficiency virus."
@@ -159,6 +162,46 @@ def test_ncit_reads_the_disease_branch_only() -> None:
     assert [s.abbreviation for s in terms["NCIT:C4911"].synonyms] == [True, False]  # "SDH"
     assert source.vocabulary.version == "2018-06-08"
     assert "CC BY 4.0" in source.vocabulary.attribution
+
+
+def test_hpo_reads_the_lay_names_and_abbreviations_of_phenotypic_abnormalities() -> None:
+    source = hpo.load(_found())
+    assert source is not None
+    terms = {t.id: t for t in source.terms}
+    # Modes of inheritance are no condition; an obsolete term is gone.
+    assert set(terms) == {"HP:0000118", "HP:0000818", "HP:0000819", "HP:0005978", "HP:0002170", "HP:0007378"}
+    diabetes = terms["HP:0005978"]
+    # Only the synonyms HPO types layperson or abbreviation, verbatim; not "Diabetes mellitus Type II".
+    assert diabetes.synonyms == (
+        vocabulary.Synonym("NIDDM", NameScope.EXACT, abbreviation=True),
+        vocabulary.Synonym("Type 2 diabetes", NameScope.EXACT),
+    )
+    assert diabetes.equivalents == ("UMLS:C0011860",)  # not SNOMED CT: DO's are too loose to bridge by
+    assert diabetes.links == ()  # HPO states no ICD-10-CM mapping
+    # HPO types a synonym that holds an abbreviation "abbreviation": it is a name, not an abbreviation.
+    assert terms["HP:0007378"].synonyms == (vocabulary.Synonym("Neoplasm of the GI tract", NameScope.EXACT),)
+    assert source.vocabulary.version == "2025-01-16"
+    assert "not altered" in source.vocabulary.licence
+    assert "Human Phenotype Ontology (version 2025-01-16)" in source.vocabulary.attribution
+    assert hpo.CITATION in source.vocabulary.attribution
+
+
+@pytest.mark.parametrize(
+    ("xref", "expected"),
+    [
+        ("UMLS_CUI:C0011860", "UMLS:C0011860"),
+        ("UMLS:C0011860", "UMLS:C0011860"),
+        ("SNOMEDCT_US_2018_03_01:44054006", None),
+        ("SNOMEDCT_US:44054006", None),
+        ("NCI:C27996", "NCIT:C27996"),
+        ("NCI2004_11_17:C27996", None),
+        ("ICD10CM:E11.9", None),
+        ("ICD-10:E11", None),
+        ("OMIM:125853", None),
+    ],
+)
+def test_a_cross_reference_to_a_shared_terminology_is_read_in_one_spelling(xref: str, expected: str | None) -> None:
+    assert vocabulary.same_concept(xref) == expected
 
 
 def test_mondo_reads_links_with_their_scope_and_equivalents() -> None:
@@ -234,6 +277,41 @@ def test_an_ncit_name_links_through_the_do_term_that_names_it(linked: Vocabulary
     assert "Heart Attack" not in _names(linked, "I21.9", "ncit")
 
 
+def test_an_hpo_lay_name_links_through_the_umls_concept_do_cites_too(linked: VocabularyContent) -> None:
+    names = _names(linked, "E11.9", "hpo")
+    assert names["Type 2 diabetes"] == Designation(
+        CM,
+        "E11.9",
+        DesignationKind.SYNONYM,
+        "Type 2 diabetes",
+        "hpo",
+        "HP:0005978 Type II diabetes mellitus = UMLS:C0011860 = DOID:9352; xref ICD10CM:E11.9",
+        NameScope.EXACT,
+    )
+    # NIDDM is DO's name of the code already (one designation per name, the first vocabulary's).
+    assert "NIDDM" not in names
+    assert "Diabetes mellitus Type II" not in _names(linked, "E11.9")
+
+
+def test_terms_of_one_vocabulary_are_not_bridged_to_each_other() -> None:
+    # Two DO terms citing one UMLS concept are still two concepts by DO's word; an HPO term citing it is DO's.
+    linked_term = vocabulary.VocabularyTerm(
+        "DOID:2",
+        "old name",
+        "doid",
+        links=(vocabulary.CodeLink(CM, "E11.9", "xref", NameScope.EXACT),),
+        equivalents=("UMLS:C1",),
+    )
+    loose = vocabulary.VocabularyTerm("DOID:3", "other disease", "doid", equivalents=("UMLS:C1",))
+    phenotype = vocabulary.VocabularyTerm("HP:1", "phenotype", "hpo", equivalents=("UMLS:C1",))
+    sources = [
+        vocabulary.VocabularySource(doid.load(_found()).vocabulary, (linked_term, loose)),  # type: ignore[union-attr]
+        vocabulary.VocabularySource(hpo.load(_found()).vocabulary, (phenotype,)),  # type: ignore[union-attr]
+    ]
+    content = vocabulary.link(sources, codes={"E11.9"}, titles={"E11.9": "x"}, official={}, texts={}, words=set())
+    assert sorted((d.text, d.source) for d in content.designations) == [("old name", "doid"), ("phenotype", "hpo")]
+
+
 def test_a_cross_reference_of_unstated_precision_is_a_related_name(linked: VocabularyContent) -> None:
     late = _names(linked, "I21.4", "mondo")["non-ST elevation myocardial infarction, late"]
     assert late.scope is NameScope.RELATED
@@ -242,6 +320,7 @@ def test_a_cross_reference_of_unstated_precision_is_a_related_name(linked: Vocab
 def test_a_name_whose_concept_links_to_no_code_is_a_rewrite(linked: VocabularyContent) -> None:
     assert sorted((r.text, r.target, r.source) for r in linked.rewrites) == [
         ("Bleeding Under the Dura", "Subdural Hemorrhage", "ncit"),
+        ("Bleeding within the skull", "Intracranial hemorrhage", "hpo"),
         ("SDH", "Subdural Hemorrhage", "ncit"),
         # DO links "diabetes mellitus" to the block E08-E13 only: a range names no code.
         ("sugar diabetes", "diabetes mellitus", "doid"),
@@ -253,7 +332,15 @@ def test_a_name_whose_concept_links_to_no_code_is_a_rewrite(linked: VocabularyCo
 
 def test_definitions_come_through_exact_links_one_per_code_and_vocabulary(linked: VocabularyContent) -> None:
     by_code = {(d.code, d.source): d for d in linked.definitions}
-    assert set(by_code) == {("I21.9", "doid"), ("I21.9", "ncit"), ("E11", "doid"), ("E11.9", "doid"), ("B20", "doid")}
+    assert set(by_code) == {
+        ("I21.9", "doid"),
+        ("I21.9", "ncit"),
+        ("E11", "doid"),
+        ("E11.9", "doid"),
+        ("E11", "hpo"),  # HPO's term is the same UMLS concept as DO's, which DO links exactly
+        ("E11.9", "hpo"),
+        ("B20", "doid"),
+    }
     assert by_code[("B20", "doid")] == Definition(
         CM,
         "B20",
@@ -394,6 +481,7 @@ def test_a_build_stores_names_definitions_rewrites_and_licences(vocab_db: CodeSe
         "doid": ("CC0", False),
         "ncit": ("Creative", False),
         "mondo": ("mapping", False),
+        "hpo": ("HPO", False),
         "abbrev-imantsm": ("MIT", False),
     }
     store = vocab_db.store
@@ -450,8 +538,19 @@ def test_the_package_ships_the_table_with_each_sources_licence() -> None:
     assert found is not None
     assert found.path.stat().st_size < 3_000_000
     table = vocabulary_table.read(found)
-    assert {v.name for v in table.vocabularies} == {"doid", "ncit", "mondo", "abbrev-imantsm", "index-reconstructed"}
+    assert {v.name for v in table.vocabularies} == {
+        "doid",
+        "ncit",
+        "mondo",
+        "hpo",
+        "abbrev-imantsm",
+        "index-reconstructed",
+    }
     assert all(v.licence and v.attribution for v in table.vocabularies)
+    # HPO's lay names, linked through the UMLS concept a DO term cites too (hp.obo is not in ../shared/data).
+    hpo_names = [d for d in table.designations if d.source == "hpo"]
+    assert len(hpo_names) > 300
+    assert all(d.via and " = " in d.via for d in hpo_names)
     assert found.path.read_bytes()[:2] == b"\x1f\x8b"
 
 

@@ -17,7 +17,9 @@ ontology files) has it; its label is the newest one; its synonyms are every file
 any file types it so, or, in files that type none, where it looks like one); its definition the newest;
 its ICD-10-CM links are ICD10inDO.tsv's where that report is present (it lists every current xref), else
 the newest ontology file's ``ICD10CM:`` xrefs. DO's xrefs are its curators' equivalents: a name given to a
-code through one is exact. Its ``NCI:`` xrefs state the same concept in the NCI Thesaurus.
+code through one is exact. Its ``NCI:`` and ``UMLS_CUI:`` xrefs state the same concept in the NCI Thesaurus
+and the UMLS (the bridges by which NCIt and HPO names reach DO's codes).
+A row of the translation texts whose review notes say ERROR is not read (its text was found faulty).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from medcodes.sources.vocabulary import (
     date_in,
     looks_like_abbreviation,
     name_key,
+    same_concept,
 )
 from medcodes.systems import SystemId
 
@@ -58,6 +61,7 @@ KINDS = (FileKind.DOID_JSON, FileKind.DOID_OBO, FileKind.DOID_XREFS, FileKind.DO
 _SNIFF_NAME = re.compile(r"\.(?:json|obo|tsv)(?:\.gz)?$", re.I)
 _ABBREVIATION_TYPES = frozenset({"obo:OMO_0003012", "OMO:0003012"})
 _TEXT_COLUMNS = ("source_id", "predicate", "source_text")
+_FAULTY = re.compile(r"\bERROR\b")  # a reviewer's mark on a translation text row
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -97,7 +101,7 @@ class _Term:
     synonyms: dict[str, Synonym] = field(default_factory=dict)
     definition: str | None = None
     icd: list[str] | None = None  # None: no file has said yet
-    nci: list[str] = field(default_factory=list)
+    equivalents: list[str] = field(default_factory=list)  # the same concept elsewhere: NCIt, UMLS
     obsolete: bool = False
 
     def add_synonym(self, text: str, scope: NameScope, abbreviation: bool) -> None:
@@ -174,7 +178,9 @@ def _term(term_id: str, term: _Term) -> VocabularyTerm:
         if key != name_key(label)
     )
     links = tuple(CodeLink(SystemId.ICD10CM, code, "xref", NameScope.EXACT) for code in dict.fromkeys(term.icd or ()))
-    return VocabularyTerm(term_id, label, NAME, synonyms, term.definition, links, tuple(dict.fromkeys(term.nci)))
+    return VocabularyTerm(
+        term_id, label, NAME, synonyms, term.definition, links, tuple(dict.fromkeys(term.equivalents))
+    )
 
 
 def _merge(ontology: obo.OboOntology, terms: dict[str, _Term], *, icd_listed: bool) -> None:
@@ -195,8 +201,9 @@ def _merge(ontology: obo.OboOntology, terms: dict[str, _Term], *, icd_listed: bo
         if term.icd is None and not icd_listed and (icd or item.xrefs):
             term.icd = icd
         for xref in item.xrefs:
-            if xref.startswith(("NCI:", "NCIT:")) and xref.split(":", 1)[1].startswith("C"):
-                term.nci.append("NCIT:" + xref.split(":", 1)[1])
+            same = same_concept(xref)
+            if same is not None and not same.startswith("DOID:"):
+                term.equivalents.append(same)
 
 
 def _report(path: Path, third: str) -> list[tuple[str, str]]:
@@ -235,6 +242,8 @@ def _texts(path: Path, terms: dict[str, _Term]) -> None:
             continue
         if len(fields) != len(columns):
             raise SourceError(path, number, f"expected {len(columns)} columns, found {len(fields)}")
+        if "review_notes" in columns and _FAULTY.search(fields[columns["review_notes"]]):
+            continue
         term_id, predicate = fields[columns["source_id"]], fields[columns["predicate"]]
         text = squash(fields[columns["source_text"]])
         if not term_id.startswith("DOID:") or not text:

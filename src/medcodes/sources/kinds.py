@@ -44,7 +44,8 @@ class FileKind(StrEnum):
     # MS-DRG (CMS definitions manual)
     MSDRG_APPENDIX_A = "msdrg-appendix-a"
     # Open vocabularies of names (not code sets): the Human Disease Ontology, the NCI Thesaurus, MONDO's
-    # mappings, a medical abbreviation list, and medcodes' packaged table derived from them.
+    # mappings, the Human Phenotype Ontology, a medical abbreviation list, and medcodes' packaged table
+    # derived from them.
     DOID_JSON = "doid-obo-json"
     DOID_OBO = "doid-obo"
     DOID_XREFS = "doid-icd10cm-report"  # DOreports/ICD10inDO.tsv
@@ -52,6 +53,7 @@ class FileKind(StrEnum):
     DOID_TEXTS = "doid-texts"  # src/translations/doid-*.tsv: the English texts sent for translation
     NCIT_JSON = "ncit-obo-json"
     MONDO_SSSOM = "mondo-sssom"
+    HPO_OBO = "hpo-obo"  # hp.obo, the Human Phenotype Ontology
     ABBREVIATIONS = "abbreviations-csv"
     VOCABULARY_TABLE = "medcodes-vocabulary-table"
 

@@ -24,8 +24,8 @@ from medcodes.sources.vocabulary import (
     VocabularySource,
     VocabularyTerm,
     date_in,
+    distinct,
     looks_like_abbreviation,
-    name_key,
 )
 
 __all__ = ["LICENCE", "NAME", "load", "sniff"]
@@ -53,25 +53,6 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
     return FoundFile(FileKind.NCIT_JSON, path, date_in(name))
 
 
-def _branch(terms: Sequence[obo.OboTerm]) -> set[str]:
-    """The ids at or below ROOT (all of them where the file lacks ROOT)."""
-    ids = {t.id for t in terms}
-    if ROOT not in ids:
-        return ids
-    children: dict[str, list[str]] = {}
-    for term in terms:
-        for parent in term.parents:
-            children.setdefault(parent, []).append(term.id)
-    keep: set[str] = set()
-    stack = [ROOT]
-    while stack:
-        current = stack.pop()
-        if current not in keep:
-            keep.add(current)
-            stack.extend(children.get(current, ()))
-    return keep
-
-
 def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     """The newest NCIt OBO-JSON file found, or None."""
     own = sorted((f for f in found if f.kind is FileKind.NCIT_JSON), key=lambda f: (f.version or "", str(f.path)))
@@ -79,20 +60,19 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
         return None
     item = own[-1]
     ontology = obo.read_json(item.path)
-    keep = _branch(ontology.terms)
+    keep = obo.descendants(ontology.terms, ROOT)
     terms: list[VocabularyTerm] = []
     for term in ontology.terms:
         if term.obsolete or term.id not in keep or not term.id.startswith("NCIT:"):
             continue
-        seen = {name_key(term.label)}
-        synonyms: list[Synonym] = []
-        for synonym in term.synonyms:
-            key = name_key(synonym.text)
-            if key and key not in seen:
-                seen.add(key)
-                abbreviation = synonym.abbreviation or looks_like_abbreviation(synonym.text, term.label)
-                synonyms.append(Synonym(synonym.text, synonym.scope, abbreviation))
-        terms.append(VocabularyTerm(term.id, term.label, NAME, tuple(synonyms), term.definition))
+        synonyms = distinct(
+            term.label,
+            (
+                Synonym(s.text, s.scope, s.abbreviation or looks_like_abbreviation(s.text, term.label))
+                for s in term.synonyms
+            ),
+        )
+        terms.append(VocabularyTerm(term.id, term.label, NAME, synonyms, term.definition))
     warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer NCIt file" for f in own[:-1])
     vocabulary = Vocabulary(
         NAME,

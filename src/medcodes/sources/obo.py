@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,16 @@ from medcodes.errors import SourceError
 from medcodes.models import NameScope
 from medcodes.sources.files import read_bytes, squash, text_lines
 
-__all__ = ["OboOntology", "OboSynonym", "OboTerm", "curie", "read_json", "read_obo", "synonym_scope"]
+__all__ = [
+    "OboOntology",
+    "OboSynonym",
+    "OboTerm",
+    "curie",
+    "descendants",
+    "read_json",
+    "read_obo",
+    "synonym_scope",
+]
 
 _SCOPES = {
     "EXACT": NameScope.EXACT,
@@ -49,6 +59,7 @@ class OboSynonym:
     text: str
     scope: NameScope
     abbreviation: bool = False
+    kind: str = ""  # the synonym type as the file writes it ("layperson", "OMO:0003012"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,26 @@ def synonym_scope(predicate: str) -> NameScope | None:
     """The scope a synonym predicate says ("hasExactSynonym", "oboInOwl:hasNarrowSynonym"), or None for
     another predicate."""
     return _JSON_SCOPES.get(predicate.rsplit(":", 1)[-1].rsplit("#", 1)[-1])
+
+
+def descendants(terms: Sequence[OboTerm], root: str) -> set[str]:
+    """The ids of ``root`` and every term below it by is_a; every id where the file lacks ``root`` (an
+    extract of one branch)."""
+    ids = {t.id for t in terms}
+    if root not in ids:
+        return ids
+    children: dict[str, list[str]] = {}
+    for term in terms:
+        for parent in term.parents:
+            children.setdefault(parent, []).append(term.id)
+    keep: set[str] = set()
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if current not in keep:
+            keep.add(current)
+            stack.extend(children.get(current, ()))
+    return keep
 
 
 def curie(iri: str) -> str:
@@ -112,7 +143,12 @@ def _json_term(path: Path, node: object, parents: dict[str, list[str]]) -> OboTe
         return None
     meta = node.get("meta") or {}
     synonyms = tuple(
-        OboSynonym(squash(str(s.get("val"))), synonym_scope(str(s.get("pred"))) or NameScope.RELATED, _is_abbr(s))
+        OboSynonym(
+            squash(str(s.get("val"))),
+            synonym_scope(str(s.get("pred"))) or NameScope.RELATED,
+            _is_abbr(s),
+            curie(str(s.get("synonymType") or "")),
+        )
         for s in meta.get("synonyms") or ()
         if isinstance(s, dict) and s.get("val")
     )
@@ -229,4 +265,4 @@ def _obo_synonym(path: Path, number: int, value: str) -> OboSynonym:
     if not rest or rest[0] not in _SCOPES:
         raise SourceError(path, number, "synonym: without EXACT, RELATED, NARROW or BROAD")
     kind = rest[1] if len(rest) > 1 and not rest[1].startswith("[") else ""
-    return OboSynonym(squash(_unquote(quoted.group(1))), _SCOPES[rest[0]], kind in _ABBREVIATION_TYPES)
+    return OboSynonym(squash(_unquote(quoted.group(1))), _SCOPES[rest[0]], kind in _ABBREVIATION_TYPES, kind)

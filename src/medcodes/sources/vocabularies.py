@@ -3,7 +3,7 @@
 ``load`` is the vocabularies' side of the source contract: it takes every file ``discover()`` found and the
 releases already read, and returns what the vocabularies add to ICD-10-CM (``VocabularyContent``), or
 None when no ICD-10-CM release is being built. A vocabulary whose own files are among those found is read
-from them (``doid``, ``ncit``, ``mondo``, ``medical_abbreviations``) and linked against the release
+from them (``doid``, ``ncit``, ``mondo``, ``hpo``, ``medical_abbreviations``) and linked against the release
 (``vocabulary.link``); any other comes from medcodes' packaged table (``vocabulary_table``), as do the
 Alphabetic Index priors when no index file is loaded. ``origins`` says which copy each one came from.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from medcodes.models import ReleaseContent, VocabularyContent
-from medcodes.sources import doid, medical_abbreviations, mondo, ncit, vocabulary_table
+from medcodes.sources import doid, hpo, medical_abbreviations, mondo, ncit, vocabulary_table
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.vocabulary import VocabularySource, link, name_key, name_keys
 from medcodes.systems import SystemId
@@ -26,13 +26,15 @@ LOADERS: tuple[tuple[str, Callable[[Sequence[FoundFile]], VocabularySource | Non
     (doid.NAME, doid.load),
     (ncit.NAME, ncit.load),
     (mondo.NAME, mondo.load),
+    (hpo.NAME, hpo.load),
     (medical_abbreviations.NAME, medical_abbreviations.load),
 )
-SNIFFERS = (doid.sniff, ncit.sniff, mondo.sniff, medical_abbreviations.sniff, vocabulary_table.sniff)
+SNIFFERS = (doid.sniff, ncit.sniff, mondo.sniff, hpo.sniff, medical_abbreviations.sniff, vocabulary_table.sniff)
 KINDS: dict[str, tuple[FileKind, ...]] = {
     doid.NAME: doid.KINDS,
     ncit.NAME: (FileKind.NCIT_JSON,),
     mondo.NAME: (FileKind.MONDO_SSSOM,),
+    hpo.NAME: (FileKind.HPO_OBO,),
     medical_abbreviations.NAME: (FileKind.ABBREVIATIONS,),
 }
 # Systems whose designations an abbreviation's meaning may be (a procedure or a supply has abbreviations too).

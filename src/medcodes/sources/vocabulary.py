@@ -1,16 +1,18 @@
 """Open vocabularies of disease names, and how their names become names of codes.
 
-A vocabulary (the Human Disease Ontology, the NCI Thesaurus, MONDO's mappings, a list of medical
-abbreviations) is read by its own source module into ``VocabularyTerm``s and ``Abbreviation``s
-(``VocabularySource``). ``link`` turns every source found into what a build stores:
+A vocabulary (the Human Disease Ontology, the NCI Thesaurus, MONDO's mappings, the Human Phenotype
+Ontology, a list of medical abbreviations) is read by its own source module into ``VocabularyTerm``s and
+``Abbreviation``s (``VocabularySource``). ``link`` turns every source found into what a build stores:
 
 - a term's names (label and synonyms) become designations (SYNONYM, or ABBREVIATION for abbreviations)
   of the ICD-10-CM codes the term links to, **only through mappings a source states**: the term's own
   links (DOID's ``ICD10CM:`` xrefs, MONDO's exactMatch/hasDbXref/broadMatch rows), else the links of a term
-  stated to be the same concept (MONDO's exactMatch to DOID and NCIt, DOID's ``NCI:`` xrefs), at most two
-  such steps away (an NCIt term -> MONDO -> DOID -> ICD-10-CM); a link to a range of categories
-  ("E08-E13") names no code and is not used. Each designation keeps the term and the
-  mapping in ``via`` and how closely it fits in ``scope``: the weaker of the synonym's scope and the link's;
+  of another vocabulary stated to be the same concept (MONDO's exactMatch to DOID and NCIt, DOID's ``NCI:``
+  xrefs, a UMLS concept that an HPO term and a DOID term both cite), at most two such steps
+  away (an NCIt term -> MONDO -> DOID -> ICD-10-CM; an HPO term -> UMLS:C0011860 -> DOID -> ICD-10-CM);
+  a link to a range of categories ("E08-E13") names no code and is not used. Each designation keeps the
+  term and the mapping in ``via`` and how closely it fits in ``scope``: the weaker of the synonym's scope and
+  the link's;
 - a term that links to no code gives rewrites instead: each of its exact or narrower names (and
   abbreviations) may be read as its label, when the label's words are words of the loaded code sets;
 - a term's definition becomes the definition of the codes it links to (not through a broad match): per code
@@ -50,10 +52,12 @@ __all__ = [
     "VocabularySource",
     "VocabularyTerm",
     "date_in",
+    "distinct",
     "link",
     "looks_like_abbreviation",
     "name_key",
     "name_keys",
+    "same_concept",
     "words_of",
 ]
 
@@ -174,6 +178,44 @@ def date_in(text: str) -> str | None:
     return found.group(0) if found else None
 
 
+# How the vocabularies write a cross-reference to a concept of a shared terminology, and the one prefix
+# used for it here: two terms that cite the same UMLS concept are stated to be that concept.
+_SHARED_PREFIXES = {
+    "UMLS": "UMLS",
+    "UMLS_CUI": "UMLS",
+    "NCI": "NCIT",
+    "NCIT": "NCIT",
+    "DOID": "DOID",
+    "MONDO": "MONDO",
+}
+
+
+def same_concept(xref: str) -> str | None:
+    """The id a cross-reference gives of the same concept in a terminology several vocabularies cite, in one
+    spelling ("UMLS_CUI:C0027051" and "UMLS:C0027051" -> "UMLS:C0027051", "NCI:C27996" -> "NCIT:C27996"); None
+    for any other (ICD codes, OMIM, and SNOMED CT, whose xrefs in DO 2018 are too loose to bridge by)."""
+    prefix, sep, local = xref.strip().partition(":")
+    prefix = prefix.strip()
+    local = local.strip()
+    if not sep or not local or prefix not in _SHARED_PREFIXES:
+        return None
+    if prefix in ("NCI", "NCIT") and not local.startswith("C"):
+        return None
+    return f"{_SHARED_PREFIXES[prefix]}:{local}"
+
+
+def distinct(label: str, synonyms: Iterable[Synonym]) -> tuple[Synonym, ...]:
+    """Each synonym once (the first of those with one name key), and none that is the label."""
+    seen = {name_key(label)}
+    kept: list[Synonym] = []
+    for synonym in synonyms:
+        key = name_key(synonym.text)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(synonym)
+    return tuple(kept)
+
+
 def looks_like_abbreviation(text: str, label: str) -> bool:
     """Whether an untyped synonym is an abbreviation: one short token, mostly capitals, not the label
     ("AFib", "HTN", "GERD", "CRPS-I"). Vocabularies that do not type their abbreviations need this."""
@@ -246,7 +288,8 @@ def _graph(terms: Sequence[VocabularyTerm]) -> dict[str, list[str]]:
 
 
 def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Mapping[str, list[str]]) -> list[_Reach]:
-    """The links a term uses: its own; else those of the nearest terms stated to be the same concept."""
+    """The links a term uses: its own; else those of the nearest terms of another vocabulary stated to be the
+    same concept."""
     if term.links:
         return [_Reach(term.links, term)]
     seen = {term.id}
@@ -261,7 +304,8 @@ def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Map
                 seen.add(other)
                 reached = (*path, other)
                 owner = by_id.get(other)
-                if owner is not None and owner.links:
+                # Two terms of one vocabulary are two concepts by its own word, whatever they cite in common.
+                if owner is not None and owner.links and owner.source != term.source:
                     found.append(_Reach(owner.links, owner, reached))
                 following.append((other, reached))
         if found:

@@ -2,7 +2,7 @@
 
 The embedded default (``medcodes build`` without ``--from``) has only the CDC tabular list; this table
 carries what the open vocabularies and the Alphabetic Index add to it. ``scripts/derive_vocabulary.py``
-writes it from the vocabularies' own files (read by ``doid``, ``ncit``, ``mondo``,
+writes it from the vocabularies' own files (read by ``doid``, ``ncit``, ``mondo``, ``hpo``,
 ``medical_abbreviations``, linked by ``vocabulary.link``) and the ICD-10-CM Alphabetic Index (its main terms
 and first-level subterms with their codes: ``icd10cm_index.priors``). It is derived data, not an official
 file: its header says so and carries each source's name, version, files, licence and attribution.
