@@ -61,6 +61,9 @@ class WebOptions:
     public_url: str | None = None
     # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
     work_threads: int = 2
+    # Batches run one at a time per worker: a second batch thread took the GIL from the event loop often
+    # enough that other clients' p99 went 49 -> 89 ms while 100 worst-case batches were sent (bench/serve.py).
+    batch_threads: int = 1
     work_waiting: int = 32
     work_seconds: float = 20.0
 
@@ -223,7 +226,7 @@ def create_app(
     close_store = close_explainers or explainers is None
     assets = Assets.load()
     templates = environment(assets, service.systems())
-    lane = Lane(options.work_threads, options.work_waiting, options.work_seconds, name="batch")
+    lane = Lane(options.batch_threads, options.work_waiting, options.work_seconds, name="batch")
     searches = Searches(
         service,
         options.cache_size,
