@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from medcodes.errors import DatabaseDamaged
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
 from medcodes.search.index import INDEX_VERSION, LexicalIndex, build_index, load_index, save_index
 from medcodes.search.ranking import DEFAULT
@@ -90,3 +91,20 @@ def test_weights_are_held_narrow_and_stored_as_before(store: SQLiteStore) -> Non
     assert loaded.doc_weight.tolist() == built.doc_weight.tolist()
     assert loaded.post_weight.tolist() == built.post_weight.tolist()
     assert loaded.doc_ptr.tolist() == built.doc_ptr.tolist()
+
+
+@pytest.mark.parametrize(
+    ("part", "data"),
+    [
+        ("doc_weight", np.ones(3, dtype=np.float32).tobytes()),  # weights for three of the forward entries
+        ("term_ptr", b"\x00\x01\x02"),  # not a whole number of pointers
+    ],
+)
+def test_index_parts_that_do_not_fit_together_are_a_damaged_database(
+    store: SQLiteStore, part: str, data: bytes
+) -> None:
+    save_index(store, build_index(store))
+    store.put_blob(f"{INDEX_VERSION}/{part}", data)  # with its own checksum: passes that check
+    with pytest.raises(DatabaseDamaged, match="the search index's parts do not fit together"):
+        load_index(store)
+    save_index(store, build_index(store))  # the module's other tests read the store whole

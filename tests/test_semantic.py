@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from medcodes.errors import DatabaseDamaged
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, NameScope, Release, ReleaseContent
 from medcodes.search import neighbours, onnx_export, semantic, semantic_build
 from medcodes.search.semantic import Encoder, SemanticIndex, TitleVectors, WordPiece
@@ -268,6 +269,23 @@ def test_a_database_of_float16_rows_is_still_read(tmp_path: Path) -> None:
     assert loaded is not None and loaded.lists is None
     found = loaded.nearest(np.array([0.8, 0.6], dtype=np.float32), 3, (SystemId.HCPCS,))
     assert [cid for cid, _ in found] == [20, 21]
+
+
+@pytest.mark.parametrize(
+    ("part", "data"),
+    [
+        ("concept", np.array([10, 11, 20], dtype=np.int32).tobytes()),  # a row without its concept
+        ("vectors.int8", b"\x01\x02\x03"),  # not a whole number of rows
+        ("scale", np.ones(3, dtype=np.float32).tobytes()),  # a scale for a dimension the rows lack
+    ],
+)
+def test_parts_that_do_not_fit_together_are_a_damaged_database(tmp_path: Path, part: str, data: bytes) -> None:
+    store = make_store(tmp_path / "d.db")
+    table().save(store)
+    store.put_blob(f"{semantic.SEMANTIC_VERSION}/{part}", data)  # with its own checksum: passes that check
+    with pytest.raises(DatabaseDamaged, match="the semantic index's parts do not fit together"):
+        TitleVectors.load(store)
+    store.close()
 
 
 def test_extension_codes_and_pcs_body_systems_are_not_indexed() -> None:

@@ -572,7 +572,7 @@ def search_command(  # noqa: PLR0917 - click passes options as arguments
     "--cache-size",
     type=click.IntRange(0),
     default=None,
-    help="Recent searches answered from memory (MEDCODES_CACHE_SIZE; default 1024; 0: none).",
+    help="Recent searches answered from memory (MEDCODES_CACHE_SIZE; default 4096; 0: none).",
 )
 @click.option(
     "--explainers-db",

@@ -65,7 +65,7 @@ class ServeSettings:
     # The request line and headers together, in bytes; beyond it a 431 (or a 414 for the URL alone).
     max_header_bytes: int = MAX_HEADER_BYTES
     # Recent searches answered from memory (0: none).
-    cache_size: int = 1024
+    cache_size: int = 4096
     # Seconds between two looks at the database file for a new release built over it (0: never look).
     release_check: float = 1.0
 

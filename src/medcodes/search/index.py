@@ -29,6 +29,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from medcodes.errors import DatabaseDamaged
 from medcodes.models import DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
@@ -92,6 +93,22 @@ class LexicalIndex:
     # (main term, residual) and how many index entries lead to it.
     concept_marks: U8
     concept_index_terms: U16
+
+    def check(self) -> None:
+        """ValueError unless the arrays fit together: pointers as long as what they point into."""
+        sizes = {
+            "term_ptr": (len(self.term_ptr), len(self.vocabulary) + 1),
+            "postings": (int(self.term_ptr[-1]) if len(self.term_ptr) else 0, len(self.post_doc)),
+            "post_weight": (len(self.post_weight), len(self.post_doc)),
+            "doc_ptr": (len(self.doc_ptr), len(self.doc_id) + 1),
+            "forward": (int(self.doc_ptr[-1]) if len(self.doc_ptr) else 0, len(self.doc_term)),
+            "doc_weight": (len(self.doc_weight), len(self.doc_term)),
+            "designations": (len(self.doc_concept), len(self.doc_id)),
+            "concepts": (len(self.concept_billable), len(self.concept_system)),
+        }
+        wrong = [f"{name} {have:,} != {want:,}" for name, (have, want) in sizes.items() if have != want]
+        if wrong:
+            raise ValueError("; ".join(wrong))
 
     def __post_init__(self) -> None:
         # However made (built, loaded, or by a test), an index holds its arrays as ``_HELD`` says.
@@ -370,18 +387,26 @@ def save_index(store: SQLiteStore, index: LexicalIndex) -> None:
 
 
 def load_index(store: SQLiteStore) -> LexicalIndex | None:
-    """The index saved in the store, or None if the database was built without one."""
+    """The index saved in the store, or None if the database was built without one; DatabaseDamaged when its
+    parts do not fit together (each part passed its checksum, so a build wrote them so, or the file was edited)."""
     vocabulary = store.get_blob(f"{INDEX_VERSION}/vocabulary")
     if vocabulary is None:
         return None
     arrays = {}
-    for name, dtype in _ARRAYS.items():
+    for name in _ARRAYS:
         blob = store.get_blob(f"{INDEX_VERSION}/{name}")
         if blob is None:
             return None
-        arrays[name] = np.frombuffer(blob, dtype=dtype)
+        arrays[name] = blob
     words = tuple(vocabulary.decode().split("\n")) if vocabulary else ()
-    return LexicalIndex(vocabulary=words, **arrays)
+    try:
+        index = LexicalIndex(
+            vocabulary=words, **{name: np.frombuffer(arrays[name], dtype=dtype) for name, dtype in _ARRAYS.items()}
+        )
+        index.check()
+    except ValueError as exc:
+        raise DatabaseDamaged(store.path, f"the search index's parts do not fit together ({exc})") from exc
+    return index
 
 
 def write(store: SQLiteStore) -> None:

@@ -50,7 +50,7 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
-from medcodes.errors import SemanticUnavailable
+from medcodes.errors import DatabaseDamaged, SemanticUnavailable
 from medcodes.search import neighbours
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -295,6 +295,31 @@ class TitleVectors:
 
     @classmethod
     def load(cls, store: SQLiteStore) -> TitleVectors | None:
+        """The rows saved in the store (None if it has none); DatabaseDamaged when the parts, each of which
+        passed its checksum, do not fit together."""
+        try:
+            found = cls._read(store)
+            if found is not None:
+                found.check()
+        except ValueError as exc:
+            raise DatabaseDamaged(store.path, f"the semantic index's parts do not fit together ({exc})") from exc
+        return found
+
+    def check(self) -> None:
+        """ValueError unless every row has its concept, the systems' ranges end at the last row, and int8 rows
+        have a scale per dimension."""
+        rows = len(self.concept)
+        matrix = self.vectors.codes if isinstance(self.vectors, neighbours.Quantized) else self.vectors
+        end = int(self.system_ptr[-1]) if len(self.system_ptr) else 0
+        counts = {"rows": len(matrix), "system ranges": end}
+        wrong = [f"{name} {have:,} != {rows:,} concepts" for name, have in counts.items() if have != rows]
+        if isinstance(self.vectors, neighbours.Quantized) and len(self.vectors.scale) != matrix.shape[1]:
+            wrong.append(f"scales {len(self.vectors.scale):,} != {matrix.shape[1]:,} dimensions")
+        if wrong:
+            raise ValueError("; ".join(wrong))
+
+    @classmethod
+    def _read(cls, store: SQLiteStore) -> TitleVectors | None:
         blobs = {}
         for name in ("mean", "projection", "concept", "system_ptr"):
             blob = store.get_blob(f"{SEMANTIC_VERSION}/{name}")

@@ -52,7 +52,7 @@ that answered. Search text is never written to the server's logs.
 @dataclass(frozen=True, slots=True)
 class WebOptions:
     # Searches and suggestions remembered (0: none); see web/cache.py.
-    cache_size: int = 1024
+    cache_size: int = 4096
     # The largest request body: a full batch match (1,000 lines of 500 characters) fits with room to spare.
     max_body_bytes: int = 1024 * 1024
     # The longest search a client may send fits: 500 characters of 4-byte UTF-8, percent-encoded, and filters.
