@@ -157,7 +157,7 @@ class _Gathered:
         np.cumsum(lengths[:-1], out=seg[1:])
         positions = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(seg - starts, lengths)
         self.terms = index.doc_term[positions]
-        self.weights = index.doc_weight[positions]
+        self.weights = index.doc_weight[positions].astype(np.float32)  # once, not at every atom
         self.seg = seg
         self.index = index
         self.ranking = ranking
