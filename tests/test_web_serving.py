@@ -126,17 +126,20 @@ def status_of(response: bytes) -> int:
     return int(response.split(b" ", 2)[1])
 
 
-def held(service: CodeService, monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
-    """Make the service's searches wait, inside the work, until released: (entered, release)."""
+def held(
+    service: CodeService, monkeypatch: pytest.MonkeyPatch, method: str = "search"
+) -> tuple[threading.Event, threading.Event]:
+    """Make the service's searches (or another ``method``) wait, inside the work, until released: (entered,
+    release)."""
     entered, release = threading.Event(), threading.Event()
-    search = service.search
+    work = getattr(service, method)
 
     def waiting(*args: Any, **kwargs: Any) -> Any:
         entered.set()
         assert release.wait(WAIT)
-        return search(*args, **kwargs)
+        return work(*args, **kwargs)
 
-    monkeypatch.setattr(service, "search", waiting)
+    monkeypatch.setattr(service, method, waiting)
     return entered, release
 
 
@@ -250,16 +253,7 @@ def test_a_batch_is_refused_before_its_body_is_read_when_the_lane_is_full(
 
 def test_batches_filling_their_lane_leave_long_searches_theirs(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = live(db, WebOptions(work_threads=1, work_waiting=0))
-    service = app.start().service
-    entered, release = threading.Event(), threading.Event()
-    match = service.match
-
-    def waiting(*args: Any, **kwargs: Any) -> Any:
-        entered.set()
-        assert release.wait(WAIT)
-        return match(*args, **kwargs)
-
-    monkeypatch.setattr(service, "match", waiting)
+    entered, release = held(app.start().service, monkeypatch, "match")
     with running(app, db) as port:
         thread, done = in_thread(lambda: post_json(port, "/api/v1/match", {"lines": ["asthma"]})[0])
         assert entered.wait(WAIT)
