@@ -91,7 +91,6 @@ MATCH_PATH = f"{V1}/match"
 def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> list[BaseRoute]:
     """Every route of the site and the API: HTML pages first, then their JSON twins under /api/v1, then the
     standard interfaces (NLM Clinical Tables-compatible search, FHIR R4 terminology under /fhir)."""
-    v1 = V1
     return [
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
@@ -105,14 +104,14 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
         Route("/static/{name}", assets.serve, name="static"),
         *(Route(f"/{name}", assets.serve_root, name=name) for name in ROOT_FILES),
         APIRoute(
-            f"{v1}/search",
+            f"{V1}/search",
             api.search,
             methods=["GET"],
             tags=["search"],
             responses={**_ok(shapes.SearchBody, "Hits, best first"), **_BAD, **_OVER},
         ),
         APIRoute(
-            f"{v1}/suggest",
+            f"{V1}/suggest",
             api.suggest,
             methods=["GET"],
             tags=["search"],
@@ -131,7 +130,7 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
             },
         ),
         APIRoute(
-            f"{v1}/codes/{{code}}",
+            f"{V1}/codes/{{code}}",
             api.code_anywhere,
             methods=["GET"],
             tags=["codes"],
@@ -142,56 +141,56 @@ def routes(pages: Pages, api: Api, assets: Assets, ctss: Ctss, fhir: Fhir) -> li
             },
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}",
+            f"{V1}/codes/{{system}}/{{code}}",
             api.code,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.CodeBody, "The code"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}/children",
+            f"{V1}/codes/{{system}}/{{code}}/children",
             api.children,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.ConceptsBody, "Its children"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}/ancestors",
+            f"{V1}/codes/{{system}}/{{code}}/ancestors",
             api.ancestors,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.ConceptsBody, "Its ancestors, chapter first"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}/similar",
+            f"{V1}/codes/{{system}}/{{code}}/similar",
             api.similar,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.SimilarBody, "Similar codes with the reasons why, best first"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}/explain",
+            f"{V1}/codes/{{system}}/{{code}}/explain",
             api.explain,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.ExplainBody, "The official facts in words, and the generated text"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/codes/{{system}}/{{code}}/map",
+            f"{V1}/codes/{{system}}/{{code}}/map",
             api.map,
             methods=["GET"],
             tags=["codes"],
             responses={**_ok(shapes.MapBody, "Crosswalk rows to the other system, both directions"), **_MISSING},
         ),
         APIRoute(
-            f"{v1}/systems",
+            f"{V1}/systems",
             api.systems,
             methods=["GET"],
             tags=["systems"],
             responses=_ok(shapes.SystemsBody, "Loaded systems"),
         ),
         APIRoute(
-            f"{v1}/systems/{{system}}",
+            f"{V1}/systems/{{system}}",
             api.system,
             methods=["GET"],
             tags=["systems"],

@@ -79,12 +79,12 @@ def _pool(name: str, threads: int) -> ThreadPoolExecutor:
     return _POOLS[name, threads]
 
 
+BUSY = "the server is busy with long requests"
+
+
 def busy() -> WebError:
     """The answer to long work the lane has no room for."""
     return WebError(503, BUSY, "try again in a few seconds", {"Retry-After": "5"})
-
-
-BUSY = "the server is busy with long requests"
 
 
 class Lane:
