@@ -29,7 +29,7 @@ from pathlib import Path
 from medcodes.models import Vocabulary
 from medcodes.sources import obo
 from medcodes.sources.files import source_file
-from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.kinds import FileKind, FoundFile, newest
 from medcodes.sources.vocabulary import (
     Synonym,
     VocabularySource,
@@ -78,10 +78,10 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 
 def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     """The newest hp.obo found, or None."""
-    own = sorted((f for f in found if f.kind is FileKind.HPO_OBO), key=lambda f: (f.version or "", str(f.path)))
+    own = newest(found, FileKind.HPO_OBO)
     if not own:
         return None
-    item = own[-1]
+    item = own[0]
     ontology = obo.read_obo(item.path)
     keep = obo.descendants(ontology.terms, ROOT)
     terms: list[VocabularyTerm] = []
@@ -101,6 +101,6 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
         equivalents = tuple(dict.fromkeys(s for x in term.xrefs if (s := same_concept(x)) is not None))
         terms.append(VocabularyTerm(term.id, term.label, NAME, synonyms, term.definition, (), equivalents))
     version = ontology.version or item.version or "not stated"
-    warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer HPO file" for f in own[:-1])
+    warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer HPO file" for f in own[1:])
     vocabulary = Vocabulary(NAME, TITLE, version, (source_file(item.path),), LICENCE, attribution(version), url=URL)
     return VocabularySource(vocabulary, tuple(terms), warnings=warnings)

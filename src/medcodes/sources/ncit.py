@@ -18,7 +18,7 @@ from pathlib import Path
 from medcodes.models import Vocabulary
 from medcodes.sources import obo
 from medcodes.sources.files import source_file
-from medcodes.sources.kinds import FileKind, FoundFile
+from medcodes.sources.kinds import FileKind, FoundFile, newest
 from medcodes.sources.vocabulary import (
     Synonym,
     VocabularySource,
@@ -55,10 +55,10 @@ def sniff(path: Path, head: bytes) -> FoundFile | None:
 
 def load(found: Sequence[FoundFile]) -> VocabularySource | None:
     """The newest NCIt OBO-JSON file found, or None."""
-    own = sorted((f for f in found if f.kind is FileKind.NCIT_JSON), key=lambda f: (f.version or "", str(f.path)))
+    own = newest(found, FileKind.NCIT_JSON)
     if not own:
         return None
-    item = own[-1]
+    item = own[0]
     ontology = obo.read_json(item.path)
     keep = obo.descendants(ontology.terms, ROOT)
     terms: list[VocabularyTerm] = []
@@ -73,7 +73,7 @@ def load(found: Sequence[FoundFile]) -> VocabularySource | None:
             ),
         )
         terms.append(VocabularyTerm(term.id, term.label, NAME, synonyms, term.definition))
-    warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer NCIt file" for f in own[:-1])
+    warnings = tuple(f"{f.path.name}: not read, {item.path.name} is the newer NCIt file" for f in own[1:])
     vocabulary = Vocabulary(
         NAME,
         TITLE,
