@@ -392,16 +392,16 @@ def load_index(store: SQLiteStore) -> LexicalIndex | None:
     vocabulary = store.get_blob(f"{INDEX_VERSION}/vocabulary")
     if vocabulary is None:
         return None
-    arrays = {}
+    blobs: dict[str, bytes] = {}
     for name in _ARRAYS:
         blob = store.get_blob(f"{INDEX_VERSION}/{name}")
         if blob is None:
             return None
-        arrays[name] = blob
+        blobs[name] = blob
     words = tuple(vocabulary.decode().split("\n")) if vocabulary else ()
-    try:
+    try:  # a blob that is no whole number of its items is a ValueError too
         index = LexicalIndex(
-            vocabulary=words, **{name: np.frombuffer(arrays[name], dtype=dtype) for name, dtype in _ARRAYS.items()}
+            vocabulary=words, **{name: np.frombuffer(blobs[name], dtype=dtype) for name, dtype in _ARRAYS.items()}
         )
         index.check()
     except ValueError as exc:

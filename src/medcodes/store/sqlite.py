@@ -418,11 +418,11 @@ class SQLiteStore:
             if row is not None:
                 found = int(row[0]), int(row[1])
                 break
-            up = None
-            if parent is not None:
-                up = self.connection.execute(
-                    "SELECT parent, seq FROM concepts WHERE system = ? AND code = ?", (system.value, parent)
-                ).fetchone()
+            if parent is None:  # a top-level concept with no next sibling: the end of the system
+                break
+            up = self.connection.execute(
+                "SELECT parent, seq FROM concepts WHERE system = ? AND code = ?", (system.value, parent)
+            ).fetchone()
             if up is None:
                 break
             parent, seq = up[0], int(up[1])

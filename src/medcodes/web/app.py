@@ -59,7 +59,7 @@ class WebOptions:
     max_url_chars: int = 8192
     # The site's public address (canonical links, structured data); None: pages name themselves by path only.
     public_url: str | None = None
-    # Long work (web/work.py): worker threads, requests queued for one, seconds of work one request may take.
+    # Long work (web/work.py): threads for long searches, requests queued per lane, seconds one request may take.
     work_threads: int = 2
     # Batches run one at a time per worker: a second batch thread took the GIL from the event loop often
     # enough that other clients' p99 went 49 -> 89 ms while 100 worst-case batches were sent (bench/serve.py).
