@@ -99,7 +99,8 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as unpack:
         found = [f for folder in args.vocab or [DATA / "vocab"] for f in discover(folder, Path(unpack))]
-        linked = vocabularies.link_files(found, release, [release])
+        # A name whose words any entry of the whole index gives to another code is left out, as a full build does.
+        linked = vocabularies.link_files(found, release, [release], index=made.designations)
     content = VocabularyContent(
         (*linked.vocabularies, index),
         linked.designations,

@@ -312,6 +312,110 @@ def test_terms_of_one_vocabulary_are_not_bridged_to_each_other() -> None:
     assert sorted((d.text, d.source) for d in content.designations) == [("old name", "doid"), ("phenotype", "hpo")]
 
 
+def _entry(code: str, text: str, via: str | None = None) -> Designation:
+    return Designation(CM, code, DesignationKind.INDEX_TERM, text, "index", via)
+
+
+def test_an_index_entry_and_a_name_compare_as_word_sets() -> None:
+    # Order, case and endings aside; the main term's variant forms are one word; connectives do not count.
+    assert vocabulary.word_set("Aortic stenosis") == vocabulary.word_set("Stenosis, stenotic, aortic", entry=True)
+    assert vocabulary.word_set("Infection of lung") == vocabulary.word_set(
+        "Infection, infected, infective, lung", entry=True
+    )
+    assert vocabulary.word_set("Hypertension") == vocabulary.word_set("Hypertension, hypertensive", entry=True)
+    assert vocabulary.word_set("Stenosis") != vocabulary.word_set("Stenosis, aortic", entry=True)
+    # A subterm led by a connective qualifies the main term: the entry names nothing by its words.
+    assert vocabulary.word_set("Dermatomyositis, in", entry=True) == frozenset()
+
+
+def test_index_entries_leave_out_cross_references_and_deep_paths() -> None:
+    entries = vocabulary.index_entries(
+        [
+            _entry("I10", "Hypertension, hypertensive"),
+            _entry("I10", "High, blood pressure", via="Hypertension"),
+            _entry("I35.0", "Stenosis, stenotic, aortic"),
+            _entry("I35.0", "Anomaly, heart, valve, aortic, bicuspid, with stenosis"),
+        ]
+    )
+    assert entries == {frozenset({"hypertension"}): {"I10"}, frozenset({"aort", "stenosi"}): {"I35.0"}}
+
+
+def _conflicting_sources() -> list[vocabulary.VocabularySource]:
+    def term(id_: str, label: str, code: str, *synonyms: str) -> vocabulary.VocabularyTerm:
+        link = vocabulary.CodeLink(CM, code, "xref", NameScope.EXACT)
+        return vocabulary.VocabularyTerm(
+            id_, label, "ncit", tuple(vocabulary.Synonym(s) for s in synonyms), links=(link,)
+        )
+
+    terms = (
+        # NCIt's own mapping gives "Hypertension" to I15 (Secondary hypertension) ...
+        term("NCIT:C1", "Secondary Hypertension", "I15", "Hypertension"),
+        # ... and "Aortic stenosis" to the congenital code, where the index says I35.0 (nonrheumatic).
+        term("NCIT:C2", "Congenital Aortic Valve Stenosis", "Q23.0", "Aortic stenosis"),
+        # A name the index gives to a code above the linked one agrees with it.
+        term("NCIT:C3", "Essential Hypertension", "I10", "Hypertension"),
+    )
+    return [vocabulary.VocabularySource(ncit.load(_found()).vocabulary, terms)]  # type: ignore[union-attr]
+
+
+def _link_with(
+    sources: list[vocabulary.VocabularySource], entries: dict[frozenset[str], set[str]] | None = None
+) -> VocabularyContent:
+    codes = {"I10", "I15", "Q23.0", "I35.0", "M45"}
+    words = {"aortic", "stenosis", "hypertension"}
+    return vocabulary.link(
+        sources, codes=codes, titles=dict.fromkeys(codes, "x"), official={}, texts={}, words=words, entries=entries
+    )
+
+
+def test_a_name_the_index_gives_to_another_code_is_left_out() -> None:
+    entries = vocabulary.index_entries(
+        [_entry("I10", "Hypertension, hypertensive"), _entry("I35.0", "Stenosis, stenotic, aortic")]
+    )
+    content = _link_with(_conflicting_sources(), entries)
+    named = sorted((d.code, d.text) for d in content.designations)
+    assert ("I15", "Hypertension") not in named
+    assert ("Q23.0", "Aortic stenosis") not in named
+    assert ("I10", "Hypertension") in named
+    assert ("I15", "Secondary Hypertension") in named
+    assert ("Q23.0", "Congenital Aortic Valve Stenosis") in named
+    assert "ncit: 2 names left out: the Alphabetic Index gives their words to other codes" in content.notes
+    # Without the index every name stays where its vocabulary put it.
+    unchecked = _link_with(_conflicting_sources())
+    assert ("I15", "Hypertension") in {(d.code, d.text) for d in unchecked.designations}
+
+
+def test_an_abbreviation_is_checked_by_what_it_stands_for() -> None:
+    def term(id_: str, label: str, code: str) -> vocabulary.VocabularyTerm:
+        link = vocabulary.CodeLink(CM, code, "xref", NameScope.EXACT)
+        return vocabulary.VocabularyTerm(id_, label, "doid", links=(link,))
+
+    sources = [
+        vocabulary.VocabularySource(
+            doid.load(_found()).vocabulary,  # type: ignore[union-attr]
+            (term("DOID:1", "aortic stenosis", "Q23.0"), term("DOID:2", "ankylosing spondylitis", "M45")),
+        ),
+        vocabulary.VocabularySource(
+            medical_abbreviations.load(_found()).vocabulary,  # type: ignore[union-attr]
+            abbreviations=(
+                vocabulary.Abbreviation("AS", "aortic stenosis"),
+                vocabulary.Abbreviation("AS", "ankylosing spondylitis"),
+            ),
+        ),
+    ]
+    entries = vocabulary.index_entries([_entry("I35.0", "Stenosis, stenotic, aortic")])
+    checked = _link_with(sources, entries)
+    assert sorted((d.code, d.text) for d in checked.designations) == [
+        ("M45", "AS"),
+        ("M45", "ankylosing spondylitis"),
+    ]
+    # The refused sense is read as its words (which the index sends to I35.0), beside the sense that names M45.
+    assert [(r.text, r.target) for r in checked.rewrites] == [("AS", "aortic stenosis")]
+    unchecked = _link_with(sources)
+    assert {(d.code, d.text) for d in unchecked.designations} >= {("Q23.0", "AS"), ("Q23.0", "aortic stenosis")}
+    assert not unchecked.rewrites
+
+
 def test_a_cross_reference_of_unstated_precision_is_a_related_name(linked: VocabularyContent) -> None:
     late = _names(linked, "I21.4", "mondo")["non-ST elevation myocardial infarction, late"]
     assert late.scope is NameScope.RELATED

@@ -11,12 +11,12 @@ Alphabetic Index priors when no index file is loaded. ``origins`` says which cop
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from medcodes.models import ReleaseContent, VocabularyContent
+from medcodes.models import Designation, ReleaseContent, VocabularyContent
 from medcodes.sources import doid, hpo, medical_abbreviations, mondo, ncit, vocabulary_table
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.sources.vocabulary import VocabularySource, link, name_key, name_keys
+from medcodes.sources.vocabulary import VocabularySource, index_entries, link, name_key, name_keys
 from medcodes.systems import SystemId
 
 __all__ = ["KINDS", "LOADERS", "SNIFFERS", "Loaded", "link_files", "load"]
@@ -55,6 +55,7 @@ class _Names:
     official: dict[str, set[str]]  # ICD-10-CM code -> name keys of its designations
     texts: dict[str, set[tuple[SystemId, str]]]  # name key of an abbreviation's meaning -> codes carrying it
     words: set[str]  # every word of the named systems' designations
+    entries: dict[frozenset[str], set[str]]  # the Alphabetic Index's entries (``vocabulary.index_entries``)
 
 
 def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Loaded | None:
@@ -84,12 +85,20 @@ def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Load
 
 
 def link_files(
-    found: Sequence[FoundFile], release: ReleaseContent, contents: Sequence[ReleaseContent]
+    found: Sequence[FoundFile],
+    release: ReleaseContent,
+    contents: Sequence[ReleaseContent],
+    index: Sequence[Designation] | None = None,
 ) -> VocabularyContent:
     """The vocabularies whose own files are among ``found``, read and linked against the ICD-10-CM
-    ``release`` and the designations of ``contents`` (what ``scripts/derive_vocabulary.py`` writes)."""
+    ``release`` and the designations of ``contents`` (what ``scripts/derive_vocabulary.py`` writes).
+    ``index``: the Alphabetic Index's designations that decide which code a name's words mean, where they are
+    not all among the release's (default: the release's own index terms)."""
     sources = _sources(found)
-    return _link(sources, _names(release, contents, sources))
+    names = _names(release, contents, sources)
+    if index is not None:
+        names = replace(names, entries=index_entries(index))
+    return _link(sources, names)
 
 
 def _sources(found: Sequence[FoundFile]) -> list[VocabularySource]:
@@ -100,7 +109,7 @@ def _sources(found: Sequence[FoundFile]) -> list[VocabularySource]:
 def _names(release: ReleaseContent, contents: Sequence[ReleaseContent], sources: Sequence[VocabularySource]) -> _Names:
     # Only an abbreviation's meaning is looked up among every designation's text: collect just those.
     meanings = {name_key(a.meaning) for source in sources for a in source.abbreviations}
-    names = _Names({c.code: c.title for c in release.concepts}, {}, {}, set())
+    names = _Names({c.code: c.title for c in release.concepts}, {}, {}, set(), index_entries(release.designations))
     for content in contents:
         if content.release.system not in _NAMED_SYSTEMS:
             continue
@@ -118,7 +127,13 @@ def _link(sources: Sequence[VocabularySource], names: _Names) -> VocabularyConte
     if not sources:
         return VocabularyContent(())
     return link(
-        sources, codes=names.codes, titles=names.codes, official=names.official, texts=names.texts, words=names.words
+        sources,
+        codes=names.codes,
+        titles=names.codes,
+        official=names.official,
+        texts=names.texts,
+        words=names.words,
+        entries=names.entries,
     )
 
 

@@ -25,6 +25,14 @@ Ontology, a list of medical abbreviations) is read by its own source module into
 
 A name is not repeated where the code already carries it (its title, an inclusion or index term), and one
 code gets one designation per name: the best-fitting, from the first source in the order given.
+
+The code set's own index decides what its words mean: a name whose words an Alphabetic Index entry (a main term
+and at most ``MAX_ENTRY_DEPTH`` subterms) gives only to other codes -- none of them the named code, a code above
+it or a code below it -- is left out (``word_set`` compares them whatever their order and endings). NCIt's
+"Hypertension" on I15 (Secondary hypertension) and "Aortic stenosis" on Q23.0 (Congenital stenosis of aortic
+valve) are such names: the index gives "Hypertension" to I10 and "Stenosis, aortic" to I35.0. An abbreviation is
+checked by what it stands for, and a sense refused so becomes a rewrite to its meaning (kept beside the codes
+its other senses name). ``link`` counts what it left out in its notes.
 """
 
 from __future__ import annotations
@@ -53,11 +61,13 @@ __all__ = [
     "VocabularyTerm",
     "date_in",
     "distinct",
+    "index_entries",
     "link",
     "looks_like_abbreviation",
     "name_key",
     "name_keys",
     "same_concept",
+    "word_set",
     "words_of",
 ]
 
@@ -159,6 +169,43 @@ def name_keys(texts: Sequence[str]) -> list[str]:
     return [line.strip() for line in joined.split("\n")]
 
 
+# Words an index entry and a name may differ by. Endings are cut crudely (-s, -es, -ic, -al): enough for names
+# that differ by a plural or an adjective ("Kidneys, cystic" and "cyst kidney" are both {"kidney", "cyst"}).
+_SET_SKIPPED = frozenset({"a", "an", "and", "by", "due", "in", "nec", "nos", "of", "or", "the", "to", "with"})
+_CONNECTIVES = _SET_SKIPPED | {"after", "during", "following", "from", "complicating", "without"}
+_ENDING = re.compile(r"(?:es|s|ic|al)$")
+_WORD = re.compile(r"[a-z0-9]+")
+# Subterms below a main term an entry may have and still be a name (deeper paths qualify more than they name).
+MAX_ENTRY_DEPTH = 3
+
+
+def word_set(text: str, *, entry: bool = False) -> frozenset[str]:
+    """A name as the set of its content words with their endings cut, to compare a name with an index entry
+    whatever the order: "Aortic stenosis" and the entry "Stenosis, stenotic, aortic" are both
+    {"aort", "stenosi"}. With ``entry``, ``text`` is an index entry's path, whose main term may list its
+    variant forms ("Stenosis, stenotic", "Infection, infected, infective"): they count as one word."""
+    parts = [part.strip() for part in text.casefold().split(",")]
+    if entry:
+        while len(parts) > 1 and " " not in parts[1] and parts[1][:4] == parts[0][:4]:
+            del parts[1]
+        # "Dermatomyositis, in (neoplastic disease)": a subterm led by a connective qualifies; it names nothing.
+        if any(part.split(" ", 1)[0] in _CONNECTIVES for part in parts[1:]):
+            return frozenset()
+    return frozenset(_ENDING.sub("", w) for w in _WORD.findall(" ".join(parts)) if w not in _SET_SKIPPED)
+
+
+def index_entries(designations: Iterable[Designation]) -> dict[frozenset[str], set[str]]:
+    """The Alphabetic Index's entries among ICD-10-CM ``designations`` (index terms that are no cross-reference,
+    at most ``MAX_ENTRY_DEPTH`` subterms deep), as ``word_set`` -> the codes they lead to."""
+    entries: dict[frozenset[str], set[str]] = {}
+    for d in designations:
+        if d.system is not SYSTEM or d.kind is not DesignationKind.INDEX_TERM or d.via is not None:
+            continue
+        if d.text.count(",") <= MAX_ENTRY_DEPTH and (key := word_set(d.text, entry=True)):
+            entries.setdefault(key, set()).add(d.code)
+    return entries
+
+
 def words_of(text: str) -> list[str]:
     return name_key(text).split()
 
@@ -242,29 +289,48 @@ class _Linker:
     titles: Mapping[str, str]  # code -> title
     official: Mapping[str, Collection[str]]  # code -> name keys of its designations
     words: Collection[str]
+    entries: Mapping[frozenset[str], Collection[str]] = field(default_factory=dict)  # ``index_entries``
     designations: dict[tuple[str, str], tuple[int, int, Designation]] = field(default_factory=dict)
     definitions: dict[tuple[str, str], tuple[tuple[int, int, int], Definition]] = field(default_factory=dict)
     rewrites: dict[tuple[str, str], Rewrite] = field(default_factory=dict)
     missing: dict[str, set[str]] = field(default_factory=dict)  # source -> codes not in the release
+    elsewhere: dict[str, int] = field(default_factory=dict)  # source -> names the index gives to other codes
+    senses: set[tuple[str, str]] = field(default_factory=set)  # rewrites that are an abbreviation's senses
 
-    def name(self, code: str, name: Synonym, source: str, *, via: str, scope: NameScope, order: int) -> None:
+    def name(
+        self, code: str, name: Synonym, source: str, *, via: str, scope: NameScope, order: int, meaning: str = ""
+    ) -> bool:
+        """Give ``code`` the name; ``meaning``: what an abbreviation stands for (its words are checked). False
+        when the index gives the name's words to other codes."""
         key = name_key(name.text)
         if not key or key in self.official.get(code, ()):
-            return
+            return True
+        if self.indexed_elsewhere(code, meaning or name.text):
+            self.elsewhere[source] = self.elsewhere.get(source, 0) + 1
+            return False
         kind = DesignationKind.ABBREVIATION if name.abbreviation else DesignationKind.SYNONYM
         rank = _SCOPE_RANK[scope]
         made = Designation(SYSTEM, code, kind, clean_name(name.text), source, via, scope)
         found = self.designations.get((code, key))
         if found is None or (rank, order) < found[:2]:
             self.designations[(code, key)] = (rank, order, made)
+        return True
+
+    def indexed_elsewhere(self, code: str, text: str) -> bool:
+        """Whether an index entry of ``text``'s words leads only to codes other than ``code`` and its family."""
+        codes = self.entries.get(word_set(text), ())
+        return bool(codes) and not any(code.startswith(c) or c.startswith(code) for c in codes)
 
     def resolvable(self, target: str) -> bool:
         """Whether every word of a rewrite's target is a word of the loaded code sets."""
         found = words_of(target)
         return bool(found) and all(word in self.words for word in found)
 
-    def rewrite(self, text: str, target: str, source: str, term: str, scope: NameScope) -> None:
+    def rewrite(self, text: str, target: str, source: str, term: str, scope: NameScope, *, sense: bool = False) -> None:
+        """``sense``: an abbreviation's sense, kept beside the codes its other senses name."""
         key = (name_key(text), name_key(target))
+        if sense:
+            self.senses.add(key)
         if not key[0] or key[0] == key[1] or key in self.rewrites or not self.resolvable(target):
             return
         self.rewrites[key] = Rewrite(clean_name(text), clean_name(target), source, term, scope)
@@ -334,14 +400,17 @@ def link(
     official: Mapping[str, Collection[str]],
     texts: Mapping[str, Collection[tuple[SystemId, str]]],
     words: Collection[str],
+    entries: Mapping[frozenset[str], Collection[str]] | None = None,
 ) -> VocabularyContent:
     """Names, rewrites and definitions of ICD-10-CM codes from the vocabularies read (see the module doc).
 
     ``codes`` are the ICD-10-CM codes loaded, ``titles`` their titles, ``official`` the name keys of each
     code's designations, ``texts`` every loaded designation's name key -> the codes that carry it (any
-    system: abbreviations may name a procedure), ``words`` the words of the loaded ICD-10-CM designations.
+    system: abbreviations may name a procedure), ``words`` the words of the loaded ICD-10-CM designations,
+    ``entries`` the Alphabetic Index's entries as ``index_entries`` gives them (a name they give only to other
+    codes is left out).
     """
-    linker = _Linker(codes, titles, official, words)
+    linker = _Linker(codes, titles, official, words, entries or {})
     terms = [term for source in sources for term in source.terms]
     by_id = {term.id: term for term in terms}
     graph = _graph(terms)
@@ -360,16 +429,19 @@ def link(
             for reach, lk in usable:
                 via = _via(term, reach, lk)
                 for name in term.names():
-                    linker.name(lk.code, name, term.source, via=via, scope=name.scope.weaker(lk.scope), order=rank)
+                    scope = name.scope.weaker(lk.scope)
+                    meaning = term.label if name.abbreviation else ""
+                    linker.name(lk.code, name, term.source, via=via, scope=scope, order=rank, meaning=meaning)
             _define(linker, term, usable)
         else:
             for name in term.synonyms:
                 if name.scope in _REWRITE_SCOPES:
                     linker.rewrite(name.text, term.label, term.source, term.id, name.scope)
     kept, dropped = _abbreviations(linker, sources, terms, _Senses(reaches, texts, order))
-    # A rewrite is for a name that names no code: where another term links the same name, that one serves.
+    # A rewrite is for a name that names no code: where another term links the same name, that one serves. An
+    # abbreviation keeps every sense: "AS" names M45 (ankylosing spondylitis) and is read as "aortic stenosis".
     linked = {key for _code, key in linker.designations}
-    rewrites = tuple(r for key, r in linker.rewrites.items() if key[0] not in linked)
+    rewrites = tuple(r for key, r in linker.rewrites.items() if key[0] not in linked or key in linker.senses)
     warnings = tuple(
         f"{source}: {len(missing)} ICD-10-CM codes its mappings name are not in the loaded release"
         f" (first: {', '.join(sorted(missing)[:5])}); their links are left out"
@@ -379,6 +451,9 @@ def link(
         f"{name}: {kept[name]:,} abbreviation senses kept (they resolve to a known term or designation),"
         f" {dropped[name]:,} dropped"
         for name in kept
+    ) + tuple(
+        f"{source}: {count:,} names left out: the Alphabetic Index gives their words to other codes"
+        for source, count in sorted(linker.elsewhere.items())
     )
     return VocabularyContent(
         tuple(source.vocabulary for source in sources),
@@ -441,24 +516,31 @@ def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[Vo
     """Resolve one sense; True when it is kept."""
     abbreviation = Synonym(sense.text, abbreviation=True)
     rank = senses.order[source]
-    linked = False
+    linked = refused = False
     for term in known:
         for reach in senses.reaches.get(term.id, ()):
             for lk in reach.links:
                 if lk.system is SYSTEM and lk.code in linker.codes:
                     via = f"{sense.meaning}; {_via(term, reach, lk)}"
-                    linker.name(lk.code, abbreviation, source, via=via, scope=lk.scope, order=rank)
-                    linked = True
+                    if linker.name(
+                        lk.code, abbreviation, source, via=via, scope=lk.scope, order=rank, meaning=sense.meaning
+                    ):
+                        linked = True
+                    else:
+                        refused = True
     if linked:
         return True
     carriers = senses.texts.get(name_key(sense.meaning), ())
-    if known or len(carriers) > _MAX_SENSE_CODES:
-        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT)
+    # A meaning the index gives to other codes than the term's: the abbreviation is read as its meaning's words.
+    if known or refused or len(carriers) > _MAX_SENSE_CODES:
+        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT, sense=True)
         return True
     for system, code in carriers:
         if system is SYSTEM:
-            linker.name(code, abbreviation, source, via=sense.meaning, scope=NameScope.EXACT, order=rank)
+            linker.name(
+                code, abbreviation, source, via=sense.meaning, scope=NameScope.EXACT, order=rank, meaning=sense.meaning
+            )
     if any(system is not SYSTEM for system, _code in carriers):
         # A procedure or supply named by its abbreviation: the alternative finds it in its own system.
-        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT)
+        linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT, sense=True)
     return bool(carriers)
