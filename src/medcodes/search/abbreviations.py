@@ -4,7 +4,9 @@ Three sources, merged: the curated abbreviations and lay terms below (written by
 common clinical and everyday usage; tests/test_search_regression.py checks a sample of them against the
 full release), the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
 infarction", harvested at build time by ``harvest()``, and the vocabularies' rewrites the build stored (a
-name whose concept links to no code, read as the concept's label). A key may be a phrase of up to four words.
+name whose concept links to no code, read as the concept's label). Last, for a word none of those carries and
+the index does not hold, the initialisms of the data's condition names (``initialisms``: "ivh"). A key may be
+a phrase of up to four words.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 
+from medcodes.search import initialisms
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -387,13 +390,22 @@ def save(store: SQLiteStore) -> None:
     store.put_blob(BLOB, json.dumps({k: sorted(v) for k, v in sorted(found.items())}).encode())
 
 
-def load(store: SQLiteStore, is_word: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one and the vocabularies' rewrites (in that order).
+def load(
+    store: SQLiteStore,
+    is_word: Callable[[str], bool] | None = None,
+    starts_word: Callable[[str], bool] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """The curated list merged with the harvested one, the vocabularies' rewrites and the initialisms (in that
+    order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
     rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such
     names match codes by their own words, and the vocabularies' rewrites of them mostly broaden or narrow
     them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System Finding").
+
+    An initialism (``initialisms``) is read only where nothing else says what the word is: it is none of the
+    keys before it, and with ``starts_word`` (whether the index holds a word starting so) no word the index
+    holds nor the start of one (a word cut short, "hyp", is read as such).
     """
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     blob = store.get_blob(BLOB)
@@ -412,4 +424,8 @@ def load(store: SQLiteStore, is_word: Callable[[str], bool] | None = None) -> di
                 continue
             known = merged.setdefault(abbreviation, [])
             known += [p for p in phrases if p and p not in known and p != abbreviation]
+    if starts_word is not None:
+        for key, names in initialisms.load(store).items():
+            if not merged.get(key) and not starts_word(key):
+                merged[key] = names
     return {k: tuple(v) for k, v in merged.items() if v}

@@ -136,9 +136,12 @@ class SearchEngine:
     def abbreviations(self) -> dict[str, tuple[str, ...]]:
         if self._abbreviations is None:
             index = self.index
-            self._abbreviations = abbreviations.load(
-                self.store, None if index is None else (lambda word: index.term(word) is not None)
-            )
+            if index is None:
+                self._abbreviations = abbreviations.load(self.store)
+            else:
+                self._abbreviations = abbreviations.load(
+                    self.store, lambda word: index.term(word) is not None, lambda word: _starts_a_word(index, word)
+                )
         return self._abbreviations
 
     @property

@@ -153,6 +153,21 @@ class Typos:
 
 
 @dataclass(frozen=True, slots=True)
+class Initialisms:
+    """A short word no list carries, read as the name of a condition whose initials it spells ("ivh":
+    intraventricular hemorrhage). Build time (``search.initialisms``): the keys and their names are written
+    into the store; only ``phrases`` is read when the engine loads them."""
+
+    min_letters: int = 3  # two letters stand for too many names (the curated lists hold those)
+    max_letters: int = 6
+    # A compound word gives the initials of its parts too: a leading part of at least ``part`` letters before
+    # a known word of at least ``tail`` letters ("intra|ventricular", "gun|shot", "supra|ventricular").
+    part: int = 3
+    tail: int = 4
+    phrases: int = 3  # the names kept for one key, those most codes and sources give first
+
+
+@dataclass(frozen=True, slots=True)
 class Bm25:
     """Term-frequency saturation and length normalisation (build time: written into the index)."""
 
@@ -203,6 +218,7 @@ class Ranking:
     fusion: Fusion = field(default_factory=Fusion)
     limits: Limits = field(default_factory=Limits)
     typos: Typos = field(default_factory=Typos)
+    initialisms: Initialisms = field(default_factory=Initialisms)
     bm25: Bm25 = field(default_factory=Bm25)
 
     # ------------------------------------------------------------ the arithmetic, one place each

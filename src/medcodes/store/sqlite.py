@@ -381,6 +381,18 @@ class SQLiteStore:
         ):
             yield int(did), int(cid), DesignationKind(kind), str(text)
 
+    def named_rows(self, systems: Sequence[SystemId]) -> Iterator[tuple[int, SystemId, str, DesignationKind, str, str]]:
+        """(concept id, system, code, kind, source, text) of every designation of a concept in ``systems``, by
+        concept."""
+        marks = ", ".join("?" for _ in systems)
+        for cid, system, code, kind, source, text in self.connection.execute(
+            "SELECT c.id, c.system, c.code, d.kind, d.source, d.text"
+            " FROM designations d JOIN concepts c ON c.id = d.concept_id"
+            f" WHERE c.system IN ({marks}) ORDER BY d.concept_id, d.id",
+            [s.value for s in systems],
+        ):
+            yield int(cid), SystemId(system), str(code), DesignationKind(kind), str(source), str(text)
+
     def concept_rows(self) -> Iterator[tuple[int, SystemId, bool, ConceptKind]]:
         """(concept id, system, billable, kind) of every concept, by id."""
         for cid, system, billable, kind in self.connection.execute(
