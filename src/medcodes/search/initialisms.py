@@ -30,9 +30,9 @@ BLOB = "initialisms-1"
 SYSTEMS = (SystemId.ICD10CM, SystemId.ICD9CM, SystemId.ICD10, SystemId.ICD11)
 # The open vocabularies whose synonyms are names (the GEMs' are other code sets' titles, read as such).
 _VOCABULARIES = frozenset({"doid", "ncit", "mondo", "hpo"})
-# The Alphabetic Index's entries (not the Table of Drugs' or the Neoplasm Table's rows, nor the External Cause
-# Index's).
-_INDEXES = frozenset({"index-reconstructed"})
+# The Alphabetic Index's entries, from the CDC file or a reconstruction of it (not the Table of Drugs' or the
+# Neoplasm Table's rows, nor the External Cause Index's).
+_INDEXES = frozenset({"index", "index-reconstructed"})
 # Codes that name no condition: ICD-9-CM's procedures ("45.23"), the external causes, whose names are of places,
 # objects and events ("Prolonged exposure to cold in deep freeze unit": ICD-10's V01-Y98, ICD-9-CM's E codes,
 # ICD-11's chapter 23, "PA..") and ICD-11's extension codes ("XA7RE3").
