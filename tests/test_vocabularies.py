@@ -340,6 +340,42 @@ def test_index_entries_leave_out_cross_references_and_deep_paths() -> None:
     assert entries == {frozenset({"hypertension"}): {"I10"}, frozenset({"aort", "stenosi"}): {"I35.0"}}
 
 
+def test_a_subterm_that_gives_alternatives_is_read_each_way() -> None:
+    # "Bronchitis, acute or subacute" (J20.9) is an entry for "acute bronchitis" and for "subacute bronchitis".
+    sets = vocabulary.entry_word_sets("Bronchitis, acute or subacute")
+    assert vocabulary.word_set("acute Bronchitis") in sets
+    assert vocabulary.word_set("Subacute bronchitis") in sets
+    assert vocabulary.word_set("Acute or subacute bronchitis") in sets  # the entry as written, too
+    # The main term's variant forms stay one word in every reading.
+    assert vocabulary.entry_word_sets("Infection, infected, infective, nose or throat") == [
+        frozenset({"infection", "nose", "throat"}),
+        frozenset({"infection", "nose"}),
+        frozenset({"infection", "throat"}),
+    ]
+    assert vocabulary.entry_word_sets("Dermatomyositis, in") == []
+    entries = vocabulary.index_entries([_entry("J20.9", "Bronchitis, acute or subacute"), _entry("J40", "Bronchitis")])
+    assert entries[vocabulary.word_set("acute bronchitis")] == {"J20.9"}
+    assert entries[vocabulary.word_set("bronchitis")] == {"J40"}
+
+
+def test_a_name_an_alternative_subterm_gives_another_code_is_left_out() -> None:
+    # DO's "acute Bronchitis" is a synonym of its bronchitis term, which it links to J40 (not specified as acute
+    # or chronic); the index gives "Bronchitis, acute or subacute" J20.9.
+    link = vocabulary.CodeLink(CM, "J40", "xref", NameScope.EXACT)
+    term = vocabulary.VocabularyTerm(
+        "DOID:6132", "bronchitis", "doid", (vocabulary.Synonym("acute Bronchitis"),), links=(link,)
+    )
+    sources = [vocabulary.VocabularySource(doid.load(_found()).vocabulary, (term,))]  # type: ignore[union-attr]
+    entries = vocabulary.index_entries([_entry("J20.9", "Bronchitis, acute or subacute"), _entry("J40", "Bronchitis")])
+    codes = {"J40", "J20.9"}
+    content = vocabulary.link(
+        sources, codes=codes, titles=dict.fromkeys(codes, "x"), official={}, texts={}, words=set(), entries=entries
+    )
+    named = {(d.code, d.text) for d in content.designations}
+    assert ("J40", "bronchitis") in named
+    assert ("J40", "acute Bronchitis") not in named
+
+
 def _conflicting_sources() -> list[vocabulary.VocabularySource]:
     def term(id_: str, label: str, code: str, *synonyms: str) -> vocabulary.VocabularyTerm:
         link = vocabulary.CodeLink(CM, code, "xref", NameScope.EXACT)

@@ -216,8 +216,44 @@ class SearchEngine:
         fusion = self.ranking.fusion
         deep = fusion.depth if self.meaning is not None and not codes.ranked and query.by_meaning else 0
         spare, headers = self.ranking.limits.spare, self.ranking.narrowing.headers
-        words = self._word_hits(index, query, max(want + spare, headers, deep))
+        depth = max(want + spare, headers, deep)
+        words = self._word_hits(index, query, depth)
+        if words.weak:
+            words = self._restated(index, query, words, depth)
         return self._meaning_stage(query, words, codes)
+
+    def _restated(self, index: LexicalIndex, query: Query, words: _WordHits, depth: int) -> _WordHits:
+        """A name with its restatement in closing brackets ("kidney infection (pyelonephritis)", "sodium - low
+        (hyponatremia)"), whose words match no one designation together: the name and the restatement are each
+        searched too, and the three lists fused by reciprocal rank. A bracket within the text is an official
+        title's nonessential modifier ("Intracranial (nontraumatic) hemorrhage"), not a restatement."""
+        parts = restatement(query.text)
+        if parts is None:
+            return words
+        lists = [words]
+        for text in parts:
+            part = parse(text, query.systems, query.limit, query.offset, query.billable_only, within=query.within)
+            if part.words:
+                lists.append(self._word_hits(index, part, depth))
+        if len(lists) < 3:
+            return words
+        k = self.ranking.fusion.rrf_k
+        fused: dict[tuple[SystemId, str], float] = {}
+        first: dict[tuple[SystemId, str], SearchHit] = {}
+        out = _WordHits(weak=words.weak, known=any(w.known for w in lists), total=max(w.total for w in lists))
+        out.facets, out.estimated, out.corrected = words.facets, words.estimated, words.corrected
+        for found in lists:
+            for rank, hit in enumerate(found.hits, start=1):
+                key = (hit.system, hit.code)
+                fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+                first.setdefault(key, hit)
+            for key, family in found.families.items():
+                out.families.setdefault(key, family)
+            for key, matched in found.matched.items():
+                out.matched.setdefault(key, matched)
+            out.narrowed = max(out.narrowed, found.narrowed)
+        out.hits = [first[key] for key in sorted(fused, key=lambda key: -fused[key])]
+        return out
 
     def _meaning_stage(self, query: Query, words: _WordHits, codes: _CodeHits) -> _WordHits:
         """The word matches, fused with the matches by meaning where they are wanted.
@@ -710,6 +746,19 @@ def _finish(
             )
         )
     return tuple(out)
+
+
+def restatement(text: str) -> tuple[str, str] | None:
+    """(the name, the restatement) of a text that ends in a bracketed restatement of what precedes it
+    ("kidney infection (pyelonephritis)"); None for any other text."""
+    stripped = text.rstrip()
+    if not stripped.endswith(")"):
+        return None
+    opening = stripped.rfind("(")
+    name, restated = stripped[:opening].strip(" -,;:"), stripped[opening + 1 : -1].strip()
+    if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
+        return None
+    return name, restated
 
 
 def _is_seventh_character_code(concept: Concept) -> bool:

@@ -280,6 +280,12 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         elif kind is DesignationKind.INDEX_TERM:
             index_terms.setdefault((cid, text), did)
         docs.append((did, cid, kind_number[kind], words, length))
+        below = marks.defaults.get(cid) if kind is DesignationKind.INDEX_TERM else None
+        if below is not None and (below, key[1]) not in seen:
+            # An entry that leads to a category to be completed ("Conjunctivitis, acute H10.3-") also names
+            # the billable code the category defaults to (H10.30): what the entry's words mean, said no further.
+            seen.add((below, key[1]))
+            docs.append((did, below, kind_number[kind], words, length))
     # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
     # "Infection, urinary (tract)") are words the term may be said with: a term the build gives as a prior is
     # also indexed with them, under its index-term designation, so that "sugar diabetes" and "urinary tract
@@ -291,8 +297,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         words = index_words(f"{name} {modifiers}") if modifiers else []
         if held is None or not words or (cid, tuple(words)) in seen:
             continue
-        seen.add((cid, tuple(words)))
-        docs.append((held, cid, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
+        for holder in (cid, marks.defaults.get(cid)):
+            if holder is not None and (holder, tuple(words)) not in seen:
+                seen.add((holder, tuple(words)))
+                docs.append((held, holder, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
 
     # How many codes of its system each name (other than a title) is given to, and the first of them: a name
     # given to many says less of each but the first, which stands for them all (as one of a family of

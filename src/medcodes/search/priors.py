@@ -7,6 +7,10 @@ official data when the search index is built and kept with it:
 - **main term**: an index gives the code for a main term, or a main term and one subterm, without further
   words (the Alphabetic Index's "Diabetes, diabetic (mellitus) (sugar)" E11.9, "Pneumonia" J18.9), or a
   vocabulary concept links its name straight to the code (the priors the build stores, ``store.prior_names()``).
+  Where the index gives a category to be completed ("Conjunctivitis, acute H10.3-"), the mark goes to the
+  billable code the category defaults to as well: at each level the one child that says "unspecified" most
+  (H10.30 "Unspecified acute conjunctivitis, unspecified eye"), or the first of 7th-character siblings (the
+  initial encounter); where no child says it more than the others, the descent stops.
 - **index entries**: how many entries of the indexes (Alphabetic Index, External Cause Index, tables, PCS
   Index) lead to the code: a code many terms lead to is a common answer, a code one rare term leads to is not.
 - **residual**: the code says it is the unspecified case of its category ("Pneumonia, unspecified organism",
@@ -19,13 +23,16 @@ official data when the search index is built and kept with it:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from medcodes.models import DesignationKind
+from medcodes.search.ranking import LISTING_SYSTEMS
 from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
 
 U8 = npt.NDArray[np.uint8]
 U16 = npt.NDArray[np.uint16]
@@ -33,6 +40,10 @@ U16 = npt.NDArray[np.uint16]
 MAIN_TERM = 1
 RESIDUAL = 2
 
+# "Unspecified", said of a title's parts: the code claiming least says it most ("Unspecified ..., unspecified eye").
+_UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
+# Levels a category is followed down to its default billable code (ICD-10-CM: at most 4 more characters).
+_DEPTH = 5
 # The words with which the classifications name their residual ("unspecified") codes.
 _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
 
@@ -43,6 +54,9 @@ class Marks:
 
     marks: U8
     index_terms: U16
+    # Build time only (not saved): header id -> the billable code it defaults to, for the headers an index
+    # entry leads to (``default_below``).
+    defaults: Mapping[int, int] = field(default_factory=dict)
 
     def main_term(self) -> U8:
         return (self.marks & MAIN_TERM).astype(np.uint8)
@@ -56,19 +70,62 @@ def residual(title: str) -> bool:
     return _RESIDUAL.search(title) is not None
 
 
+def default_below(
+    cid: int,
+    children: Mapping[int, Sequence[int]],
+    billable: npt.NDArray[np.bool_],
+    vague: Mapping[int, int],
+    seventh: Collection[int],
+) -> int | None:
+    """The billable code a category defaults to (see the module docstring), or None where its children do not
+    say which. ``vague``: how often each concept's title says "unspecified"; ``seventh``: the ids of codes made
+    by adding a 7th character to their parent (the first of such siblings is the initial encounter)."""
+    for _ in range(_DEPTH):
+        kids = children.get(cid)
+        if not kids:
+            return None
+        if all(k in seventh for k in kids):
+            cid = kids[0]
+        else:
+            counts = [vague.get(k, 0) for k in kids]
+            most = max(counts)
+            if not most or counts.count(most) > 1:
+                return None
+            cid = kids[counts.index(most)]
+        if billable[cid]:
+            return cid
+    return None
+
+
 def derive(store: SQLiteStore, size: int) -> Marks:
     """The marks of concepts ``0 .. size - 1``, from the store's titles, index terms and priors."""
     marks = np.zeros(size, dtype=np.uint8)
     counts = np.zeros(size, dtype=np.int64)
     billable = np.zeros(size, dtype=np.bool_)
-    for cid, _system, is_billable, _kind in store.concept_rows():
+    systems: dict[int, SystemId] = {}
+    for cid, system, is_billable, _kind in store.concept_rows():
         billable[cid] = is_billable
+        systems[cid] = system
+    vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
     for cid, _system, _kind, title in store.concept_titles():
         if billable[cid] and residual(title):
             marks[cid] |= RESIDUAL
+        vague[cid] = len(_UNSPECIFIED.findall(title))
     for _did, cid, kind, _text in store.designation_rows():
         if kind is DesignationKind.INDEX_TERM:
             counts[cid] += 1
+    seventh = {member for member, _parent in store.seventh_character_parents()}
+    children: dict[int, list[int]] = {}
+    for parent, child in store.child_pairs():
+        children.setdefault(parent, []).append(child)
+    defaults: dict[int, int] = {}
+    for cid in np.flatnonzero(counts).tolist():
+        if not billable[cid] and systems.get(cid) not in LISTING_SYSTEMS:
+            below = default_below(cid, children, billable, vague, seventh)
+            if below is not None:
+                defaults[cid] = below
     for cid, *_names in store.prior_names():
         marks[cid] |= MAIN_TERM
-    return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16))
+        if cid in defaults:
+            marks[defaults[cid]] |= MAIN_TERM
+    return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16), defaults)

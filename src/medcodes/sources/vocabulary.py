@@ -61,6 +61,7 @@ __all__ = [
     "VocabularyTerm",
     "date_in",
     "distinct",
+    "entry_word_sets",
     "index_entries",
     "link",
     "looks_like_abbreviation",
@@ -177,6 +178,8 @@ _ENDING = re.compile(r"(?:es|s|ic|al)$")
 _WORD = re.compile(r"[a-z0-9]+")
 # Subterms below a main term an entry may have and still be a name (deeper paths qualify more than they name).
 MAX_ENTRY_DEPTH = 3
+# Readings of an entry whose subterms give alternatives ("acute or subacute"), at most.
+_READINGS = 8
 
 
 def word_set(text: str, *, entry: bool = False) -> frozenset[str]:
@@ -184,25 +187,54 @@ def word_set(text: str, *, entry: bool = False) -> frozenset[str]:
     whatever the order: "Aortic stenosis" and the entry "Stenosis, stenotic, aortic" are both
     {"aort", "stenosi"}. With ``entry``, ``text`` is an index entry's path, whose main term may list its
     variant forms ("Stenosis, stenotic", "Infection, infected, infective"): they count as one word."""
-    parts = [part.strip() for part in text.casefold().split(",")]
-    if entry:
-        while len(parts) > 1 and " " not in parts[1] and parts[1][:4] == parts[0][:4]:
-            del parts[1]
-        # "Dermatomyositis, in (neoplastic disease)": a subterm led by a connective qualifies; it names nothing.
-        if any(part.split(" ", 1)[0] in _CONNECTIVES for part in parts[1:]):
-            return frozenset()
+    parts = _entry_parts(text) if entry else [part.strip() for part in text.casefold().split(",")]
+    return _content_words(parts)
+
+
+def _content_words(parts: Sequence[str]) -> frozenset[str]:
     return frozenset(_ENDING.sub("", w) for w in _WORD.findall(" ".join(parts)) if w not in _SET_SKIPPED)
+
+
+def _entry_parts(text: str) -> list[str]:
+    """An index entry's main term and subterms, the main term's variant forms as one; none for an entry with a
+    subterm led by a connective ("Dermatomyositis, in (neoplastic disease)": it qualifies, it names nothing)."""
+    parts = [part.strip() for part in text.casefold().split(",")]
+    while len(parts) > 1 and " " not in parts[1] and parts[1][:4] == parts[0][:4]:
+        del parts[1]
+    if any(part.split(" ", 1)[0] in _CONNECTIVES for part in parts[1:]):
+        return []
+    return parts
+
+
+def entry_word_sets(text: str) -> list[frozenset[str]]:
+    """An index entry's ``word_set``, and one for each reading of a subterm that gives alternatives: "Bronchitis,
+    acute or subacute" is also {"bronchiti", "acute"} and {"bronchiti", "subacute"} (the index says either)."""
+    parts = _entry_parts(text)
+    whole = _content_words(parts)
+    if not whole:
+        return []
+    sets = [whole]
+    readings: list[list[str]] = [[]]
+    for part in parts:
+        options = [option.strip() for option in part.split(" or ")] if " or " in part else [part]
+        readings = [[*reading, option] for reading in readings for option in options if option][:_READINGS]
+    for reading in readings:
+        key = _content_words(reading)
+        if key and key not in sets:
+            sets.append(key)
+    return sets
 
 
 def index_entries(designations: Iterable[Designation]) -> dict[frozenset[str], set[str]]:
     """The Alphabetic Index's entries among ICD-10-CM ``designations`` (index terms that are no cross-reference,
-    at most ``MAX_ENTRY_DEPTH`` subterms deep), as ``word_set`` -> the codes they lead to."""
+    at most ``MAX_ENTRY_DEPTH`` subterms deep), as ``entry_word_sets`` -> the codes they lead to."""
     entries: dict[frozenset[str], set[str]] = {}
     for d in designations:
         if d.system is not SYSTEM or d.kind is not DesignationKind.INDEX_TERM or d.via is not None:
             continue
-        if d.text.count(",") <= MAX_ENTRY_DEPTH and (key := word_set(d.text, entry=True)):
-            entries.setdefault(key, set()).add(d.code)
+        if d.text.count(",") <= MAX_ENTRY_DEPTH:
+            for key in entry_word_sets(d.text):
+                entries.setdefault(key, set()).add(d.code)
     return entries
 
 

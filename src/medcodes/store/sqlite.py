@@ -449,6 +449,14 @@ class SQLiteStore:
         ):
             yield int(cid), int(parent)
 
+    def child_pairs(self) -> Iterator[tuple[int, int]]:
+        """(parent id, child id) of every concept that has a parent, children in the official order."""
+        for parent, child in self.connection.execute(
+            "SELECT p.id, c.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
+            " ORDER BY c.id"
+        ):
+            yield int(parent), int(child)
+
     def rewrite_pairs(self) -> list[tuple[str, str]]:
         """(name, label) of every query rewrite the build stored (a vocabulary's name of a concept that links
         to no code, and the label it stands for), in the order stored; none in a database without them."""

@@ -1,0 +1,128 @@
+"""What an index entry means said no further (search/priors.py, search/index.py), and a name restated in brackets
+(search/engine.py): facts about ranking that a person sees as right or wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
+from medcodes.search import index, priors
+from medcodes.search.engine import SearchEngine, restatement
+from medcodes.search.query import parse
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+CM = SystemId.ICD10CM
+# (code, title, billable, parent): ICD-10-CM's shape around two index entries.
+CONCEPTS = [
+    ("H10", "Conjunctivitis", False, None),
+    ("H10.1", "Acute atopic conjunctivitis", False, "H10"),
+    ("H10.10", "Acute atopic conjunctivitis, unspecified eye", True, "H10.1"),
+    ("H10.11", "Acute atopic conjunctivitis, right eye", True, "H10.1"),
+    ("H10.3", "Unspecified acute conjunctivitis", False, "H10"),
+    ("H10.30", "Unspecified acute conjunctivitis, unspecified eye", True, "H10.3"),
+    ("H10.31", "Unspecified acute conjunctivitis, right eye", True, "H10.3"),
+    ("N12", "Tubulo-interstitial nephritis, not specified as acute or chronic", True, None),
+    ("N15.9", "Renal tubulo-interstitial disease, unspecified", True, None),
+    ("O86.21", "Infection of kidney following delivery", True, None),
+    ("S82.20", "Unspecified fracture of shaft of tibia", False, None),
+    ("S82.201", "Unspecified fracture of shaft of right tibia", False, "S82.20"),
+    ("S82.209", "Unspecified fracture of shaft of unspecified tibia", False, "S82.20"),
+    (
+        "S82.209A",
+        "Unspecified fracture of shaft of unspecified tibia, initial encounter for closed fracture",
+        True,
+        "S82.209",
+    ),
+    ("S82.209D", "Unspecified fracture of shaft of unspecified tibia, subsequent encounter", True, "S82.209"),
+]
+INDEX_TERMS = [
+    ("H10.3", "Conjunctivitis, acute"),
+    ("H10.1", "Conjunctivitis, acute, atopic"),
+    ("N12", "Pyelonephritis"),
+    ("N15.9", "Infection, kidney"),
+    ("S82.20", "Fracture, traumatic, tibia, shaft"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    path = tmp_path_factory.mktemp("defaults") / "d.db"
+    built = SQLiteStore.create(path)
+    concepts = tuple(
+        Concept(CM, code, title, ConceptKind.CODE if billable else ConceptKind.CATEGORY, billable, parent, seq=i)
+        for i, (code, title, billable, parent) in enumerate(CONCEPTS)
+    )
+    titles = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    terms = titles + tuple(
+        Designation(CM, code, DesignationKind.INDEX_TERM, text, "index") for code, text in INDEX_TERMS
+    )
+    found = (Prior(CM, "H10.3", "Conjunctivitis", "acute"), Prior(CM, "N12", "Pyelonephritis"))
+    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, terms, priors=found))
+    index.write(built)
+    built.connection.commit()
+    built.connection.close()
+    return SQLiteStore.open(path)
+
+
+def ids(store: SQLiteStore, *codes: str) -> list[int]:
+    out = [store.concept_id(CM, code) for code in codes]
+    assert None not in out
+    return [int(cid) for cid in out if cid is not None]
+
+
+def test_a_category_defaults_to_the_child_that_says_unspecified_most() -> None:
+    billable = np.array([False, False, True, True, False, True, True])
+    children = {0: [1, 4], 1: [2, 3], 4: [5, 6]}
+    vague = {1: 0, 2: 1, 3: 0, 4: 1, 5: 2, 6: 1}
+    assert priors.default_below(4, children, billable, vague, seventh=()) == 5
+    # From the top, H10's children say "unspecified" 0 and 1 times: the second, then its own default.
+    assert priors.default_below(0, children, billable, vague, seventh=()) == 5
+    # Where children say it alike, the words do not choose: no default.
+    assert priors.default_below(4, children, billable, {5: 1, 6: 1}, seventh=()) is None
+    # 7th-character siblings: the first (the initial encounter).
+    assert priors.default_below(1, children, billable, {2: 0, 3: 0}, seventh={2, 3}) == 2
+
+
+def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(store: SQLiteStore) -> None:
+    size = max(ids(store, *(code for code, *_ in CONCEPTS))) + 1
+    marks = priors.derive(store, size)
+    h10_3, h10_30, s82_20, s82_209a = ids(store, "H10.3", "H10.30", "S82.20", "S82.209A")
+    assert marks.defaults[h10_3] == h10_30
+    assert marks.defaults[s82_20] == s82_209a  # down the unspecified side, then the initial encounter
+    assert marks.main_term()[[h10_3, h10_30]].tolist() == [1, 1]  # the prior's code and its default
+    engine = SearchEngine(store)
+    found = engine.search(parse("acute conjunctivitis", (CM,)))
+    # Before, H10.10 tied with H10.30 (each title holds both words) and came first by code order.
+    assert [h.code for h in found.hits[:2]] == ["H10.30", "H10.10"]
+    assert found.hits[0].reasons[0].text == "Conjunctivitis, acute"
+    assert engine.search(parse("tibia shaft fracture", (CM,))).hits[0].code == "S82.209A"
+
+
+def test_a_trailing_bracket_restates_the_name() -> None:
+    assert restatement("kidney infection (pyelonephritis)") == ("kidney infection", "pyelonephritis")
+    assert restatement("sodium - low (hyponatremia) ") == ("sodium - low", "hyponatremia")
+    # A bracket inside is an official title's nonessential modifier; a title with two is no restatement.
+    assert restatement("Intracranial (nontraumatic) hemorrhage of newborn") is None
+    assert restatement("Hemorrhagic conjunctivitis (acute)(epidemic)") is None
+    assert restatement("(pyelonephritis)") is None
+    assert restatement("kidney infection ()") is None
+
+
+def test_a_name_and_its_restatement_are_searched_each(store: SQLiteStore) -> None:
+    engine = SearchEngine(store)
+    alone = [h.code for h in engine.search(parse("kidney infection", (CM,))).hits]
+    assert "N12" not in alone[:2]
+    both = [h.code for h in engine.search(parse("kidney infection (pyelonephritis)", (CM,))).hits]
+    # What each part finds first leads; the name said with its clinical word finds the code of that word.
+    assert set(both[:2]) == {"N12", alone[0]}
+
+
+def test_the_store_lists_children_in_order(tmp_path: Path, store: SQLiteStore) -> None:
+    pairs = list(store.child_pairs())
+    h10, h10_1, h10_3 = ids(store, "H10", "H10.1", "H10.3")
+    assert [child for parent, child in pairs if parent == h10] == [h10_1, h10_3]
