@@ -28,6 +28,15 @@
       input.removeAttribute("aria-activedescendant");
     }
 
+    // The person is done with the suggestions (Escape, leaving the box): a request still on its way, or one
+    // about to be sent, must not open them again when it answers.
+    function dismiss() {
+      clearTimeout(timer);
+      if (controller) controller.abort();
+      controller = null;
+      close();
+    }
+
     function setActive(index) {
       if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
       active = index;
@@ -158,14 +167,12 @@
           go(options[active]);
         }
       } else if (event.key === "Escape") {
-        if (open) {
-          event.preventDefault();
-          close();
-        }
+        if (open) event.preventDefault();
+        dismiss();
       }
     });
     input.addEventListener("blur", function () {
-      setTimeout(close, 150);
+      setTimeout(dismiss, 150);
     });
     // Keep the focus in the box while a suggestion is clicked.
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
