@@ -29,6 +29,10 @@ CONCEPTS = [
     ("N12", "Tubulo-interstitial nephritis, not specified as acute or chronic", True, None),
     ("N15.9", "Renal tubulo-interstitial disease, unspecified", True, None),
     ("O86.21", "Infection of kidney following delivery", True, None),
+    ("C25", "Malignant neoplasm of pancreas", False, None),
+    ("C25.0", "Malignant neoplasm of head of pancreas", True, "C25"),
+    ("C25.1", "Malignant neoplasm of body of pancreas", True, "C25"),
+    ("C25.9", "Malignant neoplasm of pancreas, unspecified", True, "C25"),
     ("S82.20", "Unspecified fracture of shaft of tibia", False, None),
     ("S82.201", "Unspecified fracture of shaft of right tibia", False, "S82.20"),
     ("S82.209", "Unspecified fracture of shaft of unspecified tibia", False, "S82.20"),
@@ -48,6 +52,8 @@ INDEX_TERMS = [
     ("S82.20", "Fracture, traumatic, tibia, shaft"),
 ]
 
+SPREAD = ("C25.0", "C25.1")
+
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
@@ -61,6 +67,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     terms = titles + tuple(
         Designation(CM, code, DesignationKind.INDEX_TERM, text, "index") for code, text in INDEX_TERMS
     )
+    # DO links its "pancreatic cancer" to C25.0 and C25.1 (and more), not to C25.9.
+    terms += tuple(Designation(CM, code, DesignationKind.SYNONYM, "pancreatic cancer", "doid") for code in SPREAD)
     found = (Prior(CM, "H10.3", "Conjunctivitis", "acute"), Prior(CM, "N12", "Pyelonephritis"))
     built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, terms, priors=found))
     index.write(built)
@@ -101,6 +109,14 @@ def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(stor
     assert [h.code for h in found.hits[:2]] == ["H10.30", "H10.10"]
     assert found.hits[0].reasons[0].text == "Conjunctivitis, acute"
     assert engine.search(parse("tibia shaft fracture", (CM,))).hits[0].code == "S82.209A"
+
+
+def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQLiteStore) -> None:
+    found = SearchEngine(store).search(parse("pancreatic cancer", (CM,))).hits
+    # Before, the name's first holder in code order came first (C25.0, the head of the pancreas).
+    assert found[0].code == "C25.9"
+    assert found[0].reasons[0].text == "pancreatic cancer"
+    assert {h.code for h in found[1:3]} == set(SPREAD)
 
 
 def test_a_trailing_bracket_restates_the_name() -> None:

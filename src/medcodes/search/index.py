@@ -235,6 +235,10 @@ def distinct(values: I32, size: int) -> I32:
     return np.flatnonzero(marked).astype(np.int32)
 
 
+# The kinds of names a source gives to codes as names of a concept (not the code's own wording).
+_NAMES_OF_CATEGORIES = frozenset({DesignationKind.SYNONYM, DesignationKind.ABBREVIATION})
+
+
 def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
@@ -301,6 +305,20 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             if holder is not None and (holder, tuple(words)) not in seen:
                 seen.add((holder, tuple(words)))
                 docs.append((held, holder, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
+
+    # A name (not a title) a source gives to several codes of one category and not to the code the category
+    # defaults to ("pancreatic cancer", which DO links to C25.0, C25.1 and C25.2) names the category: what the
+    # category means said no further is its default code (C25.9), which the name is indexed on as well.
+    siblings: dict[tuple[str, ...], tuple[int, int, list[int]]] = {}
+    for did, cid, kind_id, words, _length in docs:
+        if KINDS[kind_id] in _NAMES_OF_CATEGORIES and cid in marks.parents:
+            siblings.setdefault(tuple(words), (did, kind_id, []))[2].append(cid)
+    for named, (did, kind_id, holders) in siblings.items():
+        above = {marks.parents[c] for c in holders}
+        below = marks.defaults.get(above.pop()) if len(above) == 1 and len(set(holders)) > 1 else None
+        if below is not None and (below, named) not in seen:
+            seen.add((below, named))
+            docs.append((did, below, kind_id, list(named), distinct_length(list(named))))
 
     # How many codes of its system each name (other than a title) is given to, and the first of them: a name
     # given to many says less of each but the first, which stands for them all (as one of a family of

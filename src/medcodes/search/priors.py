@@ -54,9 +54,10 @@ class Marks:
 
     marks: U8
     index_terms: U16
-    # Build time only (not saved): header id -> the billable code it defaults to, for the headers an index
-    # entry leads to (``default_below``).
+    # Build time only (not saved): header id -> the billable code it defaults to (``default_below``), for every
+    # header of a system whose codes nest; and concept id -> its parent's id.
     defaults: Mapping[int, int] = field(default_factory=dict)
+    parents: Mapping[int, int] = field(default_factory=dict)
 
     def main_term(self) -> U8:
         return (self.marks & MAIN_TERM).astype(np.uint8)
@@ -119,7 +120,7 @@ def derive(store: SQLiteStore, size: int) -> Marks:
     for parent, child in store.child_pairs():
         children.setdefault(parent, []).append(child)
     defaults: dict[int, int] = {}
-    for cid in np.flatnonzero(counts).tolist():
+    for cid in children:
         if not billable[cid] and systems.get(cid) not in LISTING_SYSTEMS:
             below = default_below(cid, children, billable, vague, seventh)
             if below is not None:
@@ -128,4 +129,5 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         marks[cid] |= MAIN_TERM
         if cid in defaults:
             marks[defaults[cid]] |= MAIN_TERM
-    return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16), defaults)
+    parents = {child: parent for parent, kids in children.items() for child in kids}
+    return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16), defaults, parents)
