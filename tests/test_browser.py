@@ -9,6 +9,7 @@ both. The browser is never downloaded: Playwright launches the system's executab
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.helpers import live_server
 from tests.test_web_support import example_explainer, explainer_store, web_db
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
+    from playwright.sync_api import Browser, Locator, Page, Route
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Root in a container has no user namespace for Chromium's sandbox; the rest keeps the browser off the network.
@@ -115,13 +116,20 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def answered(page: Page, typed: str) -> Locator:
+    """The suggestions once they answer what was typed last: on a slow machine the answer to the letters before
+    ("d", "dia") is shown first, and replaced (the list says which text it answers in ``data-for``)."""
+    listbox = page.locator(f"#q-listbox[data-for={json.dumps(typed)}]")
+    listbox.wait_for(state="visible")
+    return listbox
+
+
 def test_type_pick_a_suggestion_with_the_keyboard_and_read_the_code_page(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     screenshot(page, "home")
     box = page.locator("#q")
     box.press_sequentially("diab", delay=40)
-    listbox = page.locator("#q-listbox")
-    listbox.wait_for(state="visible")
+    listbox = answered(page, "diab")
     assert box.get_attribute("aria-expanded") == "true"
     options = listbox.locator("[role=option]")
     texts = options.all_inner_texts()
@@ -169,11 +177,7 @@ def _read_plain_language_and_similar_codes(page: Page) -> None:
 def test_suggestions_mark_the_matched_words(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     page.locator("#q").press_sequentially("torus", delay=30)
-    # On a slow machine the answer to a word partly typed ("t", "to") may be shown first; the last one replaces it.
-    page.wait_for_function(
-        "() => (document.querySelector('#q-listbox [role=option] mark') || {}).textContent?.toLowerCase() === 'torus'"
-    )
-    assert page.locator("#q-listbox [role=option] mark").first.inner_text().lower() == "torus"
+    assert answered(page, "torus").locator("[role=option] mark").first.inner_text().lower() == "torus"
 
 
 def test_typing_fast_sends_few_requests(page: Page, base_url: str) -> None:
@@ -291,7 +295,7 @@ def test_suggestions_span_a_phone_screen_and_their_titles_wrap_as_lines(
     page = context.new_page()
     page.goto(base_url + "/code/icd10cm/E11")  # the box in the header, beside its button
     page.locator("#q").press_sequentially(query, delay=20)
-    options = page.locator("#q-listbox [role=option].option-hit")
+    options = answered(page, query).locator("[role=option].option-hit")
     options.first.wait_for()
     boxes = [options.nth(i).bounding_box() for i in range(options.count())]
     titles = [options.nth(i).locator(".title").bounding_box() for i in range(options.count())]
@@ -331,7 +335,7 @@ def test_no_serious_accessibility_violation_on_any_page(browser: Browser, base_u
     # The suggestions open, as a screen reader meets them.
     page.goto(base_url + "/")
     page.locator("#q").press_sequentially("diab", delay=20)
-    page.locator("#q-listbox").wait_for(state="visible")
+    answered(page, "diab")
     page.locator("#q").press("ArrowDown")
     found["suggestions"] = _axe(page)
     context.close()
@@ -349,8 +353,8 @@ def test_the_suggestions_work_with_the_keyboard_alone(page: Page, base_url: str)
     box = page.locator("#q")
     assert box.evaluate("node => node === document.activeElement")
     page.keyboard.type("fracture", delay=20)
+    answered(page, "fracture")
     listbox = page.locator("#q-listbox")
-    listbox.wait_for(state="visible")
     options = listbox.locator("[role=option]")
     count = options.count()
     page.keyboard.press("ArrowUp")  # from the box, up goes to the last option

@@ -21,6 +21,7 @@
 
     function close() {
       list.hidden = true;
+      list.removeAttribute("data-for");
       list.textContent = "";
       options = [];
       active = -1;
@@ -78,7 +79,9 @@
       return li;
     }
 
-    function render(data) {
+    // ``q``: the text the answer is for, kept on the list (``data-for``) so that a reader can tell an answer to
+    // what was typed last from one to the letters before it.
+    function render(data, q) {
       list.textContent = "";
       options = [];
       active = -1;
@@ -110,6 +113,7 @@
         return;
       }
       list.hidden = false;
+      list.setAttribute("data-for", q);
       input.setAttribute("aria-expanded", "true");
       input.removeAttribute("aria-activedescendant");
       if (status) {
@@ -136,7 +140,7 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
           if (mine !== controller) return;  // a newer request is on its way
-          if (data && data.ok) render(data); else close();
+          if (data && data.ok) render(data, q); else close();
         })
         .catch(function (error) {
           if (error.name !== "AbortError") close();
