@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcodes.search.text import index_words, negated, singular, tokens
+from medcodes.search.text import index_words, negated, singular, stem, tokens
 
 
 def test_tokens_fold_case_accents_and_british_spelling() -> None:
@@ -72,3 +72,12 @@ def test_marks_line_up_with_the_words_for_any_text() -> None:
 @given(st.text(max_size=200))
 def test_marks_line_up_with_the_words_for_random_text(text: str) -> None:
     assert len(negated(text)) == len(tokens(text))
+
+
+def test_a_word_of_six_letters_shares_its_stem_with_its_other_forms() -> None:
+    # "absent kidney" reaches "Acquired absence of kidney": an adjective and its noun differ in the ending.
+    absent = stem("absent")
+    assert absent is not None and "absence".startswith(absent)
+    assert stem("tuberculous") == stem("tuberculosis") == "tubercul"
+    assert stem("colon") is None  # shorter words match only themselves (and their plurals)
+    assert stem("ab12cd") is None  # nor do codes and numbers

@@ -160,8 +160,9 @@ def singular(word: str) -> str:
     return word
 
 
-# Words of at least this many letters also match words sharing their stem: their first ~70 %.
-STEM_MIN_LENGTH = 7
+# Words of at least this many letters also match words sharing their stem: their first ~70 % ("absent" ~
+# "absence": 6 letters, as a noun and its adjective differ in their ending).
+STEM_MIN_LENGTH = 6
 STEM_SHARE = 0.7
 
 
