@@ -96,6 +96,14 @@ def test_a_category_defaults_to_the_child_that_says_unspecified_most() -> None:
     assert priors.default_below(1, children, billable, {2: 0, 3: 0}, seventh={2, 3}) == 2
 
 
+def test_the_child_claiming_least_is_the_one_that_says_unspecified_most() -> None:
+    # One rule for the build's defaults and the engine's narrowing of a header (engine._descend).
+    assert priors.least_claiming([0, 2, 1]) == 1
+    assert priors.least_claiming([1, 1, 0]) is None  # a tie: the words do not choose
+    assert priors.least_claiming([0, 0]) is None
+    assert priors.least_claiming([]) is None
+
+
 def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(store: SQLiteStore) -> None:
     size = max(ids(store, *(code for code, *_ in CONCEPTS))) + 1
     marks = priors.derive(store, size)

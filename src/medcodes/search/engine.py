@@ -15,7 +15,7 @@ from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, lexical, procedures, semantic
+from medcodes.search import abbreviations, lexical, priors, procedures, semantic
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
@@ -658,11 +658,10 @@ class SearchEngine:
             found = self.store.concepts_by_id(tied)
             kids = [found[cid] for cid in tied if cid in found]
             if len(kids) > 1 and not all(_is_seventh_character_code(k) for k in kids):
-                vague = [tokens(k.title).count("unspecified") for k in kids]
-                most = max(vague)
-                if "unspecified" in query.words or not most or vague.count(most) > 1:
+                pick = priors.least_claiming([tokens(k.title).count("unspecified") for k in kids])
+                if "unspecified" in query.words or pick is None:
                     return None
-                kids = [kids[vague.index(most)]]
+                kids = [kids[pick]]
             if not kids:
                 return None
             header = kids[0]

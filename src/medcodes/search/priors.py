@@ -71,6 +71,15 @@ def residual(title: str) -> bool:
     return _RESIDUAL.search(title) is not None
 
 
+def least_claiming(vague: Sequence[int]) -> int | None:
+    """Of siblings that say "unspecified" ``vague[i]`` times, the position of the one that says it most (it claims
+    least: the default), or None where none says it or several say it as often."""
+    most = max(vague, default=0)
+    if not most or vague.count(most) > 1:
+        return None
+    return vague.index(most)
+
+
 def default_below(
     cid: int,
     children: Mapping[int, Sequence[int]],
@@ -88,11 +97,10 @@ def default_below(
         if all(k in seventh for k in kids):
             cid = kids[0]
         else:
-            counts = [vague.get(k, 0) for k in kids]
-            most = max(counts)
-            if not most or counts.count(most) > 1:
+            pick = least_claiming([vague.get(k, 0) for k in kids])
+            if pick is None:
                 return None
-            cid = kids[counts.index(most)]
+            cid = kids[pick]
         if billable[cid]:
             return cid
     return None
