@@ -305,6 +305,17 @@ def test_table_see_designates_each_column_of_the_target() -> None:
     assert _made(_drug(), "Adrenalin \u2014 Adverse effect") == {("T44.5X5", "Adrenaline")}
 
 
+def test_a_substance_alone_means_the_table_of_drugs_accidental_column() -> None:
+    # Poisoning of undocumented intent is coded accidental (guidelines I.C.19.e.5(b)): that column, and no other,
+    # is what the substance's name means said no further.
+    found = designations(_drug(), KNOWN, SystemId.ICD10CM).priors
+    heroin = {(p.code, p.source) for p in found if p.term == "Heroin"}
+    assert heroin == {("T40.1X1", "drug")}
+    # A substance that refers to another ("Adrenalin", see "Adrenaline") means that one's accidental column.
+    adrenalin = {p.code for p in found if p.term == "Adrenalin"}
+    assert adrenalin == {"T44.5X1"}
+
+
 def test_neoplasm_see_names_the_table_by_its_first_word() -> None:
     expected = {("C49.9", "Neoplasm, connective tissue")}
     assert _made(_neoplasm(), "Neoplasm, neoplastic, tendon \u2014 Malignant Primary") == expected

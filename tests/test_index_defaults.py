@@ -43,6 +43,13 @@ CONCEPTS = [
         "S82.209",
     ),
     ("S82.209D", "Unspecified fracture of shaft of unspecified tibia, subsequent encounter", True, "S82.209"),
+    ("T58.91", "Toxic effect of carbon monoxide from unspecified source, accidental (unintentional)", False, None),
+    ("T58.93", "Toxic effect of carbon monoxide from unspecified source, assault", False, None),
+]
+# The Table of Drugs' cells, as the build writes them ("term — column").
+DRUG_CELLS = [
+    ("T58.91", "Carbon monoxide \u2014 Poisoning Accidental (unintentional)"),
+    ("T58.93", "Carbon monoxide \u2014 Poisoning Assault"),
 ]
 INDEX_TERMS = [
     ("H10.3", "Conjunctivitis, acute"),
@@ -67,9 +74,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     terms = titles + tuple(
         Designation(CM, code, DesignationKind.INDEX_TERM, text, "index") for code, text in INDEX_TERMS
     )
+    terms += tuple(Designation(CM, code, DesignationKind.INDEX_TERM, text, "drug") for code, text in DRUG_CELLS)
     # DO links its "pancreatic cancer" to C25.0 and C25.1 (and more), not to C25.9.
     terms += tuple(Designation(CM, code, DesignationKind.SYNONYM, "pancreatic cancer", "doid") for code in SPREAD)
-    found = (Prior(CM, "H10.3", "Conjunctivitis", "acute"), Prior(CM, "N12", "Pyelonephritis"))
+    found = (
+        Prior(CM, "H10.3", "Conjunctivitis", "acute"),
+        Prior(CM, "N12", "Pyelonephritis"),
+        Prior(CM, "T58.91", "Carbon monoxide", source="drug"),  # the table's default column
+    )
     built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, terms, priors=found))
     index.write(built)
     built.connection.commit()
@@ -125,6 +137,23 @@ def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQ
     assert found[0].code == "C25.9"
     assert found[0].reasons[0].text == "pancreatic cancer"
     assert {h.code for h in found[1:3]} == set(SPREAD)
+
+
+def test_a_substance_poisoning_of_unsaid_intent_is_the_accidental_one(store: SQLiteStore) -> None:
+    engine = SearchEngine(store)
+    # Before, "Poisoning Assault" came first: a shorter column heading is no better match for the words typed.
+    assert [h.code for h in engine.search(parse("carbon monoxide poisoning", (CM,))).hits[:2]] == ["T58.91", "T58.93"]
+    assert engine.search(parse("carbon monoxide poisoning assault", (CM,))).hits[0].code == "T58.93"
+
+
+def test_the_cells_of_a_table_row_are_as_long_as_each_other(store: SQLiteStore) -> None:
+    # "Carbon monoxide — Poisoning Assault" is no shorter a name than "... — Poisoning Accidental (unintentional)".
+    lexical = index.load_index(store)
+    assert lexical is not None
+    cells = [did for did, _cid, _kind, text in store.designation_rows() if "\u2014" in text]
+    lengths = {int(lexical.doc_len[np.flatnonzero(lexical.doc_id == did)[0]]) for did in cells}
+    assert len(cells) == 2
+    assert lengths == {5}  # "carbon", "monoxide" and the row's longest heading (poisoning, accidental, unintentional)
 
 
 def test_a_trailing_bracket_restates_the_name() -> None:

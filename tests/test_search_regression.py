@@ -45,6 +45,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("resection of bilateral fallopian tubes open", None, "0UT70ZZ", 1),
     ("continuous positive airway pressure", None, "E0601", 3),
     ("essential hypertension", CM, "I10", 1),
+    # a substance's poisoning of unsaid intent is the accidental one (the Table of Drugs' first column)
+    ("carbon monoxide poisoning", CM, "T58.91XA", 1),
+    ("lithium poisoning", CM, "T56.891A", 1),
+    ("carbon monoxide poisoning assault", CM, "T58.93XA", 1),
     # a header found by its words or index terms gives way to the billable code below it the words point to
     ("noise induced hearing loss", CM, "H83.3X9", 1),
     ("liver laceration moderate", CM, "S36.115A", 1),

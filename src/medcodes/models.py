@@ -376,6 +376,11 @@ class VocabularyContent:
     notes: tuple[str, ...] = ()  # counts worth reporting (abbreviation senses kept and dropped)
 
 
+# What joins a table cell's term and its column in the cell's designation: "Lithium — Poisoning Accidental
+# (unintentional)", "Neoplasm, neoplastic, lung — Malignant Primary" (the Drug and Neoplasm tables).
+TABLE_COLUMN = " \u2014 "
+
+
 @dataclass(frozen=True, slots=True)
 class IndexTerm:
     """One term of an alphabetic index or table, with its full path ("Infarct, myocardium, anterior wall").

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from medcodes.errors import DatabaseDamaged
-from medcodes.models import DesignationKind
+from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
@@ -269,6 +269,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # main term names the condition: the ICD-10-PCS index's main term is the root operation ("Replacement,
     # Joint, Hip"), and its body part no mere qualifier.
     main_words: dict[tuple[int, tuple[str, ...]], frozenset[str]] = {}
+    # A table cell ("Lithium — Poisoning Accidental (unintentional)") is its row's term said in one of the table's
+    # columns: designation id -> the term, and term -> the most words a column heading of its row has.
+    table_cells: dict[int, str] = {}
+    row_columns: dict[str, int] = {}
     for did, cid, kind, text in store.designation_rows():
         words = index_words(text)
         key = (cid, tuple(words))
@@ -283,6 +287,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             length = len(tokens(parent)) + 1
         elif kind is DesignationKind.INDEX_TERM:
             index_terms.setdefault((cid, text), did)
+            if TABLE_COLUMN in text:
+                term, column = text.split(TABLE_COLUMN, 1)
+                table_cells[did] = term
+                row_columns[term] = max(row_columns.get(term, 0), len(index_words(column)))
         docs.append((did, cid, kind_number[kind], words, length))
         below = marks.defaults.get(cid) if kind is DesignationKind.INDEX_TERM else None
         if below is not None and (below, key[1]) not in seen:
@@ -290,6 +298,17 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             # the billable code the category defaults to (H10.30): what the entry's words mean, said no further.
             seen.add((below, key[1]))
             docs.append((did, below, kind_number[kind], words, length))
+    # The cells of one row are as long as each other for ranking (the term and the row's longest heading), so that
+    # its columns match the term's words alike and its prior decides ("lithium poisoning": the accidental column,
+    # whose heading is the longest, not "Assault"); a cell is no shorter, so no stronger, than it was.
+    if table_cells:
+        docs = [
+            (did, cid, kind_id, words, distinct_length(index_words(table_cells[did])) + row_columns[table_cells[did]])
+            if did in table_cells
+            else (did, cid, kind_id, words, length)
+            for did, cid, kind_id, words, length in docs
+        ]
+
     # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
     # "Infection, urinary (tract)") are words the term may be said with: a term the build gives as a prior is
     # also indexed with them, under its index-term designation, so that "sugar diabetes" and "urinary tract

@@ -20,7 +20,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from medcodes.models import DesignationKind
+from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search.index import KINDS
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
@@ -42,7 +42,6 @@ _KINDS = frozenset(
 _JOINING = frozenset(
     {"with", "without", "in", "due", "of", "by", "and", "or", "for", "as", "from", "to", "on", "following"}
 )
-_TABLE_COLUMN = " \u2014 "  # drug and neoplasm table cells: "Aspirin — Poisoning, accidental"
 
 I32 = npt.NDArray[np.int32]
 U8 = npt.NDArray[np.uint8]
@@ -62,7 +61,7 @@ def readings(kind: DesignationKind, text: str) -> Iterator[str]:
     if kind not in _KINDS:
         return
     if kind is DesignationKind.INDEX_TERM:
-        if _TABLE_COLUMN in text:
+        if TABLE_COLUMN in text:
             return
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts:

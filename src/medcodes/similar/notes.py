@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from medcodes.models import (
+    TABLE_COLUMN,
     Concept,
     DesignationKind,
     NoteKind,
@@ -17,9 +18,6 @@ from medcodes.store.sqlite import SQLiteStore
 
 # A code named in a note: "(E10.-)", "(O24.4-)", "(P70.2)"; a range such as "(C00-D49)" is not one code.
 _NOTE_CODE = re.compile(r"(?<![\w.-])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?!-[A-Z0-9])")
-
-
-_TABLE_CELL = " \u2014 "  # "Neoplasm, neoplastic, lung — Malignant Primary"
 
 
 def _with_ancestors(store: SQLiteStore, concept: Concept) -> list[Concept]:
@@ -53,10 +51,10 @@ def index_clues(store: SQLiteStore, concept: Concept) -> Iterator[Clue]:
         for term in terms:
             if term.via is not None:
                 continue
-            if _TABLE_CELL in term.text:
-                row, column = term.text.split(_TABLE_CELL, 1)
-                for system, code, text in store.index_terms_with_prefix(row + _TABLE_CELL, 40):
-                    other_column = text.split(_TABLE_CELL, 1)[1]
+            if TABLE_COLUMN in term.text:
+                row, column = term.text.split(TABLE_COLUMN, 1)
+                for system, code, text in store.index_terms_with_prefix(row + TABLE_COLUMN, 40):
+                    other_column = text.split(TABLE_COLUMN, 1)[1]
                     if other_column == column:
                         continue
                     yield Clue(

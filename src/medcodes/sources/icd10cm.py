@@ -295,6 +295,8 @@ _INDEX_SOURCES: dict[FileKind, str] = {
     FileKind.ICD10CM_NEOPLASM: "neoplasm",
 }
 
+_PRIOR_SOURCES = frozenset({FileKind.ICD10CM_INDEX, FileKind.ICD10CM_DRUG})
+
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
     """The CDC tabular and index-family XML, and the CMS order file (plain or in the CMS zip)."""
@@ -366,7 +368,9 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
         )
         made = icd10cm_index.designations(terms, known, SYSTEM)
         record = source_file(index_file.path)
-        index_priors = made.priors if index_file.kind is FileKind.ICD10CM_INDEX else ()
+        # Priors come from the Alphabetic Index and the Table of Drugs (its default column): an entry of the
+        # External Cause Index names an event, and a Neoplasm Table cell a behaviour, that the query must say.
+        index_priors = made.priors if index_file.kind in _PRIOR_SOURCES else ()
         if record.reconstructed:
             # Terms of a reconstructed index (not the CDC's file) say so wherever they are shown.
             designations.extend(replace(d, source=d.source + RECONSTRUCTED) for d in made.designations)

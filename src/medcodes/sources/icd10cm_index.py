@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from medcodes.errors import SourceError
-from medcodes.models import Designation, DesignationKind, IndexTerm, Prior
+from medcodes.models import TABLE_COLUMN, Designation, DesignationKind, IndexTerm, Prior
 from medcodes.sources.files import parse_xml, squash
 from medcodes.systems import SystemId
 
@@ -47,6 +47,11 @@ _INSTRUCTION = re.compile(r"^(?:condition|specific|specified|by|nature of)\b")
 # term before them is the target. Any other unmatched part means the term named is missing; the nearest
 # existing ancestor would be a guess ("Dependence, drug, nicotine" is not "Dependence" F19.20).
 _QUALIFIER = re.compile(r"^by\b", re.IGNORECASE)
+# The Table of Drugs' column a substance's name means said alone ("lithium poisoning", "carbon monoxide
+# poisoning"): the guidelines code a poisoning whose intent is not documented as accidental (ICD-10-CM
+# Official Guidelines I.C.19.e.5(b)), and the table prints that column first, "Poisoning Accidental
+# (unintentional)". The other columns are decided by words the query says ("assault", "self-harm").
+_DEFAULT_COLUMN = re.compile(r"^poisoning\W+accidental\b", re.IGNORECASE)
 # References that leave the index they are written in, as the CDC files spell them.
 _OTHER_INDEX = {
     "index to diseases and injuries": "index",
@@ -292,16 +297,18 @@ def designations(terms: Iterable[IndexTerm], known: Collection[str], system: Sys
     unresolved_codes = 0
     unresolved_references = 0
 
-    def designate(term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None) -> list[str]:
-        """Add a designation per resolvable cell; return the codes designated."""
-        targets: list[str] = []
+    def designate(
+        term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None
+    ) -> list[tuple[str | None, str]]:
+        """Add a designation per resolvable cell; return the (column, code) of each designated."""
+        targets: list[tuple[str | None, str]] = []
         for column, code in cells:
             if code not in resolved:
                 resolved[code] = resolve_code(code, known)
             target = resolved[code]
             if target is not None:
-                targets.append(target)
-                text = f"{term.text} \u2014 {column}" if column else term.text
+                targets.append((column, target))
+                text = f"{term.text}{TABLE_COLUMN}{column}" if column else term.text
                 made[Designation(system, target, DesignationKind.INDEX_TERM, text, term.source, via)] = None
         return targets
 
@@ -322,12 +329,14 @@ def designations(terms: Iterable[IndexTerm], known: Collection[str], system: Sys
                 unresolved_references += 1
             elif not prior:
                 prior, prior_via = found, reference
-        # What a main term, or a main term and one subterm, means without more words: a table's cell is
-        # decided by its column, so only index terms are priors.
-        if 1 <= len(term.path) <= 2 and term.column is None:
+        # What a main term, or a main term and one subterm, means without more words. A table's cell is decided
+        # by its column: of the tables' cells (its own, or those a reference leads to), only the Table of Drugs'
+        # default column gives priors.
+        if 1 <= len(term.path) <= 2:
             subterm = term.path[1] if len(term.path) == 2 else None
-            for code in prior:
-                priors[Prior(system, code, term.path[0], subterm, term.nemod, term.source, prior_via)] = None
+            for column, code in prior:
+                if column is None or _DEFAULT_COLUMN.match(column):
+                    priors[Prior(system, code, term.path[0], subterm, term.nemod, term.source, prior_via)] = None
     return IndexDesignations(tuple(made), unresolved_codes, unresolved_references, tuple(priors))
 
 

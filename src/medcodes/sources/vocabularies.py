@@ -72,7 +72,9 @@ def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Load
     if table_file is None:
         return Loaded(linked, origins)
     # The Alphabetic Index loaded with the release replaces the table's index rows.
-    have_index = bool(release.priors) or any(vocabulary_table.is_index(d.source) for d in release.designations)
+    have_index = any(vocabulary_table.is_index(p.source) for p in release.priors) or any(
+        vocabulary_table.is_index(d.source) for d in release.designations
+    )
     rest = vocabulary_table.select(
         vocabulary_table.read(table_file),
         table_file,
