@@ -302,12 +302,11 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # its columns match the term's words alike and its prior decides ("lithium poisoning": the accidental column,
     # whose heading is the longest, not "Assault"); a cell is no shorter, so no stronger, than it was.
     if table_cells:
-        docs = [
-            (did, cid, kind_id, words, distinct_length(index_words(table_cells[did])) + row_columns[table_cells[did]])
-            if did in table_cells
-            else (did, cid, kind_id, words, length)
-            for did, cid, kind_id, words, length in docs
-        ]
+        row_length = {term: distinct_length(index_words(term)) + most for term, most in row_columns.items()}
+        for at, (did, cid, kind_id, words, _length) in enumerate(docs):
+            row = table_cells.get(did)
+            if row is not None:
+                docs[at] = (did, cid, kind_id, words, row_length[row])
 
     # The nonessential modifiers an index prints beside a term ("Diabetes, diabetic (mellitus) (sugar)",
     # "Infection, urinary (tract)") are words the term may be said with: a term the build gives as a prior is
