@@ -4,9 +4,10 @@ Three sources, merged: the curated abbreviations and lay terms below (written by
 common clinical and everyday usage; tests/test_search_regression.py checks a sample of them against the
 full release), the abbreviations the data spells out itself, "Non-ST elevation (NSTEMI) myocardial
 infarction", harvested at build time by ``harvest()``, and the vocabularies' rewrites the build stored (a
-name whose concept links to no code, read as the concept's label). Last, for a word none of those carries and
-the index does not hold, the initialisms of the data's condition names (``initialisms``: "ivh"). A key may be
-a phrase of up to four words.
+name whose concept links to no code, read as the concept's label). Then the code sets' own short forms, read
+off their short titles (``short_forms``: "malig" malignant), for a word none of those carries. Last, for a word
+none of those carries and the index does not hold, the initialisms of the data's condition names
+(``initialisms``: "ivh"). A key may be a phrase of up to four words.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 
-from medcodes.search import initialisms
+from medcodes.search import initialisms, short_forms
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -395,8 +396,8 @@ def load(
     is_word: Callable[[str], bool] | None = None,
     starts_word: Callable[[str], bool] | None = None,
 ) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one, the vocabularies' rewrites and the initialisms (in that
-    order).
+    """The curated list merged with the harvested one, the vocabularies' rewrites, the short forms and the
+    initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
     rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such
@@ -424,6 +425,9 @@ def load(
                 continue
             known = merged.setdefault(abbreviation, [])
             known += [p for p in phrases if p and p not in known and p != abbreviation]
+    for key, words in short_forms.load(store).items():
+        if not merged.get(key):
+            merged[key] = words
     if starts_word is not None:
         for key, names in initialisms.load(store).items():
             if not merged.get(key) and not starts_word(key):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build
+from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build, short_forms
 from medcodes.store.sqlite import SQLiteStore
 
 
@@ -14,4 +14,5 @@ def prepare(store: SQLiteStore) -> None:
     phrases.write(store)
     abbreviations.save(store)
     initialisms.save(store)
+    short_forms.save(store)
     semantic_build.prepare(store)

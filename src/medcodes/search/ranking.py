@@ -168,6 +168,19 @@ class Initialisms:
 
 
 @dataclass(frozen=True, slots=True)
+class ShortForms:
+    """The code sets' own abbreviations, read off their short titles ("malig": malignant). Build time
+    (``search.short_forms``): the pairs are written into the store."""
+
+    # Two letters are too few to say which word they are of ("gn": generator in the short titles, the
+    # glomerulonephritis of "GN" elsewhere).
+    min_letters: int = 3
+    min_titles: int = 3  # a short form and its word lined up on at least this many titles
+    min_share: float = 0.05  # a sense of at least this share of the short form's pairs
+    senses: int = 3  # the words kept for one short form, most often seen first
+
+
+@dataclass(frozen=True, slots=True)
 class Bm25:
     """Term-frequency saturation and length normalisation (build time: written into the index)."""
 
@@ -219,6 +232,7 @@ class Ranking:
     limits: Limits = field(default_factory=Limits)
     typos: Typos = field(default_factory=Typos)
     initialisms: Initialisms = field(default_factory=Initialisms)
+    short_forms: ShortForms = field(default_factory=ShortForms)
     bm25: Bm25 = field(default_factory=Bm25)
 
     # ------------------------------------------------------------ the arithmetic, one place each

@@ -393,6 +393,21 @@ class SQLiteStore:
         ):
             yield int(cid), SystemId(system), str(code), DesignationKind(kind), str(source), str(text)
 
+    def distinct_texts(self, kinds: Sequence[DesignationKind]) -> Iterator[str]:
+        """Every text a designation of these kinds has, once."""
+        marks = ", ".join("?" for _ in kinds)
+        for (text,) in self.connection.execute(
+            f"SELECT DISTINCT text FROM designations WHERE kind IN ({marks})", [k.value for k in kinds]
+        ):
+            yield str(text)
+
+    def title_pairs(self) -> Iterator[tuple[str, str]]:
+        """(title, short title) of every concept whose short title differs from its title."""
+        for title, short in self.connection.execute(
+            "SELECT title, short_title FROM concepts WHERE short_title IS NOT NULL AND short_title != title"
+        ):
+            yield str(title), str(short)
+
     def concept_rows(self) -> Iterator[tuple[int, SystemId, bool, ConceptKind]]:
         """(concept id, system, billable, kind) of every concept, by id."""
         for cid, system, billable, kind in self.connection.execute(

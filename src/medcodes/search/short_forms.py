@@ -1,0 +1,105 @@
+"""Short forms: the code sets' own abbreviations ("malig", "neopl", "bact"), read as the words they stand for.
+
+Every code set with short titles abbreviates its long titles' words the same way each time: ICD-9-CM writes
+"Malig neopl uterus NOS" for *Malignant neoplasm of uterus, part unspecified*, ICD-10-CM "Nondisp fx of shaft
+of r femr" for its long title, ICD-10-PCS "Perc" for "Percutaneous". People who learned their codes from those
+titles type the same short forms. At build time ``derive`` lines up each short title with its long title, word
+by word and in order: a short title's word that the long title does not hold is the short form of the next
+long-title word that starts with its first letter and holds its letters in order ("neopl" in "neoplasm",
+"femr" in "femur"). A pair seen on ``ShortForms.min_titles`` titles or more is kept, with at most
+``ShortForms.senses`` long words per short form, the most often seen first, each seen on at least
+``ShortForms.min_share`` of the short form's pairs.
+
+A short form is kept only where it is no word of the code sets' full names (titles, inclusion terms, index
+entries): "low" is the short form of "lower" in ICD-10-CM's short titles, but a word of its own everywhere else.
+``abbreviations.load`` adds a short form where no list says what the word is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+
+from medcodes.models import DesignationKind
+from medcodes.search.ranking import DEFAULT, ShortForms
+from medcodes.search.text import singular, tokens
+from medcodes.store.sqlite import SQLiteStore
+
+BLOB = "short-forms-1"
+
+# The designations whose words are the code sets' own spelled-out words.
+_FULL_NAMES = (DesignationKind.TITLE, DesignationKind.INCLUSION_TERM, DesignationKind.INDEX_TERM)
+
+
+def _holds_in_order(short: str, word: str) -> bool:
+    """Whether ``word`` holds the letters of ``short`` in order (``short`` is a subsequence of ``word``)."""
+    letters = iter(word)
+    return all(letter in letters for letter in short)
+
+
+def aligned(title: str, short_title: str) -> Iterable[tuple[str, str]]:
+    """(short form, word) pairs of a short title lined up with its long title, in the short title's order."""
+    full, short = tokens(title), tokens(short_title)
+    full_words, short_words = set(full), set(short)
+    at = 0
+    for word in short:
+        if word in full_words:
+            # Both titles write it: the next short form stands for a word after it.
+            at = full.index(word, at) + 1 if word in full[at:] else at
+            continue
+        if len(word) < 2 or not word.isalpha():
+            continue
+        for position in range(at, len(full)):
+            candidate = full[position]
+            if (
+                len(candidate) > len(word)
+                and candidate[0] == word[0]
+                and candidate not in short_words
+                and _holds_in_order(word, candidate)
+            ):
+                yield word, candidate
+                at = position + 1
+                break
+
+
+def derive(
+    titles: Iterable[tuple[str, str]], full_words: Iterable[str], limits: ShortForms = DEFAULT.short_forms
+) -> dict[str, list[str]]:
+    """short form -> the words it stands for, most often first; ``titles`` are (long title, short title)
+    pairs, ``full_words`` every word of the code sets' full names."""
+    spelled: Counter[tuple[str, str]] = Counter()
+    for title, short_title in titles:
+        spelled.update(set(aligned(title, short_title)))
+    # "disease" and "diseases" are one word to the engine (it matches both): one sense, written as most often.
+    pairs: Counter[tuple[str, str]] = Counter()
+    written: dict[tuple[str, str], str] = {}
+    for (short, word), count in spelled.most_common():
+        pair = (short, singular(word))
+        pairs[pair] += count
+        written.setdefault(pair, word)
+    spelled_out = set(full_words)
+    seen: Counter[str] = Counter()
+    for (short, _), count in pairs.items():
+        seen[short] += count
+    found: dict[str, list[tuple[int, str]]] = {}
+    for (short, meaning), count in pairs.items():
+        kept = count >= limits.min_titles and count >= limits.min_share * seen[short]
+        if not kept or len(short) < limits.min_letters or short in spelled_out:
+            continue
+        found.setdefault(short, []).append((-count, written[short, meaning]))
+    return {short: [word for _, word in sorted(words)[: limits.senses]] for short, words in sorted(found.items())}
+
+
+def save(store: SQLiteStore, limits: ShortForms = DEFAULT.short_forms) -> None:
+    """Build-time step: derive the short forms from the store's titles and keep them in it."""
+    full_words = {word for text in store.distinct_texts(_FULL_NAMES) for word in tokens(text)}
+    derived = derive(store.title_pairs(), full_words, limits)
+    store.put_blob(BLOB, json.dumps(derived, separators=(",", ":")).encode())
+
+
+def load(store: SQLiteStore) -> dict[str, list[str]]:
+    """The stored short forms (none in a database built before them)."""
+    blob = store.get_blob(BLOB)
+    found: dict[str, list[str]] = json.loads(blob) if blob else {}
+    return found
