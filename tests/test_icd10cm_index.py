@@ -321,6 +321,59 @@ def test_neoplasm_see_names_the_table_by_its_first_word() -> None:
     assert _made(_neoplasm(), "Neoplasm, neoplastic, tendon \u2014 Malignant Primary") == expected
 
 
+# The Alphabetic Index's references into the Table of Neoplasms, as the CDC index writes them.
+TO_NEOPLASMS = [
+    IndexTerm("index", ("Rhabdomyoma",), see="Neoplasm, connective tissue, benign"),
+    IndexTerm("index", ("Adenocarcinoma",), see_also="Neoplasm, malignant, by site"),
+    IndexTerm("index", ("Carcinoma", "in situ"), see="Neoplasm, in situ, by site"),
+    IndexTerm("index", ("Mesothelioma", "abdominal"), see="Neoplasm, abdomen, cavity, uncertain  behavior"),
+    IndexTerm("index", ("Adenoma", "sebaceous"), see="Neoplasm, skin, benign"),  # no "skin" row in the sample
+    IndexTerm("index", ("Tumor", "malignant"), see="Neoplasm, malignant, secondary"),  # two columns named
+    # "specified site": the site is to be said, the table's own row (the unspecified site) is no answer.
+    IndexTerm("index", ("Glioblastoma", "specified site"), see="Neoplasm, malignant, by site"),
+]
+
+
+def test_a_reference_to_neoplasm_names_one_cell_of_the_table_of_neoplasms() -> None:
+    made = designations(TO_NEOPLASMS, KNOWN, SystemId.ICD10CM, _neoplasm())
+    found = {(d.text, d.code, d.via) for d in made.designations}
+    assert found == {
+        # The row by its title without "NEC", the column by the word of its heading.
+        ("Rhabdomyoma", "D21.9", "Neoplasm, connective tissue, benign"),
+        # No site: the table's own row ("Malignant Primary", the first heading saying "malignant": C80.1).
+        ("Adenocarcinoma", "C80.1", "Neoplasm, malignant, by site"),
+        ("Carcinoma, in situ", "D09.9", "Neoplasm, in situ, by site"),
+        ("Mesothelioma, abdominal", "D48.7", "Neoplasm, abdomen, cavity, uncertain  behavior"),
+        ("Tumor, malignant", "C79.9", "Neoplasm, malignant, secondary"),
+    }
+    # A row the table lacks is not guessed from its ancestor: "Adenoma, sebaceous" stays unresolved, and so
+    # does "Glioblastoma, specified site".
+    assert made.unresolved_references == 2
+    # The reference says the behaviour, so the main term's cell is what its word means said alone.
+    assert {(p.term, p.code) for p in made.priors if p.subterm is None} == {
+        ("Rhabdomyoma", "D21.9"),
+        ("Adenocarcinoma", "C80.1"),
+    }
+
+
+def test_a_term_without_a_code_means_its_unspecified_site() -> None:
+    terms = [
+        IndexTerm("index", ("Glioblastoma",), nemod="(multiforme)"),
+        IndexTerm("index", ("Glioblastoma", "specified site"), see="Neoplasm, malignant, by site"),
+        IndexTerm("index", ("Glioblastoma", "unspecified site"), codes=("C71.9",)),
+    ]
+    found = designations(terms, KNOWN | {"C71.9"}, SystemId.ICD10CM, _neoplasm()).priors
+    assert {(p.term, p.subterm, p.code) for p in found} == {
+        ("Glioblastoma", None, "C71.9"),
+        ("Glioblastoma", "unspecified site", "C71.9"),
+    }
+
+
+def test_a_reference_to_neoplasm_needs_the_table() -> None:
+    made = designations(TO_NEOPLASMS, KNOWN, SystemId.ICD10CM)
+    assert not made.designations and made.unresolved_references == len(TO_NEOPLASMS)
+
+
 def test_identical_designations_are_made_once() -> None:
     once = designations(_index(), KNOWN, SystemId.ICD10CM)
     twice = designations(_index() + _index(), KNOWN, SystemId.ICD10CM)

@@ -49,6 +49,14 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("carbon monoxide poisoning", CM, "T58.91XA", 1),
     ("lithium poisoning", CM, "T56.891A", 1),
     ("carbon monoxide poisoning assault", CM, "T58.93XA", 1),
+    # the Alphabetic Index's references into the Neoplasm Table ("Chondrosarcoma - see Neoplasm, cartilage,
+    # malignant"), and a term without a code meaning its "unspecified site" (Glioblastoma C71.9)
+    ("chondrosarcoma", CM, "C41.9", 1),
+    ("liposarcoma", CM, "C49.9", 1),
+    ("glioblastoma", CM, "C71.9", 1),
+    # the code sets' own short forms, read off their short titles
+    ("malig neopl stomach nos", CM, "C16.9", 1),
+    ("acute bact endocard", CM, "I33.0", 1),
     # a header found by its words or index terms gives way to the billable code below it the words point to
     ("noise induced hearing loss", CM, "H83.3X9", 1),
     ("liver laceration moderate", CM, "S36.115A", 1),

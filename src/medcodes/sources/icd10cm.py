@@ -296,6 +296,7 @@ _INDEX_SOURCES: dict[FileKind, str] = {
 }
 
 _PRIOR_SOURCES = frozenset({FileKind.ICD10CM_INDEX, FileKind.ICD10CM_DRUG})
+_TABLES = frozenset({FileKind.ICD10CM_DRUG, FileKind.ICD10CM_NEOPLASM})
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -358,15 +359,16 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
     designations: list[Designation] = list(tabular.designations)
     priors: list[Prior] = []
     index_files = [f for kind in _INDEX_SOURCES for f in newest(found, kind)]
+    # The tables are read first: the indexes' references name their rows ("see Neoplasm, skin, benign").
+    tables = {
+        f.path: list(icd10cm_index.load_table(f.path, _INDEX_SOURCES[f.kind])) for f in index_files if f.kind in _TABLES
+    }
     for number, index_file in enumerate(index_files):
         progress("ICD-10-CM index and tables", number, len(index_files))
         source = _INDEX_SOURCES[index_file.kind]
-        terms = (
-            icd10cm_index.load_table(index_file.path, source)
-            if index_file.kind in (FileKind.ICD10CM_DRUG, FileKind.ICD10CM_NEOPLASM)
-            else icd10cm_index.load_index(index_file.path, source)
-        )
-        made = icd10cm_index.designations(terms, known, SYSTEM)
+        terms = tables.get(index_file.path) or list(icd10cm_index.load_index(index_file.path, source))
+        cited = [term for path, rows in tables.items() if path != index_file.path for term in rows]
+        made = icd10cm_index.designations(terms, known, SYSTEM, cited)
         record = source_file(index_file.path)
         # Priors come from the Alphabetic Index and the Table of Drugs (its default column): an entry of the
         # External Cause Index names an event, and a Neoplasm Table cell a behaviour, that the query must say.

@@ -58,6 +58,12 @@ _OTHER_INDEX = {
     "table of drugs and chemicals": "drug",
     "index to external causes of injury": "eindex",
 }
+# The Table of Neoplasms, which the Alphabetic Index cites as its main term "Neoplasm": "Chordoma - see
+# Neoplasm, vertebral (column), malignant", "Adenocarcinoma - see also Neoplasm, malignant, by site".
+NEOPLASM_TABLE = "neoplasm"
+# A term that says its site is specified ("specified site", "specified site NEC", "site specified NEC").
+_SPECIFIED_SITE = re.compile(r"^(?:single )?(?:specified site|site specified)\b", re.IGNORECASE)
+_UNSPECIFIED_SITE = "unspecified site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,18 +285,22 @@ class _Node:
         return list(dict.fromkeys(cell for cells in below for cell in cells))
 
 
-def designations(terms: Iterable[IndexTerm], known: Collection[str], system: SystemId) -> IndexDesignations:
+def designations(
+    terms: Iterable[IndexTerm], known: Collection[str], system: SystemId, cited: Iterable[IndexTerm] = ()
+) -> IndexDesignations:
     """Designations of existing codes made from index terms, directly and through see references.
 
     A term with codes designates each code that resolves (``resolve_code``). A "see" reference, and a
     "see also" on a term without a code of its own, is followed to the term it names (in the same index,
-    or in the one it names: "Index to Diseases and Injuries, ...") and designates that term's codes with
-    ``via`` = the reference as written; a table target keeps its column in the text. A reference counts as
+    or in the one it names: "Index to Diseases and Injuries, ...", or in ``cited``, the terms of the other
+    indexes and tables the references may name) and designates that term's codes with ``via`` = the
+    reference as written; a table target keeps its column in the text. A reference to "Neoplasm, <site>,
+    <behaviour>" names one cell of the Table of Neoplasms (``_neoplasm_cell``). A reference counts as
     unresolved when it gives no designation. Terms whose paths coincide (titles that differ only in their
     nonessential modifiers) are one target.
     """
     terms = list(terms)
-    roots = _tree(terms)
+    roots = _tree([*terms, *cited])
     resolved: dict[str, str | None] = {}
     made: dict[Designation, None] = {}  # an ordered set
     priors: dict[Prior, None] = {}
@@ -319,8 +329,11 @@ def designations(terms: Iterable[IndexTerm], known: Collection[str], system: Sys
         references = [term.see] if term.see else []
         if term.see_also and not _node(roots[term.source], term.path).cells:
             references.append(term.see_also)
+        # "Glioblastoma, specified site - see Neoplasm, malignant, by site": the site is to be said, and the
+        # table's own row (C80.1, the unspecified site) is not what the term means.
+        site_said = bool(_SPECIFIED_SITE.match(term.path[-1]))
         for reference in references:
-            cells, named = _follow(reference, term.source, roots)
+            cells, named = _follow(reference, term.source, roots, site_said)
             found = designate(term, cells, reference)
             if named:
                 # "see category T71" names its codes itself: they are counted nowhere else.
@@ -329,6 +342,12 @@ def designations(terms: Iterable[IndexTerm], known: Collection[str], system: Sys
                 unresolved_references += 1
             elif not prior:
                 prior, prior_via = found, reference
+        if not prior and not references:
+            # "Glioblastoma" holds no code; its subterm "unspecified site" (C71.9) is what it means said alone.
+            unspecified = _node(roots[term.source], term.path).children.get(_UNSPECIFIED_SITE)
+            if unspecified is not None:
+                prior = [(c, t) for c, code in unspecified.cells if (t := resolve_code(code, known)) is not None]
+                prior_via = _UNSPECIFIED_SITE
         # What a main term, or a main term and one subterm, means without more words. A table's cell is decided
         # by its column: of the tables' cells (its own, or those a reference leads to), only the Table of Drugs'
         # default column gives priors.
@@ -358,9 +377,12 @@ def _node(root: _Node, path: tuple[str, ...]) -> _Node:
     return node
 
 
-def _follow(reference: str, source: str, roots: dict[str, _Node]) -> tuple[list[tuple[str | None, str]], bool]:
+def _follow(
+    reference: str, source: str, roots: dict[str, _Node], site_said: bool = False
+) -> tuple[list[tuple[str | None, str]], bool]:
     """The (column, code) pairs a reference stands for (empty when it names no term or no single code),
-    and whether the reference names the codes itself rather than a term."""
+    and whether the reference names the codes itself rather than a term. ``site_said``: the referring term
+    says its site is specified, so a reference into the Table of Neoplasms must name the row."""
     text = _LEADING_ALSO.sub("", _TRAILING_INSTRUCTION.sub("", squash(reference)).strip(" ,.;"))
     category = _CATEGORY_REFERENCE.match(text)
     if category:
@@ -370,6 +392,8 @@ def _follow(reference: str, source: str, roots: dict[str, _Node]) -> tuple[list[
     parts = [part for part in (squash(p) for p in text.split(",")) if part]
     if parts and (other := _OTHER_INDEX.get(_key(parts[0]))):
         source, parts = other, parts[1:]
+    elif parts and _bare(_key(parts[0])) == "neoplasm" and source != NEOPLASM_TABLE and NEOPLASM_TABLE in roots:
+        return _neoplasm_cell(parts[1:], roots[NEOPLASM_TABLE], site_said), False
     root = roots.get(source)
     if root is None or not parts:
         return [], False
@@ -377,6 +401,34 @@ def _follow(reference: str, source: str, roots: dict[str, _Node]) -> tuple[list[
     if not consumed or not all(_QUALIFIER.match(part) for part in parts[consumed:]):
         return [], False
     return node.target_cells(), False
+
+
+def _neoplasm_cell(parts: list[str], table: _Node, site_said: bool = False) -> list[tuple[str | None, str]]:
+    """The code of the Table of Neoplasms' cell that a reference's parts name: the parts that are words of
+    column headings name the first column whose heading holds them all ("malignant": Malignant Primary;
+    "malignant, secondary": Malignant Secondary; "in situ": Ca in situ), the others the row, from the table's
+    main term down ("connective tissue" NEC; none: the main term's own row, "Neoplasm, malignant, by site" is
+    C80.1). "by site" qualifies. The reference says the column, so the designation's text does not."""
+    tops = list(table.children.values())
+    if len(tops) != 1:
+        return []
+    headings = list(dict.fromkeys(column for column, _ in tops[0].cells if column))
+    behaviour = [part for part in parts if _headings_holding([part], headings)]
+    site = [part for part in parts if part not in behaviour and not _QUALIFIER.match(part)]
+    columns = _headings_holding(behaviour, headings)
+    if not behaviour or not columns or (site_said and not site):
+        return []
+    consumed, row = _match(tops[0], site, 0)
+    if consumed != len(site):
+        return []
+    return [(None, code) for heading, code in row.cells if heading == columns[0]]
+
+
+def _headings_holding(parts: list[str], headings: list[str]) -> list[str]:
+    """The column headings that hold the words of every part, each in a row ("malignant": "Malignant
+    Primary" and "Malignant Secondary")."""
+    wanted = [f" {_key(part)} " for part in parts]
+    return [heading for heading in headings if all(words in f" {_key(heading)} " for words in wanted)]
 
 
 def _category_codes(words: str) -> list[str]:
