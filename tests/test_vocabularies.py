@@ -701,6 +701,10 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     assert priors[("Diabetes, diabetic", None)] == "E11.9"
     assert priors[("Pneumonia", None)] == "J18.9"
     assert priors[("Hypertension, hypertensive", None)] == "I10"
+    # The index's references into the Table of Neoplasms, read against that table by the script: without it,
+    # "liposarcoma" found nothing on the embedded default.
+    assert priors[("Liposarcoma", None)] == "C49.9"
+    assert default_db.search("liposarcoma", [CM]).hits[0].code == "C49.9"
     names = {v.name: v for v in default_db.vocabularies()}
     assert names["index-reconstructed"].derived
     assert "reconstructed" in names["index-reconstructed"].attribution
