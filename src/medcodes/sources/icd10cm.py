@@ -359,16 +359,20 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
     designations: list[Designation] = list(tabular.designations)
     priors: list[Prior] = []
     index_files = [f for kind in _INDEX_SOURCES for f in newest(found, kind)]
-    # The tables are read first: the indexes' references name their rows ("see Neoplasm, skin, benign").
+    # The tables are read first: the indexes' references name their rows ("see Neoplasm, skin, benign"). A
+    # table's own references stay within it, so only the indexes are given the tables' terms.
     tables = {
         f.path: list(icd10cm_index.load_table(f.path, _INDEX_SOURCES[f.kind])) for f in index_files if f.kind in _TABLES
     }
+    cited = [term for rows in tables.values() for term in rows]
     for number, index_file in enumerate(index_files):
         progress("ICD-10-CM index and tables", number, len(index_files))
         source = _INDEX_SOURCES[index_file.kind]
-        terms = tables.get(index_file.path) or list(icd10cm_index.load_index(index_file.path, source))
-        cited = [term for path, rows in tables.items() if path != index_file.path for term in rows]
-        made = icd10cm_index.designations(terms, known, SYSTEM, cited)
+        if index_file.kind in _TABLES:
+            made = icd10cm_index.designations(tables[index_file.path], known, SYSTEM)
+        else:
+            terms = icd10cm_index.load_index(index_file.path, source)
+            made = icd10cm_index.designations(terms, known, SYSTEM, cited)
         record = source_file(index_file.path)
         # Priors come from the Alphabetic Index and the Table of Drugs (its default column): an entry of the
         # External Cause Index names an event, and a Neoplasm Table cell a behaviour, that the query must say.

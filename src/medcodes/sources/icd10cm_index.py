@@ -307,15 +307,19 @@ def designations(
     unresolved_codes = 0
     unresolved_references = 0
 
+    def existing(code: str) -> str | None:
+        """The existing code a code as written stands for (``resolve_code``, once per code)."""
+        if code not in resolved:
+            resolved[code] = resolve_code(code, known)
+        return resolved[code]
+
     def designate(
         term: IndexTerm, cells: list[tuple[str | None, str]], via: str | None
     ) -> list[tuple[str | None, str]]:
         """Add a designation per resolvable cell; return the (column, code) of each designated."""
         targets: list[tuple[str | None, str]] = []
         for column, code in cells:
-            if code not in resolved:
-                resolved[code] = resolve_code(code, known)
-            target = resolved[code]
+            target = existing(code)
             if target is not None:
                 targets.append((column, target))
                 text = f"{term.text}{TABLE_COLUMN}{column}" if column else term.text
@@ -346,7 +350,7 @@ def designations(
             # "Glioblastoma" holds no code; its subterm "unspecified site" (C71.9) is what it means said alone.
             unspecified = _node(roots[term.source], term.path).children.get(_UNSPECIFIED_SITE)
             if unspecified is not None:
-                prior = [(c, t) for c, code in unspecified.cells if (t := resolve_code(code, known)) is not None]
+                prior = [(c, t) for c, code in unspecified.cells if (t := existing(code)) is not None]
                 prior_via = _UNSPECIFIED_SITE
         # What a main term, or a main term and one subterm, means without more words. A table's cell is decided
         # by its column: of the tables' cells (its own, or those a reference leads to), only the Table of Drugs'
