@@ -12,7 +12,6 @@ none of those carries and the index does not hold, the initialisms of the data's
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 
@@ -388,7 +387,7 @@ def harvest(texts: Iterable[str]) -> dict[str, set[str]]:
 def save(store: SQLiteStore) -> None:
     """Build-time step: harvest the data's own abbreviations and keep them in the store."""
     found = harvest(text for _, _, _, text in store.designation_rows())
-    store.put_blob(BLOB, json.dumps({k: sorted(v) for k, v in sorted(found.items())}).encode())
+    store.put_word_lists(BLOB, {k: sorted(v) for k, v in sorted(found.items())})
 
 
 def load(
@@ -409,8 +408,7 @@ def load(
     holds nor the start of one (a word cut short, "hyp", is read as such).
     """
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
-    blob = store.get_blob(BLOB)
-    harvested: dict[str, list[str]] = json.loads(blob) if blob else {}
+    harvested = store.get_word_lists(BLOB)
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
         words = tokens(name)

@@ -12,7 +12,6 @@ is no abbreviation the lists or the data spell out, and no word (nor the start o
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -191,11 +190,9 @@ def derive(
 
 def save(store: SQLiteStore, limits: Initialisms = DEFAULT.initialisms) -> None:
     """Build-time step: key the condition names by their initials and keep them in the store."""
-    store.put_blob(BLOB, json.dumps(derive(names(store), limits), separators=(",", ":")).encode())
+    store.put_word_lists(BLOB, derive(names(store), limits))
 
 
 def load(store: SQLiteStore) -> dict[str, list[str]]:
     """The stored initialisms (none in a database built before them)."""
-    blob = store.get_blob(BLOB)
-    found: dict[str, list[str]] = json.loads(blob) if blob else {}
-    return found
+    return store.get_word_lists(BLOB)

@@ -17,7 +17,6 @@ entries): "low" is the short form of "lower" in ICD-10-CM's short titles, but a 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -46,7 +45,7 @@ def aligned(title: str, short_title: str) -> Iterable[tuple[str, str]]:
     for word in short:
         if word in full_words:
             # Both titles write it: the next short form stands for a word after it.
-            at = full.index(word, at) + 1 if word in full[at:] else at
+            at = next((i + 1 for i in range(at, len(full)) if full[i] == word), at)
             continue
         if len(word) < 2 or not word.isalpha():
             continue
@@ -94,12 +93,9 @@ def derive(
 def save(store: SQLiteStore, limits: ShortForms = DEFAULT.short_forms) -> None:
     """Build-time step: derive the short forms from the store's titles and keep them in it."""
     full_words = {word for text in store.distinct_texts(_FULL_NAMES) for word in tokens(text)}
-    derived = derive(store.title_pairs(), full_words, limits)
-    store.put_blob(BLOB, json.dumps(derived, separators=(",", ":")).encode())
+    store.put_word_lists(BLOB, derive(store.title_pairs(), full_words, limits))
 
 
 def load(store: SQLiteStore) -> dict[str, list[str]]:
     """The stored short forms (none in a database built before them)."""
-    blob = store.get_blob(BLOB)
-    found: dict[str, list[str]] = json.loads(blob) if blob else {}
-    return found
+    return store.get_word_lists(BLOB)

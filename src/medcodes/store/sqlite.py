@@ -557,6 +557,17 @@ class SQLiteStore:
             raise DatabaseDamaged(self.path, f"the search index's part {name!r} does not match its checksum")
         return data
 
+    def put_word_lists(self, name: str, lists: dict[str, list[str]]) -> None:
+        """Keep a table of key -> words or phrases (the derived abbreviations, initialisms, short forms) as a
+        JSON blob."""
+        self.put_blob(name, json.dumps(lists, separators=(",", ":")).encode())
+
+    def get_word_lists(self, name: str) -> dict[str, list[str]]:
+        """A table kept by ``put_word_lists`` (empty in a database built before it)."""
+        blob = self.get_blob(name)
+        lists: dict[str, list[str]] = json.loads(blob) if blob else {}
+        return lists
+
     def set_stamp(self, stamp: BuildStamp) -> None:
         with self.connection:
             self.connection.execute("DELETE FROM stamp")
