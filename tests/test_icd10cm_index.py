@@ -374,6 +374,40 @@ def test_a_reference_to_neoplasm_needs_the_table() -> None:
     assert not made.designations and made.unresolved_references == len(TO_NEOPLASMS)
 
 
+# A reference may name a term that only says "see" itself (FY2025 Alphabetic Index, "Fracture, traumatic").
+CHAINED = [
+    IndexTerm("index", ("Fracture, traumatic",), codes=("T14.8",)),
+    IndexTerm("index", ("Fracture, traumatic", "femur, femoral"), codes=("S72.9-",)),
+    IndexTerm("index", ("Fracture, traumatic", "femur, femoral", "neck"), see="Fracture, femur, upper end, neck"),
+    IndexTerm("index", ("Fracture, traumatic", "femur, femoral", "upper end"), codes=("S72.00-",)),
+    IndexTerm("index", ("Fracture, traumatic", "femur, femoral", "upper end", "neck"), codes=("S72.00-",)),
+    IndexTerm("index", ("Fracture, traumatic", "hip"), see="Fracture, femur, neck"),
+    # A "see also" adds a place to look; it does not say what the term it sits on means.
+    IndexTerm("index", ("Findings, abnormal, inconclusive, without diagnosis",), see_also="Abnormal"),
+    IndexTerm("index", ("Abnormal, abnormality, abnormalities",), see_also="Anomaly"),
+    IndexTerm("index", ("Anomaly, anomalous",), codes=("Q89.9",)),
+    IndexTerm("index", ("Elevated, elevation", "GFR"), see="Findings, abnormal, inconclusive, without diagnosis"),
+    # A cycle ends where the chain's length does.
+    IndexTerm("index", ("Loop",), see="Ring"),
+    IndexTerm("index", ("Ring",), see="Loop"),
+]
+CHAIN_KNOWN = frozenset({"T14.8", "S72.9", "S72.00", "Q89.9"})
+
+
+def test_a_reference_to_a_term_that_says_see_follows_that_reference_too() -> None:
+    made = designations(CHAINED, CHAIN_KNOWN, SystemId.ICD10CM)
+    hip = {(d.code, d.via) for d in made.designations if d.text == "Fracture, traumatic, hip"}
+    assert hip == {("S72.00", "Fracture, femur, neck")}
+
+
+def test_a_see_also_is_not_followed_through_the_term_it_names() -> None:
+    made = designations(CHAINED, CHAIN_KNOWN, SystemId.ICD10CM)
+    assert not [d for d in made.designations if d.text.startswith(("Elevated", "Findings", "Loop", "Ring"))]
+    # "Abnormal" gives Q89.9 itself; "Findings" names a term without a code, and "GFR" and the cycle give nothing.
+    assert {d.code for d in made.designations if d.text.startswith("Abnormal")} == {"Q89.9"}
+    assert made.unresolved_references == 4
+
+
 def test_identical_designations_are_made_once() -> None:
     once = designations(_index(), KNOWN, SystemId.ICD10CM)
     twice = designations(_index() + _index(), KNOWN, SystemId.ICD10CM)

@@ -64,6 +64,8 @@ NEOPLASM_TABLE = "neoplasm"
 # A term that says its site is specified ("specified site", "specified site NEC", "site specified NEC").
 _SPECIFIED_SITE = re.compile(r"^(?:single )?(?:specified site|site specified)\b", re.IGNORECASE)
 _UNSPECIFIED_SITE = "unspecified site"
+# References followed in a row: a term cited may itself say "see" (the index chains at most two).
+_CHAIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,9 @@ class _Node:
 
     path: tuple[str, ...]
     cells: list[tuple[str | None, str]] = field(default_factory=list)  # (column, code as written)
+    # The "see" references of a term, as written: a term that says "see" is nothing but what it names. (A "see
+    # also" only adds a place to look: "Findings, abnormal ... - see also Abnormal" is not the main term Abnormal.)
+    references: list[str] = field(default_factory=list)
     children: dict[str, _Node] = field(default_factory=dict)  # key: the title, normalised (``_key``)
     # Built on first lookup: children by their title without modifiers (``_bare``), and by its first word.
     _bare_titles: dict[str, list[_Node]] | None = None
@@ -371,6 +376,8 @@ def _tree(terms: Iterable[IndexTerm]) -> dict[str, _Node]:
         for title in term.path:
             node = node.child(title)
         node.cells.extend((term.column, code) for code in term.codes)
+        if term.see:
+            node.references.append(term.see)
     return roots
 
 
@@ -382,11 +389,15 @@ def _node(root: _Node, path: tuple[str, ...]) -> _Node:
 
 
 def _follow(
-    reference: str, source: str, roots: dict[str, _Node], site_said: bool = False
+    reference: str, source: str, roots: dict[str, _Node], site_said: bool = False, depth: int = 0
 ) -> tuple[list[tuple[str | None, str]], bool]:
     """The (column, code) pairs a reference stands for (empty when it names no term or no single code),
     and whether the reference names the codes itself rather than a term. ``site_said``: the referring term
-    says its site is specified, so a reference into the Table of Neoplasms must name the row."""
+    says its site is specified, so a reference into the Table of Neoplasms must name the row.
+
+    A term the reference names that has no code but a "see" of its own stands for what that one gives
+    ("Fracture, traumatic, hip - see Fracture, femur, neck", whose term says "see Fracture, femur, upper end,
+    neck" S72.00-), up to ``_CHAIN`` references in a row."""
     text = _LEADING_ALSO.sub("", _TRAILING_INSTRUCTION.sub("", squash(reference)).strip(" ,.;"))
     category = _CATEGORY_REFERENCE.match(text)
     if category:
@@ -404,7 +415,13 @@ def _follow(
     consumed, node = _match(root, parts, 0)
     if not consumed or not all(_QUALIFIER.match(part) for part in parts[consumed:]):
         return [], False
-    return node.target_cells(), False
+    cells = node.target_cells()
+    if not cells and not node.cells and depth < _CHAIN:
+        for further in node.references:
+            cells, _ = _follow(further, source, roots, site_said, depth + 1)
+            if cells:
+                break
+    return cells, False
 
 
 def _neoplasm_cell(parts: list[str], table: _Node, site_said: bool = False) -> list[tuple[str | None, str]]:
