@@ -13,6 +13,7 @@ from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, 
 from medcodes.search import index, priors
 from medcodes.search.engine import SearchEngine, restatement
 from medcodes.search.query import parse
+from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -45,6 +46,17 @@ CONCEPTS = [
     ("S82.209D", "Unspecified fracture of shaft of unspecified tibia, subsequent encounter", True, "S82.209"),
     ("T58.91", "Toxic effect of carbon monoxide from unspecified source, accidental (unintentional)", False, None),
     ("T58.93", "Toxic effect of carbon monoxide from unspecified source, assault", False, None),
+    # A category whose subcategories each have an "unspecified" code (of laterality); one is the category's own.
+    ("C74", "Malignant neoplasm of adrenal gland", False, None),
+    ("C74.1", "Malignant neoplasm of medulla of adrenal gland", False, "C74"),
+    ("C74.10", "Malignant neoplasm of medulla of unspecified adrenal gland", True, "C74.1"),
+    ("C74.11", "Malignant neoplasm of medulla of right adrenal gland", True, "C74.1"),
+    ("C74.9", "Malignant neoplasm of unspecified part of adrenal gland", False, "C74"),
+    ("C74.90", "Malignant neoplasm of unspecified part of unspecified adrenal gland", True, "C74.9"),
+    ("C74.91", "Malignant neoplasm of unspecified part of right adrenal gland", True, "C74.9"),
+    ("T69.1", "Chilblains", False, None),
+    ("T69.1XXA", "Chilblains, initial encounter", True, "T69.1"),
+    ("T69.1XXD", "Chilblains, subsequent encounter", True, "T69.1"),
 ]
 # The Table of Drugs' cells, as the build writes them ("term — column").
 DRUG_CELLS = [
@@ -57,6 +69,7 @@ INDEX_TERMS = [
     ("N12", "Pyelonephritis"),
     ("N15.9", "Infection, kidney"),
     ("S82.20", "Fracture, traumatic, tibia, shaft"),
+    ("T69.1", "Pernio, perniosis"),
 ]
 
 SPREAD = ("C25.0", "C25.1")
@@ -67,7 +80,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     path = tmp_path_factory.mktemp("defaults") / "d.db"
     built = SQLiteStore.create(path)
     concepts = tuple(
-        Concept(CM, code, title, ConceptKind.CODE if billable else ConceptKind.CATEGORY, billable, parent, seq=i)
+        Concept(CM, code, title, ConceptKind.CATEGORY if parent is None else ConceptKind.CODE, billable, parent, seq=i)
         for i, (code, title, billable, parent) in enumerate(CONCEPTS)
     )
     titles = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
@@ -80,6 +93,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     found = (
         Prior(CM, "H10.3", "Conjunctivitis", "acute"),
         Prior(CM, "N12", "Pyelonephritis"),
+        Prior(CM, "T69.1", "Pernio, perniosis"),
         Prior(CM, "T58.91", "Carbon monoxide", source="drug"),  # the table's default column
     )
     built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, terms, priors=found))
@@ -129,6 +143,51 @@ def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(stor
     assert [h.code for h in found.hits[:2]] == ["H10.30", "H10.10"]
     assert found.hits[0].reasons[0].text == "Conjunctivitis, acute"
     assert engine.search(parse("tibia shaft fracture", (CM,))).hits[0].code == "S82.209A"
+
+
+def test_the_category_s_own_unspecified_code_is_marked(store: SQLiteStore) -> None:
+    size = max(ids(store, *(code for code, *_ in CONCEPTS))) + 1
+    marks = priors.derive(store, size)
+    c74_10, c74_90, h10_30, h10_10 = ids(store, "C74.10", "C74.90", "H10.30", "H10.10")
+    # Both say "unspecified" (C74.10 of its side); only C74.90 is what the category C74 defaults to.
+    assert marks.residual()[[c74_10, c74_90]].tolist() == [1, 1]
+    assert marks.category_default()[[c74_10, c74_90, h10_30, h10_10]].tolist() == [0, 1, 1, 0]
+    found = SearchEngine(store).search(parse("adrenal gland malignant neoplasm", (CM,))).hits
+    # Before, C74.10 and C74.90 tied and the medulla came first by code order.
+    assert [h.code for h in found[:2]] == ["C74.90", "C74.10"]
+    # A query that says "unspecified" itself reads neither residual prior: its words choose.
+    assert (
+        SearchEngine(store).search(parse("malignant neoplasm of unspecified adrenal gland medulla", (CM,))).hits[0].code
+        == "C74.10"
+    )
+
+
+def _weight(store: SQLiteStore, code: str, kind: DesignationKind, word: str) -> float:
+    """The index weight of ``word`` in ``code``'s designation of ``kind``."""
+    lexical = index.load_index(store)
+    assert lexical is not None
+    (cid,) = ids(store, code)
+    (doc,) = [d for d in np.flatnonzero(lexical.doc_concept == cid) if index.KINDS[lexical.doc_kind[d]] is kind]
+    lo, hi = int(lexical.doc_ptr[doc]), int(lexical.doc_ptr[doc + 1])
+    held = {
+        lexical.vocabulary[t]: float(w) for t, w in zip(lexical.doc_term[lo:hi], lexical.doc_weight[lo:hi], strict=True)
+    }
+    return held[word]
+
+
+def test_a_name_on_a_header_and_its_default_counts_in_full_on_the_default(store: SQLiteStore) -> None:
+    # "Pernio, perniosis" names T69.1 and, said no further, T69.1XXA: the code one reports stands for both.
+    # Before, the header came first by code order (each has the main term's mark) and T69.1XXA's weight was cut.
+    header = _weight(store, "T69.1", DesignationKind.INDEX_TERM, "pernio")
+    default = _weight(store, "T69.1XXA", DesignationKind.INDEX_TERM, "pernio")
+    assert header == pytest.approx(default * 2**-DEFAULT.bm25.spread, rel=1e-3)
+
+
+def test_a_seventh_character_title_holds_its_parent_s_words_once(store: SQLiteStore) -> None:
+    # "..., initial encounter for closed fracture" says "fracture" again; it counts once, as in the parent.
+    fracture = _weight(store, "S82.209A", DesignationKind.TITLE, "fracture")
+    assert fracture == pytest.approx(_weight(store, "S82.209A", DesignationKind.TITLE, "tibia"), rel=1e-3)
+    assert fracture == pytest.approx(_weight(store, "S82.209D", DesignationKind.TITLE, "fracture"), rel=1e-3)
 
 
 def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQLiteStore) -> None:

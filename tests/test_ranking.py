@@ -68,14 +68,19 @@ def test_priors_raise_the_worth_of_what_the_index_names() -> None:
     factor = priors.factor(main_term=[0, 1, 0, 0], index_terms=[0, 0, 3, 1000], residual=[0, 0, 0, 1])
     # log2(1 + 3) / log2(1 + 3) = 1: the cap; a count beyond it counts as the cap.
     assert factor.tolist() == pytest.approx([1.0, 1.5, 1.2, 1.3])
+    # The category's own unspecified code is a residual code twice over.
+    both = Priors(residual=0.1, category_default=0.05).factor(
+        main_term=[0], index_terms=[0], residual=[1], category_default=[1]
+    )
+    assert both.tolist() == pytest.approx([1.15])
 
 
 def test_a_query_that_names_the_residual_case_reads_no_residual_prior() -> None:
-    said = Ranking(priors=Priors(main_term=0.5, residual=0.1)).said_residual()
-    assert said.priors.residual == 0.0
+    said = Ranking(priors=Priors(main_term=0.5, residual=0.1, category_default=0.2)).said_residual()
+    assert (said.priors.residual, said.priors.category_default) == (0.0, 0.0)
     assert said.priors.main_term == 0.5  # the other priors stay
-    assert said.priors.factor(main_term=[0], index_terms=[0], residual=[1]).tolist() == [1.0]
-    plain = Ranking(priors=Priors(residual=0.0))
+    assert said.priors.factor(main_term=[0], index_terms=[0], residual=[1], category_default=[1]).tolist() == [1.0]
+    plain = Ranking(priors=Priors(residual=0.0, category_default=0.0))
     assert plain.said_residual() is plain
 
 

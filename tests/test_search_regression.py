@@ -54,6 +54,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("chondrosarcoma", CM, "C41.9", 1),
     ("liposarcoma", CM, "C49.9", 1),
     ("glioblastoma", CM, "C71.9", 1),
+    # a category's own unspecified code before a subcategory's (C74.10 says "unspecified" of its side only);
+    # a 7th-character title says "fracture" once; a reference to a term that itself says "see"
+    ("adrenal cancer", CM, "C74.90", 1),
+    ("radius fracture", CM, "S52.90XA", 1),
+    ("tibia fracture", CM, "S82.209A", 1),
+    ("pernio", CM, "T69.1XXA", 1),
     # the code sets' own short forms, read off their short titles
     ("malig neopl stomach nos", CM, "C16.9", 1),
     ("acute bact endocard", CM, "I33.0", 1),

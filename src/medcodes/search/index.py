@@ -150,7 +150,9 @@ class LexicalIndex:
                 self.concept_billable > 0, billable[self.concept_system], header[self.concept_system]
             ).astype(np.float32)
             marks = Marks(self.concept_marks, self.concept_index_terms)
-            concept *= ranking.priors.factor(marks.main_term(), marks.index_terms, marks.residual())
+            concept *= ranking.priors.factor(
+                marks.main_term(), marks.index_terms, marks.residual(), marks.category_default()
+            )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
             if len(self._worth_by_ranking) >= 4:  # one engine uses one ranking; a tuning run a few in turn
@@ -285,6 +287,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
             length = len(tokens(parent)) + 1
+            # Nor does the qualifier say its parent's words again: "Pathological fracture, hip, unspecified,
+            # initial encounter for fracture" holds "fracture" once, as its parent does.
+            said = len(tokens(parent))
+            words = words[:said] + [word for word in words[said:] if word not in words[:said]]
         elif kind is DesignationKind.INDEX_TERM:
             index_terms.setdefault((cid, text), did)
             if TABLE_COLUMN in text:
@@ -341,16 +347,19 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # How many codes of its system each name (other than a title) is given to, and the first of them: a name
     # given to many says less of each but the first, which stands for them all (as one of a family of
     # 7th-character siblings does), so that they do not crowd out every other answer.
-    # The first is the one the index gives the main term, else the residual code, else the first in code order.
+    # The first is the one the index gives the main term, else the residual code, else the first in code order;
+    # of two alike, the code a header holding the name defaults to comes before the header ("Pernio" T69.1XXA,
+    # not the category T69.1 it completes), where a header's other codes come after it (the header stands for them).
     title = kind_number[DesignationKind.TITLE]
     standing = marks.main_term() * 2 + marks.residual()
-    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    holders_of: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     for _did, cid, kind_id, words, _length in docs:
         if kind_id != title:
-            key = (int(concept_system[cid]), tuple(words))
-            count, first = spread.get(key, (0, cid))
-            better = (standing[cid], -cid) > (standing[first], -first)
-            spread[key] = (count + 1, cid if better else first)
+            holders_of.setdefault((int(concept_system[cid]), tuple(words)), []).append(cid)
+    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    for key, holders in holders_of.items():
+        completing = {marks.defaults.get(cid) for cid in holders}
+        spread[key] = (len(holders), max(holders, key=lambda c: (standing[c], c in completing, -c)))
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a

@@ -16,6 +16,9 @@ official data when the search index is built and kept with it:
 - **residual**: the code says it is the unspecified case of its category ("Pneumonia, unspecified organism",
   "Unspecified conjunctivitis", "Urinary tract infection, site not specified", "... NOS"): what a query that
   says no more than the category's words means.
+- **category default**: the residual code that the 3-character category itself defaults to (``default_below``
+  from the category): C74.90 "... of unspecified part of unspecified adrenal gland", where C74.10 "... of
+  medulla of unspecified adrenal gland" says "unspecified" of its side only.
 
 ``search.ranking.Priors`` turns the marks into a factor on the concept's worth.
 """
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from medcodes.models import DesignationKind
+from medcodes.models import ConceptKind, DesignationKind
 from medcodes.search.ranking import LISTING_SYSTEMS
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -39,6 +42,7 @@ U16 = npt.NDArray[np.uint16]
 
 MAIN_TERM = 1
 RESIDUAL = 2
+CATEGORY_DEFAULT = 4
 
 # "Unspecified", said of a title's parts: the code claiming least says it most ("Unspecified ..., unspecified eye").
 _UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
@@ -50,7 +54,8 @@ _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwi
 
 @dataclass(frozen=True, slots=True)
 class Marks:
-    """Per concept id: its marks (``MAIN_TERM`` | ``RESIDUAL`` bits) and how many index entries lead to it."""
+    """Per concept id: its marks (``MAIN_TERM`` | ``RESIDUAL`` | ``CATEGORY_DEFAULT`` bits) and how many index
+    entries lead to it."""
 
     marks: U8
     index_terms: U16
@@ -64,6 +69,9 @@ class Marks:
 
     def residual(self) -> U8:
         return ((self.marks & RESIDUAL) >> 1).astype(np.uint8)
+
+    def category_default(self) -> U8:
+        return ((self.marks & CATEGORY_DEFAULT) >> 2).astype(np.uint8)
 
 
 def residual(title: str) -> bool:
@@ -112,9 +120,12 @@ def derive(store: SQLiteStore, size: int) -> Marks:
     counts = np.zeros(size, dtype=np.int64)
     billable = np.zeros(size, dtype=np.bool_)
     systems: dict[int, SystemId] = {}
-    for cid, system, is_billable, _kind in store.concept_rows():
+    categories: set[int] = set()
+    for cid, system, is_billable, concept_kind in store.concept_rows():
         billable[cid] = is_billable
         systems[cid] = system
+        if concept_kind is ConceptKind.CATEGORY:
+            categories.add(cid)
     vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
     for cid, _system, _kind, title in store.concept_titles():
         if billable[cid] and residual(title):
@@ -133,6 +144,8 @@ def derive(store: SQLiteStore, size: int) -> Marks:
             below = default_below(cid, children, billable, vague, seventh)
             if below is not None:
                 defaults[cid] = below
+                if cid in categories:
+                    marks[below] |= CATEGORY_DEFAULT
     for cid, *_names in store.prior_names():
         marks[cid] |= MAIN_TERM
         if cid in defaults:

@@ -78,7 +78,9 @@ class Priors:
     Derived at build time (``search.priors``): a concept gets ``main_term`` when an index names it for one of
     its headings' own words (the Alphabetic Index's code for a main term: "Diabetes" E11.9, "Pneumonia" J18.9),
     and ``index_terms`` x log2(1 + n) / log2(1 + ``index_terms_cap``) (capped at 1) for the ``n`` index
-    entries that lead to it; the residual code of a category (its "unspecified" code) gets ``residual``.
+    entries that lead to it; a code whose title says it is the unspecified case gets ``residual``, and the one the
+    3-character category itself defaults to (C74.90, not the C74.10 whose "unspecified" is of its side) gets
+    ``category_default`` besides.
     A prior multiplies the concept's worth by (1 + its share): it orders codes whose words match alike.
     The residual prior stands for what a query leaves unsaid: a query that says "other", "specified" or
     "unspecified" itself is read without it (``Ranking.said_residual``), so that its words choose between the
@@ -89,16 +91,24 @@ class Priors:
     index_terms: float = 0.1
     index_terms_cap: int = 64
     residual: float = 0.1
+    category_default: float = 0.1  # read and left out with ``residual`` (``Ranking.said_residual``)
     # A query of more words than this names its case in words: the residual prior stays out of it (a title
     # typed out, "Car occupant injured in collision with pedestrian: passenger", is no "unspecified" query).
     residual_words: int = 6
 
-    def factor(self, main_term: npt.ArrayLike, index_terms: npt.ArrayLike, residual: npt.ArrayLike) -> F32:
+    def factor(
+        self,
+        main_term: npt.ArrayLike,
+        index_terms: npt.ArrayLike,
+        residual: npt.ArrayLike,
+        category_default: npt.ArrayLike = 0,
+    ) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""
         count = np.asarray(index_terms, dtype=np.float32)
         share: F32 = np.minimum(np.log2(1.0 + count) / np.float32(np.log2(1.0 + self.index_terms_cap)), 1.0)
         marks: F32 = self.main_term * np.asarray(main_term, dtype=np.float32)
         marks = marks + self.residual * np.asarray(residual, dtype=np.float32)
+        marks = marks + self.category_default * np.asarray(category_default, dtype=np.float32)
         return (1.0 + marks + self.index_terms * share).astype(np.float32)
 
 
@@ -265,9 +275,9 @@ class Ranking:
 
     def said_residual(self) -> Ranking:
         """The weights for a query that names the residual case itself: no residual prior."""
-        if not self.priors.residual:
+        if not self.priors.residual and not self.priors.category_default:
             return self
-        return dataclasses.replace(self, priors=dataclasses.replace(self.priors, residual=0.0))
+        return dataclasses.replace(self, priors=dataclasses.replace(self.priors, residual=0.0, category_default=0.0))
 
     # ------------------------------------------------------------ changing it by name (the tuning script)
     def replace(self, changes: Mapping[str, float]) -> Ranking:
