@@ -144,6 +144,14 @@ def test_results_page_through(client: TestClient, monkeypatch: pytest.MonkeyPatc
     assert "Page 2 of 3" in second.text("main")
 
 
+def test_a_code_matched_and_standing_in_for_its_header_counts_once(service: CodeService) -> None:
+    # S52.521A matches "fracture" itself and stands in for its header S52.521: one code, counted once (it was
+    # counted twice where the header ranked first, and the pages ran one too many).
+    found = service.search("fracture", (), 50)
+    assert {h.code for h in found.hits} >= {"S52.521", "S52.521A"}
+    assert found.total == len(found.hits) == 6
+
+
 def test_results_page_out_of_range_is_400(client: TestClient) -> None:
     assert "page must be a number from 1 to 500" in page(client, "/search?q=asthma&page=0", 400).text("main")
 

@@ -567,6 +567,7 @@ class SearchEngine:
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
+        matched = {(c.system, c.code) for c in concepts.values()}  # counted in the result's total already
         for h in found:
             concept = concepts.get(h.concept)
             if concept is None:
@@ -577,7 +578,10 @@ class SearchEngine:
                 # The billable code takes its header's place (unless it ranks above it already); the header
                 # follows among the later results, as 7th-character siblings do.
                 why = MatchReason("narrower", f"{concept.code} {text}")
-                if self._append(out, seen, below, _hit(below, h.score, (why, *typed), ()), (below.title, words.groups)):
+                added = self._append(
+                    out, seen, below, _hit(below, h.score, (why, *typed), ()), (below.title, words.groups)
+                )
+                if added and (below.system, below.code) not in matched:
                     out.narrowed += 1
                 family = out.families.setdefault((below.system, below.code), below.code)
                 out.families[(concept.system, concept.code)] = family
