@@ -189,6 +189,7 @@ def test_generate_needs_codes_or_a_scope(db: Path, server: LoopbackServer) -> No
     assert "give CODES, --codes FILE, --within CODE or --system SYSTEM" in result.stderr
 
 
+@pytest.mark.usefixtures("interruptible")
 def test_ctrl_c_stops_cleanly_with_a_summary_and_the_next_run_resumes(db: Path, server: LoopbackServer) -> None:
     fast, hanging = Reply(content=answer(ExplainerKind.PROCEDURE), delay=0.05), Reply(status=503, delay=30)
     server.script(fast, fast, hanging)

@@ -393,6 +393,7 @@ def test_a_refused_key_stops_the_batch_at_once(
     assert (list(explainers.all()), explainers.failures()) == ([], [])
 
 
+@pytest.mark.usefixtures("interruptible")
 def test_an_interrupted_batch_keeps_what_it_stored_and_resumes(
     service: CodeService, explainers: ExplainerStore, server: LoopbackServer
 ) -> None:
