@@ -190,6 +190,25 @@ def test_a_seventh_character_title_holds_its_parent_s_words_once(store: SQLiteSt
     assert fracture == pytest.approx(_weight(store, "S82.209D", DesignationKind.TITLE, "fracture"), rel=1e-3)
 
 
+def test_a_name_given_to_several_codes_stands_first_on_the_one_other_names_agree_with(tmp_path: Path) -> None:
+    # The ICD-10-PCS Index sends "Appendectomy" to Excision (0DBJ) and Resection (0DTJ) alike; the ICD-9-CM
+    # title the GEM maps to Resection says "appendectomy" too. Before, the name stood first on 0DBJ0ZZ, the
+    # first in code order, and the other holders' weights were cut.
+    pcs = SystemId.ICD10PCS
+    titles = {"0DBJ0ZZ": "Excision of Appendix, Open Approach", "0DTJ0ZZ": "Resection of Appendix, Open Approach"}
+    concepts = tuple(
+        Concept(pcs, code, title, ConceptKind.CODE, True, None, seq=i) for i, (code, title) in enumerate(titles.items())
+    )
+    names = tuple(Designation(pcs, c.code, DesignationKind.TITLE, c.title, "tables") for c in concepts)
+    names += tuple(Designation(pcs, code, DesignationKind.INDEX_TERM, "Appendectomy", "pcs-index") for code in titles)
+    names += (Designation(pcs, "0DTJ0ZZ", DesignationKind.SYNONYM, "Other appendectomy", "icd9cm-gem"),)
+    built = SQLiteStore.create(tmp_path / "p.db")
+    built.add_release(ReleaseContent(Release(pcs, "2026", dt.date(2025, 10, 1)), concepts, names))
+    index.write(built)
+    assert [h.code for h in SearchEngine(built).search(parse("appendectomy", (pcs,))).hits] == ["0DTJ0ZZ", "0DBJ0ZZ"]
+    built.connection.close()
+
+
 def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQLiteStore) -> None:
     found = SearchEngine(store).search(parse("pancreatic cancer", (CM,))).hits
     # Before, the name's first holder in code order came first (C25.0, the head of the pancreas).

@@ -261,6 +261,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # (designation id, concept id, kind, words, length for ranking)
     docs: list[tuple[int, int, int, list[str], int]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
+    repeated: dict[tuple[int, tuple[str, ...]], int] = {}  # how many more designations say the same words
     # A title that is its parent's title plus a qualifier ("Torus fracture of lower end of right radius,
     # initial encounter for closed fracture") is as specific as its parent plus one word: its length for
     # ranking counts the qualifier once, so that siblings differing only in it rank by official order.
@@ -279,6 +280,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         words = index_words(text)
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
+            if words:
+                repeated[key] = repeated.get(key, 0) + 1
             continue
         seen.add(key)
         if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[concept_system[cid]] not in LISTING_SYSTEMS:
@@ -356,10 +359,27 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     for _did, cid, kind_id, words, _length in docs:
         if kind_id != title:
             holders_of.setdefault((int(concept_system[cid]), tuple(words)), []).append(cid)
+    shared = {cid for holders in holders_of.values() if len(holders) > 1 for cid in holders}
+    names_of: dict[int, list[frozenset[str]]] = {}
+    for _did, cid, _kind_id, words, _length in docs:
+        if cid in shared:
+            names_of.setdefault(cid, []).append(frozenset(words))
+
+    def corroborated(cid: int, words: tuple[str, ...]) -> int:
+        held = frozenset(words)
+        wider = sum(1 for other in names_of.get(cid, ()) if other != held and held <= other)
+        return repeated.get((cid, words), 0) + wider
+
     spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
     for key, holders in holders_of.items():
+        if len(holders) == 1:
+            spread[key] = (1, holders[0])
+            continue
         completing = {marks.defaults.get(cid) for cid in holders}
-        spread[key] = (len(holders), max(holders, key=lambda c: (standing[c], c in completing, -c)))
+        spread[key] = (
+            len(holders),
+            max(holders, key=lambda c: (standing[c], c in completing, corroborated(c, key[1]), -c)),
+        )
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
