@@ -289,10 +289,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         length = distinct_length(words)
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
-            length = len(tokens(parent)) + 1
+            said = len(tokens(parent))
+            length = said + 1
             # Nor does the qualifier say its parent's words again: "Pathological fracture, hip, unspecified,
             # initial encounter for fracture" holds "fracture" once, as its parent does.
-            said = len(tokens(parent))
             words = words[:said] + [word for word in words[said:] if word not in words[:said]]
         elif kind is DesignationKind.INDEX_TERM:
             index_terms.setdefault((cid, text), did)
@@ -352,7 +352,9 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # 7th-character siblings does), so that they do not crowd out every other answer.
     # The first is the one the index gives the main term, else the residual code, else the first in code order;
     # of two alike, the code a header holding the name defaults to comes before the header ("Pernio" T69.1XXA,
-    # not the category T69.1 it completes), where a header's other codes come after it (the header stands for them).
+    # not the category T69.1 it completes), where a header's other codes come after it (the header stands for them);
+    # then the code more of whose other names say the name's words ("Appendectomy": Resection 0DTJ0ZZ, whose
+    # ICD-9-CM titles say "Other appendectomy", before Excision 0DBJ0ZZ, which the index names alike).
     title = kind_number[DesignationKind.TITLE]
     standing = marks.main_term() * 2 + marks.residual()
     holders_of: dict[tuple[int, tuple[str, ...]], list[int]] = {}

@@ -64,7 +64,7 @@ NEOPLASM_TABLE = "neoplasm"
 # A term that says its site is specified ("specified site", "specified site NEC", "site specified NEC").
 _SPECIFIED_SITE = re.compile(r"^(?:single )?(?:specified site|site specified)\b", re.IGNORECASE)
 _UNSPECIFIED_SITE = "unspecified site"
-# References followed in a row: a term cited may itself say "see" (the index chains at most two).
+# References followed in a row: a term a reference names may itself say only "see" (a cycle ends here too).
 _CHAIN = 3
 
 
