@@ -361,27 +361,31 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     for _did, cid, kind_id, words, _length in docs:
         if kind_id != title:
             holders_of.setdefault((int(concept_system[cid]), tuple(words)), []).append(cid)
-    shared = {cid for holders in holders_of.values() if len(holders) > 1 for cid in holders}
+    # Of holders still alike, the agreement of their other names is read (only theirs: few, and cheap).
+    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
+    pending: list[tuple[tuple[int, tuple[str, ...]], int, list[int]]] = []
+    for key, holders in holders_of.items():
+        completing = {marks.defaults.get(cid) for cid in holders}
+        best = max((standing[c], c in completing) for c in holders)
+        tied = [c for c in holders if (standing[c], c in completing) == best]
+        if len(tied) == 1:
+            spread[key] = (len(holders), tied[0])
+        else:
+            pending.append((key, len(holders), tied))
+    asked = {cid for _key, _count, tied in pending for cid in tied}
     names_of: dict[int, list[frozenset[str]]] = {}
     for _did, cid, _kind_id, words, _length in docs:
-        if cid in shared:
+        if cid in asked:
             names_of.setdefault(cid, []).append(frozenset(words))
 
     def corroborated(cid: int, words: tuple[str, ...]) -> int:
+        """How many more of the code's names say ``words``: the same words from another source, or more."""
         held = frozenset(words)
         wider = sum(1 for other in names_of.get(cid, ()) if other != held and held <= other)
         return repeated.get((cid, words), 0) + wider
 
-    spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
-    for key, holders in holders_of.items():
-        if len(holders) == 1:
-            spread[key] = (1, holders[0])
-            continue
-        completing = {marks.defaults.get(cid) for cid in holders}
-        spread[key] = (
-            len(holders),
-            max(holders, key=lambda c: (standing[c], c in completing, corroborated(c, key[1]), -c)),
-        )
+    for key, count, tied in pending:
+        spread[key] = (count, max(tied, key=lambda c: (corroborated(c, key[1]), -c)))
 
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
