@@ -416,7 +416,7 @@ def _follow(
     if not consumed or not all(_QUALIFIER.match(part) for part in parts[consumed:]):
         return [], False
     cells = node.target_cells()
-    if not cells and not node.cells and depth < _CHAIN:
+    if not cells and depth < _CHAIN:  # no code of its own (a term with one gives it above)
         for further in node.references:
             cells, _ = _follow(further, source, roots, site_said, depth + 1)
             if cells:
