@@ -163,14 +163,16 @@ def test_the_category_s_own_unspecified_code_is_marked(store: SQLiteStore) -> No
 
 
 def _weight(store: SQLiteStore, code: str, kind: DesignationKind, word: str) -> float:
-    """The index weight of ``word`` in ``code``'s designation of ``kind``."""
+    """The index weight of ``word`` in ``code``'s designation of ``kind`` (its size: a name's tail is held with a
+    negative weight, ``tests/test_name_heads.py``)."""
     lexical = index.load_index(store)
     assert lexical is not None
     (cid,) = ids(store, code)
     (doc,) = [d for d in np.flatnonzero(lexical.doc_concept == cid) if index.KINDS[lexical.doc_kind[d]] is kind]
     lo, hi = int(lexical.doc_ptr[doc]), int(lexical.doc_ptr[doc + 1])
     held = {
-        lexical.vocabulary[t]: float(w) for t, w in zip(lexical.doc_term[lo:hi], lexical.doc_weight[lo:hi], strict=True)
+        lexical.vocabulary[t]: abs(float(w))
+        for t, w in zip(lexical.doc_term[lo:hi], lexical.doc_weight[lo:hi], strict=True)
     }
     return held[word]
 

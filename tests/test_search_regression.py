@@ -103,6 +103,7 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("athlete's foot", CM, "B35.3", 1),
     ("gallstones", CM, "K80.20", 1),  # a lay term's plural
     ("flu shot", None, "G0008", 3),  # with the vaccine itself (Q2039, "not otherwise specified")
+    ("wheelchair", None, "K0001", 1),  # a wheelchair, before "Dependence on wheelchair" (a name's tail)
     ("c section", PCS, "10D00Z1", 3),
     ("n/v", CM, "R11.2", 1),
     ("aaa", CM, "I71.30", 3),

@@ -47,26 +47,35 @@ def test_a_short_title_lines_up_with_its_long_title_word_by_word() -> None:
 def test_a_short_form_is_kept_where_titles_agree_and_it_is_no_word_of_its_own() -> None:
     titles = [(long, short) for _, long, short in ICD9]
     titles += [("Pain in lower leg", "Pain in low leg")] * 4
-    found = derive(titles, full_words={"low", "pain", "lower", "leg"}, limits=ShortForms(min_titles=3))
+    found = derive(titles, full_words={"low": 1, "pain": 1, "lower": 1, "leg": 1}, limits=ShortForms(min_titles=3))
     assert found["malig"] == ["malignant"]  # four titles
     assert found["neopl"] == ["neoplasm"]  # four titles
     assert "neo" not in found and "malign" not in found  # two titles each
     # "low" is ICD-10-CM's short form of "lower", but a word of the full names: it means itself.
     assert "low" not in found
-    assert "malig" not in derive(titles, (), ShortForms(min_titles=3, min_letters=6))
+    assert "malig" not in derive(titles, {}, ShortForms(min_titles=3, min_letters=6))
+
+
+def test_a_short_form_that_is_a_word_too_is_kept_where_short_titles_use_it_far_more() -> None:
+    # "Mal neo esophagus NOS": "mal" is ICD-9-CM's short form of "malignant", and a word of "Grand mal".
+    titles = [("Malignant neoplasm of esophagus", "Mal neo esophagus NOS")] * 8
+    limits = ShortForms(min_titles=3, word_ratio=8)
+    assert derive(titles, {"mal": 1}, limits)["mal"] == ["malignant"]  # 8 short titles, one full name
+    assert "mal" not in derive(titles, {"mal": 2}, limits)  # 8 < 8 x 2: a word of its own
+    assert derive(titles, {}, limits)["neo"] == ["neoplasm"]
 
 
 def test_a_short_form_keeps_its_senses_most_often_seen_first() -> None:
     titles = [("Disease of skin", "Dis of skin")] * 5 + [("Disorder of skin", "Dis of skin")] * 3
     titles += [("Diseases of nail", "Dis of nail")] * 2  # one word with "disease" to the engine
     titles += [("Dislocation of hip", "Dis of hip")]
-    assert derive(titles, (), ShortForms(min_titles=1, min_share=0.1))["dis"] == ["disease", "disorder"]
-    assert derive(titles, (), ShortForms(min_titles=1, min_share=0.05, senses=3))["dis"] == [
+    assert derive(titles, {}, ShortForms(min_titles=1, min_share=0.1))["dis"] == ["disease", "disorder"]
+    assert derive(titles, {}, ShortForms(min_titles=1, min_share=0.05, senses=3))["dis"] == [
         "disease",
         "disorder",
         "dislocation",
     ]
-    assert derive(titles, (), ShortForms(min_titles=1, senses=1))["dis"] == ["disease"]
+    assert derive(titles, {}, ShortForms(min_titles=1, senses=1))["dis"] == ["disease"]
 
 
 def test_the_short_forms_round_trip_and_give_way_to_the_lists(tmp_path: Path) -> None:
@@ -123,3 +132,35 @@ def test_a_short_form_typed_finds_the_title_that_spells_it_out(engine: SearchEng
     # The words as typed still match where they are written: ICD-9-CM's own short title.
     hits = engine.search(parse("malig neopl uterus")).hits
     assert hits and hits[0].code == "179"
+
+
+def _engine_with(tmp_path: Path, blob: str) -> SearchEngine:
+    """An ICD-10-CM store whose short forms "mal" and "neo" are kept under ``blob``."""
+    store = SQLiteStore.create(tmp_path / f"{blob}.db")
+    titles = {
+        "C15.9": "Malignant neoplasm of esophagus, unspecified",
+        "E46": "Unspecified protein-calorie malnutrition",
+        "K22.2": "Esophageal obstruction",
+    }
+    concepts = tuple(
+        Concept(SystemId.ICD10CM, code, title, ConceptKind.CODE, True, seq=i)
+        for i, (code, title) in enumerate(titles.items())
+    )
+    names = tuple(Designation(SystemId.ICD10CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    store.add_release(ReleaseContent(Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    store.put_word_lists(blob, {"mal": ["malignant"], "neo": ["neoplasm"]})
+    index.write(store)
+    return SearchEngine(store)
+
+
+def test_a_short_form_that_is_a_word_too_is_read_so_before_another_word_only(tmp_path: Path) -> None:
+    words_too, only_short = _engine_with(tmp_path, short_forms.WORDS_BLOB), _engine_with(tmp_path, short_forms.BLOB)
+    assert words_too.words_too == {"mal", "neo"} and not only_short.words_too
+    for engine in (words_too, only_short):
+        # Before another word, "mal" is whole: ICD-9-CM's "Mal neo esophagus NOS" said as typed.
+        assert [h.code for h in engine.search(parse("mal neo esophagus")).hits][:1] == ["C15.9"]
+    # Typed alone, "mal" is the start of a word ("malnutrition", "malignant"), not first the short form.
+    first = {h.code: h.score for h in words_too.search(parse("mal")).hits}
+    short = {h.code: h.score for h in only_short.search(parse("mal")).hits}
+    assert first["C15.9"] < short["C15.9"]
+    assert "E46" in first

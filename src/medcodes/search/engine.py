@@ -15,7 +15,7 @@ from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, lexical, priors, procedures, semantic
+from medcodes.search import abbreviations, lexical, priors, procedures, semantic, short_forms
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
@@ -95,6 +95,7 @@ class SearchEngine:
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
+        self._words_too: frozenset[str] | None = None
         self._meaning: Meaning | None = None
         self._meaning_loaded = False
         self._phrases: phrases_module.Phrases | None = None
@@ -143,6 +144,16 @@ class SearchEngine:
                     self.store, lambda word: index.term(word) is not None, lambda word: _starts_a_word(index, word)
                 )
         return self._abbreviations
+
+    @property
+    def words_too(self) -> frozenset[str]:
+        """The short forms that are words of the code sets too ("art": artery, and the start of "arthritis"),
+        where nothing else says what they mean (``short_forms.load_words``)."""
+        if self._words_too is None:
+            known = self.abbreviations
+            found = short_forms.load_words(self.store)
+            self._words_too = frozenset(k for k, v in found.items() if known.get(k) == tuple(v))
+        return self._words_too
 
     @property
     def meaning(self) -> Meaning | None:
@@ -459,6 +470,11 @@ class SearchEngine:
         position = 0
         while position < len(words):
             span, phrases = self._phrase_at(index, words, position)
+            if span == 1 and position == last and words[position] in self.words_too:
+                # A short form that is a word of the code sets too, still being typed, is the start of a word:
+                # "art" is "arthritis" being typed as much as the short titles' "artery". Before another word it is
+                # whole, and read both ways ("mal neo esophagus": malignant neoplasm).
+                phrases = ()
             typed = words[position : position + span]
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:

@@ -15,9 +15,11 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
   priors (``concept_marks``, ``concept_index_terms``: ``search.priors``).
 
 Weights are BM25's term-frequency saturation with length normalisation (``Ranking.bm25``: k1 = 1.2, b = 0.75),
-without the idf, which is computed from the postings at load time. The database keeps them as float32; a
-loaded (or built) index holds them as float16, and the forward pointers as int32 (``_HELD``): 20 MB less in
-every server worker, the same top hit for every development query and the same scores on every set.
+without the idf, which is computed from the postings at load time. A weight's sign says whether the word is
+in the name's tail (negative: after its head, ``text.head_words``), which the engine reads (``Ranking.tail``).
+The database keeps them as float32; a loaded (or built) index holds them as float16, and the forward pointers
+as int32 (``_HELD``): 20 MB less in every server worker, the same top hit for every development query and the
+same scores on every set.
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
-from medcodes.search.text import distinct_length, index_words, tokens
+from medcodes.search.text import distinct_length, head_words, index_words, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-5"
+INDEX_VERSION = "lexical-6"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
@@ -272,6 +274,9 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # main term names the condition: the ICD-10-PCS index's main term is the root operation ("Replacement,
     # Joint, Hip"), and its body part no mere qualifier.
     main_words: dict[tuple[int, tuple[str, ...]], frozenset[str]] = {}
+    # The words of any other name's head, by designation id (``text.head_words``): the name's other words, its
+    # tail, are held with a negative weight, which the engine reads (``Ranking.tail``).
+    heads: dict[int, frozenset[str]] = {}
     # A table cell ("Lithium — Poisoning Accidental (unintentional)") is its row's term said in one of the table's
     # columns: designation id -> the term, and term -> the most words a column heading of its row has.
     table_cells: dict[int, str] = {}
@@ -286,6 +291,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         seen.add(key)
         if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[concept_system[cid]] not in LISTING_SYSTEMS:
             main_words[(did, key[1])] = frozenset(index_words(text.split(",", 1)[0]))
+        elif kind is not DesignationKind.INDEX_TERM and (said_first := head_words(text)) is not None:
+            heads[did] = said_first
         length = distinct_length(words)
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
@@ -300,6 +307,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 term, column = text.split(TABLE_COLUMN, 1)
                 table_cells[did] = term
                 row_columns[term] = max(row_columns.get(term, 0), len(index_words(column)))
+                heads[did] = frozenset(index_words(column))
         docs.append((did, cid, kind_number[kind], words, length))
         below = marks.defaults.get(cid) if kind is DesignationKind.INDEX_TERM else None
         if below is not None and (below, key[1]) not in seen:
@@ -422,11 +430,13 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         factor = factors[number]
         # The entry as written (not with the nonessential modifiers a prior adds beside its main term).
         main = main_words.get((did, tuple(words)))
+        name_head = heads.get(did)
         for tid in sorted(counts):
             tf = counts[tid]
             doc_terms.append(tid)
             qualifier = ranking.bm25.subterm if main is not None and vocabulary[tid] not in main else 1.0
-            doc_weights.append(qualifier * factor * tf * (k1 + 1) / (tf + norm))
+            sign = -1.0 if name_head is not None and vocabulary[tid] not in name_head else 1.0
+            doc_weights.append(sign * qualifier * factor * tf * (k1 + 1) / (tf + norm))
         doc_ptr[number + 1] = len(doc_terms)
     doc_term = np.array(doc_terms, dtype=np.int32)
     weights = np.array(doc_weights, dtype=np.float32)

@@ -148,9 +148,14 @@ def _candidates(index: LexicalIndex, g: Group, budget: int) -> I32:
 
 
 class _Gathered:
-    """The forward entries (term, weight) of a set of candidate designations, segment per designation."""
+    """The forward entries (term, weight) of a set of candidate designations, segment per designation.
 
-    def __init__(self, index: LexicalIndex, docs: I32, ranking: Ranking) -> None:
+    A word of a name's tail (``index.py``: after its head, "wheelchair" in "Dependence on wheelchair") is held
+    with a negative weight. It counts ``Ranking.tail`` of its weight where the query matches none of the name's
+    head: `wheelchair` names a wheelchair, not the dependence on one; `wheelchair dependence` matches in full.
+    """
+
+    def __init__(self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = ()) -> None:
         starts = index.doc_ptr[docs]
         lengths = index.doc_ptr[docs + 1] - starts
         seg = np.zeros(len(docs), dtype=np.int64)
@@ -161,8 +166,22 @@ class _Gathered:
         self.seg = seg
         self.index = index
         self.ranking = ranking
+        self._hits: dict[Atom, F32] = {}
+        tail = self.weights < 0
+        if tail.any():
+            np.abs(self.weights, out=self.weights)
+            head = np.zeros(len(tail), dtype=np.bool_)
+            for a in {a for g in groups for alt in g.alternatives for a in alt}:
+                head |= self.hit(a) > 0
+            head &= ~tail
+            named = np.repeat(np.logical_or.reduceat(head, seg), lengths)
+            self.weights[tail & ~named] *= np.float32(ranking.tail)
 
-    def atom_weight(self, a: Atom) -> F32:
+    def hit(self, a: Atom) -> F32:
+        """How well the atom matches each forward entry (0: not at all)."""
+        known = self._hits.get(a)
+        if known is not None:
+            return known
         terms = self.terms
         hit = np.zeros(len(terms), dtype=np.float32)
         if a.stem_hi > a.stem_lo:
@@ -175,7 +194,11 @@ class _Gathered:
                 hit[in_range] = np.maximum(hit[in_range], self.ranking.completion(fraction))
         for t in a.exact:
             hit[terms == t] = 1.0
-        return np.maximum.reduceat(self.weights * hit, self.seg).astype(np.float32)
+        self._hits[a] = hit
+        return hit
+
+    def atom_weight(self, a: Atom) -> F32:
+        return np.maximum.reduceat(self.weights * self.hit(a), self.seg).astype(np.float32)
 
     def group_weight(self, g: Group) -> F32:
         best: F32 | None = None
@@ -205,7 +228,7 @@ def _score(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ran
 
 def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking) -> tuple[F32, F32, BOOL]:
     """(score, coverage, which groups match: groups x docs) of each candidate designation."""
-    gathered = _Gathered(index, docs, ranking)
+    gathered = _Gathered(index, docs, ranking, groups)
     weights = [gathered.group_weight(g) for g in groups]
     total_idf = sum(g.idf for g in groups) or 1.0
     matched = np.stack([w > 0 for w in weights])
@@ -327,15 +350,25 @@ def _postings_of(index: LexicalIndex, a: Atom, ranking: Ranking) -> tuple[I32, F
         for t in a.exact:
             factor[terms == t] = 1.0
         docs.append(index.post_doc[start:end])
-        weights.append((index.post_weight[start:end] * factor).astype(np.float32))
+        weights.append((_read(index, start, end, ranking) * factor).astype(np.float32))
     for t in a.exact:
         if not a.lo <= t < a.hi:
             start, end = int(index.term_ptr[t]), int(index.term_ptr[t + 1])
             docs.append(index.post_doc[start:end])
-            weights.append(index.post_weight[start:end].astype(np.float32))
+            weights.append(_read(index, start, end, ranking))
     if not docs:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     return np.concatenate(docs), (np.concatenate(weights) * a.idf).astype(np.float32)
+
+
+def _read(index: LexicalIndex, start: int, end: int, ranking: Ranking) -> F32:
+    """Postings' weights as one word reads them: a word of a name's tail counts ``Ranking.tail`` of its weight
+    (one word matches nothing of the head besides)."""
+    weights = index.post_weight[start:end].astype(np.float32)
+    tail = weights < 0
+    if tail.any():
+        weights[tail] *= np.float32(-ranking.tail)
+    return weights
 
 
 def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed, ranking: Ranking) -> LexicalResult:

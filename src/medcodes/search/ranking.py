@@ -188,6 +188,9 @@ class ShortForms:
     min_titles: int = 3  # a short form and its word lined up on at least this many titles
     min_share: float = 0.05  # a sense of at least this share of the short form's pairs
     senses: int = 3  # the words kept for one short form, most often seen first
+    # A short form that is a word of the full names too is kept where short titles use it this many times as
+    # often as full names hold it ("mal": 269 short titles, 29 names; "low": a word of its own).
+    word_ratio: float = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +239,10 @@ class Ranking:
     function_word: float = 0.2  # "of", "for": joining words
     residual_word: float = 0.5  # "other", "unspecified", "part": a residual category, not a thing
     qualifier: float = 0.25  # "not elsewhere classified", "NOS": conventions, not content
+    # A word of a name's tail, after its head ("wheelchair" in "Dependence on wheelchair", "walker" in "Seat
+    # attachment, walker"), counts this much where the query matches nothing of the head: the name is about its
+    # head, and `wheelchair` names a wheelchair (K0001 Standard wheelchair) before a dependence on one.
+    tail: float = 0.85
     priors: Priors = field(default_factory=Priors)
     narrowing: Narrowing = field(default_factory=Narrowing)
     fusion: Fusion = field(default_factory=Fusion)

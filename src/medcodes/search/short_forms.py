@@ -10,15 +10,19 @@ long-title word that starts with its first letter and holds its letters in order
 ``ShortForms.senses`` long words per short form, the most often seen first, each seen on at least
 ``ShortForms.min_share`` of the short form's pairs.
 
-A short form is kept only where it is no word of the code sets' full names (titles, inclusion terms, index
-entries): "low" is the short form of "lower" in ICD-10-CM's short titles, but a word of its own everywhere else.
+A short form that is a word of the code sets' full names too (titles, inclusion terms, index entries) is kept
+only where the short titles use it ``ShortForms.word_ratio`` times as often as the full names hold it: "low" is
+the short form of "lower" in ICD-10-CM's short titles, but a word of its own everywhere else; "mal" stands for
+"malignant" in 269 short titles ("Mal neo esophagus NOS") and is a word of 29 names ("Grand mal"). Such a word
+is read as its short form only before another word (``SearchEngine.words_too``): `grand mal` finds the seizures,
+and `art` typed alone is the start of "arthritis" as much as the short titles' "artery".
 ``abbreviations.load`` adds a short form where no list says what the word is.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from medcodes.models import DesignationKind
 from medcodes.search.ranking import DEFAULT, ShortForms
@@ -26,6 +30,7 @@ from medcodes.search.text import singular, tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "short-forms-1"
+WORDS_BLOB = "short-forms-words-1"  # the short forms that are words of the full names too ("mal", "art")
 
 # The designations whose words are the code sets' own spelled-out words.
 _FULL_NAMES = (DesignationKind.TITLE, DesignationKind.INCLUSION_TERM, DesignationKind.INDEX_TERM)
@@ -63,10 +68,10 @@ def aligned(title: str, short_title: str) -> Iterable[tuple[str, str]]:
 
 
 def derive(
-    titles: Iterable[tuple[str, str]], full_words: Iterable[str], limits: ShortForms = DEFAULT.short_forms
+    titles: Iterable[tuple[str, str]], full_words: Mapping[str, int], limits: ShortForms = DEFAULT.short_forms
 ) -> dict[str, list[str]]:
     """short form -> the words it stands for, most often first; ``titles`` are (long title, short title)
-    pairs, ``full_words`` every word of the code sets' full names."""
+    pairs, ``full_words`` every word of the code sets' full names with how many of them hold it."""
     spelled: Counter[tuple[str, str]] = Counter()
     for title, short_title in titles:
         spelled.update(set(aligned(title, short_title)))
@@ -77,14 +82,14 @@ def derive(
         pair = (short, singular(word))
         pairs[pair] += count
         written.setdefault(pair, word)
-    spelled_out = set(full_words)
     seen: Counter[str] = Counter()
     for (short, _), count in pairs.items():
         seen[short] += count
     found: dict[str, list[tuple[int, str]]] = {}
     for (short, meaning), count in pairs.items():
         kept = count >= limits.min_titles and count >= limits.min_share * seen[short]
-        if not kept or len(short) < limits.min_letters or short in spelled_out:
+        a_word = seen[short] < limits.word_ratio * full_words.get(short, 0)
+        if not kept or len(short) < limits.min_letters or a_word:
             continue
         found.setdefault(short, []).append((-count, written[short, meaning]))
     return {short: [word for _, word in sorted(words)[: limits.senses]] for short, words in sorted(found.items())}
@@ -92,10 +97,20 @@ def derive(
 
 def save(store: SQLiteStore, limits: ShortForms = DEFAULT.short_forms) -> None:
     """Build-time step: derive the short forms from the store's titles and keep them in it."""
-    full_words = {word for text in store.distinct_texts(_FULL_NAMES) for word in tokens(text)}
-    store.put_word_lists(BLOB, derive(store.title_pairs(), full_words, limits))
+    full_words: Counter[str] = Counter()
+    for text in store.distinct_texts(_FULL_NAMES):
+        full_words.update(set(tokens(text)))
+    found = derive(store.title_pairs(), full_words, limits)
+    store.put_word_lists(BLOB, {k: v for k, v in found.items() if k not in full_words})
+    store.put_word_lists(WORDS_BLOB, {k: v for k, v in found.items() if k in full_words})
 
 
 def load(store: SQLiteStore) -> dict[str, list[str]]:
     """The stored short forms (none in a database built before them)."""
-    return store.get_word_lists(BLOB)
+    return store.get_word_lists(BLOB) | load_words(store)
+
+
+def load_words(store: SQLiteStore) -> dict[str, list[str]]:
+    """The stored short forms that are words of the full names too: typed last, such a word is read as typed
+    only ("art" is the start of "arthritis" as much as the short form of "artery"; ``SearchEngine.words_too``)."""
+    return store.get_word_lists(WORDS_BLOB)

@@ -107,6 +107,29 @@ def negated(text: str) -> list[bool]:
     return out
 
 
+# Words that end a name's head: what follows qualifies it ("Dependence on wheelchair", "Seat attachment, walker").
+_JOINS = CLAUSE_WORDS | frozenset(["of", "on", "for", "to", "by", "from", "at", "using"])
+
+
+def head_words(text: str) -> frozenset[str] | None:
+    """The words of a name's head: those before its first comma, semicolon, colon or joining word; None where
+    the head is all of the name or none of it."""
+    folded = text.lower() if text.isascii() else fold(text)
+    head: list[str] = []
+    rest = False
+    for match in _WORD_OR_BREAK.finditer(folded):
+        piece = match.group()
+        if piece in "()[]":
+            continue
+        if not piece[0].isalnum() or normalize_word(piece) in _JOINS:
+            rest = True
+            break
+        head.append(normalize_word(piece))
+    if not head or not rest:
+        return None
+    return frozenset(head)
+
+
 def marked(word: str, negate: bool) -> str:
     return NEGATED + word if negate else word
 

@@ -62,6 +62,7 @@ class Wording:
         """The TF-IDF vector length of every designation (computed once: ~30 ms on the full database)."""
         if self._norm is None:
             ix = self.index
+            # A negative weight (a word of a name's tail) squares as its size.
             squares = (ix.doc_weight.astype(np.float64) * ix.idf[ix.doc_term]) ** 2
             sums = np.add.reduceat(squares, ix.doc_ptr[:-1]) if len(squares) else np.zeros(0)
             sums[ix.doc_ptr[1:] == ix.doc_ptr[:-1]] = 0.0
@@ -104,7 +105,7 @@ class Wording:
         ix = self.index
         start, end = int(ix.doc_ptr[doc]), int(ix.doc_ptr[doc + 1])
         terms = ix.doc_term[start:end]
-        return terms, ix.doc_weight[start:end].astype(np.float64) * ix.idf[terms]
+        return terms, np.abs(ix.doc_weight[start:end].astype(np.float64)) * ix.idf[terms]
 
     def text_vector(self, text: str) -> tuple[I32, F64]:
         """(term ids, TF-IDF weights) of a text that is not indexed itself (words unknown to the index drop)."""
@@ -146,7 +147,7 @@ class Wording:
             t = int(terms[i])
             lo, hi = int(ix.term_ptr[t]), int(ix.term_ptr[t + 1])
             docs.append(ix.post_doc[lo:hi])
-            scores.append(ix.post_weight[lo:hi].astype(np.float64) * (ix.idf[t] * weights[i]))
+            scores.append(np.abs(ix.post_weight[lo:hi].astype(np.float64)) * (ix.idf[t] * weights[i]))
         posted, posted_scores = np.concatenate(docs), np.concatenate(scores)
         if len(posted) < len(ix.doc_id) // SPARSE_POSTINGS:
             # Few postings (the usual case): sum them by sorting, not over an array of every designation.
@@ -208,7 +209,7 @@ class Wording:
         sorted_terms = terms[order]
         at = np.clip(np.searchsorted(sorted_terms, their_terms), 0, len(sorted_terms) - 1)
         query_weight = np.where(sorted_terms[at] == their_terms, weights[order][at], 0.0)
-        contrib = ix.doc_weight[positions].astype(np.float64) * ix.idf[their_terms] * query_weight
+        contrib = np.abs(ix.doc_weight[positions].astype(np.float64)) * ix.idf[their_terms] * query_weight
         return np.add.reduceat(contrib, seg) if len(contrib) else np.zeros(len(docs))
 
     def clues(self, store: SQLiteStore, concept: Concept) -> Iterator[Clue]:

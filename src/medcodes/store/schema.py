@@ -225,4 +225,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0009_lexical_6",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-6/...') holds a name's tail with a negative weight
+        -- (search/index.py). A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )
