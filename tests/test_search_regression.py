@@ -108,6 +108,7 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("n/v", CM, "R11.2", 1),
     ("aaa", CM, "I71.30", 3),
     ("gi bleed", CM, "K92.2", 1),
+    ("dvt", CM, "I82.409", 1),  # three words to the exact bonus, as "deep vein thrombosis" typed out
     ("hep c", CM, "B19.20", 3),
     ("turp", PCS, "0VT08ZZ", 10),
     ("lap chole", PCS, "0FT44ZZ", 1),

@@ -167,6 +167,7 @@ class _Gathered:
         self.index = index
         self.ranking = ranking
         self._hits: dict[Atom, F32] = {}
+        self.said = np.zeros(len(docs), dtype=np.int32)
         tail = self.weights < 0
         if tail.any():
             np.abs(self.weights, out=self.weights)
@@ -201,7 +202,10 @@ class _Gathered:
         return np.maximum.reduceat(self.weights * self.hit(a), self.seg).astype(np.float32)
 
     def group_weight(self, g: Group) -> F32:
+        """The group's weight in each designation: its best alternative's. Adds to ``said`` (how many words
+        the query says in each designation) the words of the first alternative where that one is the best."""
         best: F32 | None = None
+        words = np.zeros(len(self.seg), dtype=np.int32)
         base = g.idf / g.weight if g.weight else 0.0
         for number, alt in enumerate(g.alternatives):
             weights = [self.atom_weight(a) * a.idf for a in alt]
@@ -215,8 +219,12 @@ class _Gathered:
                 total = total * g.weight
             if len(alt) > 1:
                 total = np.where(np.all(np.stack(weights) > 0, axis=0), total, 0.0).astype(np.float32)
+            better = total > 0 if best is None else total > best
+            # The group's likeliest reading says all its words; a later one is a guess, and counts as one word.
+            words[better] = len(alt) if number == 0 else 1
             best = total if best is None else np.maximum(best, total)
         assert best is not None
+        self.said += words
         return best
 
 
@@ -234,7 +242,8 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     matched = np.stack([w > 0 for w in weights])
     coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
     score = np.sum(weights, axis=0) * ranking.coverage(coverage)
-    exact = (coverage >= FULL) & (index.doc_len[docs] <= len(groups))
+    # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three).
+    exact = (coverage >= FULL) & (index.doc_len[docs] <= gathered.said)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
 
 

@@ -1,0 +1,58 @@
+"""The exact bonus (search/lexical.py): a designation of nothing but the words the query says, counted as the
+words its reading says ("dvt": deep vein thrombosis, three words)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.search import index
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.search.ranking import DEFAULT
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+CM = SystemId.ICD10CM
+TITLES = {
+    "I82.409": "Acute embolism and thrombosis of unspecified deep veins of unspecified lower extremity",
+    "O87.1": "Deep phlebothrombosis in the puerperium",
+}
+NAMES = [
+    ("I82.409", DesignationKind.INDEX_TERM, "Thrombosis, vein, deep"),  # the index: a main term and subterms
+    ("O87.1", DesignationKind.INCLUSION_TERM, "Deep vein thrombosis, postpartum"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    path: Path = tmp_path_factory.mktemp("exact") / "e.db"
+    built = SQLiteStore.create(path)
+    concepts = tuple(
+        Concept(CM, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(TITLES.items())
+    )
+    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    names += tuple(Designation(CM, code, kind, text, "index") for code, kind, text in NAMES)
+    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    index.write(built)
+    built.connection.commit()
+    built.connection.close()
+    return SQLiteStore.open(path)
+
+
+def first(store: SQLiteStore, query: str, exact_bonus: float = DEFAULT.exact_bonus) -> str:
+    hits = SearchEngine(store, DEFAULT.replace({"exact_bonus": exact_bonus})).search(parse(query)).hits
+    return hits[0].code
+
+
+def test_an_abbreviation_reads_as_the_words_it_stands_for_to_the_exact_bonus(store: SQLiteStore) -> None:
+    # "Thrombosis, vein, deep" is nothing but the three words: the exact bonus lifts it over the postpartum
+    # inclusion term, whether the words are typed or "dvt" stands for them.
+    assert first(store, "deep vein thrombosis") == "I82.409"
+    assert first(store, "dvt") == "I82.409"
+    # Without the bonus the postpartum term wins (its words weigh more than the index's subterms): the bonus
+    # is what decides, and "dvt" now reads it as the words typed out do.
+    assert first(store, "dvt", exact_bonus=1.0) == "O87.1"
