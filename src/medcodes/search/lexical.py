@@ -158,11 +158,11 @@ class _Gathered:
     def __init__(self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = ()) -> None:
         starts = index.doc_ptr[docs]
         lengths = index.doc_ptr[docs + 1] - starts
-        seg = np.zeros(len(docs), dtype=np.int64)
+        seg = np.zeros(len(docs), dtype=np.int32)  # the forward arrays are held with int32 pointers
         np.cumsum(lengths[:-1], out=seg[1:])
-        positions = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(seg - starts, lengths)
-        self.terms = index.doc_term[positions]
-        self.weights = index.doc_weight[positions].astype(np.float32)  # once, not at every atom
+        positions = np.arange(int(lengths.sum()), dtype=np.int32) - np.repeat(seg - starts, lengths)
+        self.terms = np.take(index.doc_term, positions)
+        self.weights = np.take(index.doc_weight, positions)  # held as float32: no conversion at every query
         self.seg = seg
         self.index = index
         self.ranking = ranking
@@ -175,8 +175,12 @@ class _Gathered:
             for a in {a for g in groups for alt in g.alternatives for a in alt}:
                 head |= self.hit(a) > 0
             head &= ~tail
-            named = np.repeat(np.logical_or.reduceat(head, seg), lengths)
-            self.weights[tail & ~named] *= np.float32(ranking.tail)
+            # Which designations the query names by a word of their head: marked from each matched entry's row
+            # (a segmented OR costs as much again).
+            row = np.repeat(np.arange(len(docs)), lengths)
+            named = np.zeros(len(docs), dtype=np.bool_)
+            named[row[head]] = True
+            self.weights[tail & ~named[row]] *= np.float32(ranking.tail)
 
     def hit(self, a: Atom) -> F32:
         """How well the atom matches each forward entry (0: not at all)."""
@@ -199,7 +203,11 @@ class _Gathered:
         return hit
 
     def atom_weight(self, a: Atom) -> F32:
-        return np.maximum.reduceat(self.weights * self.hit(a), self.seg).astype(np.float32)
+        """The atom's best match in each designation. Weights and hits are never negative, and non-negative
+        floats order as their bits do read as integers: the segmented maximum over those is the same, at half
+        the cost of numpy's float maximum (which looks for NaN)."""
+        matched = self.weights * self.hit(a)
+        return np.maximum.reduceat(matched.view(np.int32), self.seg).view(np.float32)
 
     def group_weight(self, g: Group) -> F32:
         """The group's weight in each designation: its best alternative's. Adds to ``said`` (how many words
