@@ -125,6 +125,8 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("uti", None, "N39.0", 3),
     ("urinary tract infection", CM, "N39.0", 3),
     ("heart burn", None, "R12", 1),  # two words the data writes as one
+    ("nonhodgkin lymphoma", CM, "C85.90", 1),  # one word the data writes as two ("Non-Hodgkin")
+    ("posttraumatic stress disorder", CM, "F43.10", 1),
     ("sore throat", None, "J02.9", 1),
     ("heart failure", CM, "I50.9", 3),
     ("atrial fibrillation", CM, "I48.91", 3),

@@ -536,7 +536,29 @@ class SearchEngine:
             ):
                 return 2, (first + second,)
         word = words[position]
-        return 1, (*self._known([word]), *procedures.expand(word), *procedures.body_part(word))
+        return 1, (
+            *self._known([word]),
+            *procedures.expand(word),
+            *procedures.body_part(word),
+            *self._split(index, word),
+        )
+
+    def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:
+        """A word typed as one that the data writes as two ("preeclampsia": "Pre-eclampsia", "nonhodgkin"): the
+        two words, where a name of the data starts with them."""
+        phrases = self.phrases
+        if phrases is None or len(word) < 2 * _JOINED_PART or not word.isalpha():
+            return ()
+        for cut in range(_JOINED_PART, len(word) - _JOINED_PART + 1):
+            first, second = word[:cut], word[cut:]
+            if index.term(first) is None or index.term(second) is None:
+                continue
+            pair = f"{first} {second}"
+            lo, hi = phrases.starting(pair)
+            # Phrases go on with a space before a letter: the first one says whether the two words stand alone.
+            if hi > lo and (phrases.texts[lo] == pair or phrases.texts[lo].startswith(pair + " ")):
+                return (pair,)
+        return ()
 
     def _known(self, typed: Sequence[str]) -> tuple[str, ...]:
         """What a typed phrase stands for, its last word also read as a singular ("gallstones", "hives")."""

@@ -1,0 +1,61 @@
+"""A word typed as one that the data writes as two ("preeclampsia" for "Pre-eclampsia"): search/engine.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.search import index, phrases
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+TITLES = {
+    "O14.90": "Unspecified pre-eclampsia, unspecified trimester",
+    "O15.00": "Eclampsia complicating pregnancy, unspecified trimester",
+    "R12": "Heartburn",
+    "I50.9": "Heart failure, unspecified",
+    "T21.01XA": "Burn of unspecified degree of chest wall, initial encounter",
+    "H72.90": "Unspecified perforation of tympanic membrane, unspecified ear",
+}
+INDEX_TERMS = {"O14.90": "Pre-eclampsia", "H72.90": "Perforation, ear drum"}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    store = SQLiteStore.create(tmp_path_factory.mktemp("joined") / "j.db")
+    concepts = tuple(
+        Concept(SystemId.ICD10CM, code, title, ConceptKind.CODE, True, seq=i)
+        for i, (code, title) in enumerate(TITLES.items())
+    )
+    names = tuple(Designation(SystemId.ICD10CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    names += tuple(
+        Designation(SystemId.ICD10CM, code, DesignationKind.INDEX_TERM, text, "index")
+        for code, text in INDEX_TERMS.items()
+    )
+    store.add_release(ReleaseContent(Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    index.write(store)
+    phrases.write(store)
+    return SearchEngine(store)
+
+
+def codes(engine: SearchEngine, text: str) -> list[str]:
+    return [h.code for h in engine.search(parse(text)).hits]
+
+
+def test_a_word_typed_joined_finds_the_name_that_writes_it_as_two(engine: SearchEngine) -> None:
+    # No name holds "preeclampsia"; "Pre-eclampsia" is two words to the index, and a name starts with them.
+    assert codes(engine, "preeclampsia")[:1] == ["O14.90"]
+    assert codes(engine, "preeclampsia unspecified trimester")[:1] == ["O14.90"]
+    # "Perforation, ear drum" is read "ear drum perforation", a phrase that starts with the two words.
+    assert codes(engine, "eardrum perforation")[:1] == ["H72.90"]
+
+
+def test_a_word_is_not_split_where_no_name_starts_with_the_two_words(engine: SearchEngine) -> None:
+    # "heart" and "burn" are words of the data, but no name says "heart burn": Heartburn alone, no burn of the chest.
+    assert codes(engine, "heartburn") == ["R12"]
+    assert engine._split(engine.index, "heartburn") == ()  # type: ignore[arg-type]
+    assert engine._split(engine.index, "preeclampsia") == ("pre eclampsia",)  # type: ignore[arg-type]
