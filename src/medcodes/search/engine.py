@@ -7,6 +7,7 @@ typed find too little -> one ranked list: codes first, then words.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import string
 from collections.abc import Sequence
@@ -602,6 +603,8 @@ class SearchEngine:
         found = list(result.hits)
         concepts = self.store.concepts_by_id([h.concept for h in found])
         narrower = self._narrower(found, concepts, words, query)
+        if narrower:
+            found = self._as_billable(found, narrower)
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
@@ -625,6 +628,28 @@ class SearchEngine:
                 out.families[(concept.system, concept.code)] = family
             reason = MatchReason(kind.value, text if via is None else f"{text} (see {via})")
             self._append(out, seen, concept, _hit(concept, h.score, (reason, *typed), ()), (text, words.groups))
+
+    def _as_billable(
+        self, found: list[lexical.ConceptScore], narrower: dict[int, Concept]
+    ) -> list[lexical.ConceptScore]:
+        """The hits reordered with each header that gives way to a billable code below it scored more
+        (``Narrowing.gives_way``): headers rank after billable codes so that a code one reports comes first, and
+        the code below a header the words name ("Genu valgum", an inclusion term of M21.06, for M21.069) is one."""
+        factor = self.ranking.narrowing.gives_way
+        out = list(found)
+        for h in found:
+            if h.concept not in narrower:
+                continue
+            # Moved up past the hits now scoring less, no further: a header is the first of its family, and the
+            # first of each family keep their order before the other 7th-character siblings (lexical._rank).
+            at = out.index(h)
+            raised = dataclasses.replace(h, score=h.score * factor)
+            place = at
+            while place > 0 and out[place - 1].score < raised.score:
+                place -= 1
+            del out[at]
+            out.insert(place, raised)
+        return out
 
     @staticmethod
     def _append(

@@ -119,6 +119,10 @@ class Narrowing:
     headers: int = 14  # headers among the first this many word hits (a page of 10 and its spares) are followed down
     clear_lead: float = 1.02  # children scoring within this factor of the best child tie for first
     depth: int = 5  # levels below a category: at most 4 more characters
+    # A header that gives way to a billable code scores this much more, a share of what being a header cost it
+    # (``Ranking.header``): the code below a header whose inclusion term the query names ("Genu valgum" at
+    # M21.06 for M21.069) is one to report, and comes before a billable code the words match less well.
+    gives_way: float = 1.15
 
 
 @dataclass(frozen=True, slots=True)
