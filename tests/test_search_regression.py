@@ -125,6 +125,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("uti", None, "N39.0", 3),
     ("urinary tract infection", CM, "N39.0", 3),
     ("heart burn", None, "R12", 1),  # two words the data writes as one
+    # a header's abbreviation ("E11 NIDDM") narrows to the code the Alphabetic Index gives the words, not to the
+    # child saying "unspecified" (E11.8 "with unspecified complications")
+    ("niddm", CM, "E11.9", 1),
     ("nonhodgkin lymphoma", CM, "C85.90", 1),  # one word the data writes as two ("Non-Hodgkin")
     ("posttraumatic stress disorder", CM, "F43.10", 1),
     ("sore throat", None, "J02.9", 1),
