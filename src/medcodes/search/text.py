@@ -81,9 +81,15 @@ _LONGEST = 6
 _WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
 
 
+# A word that may open a clause ("as" after "unspecified"): a text without one has none (most titles).
+_MAY_OPEN = re.compile(r"(?<![^\W_])(?:without|not|as)(?![^\W_])")
+
+
 def negated(text: str) -> list[bool]:
     """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not)."""
     folded = text.lower() if text.isascii() else fold(text)
+    if _MAY_OPEN.search(folded) is None:
+        return [False] * len(_WORD.findall(folded))
     out: list[bool] = []
     left = 0  # words the open clause may still hold
     previous = ""
@@ -189,6 +195,7 @@ STEM_MIN_LENGTH = 6
 STEM_SHARE = 0.7
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str | None:
     """The part of a long word that its other forms share ("tuberculous", "tuberculosis" -> "tubercul"),
     or None for short words and numbers."""
