@@ -60,6 +60,17 @@ def test_completions_are_worth_most_first_and_shorter_ones_before_longer() -> No
     ]
     assert found.complete("heart z", worth, DEFAULT, 5) == []
 
+    # Typed whole, a name comes first, before a name worth far more that only starts with it ("flu", "fluid").
+    named = Phrases(
+        ("flu", "fluid overload"),
+        np.array([1, 2], dtype=np.int32),
+        np.array([title, title], dtype=np.uint8),
+        np.array([1, 2], dtype=np.uint8),
+    )
+    worth = np.array([0.0, 0.2, 1.0], dtype=np.float32)
+    assert named.complete("fl", worth, DEFAULT, 5) == ["fluid overload", "flu"]
+    assert named.complete("flu", worth, DEFAULT, 5) == ["flu", "fluid overload"]
+
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> CodeService:

@@ -160,7 +160,7 @@ def test_the_total_is_the_same_whatever_the_page_size(service: CodeService, quer
     assert len(totals) == 1, totals
 
 
-@pytest.mark.parametrize(("typed", "completion"), [("heart att", "heart attack"), ("diab", "diabetes")])
+@pytest.mark.parametrize(("typed", "completion"), [("heart att", "heart attack"), ("diab", "diabetes"), ("flu", "flu")])
 def test_autocomplete_completes_to_a_name_the_data_holds(service: CodeService, typed: str, completion: str) -> None:
     assert service.suggest(typed).completions[0] == completion
 

@@ -142,15 +142,19 @@ class Phrases:
         return lo, hi
 
     def complete(self, typed: str, worth: F32, ranking: Ranking, limit: int) -> list[str]:
-        """The ``limit`` phrases starting with ``typed`` (itself included) that are worth most: the concept's
-        worth (its system, billable or not, priors) times the designation's kind, less for each word more than
-        was typed (``Ranking.completion_length``)."""
+        """The ``limit`` phrases starting with ``typed`` (itself included, and first) that are worth most: the
+        concept's worth (its system, billable or not, priors) times the designation's kind, less for each word more
+        than was typed (``Ranking.completion_length``)."""
         lo, hi = self.starting(typed)
         if hi <= lo:
             return []
         kinds = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)
         longer = self.words[lo:hi].astype(np.float32) - (typed.count(" ") + 1)
         score = worth[self.concept[lo:hi]] * kinds[self.kind[lo:hi]] / (1.0 + ranking.completion_length * longer)
+        # What was typed, where it is a name itself ("flu"), comes first: the word is whole, and the others only
+        # start with it ("fluid overload"); sorted, it is the first of the range.
+        if self.texts[lo] == typed:
+            score[0] = np.inf
         order = np.lexsort((np.arange(hi - lo), -score))  # best first; ties in sorted (shorter first) order
         return [self.texts[lo + int(i)] for i in order[:limit]]
 
