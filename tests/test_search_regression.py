@@ -75,9 +75,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # (all of it), equally: which comes first is the ranking's to decide, not the index's.
     # A name given to many codes at once says less of each but one (Bm25.spread): both operations show on the
     # first page, and the one it stands first on is the one the ICD-9-CM titles ("Other appendectomy",
-    # "Laparoscopic appendectomy": Resection) agree with, so Excision follows the laparoscopic Resections.
+    # "Laparoscopic appendectomy": Resection) agree with, so Excision follows the Resections: those whose names
+    # tie with it come first, their next name ("Resection, Appendix") saying what "-ectomy" is read as first.
     ("appendectomy", PCS, "0DTJ0ZZ", 1),
-    ("appendectomy", PCS, "0DBJ0ZZ", 5),
+    ("appendectomy", PCS, "0DBJ0ZZ", 8),
     ("hip replacement", None, "0SR90J9", 1),
     ("total knee replacement", None, "0SRC06Z", 1),
     ("laparoscopic cholecystectomy", PCS, "0FT44ZZ", 1),

@@ -344,7 +344,21 @@ def _rank(
     unique, first = np.unique(concepts[order], return_index=True)
     best = order[first]
     best_score = score[best]
-    ranked = np.argsort(-best_score, kind="stable")
+    # Concepts tied on their best name are told apart by their next one: the code more of whose names say the
+    # words ("Fracture, traumatic, ulna" and "Fracture, pathological, ulna" tie for `ulna fracture`; the traumatic
+    # code's title says "fracture of shaft of ulna" too).
+    after = first + 1
+    has_next = np.zeros(len(first), dtype=np.bool_)
+    within = after < len(order)
+    has_next[within] = concepts[order[after[within]]] == unique[within]
+    # Only where the best name holds every word: among names holding some, more names holding them say less.
+    has_next &= coverage[best] >= FULL
+    next_score = np.where(has_next, score[order[np.minimum(after, len(order) - 1)]], 0.0)
+    # One value for a family of 7th-character siblings, which keep their official order (the initial encounter).
+    _, member = np.unique(index.concept_family[unique], return_inverse=True)
+    family_next = np.zeros(int(member.max()) + 1 if len(member) else 0, dtype=np.float64)
+    np.maximum.at(family_next, member, next_score)
+    ranked = np.lexsort((-family_next[member], -best_score))
     # One concept of each family of 7th-character siblings first, the other siblings after all of them.
     families = index.concept_family[unique[ranked]]
     _, leader = np.unique(families, return_index=True)
