@@ -71,6 +71,12 @@ _ARRAYS: dict[str, type[np.generic]] = {
     "concept_marks": np.uint8,
     "concept_index_terms": np.uint16,
 }
+# Coding conventions, not content: the words a designation holds of "NOS", "not elsewhere classified" and "not
+# otherwise specified" (their clause words are marked, ``text.negated``) do not count against the exact bonus
+# (``LexicalIndex.doc_said``). "NEC" does: in an index entry ("Carcinoid syndrome NEC") it points to the "other"
+# code, which the bare words do not mean (counted, E34.09 came before E34.00 for `carcinoid syndrome`).
+_CONVENTION_CLAUSES = ("~elsewhere", "~otherwise")
+_CONVENTION_WORDS = ("nos", "~classified", *_CONVENTION_CLAUSES)
 # Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
 _HELD: dict[str, type[np.generic]] = {"post_weight": np.float16, "doc_weight": np.float32, "doc_ptr": np.int32}
 
@@ -163,6 +169,25 @@ class LexicalIndex:
                 self._worth_by_ranking.clear()
             self._worth_by_ranking[ranking] = found
         return found
+
+    @cached_property
+    def doc_said(self) -> U8:
+        """Per designation, how many words it says for the exact bonus: its length less the coding conventions
+        it holds ("NOS", "not elsewhere classified"), which say nothing of the condition: "Pleural effusion NOS"
+        says all that `pleural effusion` says and no more."""
+        per_doc = np.zeros(len(self.doc_id), dtype=np.int32)
+        for words in (_CONVENTION_WORDS, _CONVENTION_CLAUSES):
+            ids = [t for t in (self.term(w) for w in words) if t is not None]
+            if not ids:
+                continue
+            of_term = np.zeros(len(self.vocabulary), dtype=np.bool_)
+            of_term[ids] = True
+            counts = np.zeros(len(self.doc_term) + 1, dtype=np.int32)
+            np.cumsum(of_term[self.doc_term], out=counts[1:])
+            held = counts[self.doc_ptr[1:]] - counts[self.doc_ptr[:-1]]
+            # The clause's "not" counts once with it ("not elsewhere classified"), marked as its words are not.
+            per_doc += held if words is _CONVENTION_WORDS else (held > 0)
+        return (self.doc_len.astype(np.int32) - per_doc).clip(min=1).astype(np.uint8)
 
     @cached_property
     def _worth_by_ranking(self) -> dict[Ranking, tuple[F32, F32]]:

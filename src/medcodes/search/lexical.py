@@ -251,7 +251,7 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
     score = np.sum(weights, axis=0) * ranking.coverage(coverage)
     # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three).
-    exact = (coverage >= FULL) & (index.doc_len[docs] <= gathered.said)
+    exact = (coverage >= FULL) & (index.doc_said[docs] <= gathered.said)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
 
 
@@ -410,7 +410,7 @@ def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed, ranki
     mask = allowed.mask(docs)
     if mask is not None:
         docs, weights = docs[mask], weights[mask]
-    exact = index.doc_len[docs] <= 1
+    exact = index.doc_said[docs] <= 1
     score = _prior(index, docs, weights, exact, ranking)
     total, facets = _totals(index, docs)
     hits = _rank(index, docs, score, np.ones(len(docs), dtype=np.float32), want, ranking=ranking)

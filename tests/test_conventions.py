@@ -1,0 +1,59 @@
+"""Coding conventions ("NOS", "not elsewhere classified") do not count against the exact bonus (index.doc_said)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.search import index
+from medcodes.search.engine import SearchEngine
+from medcodes.search.index import LexicalIndex
+from medcodes.search.query import parse
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+CM = SystemId.ICD10CM
+TITLES = {
+    "J90": "Pleural effusion, not elsewhere classified",
+    "J91.0": "Malignant pleural effusion",
+    "E34.00": "Carcinoid syndrome, unspecified",
+    "E34.09": "Other carcinoid syndrome",
+}
+INDEX_TERMS = {"J90": "Pleural effusion NOS", "E34.09": "Carcinoid syndrome NEC"}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    store = SQLiteStore.create(tmp_path_factory.mktemp("conventions") / "c.db")
+    concepts = tuple(
+        Concept(CM, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(TITLES.items())
+    )
+    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    names += tuple(Designation(CM, code, DesignationKind.INDEX_TERM, t, "index") for code, t in INDEX_TERMS.items())
+    store.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    index.write(store)
+    return SearchEngine(store)
+
+
+def said(ix: LexicalIndex, engine: SearchEngine, text: str) -> int:
+    rows = {t: d for d, _, _, t in engine.store.designation_rows()}
+    doc = int((ix.doc_id == rows[text]).nonzero()[0][0])
+    return int(ix.doc_said[doc])
+
+
+def test_conventions_say_nothing_of_the_condition(engine: SearchEngine) -> None:
+    ix = engine.index
+    assert ix is not None
+    assert said(ix, engine, "Pleural effusion NOS") == 2
+    assert said(ix, engine, "Pleural effusion, not elsewhere classified") == 2  # "not" with its clause
+    assert said(ix, engine, "Malignant pleural effusion") == 3
+    # "NEC" in an index entry points to the "other" code: it says something.
+    assert said(ix, engine, "Carcinoid syndrome NEC") == 3
+
+
+def test_a_name_saying_nothing_more_but_a_convention_is_exact(engine: SearchEngine) -> None:
+    # "Pleural effusion NOS" is all that `pleural effusion` says: J90 before the malignant effusion.
+    assert [h.code for h in engine.search(parse("pleural effusion")).hits][:2] == ["J90", "J91.0"]
+    assert [h.code for h in engine.search(parse("carcinoid syndrome")).hits][:1] == ["E34.00"]
