@@ -42,7 +42,7 @@ from medcodes.search.text import distinct_length, head_words, index_words, token
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-6"
+INDEX_VERSION = "lexical-7"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
@@ -77,6 +77,8 @@ _ARRAYS: dict[str, type[np.generic]] = {
 # code, which the bare words do not mean (counted, E34.09 came before E34.00 for `carcinoid syndrome`).
 _CONVENTION_CLAUSES = ("~elsewhere", "~otherwise")
 _CONVENTION_WORDS = ("nos", "~classified", *_CONVENTION_CLAUSES)
+# Letters a form of an index entry's main term shares with it ("stenosis", "stenotic"): ``main_term_forms``.
+_FORM_PREFIX = 5
 # Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
 _HELD: dict[str, type[np.generic]] = {"post_weight": np.float16, "doc_weight": np.float32, "doc_ptr": np.int32}
 
@@ -270,6 +272,25 @@ def distinct(values: I32, size: int) -> I32:
 _NAMES_OF_CATEGORIES = frozenset({DesignationKind.SYNONYM, DesignationKind.ABBREVIATION})
 
 
+def main_term_forms(text: str) -> int:
+    """How many more forms of its main term an index entry lists before its subterms, which its length does not
+    count: the Alphabetic Index heads an entry with the forms of its word ("Stenosis, stenotic, mitral",
+    "Obstruction, obstructed, obstructive, airway"), as the one word. A form starts with the main term's first
+    letters (``_FORM_PREFIX``): "Fracture, traumatic, ulna" lists none. Forms the stems already count once
+    ("Hypertension, hypertensive") take nothing off."""
+    parts = text.split(", ")
+    first = parts[0].lower()
+    if " " in first or len(first) < _FORM_PREFIX:
+        return 0
+    more = 0
+    for part in parts[1:]:
+        word = part.lower()
+        if " " in word or not word.startswith(first[:_FORM_PREFIX]):
+            break
+        more += 1
+    return distinct_length(index_words(", ".join(parts[: more + 1]))) - 1 if more else 0
+
+
 def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
@@ -330,6 +351,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             words = words[:said] + [word for word in words[said:] if word not in words[:said]]
         elif kind is DesignationKind.INDEX_TERM:
             index_terms.setdefault((cid, text), did)
+            length -= main_term_forms(text)
             if TABLE_COLUMN in text:
                 term, column = text.split(TABLE_COLUMN, 1)
                 table_cells[did] = term

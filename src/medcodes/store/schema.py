@@ -233,4 +233,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0010_lexical_7",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-7/...') counts the forms an index entry lists of its
+        -- main term as one word ("Stenosis, stenotic, mitral": two words). A database built before it is refused
+        -- with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )
