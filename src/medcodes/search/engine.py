@@ -727,11 +727,9 @@ class SearchEngine:
             if len(kids) > 1 and not all(_is_seventh_character_code(k) for k in kids):
                 # The code the Alphabetic Index gives the words (the main-term mark) is what they mean; else the
                 # child claiming least.
-                named = [
-                    i for i, cid in enumerate(tied) if cid in found and index.concept_marks[cid] & priors.MAIN_TERM
-                ]
+                named = [found[cid] for cid in tied if cid in found and index.concept_marks[cid] & priors.MAIN_TERM]
                 if len(named) == 1 and "unspecified" not in query.words:
-                    kids = [found[tied[named[0]]]]
+                    kids = named
                 else:
                     pick = priors.least_claiming([tokens(k.title).count("unspecified") for k in kids])
                     if "unspecified" in query.words or pick is None:
