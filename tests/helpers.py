@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import socket
 import threading
@@ -11,7 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
 from medcodes.service import build_database
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
 
 FIXTURES = Path(__file__).parent / "data"
 
@@ -31,6 +35,19 @@ def fixture_db(tmp: Path) -> Path:
     db = tmp / "fixture.db"
     build_database(db, fixture_release(tmp / "release"))
     return db
+
+
+def code_store(path: Path, titles: dict[str, str], index_terms: dict[str, str]) -> SQLiteStore:
+    """A new store of billable ICD-10-CM codes with these titles and index terms (code -> text), not yet indexed."""
+    cm = SystemId.ICD10CM
+    store = SQLiteStore.create(path)
+    concepts = tuple(
+        Concept(cm, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(titles.items())
+    )
+    names = tuple(Designation(cm, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    names += tuple(Designation(cm, code, DesignationKind.INDEX_TERM, t, "index") for code, t in index_terms.items())
+    store.add_release(ReleaseContent(Release(cm, "2026", dt.date(2025, 10, 1)), concepts, names))
+    return store
 
 
 @contextmanager

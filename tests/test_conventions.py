@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
 from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.index import LexicalIndex
 from medcodes.search.query import parse
-from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
+
+from .helpers import code_store
 
 CM = SystemId.ICD10CM
 TITLES = {
@@ -26,13 +24,7 @@ INDEX_TERMS = {"J90": "Pleural effusion NOS", "E34.09": "Carcinoid syndrome NEC"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    store = SQLiteStore.create(tmp_path_factory.mktemp("conventions") / "c.db")
-    concepts = tuple(
-        Concept(CM, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(TITLES.items())
-    )
-    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(Designation(CM, code, DesignationKind.INDEX_TERM, t, "index") for code, t in INDEX_TERMS.items())
-    store.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    store = code_store(tmp_path_factory.mktemp("conventions") / "c.db", TITLES, INDEX_TERMS)
     index.write(store)
     return SearchEngine(store)
 

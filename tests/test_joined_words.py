@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
 from medcodes.search import index, phrases
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
-from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+
+from .helpers import code_store
 
 TITLES = {
     "O14.90": "Unspecified pre-eclampsia, unspecified trimester",
@@ -26,17 +23,7 @@ INDEX_TERMS = {"O14.90": "Pre-eclampsia", "H72.90": "Perforation, ear drum"}
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    store = SQLiteStore.create(tmp_path_factory.mktemp("joined") / "j.db")
-    concepts = tuple(
-        Concept(SystemId.ICD10CM, code, title, ConceptKind.CODE, True, seq=i)
-        for i, (code, title) in enumerate(TITLES.items())
-    )
-    names = tuple(Designation(SystemId.ICD10CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(
-        Designation(SystemId.ICD10CM, code, DesignationKind.INDEX_TERM, text, "index")
-        for code, text in INDEX_TERMS.items()
-    )
-    store.add_release(ReleaseContent(Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    store = code_store(tmp_path_factory.mktemp("joined") / "j.db", TITLES, INDEX_TERMS)
     index.write(store)
     phrases.write(store)
     return SearchEngine(store)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
 from medcodes.search.index import build_index, main_term_forms
-from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import SystemId
+
+from .helpers import code_store
 
 
 def test_an_index_entry_heads_with_the_forms_of_one_word() -> None:
@@ -28,15 +26,8 @@ def test_an_index_entry_heads_with_the_forms_of_one_word() -> None:
 
 
 def test_the_index_counts_the_forms_as_one_word(tmp_path: Path) -> None:
-    cm = SystemId.ICD10CM
-    store = SQLiteStore.create(tmp_path / "f.db")
-    concepts = (
-        Concept(cm, "I05.0", "Rheumatic mitral stenosis", ConceptKind.CODE, True, seq=0),
-        Concept(cm, "Q23.2", "Congenital mitral stenosis", ConceptKind.CODE, True, seq=1),
-    )
-    names = tuple(Designation(cm, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += (Designation(cm, "I05.0", DesignationKind.INDEX_TERM, "Stenosis, stenotic, mitral", "index"),)
-    store.add_release(ReleaseContent(Release(cm, "2026", dt.date(2025, 10, 1)), concepts, names))
+    titles = {"I05.0": "Rheumatic mitral stenosis", "Q23.2": "Congenital mitral stenosis"}
+    store = code_store(tmp_path / "f.db", titles, {"I05.0": "Stenosis, stenotic, mitral"})
     built = build_index(store)
     rows = {text: did for did, _, _, text in store.designation_rows()}
     lengths = {text: int(built.doc_len[np.flatnonzero(built.doc_id == did)[0]]) for text, did in rows.items()}
