@@ -374,6 +374,28 @@ def test_a_reference_to_neoplasm_needs_the_table() -> None:
     assert not made.designations and made.unresolved_references == len(TO_NEOPLASMS)
 
 
+def test_a_reference_may_cite_a_one_word_title_by_a_longer_or_shorter_form() -> None:
+    # FY2025: "Chordoma - see Neoplasm, vertebral (column), malignant" cites the table's row "vertebra (column)";
+    # "Stargardt's disease - see Dystrophy, retina" cites "Dystrophy, retinal".
+    terms = [
+        IndexTerm("index", ("Chordoma",), see="Neoplasm, vertebral (column), malignant"),
+        IndexTerm("index", ("Dystrophy, dystrophia",), codes=("E85.9",)),
+        IndexTerm("index", ("Dystrophy, dystrophia", "retinal"), nemod="(hereditary)", codes=("H35.50",)),
+        IndexTerm("index", ("Stargardt's disease",), see="Dystrophy, retina"),
+        # The same first letters and no shared form: another condition, not a guess.
+        IndexTerm("index", ("Hyperlipidosis",), codes=("E75.6",)),
+        IndexTerm("index", ("Lipemia",), see="Hyperlipidemia"),
+    ]
+    table = [
+        *_neoplasm(),
+        IndexTerm("neoplasm", ("Neoplasm, neoplastic", "vertebra"), nemod="(column)", column="Malignant Primary",
+                  codes=("C41.2",)),
+    ]  # fmt: skip
+    made = designations(terms, KNOWN | {"C41.2", "H35.50"}, SystemId.ICD10CM, table)
+    found = {(d.text, d.code) for d in made.designations if d.via is not None}
+    assert found == {("Chordoma", "C41.2"), ("Stargardt's disease", "H35.50")}
+
+
 # A reference may name a term that only says "see" itself (FY2025 Alphabetic Index, "Fracture, traumatic").
 CHAINED = [
     IndexTerm("index", ("Fracture, traumatic",), codes=("T14.8",)),

@@ -252,30 +252,44 @@ class _Node:
     # Built on first lookup: children by their title without modifiers (``_bare``), and by its first word.
     _bare_titles: dict[str, list[_Node]] | None = None
     _first_words: dict[str, list[_Node]] | None = None
+    _stems: dict[str, list[_Node]] | None = None
 
     def child(self, title: str) -> _Node:
         key = _key(title)
         node = self.children.get(key)
         if node is None:
             node = self.children[key] = _Node((*self.path, title))
-            self._bare_titles = self._first_words = None
+            self._bare_titles = self._first_words = self._stems = None
         return node
 
     def lookup(self, text: str) -> list[_Node]:
         """The children a part of a reference names: by exact title, else by the title without its
         modifiers, else by the title's first comma-separated word (the index cites its main term
-        "Infarct, infarction" as "Infarct", and "myocardium, myocardial" as "myocardium")."""
+        "Infarct, infarction" as "Infarct", and "myocardium, myocardial" as "myocardium"), else a one-word
+        title by a longer or shorter form of its word (the Table of Neoplasms' row "vertebra (column)" is
+        cited as "Neoplasm, vertebral (column), malignant")."""
         key = _key(text)
         exact = self.children.get(key)
         if exact is not None:
             return [exact]
-        if self._bare_titles is None or self._first_words is None:
-            self._bare_titles, self._first_words = {}, {}
+        if self._bare_titles is None or self._first_words is None or self._stems is None:
+            self._bare_titles, self._first_words, self._stems = {}, {}, {}
             for title, node in self.children.items():
-                self._bare_titles.setdefault(_bare(title), []).append(node)
+                bare_title = _bare(title)
+                self._bare_titles.setdefault(bare_title, []).append(node)
                 self._first_words.setdefault(_bare(title.split(",", 1)[0]), []).append(node)
+                if (word_stem := _word_stem(bare_title)) is not None:
+                    self._stems.setdefault(word_stem, []).append(node)
         bare = _bare(key)
-        return self._bare_titles.get(bare) or self._first_words.get(bare) or []
+        found = self._bare_titles.get(bare) or self._first_words.get(bare)
+        if found:
+            return found
+        word_stem = _word_stem(bare)
+        if word_stem is None:
+            return []
+        # Only a form that is the other plus an ending: "retinal" for "retina", not "hyperlipidemia" for
+        # "hyperlipidosis" (the same first letters, another condition).
+        return [node for node in self._stems.get(word_stem, []) if _forms_of_one_word(bare, _bare(_key(node.path[-1])))]
 
     def target_cells(self) -> list[tuple[str | None, str]]:
         """The codes a reference to this term stands for: its own; else the one code that its direct
@@ -476,6 +490,22 @@ def _match(node: _Node, parts: list[str], start: int) -> tuple[int, _Node]:
         if best[0] == len(parts):
             break
     return best
+
+
+# A one-word title of at least this many letters may be cited by a form that adds or drops an ending of at most
+# _ENDING letters ("vertebra" / "vertebral", "benzodiazepines" / "benzodiazepine").
+_FORM_MIN_LENGTH = 6
+_ENDING = 3
+
+
+def _word_stem(title: str) -> str | None:
+    """The first letters of a one-word title long enough to be cited by another form, else None."""
+    return title[:_FORM_MIN_LENGTH] if len(title) >= _FORM_MIN_LENGTH and title.isalpha() else None
+
+
+def _forms_of_one_word(first: str, second: str) -> bool:
+    shorter, longer = sorted((first, second), key=len)
+    return longer.startswith(shorter) and len(longer) - len(shorter) <= _ENDING
 
 
 def _key(text: str) -> str:
