@@ -650,6 +650,10 @@ class SQLiteStore:
         found = [r for r in self.releases() if r.system is system]
         return found[-1] if found else None
 
+    def designation_total(self) -> int:
+        """How many designations the store holds, counted now (``counts`` is what a finished build counted)."""
+        return int(self.connection.execute("SELECT count(*) FROM designations").fetchone()[0])
+
     def counts(self) -> dict[SystemId, dict[str, int]]:
         """Concepts, billable codes, designations and notes of each system, as the build counted them."""
         rows = self.connection.execute(
