@@ -16,6 +16,8 @@ from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
+from .helpers import code_store
+
 CM = SystemId.ICD10CM
 TITLES = {
     "I82.409": "Acute embolism and thrombosis of unspecified deep veins of unspecified lower extremity",
@@ -56,3 +58,24 @@ def test_an_abbreviation_reads_as_the_words_it_stands_for_to_the_exact_bonus(sto
     # Without the bonus the postpartum term wins (its words weigh more than the index's subterms): the bonus
     # is what decides, and "dvt" now reads it as the words typed out do.
     assert first(store, "dvt", exact_bonus=1.0) == "O87.1"
+
+
+def score_of(store: SQLiteStore, query: str, code: str, exact_bonus: float) -> float:
+    hits = SearchEngine(store, DEFAULT.replace({"exact_bonus": exact_bonus})).search(parse(query)).hits
+    (score,) = [hit.score for hit in hits if hit.code == code]
+    return score
+
+
+def test_a_joining_word_the_name_lacks_takes_nothing_from_its_exactness(tmp_path: Path) -> None:
+    titles = {"I70.1": "Atherosclerosis of renal artery", "Q27.1": "Congenital renal artery stenosis"}
+    built = code_store(tmp_path / "j.db", titles, {"I70.1": "Stenosis, stenotic, renal artery"})
+    index.write(built)
+    built.connection.commit()
+    built.connection.close()
+    store = SQLiteStore.open(tmp_path / "j.db")
+    # "of" and "the" name nothing: "Stenosis, stenotic, renal artery" is all that `stenosis of the renal artery`
+    # names, so the exact bonus lifts it as it does for the words without them; the congenital title says more.
+    for query in ("renal artery stenosis", "stenosis of the renal artery"):
+        with_bonus, without = (score_of(store, query, "I70.1", bonus) for bonus in (1.5, 1.0))
+        assert with_bonus == pytest.approx(1.5 * without, rel=1e-4), query
+        assert score_of(store, query, "Q27.1", 1.5) == pytest.approx(score_of(store, query, "Q27.1", 1.0), rel=1e-4)

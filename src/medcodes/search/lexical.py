@@ -250,9 +250,17 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     matched = np.stack([w > 0 for w in weights])
     coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
     score = np.sum(weights, axis=0) * ranking.coverage(coverage)
-    # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three).
-    exact = (coverage >= FULL) & (index.doc_said[docs] <= gathered.said)
+    # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three), and
+    # every word the query names something by; a joining word it lacks ("stenosis of the renal artery": "Stenosis,
+    # renal artery") takes nothing from that.
+    exact = matched[_naming(groups, ranking)].all(axis=0) & (index.doc_said[docs] <= gathered.said)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
+
+
+def _naming(groups: Sequence[Group], ranking: Ranking) -> list[int]:
+    """The groups that name something: all but the joining words ("of", "the"), or all where there are only those."""
+    naming = [number for number, g in enumerate(groups) if g.weight > ranking.function_word]
+    return naming or list(range(len(groups)))
 
 
 def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, scored: tuple[F32, F32, BOOL]) -> F32:
@@ -578,4 +586,5 @@ def search(
     counted, estimated = _totals(index, docs[score > 0]), False
     score = _concept_coverage(index, groups, docs, scored)
     hits = _rank(index, docs, score, coverage, want, ranking=ranking)
-    return LexicalResult(tuple(hits), *counted, bool(hits) and hits[0].coverage >= FULL, estimated)
+    complete = bool(hits) and bool(scored[2][_naming(groups, ranking), np.searchsorted(docs, hits[0].doc)].all())
+    return LexicalResult(tuple(hits), *counted, complete, estimated)
