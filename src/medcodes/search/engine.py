@@ -92,6 +92,11 @@ class SearchEngine:
         self.store = store
         self.ranking = ranking
         self._said_residual = ranking.said_residual()
+        # A query that says a population a chapter is kept for reads its codes in full (``Priors.population``).
+        self._said_population = {
+            False: ranking.said_population(),
+            True: self._said_residual.said_population(),
+        }
         self._systems = tuple(dict.fromkeys(r.system for r in store.releases()))
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
@@ -115,7 +120,9 @@ class SearchEngine:
             meaning.search("warm up", 1)
         if index is None:
             return
-        _ = index.concept_docs, index.system_ranges, index.doc_worth(self._said_residual)
+        _ = index.concept_docs, index.system_ranges, index.population_terms
+        for ranking in (self._said_residual, *self._said_population.values()):
+            _ = index.doc_worth(ranking)
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)
@@ -314,7 +321,10 @@ class SearchEngine:
             abbreviations.RESIDUAL_CASE.intersection(query.words)
             or len(words.groups) > self.ranking.priors.residual_words
         )
-        ranking = self._said_residual if said else self.ranking
+        if _says_population(index, words.groups):
+            ranking = self._said_population[bool(said)]
+        else:
+            ranking = self._said_residual if said else self.ranking
 
         def read(groups: Sequence[lexical.Group]) -> lexical.LexicalResult:
             return lexical.search(
@@ -831,6 +841,18 @@ def restatement(text: str) -> tuple[str, str] | None:
     if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
         return None
     return name, restated
+
+
+def _says_population(index: LexicalIndex, groups: Sequence[lexical.Group]) -> bool:
+    """Whether a word of the query, or a word sharing its stem, says a population a chapter is kept for
+    ("pregnant", "newborn", "congenital": ``LexicalIndex.population_terms``)."""
+    population = index.population_terms
+    for group in groups:
+        for alternative in group.alternatives:
+            for atom in alternative:
+                if any(population[t] for t in atom.exact) or population[atom.stem_lo : atom.stem_hi].any():
+                    return True
+    return False
 
 
 def _is_seventh_character_code(concept: Concept) -> bool:

@@ -47,6 +47,10 @@ INDEX_VERSION = "lexical-7"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
+# A word says a population a chapter is kept for where this many titles of such chapters' codes hold it, and this
+# share of the titles holding it are theirs (``LexicalIndex.population_terms``).
+_POPULATION_TITLES = 5
+_POPULATION_SHARE = 0.7
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -54,6 +58,7 @@ F16 = npt.NDArray[np.float16]
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
 U16 = npt.NDArray[np.uint16]
+BOOL = npt.NDArray[np.bool_]
 
 _ARRAYS: dict[str, type[np.generic]] = {
     "term_ptr": np.int64,
@@ -164,7 +169,7 @@ class LexicalIndex:
             ).astype(np.float32)
             marks = Marks(self.concept_marks, self.concept_index_terms)
             concept *= ranking.priors.factor(
-                marks.main_term(), marks.index_terms, marks.residual(), marks.category_default()
+                marks.main_term(), marks.index_terms, marks.residual(), marks.category_default(), marks.population()
             )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
@@ -189,6 +194,31 @@ class LexicalIndex:
         counts = np.zeros(len(self.doc_term) + 1, dtype=np.int32)
         np.cumsum(of_term[self.doc_term], out=counts[1:])
         return counts[self.doc_ptr[1:]] - counts[self.doc_ptr[:-1]]
+
+    @cached_property
+    def population_terms(self) -> BOOL:
+        """Per term, whether it says a population a chapter is kept for (``priors.POPULATION``): of the titles that
+        hold it in the systems that keep such chapters, at least ``_POPULATION_TITLES`` are of those chapters'
+        codes, and ``_POPULATION_SHARE`` of them ("pregnancy", "newborn", "congenital", "trimester", "fetus").
+        Derived at load."""
+        marked = (self.concept_marks & priors.POPULATION) > 0
+        # Only the titles of systems that keep chapters so: ICD-9-CM's, which this build does not divide into
+        # chapters, and ICD-10-PCS's ("delivery") would say the words are anyone's.
+        systems = np.unique(self.concept_system[marked])
+        concepts = self.doc_concept
+        title = np.flatnonzero(
+            (self.doc_kind == KINDS.index(DesignationKind.TITLE)) & np.isin(self.concept_system[concepts], systems)
+        ).astype(np.int32)
+        kept = marked[concepts[title]]
+        lengths = self.doc_ptr[title + 1] - self.doc_ptr[title]
+        entries = np.repeat(self.doc_ptr[title], lengths) + (
+            np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        terms = self.doc_term[entries]
+        size = len(self.vocabulary)
+        held = np.bincount(terms, minlength=size)
+        in_kept = np.bincount(terms[np.repeat(kept, lengths)], minlength=size)
+        return (in_kept >= _POPULATION_TITLES) & (in_kept >= _POPULATION_SHARE * held)
 
     @cached_property
     def _worth_by_ranking(self) -> dict[Ranking, tuple[F32, F32]]:

@@ -19,6 +19,11 @@ official data when the search index is built and kept with it:
 - **category default**: the residual code that the 3-character category itself defaults to (``default_below``
   from the category): C74.90 "... of unspecified part of unspecified adrenal gland", where C74.10 "... of
   medulla of unspecified adrenal gland" says "unspecified" of its side only.
+- **population**: the code sits in a chapter kept for one population, by the chapter's title: pregnancy and
+  childbirth, the perinatal period, congenital malformations (developmental anomalies in ICD-11). The coding
+  conventions take such a code where the record says so (ICD-10-CM guidelines I.C.15-17), so a query that says
+  nothing of that population ("mitral valve insufficiency", "dislocated hip") means the other code its words
+  match alike (I34.0, S73.006A, not Q23.3, Q65.6). A database built before this mark reads every code in full.
 
 ``search.ranking.Priors`` turns the marks into a factor on the concept's worth.
 """
@@ -43,11 +48,18 @@ U16 = npt.NDArray[np.uint16]
 MAIN_TERM = 1
 RESIDUAL = 2
 CATEGORY_DEFAULT = 4
+POPULATION = 8
 
 # "Unspecified", said of a title's parts: the code claiming least says it most ("Unspecified ..., unspecified eye").
 _UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
 # Levels a category is followed down to its default billable code (ICD-10-CM: at most 4 more characters).
 _DEPTH = 5
+# Chapter titles that keep their codes for one population: "Pregnancy, childbirth and the puerperium", "Certain
+# conditions originating in the perinatal period", "Congenital malformations, ...", ICD-11's "Developmental
+# anomalies", MS-DRG's "Newborns and Other Neonates ..." (its MDC 14 says pregnancy).
+_POPULATION_CHAPTER = re.compile(
+    r"\bpregnancy\b|\bperinatal\b|\bcongenital\b|\bdevelopmental anomalies\b|\bnewborns?\b", re.IGNORECASE
+)
 # The words with which the classifications name their residual ("unspecified") codes.
 _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
 
@@ -72,6 +84,9 @@ class Marks:
 
     def category_default(self) -> U8:
         return ((self.marks & CATEGORY_DEFAULT) >> 2).astype(np.uint8)
+
+    def population(self) -> U8:
+        return ((self.marks & POPULATION) >> 3).astype(np.uint8)
 
 
 def residual(title: str) -> bool:
@@ -127,10 +142,13 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         if concept_kind is ConceptKind.CATEGORY:
             categories.add(cid)
     vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
-    for cid, _system, _kind, title in store.concept_titles():
+    kept: list[int] = []  # the chapters kept for one population
+    for cid, _system, concept_kind, title in store.concept_titles():
         if billable[cid] and residual(title):
             marks[cid] |= RESIDUAL
         vague[cid] = len(_UNSPECIFIED.findall(title))
+        if concept_kind is ConceptKind.CHAPTER and _POPULATION_CHAPTER.search(title):
+            kept.append(cid)
     for _did, cid, kind, _text in store.designation_rows():
         if kind is DesignationKind.INDEX_TERM:
             counts[cid] += 1
@@ -150,5 +168,9 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         marks[cid] |= MAIN_TERM
         if cid in defaults:
             marks[defaults[cid]] |= MAIN_TERM
+    while kept:  # the chapters kept for one population, and everything below them
+        cid = kept.pop()
+        marks[cid] |= POPULATION
+        kept.extend(children.get(cid, ()))
     parents = {child: parent for parent, kids in children.items() for child in kids}
     return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16), defaults, parents)

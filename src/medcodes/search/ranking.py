@@ -85,6 +85,10 @@ class Priors:
     The residual prior stands for what a query leaves unsaid: a query that says "other", "specified" or
     "unspecified" itself is read without it (``Ranking.said_residual``), so that its words choose between the
     "other" and the "unspecified" code ("Other and unspecified speech disturbances": R47.89 and R47.9 alike).
+    A code of a chapter kept for one population (pregnancy, the perinatal period, congenital malformations) is
+    worth ``population`` of itself where the query says nothing of that population; a query that does (a word
+    that such chapters' titles hold and others hardly do: ``LexicalIndex.population_terms``) reads it in full
+    (``Ranking.said_population``).
     """
 
     main_term: float = 0.1
@@ -95,6 +99,7 @@ class Priors:
     # A query of more words than this names its case in words: the residual prior stays out of it (a title
     # typed out, "Car occupant injured in collision with pedestrian: passenger", is no "unspecified" query).
     residual_words: int = 6
+    population: float = 0.9
 
     def factor(
         self,
@@ -102,6 +107,7 @@ class Priors:
         index_terms: npt.ArrayLike,
         residual: npt.ArrayLike,
         category_default: npt.ArrayLike = 0,
+        population: npt.ArrayLike = 0,
     ) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""
         count = np.asarray(index_terms, dtype=np.float32)
@@ -109,7 +115,8 @@ class Priors:
         marks: F32 = self.main_term * np.asarray(main_term, dtype=np.float32)
         marks = marks + self.residual * np.asarray(residual, dtype=np.float32)
         marks = marks + self.category_default * np.asarray(category_default, dtype=np.float32)
-        return (1.0 + marks + self.index_terms * share).astype(np.float32)
+        kept = np.where(np.asarray(population) > 0, np.float32(self.population), np.float32(1.0))
+        return ((1.0 + marks + self.index_terms * share) * kept).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +296,12 @@ class Ranking:
         if not self.priors.residual and not self.priors.category_default:
             return self
         return dataclasses.replace(self, priors=dataclasses.replace(self.priors, residual=0.0, category_default=0.0))
+
+    def said_population(self) -> Ranking:
+        """The weights for a query that names a population a chapter is kept for: its codes in full."""
+        if self.priors.population == 1.0:
+            return self
+        return dataclasses.replace(self, priors=dataclasses.replace(self.priors, population=1.0))
 
     # ------------------------------------------------------------ changing it by name (the tuning script)
     def replace(self, changes: Mapping[str, float]) -> Ranking:
