@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from medcodes.search.ranking import DEFAULT
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
@@ -164,6 +165,13 @@ def test_the_total_is_the_same_whatever_the_page_size(service: CodeService, quer
 @pytest.mark.parametrize(("typed", "completion"), [("heart att", "heart attack"), ("diab", "diabetes"), ("flu", "flu")])
 def test_autocomplete_completes_to_a_name_the_data_holds(service: CodeService, typed: str, completion: str) -> None:
     assert service.suggest(typed).completions[0] == completion
+
+
+@pytest.mark.parametrize("typed", ["newb", "neon", "cong", "preg", "feta"])
+def test_autocomplete_offers_names_without_the_population_prior(service: CodeService, typed: str) -> None:
+    # The prior decides which code a query means; the names offered while typing are ranked as they were before it.
+    full = service.engine.reranked(DEFAULT.replace({"priors.population": 1.0}))
+    assert service.engine.complete(typed) == full.complete(typed)
 
 
 @pytest.mark.parametrize(("query", "system", "expected", "within"), CASES, ids=[c[0] for c in CASES])

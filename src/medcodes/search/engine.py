@@ -447,7 +447,10 @@ class SearchEngine:
         index, phrases = self.index, self.phrases
         start = phrases_module.typed_phrase(typed)
         if index is not None and phrases is not None:
-            found = phrases.complete(start, index.concept_worth(self.ranking), self.ranking, limit)
+            # A name is completed as it is written: the population prior says which code a query means, not which
+            # names are worth offering ("neon" completes to "neonatal ..." names, whose codes it would discount).
+            worth = index.concept_worth(self._said_population[False])
+            found = phrases.complete(start, worth, self.ranking, limit)
             if found:
                 return found
         words = tokens(typed)
