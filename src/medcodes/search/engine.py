@@ -321,12 +321,14 @@ class SearchEngine:
             abbreviations.RESIDUAL_CASE.intersection(query.words)
             or len(words.groups) > self.ranking.priors.residual_words
         )
-        if _says_population(index, words.groups):
-            ranking = self._said_population[bool(said)]
-        else:
-            ranking = self._said_residual if said else self.ranking
 
         def read(groups: Sequence[lexical.Group]) -> lexical.LexicalResult:
+            # Words that say a population a chapter is kept for (as typed, or as a typo's correction reads them)
+            # read its codes in full.
+            if _says_population(index, groups):
+                ranking = self._said_population[bool(said)]
+            else:
+                ranking = self._said_residual if said else self.ranking
             return lexical.search(
                 index,
                 groups,
