@@ -205,19 +205,15 @@ class LexicalIndex:
         # Only the titles of systems that keep chapters so: ICD-9-CM's, which this build does not divide into
         # chapters, and ICD-10-PCS's ("delivery") would say the words are anyone's.
         systems = np.unique(self.concept_system[marked])
-        concepts = self.doc_concept
-        title = np.flatnonzero(
-            (self.doc_kind == KINDS.index(DesignationKind.TITLE)) & np.isin(self.concept_system[concepts], systems)
-        ).astype(np.int32)
-        kept = marked[concepts[title]]
-        lengths = self.doc_ptr[title + 1] - self.doc_ptr[title]
-        entries = np.repeat(self.doc_ptr[title], lengths) + (
-            np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        title = (self.doc_kind == KINDS.index(DesignationKind.TITLE)) & np.isin(
+            self.concept_system[self.doc_concept], systems
         )
-        terms = self.doc_term[entries]
+        # Per forward entry (a word of a designation): whether its designation is such a title, and of a marked code.
+        of_title = np.repeat(title, np.diff(self.doc_ptr))
+        of_kept = np.repeat(title & marked[self.doc_concept], np.diff(self.doc_ptr))
         size = len(self.vocabulary)
-        held = np.bincount(terms, minlength=size)
-        in_kept = np.bincount(terms[np.repeat(kept, lengths)], minlength=size)
+        held = np.bincount(self.doc_term[of_title], minlength=size)
+        in_kept = np.bincount(self.doc_term[of_kept], minlength=size)
         return (in_kept >= _POPULATION_TITLES) & (in_kept >= _POPULATION_SHARE * held)
 
     @cached_property

@@ -586,5 +586,6 @@ def search(
     counted, estimated = _totals(index, docs[score > 0]), False
     score = _concept_coverage(index, groups, docs, scored)
     hits = _rank(index, docs, score, coverage, want, ranking=ranking)
+    # Whether the best hit's designation (``docs`` are sorted: ``_pool``) matches every group that names something.
     complete = bool(hits) and bool(scored[2][_naming(groups, ranking), np.searchsorted(docs, hits[0].doc)].all())
     return LexicalResult(tuple(hits), *counted, complete, estimated)
