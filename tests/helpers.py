@@ -7,12 +7,14 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.search import index
+from medcodes.search.engine import SearchEngine
 from medcodes.service import build_database
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -37,17 +39,45 @@ def fixture_db(tmp: Path) -> Path:
     return db
 
 
-def code_store(path: Path, titles: dict[str, str], index_terms: dict[str, str]) -> SQLiteStore:
-    """A new store of billable ICD-10-CM codes with these titles and index terms (code -> text), not yet indexed."""
-    cm = SystemId.ICD10CM
+def concept_store(path: Path, concepts: Sequence[Concept], more: Sequence[Designation] = ()) -> SQLiteStore:
+    """A new store of one ICD-10-CM release of these concepts, each named by its title, and ``more`` names; not
+    yet indexed."""
     store = SQLiteStore.create(path)
-    concepts = tuple(
-        Concept(cm, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(titles.items())
-    )
-    names = tuple(Designation(cm, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(Designation(cm, code, DesignationKind.INDEX_TERM, t, "index") for code, t in index_terms.items())
-    store.add_release(ReleaseContent(Release(cm, "2026", dt.date(2025, 10, 1)), concepts, names))
+    names = (*(Designation(c.system, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts), *more)
+    release = Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1))
+    store.add_release(ReleaseContent(release, tuple(concepts), tuple(names)))
     return store
+
+
+def code_store(
+    path: Path,
+    titles: dict[str, str],
+    index_terms: dict[str, str],
+    more: Sequence[tuple[str, DesignationKind, str]] = (),
+) -> SQLiteStore:
+    """A new store of billable ICD-10-CM codes with these titles and index terms (code -> text), and ``more``
+    names (code, kind, text), not yet indexed."""
+    cm = SystemId.ICD10CM
+    concepts = [
+        Concept(cm, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(titles.items())
+    ]
+    names = [Designation(cm, code, DesignationKind.INDEX_TERM, t, "index") for code, t in index_terms.items()]
+    names += [Designation(cm, code, kind, text, "index") for code, kind, text in more]
+    return concept_store(path, concepts, names)
+
+
+def code_engine(
+    path: Path,
+    titles: dict[str, str],
+    index_terms: dict[str, str],
+    steps: Sequence[Callable[[SQLiteStore], None]] = (index.write,),
+    more: Sequence[tuple[str, DesignationKind, str]] = (),
+) -> SearchEngine:
+    """The engine over a ``code_store`` whose search parts ``steps`` wrote (the lexical index alone by default)."""
+    store = code_store(path, titles, index_terms, more)
+    for step in steps:
+        step(store)
+    return SearchEngine(store)
 
 
 @contextmanager

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.index import LexicalIndex
 from medcodes.search.query import parse
 from medcodes.systems import SystemId
 
-from .helpers import code_store
+from .helpers import code_engine
 
 CM = SystemId.ICD10CM
 TITLES = {
@@ -24,9 +23,7 @@ INDEX_TERMS = {"J90": "Pleural effusion NOS", "E34.09": "Carcinoid syndrome NEC"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    store = code_store(tmp_path_factory.mktemp("conventions") / "c.db", TITLES, INDEX_TERMS)
-    index.write(store)
-    return SearchEngine(store)
+    return code_engine(tmp_path_factory.mktemp("conventions") / "c.db", TITLES, INDEX_TERMS)
 
 
 def said(ix: LexicalIndex, engine: SearchEngine, text: str) -> int:

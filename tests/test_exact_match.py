@@ -3,20 +3,18 @@ words its reading says ("dvt": deep vein thrombosis, three words)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
-from medcodes.search import index
+from medcodes.models import DesignationKind, SearchHit
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-from .helpers import code_store
+from .helpers import code_engine
 
 CM = SystemId.ICD10CM
 TITLES = {
@@ -31,23 +29,15 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    path: Path = tmp_path_factory.mktemp("exact") / "e.db"
-    built = SQLiteStore.create(path)
-    concepts = tuple(
-        Concept(CM, code, title, ConceptKind.CODE, True, seq=i) for i, (code, title) in enumerate(TITLES.items())
-    )
-    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(Designation(CM, code, kind, text, "index") for code, kind, text in NAMES)
-    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
-    index.write(built)
-    built.connection.commit()
-    built.connection.close()
-    return SQLiteStore.open(path)
+    return code_engine(tmp_path_factory.mktemp("exact") / "e.db", TITLES, {}, more=NAMES).store
+
+
+def hits(store: SQLiteStore, query: str, exact_bonus: float) -> tuple[SearchHit, ...]:
+    return SearchEngine(store, DEFAULT.replace({"exact_bonus": exact_bonus})).search(parse(query)).hits
 
 
 def first(store: SQLiteStore, query: str, exact_bonus: float = DEFAULT.exact_bonus) -> str:
-    hits = SearchEngine(store, DEFAULT.replace({"exact_bonus": exact_bonus})).search(parse(query)).hits
-    return hits[0].code
+    return hits(store, query, exact_bonus)[0].code
 
 
 def test_an_abbreviation_reads_as_the_words_it_stands_for_to_the_exact_bonus(store: SQLiteStore) -> None:
@@ -61,18 +51,13 @@ def test_an_abbreviation_reads_as_the_words_it_stands_for_to_the_exact_bonus(sto
 
 
 def score_of(store: SQLiteStore, query: str, code: str, exact_bonus: float) -> float:
-    hits = SearchEngine(store, DEFAULT.replace({"exact_bonus": exact_bonus})).search(parse(query)).hits
-    (score,) = [hit.score for hit in hits if hit.code == code]
+    (score,) = [hit.score for hit in hits(store, query, exact_bonus) if hit.code == code]
     return score
 
 
 def test_a_joining_word_the_name_lacks_takes_nothing_from_its_exactness(tmp_path: Path) -> None:
     titles = {"I70.1": "Atherosclerosis of renal artery", "Q27.1": "Congenital renal artery stenosis"}
-    built = code_store(tmp_path / "j.db", titles, {"I70.1": "Stenosis, stenotic, renal artery"})
-    index.write(built)
-    built.connection.commit()
-    built.connection.close()
-    store = SQLiteStore.open(tmp_path / "j.db")
+    store = code_engine(tmp_path / "j.db", titles, {"I70.1": "Stenosis, stenotic, renal artery"}).store
     # "of" and "the" name nothing: "Stenosis, stenotic, renal artery" is all that `stenosis of the renal artery`
     # names, so the exact bonus lifts it as it does for the words without them; the congenital title says more.
     for query in ("renal artery stenosis", "stenosis of the renal artery"):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind
 from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
+
+from .helpers import concept_store
 
 CM = SystemId.ICD10CM
 # (code, title, billable, parent, inclusion terms): M21.06 and Q74.1 as ICD-10-CM writes them.
@@ -30,8 +30,7 @@ CODES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    built = SQLiteStore.create(tmp_path_factory.mktemp("gives") / "g.db")
-    concepts = tuple(
+    concepts = [
         Concept(
             CM,
             code,
@@ -43,14 +42,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
             seq=i,
         )
         for i, (code, title, billable, parent, _) in enumerate(CODES)
-    )
-    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(
+    ]
+    names = [
         Designation(CM, code, DesignationKind.INCLUSION_TERM, term, "tabular")
         for code, _, _, _, terms in CODES
         for term in terms
-    )
-    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    ]
+    built = concept_store(tmp_path_factory.mktemp("gives") / "g.db", concepts, names)
     index.write(built)
     return built
 

@@ -8,7 +8,7 @@ from medcodes.search import index, phrases
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 
-from .helpers import code_store
+from .helpers import code_engine
 
 TITLES = {
     "O14.90": "Unspecified pre-eclampsia, unspecified trimester",
@@ -23,10 +23,7 @@ INDEX_TERMS = {"O14.90": "Pre-eclampsia", "H72.90": "Perforation, ear drum"}
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    store = code_store(tmp_path_factory.mktemp("joined") / "j.db", TITLES, INDEX_TERMS)
-    index.write(store)
-    phrases.write(store)
-    return SearchEngine(store)
+    return code_engine(tmp_path_factory.mktemp("joined") / "j.db", TITLES, INDEX_TERMS, (index.write, phrases.write))
 
 
 def codes(engine: SearchEngine, text: str) -> list[str]:

@@ -3,13 +3,12 @@ less where the query says nothing of that population (search/priors.py, ``Priors
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind
 from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.priors import POPULATION
@@ -17,6 +16,8 @@ from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT, Priors
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
+
+from .helpers import concept_store
 
 CM = SystemId.ICD10CM
 # (code, title, kind, parent): two chapters of FY2026, one kept for a population by its title.
@@ -43,14 +44,12 @@ NAMES = [
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     path: Path = tmp_path_factory.mktemp("population") / "p.db"
-    built = SQLiteStore.create(path)
-    concepts = tuple(
+    concepts = [
         Concept(CM, code, title, kind, kind is ConceptKind.CODE, parent=parent, seq=i)
         for i, (code, title, kind, parent) in enumerate(CONCEPTS)
-    )
-    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(Designation(CM, code, kind, text, source) for code, kind, text, source in NAMES)
-    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names))
+    ]
+    names = [Designation(CM, code, kind, text, source) for code, kind, text, source in NAMES]
+    built = concept_store(path, concepts, names)
     index.write(built)
     built.connection.commit()
     built.connection.close()
