@@ -567,7 +567,7 @@ def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[Vo
     if known or refused or len(carriers) > _MAX_SENSE_CODES:
         linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT, sense=True)
         return True
-    for system, code in carriers:
+    for system, code in sorted(carriers):  # in code order: a set's order changes from one process to the next
         if system is SYSTEM:
             linker.name(
                 code, abbreviation, source, via=sense.meaning, scope=NameScope.EXACT, order=rank, meaning=sense.meaning
