@@ -13,15 +13,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import multiprocessing
 import os
 import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from medcodes import __version__
+from medcodes.config import default_workers
 from medcodes.errors import BuildError, MedcodesError
 from medcodes.models import BuildStamp, Designation, Relation, ReleaseContent
 from medcodes.sources import (
@@ -40,6 +45,7 @@ from medcodes.sources import (
 )
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.sources.releases import discover, embedded_default
+from medcodes.sources.vocabulary import VocabularySource
 from medcodes.store import scratch
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, SystemId
@@ -124,13 +130,15 @@ LOADERS: tuple[Callable[[Sequence[FoundFile]], ReleaseContent | None], ...] = (
 
 
 def _relation_counts(relations: Sequence[Relation]) -> dict[str, int]:
+    # Relations alike in systems, kind and flags are counted together first (a crosswalk has a million rows).
+    alike = Counter((r.source_system, r.target_system, r.kind, r.flags) for r in relations)
     counts: dict[str, int] = {}
-    for r in relations:
-        key = f"{r.source_system.value}->{r.target_system.value} {r.kind.value}"
+    for (source, target, kind, flags), number in alike.items():
+        key = f"{source.value}->{target.value} {kind.value}"
         # Count by the flags that are words (approximate, combination, ...), not by dates or codes.
-        for flag in [f for f in r.flags if not any(ch.isdigit() for ch in f)] or [""]:
+        for flag in [f for f in flags if not any(ch.isdigit() for ch in f)] or [""]:
             label = f"{key} {flag}".rstrip()
-            counts[label] = counts.get(label, 0) + 1
+            counts[label] = counts.get(label, 0) + number
     return dict(sorted(counts.items()))
 
 
@@ -194,10 +202,10 @@ def _links(
 
 
 def _vocabularies(
-    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent]
+    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent], read: list[VocabularySource]
 ) -> tuple[tuple[VocabularySummary, ...], tuple[str, ...]]:
     """Names, rewrites, definitions and priors from the open vocabularies (their files, else the packaged table)."""
-    loaded = vocabularies.load(found, contents)
+    loaded = vocabularies.load(found, contents, read)
     if loaded is None:
         return (), ()
     content = loaded.content
@@ -251,16 +259,57 @@ def _store(store: SQLiteStore, content: ReleaseContent, progress: Progress) -> S
     )
 
 
+def _others(found: Sequence[FoundFile]) -> list[ReleaseContent]:
+    """The releases of every system but ICD-10-CM (and CPT) among the files found."""
+    return [content for loader in LOADERS if (content := loader(found)) is not None]
+
+
+# What needs no other release (every other system's files, the vocabularies' own files) is read in a worker process
+# while this one reads ICD-10-CM, where those files are big enough for the worker's start (about a second) to pay.
+BESIDE_BYTES = 20_000_000
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Beside:
+    """What is read beside ICD-10-CM: each part is a future (from the worker) or a function to call here."""
+
+    others: Future[list[ReleaseContent]] | Callable[[], list[ReleaseContent]]
+    vocabularies: Future[list[VocabularySource]] | Callable[[], list[VocabularySource]]
+
+
+def _result(part: Future[_T] | Callable[[], _T]) -> _T:
+    return part.result() if isinstance(part, Future) else part()
+
+
+@contextlib.contextmanager
+def _beside(found: Sequence[FoundFile]) -> Iterator[_Beside]:
+    """Start reading what needs no other release: in a worker process where there are cores and files enough."""
+    others = {f.path for f in found if not f.kind.value.startswith("icd10cm-")}
+    size = sum(path.stat().st_size for path in others if path.is_file())
+    if default_workers() <= 1 or size < BESIDE_BYTES:
+        yield _Beside(lambda: _others(found), lambda: vocabularies.sources_of(found))
+        return
+    # spawn: no copy of this process (its open database, a progress display's thread)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        beside = _Beside(pool.submit(_others, found), pool.submit(vocabularies.sources_of, found))
+        try:
+            yield beside
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
 def _contents(
-    found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None
+    found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None, beside: _Beside
 ) -> tuple[list[ReleaseContent], list[str]]:
     """Every system's release from the files found, and warnings about files left out."""
     # ICD-10-CM's loader reports the progress of its parts (the tabular list, the order file, the indexes).
-    contents = [c for c in (icd10cm.load(found, progress),) if c is not None]
-    for loader in LOADERS:
-        content = loader(found)
-        if content is not None:
-            contents.append(content)
+    first = icd10cm.load(found, progress)
+    others: list[ReleaseContent] = _result(beside.others)  # read meanwhile where a worker reads them
+    contents = [c for c in (first,) if c is not None] + others
     notes: list[str] = []
     cpt_files = [f for f in found if f.kind is FileKind.CPT]
     if cpt_files and cpt_licence:
@@ -299,7 +348,7 @@ def build(
     """Build a database at ``db_path`` from the official files in ``source_dir`` (or the embedded default)."""
     remove_leftovers(db_path)
     # Official files inside publishers' zips that no loader reads in place are unpacked here for the build.
-    with tempfile.TemporaryDirectory(prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as unpack, _few_collections():
+    with tempfile.TemporaryDirectory(prefix=f"{UNPACK_PREFIX}{os.getpid()}-") as unpack, few_collections():
         held = scratch.claim(Path(unpack))
         try:
             return _build(db_path, source_dir, Path(unpack), progress=progress, steps=steps, cpt_licence=cpt_licence)
@@ -308,7 +357,7 @@ def build(
 
 
 @contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
+def few_collections() -> Iterator[None]:
     """Run the cyclic garbage collector rarely while building: a build makes millions of objects that live
     until it ends (concepts, designations, parsed vocabularies), and at the default threshold (700 new
     objects) the collector scans them over and over: a sixth of a full build's time, measured. Reference
@@ -337,11 +386,12 @@ def _build(
     try:
         store = SQLiteStore.create(temporary)
         try:
-            contents, left_out = _contents(found, progress, cpt_licence)
-            summaries = [_store(store, content, progress) for content in contents]
-            links = _links(store, found, contents, progress)
-            progress("vocabularies", 0, 1)
-            names, vocabulary_notes = _vocabularies(store, found, contents)
+            with _beside(found) as beside:
+                contents, left_out = _contents(found, progress, cpt_licence, beside)
+                summaries = [_store(store, content, progress) for content in contents]
+                links = _links(store, found, contents, progress)
+                progress("vocabularies", 0, 1)
+                names, vocabulary_notes = _vocabularies(store, found, contents, _result(beside.vocabularies))
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):

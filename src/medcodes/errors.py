@@ -118,6 +118,18 @@ class MedcodesError(Exception):
     hint: str | None = None
     status: int = 400
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as what it holds, not by calling its class again with its message (an error a build's worker
+        # process raises reaches the building process so): most take other arguments than the message.
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(kind: type[MedcodesError], args: tuple[object, ...], state: dict[str, object]) -> MedcodesError:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class SettingError(MedcodesError, ValueError):
     """A MEDCODES_* variable that cannot be read (the interfaces turn it into a message). Also a ValueError, as

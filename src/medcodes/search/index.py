@@ -39,7 +39,7 @@ from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
-from medcodes.search.text import distinct_length, head_words, index_words, tokens
+from medcodes.search.text import distinct_length, head_words, index_words, may_have_head, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -316,6 +316,13 @@ def main_term_forms(text: str) -> int:
     return distinct_length(index_words(", ".join(parts[: more + 1]))) - 1 if more else 0
 
 
+def _flagged(size: int, numbers: list[int], at: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """For each of ``at``, whether it is one of ``numbers`` (each below ``size``)."""
+    marks = np.zeros(size, dtype=np.bool_)
+    marks[numbers] = True
+    return marks[at]
+
+
 def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
@@ -332,6 +339,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         concept_system[cid] = system_number[system]
         concept_billable[cid] = billable
     kind_number = {k: i for i, k in enumerate(KINDS)}
+    doc_system = concept_system.tolist()  # read per designation: a list's items are cheaper than an array's
 
     # (designation id, concept id, kind, words, length for ranking)
     docs: list[tuple[int, int, int, list[str], int]] = []
@@ -362,9 +370,13 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 repeated[key] = repeated.get(key, 0) + 1
             continue
         seen.add(key)
-        if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[concept_system[cid]] not in LISTING_SYSTEMS:
+        if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[doc_system[cid]] not in LISTING_SYSTEMS:
             main_words[(did, key[1])] = frozenset(index_words(text.split(",", 1)[0]))
-        elif kind is not DesignationKind.INDEX_TERM and (said_first := head_words(text)) is not None:
+        elif (
+            kind is not DesignationKind.INDEX_TERM
+            and may_have_head(text, words)
+            and (said_first := head_words(text)) is not None
+        ):
             heads[did] = said_first
         length = distinct_length(words)
         parent = parent_titles.get(cid)
@@ -442,7 +454,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     holders_of: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     for _did, cid, kind_id, words, _length in docs:
         if kind_id != title:
-            holders_of.setdefault((int(concept_system[cid]), tuple(words)), []).append(cid)
+            holders_of.setdefault((doc_system[cid], tuple(words)), []).append(cid)
     # Of holders still alike, the agreement of their other names is read (only theirs: few, and cheap).
     spread: dict[tuple[int, tuple[str, ...]], tuple[int, int]] = {}
     pending: list[tuple[tuple[int, tuple[str, ...]], int, list[int]]] = []
@@ -472,14 +484,18 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # Number the designations best first: short, official titles of billable codes in the US code sets
     # before long index paths of headers. Postings are kept in this order, so the first designations a
     # common word matches are also its most likely answers, and a broad query can stop early.
-    def quality(doc: tuple[int, int, int, list[str], int]) -> tuple[int, float, int]:
-        did, cid, kind, words, _length = doc
-        worth = ranking.designation_worth(
-            KINDS[kind], SYSTEMS[concept_system[cid]], bool(concept_billable[cid]), exact=False
-        )
-        return (len(words), -worth, did)
-
-    docs.sort(key=quality)
+    worth_of = {
+        (kind_id, system_id, billable): ranking.designation_worth(kind, system, bool(billable), exact=False)
+        for kind_id, kind in enumerate(KINDS)
+        for system_id, system in enumerate(SYSTEMS)
+        for billable in (0, 1)
+    }
+    doc_billable = concept_billable.tolist()
+    worth = np.array([worth_of[(kind, doc_system[cid], doc_billable[cid])] for _, cid, kind, _, _ in docs])
+    word_counts = np.array([len(words) for *_, words, _ in docs], dtype=np.int64)
+    dids = np.array([did for did, *_ in docs], dtype=np.int64)
+    # By number of words, then worth (best first), then designation id; the sort is stable (ties keep their order).
+    docs = [docs[at] for at in np.lexsort((dids, -worth, word_counts)).tolist()]
 
     vocabulary = sorted({w for _, _, _, words, _ in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
@@ -487,33 +503,49 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     avg_len = sum(doc_lengths) / max(len(docs), 1)
     k1, b = ranking.bm25.k1, ranking.bm25.b
 
+    # The forward entries: each designation's distinct words (by term number) and how often it says each.
+    size = max(len(vocabulary), 1)
+    per_doc = np.array([len(words) for *_, words, _ in docs], dtype=np.int64)
+    said_term = np.fromiter(
+        (term_number[w] for _, _, _, words, _ in docs for w in words), dtype=np.int64, count=int(per_doc.sum())
+    )
+    keys, tf = np.unique(
+        np.repeat(np.arange(len(docs), dtype=np.int64), per_doc) * size + said_term, return_counts=True
+    )
+    entry_doc, entry_term = np.divmod(keys, size)
     doc_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    doc_terms: list[int] = []
-    doc_weights: list[float] = []
+    np.cumsum(np.bincount(entry_doc, minlength=len(docs)), out=doc_ptr[1:])
+
+    # Which entries are an index entry's qualifiers (words not of its main term: ``Bm25.subterm``), and which a
+    # name's tail (words not of its head: negative). The entry as written, not with the nonessential modifiers a
+    # prior adds beside its main term, has main words.
     holders = []
     for _, cid, kind_id, words, _ in docs:
-        count, first = (1, cid) if kind_id == title else spread[(int(concept_system[cid]), tuple(words))]
+        count, first = (1, cid) if kind_id == title else spread[(doc_system[cid], tuple(words))]
         holders.append(1 if cid == first else count)
-    factors = ranking.bm25.spread_factor(np.array(holders, dtype=np.float32)).tolist()
+    factors = ranking.bm25.spread_factor(np.array(holders, dtype=np.float32)).astype(np.float64)
+    main_dids = {did for did, _words in main_words}
+    qualified_docs: list[int] = []
+    main_keys: list[int] = []
+    headed_docs: list[int] = []
+    head_keys: list[int] = []
     for number, (did, _, _, words, _) in enumerate(docs):
-        counts: dict[int, int] = {}
-        for word in words:
-            tid = term_number[word]
-            counts[tid] = counts.get(tid, 0) + 1
-        norm = k1 * (1 - b + b * doc_lengths[number] / avg_len)
-        factor = factors[number]
-        # The entry as written (not with the nonessential modifiers a prior adds beside its main term).
-        main = main_words.get((did, tuple(words)))
-        name_head = heads.get(did)
-        for tid in sorted(counts):
-            tf = counts[tid]
-            doc_terms.append(tid)
-            qualifier = ranking.bm25.subterm if main is not None and vocabulary[tid] not in main else 1.0
-            sign = -1.0 if name_head is not None and vocabulary[tid] not in name_head else 1.0
-            doc_weights.append(sign * qualifier * factor * tf * (k1 + 1) / (tf + norm))
-        doc_ptr[number + 1] = len(doc_terms)
-    doc_term = np.array(doc_terms, dtype=np.int32)
-    weights = np.array(doc_weights, dtype=np.float32)
+        if did in main_dids and (main := main_words.get((did, tuple(words)))) is not None:
+            qualified_docs.append(number)
+            main_keys.extend(number * size + term_number[w] for w in main if w in term_number)
+        if (name_head := heads.get(did)) is not None:
+            headed_docs.append(number)
+            head_keys.extend(number * size + term_number[w] for w in name_head if w in term_number)
+    qualifier = np.ones(len(keys))
+    qualifier[_flagged(len(docs), qualified_docs, entry_doc) & ~np.isin(keys, main_keys)] = ranking.bm25.subterm
+    sign = np.ones(len(keys))
+    sign[_flagged(len(docs), headed_docs, entry_doc) & ~np.isin(keys, head_keys)] = -1.0
+    norm = k1 * (1 - b + b * np.array(doc_lengths, dtype=np.float64) / avg_len)
+    counts = tf.astype(np.float64)
+    weights = (sign * qualifier * factors[entry_doc] * counts * (k1 + 1) / (counts + norm[entry_doc])).astype(
+        np.float32
+    )
+    doc_term = entry_term.astype(np.int32)
 
     # Postings: sort the forward entries by term, then by designation (a stable sort keeps doc order).
     owners = np.repeat(np.arange(len(docs), dtype=np.int32), np.diff(doc_ptr))

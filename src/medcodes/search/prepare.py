@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from medcodes.build import few_collections
 from medcodes.config import default_workers
 from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build, short_forms
 from medcodes.store.sqlite import SQLiteStore
@@ -70,7 +71,8 @@ def _blobs_of(step: Step, path: Path) -> dict[str, bytes]:
     reading = SQLiteStore.open(path)
     kept = _Kept(reading.connection, path)
     try:
-        step(kept)
+        with few_collections():  # as the building process does: the steps make millions of objects that live on
+            step(kept)
     finally:
         reading.close()
     return kept.blobs

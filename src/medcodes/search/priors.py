@@ -149,9 +149,8 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         vague[cid] = len(_UNSPECIFIED.findall(title))
         if concept_kind is ConceptKind.CHAPTER and _POPULATION_CHAPTER.search(title):
             kept.append(cid)
-    for _did, cid, kind, _text in store.designation_rows():
-        if kind is DesignationKind.INDEX_TERM:
-            counts[cid] += 1
+    for cid, count in store.designation_counts(DesignationKind.INDEX_TERM):
+        counts[cid] = count
     seventh = {member for member, _parent in store.seventh_character_parents()}
     children: dict[int, list[int]] = {}
     for parent, child in store.child_pairs():

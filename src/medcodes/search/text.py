@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -52,10 +53,16 @@ def normalize_word(word: str) -> str:
     return word
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _kept(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
+
+
 def fold(text: str) -> str:
     """Lower case with accents removed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _NON_ASCII.sub(_kept, unicodedata.normalize("NFKD", text)).lower()
 
 
 def tokens(text: str) -> list[str]:
@@ -82,14 +89,15 @@ _WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
 
 
 # A word that may open a clause ("as" after "unspecified"): a text without one has none (most titles).
-_MAY_OPEN = re.compile(r"(?<![^\W_])(?:without|not|as)(?![^\W_])")
+_MAY_OPEN = frozenset({"without", "not", "as"})
 
 
 def negated(text: str) -> list[bool]:
     """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not)."""
     folded = text.lower() if text.isascii() else fold(text)
-    if _MAY_OPEN.search(folded) is None:
-        return [False] * len(_WORD.findall(folded))
+    words = _WORD.findall(folded)
+    if _MAY_OPEN.isdisjoint(words):
+        return [False] * len(words)
     out: list[bool] = []
     left = 0  # words the open clause may still hold
     previous = ""
@@ -115,6 +123,13 @@ def negated(text: str) -> list[bool]:
 
 # Words that end a name's head: what follows qualifies it ("Dependence on wheelchair", "Seat attachment, walker").
 _JOINS = CLAUSE_WORDS | frozenset(["of", "on", "for", "to", "by", "from", "at", "using"])
+_BRACKETS = frozenset("()[]")
+
+
+def may_have_head(text: str, words: Sequence[str]) -> bool:
+    """Whether ``head_words(text)`` may be other than None, from the text's ``index_words``: a name with no
+    comma, semicolon or colon and no joining word is all head."""
+    return not _JOINS.isdisjoint(words) or "," in text or ";" in text or ":" in text
 
 
 def head_words(text: str) -> frozenset[str] | None:
@@ -123,14 +138,15 @@ def head_words(text: str) -> frozenset[str] | None:
     folded = text.lower() if text.isascii() else fold(text)
     head: list[str] = []
     rest = False
-    for match in _WORD_OR_BREAK.finditer(folded):
+    for match in _WORD_OR_BREAK.finditer(folded):  # not findall: the head ends early in most names
         piece = match.group()
-        if piece in "()[]":
+        if piece in _BRACKETS:
             continue
-        if not piece[0].isalnum() or normalize_word(piece) in _JOINS:
+        word = normalize_word(piece) if piece[0].isalnum() else ""
+        if not word or word in _JOINS:
             rest = True
             break
-        head.append(normalize_word(piece))
+        head.append(word)
     if not head or not rest:
         return None
     return frozenset(head)
@@ -146,6 +162,10 @@ def unmarked(word: str) -> str:
 
 def index_words(text: str) -> list[str]:
     """The words of a designation as the lexical index holds them: ``tokens`` with "without" clauses marked."""
+    folded = text.lower() if text.isascii() else fold(text)
+    words = _WORD.findall(folded)
+    if _MAY_OPEN.isdisjoint(words):  # no clause (most titles): the words as they are
+        return [normalize_word(w) for w in words]
     return [marked(w, n) for w, n in zip(tokens(text), negated(text), strict=True)]
 
 
@@ -210,4 +230,10 @@ def distinct_length(words: list[str]) -> int:
     Index headings list a word's forms together ("Hypertension, hypertensive", "Attack, attacks"): such a
     heading is as specific as the one word.
     """
-    return len({stem(w) or singular(w) for w in words})
+    return len({_form(w) for w in words})
+
+
+@lru_cache(maxsize=65536)
+def _form(word: str) -> str:
+    """What ``distinct_length`` counts a word by: its stem, else its singular."""
+    return stem(word) or singular(word)

@@ -58,12 +58,15 @@ class _Names:
     entries: dict[frozenset[str], set[str]]  # the Alphabetic Index's entries (``vocabulary.index_entries``)
 
 
-def load(found: Sequence[FoundFile], contents: Sequence[ReleaseContent]) -> Loaded | None:
-    """What the vocabularies add to the ICD-10-CM release among ``contents`` (None without one)."""
+def load(
+    found: Sequence[FoundFile], contents: Sequence[ReleaseContent], read: Sequence[VocabularySource] | None = None
+) -> Loaded | None:
+    """What the vocabularies add to the ICD-10-CM release among ``contents`` (None without one). ``read``: the
+    vocabularies' own files among ``found`` as ``sources`` reads them, where that was done already."""
     release = next((c for c in contents if c.release.system is SystemId.ICD10CM), None)
     if release is None:
         return None
-    sources = _sources(found)
+    sources = sources_of(found) if read is None else list(read)
     names = _names(release, contents, sources)
     linked = _link(sources, names)
     own = {source.vocabulary.name for source in sources}
@@ -96,14 +99,16 @@ def link_files(
     ``release`` and the designations of ``contents`` (what ``scripts/derive_vocabulary.py`` writes).
     ``index``: the Alphabetic Index's designations that decide which code a name's words mean, where they are
     not all among the release's (default: the release's own index terms)."""
-    sources = _sources(found)
+    sources = sources_of(found)
     names = _names(release, contents, sources)
     if index is not None:
         names = replace(names, entries=index_entries(index))
     return _link(sources, names)
 
 
-def _sources(found: Sequence[FoundFile]) -> list[VocabularySource]:
+def sources_of(found: Sequence[FoundFile]) -> list[VocabularySource]:
+    """The vocabularies whose own files are among ``found``, read (they need no release: the build reads them
+    while it reads ICD-10-CM)."""
     present = {f.kind for f in found}
     return [source for name, loader in LOADERS if present & set(KINDS[name]) and (source := loader(found)) is not None]
 

@@ -45,6 +45,12 @@ from medcodes.systems import SystemId
 
 _CONCEPT_COLUMNS = "system, code, title, kind, billable, parent, short_title, depth, seq"
 
+# The stored values of the enums the build-time row readers return, looked up by dict: calling the enum on each of
+# a full build's million rows costs seconds.
+_DESIGNATION_KINDS = {kind.value: kind for kind in DesignationKind}
+_CONCEPT_KINDS = {kind.value: kind for kind in ConceptKind}
+_SYSTEMS = {system.value: system for system in SystemId}
+
 
 def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
     system, code, title, kind, billable, parent, short_title, depth, seq = tuple(row)
@@ -120,6 +126,14 @@ class _Rows(sqlite3.Cursor):
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.connection, exc) from exc
 
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size)
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.connection, exc) from exc
+
     def __next__(self) -> Any:
         try:
             return super().__next__()
@@ -127,6 +141,13 @@ class _Rows(sqlite3.Cursor):
             raise
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.connection, exc) from exc
+
+
+def _each(cursor: sqlite3.Cursor) -> Iterator[Any]:
+    """A cursor's rows, fetched a batch at a time: the build's readers take millions of rows, and one Python call
+    per row (``_Rows.__next__``) costs seconds of a full build."""
+    while rows := cursor.fetchmany(4096):
+        yield from rows
 
 
 class _Reading(sqlite3.Connection):
@@ -248,11 +269,15 @@ class SQLiteStore:
             )
             release_id = cursor.lastrowid
             ids = self._ids
-            for concept in content.concepts:
-                cursor = db.execute(
-                    "INSERT INTO concepts (system, code, title, short_title, kind, billable, parent, depth, seq,"
-                    " release_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # Numbered here, as SQLite would number them (the next after the largest), and inserted at once.
+            first = int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM concepts").fetchone()[0])
+            numbered = list(enumerate(content.concepts, start=first))
+            db.executemany(
+                "INSERT INTO concepts (id, system, code, title, short_title, kind, billable, parent, depth, seq,"
+                " release_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
                     (
+                        number,
                         concept.system.value,
                         concept.code,
                         concept.title,
@@ -263,10 +288,11 @@ class SQLiteStore:
                         concept.depth,
                         concept.seq,
                         release_id,
-                    ),
-                )
-                assert cursor.lastrowid is not None
-                ids[(concept.system, concept.code)] = cursor.lastrowid
+                    )
+                    for number, concept in numbered
+                ),
+            )
+            ids.update(((concept.system, concept.code), number) for number, concept in numbered)
             self._insert_designations(content.designations)
             db.executemany(
                 "INSERT INTO notes (concept_id, kind, text, character) VALUES (?, ?, ?, ?)",
@@ -376,44 +402,56 @@ class SQLiteStore:
     # ------------------------------------------------------------------ rows for derived indexes
     def designation_rows(self) -> Iterator[tuple[int, int, DesignationKind, str]]:
         """(designation id, concept id, kind, text) of every designation, by id."""
-        for did, cid, kind, text in self.connection.execute(
-            "SELECT id, concept_id, kind, text FROM designations ORDER BY id"
+        for did, cid, kind, text in _each(
+            self.connection.execute("SELECT id, concept_id, kind, text FROM designations ORDER BY id")
         ):
-            yield int(did), int(cid), DesignationKind(kind), str(text)
+            yield did, cid, _DESIGNATION_KINDS[kind], text
+
+    def designation_counts(self, kind: DesignationKind) -> Iterator[tuple[int, int]]:
+        """(concept id, how many designations of ``kind`` it has) of every concept that has one."""
+        yield from self.connection.execute(
+            "SELECT concept_id, count(*) FROM designations WHERE kind = ? GROUP BY concept_id", (kind.value,)
+        )
 
     def named_rows(self, systems: Sequence[SystemId]) -> Iterator[tuple[int, SystemId, str, DesignationKind, str, str]]:
         """(concept id, system, code, kind, source, text) of every designation of a concept in ``systems``, by
         concept."""
         marks = ", ".join("?" for _ in systems)
-        for cid, system, code, kind, source, text in self.connection.execute(
-            "SELECT c.id, c.system, c.code, d.kind, d.source, d.text"
-            " FROM designations d JOIN concepts c ON c.id = d.concept_id"
-            f" WHERE c.system IN ({marks}) ORDER BY d.concept_id, d.id",
-            [s.value for s in systems],
+        for cid, system, code, kind, source, text in _each(
+            self.connection.execute(
+                "SELECT c.id, c.system, c.code, d.kind, d.source, d.text"
+                " FROM designations d JOIN concepts c ON c.id = d.concept_id"
+                f" WHERE c.system IN ({marks}) ORDER BY d.concept_id, d.id",
+                [s.value for s in systems],
+            )
         ):
-            yield int(cid), SystemId(system), str(code), DesignationKind(kind), str(source), str(text)
+            yield cid, _SYSTEMS[system], code, _DESIGNATION_KINDS[kind], source, text
 
     def distinct_texts(self, kinds: Sequence[DesignationKind]) -> Iterator[str]:
         """Every text a designation of these kinds has, once."""
         marks = ", ".join("?" for _ in kinds)
-        for (text,) in self.connection.execute(
-            f"SELECT DISTINCT text FROM designations WHERE kind IN ({marks})", [k.value for k in kinds]
+        for (text,) in _each(
+            self.connection.execute(
+                f"SELECT DISTINCT text FROM designations WHERE kind IN ({marks})", [k.value for k in kinds]
+            )
         ):
             yield str(text)
 
     def title_pairs(self) -> Iterator[tuple[str, str]]:
         """(title, short title) of every concept whose short title differs from its title."""
-        for title, short in self.connection.execute(
-            "SELECT title, short_title FROM concepts WHERE short_title IS NOT NULL AND short_title != title"
+        for title, short in _each(
+            self.connection.execute(
+                "SELECT title, short_title FROM concepts WHERE short_title IS NOT NULL AND short_title != title"
+            )
         ):
             yield str(title), str(short)
 
     def concept_rows(self) -> Iterator[tuple[int, SystemId, bool, ConceptKind]]:
         """(concept id, system, billable, kind) of every concept, by id."""
-        for cid, system, billable, kind in self.connection.execute(
-            "SELECT id, system, billable, kind FROM concepts ORDER BY id"
+        for cid, system, billable, kind in _each(
+            self.connection.execute("SELECT id, system, billable, kind FROM concepts ORDER BY id")
         ):
-            yield int(cid), SystemId(system), bool(billable), ConceptKind(kind)
+            yield cid, _SYSTEMS[system], bool(billable), _CONCEPT_KINDS[kind]
 
     def subtree_ids(self, system: SystemId, code: str) -> tuple[int, int] | None:
         """Concept ids [first, end) of a concept and everything below it (ids follow the official order)."""
@@ -458,17 +496,21 @@ class SQLiteStore:
 
     def seventh_character_parents(self) -> Iterator[tuple[int, int]]:
         """(concept id, parent id) of every ICD-10-CM code made by adding a 7th character to its parent."""
-        for cid, parent in self.connection.execute(
-            "SELECT c.id, p.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
-            " WHERE c.system = 'icd10cm' AND length(c.code) = 8"
+        for cid, parent in _each(
+            self.connection.execute(
+                "SELECT c.id, p.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
+                " WHERE c.system = 'icd10cm' AND length(c.code) = 8"
+            )
         ):
             yield int(cid), int(parent)
 
     def child_pairs(self) -> Iterator[tuple[int, int]]:
         """(parent id, child id) of every concept that has a parent, children in the official order."""
-        for parent, child in self.connection.execute(
-            "SELECT p.id, c.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
-            " ORDER BY c.id"
+        for parent, child in _each(
+            self.connection.execute(
+                "SELECT p.id, c.id FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
+                " ORDER BY c.id"
+            )
         ):
             yield int(parent), int(child)
 
@@ -494,14 +536,14 @@ class SQLiteStore:
         rows = self.connection.execute(
             "SELECT c.id, p.title FROM concepts c JOIN concepts p ON p.system = c.system AND p.code = c.parent"
         )
-        return {int(cid): str(title) for cid, title in rows}
+        return {int(cid): str(title) for cid, title in _each(rows)}
 
     def concept_titles(self) -> Iterator[tuple[int, SystemId, ConceptKind, str]]:
         """(concept id, system, kind, title) of every concept, by id."""
-        for cid, system, kind, title in self.connection.execute(
-            "SELECT id, system, kind, title FROM concepts ORDER BY id"
+        for cid, system, kind, title in _each(
+            self.connection.execute("SELECT id, system, kind, title FROM concepts ORDER BY id")
         ):
-            yield int(cid), SystemId(system), ConceptKind(kind), str(title)
+            yield cid, _SYSTEMS[system], _CONCEPT_KINDS[kind], title
 
     def concepts_by_id(self, ids: Sequence[int]) -> dict[int, Concept]:
         if not ids:
