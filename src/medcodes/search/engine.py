@@ -480,6 +480,7 @@ class SearchEngine:
         designation holds so is left out (it says what the code is not).
         """
         negated = tuple(negated) or (False,) * len(words)
+        limits = self.ranking.limits
         groups = []
         unknown = []
         last = len(words) - 1
@@ -504,19 +505,22 @@ class SearchEngine:
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
                 typing = position == last and (not phrases or len(word) >= self.ranking.typed_past_abbreviation)
                 prefix = typing or (cut_short and not phrases)
-                main = lexical.atom(index, marked(word, negated[position]), prefix=prefix)
+                main = lexical.atom(index, marked(word, negated[position]), prefix=prefix, limits=limits)
                 if main is not None:
                     alternatives.append([main])
             else:
                 atoms = [
-                    lexical.atom(index, marked(w, n), prefix=False)
+                    lexical.atom(index, marked(w, n), prefix=False, limits=limits)
                     for w, n in zip(typed, negated[position : position + span], strict=True)
                 ]
                 if all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
             literal = bool(alternatives)
             for phrase in phrases:
-                atoms = [lexical.atom(index, marked(w, negated[position]), prefix=False) for w in tokens(phrase)]
+                atoms = [
+                    lexical.atom(index, marked(w, negated[position]), prefix=False, limits=limits)
+                    for w in tokens(phrase)
+                ]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
             if literal and len(words) == 1 and len(alternatives) > 1 and len(word) <= self.ranking.short_form:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from medcodes.recent import Recent
 from medcodes.search.index import SYSTEMS, LexicalIndex, distinct
-from medcodes.search.ranking import Ranking
+from medcodes.search.ranking import Limits, Ranking
 from medcodes.search.text import plurals, singular, stem
 from medcodes.systems import SystemId
 
@@ -46,6 +46,9 @@ class Atom:
     # "tuberculosis", "conjunctival" and "conjunctivitis". Empty for short words.
     stem_lo: int = 0
     stem_hi: int = 0
+    # A rare word gathers the designations of its stem's words too (``Limits.rare_word``): "disoriented", which one
+    # ICD-11 name holds, also gathers the titles that say "disorientation".
+    stem_gather: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,10 @@ class LexicalResult:
 BroadKey = tuple[Group, int, tuple[SystemId, ...], bool, tuple[int, int] | None, Ranking]
 
 
-def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
+_LIMITS = Limits()
+
+
+def atom(index: LexicalIndex, word: str, prefix: bool = True, limits: Limits = _LIMITS) -> Atom | None:
     """The atom for a word; ``prefix`` also matches the words it starts (for the word being typed)."""
     forms = (word, singular(word), *plurals(word))
     exact = tuple(dict.fromkeys(t for t in (index.term(f) for f in forms) if t is not None))
@@ -106,7 +112,22 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True) -> Atom | None:
         lo, hi = stem_lo, stem_hi
         n = len(index.doc_id)
         idf = float(np.log1p((n - min(cost, n) + 0.5) / (min(cost, n) + 0.5)))
+        return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
+    # A word few designations hold, whose stem other words share, gathers theirs too (where they are not many): an
+    # adjective typed where the titles say the noun. They match as stems do (``Ranking.stem``); its idf stays its own.
+    if exact and cost < limits.rare_word and _stem_says_more(exact, lo, hi, stem_lo, stem_hi):
+        more = index.posting_count(stem_lo, stem_hi)
+        if more <= limits.stem_postings:
+            return Atom(word, exact, lo, hi, idf, cost + more, stem_lo, stem_hi, stem_gather=True)
     return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
+
+
+def _stem_says_more(exact: Sequence[int], lo: int, hi: int, stem_lo: int, stem_hi: int) -> bool:
+    """Whether the words sharing the stem, term ids [stem_lo, stem_hi), include any the word's own matches (its
+    ``exact`` forms, the words [lo, hi) it starts) do not."""
+    inner = max(0, min(hi, stem_hi) - max(lo, stem_lo))
+    own = sum(1 for t in exact if stem_lo <= t < stem_hi and not lo <= t < hi)
+    return stem_hi - stem_lo > inner + own
 
 
 def group(word: str, alternatives: Sequence[Sequence[Atom]], literal: bool = True, weight: float = 1.0) -> Group:
@@ -118,6 +139,8 @@ def group(word: str, alternatives: Sequence[Sequence[Atom]], literal: bool = Tru
 def _docs_of(index: LexicalIndex, a: Atom) -> I32:
     parts = [index.postings(a.lo, a.hi)] if a.hi > a.lo else []
     parts += [index.postings(t, t + 1) for t in a.exact if not a.lo <= t < a.hi]
+    if a.stem_gather:
+        parts.append(index.postings(a.stem_lo, a.stem_hi))
     if len(parts) == 1:
         return parts[0]
     return distinct(np.concatenate(parts), len(index.doc_id)) if parts else np.empty(0, dtype=np.int32)

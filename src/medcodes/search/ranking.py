@@ -163,6 +163,10 @@ class Limits:
     enough: int = 14
     rank_keep: int = 40  # the best ``rank_keep`` x page designations (at least ``rank_keep_min``) are ranked
     rank_keep_min: int = 400
+    # A word held by fewer postings than this also gathers the designations of the other words sharing its stem,
+    # where those hold at most ``stem_postings`` ("disoriented": the titles that say "disorientation").
+    rare_word: int = 200
+    stem_postings: int = 5_000
 
 
 @dataclass(frozen=True, slots=True)
