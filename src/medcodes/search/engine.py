@@ -41,6 +41,7 @@ _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most
 _BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
+_ROUNDING = 1e-6  # a coverage (float32) read as more than a share only where it is more by this
 _MODIFIER_LIKE = 2  # letters of a query read as a code that may also be a word (``_code_stage``)
 
 
@@ -348,7 +349,8 @@ class SearchEngine:
             if fixed is not None:
                 fixed_words, fixed_text = fixed
                 better = read(fixed_words.groups)
-                if better.hits and (better.complete or not result.hits):
+                fits = _in_context(better, fixed_words, set(fixed_text.split()) - set(query.words))
+                if better.hits and (better.complete or not result.hits or fits):
                     out.corrected = fixed_text
                     out.weak = not better.complete
                     out.known = True
@@ -850,6 +852,19 @@ def restatement(text: str) -> tuple[str, str] | None:
     if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
         return None
     return name, restated
+
+
+def _in_context(result: lexical.LexicalResult, words: _Words, corrected: set[str]) -> bool:
+    """Whether the best hit of a query read with its typos corrected matches a corrected word together with other
+    words of the query: the correction fits what else was said ("malig neopl utrus nos": uterus,
+    with the malignant neoplasm), where a real word the data lacks, corrected to another ("tarry stool": tardy),
+    matches alone. Read from its coverage (its share of the query's idf): more than the words typed right weigh
+    (so it holds a correction) and more than the corrections weigh (so it holds other words too)."""
+    if not result.hits or len(words.groups) < 2:
+        return False
+    total = sum(g.idf for g in words.groups) or 1.0
+    share = sum(g.idf for g in words.groups if g.word in corrected) / total
+    return 0.0 < share < 1.0 and result.hits[0].coverage > max(share, 1.0 - share) + _ROUNDING
 
 
 def _says_population(index: LexicalIndex, groups: Sequence[lexical.Group]) -> bool:

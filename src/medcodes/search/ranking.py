@@ -175,6 +175,10 @@ class Typos:
 
     min_length: int = 4  # shorter words are not corrected
     short: int = 5  # words up to this long allow one edit, longer ones two
+    # A word nothing is near may be a known word with a part added before it, of at least this many letters
+    part_letters: int = 6
+    part_share: float = 0.6  # and this share of the word,
+    part_dropped: int = 2  # or a known word with at most this many first letters left off
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,17 @@
 Candidates are vocabulary words within Damerau-Levenshtein distance 1 (words up to 5 letters) or 2
 (longer), among words sharing the first letter (people rarely get the first letter wrong, and it keeps
 the comparison to a small bucket); the closest wins, then the most frequent.
+
+A word nothing is near enough to may be a known word with a part added before it, as medical words are made
+("hydrosyringomyelia": syringomyelia), read as the longest known word it ends with, of at least
+``Typos.part_letters`` letters and ``Typos.part_share`` of the word; else a known word with its first letters
+left off ("lactorrhea": galactorrhea), read as the shortest known word that ends with it and is at most
+``Typos.part_dropped`` letters longer (a longer start is a part of its own: "anephric" is not "metanephric").
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -22,6 +29,7 @@ class Speller:
     index: LexicalIndex
     limits: Typos = field(default_factory=Typos)
     _buckets: dict[str, list[str]] = field(default_factory=dict)
+    _reversed: list[str] = field(default_factory=list)  # the vocabulary's words spelled backwards, sorted
 
     def _bucket(self, letter: str) -> list[str]:
         if not self._buckets:
@@ -41,7 +49,27 @@ class Speller:
             word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20
         )
         if not found:
-            return None
+            return self.part(word)
         df = self.index.df
         best = min(found, key=lambda m: (m[1], -int(df[self.index.term_ids[m[0]]]), m[0]))
         return str(best[0])
+
+    def part(self, word: str) -> str | None:
+        """The known word ``word`` is made from by adding a part before it (its longest), else the known word it is
+        with its first letters left off (its shortest); None where there is neither (see the module docstring)."""
+        least = max(self.limits.part_letters, round(len(word) * self.limits.part_share))
+        for start in range(1, len(word) - least + 1):
+            if word[start:] in self.index.term_ids:
+                return word[start:]
+        if not self._reversed:
+            self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
+        backwards = word[::-1]
+        at = bisect.bisect_left(self._reversed, backwards)
+        longest = len(word) + self.limits.part_dropped
+        made: list[str] = []
+        while at < len(self._reversed) and self._reversed[at].startswith(backwards):
+            if len(self._reversed[at]) <= longest:
+                made.append(self._reversed[at][::-1])
+            at += 1
+        made = [w for w in made if w != word]
+        return min(made, key=lambda w: (len(w), w)) if made and len(word) >= self.limits.part_letters else None
