@@ -165,7 +165,7 @@ class Limits:
     rank_keep_min: int = 400
     # A word held by fewer postings than this also gathers the designations of the other words sharing its stem,
     # where those hold at most ``stem_postings`` ("disoriented": the titles that say "disorientation").
-    rare_word: int = 200
+    rare_word: int = 100
     stem_postings: int = 5_000
 
 
