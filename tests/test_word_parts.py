@@ -3,12 +3,15 @@ off (search/typos.py, ``Speller.part``); a correction is read where it fits the 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from medcodes.search import lexical
 from medcodes.search.engine import SearchEngine, _in_context, _Words
 from medcodes.search.lexical import ConceptScore, LexicalResult
 from medcodes.search.query import parse
+from medcodes.search.ranking import DEFAULT, Typos
 from medcodes.search.typos import Speller
 
 from .helpers import code_engine
@@ -91,3 +94,46 @@ def test_a_correction_alone_or_everything_corrected_is_no_context() -> None:
     assert not _in_context(_read(1.0), _words(uterus=1.0), {"uterus"})
     assert not _in_context(_read(1.0), _words(hart=0.5, attack=0.5), {"hart", "attack"})
     assert not _in_context(_read(0.9), QUERY, set())
+
+
+# --- a rare word read as a far commoner one a letter away (engine._commoner) ---------------------------------
+HEART_TITLES = {
+    "I21.9": "Acute myocardial infarction, unspecified",
+    "I11.9": "Hypertensive heart disease without heart failure",
+    "I51.9": "Heart disease, unspecified",
+    "E72.02": "Hartnup's disease",
+}
+HEART_TERMS = {"I21.9": "Attack, heart", "E72.02": "Disease, diseased, Hart's"}
+
+
+@pytest.fixture(scope="module")
+def hearts(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    engine = code_engine(tmp_path_factory.mktemp("hearts") / "h.db", HEART_TITLES, HEART_TERMS)
+    # Four designations say "heart", one "hart": commoner by a factor the full release's words meet a hundredfold.
+    return engine.reranked(dataclasses.replace(DEFAULT, typos=Typos(commoner=3.0)))
+
+
+def _readings(engine: SearchEngine, text: str) -> list[list[str]]:
+    """The words each alternative of the query's first group reads."""
+    assert engine.index is not None
+    query = parse(text)
+    first = engine._words(engine.index, query.words, query.negated).groups[0]
+    return [[a.word for a in alternative] for alternative in first.alternatives]
+
+
+def test_a_rare_word_said_with_a_commoner_ones_words_is_read_as_it_too(hearts: SearchEngine) -> None:
+    assert _readings(hearts, "hart attack") == [["hart"], ["heart"]]
+    assert hearts.search(parse("hart attack")).hits[0].code == "I21.9"
+    # Typed with a typo in the other word too: the correction gives the context.
+    result = hearts.search(parse("hart atack"))
+    assert (result.corrected_query, result.hits[0].code) == ("hart attack", "I21.9")
+
+
+def test_the_rare_word_itself_still_comes_first(hearts: SearchEngine) -> None:
+    assert hearts.search(parse("hart's disease")).hits[0].code == "E72.02"
+
+
+def test_without_other_words_or_a_far_commoner_neighbour_it_is_read_as_typed(hearts: SearchEngine) -> None:
+    assert _readings(hearts, "hart") == [["hart"]]
+    never = hearts.reranked(dataclasses.replace(DEFAULT, typos=Typos(commoner=1000.0)))
+    assert _readings(never, "hart attack") == [["hart"]]

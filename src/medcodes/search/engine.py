@@ -510,6 +510,8 @@ class SearchEngine:
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix, limits=limits)
                 if main is not None:
                     alternatives.append([main])
+                    if not negated[position] and (meant := self._commoner(index, words, position, main)) is not None:
+                        alternatives.append([meant])
             else:
                 atoms = [
                     lexical.atom(index, marked(w, n), prefix=False, limits=limits)
@@ -538,6 +540,33 @@ class SearchEngine:
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span
         return _Words(tuple(groups), tuple(unknown))
+
+    def _commoner(
+        self, index: LexicalIndex, words: Sequence[str], position: int, said: lexical.Atom
+    ) -> lexical.Atom | None:
+        """A word few designations hold, read also as a word one edit away that far more hold, where the query's
+        other words are said with it: "hart attack" is "heart attack" ("hart" is only in Hart's disease), "brest
+        lump" a lump in the breast. Of such words, the one most designations hold with the others; none without
+        them."""
+        typos = self.ranking.typos
+        if len(said.exact) != 1 or (held := int(index.df[said.exact[0]])) > typos.rare_known:
+            return None
+        others = [t for at, w in enumerate(words) if at != position and (t := index.term(w)) is not None]
+        near = [
+            (w, t)
+            for w in self.speller(index).neighbours(words[position])
+            # Not a form of the word itself ("bloody", "blood"): a word spelled wrong inside.
+            if not w.startswith(words[position])
+            and not words[position].startswith(w)
+            and (t := index.term(w)) is not None
+            and int(index.df[t]) >= typos.commoner * max(held, 1)
+        ]
+        if not others or not near:
+            return None
+        together = index.held_with([t for _w, t in near], others)
+        most = max(together)
+        best = near[together.index(most)][0]
+        return lexical.atom(index, best, prefix=False, limits=self.ranking.limits) if most else None
 
     def _phrase_at(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
         """The longest known phrase (up to four words) starting at ``position``, and what it stands for; or

@@ -279,6 +279,13 @@ class LexicalIndex:
         docs = self.post_doc[self.term_ptr[lo] : self.term_ptr[hi]]
         return docs if hi - lo <= 1 else distinct(docs, len(self.doc_id))
 
+    def held_with(self, terms: Sequence[int], others: Sequence[int]) -> list[int]:
+        """For each of ``terms``, how many designations hold it and one of ``others`` (term ids)."""
+        with_others = np.zeros(len(self.doc_id), dtype=np.bool_)
+        for t in others:
+            with_others[self.postings(t, t + 1)] = True
+        return [int(with_others[self.postings(t, t + 1)].sum()) for t in terms]
+
     def posting_count(self, lo: int, hi: int) -> int:
         return int(self.term_ptr[hi] - self.term_ptr[lo])
 

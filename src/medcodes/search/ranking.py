@@ -179,6 +179,10 @@ class Typos:
     part_letters: int = 6
     part_share: float = 0.6  # and this share of the word,
     part_dropped: int = 2  # or a known word with at most this many first letters left off
+    # A word at most this many designations hold ("hart", "brest": an eponym, an ICD-9-CM short title) is also read
+    # as a word one edit away that at least ``commoner`` times as many hold and the query's other words are said with.
+    rare_known: int = 5
+    commoner: float = 100.0
 
 
 @dataclass(frozen=True, slots=True)

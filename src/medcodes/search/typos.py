@@ -54,6 +54,15 @@ class Speller:
         best = min(found, key=lambda m: (m[1], -int(df[self.index.term_ids[m[0]]]), m[0]))
         return str(best[0])
 
+    def neighbours(self, word: str) -> list[str]:
+        """The known words one edit from ``word`` (the same first letter), but itself."""
+        if len(word) < self.limits.min_length or not word.isalpha():
+            return []
+        found = process.extract(
+            word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=20
+        )
+        return [str(m[0]) for m in found if m[0] != word]
+
     def part(self, word: str) -> str | None:
         """The known word ``word`` is made from by adding a part before it (its longest), else the known word it is
         with its first letters left off (its shortest); None where there is neither (see the module docstring)."""
