@@ -21,8 +21,17 @@ TITLES = {
     "N64.3": "Galactorrhea not associated with childbirth",
     "D30.00": "Benign neoplasm of unspecified kidney",
     "Q60.2": "Renal agenesis, unspecified",
+    "I21.9": "Acute myocardial infarction, unspecified",
+    "I11.9": "Hypertensive heart disease without heart failure",
+    "I51.9": "Heart disease, unspecified",
+    "E72.02": "Hartnup's disease",
 }
-INDEX_TERMS = {"D30.00": "Adenoma, metanephric", "Q60.2": "Absence, kidney(s), congenital"}
+INDEX_TERMS = {
+    "D30.00": "Adenoma, metanephric",
+    "Q60.2": "Absence, kidney(s), congenital",
+    "I21.9": "Attack, heart",
+    "E72.02": "Disease, diseased, Hart's",
+}
 
 
 @pytest.fixture(scope="module")
@@ -97,19 +106,9 @@ def test_a_correction_alone_or_everything_corrected_is_no_context() -> None:
 
 
 # --- a rare word read as a far commoner one a letter away (engine._commoner) ---------------------------------
-HEART_TITLES = {
-    "I21.9": "Acute myocardial infarction, unspecified",
-    "I11.9": "Hypertensive heart disease without heart failure",
-    "I51.9": "Heart disease, unspecified",
-    "E72.02": "Hartnup's disease",
-}
-HEART_TERMS = {"I21.9": "Attack, heart", "E72.02": "Disease, diseased, Hart's"}
-
-
 @pytest.fixture(scope="module")
-def hearts(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    engine = code_engine(tmp_path_factory.mktemp("hearts") / "h.db", HEART_TITLES, HEART_TERMS)
-    # Four designations say "heart", one "hart": commoner by a factor the full release's words meet a hundredfold.
+def hearts(engine: SearchEngine) -> SearchEngine:
+    # Three designations say "heart", one "hart": commoner by a factor the full release's words meet a hundredfold.
     return engine.reranked(dataclasses.replace(DEFAULT, typos=Typos(commoner=3.0)))
 
 

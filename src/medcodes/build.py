@@ -202,7 +202,7 @@ def _links(
 
 
 def _vocabularies(
-    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent], read: list[VocabularySource]
+    store: SQLiteStore, found: Sequence[FoundFile], contents: Sequence[ReleaseContent], read: Sequence[VocabularySource]
 ) -> tuple[tuple[VocabularySummary, ...], tuple[str, ...]]:
     """Names, rewrites, definitions and priors from the open vocabularies (their files, else the packaged table)."""
     loaded = vocabularies.load(found, contents, read)
@@ -274,23 +274,27 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True)
 class _Beside:
-    """What is read beside ICD-10-CM: each part is a future (from the worker) or a function to call here."""
+    """What is read beside ICD-10-CM: the other systems' releases and the vocabularies' own files."""
 
-    others: Future[list[ReleaseContent]] | Callable[[], list[ReleaseContent]]
-    vocabularies: Future[list[VocabularySource]] | Callable[[], list[VocabularySource]]
+    others: Future[list[ReleaseContent]]
+    vocabularies: Future[list[VocabularySource]]
 
 
-def _result(part: Future[_T] | Callable[[], _T]) -> _T:
-    return part.result() if isinstance(part, Future) else part()
+def _now(read: Callable[[Sequence[FoundFile]], _T], found: Sequence[FoundFile]) -> Future[_T]:
+    """``read(found)``, done here: a future already done."""
+    done: Future[_T] = Future()
+    done.set_result(read(found))
+    return done
 
 
 @contextlib.contextmanager
 def _beside(found: Sequence[FoundFile]) -> Iterator[_Beside]:
-    """Start reading what needs no other release: in a worker process where there are cores and files enough."""
+    """Start reading what needs no other release: in a worker process where there are cores and files enough,
+    else here."""
     others = {f.path for f in found if not f.kind.value.startswith("icd10cm-")}
     size = sum(path.stat().st_size for path in others if path.is_file())
     if default_workers() <= 1 or size < BESIDE_BYTES:
-        yield _Beside(lambda: _others(found), lambda: vocabularies.sources_of(found))
+        yield _Beside(_now(_others, found), _now(vocabularies.sources_of, found))
         return
     # spawn: no copy of this process (its open database, a progress display's thread)
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -308,8 +312,8 @@ def _contents(
     """Every system's release from the files found, and warnings about files left out."""
     # ICD-10-CM's loader reports the progress of its parts (the tabular list, the order file, the indexes).
     first = icd10cm.load(found, progress)
-    others: list[ReleaseContent] = _result(beside.others)  # read meanwhile where a worker reads them
-    contents = [c for c in (first,) if c is not None] + others
+    # The other systems' releases, read meanwhile where a worker reads them.
+    contents = [c for c in (first,) if c is not None] + beside.others.result()
     notes: list[str] = []
     cpt_files = [f for f in found if f.kind is FileKind.CPT]
     if cpt_files and cpt_licence:
@@ -391,7 +395,7 @@ def _build(
                 summaries = [_store(store, content, progress) for content in contents]
                 links = _links(store, found, contents, progress)
                 progress("vocabularies", 0, 1)
-                names, vocabulary_notes = _vocabularies(store, found, contents, _result(beside.vocabularies))
+                names, vocabulary_notes = _vocabularies(store, found, contents, beside.vocabularies.result())
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):

@@ -349,8 +349,11 @@ class SearchEngine:
             if fixed is not None:
                 fixed_words, fixed_text = fixed
                 better = read(fixed_words.groups)
-                fits = _in_context(better, fixed_words, set(fixed_text.split()) - set(query.words))
-                if better.hits and (better.complete or not result.hits or fits):
+                if better.hits and (
+                    better.complete
+                    or not result.hits
+                    or _in_context(better, fixed_words, set(fixed_text.split()) - set(query.words))
+                ):
                     out.corrected = fixed_text
                     out.weak = not better.complete
                     out.known = True

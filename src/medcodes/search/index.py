@@ -502,7 +502,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     word_counts = np.array([len(words) for *_, words, _ in docs], dtype=np.int64)
     dids = np.array([did for did, *_ in docs], dtype=np.int64)
     # By number of words, then worth (best first), then designation id; the sort is stable (ties keep their order).
-    docs = [docs[at] for at in np.lexsort((dids, -worth, word_counts)).tolist()]
+    order = np.lexsort((dids, -worth, word_counts))
+    docs = [docs[at] for at in order.tolist()]
 
     vocabulary = sorted({w for _, _, _, words, _ in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
@@ -512,7 +513,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
 
     # The forward entries: each designation's distinct words (by term number) and how often it says each.
     size = max(len(vocabulary), 1)
-    per_doc = np.array([len(words) for *_, words, _ in docs], dtype=np.int64)
+    per_doc = word_counts[order]
     said_term = np.fromiter(
         (term_number[w] for _, _, _, words, _ in docs for w in words), dtype=np.int64, count=int(per_doc.sum())
     )

@@ -44,10 +44,7 @@ class Speller:
         """The nearest known word, or None when nothing is near enough (or the word is too short)."""
         if len(word) < self.limits.min_length or not word.isalpha():
             return None
-        limit = 1 if len(word) <= self.limits.short else 2
-        found = process.extract(
-            word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20
-        )
+        found = self._within(word, 1 if len(word) <= self.limits.short else 2)
         if not found:
             return self.part(word)
         df = self.index.df
@@ -58,14 +55,19 @@ class Speller:
         """The known words one edit from ``word`` (the same first letter), but itself."""
         if len(word) < self.limits.min_length or not word.isalpha():
             return []
-        found = process.extract(
-            word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=20
+        return [str(m[0]) for m in self._within(word, 1) if m[0] != word]
+
+    def _within(self, word: str, edits: int) -> list[tuple[str, int, int]]:
+        """(word, edits, position) of the known words at most ``edits`` from ``word`` that share its first letter."""
+        return process.extract(
+            word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20
         )
-        return [str(m[0]) for m in found if m[0] != word]
 
     def part(self, word: str) -> str | None:
         """The known word ``word`` is made from by adding a part before it (its longest), else the known word it is
         with its first letters left off (its shortest); None where there is neither (see the module docstring)."""
+        if len(word) < self.limits.part_letters:
+            return None
         least = max(self.limits.part_letters, round(len(word) * self.limits.part_share))
         for start in range(1, len(word) - least + 1):
             if word[start:] in self.index.term_ids:
@@ -73,12 +75,11 @@ class Speller:
         if not self._reversed:
             self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
         backwards = word[::-1]
-        at = bisect.bisect_left(self._reversed, backwards)
-        longest = len(word) + self.limits.part_dropped
         made: list[str] = []
+        at = bisect.bisect_left(self._reversed, backwards)
         while at < len(self._reversed) and self._reversed[at].startswith(backwards):
-            if len(self._reversed[at]) <= longest:
-                made.append(self._reversed[at][::-1])
+            known = self._reversed[at][::-1]
+            if known != word and len(known) <= len(word) + self.limits.part_dropped:
+                made.append(known)
             at += 1
-        made = [w for w in made if w != word]
-        return min(made, key=lambda w: (len(w), w)) if made and len(word) >= self.limits.part_letters else None
+        return min(made, key=lambda w: (len(w), w), default=None)

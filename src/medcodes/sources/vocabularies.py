@@ -59,14 +59,13 @@ class _Names:
 
 
 def load(
-    found: Sequence[FoundFile], contents: Sequence[ReleaseContent], read: Sequence[VocabularySource] | None = None
+    found: Sequence[FoundFile], contents: Sequence[ReleaseContent], sources: Sequence[VocabularySource]
 ) -> Loaded | None:
-    """What the vocabularies add to the ICD-10-CM release among ``contents`` (None without one). ``read``: the
-    vocabularies' own files among ``found`` as ``sources`` reads them, where that was done already."""
+    """What the vocabularies add to the ICD-10-CM release among ``contents`` (None without one). ``sources``: the
+    vocabularies' own files among ``found``, read (``sources_of``)."""
     release = next((c for c in contents if c.release.system is SystemId.ICD10CM), None)
     if release is None:
         return None
-    sources = sources_of(found) if read is None else list(read)
     names = _names(release, contents, sources)
     linked = _link(sources, names)
     own = {source.vocabulary.name for source in sources}

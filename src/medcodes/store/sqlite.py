@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,32 +111,26 @@ class _Rows(sqlite3.Cursor):
     """A cursor whose SQLite errors name the damaged database (see _Reading)."""
 
     def fetchone(self) -> Any:
-        try:
-            return super().fetchone()
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise _damaged(self.connection, exc) from exc
+        return self._named(super().fetchone)
 
     def fetchall(self) -> list[Any]:
-        try:
-            return super().fetchall()
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise _damaged(self.connection, exc) from exc
+        return self._named(super().fetchall)  # type: ignore[no-any-return]
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
+        return self._named(super().fetchmany, size)  # type: ignore[no-any-return]
+
+    def __next__(self) -> Any:
+        # Written out, not through ``_named``: it runs once per row.
         try:
-            return super().fetchmany(size)
+            return super().__next__()
         except sqlite3.ProgrammingError:
             raise
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.connection, exc) from exc
 
-    def __next__(self) -> Any:
+    def _named(self, read: Callable[..., Any], *args: Any) -> Any:
         try:
-            return super().__next__()
+            return read(*args)
         except sqlite3.ProgrammingError:
             raise
         except sqlite3.DatabaseError as exc:
@@ -409,8 +403,10 @@ class SQLiteStore:
 
     def designation_counts(self, kind: DesignationKind) -> Iterator[tuple[int, int]]:
         """(concept id, how many designations of ``kind`` it has) of every concept that has one."""
-        yield from self.connection.execute(
-            "SELECT concept_id, count(*) FROM designations WHERE kind = ? GROUP BY concept_id", (kind.value,)
+        yield from _each(
+            self.connection.execute(
+                "SELECT concept_id, count(*) FROM designations WHERE kind = ? GROUP BY concept_id", (kind.value,)
+            )
         )
 
     def named_rows(self, systems: Sequence[SystemId]) -> Iterator[tuple[int, SystemId, str, DesignationKind, str, str]]:
