@@ -737,7 +737,7 @@ class SearchEngine:
                 continue
             if concept.system not in _NESTED:
                 continue
-            chosen = self._descend(index, concept, words, query)
+            chosen = self._descend(index, concept, words, query, whole=h.coverage >= lexical.FULL)
             if chosen is not None:
                 below[h.concept] = chosen
         return below
@@ -754,7 +754,9 @@ class SearchEngine:
             self._bounds[key] = [*children, subtree[1]] if subtree is not None and children else None
         return self._bounds[key]
 
-    def _descend(self, index: LexicalIndex, header: Concept, words: _Words, query: Query) -> Concept | None:
+    def _descend(
+        self, index: LexicalIndex, header: Concept, words: _Words, query: Query, *, whole: bool = False
+    ) -> Concept | None:
         """The billable code below ``header`` that the words point to, child by child.
 
         A header found through its own words or an index term ("Noise effects on inner ear") is not a code one
@@ -763,37 +765,65 @@ class SearchEngine:
         the episode of care), the one claiming least ("unspecified", more often than the others) is taken, or
         the first of 7th-character siblings (initial encounter); where the tie is between codes that say
         different things the query does not decide (insertion, removal or checking of a device), none is.
+
+        ``whole``: the header was found by a name that says every word of the query ("brain cancer", a name of
+        C71), so what its children add ("brain stem") the query does not say, however well their names score:
+        the code the name defaults to is taken (``_default_child``: C71.9), where one stands out.
         """
         narrowing = self.ranking.narrowing
         for _ in range(narrowing.depth):
             bounds = self._child_bounds(header)
             if bounds is None:
                 return None
-            children = bounds[:-1]
-            scores = lexical.subtree_scores(index, words.groups, bounds, self.ranking)
-            if scores is None:
-                return None
-            lead = max(0, float(scores.max()) / narrowing.clear_lead)
-            tied = [cid for cid, score in zip(children, scores, strict=True) if score >= lead]
-            found = self.store.concepts_by_id(tied)
-            kids = [found[cid] for cid in tied if cid in found]
-            if len(kids) > 1 and not all(_is_seventh_character_code(k) for k in kids):
-                # The code the Alphabetic Index gives the words (the main-term mark) is what they mean; else the
-                # child claiming least.
-                named = [found[cid] for cid in tied if cid in found and index.concept_marks[cid] & priors.MAIN_TERM]
-                if len(named) == 1 and "unspecified" not in query.words:
-                    kids = named
-                else:
-                    pick = priors.least_claiming([tokens(k.title).count("unspecified") for k in kids])
-                    if "unspecified" in query.words or pick is None:
-                        return None
-                    kids = [kids[pick]]
-            if not kids:
-                return None
-            header = kids[0]
+            chosen = self._default_child(index, bounds, query) if whole else None
+            if chosen is None:
+                scores = lexical.subtree_scores(index, words.groups, bounds, self.ranking)
+                if scores is None:
+                    return None
+                lead = max(0, float(scores.max()) / narrowing.clear_lead)
+                tied = [cid for cid, score in zip(bounds[:-1], scores, strict=True) if score >= lead]
+                chosen = self._plain(index, tied, query)
+                if chosen is None:
+                    return None
+            header = chosen
             if header.billable:
                 return header
         return None
+
+    def _default_child(self, index: LexicalIndex, bounds: Sequence[int], query: Query) -> Concept | None:
+        """The child a header's whole name defaults to, of those whose subtree holds a code the indexes or a
+        vocabulary give a name (the main-term mark; all children where none does): the only one; else the one
+        claiming least (C74.9 "... unspecified part of adrenal gland", not the cortex); else the one marked
+        itself (E10.9, what the index gives "Diabetes, type 1"); None where none stands out."""
+        children = list(bounds[:-1])
+        marked = priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)
+        named = [cid for cid, held in zip(children, marked, strict=True) if held]
+        if len(named) == 1:
+            return self._plain(index, named, query)
+        return self._plain(index, named or children, query, plainest_first=True)
+
+    def _plain(
+        self, index: LexicalIndex, ids: Sequence[int], query: Query, *, plainest_first: bool = False
+    ) -> Concept | None:
+        """Of sibling codes the query does not tell apart, the one it means: the only one, the first of
+        7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the main-term
+        mark), else the one claiming least ("unspecified" most often; before the marked one where
+        ``plainest_first``); None where the query says "unspecified" or none stands out."""
+        found = self.store.concepts_by_id(ids)
+        present = [cid for cid in ids if cid in found]
+        kids = [found[cid] for cid in present]
+        if not kids:
+            return None
+        if len(kids) == 1 or all(_is_seventh_character_code(k) for k in kids):
+            return kids[0]
+        if "unspecified" in query.words:
+            return None
+        pick = priors.least_claiming([tokens(k.title).count("unspecified") for k in kids])
+        plainest = None if pick is None else kids[pick]
+        if plainest_first and plainest is not None:
+            return plainest
+        named = [found[cid] for cid in present if index.concept_marks[cid] & priors.MAIN_TERM]
+        return named[0] if len(named) == 1 else plainest
 
 
 def _hit(

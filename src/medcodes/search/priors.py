@@ -30,6 +30,7 @@ official data when the search index is built and kept with it:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,14 @@ def least_claiming(vague: Sequence[int]) -> int | None:
     if not most or vague.count(most) > 1:
         return None
     return vague.index(most)
+
+
+def held_below(marks: U8, bounds: Sequence[int], mark: int) -> list[bool]:
+    """Whether each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree) holds a concept with
+    ``mark``."""
+    start = bounds[0]
+    held = (marks[start : bounds[-1]] & mark) > 0
+    return [bool(held[a - start : b - start].any()) for a, b in itertools.pairwise(bounds)]
 
 
 def default_below(

@@ -1,0 +1,93 @@
+"""A header found by a name that says every word of the query goes down to the code that name defaults to, not
+to the child whose own names score best (engine._descend, _default_child)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
+from medcodes.search import index, priors
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+CM = SystemId.ICD10CM
+# (code, title, billable, parent): C71 and E10 as ICD-10-CM writes them, in part.
+CONCEPTS = [
+    ("C71", "Malignant neoplasm of brain", False, None),
+    ("C71.0", "Malignant neoplasm of cerebrum, except lobes and ventricles", True, "C71"),
+    ("C71.7", "Malignant neoplasm of brain stem", True, "C71"),
+    ("C71.9", "Malignant neoplasm of brain, unspecified", True, "C71"),
+    ("E10", "Type 1 diabetes mellitus", False, None),
+    ("E10.2", "Type 1 diabetes mellitus with kidney complications", False, "E10"),
+    ("E10.21", "Type 1 diabetes mellitus with diabetic nephropathy", True, "E10.2"),
+    ("E10.8", "Type 1 diabetes mellitus with unspecified complications", True, "E10"),
+    ("E10.9", "Type 1 diabetes mellitus without complications", True, "E10"),
+]
+# The names the Human Disease Ontology links to these codes (its xrefs), as the build stores them.
+NAMES = [
+    ("C71", "brain glioma"),
+    ("C71.7", "brain stem glioma"),
+    ("E10", "type I diabetes mellitus"),
+    ("E10.21", "type I diabetes mellitus nephropathy"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    path = tmp_path_factory.mktemp("whole") / "w.db"
+    built = SQLiteStore.create(path)
+    concepts = tuple(
+        Concept(CM, code, title, ConceptKind.CATEGORY if parent is None else ConceptKind.CODE, billable, parent, seq=i)
+        for i, (code, title, billable, parent) in enumerate(CONCEPTS)
+    )
+    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
+    names += tuple(Designation(CM, code, DesignationKind.SYNONYM, text, "doid") for code, text in NAMES)
+    found = (
+        # What the Alphabetic Index gives "Diabetes, type 1" and the Neoplasm Table's "brain" (malignant).
+        Prior(CM, "E10.9", "Diabetes, diabetic", "type 1"),
+        Prior(CM, "C71.9", "Neoplasm, neoplastic", "brain"),
+        Prior(CM, "E10.21", "Nephropathy", "diabetic"),
+    )
+    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names, priors=found))
+    index.write(built)
+    built.connection.commit()
+    built.connection.close()
+    return SQLiteStore.open(path)
+
+
+def narrowed(engine: SearchEngine, text: str, header: str) -> list[str]:
+    """The codes ``header`` gives way to among the hits (the hits found through its name)."""
+    hits = engine.search(parse(text, (CM,))).hits
+    return [h.code for h in hits if h.reasons[0].field == "narrower" and h.reasons[0].text.startswith(header + " ")]
+
+
+def test_a_name_of_the_whole_category_finds_its_default_not_the_child_whose_names_score_best(
+    store: SQLiteStore,
+) -> None:
+    engine = SearchEngine(store)
+    # "brain stem glioma" matches every word of "brain glioma" too, but the query does not say "stem": the
+    # name of C71 leads to C71.9, which ranks first.
+    assert narrowed(engine, "brain glioma", "C71") == ["C71.9"]
+    assert engine.search(parse("brain glioma", (CM,))).hits[0].code == "C71.9"
+    # E10's children: the one the index gives "Diabetes, type 1", not the one that says "unspecified"
+    # (E10.8, with unspecified complications) nor the one whose name adds "nephropathy".
+    assert narrowed(engine, "type I diabetes mellitus", "E10") == ["E10.9"]
+
+
+def test_words_that_name_a_child_still_find_it(store: SQLiteStore) -> None:
+    engine = SearchEngine(store)
+    assert engine.search(parse("brain stem glioma", (CM,))).hits[0].code == "C71.7"
+    assert engine.search(parse("type I diabetes mellitus nephropathy", (CM,))).hits[0].code == "E10.21"
+
+
+def test_which_child_subtrees_hold_a_mark() -> None:
+    import numpy as np
+
+    marks = np.array([0, 1, 0, 0, 2, 1, 0], dtype=np.uint8)
+    # Children at 1, 3 and 4 (subtrees [1, 3), [3, 4), [4, 7)).
+    assert priors.held_below(marks, [1, 3, 4, 7], priors.MAIN_TERM) == [True, False, True]
+    assert priors.held_below(marks, [1, 3, 4, 7], priors.RESIDUAL) == [False, False, True]
