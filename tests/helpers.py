@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
 from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.service import build_database
@@ -39,14 +39,43 @@ def fixture_db(tmp: Path) -> Path:
     return db
 
 
-def concept_store(path: Path, concepts: Sequence[Concept], more: Sequence[Designation] = ()) -> SQLiteStore:
-    """A new store of one ICD-10-CM release of these concepts, each named by its title, and ``more`` names; not
-    yet indexed."""
+def concept_store(
+    path: Path, concepts: Sequence[Concept], more: Sequence[Designation] = (), priors: Sequence[Prior] = ()
+) -> SQLiteStore:
+    """A new store of one ICD-10-CM release of these concepts, each named by its title, ``more`` names and the
+    index's ``priors``; not yet indexed."""
     store = SQLiteStore.create(path)
     names = (*(Designation(c.system, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts), *more)
     release = Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1))
-    store.add_release(ReleaseContent(release, tuple(concepts), tuple(names)))
+    store.add_release(ReleaseContent(release, tuple(concepts), tuple(names), priors=tuple(priors)))
     return store
+
+
+def tree_store(
+    path: Path,
+    rows: Sequence[tuple[str, str, bool, str | None]],
+    more: Sequence[Designation] = (),
+    priors: Sequence[Prior] = (),
+) -> SQLiteStore:
+    """An indexed store, opened again, of ICD-10-CM concepts given as (code, title, billable, parent) rows in
+    tabular order: a row without a parent is a category."""
+    concepts = [
+        Concept(
+            SystemId.ICD10CM,
+            code,
+            title,
+            ConceptKind.CATEGORY if parent is None else ConceptKind.CODE,
+            billable,
+            parent,
+            seq=i,
+        )
+        for i, (code, title, billable, parent) in enumerate(rows)
+    ]
+    built = concept_store(path, concepts, more, priors)
+    index.write(built)
+    built.connection.commit()
+    built.connection.close()
+    return SQLiteStore.open(path)
 
 
 def code_store(

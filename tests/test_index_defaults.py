@@ -17,6 +17,8 @@ from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
+from .helpers import tree_store
+
 CM = SystemId.ICD10CM
 # (code, title, billable, parent): ICD-10-CM's shape around two index entries.
 CONCEPTS = [
@@ -77,30 +79,17 @@ SPREAD = ("C25.0", "C25.1")
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    path = tmp_path_factory.mktemp("defaults") / "d.db"
-    built = SQLiteStore.create(path)
-    concepts = tuple(
-        Concept(CM, code, title, ConceptKind.CATEGORY if parent is None else ConceptKind.CODE, billable, parent, seq=i)
-        for i, (code, title, billable, parent) in enumerate(CONCEPTS)
-    )
-    titles = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    terms = titles + tuple(
-        Designation(CM, code, DesignationKind.INDEX_TERM, text, "index") for code, text in INDEX_TERMS
-    )
-    terms += tuple(Designation(CM, code, DesignationKind.INDEX_TERM, text, "drug") for code, text in DRUG_CELLS)
+    terms = [Designation(CM, code, DesignationKind.INDEX_TERM, text, "index") for code, text in INDEX_TERMS]
+    terms += [Designation(CM, code, DesignationKind.INDEX_TERM, text, "drug") for code, text in DRUG_CELLS]
     # DO links its "pancreatic cancer" to C25.0 and C25.1 (and more), not to C25.9.
-    terms += tuple(Designation(CM, code, DesignationKind.SYNONYM, "pancreatic cancer", "doid") for code in SPREAD)
-    found = (
+    terms += [Designation(CM, code, DesignationKind.SYNONYM, "pancreatic cancer", "doid") for code in SPREAD]
+    found = [
         Prior(CM, "H10.3", "Conjunctivitis", "acute"),
         Prior(CM, "N12", "Pyelonephritis"),
         Prior(CM, "T69.1", "Pernio, perniosis"),
         Prior(CM, "T58.91", "Carbon monoxide", source="drug"),  # the table's default column
-    )
-    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, terms, priors=found))
-    index.write(built)
-    built.connection.commit()
-    built.connection.close()
-    return SQLiteStore.open(path)
+    ]
+    return tree_store(tmp_path_factory.mktemp("defaults") / "d.db", CONCEPTS, terms, found)
 
 
 def ids(store: SQLiteStore, *codes: str) -> list[int]:

@@ -3,16 +3,16 @@ to the child whose own names score best (engine._descend, _default_child)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
-from medcodes.search import index, priors
+from medcodes.models import Designation, DesignationKind, Prior
+from medcodes.search import priors
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
+
+from .helpers import tree_store
 
 CM = SystemId.ICD10CM
 # (code, title, billable, parent): C71 and E10 as ICD-10-CM writes them, in part.
@@ -38,25 +38,14 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    path = tmp_path_factory.mktemp("whole") / "w.db"
-    built = SQLiteStore.create(path)
-    concepts = tuple(
-        Concept(CM, code, title, ConceptKind.CATEGORY if parent is None else ConceptKind.CODE, billable, parent, seq=i)
-        for i, (code, title, billable, parent) in enumerate(CONCEPTS)
-    )
-    names = tuple(Designation(CM, c.code, DesignationKind.TITLE, c.title, "tabular") for c in concepts)
-    names += tuple(Designation(CM, code, DesignationKind.SYNONYM, text, "doid") for code, text in NAMES)
-    found = (
+    names = [Designation(CM, code, DesignationKind.SYNONYM, text, "doid") for code, text in NAMES]
+    found = [
         # What the Alphabetic Index gives "Diabetes, type 1" and the Neoplasm Table's "brain" (malignant).
         Prior(CM, "E10.9", "Diabetes, diabetic", "type 1"),
         Prior(CM, "C71.9", "Neoplasm, neoplastic", "brain"),
         Prior(CM, "E10.21", "Nephropathy", "diabetic"),
-    )
-    built.add_release(ReleaseContent(Release(CM, "2026", dt.date(2025, 10, 1)), concepts, names, priors=found))
-    index.write(built)
-    built.connection.commit()
-    built.connection.close()
-    return SQLiteStore.open(path)
+    ]
+    return tree_store(tmp_path_factory.mktemp("whole") / "w.db", CONCEPTS, names, found)
 
 
 def narrowed(engine: SearchEngine, text: str, header: str) -> list[str]:
