@@ -117,6 +117,15 @@ def test_the_child_claiming_least_is_the_one_that_says_unspecified_most() -> Non
     assert priors.least_claiming([1, 1, 0]) is None  # a tie: the words do not choose
     assert priors.least_claiming([0, 0]) is None
     assert priors.least_claiming([]) is None
+    # Of those saying it as often, the one saying most of the parent's title is the parent's own residual.
+    assert priors.least_claiming([1, 0, 1], [0, 2, 2]) == 2
+    assert priors.least_claiming([1, 1], [1, 1]) is None
+    assert priors.shared_words(
+        "Myelodysplastic syndromes", ["Refractory anemia, unspecified", "Other myelodysplastic"]
+    ) == [
+        0,
+        1,
+    ]
 
 
 def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(store: SQLiteStore) -> None:

@@ -26,6 +26,10 @@ CONCEPTS = [
     ("E10.21", "Type 1 diabetes mellitus with diabetic nephropathy", True, "E10.2"),
     ("E10.8", "Type 1 diabetes mellitus with unspecified complications", True, "E10"),
     ("E10.9", "Type 1 diabetes mellitus without complications", True, "E10"),
+    ("D46", "Myelodysplastic syndromes", False, None),
+    ("D46.4", "Refractory anemia, unspecified", True, "D46"),
+    ("D46.9", "Myelodysplastic syndrome, unspecified", True, "D46"),
+    ("D46.Z", "Other myelodysplastic syndromes", True, "D46"),
 ]
 # The names the Human Disease Ontology links to these codes (its xrefs), as the build stores them.
 NAMES = [
@@ -33,6 +37,7 @@ NAMES = [
     ("C71.7", "brain stem glioma"),
     ("E10", "type I diabetes mellitus"),
     ("E10.21", "type I diabetes mellitus nephropathy"),
+    ("D46", "MDS"),
 ]
 
 
@@ -65,6 +70,14 @@ def test_a_name_of_the_whole_category_finds_its_default_not_the_child_whose_name
     # E10's children: the one the index gives "Diabetes, type 1", not the one that says "unspecified"
     # (E10.8, with unspecified complications) nor the one whose name adds "nephropathy".
     assert narrowed(engine, "type I diabetes mellitus", "E10") == ["E10.9"]
+
+
+def test_of_children_that_say_unspecified_alike_the_one_saying_the_category_s_words_is_its_default(
+    store: SQLiteStore,
+) -> None:
+    # D46.4 and D46.9 each say "unspecified" once; D46.9 says "myelodysplastic" as D46 does. Before, the tie
+    # left the header undecided.
+    assert narrowed(SearchEngine(store), "mds", "D46") == ["D46.9"]
 
 
 def test_words_that_name_a_child_still_find_it(store: SQLiteStore) -> None:

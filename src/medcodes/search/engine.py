@@ -775,14 +775,14 @@ class SearchEngine:
             bounds = self._child_bounds(header)
             if bounds is None:
                 return None
-            chosen = self._default_child(index, bounds, query) if whole else None
+            chosen = self._default_child(index, header, bounds, query) if whole else None
             if chosen is None:
                 scores = lexical.subtree_scores(index, words.groups, bounds, self.ranking)
                 if scores is None:
                     return None
                 lead = max(0, float(scores.max()) / narrowing.clear_lead)
                 tied = [cid for cid, score in zip(bounds[:-1], scores, strict=True) if score >= lead]
-                chosen = self._plain(index, tied, query)
+                chosen = self._plain(index, header, tied, query)
                 if chosen is None:
                     return None
             header = chosen
@@ -790,7 +790,9 @@ class SearchEngine:
                 return header
         return None
 
-    def _default_child(self, index: LexicalIndex, bounds: Sequence[int], query: Query) -> Concept | None:
+    def _default_child(
+        self, index: LexicalIndex, header: Concept, bounds: Sequence[int], query: Query
+    ) -> Concept | None:
         """The child a header's whole name defaults to, of those whose subtree holds a code the indexes or a
         vocabulary give a name (the main-term mark; all children where none does): the only one; else the one
         claiming least (C74.9 "... unspecified part of adrenal gland", not the cortex); else the one marked
@@ -799,11 +801,11 @@ class SearchEngine:
         marked = priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)
         named = [cid for cid, held in zip(children, marked, strict=True) if held]
         if len(named) == 1:
-            return self._plain(index, named, query)
-        return self._plain(index, named or children, query, plainest_first=True)
+            return self._plain(index, header, named, query)
+        return self._plain(index, header, named or children, query, plainest_first=True)
 
     def _plain(
-        self, index: LexicalIndex, ids: Sequence[int], query: Query, *, plainest_first: bool = False
+        self, index: LexicalIndex, header: Concept, ids: Sequence[int], query: Query, *, plainest_first: bool = False
     ) -> Concept | None:
         """Of sibling codes the query does not tell apart, the one it means: the only one, the first of
         7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the main-term
@@ -818,7 +820,8 @@ class SearchEngine:
             return kids[0]
         if "unspecified" in query.words:
             return None
-        pick = priors.least_claiming([tokens(k.title).count("unspecified") for k in kids])
+        vague = [tokens(k.title).count("unspecified") for k in kids]
+        pick = priors.least_claiming(vague, priors.shared_words(header.title, [k.title for k in kids]))
         plainest = None if pick is None else kids[pick]
         if plainest_first and plainest is not None:
             return plainest

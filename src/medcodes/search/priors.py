@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from medcodes.models import ConceptKind, DesignationKind
 from medcodes.search.ranking import LISTING_SYSTEMS
+from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -95,13 +96,30 @@ def residual(title: str) -> bool:
     return _RESIDUAL.search(title) is not None
 
 
-def least_claiming(vague: Sequence[int]) -> int | None:
+def least_claiming(vague: Sequence[int], shared: Sequence[int] = ()) -> int | None:
     """Of siblings that say "unspecified" ``vague[i]`` times, the position of the one that says it most (it claims
-    least: the default), or None where none says it or several say it as often."""
+    least: the default), or None where none says it or several say it as often. ``shared[i]``: how many words of
+    their parent's title each sibling's title says; of several that say "unspecified" as often, the one saying
+    most of the parent's (D46.9 "Myelodysplastic syndrome, unspecified" under "Myelodysplastic syndromes", not
+    D46.4 "Refractory anemia, unspecified") is the parent's own residual. The engine's narrowing reads it; the
+    build's category defaults do not (it moved more development queries down than up: docs/search.md)."""
     most = max(vague, default=0)
-    if not most or vague.count(most) > 1:
+    if not most:
         return None
-    return vague.index(most)
+    tied = [i for i, v in enumerate(vague) if v == most]
+    if len(tied) == 1:
+        return tied[0]
+    if not shared:
+        return None
+    best = max(shared[i] for i in tied)
+    closest = [i for i in tied if shared[i] == best]
+    return closest[0] if len(closest) == 1 else None
+
+
+def shared_words(parent: str, children: Sequence[str]) -> list[int]:
+    """How many words of the parent's title each child's title says."""
+    said = set(tokens(parent))
+    return [len(said.intersection(tokens(child))) for child in children]
 
 
 def held_below(marks: U8, bounds: Sequence[int], mark: int) -> list[bool]:
