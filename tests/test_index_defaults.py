@@ -36,6 +36,15 @@ CONCEPTS = [
     ("C25.0", "Malignant neoplasm of head of pancreas", True, "C25"),
     ("C25.1", "Malignant neoplasm of body of pancreas", True, "C25"),
     ("C25.9", "Malignant neoplasm of pancreas, unspecified", True, "C25"),
+    ("C16", "Malignant neoplasm of stomach", False, None),
+    ("C16.2", "Malignant neoplasm of body of stomach", True, "C16"),
+    ("C16.5", "Malignant neoplasm of lesser curvature of stomach, unspecified", True, "C16"),
+    ("C16.6", "Malignant neoplasm of greater curvature of stomach, unspecified", True, "C16"),
+    ("C16.9", "Malignant neoplasm of stomach, unspecified", True, "C16"),
+    ("C22", "Malignant neoplasm of liver and intrahepatic bile ducts", False, None),
+    ("C22.0", "Liver cell carcinoma", True, "C22"),
+    ("C22.8", "Malignant neoplasm of liver, primary, unspecified as to type", True, "C22"),
+    ("C22.9", "Malignant neoplasm of liver, not specified as primary or secondary", True, "C22"),
     ("S82.20", "Unspecified fracture of shaft of tibia", False, None),
     ("S82.201", "Unspecified fracture of shaft of right tibia", False, "S82.20"),
     ("S82.209", "Unspecified fracture of shaft of unspecified tibia", False, "S82.20"),
@@ -72,6 +81,7 @@ INDEX_TERMS = [
     ("N15.9", "Infection, kidney"),
     ("S82.20", "Fracture, traumatic, tibia, shaft"),
     ("T69.1", "Pernio, perniosis"),
+    ("C22.0", "Carcinoma, hepatocellular"),
 ]
 
 SPREAD = ("C25.0", "C25.1")
@@ -83,10 +93,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     terms += [Designation(CM, code, DesignationKind.INDEX_TERM, text, "drug") for code, text in DRUG_CELLS]
     # DO links its "pancreatic cancer" to C25.0 and C25.1 (and more), not to C25.9.
     terms += [Designation(CM, code, DesignationKind.SYNONYM, "pancreatic cancer", "doid") for code in SPREAD]
+    # DO links "stomach cancer" to the category C16 and three of its codes, "liver cancer" to C22.0 and C22.9.
+    terms += [
+        Designation(CM, code, DesignationKind.SYNONYM, "stomach cancer", "doid")
+        for code in ("C16", "C16.2", "C16.5", "C16.6")
+    ]
+    terms += [Designation(CM, code, DesignationKind.SYNONYM, "liver cancer", "doid") for code in ("C22.0", "C22.9")]
     found = [
         Prior(CM, "H10.3", "Conjunctivitis", "acute"),
         Prior(CM, "N12", "Pyelonephritis"),
         Prior(CM, "T69.1", "Pernio, perniosis"),
+        Prior(CM, "C22.0", "Carcinoma", "hepatocellular"),
         Prior(CM, "T58.91", "Carbon monoxide", source="drug"),  # the table's default column
     ]
     return tree_store(tmp_path_factory.mktemp("defaults") / "d.db", CONCEPTS, terms, found)
@@ -117,15 +134,30 @@ def test_the_child_claiming_least_is_the_one_that_says_unspecified_most() -> Non
     assert priors.least_claiming([1, 1, 0]) is None  # a tie: the words do not choose
     assert priors.least_claiming([0, 0]) is None
     assert priors.least_claiming([]) is None
-    # Of those saying it as often, the one saying most of the parent's title is the parent's own residual.
-    assert priors.least_claiming([1, 0, 1], [0, 2, 2]) == 2
-    assert priors.least_claiming([1, 1], [1, 1]) is None
-    assert priors.shared_words(
-        "Myelodysplastic syndromes", ["Refractory anemia, unspecified", "Other myelodysplastic"]
-    ) == [
-        0,
-        1,
+    # Of those saying it as often, the one adding nothing else to the parent's title is the parent's own residual.
+    assert priors.least_claiming([1, 0, 1], [2, 0, 0]) == 2
+    assert priors.least_claiming([1, 1], [0, 0]) is None
+    assert priors.least_claiming([1, 1], [2, 3]) is None  # "..., ruptured" and "..., without rupture"
+    titles = [
+        "Malignant neoplasm of lesser curvature of stomach, unspecified",
+        "Malignant neoplasm of stomach, unspecified",
     ]
+    assert priors.added_words("Malignant neoplasm of stomach", titles) == [2, 0]
+    # Singular and plural alike: D46.9 adds nothing but "unspecified" to "Myelodysplastic syndromes".
+    assert priors.added_words("Myelodysplastic syndromes", ["Myelodysplastic syndrome, unspecified"]) == [0]
+
+
+def test_a_category_s_own_residual_is_its_default_among_residual_children() -> None:
+    titles = {
+        0: "Malignant neoplasm of stomach",
+        1: "Malignant neoplasm of lesser curvature of stomach, unspecified",
+        2: "Malignant neoplasm of greater curvature of stomach, unspecified",
+        3: "Malignant neoplasm of stomach, unspecified",
+    }
+    billable = np.array([False, True, True, True])
+    vague = {1: 1, 2: 1, 3: 1}
+    assert priors.default_below(0, {0: [1, 2, 3]}, billable, vague, seventh=()) is None  # without the titles: a tie
+    assert priors.default_below(0, {0: [1, 2, 3]}, billable, vague, seventh=(), titles=titles) == 3
 
 
 def test_the_code_a_category_defaults_to_takes_the_index_entry_and_its_mark(store: SQLiteStore) -> None:
@@ -215,6 +247,20 @@ def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQ
     assert found[0].code == "C25.9"
     assert found[0].reasons[0].text == "pancreatic cancer"
     assert {h.code for h in found[1:3]} == set(SPREAD)
+
+
+def test_a_name_given_to_a_category_and_several_of_its_codes_means_its_default(store: SQLiteStore) -> None:
+    found = SearchEngine(store).search(parse("stomach cancer", (CM,))).hits
+    # Before, holding the category as well, the name was not spread: the lesser curvature came first.
+    assert found[0].code == "C16.9"
+    assert found[0].reasons[0].text == "stomach cancer"
+
+
+def test_the_category_s_default_stands_first_for_a_name_spread_over_its_codes(store: SQLiteStore) -> None:
+    found = SearchEngine(store).search(parse("liver cancer", (CM,))).hits
+    # Before, C22.0 stood first: the index gives it a main term ("Carcinoma, hepatocellular"), not this name.
+    assert found[0].code == "C22.8"
+    assert {h.code for h in found[1:3]} == {"C22.0", "C22.9"}
 
 
 def test_a_substance_poisoning_of_unsaid_intent_is_the_accidental_one(store: SQLiteStore) -> None:

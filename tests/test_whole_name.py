@@ -26,6 +26,10 @@ CONCEPTS = [
     ("E10.21", "Type 1 diabetes mellitus with diabetic nephropathy", True, "E10.2"),
     ("E10.8", "Type 1 diabetes mellitus with unspecified complications", True, "E10"),
     ("E10.9", "Type 1 diabetes mellitus without complications", True, "E10"),
+    ("C18", "Malignant neoplasm of colon", False, None),
+    ("C18.1", "Malignant neoplasm of appendix", True, "C18"),
+    ("C18.7", "Malignant neoplasm of sigmoid colon", True, "C18"),
+    ("C18.9", "Malignant neoplasm of colon, unspecified", True, "C18"),
     ("D46", "Myelodysplastic syndromes", False, None),
     ("D46.4", "Refractory anemia, unspecified", True, "D46"),
     ("D46.9", "Myelodysplastic syndrome, unspecified", True, "D46"),
@@ -38,6 +42,9 @@ NAMES = [
     ("E10", "type I diabetes mellitus"),
     ("E10.21", "type I diabetes mellitus nephropathy"),
     ("D46", "MDS"),
+    ("C18", "colon adenocarcinoma"),
+    ("C18.1", "appendix adenocarcinoma"),
+    ("C18.7", "sigmoid colon adenocarcinoma"),
 ]
 
 
@@ -49,6 +56,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
         Prior(CM, "E10.9", "Diabetes, diabetic", "type 1"),
         Prior(CM, "C71.9", "Neoplasm, neoplastic", "brain"),
         Prior(CM, "E10.21", "Nephropathy", "diabetic"),
+        Prior(CM, "C18.1", "appendix adenocarcinoma", source="doid"),  # a vocabulary's name linked straight
     ]
     return tree_store(tmp_path_factory.mktemp("whole") / "w.db", CONCEPTS, names, found)
 
@@ -78,6 +86,12 @@ def test_of_children_that_say_unspecified_alike_the_one_saying_the_category_s_wo
     # D46.4 and D46.9 each say "unspecified" once; D46.9 says "myelodysplastic" as D46 does. Before, the tie
     # left the header undecided.
     assert narrowed(SearchEngine(store), "mds", "D46") == ["D46.9"]
+
+
+def test_the_header_s_own_residual_comes_before_a_child_another_name_marks(store: SQLiteStore) -> None:
+    # Only C18.1's subtree holds a main-term mark (the vocabulary's "appendix adenocarcinoma"); C18.9 says nothing
+    # but "unspecified" beyond C18's title, and it is what "colon adenocarcinoma" means.
+    assert narrowed(SearchEngine(store), "colon adenocarcinoma", "C18") == ["C18.9"]
 
 
 def test_words_that_name_a_child_still_find_it(store: SQLiteStore) -> None:

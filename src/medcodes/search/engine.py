@@ -793,11 +793,21 @@ class SearchEngine:
     def _default_child(
         self, index: LexicalIndex, header: Concept, bounds: Sequence[int], query: Query
     ) -> Concept | None:
-        """The child a header's whole name defaults to, of those whose subtree holds a code the indexes or a
-        vocabulary give a name (the main-term mark; all children where none does): the only one; else the one
-        claiming least (C74.9 "... unspecified part of adrenal gland", not the cortex); else the one marked
-        itself (E10.9, what the index gives "Diabetes, type 1"); None where none stands out."""
+        """The child a header's whole name defaults to: the header's own residual, the child that says nothing
+        but "unspecified" beyond the header's title (C18.9 "Malignant neoplasm of colon, unspecified"), where one
+        does; else, of the children whose subtree holds a code the indexes or a vocabulary give a name (the
+        main-term mark; all children where none does): the only one; else the one claiming least (C74.9
+        "... unspecified part of adrenal gland", not the cortex); else the one marked itself (E10.9, what the
+        index gives "Diabetes, type 1"); None where none stands out."""
         children = list(bounds[:-1])
+        if "unspecified" not in query.words:
+            found = self.store.concepts_by_id(children)
+            kids = [found[cid] for cid in children if cid in found]
+            titles = [k.title for k in kids]
+            added = priors.added_words(header.title, titles)
+            pick = priors.least_claiming([tokens(t).count("unspecified") for t in titles], added)
+            if pick is not None and added[pick] == 0:
+                return kids[pick]
         marked = priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)
         named = [cid for cid, held in zip(children, marked, strict=True) if held]
         if len(named) == 1:
@@ -821,7 +831,7 @@ class SearchEngine:
         if "unspecified" in query.words:
             return None
         vague = [tokens(k.title).count("unspecified") for k in kids]
-        pick = priors.least_claiming(vague, priors.shared_words(header.title, [k.title for k in kids]))
+        pick = priors.least_claiming(vague, priors.added_words(header.title, [k.title for k in kids]))
         plainest = None if pick is None else kids[pick]
         if plainest_first and plainest is not None:
             return plainest

@@ -437,26 +437,45 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # A name (not a title) a source gives to several codes of one category and not to the code the category
     # defaults to ("pancreatic cancer", which DO links to C25.0, C25.1 and C25.2) names the category: what the
     # category means said no further is its default code (C25.9), which the name is indexed on as well.
+    title = kind_number[DesignationKind.TITLE]
     siblings: dict[tuple[str, ...], tuple[int, int, list[int]]] = {}
     for did, cid, kind_id, words, _length in docs:
         if KINDS[kind_id] in _NAMES_OF_CATEGORIES and cid in marks.parents:
             siblings.setdefault(tuple(words), (did, kind_id, []))[2].append(cid)
+    # The category may hold the name too ("stomach cancer": DO links it to C16 and to C16.2, C16.5 and C16.6). A
+    # name saying a word that a holder's title says and the category's does not is that holder's, not the
+    # category's ("malignant neoplasm of anterior portion of floor of mouth", which DO links to C04, C04.0 and C04.1).
+    spreads: list[tuple[tuple[str, ...], int, int, int, set[int]]] = []
     for named, (did, kind_id, holders) in siblings.items():
-        above = {marks.parents[c] for c in holders}
-        below = marks.defaults.get(above.pop()) if len(above) == 1 and len(set(holders)) > 1 else None
-        if below is not None and (below, named) not in seen:
+        holding = set(holders)
+        inner = holding - {marks.parents[c] for c in holding}
+        above = {marks.parents[c] for c in inner}
+        category = next(iter(above)) if len(above) == 1 and holding - inner <= above else None
+        below = marks.residuals.get(category) if category is not None and len(inner) > 1 else None
+        if below is not None and category is not None and (below, named) not in seen:
+            spreads.append((named, did, kind_id, category, inner))
+    titled = {cid for *_, category, inner in spreads for cid in (category, *inner)}
+    title_words = {cid: set(words) for _did, cid, kind_id, words, _length in docs if kind_id == title and cid in titled}
+    defaulted: set[tuple[int, tuple[str, ...]]] = set()  # (the default code, the name) indexed so
+    for named, did, kind_id, category, inner in spreads:
+        general = title_words.get(category, set())
+        if any(set(named) & (title_words.get(cid, set()) - general) for cid in inner):
+            continue
+        below = marks.residuals[category]
+        if (below, named) not in seen:
             seen.add((below, named))
+            defaulted.add((below, named))
             docs.append((did, below, kind_id, list(named), distinct_length(list(named))))
 
     # How many codes of its system each name (other than a title) is given to, and the first of them: a name
     # given to many says less of each but the first, which stands for them all (as one of a family of
     # 7th-character siblings does), so that they do not crowd out every other answer.
-    # The first is the one the index gives the main term, else the residual code, else the first in code order;
+    # The first is the category's default where the name is given to several of its codes (above), else the one the
+    # index gives the main term, else the residual code, else the first in code order;
     # of two alike, the code a header holding the name defaults to comes before the header ("Pernio" T69.1XXA,
     # not the category T69.1 it completes), where a header's other codes come after it (the header stands for them);
     # then the code more of whose other names say the name's words ("Appendectomy": Resection 0DTJ0ZZ, whose
     # ICD-9-CM titles say "Other appendectomy", before Excision 0DBJ0ZZ, which the index names alike).
-    title = kind_number[DesignationKind.TITLE]
     standing = marks.main_term() * 2 + marks.residual()
     holders_of: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     for _did, cid, kind_id, words, _length in docs:
@@ -467,8 +486,9 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     pending: list[tuple[tuple[int, tuple[str, ...]], int, list[int]]] = []
     for key, holders in holders_of.items():
         completing = {marks.defaults.get(cid) for cid in holders}
-        best = max((standing[c], c in completing) for c in holders)
-        tied = [c for c in holders if (standing[c], c in completing) == best]
+        rank = {c: ((c, key[1]) in defaulted, standing[c], c in completing) for c in holders}
+        best = max(rank.values())
+        tied = [c for c in holders if rank[c] == best]
         if len(tied) == 1:
             spread[key] = (len(holders), tied[0])
         else:

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from medcodes.models import ConceptKind, DesignationKind
 from medcodes.search.ranking import LISTING_SYSTEMS
-from medcodes.search.text import tokens
+from medcodes.search.text import singular, tokens
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -74,9 +74,12 @@ class Marks:
     marks: U8
     index_terms: U16
     # Build time only (not saved): header id -> the billable code it defaults to (``default_below``), for every
-    # header of a system whose codes nest; and concept id -> its parent's id.
+    # header of a system whose codes nest; the same where its children that say "unspecified" alike are told apart
+    # by their titles (``residuals``: the code a name given to several of its codes is indexed on; the marks keep
+    # the strict rule, docs/search.md); and concept id -> its parent's id.
     defaults: Mapping[int, int] = field(default_factory=dict)
     parents: Mapping[int, int] = field(default_factory=dict)
+    residuals: Mapping[int, int] = field(default_factory=dict)
 
     def main_term(self) -> U8:
         return (self.marks & MAIN_TERM).astype(np.uint8)
@@ -96,30 +99,28 @@ def residual(title: str) -> bool:
     return _RESIDUAL.search(title) is not None
 
 
-def least_claiming(vague: Sequence[int], shared: Sequence[int] = ()) -> int | None:
+def least_claiming(vague: Sequence[int], added: Sequence[int] = ()) -> int | None:
     """Of siblings that say "unspecified" ``vague[i]`` times, the position of the one that says it most (it claims
-    least: the default), or None where none says it or several say it as often. ``shared[i]``: how many words of
-    their parent's title each sibling's title says; of several that say "unspecified" as often, the one saying
-    most of the parent's (D46.9 "Myelodysplastic syndrome, unspecified" under "Myelodysplastic syndromes", not
-    D46.4 "Refractory anemia, unspecified") is the parent's own residual. The engine's narrowing reads it; the
-    build's category defaults do not (it moved more development queries down than up: docs/search.md)."""
+    least: the default), or None where none says it or several say it as often. ``added[i]``: how many words each
+    sibling's title says beyond its parent's and "unspecified" (``added_words``); of several that say
+    "unspecified" as often, the one that says nothing else is the parent's own residual (C16.9 "Malignant neoplasm
+    of stomach, unspecified", not C16.5 "... of lesser curvature of stomach, unspecified"; D46.9 "Myelodysplastic
+    syndrome, unspecified", not D46.4 "Refractory anemia, unspecified"). Where none or several do (I71.8 "Aortic
+    aneurysm of unspecified site, ruptured" and I71.9 "..., without rupture"), nothing is chosen."""
     most = max(vague, default=0)
     if not most:
         return None
     tied = [i for i, v in enumerate(vague) if v == most]
     if len(tied) == 1:
         return tied[0]
-    if not shared:
-        return None
-    best = max(shared[i] for i in tied)
-    closest = [i for i in tied if shared[i] == best]
-    return closest[0] if len(closest) == 1 else None
+    plain = [i for i in tied if added and added[i] == 0]
+    return plain[0] if len(plain) == 1 else None
 
 
-def shared_words(parent: str, children: Sequence[str]) -> list[int]:
-    """How many words of the parent's title each child's title says."""
-    said = set(tokens(parent))
-    return [len(said.intersection(tokens(child))) for child in children]
+def added_words(parent: str, children: Sequence[str]) -> list[int]:
+    """How many words each child's title says beyond its parent's and "unspecified" (singular and plural alike)."""
+    said = {singular(w) for w in tokens(parent)} | {"unspecified"}
+    return [len({singular(w) for w in tokens(child)} - said) for child in children]
 
 
 def held_below(marks: U8, bounds: Sequence[int], mark: int) -> list[bool]:
@@ -136,10 +137,13 @@ def default_below(
     billable: npt.NDArray[np.bool_],
     vague: Mapping[int, int],
     seventh: Collection[int],
+    *,
+    titles: Mapping[int, str] | None = None,
 ) -> int | None:
     """The billable code a category defaults to (see the module docstring), or None where its children do not
     say which. ``vague``: how often each concept's title says "unspecified"; ``seventh``: the ids of codes made
-    by adding a 7th character to their parent (the first of such siblings is the initial encounter)."""
+    by adding a 7th character to their parent (the first of such siblings is the initial encounter); ``titles``:
+    the concepts' titles, to tell apart children that say "unspecified" as often (``least_claiming``)."""
     for _ in range(_DEPTH):
         kids = children.get(cid)
         if not kids:
@@ -147,7 +151,9 @@ def default_below(
         if all(k in seventh for k in kids):
             cid = kids[0]
         else:
-            pick = least_claiming([vague.get(k, 0) for k in kids])
+            named = titles or {}
+            added = added_words(named[cid], [named.get(k, "") for k in kids]) if cid in named else []
+            pick = least_claiming([vague.get(k, 0) for k in kids], added)
             if pick is None:
                 return None
             cid = kids[pick]
@@ -170,7 +176,9 @@ def derive(store: SQLiteStore, size: int) -> Marks:
             categories.add(cid)
     vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
     kept: list[int] = []  # the chapters kept for one population
+    titles: dict[int, str] = {}  # for children that say "unspecified" as often (``default_below``)
     for cid, _system, concept_kind, title in store.concept_titles():
+        titles[cid] = title
         if billable[cid] and residual(title):
             marks[cid] |= RESIDUAL
         vague[cid] = len(_UNSPECIFIED.findall(title))
@@ -183,6 +191,7 @@ def derive(store: SQLiteStore, size: int) -> Marks:
     for parent, child in store.child_pairs():
         children.setdefault(parent, []).append(child)
     defaults: dict[int, int] = {}
+    residuals: dict[int, int] = {}
     for cid in children:
         if not billable[cid] and systems.get(cid) not in LISTING_SYSTEMS:
             below = default_below(cid, children, billable, vague, seventh)
@@ -190,6 +199,11 @@ def derive(store: SQLiteStore, size: int) -> Marks:
                 defaults[cid] = below
                 if cid in categories:
                     marks[below] |= CATEGORY_DEFAULT
+            plainest = (
+                below if below is not None else default_below(cid, children, billable, vague, seventh, titles=titles)
+            )
+            if plainest is not None:
+                residuals[cid] = plainest
     for cid, *_names in store.prior_names():
         marks[cid] |= MAIN_TERM
         if cid in defaults:
@@ -199,4 +213,5 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         marks[cid] |= POPULATION
         kept.extend(children.get(cid, ()))
     parents = {child: parent for parent, kids in children.items() for child in kids}
-    return Marks(marks, np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16), defaults, parents)
+    index_terms = np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16)
+    return Marks(marks, index_terms, defaults, parents, residuals)
