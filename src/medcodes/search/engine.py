@@ -804,9 +804,9 @@ class SearchEngine:
             found = self.store.concepts_by_id(children)
             kids = [found[cid] for cid in children if cid in found]
             titles = [k.title for k in kids]
-            added = priors.added_words(header.title, titles)
-            pick = priors.least_claiming([tokens(t).count("unspecified") for t in titles], added)
-            if pick is not None and added[pick] == 0:
+            vague = [tokens(t).count("unspecified") for t in titles]
+            pick, _ = priors.plainest(vague, header.title, titles)
+            if pick is not None and priors.added_words(header.title, [titles[pick]]) == [0]:
                 return kids[pick]
         marked = priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)
         named = [cid for cid, held in zip(children, marked, strict=True) if held]
@@ -831,7 +831,7 @@ class SearchEngine:
         if "unspecified" in query.words:
             return None
         vague = [tokens(k.title).count("unspecified") for k in kids]
-        pick = priors.least_claiming(vague, priors.added_words(header.title, [k.title for k in kids]))
+        pick, _ = priors.plainest(vague, header.title, [k.title for k in kids])
         plainest = None if pick is None else kids[pick]
         if plainest_first and plainest is not None:
             return plainest

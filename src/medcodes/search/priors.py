@@ -117,6 +117,16 @@ def least_claiming(vague: Sequence[int], added: Sequence[int] = ()) -> int | Non
     return plain[0] if len(plain) == 1 else None
 
 
+def plainest(vague: Sequence[int], parent: str, children: Sequence[str]) -> tuple[int | None, list[int]]:
+    """``least_claiming`` of children titled ``children`` under a parent titled ``parent``, their titles read only
+    where the children say "unspecified" alike; with the words each adds (empty where not read)."""
+    pick = least_claiming(vague)
+    if pick is not None or not max(vague, default=0):
+        return pick, []
+    added = added_words(parent, children)
+    return least_claiming(vague, added), added
+
+
 def added_words(parent: str, children: Sequence[str]) -> list[int]:
     """How many words each child's title says beyond its parent's and "unspecified" (singular and plural alike)."""
     said = {singular(w) for w in tokens(parent)} | {"unspecified"}
@@ -151,9 +161,11 @@ def default_below(
         if all(k in seventh for k in kids):
             cid = kids[0]
         else:
-            named = titles or {}
-            added = added_words(named[cid], [named.get(k, "") for k in kids]) if cid in named else []
-            pick = least_claiming([vague.get(k, 0) for k in kids], added)
+            said = [vague.get(k, 0) for k in kids]
+            if titles is not None and cid in titles:
+                pick, _ = plainest(said, titles[cid], [titles.get(k, "") for k in kids])
+            else:
+                pick = least_claiming(said)
             if pick is None:
                 return None
             cid = kids[pick]
