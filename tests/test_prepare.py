@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,46 @@ def test_workers_write_the_blobs_the_build_derives_one_after_another(built: Path
 
 def _broken(store: SQLiteStore) -> None:
     raise ValueError("a step that breaks")
+
+
+def _stamped(name: str, seconds: float, store: SQLiteStore) -> None:
+    """A step that reads the file for ``seconds`` and notes (beside the database) when it ended."""
+    time.sleep(seconds)
+    store.put_blob(name, name.encode())
+    (store.path.parent / f"{name}.ended").write_text(repr(time.time()))
+
+
+def _quick(store: SQLiteStore) -> None:
+    _stamped("quick", 0.0, store)
+
+
+def _slow(store: SQLiteStore) -> None:
+    _stamped("slow", 1.0, store)
+
+
+def test_no_blob_is_written_while_a_worker_still_reads(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers open the file immutable (no lock): a blob written while one still read it made SQLite read pages
+    # half written ("database disk image is malformed", once in CI). The quick step's blob used to be written
+    # while the slow one still ran.
+    store = _emptied(_copy(built, tmp_path))
+    written: list[float] = []
+    put = store.put_blob
+
+    def noted(name: str, data: bytes) -> None:
+        written.append(time.time())
+        put(name, data)
+
+    monkeypatch.setattr(store, "put_blob", noted)
+    try:
+        prepare.derive(store, (_quick, _slow), workers=2, least=0)
+    finally:
+        store.close()
+    ended = max(float((tmp_path / f"{name}.ended").read_text()) for name in ("quick", "slow"))
+    assert len(written) == 2
+    assert min(written) >= ended
+    assert _blobs(tmp_path / "copy.db") == {"quick": b"quick", "slow": b"slow"}
 
 
 def test_a_step_failing_in_a_worker_fails_the_derivation(built: Path, tmp_path: Path) -> None:

@@ -50,9 +50,12 @@ def derive(store: SQLiteStore, steps: Sequence[Step], workers: int | None = None
     context = multiprocessing.get_context("spawn")  # no copy of this process's memory, nor of its connection
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         running = [pool.submit(_blobs_of, step, store.path) for step in steps]
-        for future in running:
-            for name, data in future.result().items():
-                store.put_blob(name, data)
+        # Every step is read before any blob is written: the workers open the file immutable (no lock), and a step
+        # still starting or reading while this process writes would read pages half written ("malformed").
+        found = [future.result() for future in running]
+    for blobs in found:
+        for name, data in blobs.items():
+            store.put_blob(name, data)
 
 
 class _Kept(SQLiteStore):
