@@ -30,6 +30,9 @@ CONCEPTS = [
     ("C18.1", "Malignant neoplasm of appendix", True, "C18"),
     ("C18.7", "Malignant neoplasm of sigmoid colon", True, "C18"),
     ("C18.9", "Malignant neoplasm of colon, unspecified", True, "C18"),
+    ("O15", "Eclampsia", False, None),
+    ("O15.2", "Eclampsia complicating the puerperium", True, "O15"),
+    ("O15.9", "Eclampsia, unspecified as to time period", True, "O15"),
     ("D46", "Myelodysplastic syndromes", False, None),
     ("D46.4", "Refractory anemia, unspecified", True, "D46"),
     ("D46.9", "Myelodysplastic syndrome, unspecified", True, "D46"),
@@ -42,6 +45,7 @@ NAMES = [
     ("E10", "type I diabetes mellitus"),
     ("E10.21", "type I diabetes mellitus nephropathy"),
     ("D46", "MDS"),
+    ("O15", "Eclampsia, postpartum"),  # DO's exact synonym, a kind of eclampsia
     ("C18", "colon adenocarcinoma"),
     ("C18.1", "appendix adenocarcinoma"),
     ("C18.7", "sigmoid colon adenocarcinoma"),
@@ -51,6 +55,8 @@ NAMES = [
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     names = [Designation(CM, code, DesignationKind.SYNONYM, text, "doid") for code, text in NAMES]
+    names.append(Designation(CM, "O15.2", DesignationKind.INDEX_TERM, "Eclampsia, complicating, puerperium", "index"))
+    names.append(Designation(CM, "O15.2", DesignationKind.INCLUSION_TERM, "Postpartum eclampsia", "tabular"))
     found = [
         # What the Alphabetic Index gives "Diabetes, type 1" and the Neoplasm Table's "brain" (malignant).
         Prior(CM, "E10.9", "Diabetes, diabetic", "type 1"),
@@ -92,6 +98,14 @@ def test_the_header_s_own_residual_comes_before_a_child_another_name_marks(store
     # Only C18.1's subtree holds a main-term mark (the vocabulary's "appendix adenocarcinoma"); C18.9 says nothing
     # but "unspecified" beyond C18's title, and it is what "colon adenocarcinoma" means.
     assert narrowed(SearchEngine(store), "colon adenocarcinoma", "C18") == ["C18.9"]
+
+
+def test_a_name_whose_tail_the_query_says_names_a_kind_of_the_header(store: SQLiteStore) -> None:
+    # "Eclampsia, postpartum" says every word of the query, but "postpartum" qualifies the header: its children
+    # tell the time apart, and the words lead to O15.2. Before, the name went down to O15.9 (unspecified as to time).
+    engine = SearchEngine(store)
+    assert "O15.9" not in narrowed(engine, "eclampsia postpartum", "O15")
+    assert engine.search(parse("eclampsia postpartum", (CM,))).hits[0].code == "O15.2"
 
 
 def test_words_that_name_a_child_still_find_it(store: SQLiteStore) -> None:

@@ -22,7 +22,7 @@ from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
-from medcodes.search.text import CLAUSE_WORDS, marked, singular, spans, tokens, unmarked
+from medcodes.search.text import CLAUSE_WORDS, head_words, marked, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
@@ -737,10 +737,19 @@ class SearchEngine:
                 continue
             if concept.system not in _NESTED:
                 continue
-            chosen = self._descend(index, concept, words, query, whole=h.coverage >= lexical.FULL)
+            whole = h.coverage >= lexical.FULL and not self._qualified(index, h.doc, query)
+            chosen = self._descend(index, concept, words, query, whole=whole)
             if chosen is not None:
                 below[h.concept] = chosen
         return below
+
+    def _qualified(self, index: LexicalIndex, doc: int, query: Query) -> bool:
+        """Whether the query says a word of the designation's tail, after its head ("Eclampsia, postpartum", a
+        name DO gives O15): the name is then of a kind of the header, which its children tell apart."""
+        did = int(index.doc_id[doc])
+        _kind, text, _via = self.store.designations_by_id([did]).get(did, (None, "", None))
+        head = head_words(text)
+        return head is not None and any(w not in head for w in tokens(text) if w in query.words)
 
     def _child_bounds(self, header: Concept) -> list[int] | None:
         """The ids of a header's children and the end of its subtree (each child's subtree runs to the next
