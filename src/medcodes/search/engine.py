@@ -655,10 +655,10 @@ class SearchEngine:
     ) -> None:
         found = list(result.hits)
         concepts = self.store.concepts_by_id([h.concept for h in found])
-        narrower = self._narrower(found, concepts, words, query)
+        designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
+        narrower = self._narrower(found, concepts, designations, words, query)
         if narrower:
             found = self._as_billable(found, narrower)
-        designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
         matched = {(c.system, c.code) for c in concepts.values()}  # counted in the result's total already
@@ -724,9 +724,15 @@ class SearchEngine:
         return True
 
     def _narrower(
-        self, found: Sequence[lexical.ConceptScore], concepts: dict[int, Concept], words: _Words, query: Query
+        self,
+        found: Sequence[lexical.ConceptScore],
+        concepts: dict[int, Concept],
+        designations: dict[int, tuple[DesignationKind, str, str | None]],
+        words: _Words,
+        query: Query,
     ) -> dict[int, Concept]:
-        """For each header among the first hits (by id), the billable code below it that the words point to."""
+        """For each header among the first hits (by id), the billable code below it that the words point to
+        (``designations``: the hits' own, by designation id)."""
         index = self.index
         if query.billable_only or index is None:
             return {}
@@ -737,19 +743,12 @@ class SearchEngine:
                 continue
             if concept.system not in _NESTED:
                 continue
-            whole = h.coverage >= lexical.FULL and not self._qualified(index, h.doc, query)
+            named = designations.get(int(index.doc_id[h.doc]))
+            whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
             chosen = self._descend(index, concept, words, query, whole=whole)
             if chosen is not None:
                 below[h.concept] = chosen
         return below
-
-    def _qualified(self, index: LexicalIndex, doc: int, query: Query) -> bool:
-        """Whether the query says a word of the designation's tail, after its head ("Eclampsia, postpartum", a
-        name DO gives O15): the name is then of a kind of the header, which its children tell apart."""
-        did = int(index.doc_id[doc])
-        _kind, text, _via = self.store.designations_by_id([did]).get(did, (None, "", None))
-        head = head_words(text)
-        return head is not None and any(w not in head for w in tokens(text) if w in query.words)
 
     def _child_bounds(self, header: Concept) -> list[int] | None:
         """The ids of a header's children and the end of its subtree (each child's subtree runs to the next
@@ -791,13 +790,18 @@ class SearchEngine:
                     return None
                 lead = max(0, float(scores.max()) / narrowing.clear_lead)
                 tied = [cid for cid, score in zip(bounds[:-1], scores, strict=True) if score >= lead]
-                chosen = self._plain(index, header, tied, query)
+                chosen = self._plain(index, header, self._concepts(tied), query)
                 if chosen is None:
                     return None
             header = chosen
             if header.billable:
                 return header
         return None
+
+    def _concepts(self, ids: Sequence[int]) -> list[tuple[int, Concept]]:
+        """The concepts of these ids, in their order, with their ids."""
+        found = self.store.concepts_by_id(ids)
+        return [(cid, found[cid]) for cid in ids if cid in found]
 
     def _default_child(
         self, index: LexicalIndex, header: Concept, bounds: Sequence[int], query: Query
@@ -808,43 +812,43 @@ class SearchEngine:
         main-term mark; all children where none does): the only one; else the one claiming least (C74.9
         "... unspecified part of adrenal gland", not the cortex); else the one marked itself (E10.9, what the
         index gives "Diabetes, type 1"); None where none stands out."""
-        children = list(bounds[:-1])
+        kids = self._concepts(bounds[:-1])
         if "unspecified" not in query.words:
-            found = self.store.concepts_by_id(children)
-            kids = [found[cid] for cid in children if cid in found]
-            titles = [k.title for k in kids]
-            vague = [tokens(t).count("unspecified") for t in titles]
-            pick, _ = priors.plainest(vague, header.title, titles)
+            titles = [k.title for _, k in kids]
+            pick = priors.plainest([priors.unspecified(t) for t in titles], header.title, titles)
             if pick is not None and priors.added_words(header.title, [titles[pick]]) == [0]:
-                return kids[pick]
-        marked = priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)
-        named = [cid for cid, held in zip(children, marked, strict=True) if held]
+                return kids[pick][1]
+        marked = set(itertools.compress(bounds[:-1], priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)))
+        named = [(cid, k) for cid, k in kids if cid in marked]
         if len(named) == 1:
-            return self._plain(index, header, named, query)
-        return self._plain(index, header, named or children, query, plainest_first=True)
+            return named[0][1]
+        return self._plain(index, header, named or kids, query, plainest_first=True)
 
     def _plain(
-        self, index: LexicalIndex, header: Concept, ids: Sequence[int], query: Query, *, plainest_first: bool = False
+        self,
+        index: LexicalIndex,
+        header: Concept,
+        kids: Sequence[tuple[int, Concept]],
+        query: Query,
+        *,
+        plainest_first: bool = False,
     ) -> Concept | None:
-        """Of sibling codes the query does not tell apart, the one it means: the only one, the first of
-        7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the main-term
-        mark), else the one claiming least ("unspecified" most often; before the marked one where
+        """Of sibling codes (with their ids) the query does not tell apart, the one it means: the only one, the
+        first of 7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the
+        main-term mark), else the one claiming least ("unspecified" most often; before the marked one where
         ``plainest_first``); None where the query says "unspecified" or none stands out."""
-        found = self.store.concepts_by_id(ids)
-        present = [cid for cid in ids if cid in found]
-        kids = [found[cid] for cid in present]
         if not kids:
             return None
-        if len(kids) == 1 or all(_is_seventh_character_code(k) for k in kids):
-            return kids[0]
+        if len(kids) == 1 or all(_is_seventh_character_code(k) for _, k in kids):
+            return kids[0][1]
         if "unspecified" in query.words:
             return None
-        vague = [tokens(k.title).count("unspecified") for k in kids]
-        pick, _ = priors.plainest(vague, header.title, [k.title for k in kids])
-        plainest = None if pick is None else kids[pick]
+        titles = [k.title for _, k in kids]
+        pick = priors.plainest([priors.unspecified(t) for t in titles], header.title, titles)
+        plainest = None if pick is None else kids[pick][1]
         if plainest_first and plainest is not None:
             return plainest
-        named = [found[cid] for cid in present if index.concept_marks[cid] & priors.MAIN_TERM]
+        named = [k for cid, k in kids if index.concept_marks[cid] & priors.MAIN_TERM]
         return named[0] if len(named) == 1 else plainest
 
 
@@ -936,6 +940,13 @@ def restatement(text: str) -> tuple[str, str] | None:
     if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
         return None
     return name, restated
+
+
+def _qualified(name: str, query: Query) -> bool:
+    """Whether the query says a word of the name's tail, after its head ("Eclampsia, postpartum", a name DO gives
+    O15): the name is then of a kind of the header, which its children tell apart."""
+    head = head_words(name)
+    return head is not None and any(w not in head for w in tokens(name) if w in query.words)
 
 
 def _in_context(result: lexical.LexicalResult, words: _Words, corrected: set[str]) -> bool:

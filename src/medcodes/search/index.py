@@ -445,24 +445,25 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # The category may hold the name too ("stomach cancer": DO links it to C16 and to C16.2, C16.5 and C16.6). A
     # name saying a word that a holder's title says and the category's does not is that holder's, not the
     # category's ("malignant neoplasm of anterior portion of floor of mouth", which DO links to C04, C04.0 and C04.1).
-    spreads: list[tuple[tuple[str, ...], int, int, int, set[int]]] = []
+    spreads: list[
+        tuple[tuple[str, ...], int, int, int, set[int], int]
+    ] = []  # name, did, kind, category, holders, default
     for named, (did, kind_id, holders) in siblings.items():
         holding = set(holders)
         inner = holding - {marks.parents[c] for c in holding}
         above = {marks.parents[c] for c in inner}
-        category = next(iter(above)) if len(above) == 1 and holding - inner <= above else None
-        below = marks.residuals.get(category) if category is not None and len(inner) > 1 else None
-        if below is not None and category is not None and (below, named) not in seen:
-            spreads.append((named, did, kind_id, category, inner))
-    titled = {cid for *_, category, inner in spreads for cid in (category, *inner)}
+        if len(above) != 1 or len(inner) < 2 or not holding - inner <= above:
+            continue
+        category = next(iter(above))
+        below = marks.residuals.get(category)
+        if below is not None and (below, named) not in seen:
+            spreads.append((named, did, kind_id, category, inner, below))
+    titled = {cid for _, _, _, category, inner, _ in spreads for cid in (category, *inner)}
     title_words = {cid: set(words) for _did, cid, kind_id, words, _length in docs if kind_id == title and cid in titled}
     defaulted: set[tuple[int, tuple[str, ...]]] = set()  # (the default code, the name) indexed so
-    for named, did, kind_id, category, inner in spreads:
+    for named, did, kind_id, category, inner, below in spreads:
         general = title_words.get(category, set())
-        if any(set(named) & (title_words.get(cid, set()) - general) for cid in inner):
-            continue
-        below = marks.residuals[category]
-        if (below, named) not in seen:
+        if not any(set(named) & (title_words.get(cid, set()) - general) for cid in inner):
             seen.add((below, named))
             defaulted.add((below, named))
             docs.append((did, below, kind_id, list(named), distinct_length(list(named))))

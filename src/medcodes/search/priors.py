@@ -117,14 +117,18 @@ def least_claiming(vague: Sequence[int], added: Sequence[int] = ()) -> int | Non
     return plain[0] if len(plain) == 1 else None
 
 
-def plainest(vague: Sequence[int], parent: str, children: Sequence[str]) -> tuple[int | None, list[int]]:
+def plainest(vague: Sequence[int], parent: str, children: Sequence[str]) -> int | None:
     """``least_claiming`` of children titled ``children`` under a parent titled ``parent``, their titles read only
-    where the children say "unspecified" alike; with the words each adds (empty where not read)."""
+    where the children say "unspecified" alike."""
     pick = least_claiming(vague)
     if pick is not None or not max(vague, default=0):
-        return pick, []
-    added = added_words(parent, children)
-    return least_claiming(vague, added), added
+        return pick
+    return least_claiming(vague, added_words(parent, children))
+
+
+def unspecified(title: str) -> int:
+    """How often a title says "unspecified" (the child saying it most claims least)."""
+    return len(_UNSPECIFIED.findall(title))
 
 
 def added_words(parent: str, children: Sequence[str]) -> list[int]:
@@ -163,7 +167,7 @@ def default_below(
         else:
             said = [vague.get(k, 0) for k in kids]
             if titles is not None and cid in titles:
-                pick, _ = plainest(said, titles[cid], [titles.get(k, "") for k in kids])
+                pick = plainest(said, titles[cid], [titles.get(k, "") for k in kids])
             else:
                 pick = least_claiming(said)
             if pick is None:
@@ -193,7 +197,7 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         titles[cid] = title
         if billable[cid] and residual(title):
             marks[cid] |= RESIDUAL
-        vague[cid] = len(_UNSPECIFIED.findall(title))
+        vague[cid] = unspecified(title)
         if concept_kind is ConceptKind.CHAPTER and _POPULATION_CHAPTER.search(title):
             kept.append(cid)
     for cid, count in store.designation_counts(DesignationKind.INDEX_TERM):
@@ -211,11 +215,9 @@ def derive(store: SQLiteStore, size: int) -> Marks:
                 defaults[cid] = below
                 if cid in categories:
                     marks[below] |= CATEGORY_DEFAULT
-            plainest = (
-                below if below is not None else default_below(cid, children, billable, vague, seventh, titles=titles)
-            )
-            if plainest is not None:
-                residuals[cid] = plainest
+            told = below if below is not None else default_below(cid, children, billable, vague, seventh, titles=titles)
+            if told is not None:
+                residuals[cid] = told
     for cid, *_names in store.prior_names():
         marks[cid] |= MAIN_TERM
         if cid in defaults:
