@@ -430,6 +430,15 @@ def test_one_error_body_for_an_unknown_code(client: TestClient) -> None:
     }
 
 
+@pytest.mark.parametrize("route", ["", "/children", "/ancestors", "/similar", "/explain", "/map?to=icd10cm"])
+def test_text_no_code_could_be_names_no_code_on_every_code_route(client: TestClient, route: str) -> None:
+    # Schema-valid (the path's pattern allows it) yet no ICD-10-PCS code: no such resource, 404. Before, /map
+    # alone answered 400 (the OpenAPI fuzz run found it: a schema-valid request refused).
+    response = client.get(f"/api/v1/codes/icd10pcs/9Bb-6KbPyOI8U-nCi{route}")
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("'9Bb-6KbPyOI8U-nCi' is not an ICD-10-PCS code.")
+
+
 def test_unknown_system_is_404(client: TestClient) -> None:
     assert client.get("/api/v1/codes/icd99/E11.9").json() == {
         "ok": False,

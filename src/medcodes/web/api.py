@@ -245,7 +245,7 @@ class Api:
     ) -> JSONResponse:
         """Crosswalk a code to another system (GEMs, WHO ICD-10/ICD-11 tables, code history), both directions: the
         same content as `medcodes map --json`. A code no longer in its system (ICD-9-CM, a deleted code) maps too."""
-        concept, mappings = self.service.map(code, system_of(system), to)
+        concept, mappings = _in_path(lambda: self.service.map(code, system_of(system), to))
         return JSONResponse(shapes.map_body(concept, to, mappings), headers=PUBLIC)
 
     async def systems(self) -> JSONResponse:
