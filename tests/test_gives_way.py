@@ -75,3 +75,32 @@ def test_a_header_that_gives_way_moves_up_past_lower_scores_only() -> None:
     below = {3: Concept(CM, "X", "x", ConceptKind.CODE, True)}
     moved = engine._as_billable(found, below)
     assert [(h.concept, h.score) for h in moved] == [(1, 10.0), (3, 9.0), (2, 8.0), (4, 9.0)]
+
+
+def test_subtrees_scored_together_read_as_each_alone(store: SQLiteStore) -> None:
+    """Narrowing scores the subtrees of every header among the hits at once (``lexical.Subtrees``); each level's
+    runs read from those scores are what scoring that level alone gives (a designation's score does not depend on
+    which others are scored with it)."""
+    from medcodes.search import lexical
+
+    engine = SearchEngine(store)
+    lexical_index = engine.index
+    assert lexical_index is not None
+    groups = engine._words(lexical_index, ("valgus", "knee"), ()).groups
+    ids = {code: cid for code, *_ in CODES if (cid := store.concept_id(CM, code)) is not None}
+    m21_0 = [ids["M21.06"], ids["M21.069"] + 1]  # M21.0's one child and the end of its subtree
+    m21_06 = [ids["M21.061"], ids["M21.062"], ids["M21.069"], ids["M21.069"] + 1]
+    q74 = [ids["Q74.1"], ids["Q74.1"] + 1]
+    together = lexical.Subtrees(lexical_index, groups, DEFAULT)
+    together.prepare([(m21_0[0], m21_0[-1]), (q74[0], q74[-1])])
+    for bounds in (m21_0, m21_06, q74):
+        alone = lexical.Subtrees(lexical_index, groups, DEFAULT).best(bounds)
+        read = together.best(bounds)
+        assert alone is not None and read is not None
+        assert read.tolist() == alone.tolist()
+    # The knee codes say both words; the unspecified one no more than the sides do.
+    best = together.best(m21_06)
+    assert best is not None and min(best.tolist()) > 0
+    # Too many designations below a header: nothing is read.
+    tight = lexical.Subtrees(lexical_index, groups, DEFAULT.replace({"limits.narrower": 1}))
+    assert tight.best(m21_06) is None

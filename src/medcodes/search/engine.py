@@ -736,7 +736,7 @@ class SearchEngine:
         index = self.index
         if query.billable_only or index is None:
             return {}
-        below: dict[int, Concept] = {}
+        headers: list[tuple[int, Concept, bool]] = []
         for h in found[: self.ranking.narrowing.headers]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
@@ -745,9 +745,16 @@ class SearchEngine:
                 continue
             named = designations.get(int(index.doc_id[h.doc]))
             whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
-            chosen = self._descend(index, concept, words, query, whole=whole)
+            headers.append((h.concept, concept, whole))
+        # The subtrees the words will be read in, scored together.
+        subtrees = lexical.Subtrees(index, words.groups, self.ranking)
+        bounds = [self._child_bounds(concept) for _, concept, whole in headers if not whole]
+        subtrees.prepare([(b[0], b[-1]) for b in bounds if b is not None])
+        below: dict[int, Concept] = {}
+        for cid, concept, whole in headers:
+            chosen = self._descend(index, concept, subtrees, query, whole=whole)
             if chosen is not None:
-                below[h.concept] = chosen
+                below[cid] = chosen
         return below
 
     def _child_bounds(self, header: Concept) -> list[int] | None:
@@ -763,7 +770,7 @@ class SearchEngine:
         return self._bounds[key]
 
     def _descend(
-        self, index: LexicalIndex, header: Concept, words: _Words, query: Query, *, whole: bool = False
+        self, index: LexicalIndex, header: Concept, subtrees: lexical.Subtrees, query: Query, *, whole: bool = False
     ) -> Concept | None:
         """The billable code below ``header`` that the words point to, child by child.
 
@@ -785,7 +792,7 @@ class SearchEngine:
                 return None
             chosen = self._default_child(index, header, bounds, query) if whole else None
             if chosen is None:
-                scores = lexical.subtree_scores(index, words.groups, bounds, self.ranking)
+                scores = subtrees.best(bounds)
                 if scores is None:
                     return None
                 lead = max(0, float(scores.max()) / narrowing.clear_lead)

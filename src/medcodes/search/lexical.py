@@ -509,22 +509,62 @@ def _sums_by_doc(docs: I32, weights: F32, size: int) -> tuple[npt.NDArray[np.int
     return found[keep], sums[keep]
 
 
-def subtree_scores(index: LexicalIndex, groups: Sequence[Group], bounds: Sequence[int], ranking: Ranking) -> F32 | None:
-    """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
+class Subtrees:
+    """The designations below headers, each scored once, read run by run as narrowing goes down.
 
-    -1 for a run without designations; None when the runs hold too many designations (a chapter's worth) to
-    look into.
+    Narrowing asks, for each header among the first hits and level by level, which child's subtree holds the
+    best-scoring designation. Every level's runs lie within its header's subtree, and a designation's score does
+    not depend on which others are scored with it: the headers' subtrees are scored together, once
+    (``prepare``), and every level reads its runs from those scores.
     """
-    pointer, order = index.concept_docs
-    docs = order[pointer[bounds[0]] : pointer[bounds[-1]]]
-    if len(docs) > ranking.limits.narrower:
-        return None
-    best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
-    if len(docs):
-        score, _ = _score(index, [g for g in groups if g.alternatives], docs, ranking)
-        run = np.searchsorted(np.asarray(bounds), index.doc_concept[docs], side="right") - 1
-        np.maximum.at(best, run, score)
-    return best
+
+    def __init__(self, index: LexicalIndex, groups: Sequence[Group], ranking: Ranking) -> None:
+        self.index = index
+        self.groups = [g for g in groups if g.alternatives]
+        self.ranking = ranking
+        self._ranges: list[tuple[int, int]] = []  # the concept ids scored, [first, end) each
+        self._concepts: I32 = np.empty(0, dtype=np.int32)  # the concept of each scored designation
+        self._scores: F32 = np.empty(0, dtype=np.float32)
+
+    def _docs(self, first: int, end: int) -> I32 | None:
+        """The designations of concepts [first, end); None when they are too many to look into."""
+        pointer, order = self.index.concept_docs
+        docs = order[pointer[first] : pointer[end]]
+        return None if len(docs) > self.ranking.limits.narrower else docs
+
+    def prepare(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Score the designations of these runs of concepts at once (those not scored yet, not too many)."""
+        parts = []
+        for first, end in ranges:
+            docs = None if self._covers(first, end) else self._docs(first, end)
+            if docs is not None:
+                parts.append(docs)
+                self._ranges.append((first, end))
+        docs = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+        if len(docs):
+            self._concepts = np.concatenate([self._concepts, self.index.doc_concept[docs]])
+            self._scores = np.concatenate([self._scores, _score(self.index, self.groups, docs, self.ranking)[0]])
+
+    def _covers(self, first: int, end: int) -> bool:
+        return any(lo <= first and end <= hi for lo, hi in self._ranges)
+
+    def best(self, bounds: Sequence[int]) -> F32 | None:
+        """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
+
+        -1 for a run without designations; None when the runs hold too many designations (a chapter's worth) to
+        look into.
+        """
+        first, end = bounds[0], bounds[-1]
+        if not self._covers(first, end):
+            if self._docs(first, end) is None:
+                return None
+            self.prepare([(first, end)])
+        best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
+        inside = (self._concepts >= first) & (self._concepts < end)
+        if inside.any():
+            run = np.searchsorted(np.asarray(bounds), self._concepts[inside], side="right") - 1
+            np.maximum.at(best, run, self._scores[inside])
+        return best
 
 
 def search(

@@ -54,11 +54,13 @@ _SYSTEMS = {system.value: system for system in SystemId}
 
 def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
     system, code, title, kind, billable, parent, short_title, depth, seq = tuple(row)
+    # Looked up by dict (a search reads a few dozen rows; the enum call is most of their cost), the enum
+    # itself for a value the dict lacks (so an unknown one fails as it always did).
     return Concept(
-        SystemId(str(system)),
+        _SYSTEMS.get(system) or SystemId(str(system)),
         str(code),
         str(title),
-        ConceptKind(str(kind)),
+        _CONCEPT_KINDS.get(kind) or ConceptKind(str(kind)),
         bool(billable),
         None if parent is None else str(parent),
         None if short_title is None else str(short_title),
@@ -564,7 +566,7 @@ class SQLiteStore:
         rows = self.connection.execute(
             f"SELECT id, kind, text, via FROM designations WHERE id IN ({marks})", tuple(ids)
         ).fetchall()
-        return {int(i): (DesignationKind(k), str(t), v) for i, k, t, v in rows}
+        return {int(i): (_DESIGNATION_KINDS.get(k) or DesignationKind(k), str(t), v) for i, k, t, v in rows}
 
     def descendants(self, system: SystemId, code: str, limit: int) -> list[Concept]:
         """Every concept below ``code`` (not itself), in official order."""
