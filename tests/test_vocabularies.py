@@ -504,6 +504,34 @@ def test_an_abbreviation_sense_is_kept_only_when_it_resolves(linked: VocabularyC
     assert not [d for d in linked.designations if d.text == "MI" and d.source == "abbrev-imantsm"]
 
 
+def test_an_abbreviation_whose_meaning_a_designation_says_within_it_reads_as_that_meaning(
+    release: ReleaseContent, tmp_path: Path
+) -> None:
+    """A meaning that is no term and no designation, but that a designation says word for word (the tabular
+    sample's S06.5 titles say "loss of consciousness"), keeps its sense: the abbreviation is read as the meaning's
+    words. Not where the abbreviation spells a word of the titles ("TO"), nor where no designation says the words
+    in that order ("radius fracture")."""
+    csv = tmp_path / "medical_abbreviations_x.csv"
+    csv.write_text(
+        "Abbreviation/Shorthand,Meaning,More Info\n"
+        "LOC,loss of consciousness (LOC),\n"  # a closing bracket restates the meaning
+        "Fxs,fractures,\n"  # the titles say it singular
+        "TO,torus fracture,\n"
+        "NRH,radius fracture,\n",
+        encoding="utf-8",
+    )
+    found = [f for sniffer in vocabularies.SNIFFERS if (f := sniffer(csv, csv.read_bytes()[:4096]))]
+    content = vocabularies.link_files(found, release, [release])
+    assert sorted((r.text, r.target, r.term) for r in content.rewrites) == [
+        ("Fxs", "fracture", "fractures"),
+        ("LOC", "loss of consciousness", "loss of consciousness (LOC)"),
+    ]
+    assert not content.designations
+    assert content.notes == (
+        "abbrev-imantsm: 2 abbreviation senses kept (they resolve to a known term or designation), 2 dropped",
+    )
+
+
 def test_a_link_to_a_code_the_release_lacks_is_counted() -> None:
     term = vocabulary.VocabularyTerm(
         "DOID:1", "old disease", "doid", links=(vocabulary.CodeLink(CM, "Z99.99", "xref", NameScope.EXACT),)

@@ -4,7 +4,7 @@ Files: ``medical_abbreviations_*.csv`` (one per letter range, ``CSVs/`` of the r
 with a header: ``Abbreviation/Shorthand``, ``Meaning``, ``More Info`` (a link, often empty). One row per
 sense: an abbreviation with several meanings has several rows ("PE": physical examination, pulmonary
 embolism, ...). Which senses are kept is decided when the names are linked (``vocabulary.link``): only
-those whose meaning is a known term or designation.
+those whose meaning is a known term or designation, or is said word for word within a designation.
 """
 
 from __future__ import annotations

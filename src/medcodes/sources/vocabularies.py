@@ -10,13 +10,22 @@ Alphabetic Index priors when no index file is loaded. ``origins`` says which cop
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from medcodes.models import Designation, ReleaseContent, VocabularyContent
-from medcodes.sources import doid, hpo, medical_abbreviations, mondo, ncit, vocabulary_table
+from medcodes.sources import doid, hpo, medical_abbreviations, mondo, ncit, said_phrases, vocabulary_table
 from medcodes.sources.kinds import FileKind, FoundFile
-from medcodes.sources.vocabulary import VocabularySource, index_entries, link, name_key, name_keys
+from medcodes.sources.vocabulary import (
+    VocabularySource,
+    index_entries,
+    link,
+    name_key,
+    name_keys,
+    sense_phrases,
+    spelled,
+)
 from medcodes.systems import SystemId
 
 __all__ = ["KINDS", "LOADERS", "SNIFFERS", "Loaded", "link_files", "load"]
@@ -56,6 +65,8 @@ class _Names:
     texts: dict[str, set[tuple[SystemId, str]]]  # name key of an abbreviation's meaning -> codes carrying it
     words: set[str]  # every word of the named systems' designations
     entries: dict[frozenset[str], set[str]]  # the Alphabetic Index's entries (``vocabulary.index_entries``)
+    said: set[str] = field(default_factory=set)  # abbreviations' meanings a designation says (``sense_phrases``)
+    title_words: set[str] = field(default_factory=set)  # the words of the ICD-10-CM titles
 
 
 def load(
@@ -114,8 +125,10 @@ def sources_of(found: Sequence[FoundFile]) -> list[VocabularySource]:
 
 def _names(release: ReleaseContent, contents: Sequence[ReleaseContent], sources: Sequence[VocabularySource]) -> _Names:
     # Only an abbreviation's meaning is looked up among every designation's text: collect just those.
-    meanings = {name_key(a.meaning) for source in sources for a in source.abbreviations}
+    abbreviations = [a for source in sources for a in source.abbreviations]
+    meanings = {name_key(a.meaning) for a in abbreviations}
     names = _Names({c.code: c.title for c in release.concepts}, {}, {}, set(), index_entries(release.designations))
+    every: list[list[str]] = []
     for content in contents:
         if content.release.system not in _NAMED_SYSTEMS:
             continue
@@ -126,6 +139,22 @@ def _names(release: ReleaseContent, contents: Sequence[ReleaseContent], sources:
             if d.system is SystemId.ICD10CM:
                 names.official.setdefault(d.code, set()).add(key)
         names.words.update(" ".join(keys).split())
+        every.append(keys)
+    # A meaning no designation is, said within one ("white blood cell" in "Decreased white blood cell count"): only
+    # those of abbreviations that spell no word of the ICD-10-CM titles ("in", "all": the short titles' own
+    # abbreviations, "WBC", do not count), whose every word the code sets use, are looked for.
+    names.title_words.update(name_key(" ".join(names.codes.values())).split())
+    phrases = {
+        phrase
+        for a in abbreviations
+        if name_key(a.meaning) not in names.texts and not spelled(a.text, names.title_words)
+        for phrase in sense_phrases(a.meaning)
+        if all(w in names.words for w in phrase.split())
+    }
+    # One word is a word of the code sets already; longer phrases are looked for in the designations (each text once).
+    names.said.update(p for p in phrases if " " not in p)
+    longer = {p for p in phrases if " " in p}
+    names.said.update(said_phrases.said(longer, set(itertools.chain.from_iterable(every))))
     return names
 
 
@@ -140,6 +169,8 @@ def _link(sources: Sequence[VocabularySource], names: _Names) -> VocabularyConte
         texts=names.texts,
         words=names.words,
         entries=names.entries,
+        said=names.said,
+        title_words=names.title_words,
     )
 
 

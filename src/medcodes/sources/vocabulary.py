@@ -21,7 +21,10 @@ Ontology, a list of medical abbreviations) is read by its own source module into
 - an abbreviation's sense is kept only when its meaning is the label or an exact synonym of a known term
   (then it names that term's codes, or rewrites to the meaning when the term links to none), or is a
   loaded designation's text (then it names those codes, or rewrites to the meaning when more than
-  ``_MAX_SENSE_CODES`` codes carry it). Every sense that resolves is kept; the others are dropped and counted.
+  ``_MAX_SENSE_CODES`` codes carry it), or is said word for word within a loaded designation ("white blood
+  cell" in "Decreased white blood cell count": then it rewrites to the meaning, unless the abbreviation spells
+  words of the ICD-10-CM titles, "IN", "OR"). Every sense that resolves is kept; the others are dropped and
+  counted.
 
 A name is not repeated where the code already carries it (its title, an inclusion or index term), and one
 code gets one designation per name: the best-fitting, from the first source in the order given.
@@ -168,6 +171,33 @@ def name_keys(texts: Sequence[str]) -> list[str]:
     operations over them joined, instead of one Python call each. Official texts carry no semantic tag."""
     joined = _NON_WORD_OR_LINE.sub(" ", "\n".join(t.replace("\n", " ") for t in texts).casefold())
     return [line.strip() for line in joined.split("\n")]
+
+
+# A meaning's closing bracket restates it ("tympanic membrane (eardrum)"): the designations say what precedes it.
+_RESTATED = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def sense_phrase(meaning: str) -> str:
+    """An abbreviation's meaning as the designations may say it: without a closing bracketed restatement."""
+    return _RESTATED.sub("", meaning) or meaning
+
+
+def sense_phrases(meaning: str) -> tuple[str, ...]:
+    """The name keys a designation may say a meaning as: as written, and with its last word singular or plural
+    ("white blood cells" is said in "white blood cell count")."""
+    key = name_key(sense_phrase(meaning))
+    if not key:
+        return ()
+    if key.endswith("s") and not key.endswith("ss"):
+        return (key, key[:-1])
+    return (key, key + "s")
+
+
+def spelled(abbreviation: str, words: Collection[str]) -> bool:
+    """Whether an abbreviation's letters spell words (of the ICD-10-CM titles: "IN", "OR", "ALL"): as a phrase
+    within a designation its meaning is no reading of its own."""
+    found = name_key(abbreviation).split()
+    return not found or all(w in words for w in found)
 
 
 # Words an index entry and a name may differ by. Endings are cut crudely (-s, -es, -ic, -al): enough for names
@@ -433,6 +463,8 @@ def link(
     texts: Mapping[str, Collection[tuple[SystemId, str]]],
     words: Collection[str],
     entries: Mapping[frozenset[str], Collection[str]] | None = None,
+    said: Collection[str] = (),
+    title_words: Collection[str] = (),
 ) -> VocabularyContent:
     """Names, rewrites and definitions of ICD-10-CM codes from the vocabularies read (see the module doc).
 
@@ -440,7 +472,8 @@ def link(
     code's designations, ``texts`` every loaded designation's name key -> the codes that carry it (any
     system: abbreviations may name a procedure), ``words`` the words of the loaded ICD-10-CM designations,
     ``entries`` the Alphabetic Index's entries as ``index_entries`` gives them (a name they give only to other
-    codes is left out).
+    codes is left out), ``said`` the abbreviations' meanings (``sense_phrases``) that a designation says within
+    its words, ``title_words`` the words of the ICD-10-CM titles (an abbreviation spelling one is no phrase's).
     """
     linker = _Linker(codes, titles, official, words, entries or {})
     terms = [term for source in sources for term in source.terms]
@@ -469,7 +502,7 @@ def link(
             for name in term.synonyms:
                 if name.scope in _REWRITE_SCOPES:
                     linker.rewrite(name.text, term.label, term.source, term.id, name.scope)
-    kept, dropped = _abbreviations(linker, sources, terms, _Senses(reaches, texts, order))
+    kept, dropped = _abbreviations(linker, sources, terms, _Senses(reaches, texts, order, said, title_words))
     # A rewrite is for a name that names no code: where another term links the same name, that one serves. An
     # abbreviation keeps every sense: "AS" names M45 (ankylosing spondylitis) and is read as "aortic stenosis".
     linked = {key for _code, key in linker.designations}
@@ -519,6 +552,8 @@ class _Senses:
     reaches: Mapping[str, list[_Reach]]  # term id -> the links it uses
     texts: Mapping[str, Collection[tuple[SystemId, str]]]  # designation name key -> the codes carrying it
     order: Mapping[str, int]  # vocabulary name -> its rank
+    said: Collection[str] = ()  # meanings a designation says within its words (``sense_phrases``)
+    title_words: Collection[str] = ()  # the words of the ICD-10-CM titles
 
 
 def _abbreviations(
@@ -566,6 +601,19 @@ def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[Vo
     # A meaning the index gives to other codes than the term's: the abbreviation is read as its meaning's words.
     if known or refused or len(carriers) > _MAX_SENSE_CODES:
         linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT, sense=True)
+        return True
+    if not carriers:
+        # A meaning said within designations ("WBC": white blood cells, in "Decreased white blood cell count"), by
+        # an abbreviation that spells no word of the titles: the abbreviation is read as its meaning's words.
+        # The meaning as written where a designation says it so, else as the designation says it ("fracture").
+        said = [p for p in sense_phrases(sense.meaning) if p in senses.said]
+        if spelled(sense.text, senses.title_words) or not said:
+            return False
+        written = sense_phrase(sense.meaning)
+        target = written if name_key(written) == said[0] else said[0]
+        if not linker.resolvable(target):
+            return False
+        linker.rewrite(sense.text, target, source, sense.meaning, NameScope.EXACT, sense=True)
         return True
     for system, code in sorted(carriers):  # in code order: a set's order changes from one process to the next
         if system is SYSTEM:
