@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -323,9 +324,9 @@ def test_a_word_still_being_typed_is_not_corrected(service: CodeService, monkeyp
     asked: list[str] = []
     correct = Speller.correct
 
-    def recorded(self: Speller, word: str) -> str | None:
+    def recorded(self: Speller, word: str, others: Sequence[int] = ()) -> str | None:
         asked.append(word)
-        return correct(self, word)
+        return correct(self, word, others)
 
     monkeypatch.setattr(Speller, "correct", recorded)
     # No title holds every word, so corrections are looked for; "mellit" starts "mellitus": it is being typed.

@@ -631,8 +631,14 @@ class SearchEngine:
         unknown = found.unknown or tuple(
             i for i, w in enumerate(words) if index.term(w) is None and len(w) >= 5 and not _starts_a_word(index, w)
         )
+        # The words a correction should be said with: the query's other known words that name something.
+        known = [
+            (at, t)
+            for at, w in enumerate(words)
+            if abbreviations.weight(w, self.ranking) == 1.0 and (t := index.term(w)) is not None
+        ]
         for position in unknown:
-            replacement = speller.correct(words[position])
+            replacement = speller.correct(words[position], [t for at, t in known if at != position])
             if replacement is not None and replacement != words[position]:
                 fixed[position] = replacement
                 changed = True

@@ -2,7 +2,8 @@
 
 Candidates are vocabulary words within Damerau-Levenshtein distance 1 (words up to 5 letters) or 2
 (longer), among words sharing the first letter (people rarely get the first letter wrong, and it keeps
-the comparison to a small bucket); the closest wins, then the most frequent.
+the comparison to a small bucket); the closest wins, and of those the one most designations hold with the
+query's other words (a farther word where no closer one is held with them), else the most frequent.
 
 A word nothing is near enough to may be a known word with a part added before it, as medical words are made
 ("hydrosyringomyelia": syringomyelia), read as the longest known word it ends with, of at least
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -40,16 +42,28 @@ class Speller:
             self._buckets = dict(buckets)
         return self._buckets.get(letter, [])
 
-    def correct(self, word: str) -> str | None:
-        """The nearest known word, or None when nothing is near enough (or the word is too short)."""
+    def correct(self, word: str, others: Sequence[int] = ()) -> str | None:
+        """The nearest known word, or None when nothing is near enough (or the word is too short).
+
+        ``others``: the term ids of the query's other naming words. Of the nearest words that designations hold
+        with one of them, the one most do is taken; a farther word only where no nearer one is held so: "apthus
+        ulcer" is "aphthous ulcer" (two edits), not the Arthus phenomenon (one edit), which no designation says
+        with "ulcer"; "retnial hemorrhage" stays retinal (one edit), not renal (two)."""
         if len(word) < self.limits.min_length or not word.isalpha():
             return None
         found = self._within(word, 1 if len(word) <= self.limits.short else 2)
         if not found:
             return self.part(word)
-        df = self.index.df
-        best = min(found, key=lambda m: (m[1], -int(df[self.index.term_ids[m[0]]]), m[0]))
-        return str(best[0])
+        df, ids = self.index.df, self.index.term_ids
+        ranked = sorted(found, key=lambda m: (m[1], -int(df[ids[m[0]]]), m[0]))
+        if others and len(ranked) > 1:
+            together = self.index.held_with([ids[m[0]] for m in ranked], others)
+            # The nearest words said with the others first: a farther word only where no nearer one is.
+            for edits in sorted({m[1] for m in ranked}):
+                level = [(n, m) for n, m in zip(together, ranked, strict=True) if m[1] == edits and n > 0]
+                if level:
+                    return str(max(level, key=lambda found: found[0])[1][0])
+        return str(ranked[0][0])
 
     def neighbours(self, word: str) -> list[str]:
         """The known words one edit from ``word`` (the same first letter), but itself."""

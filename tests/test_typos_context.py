@@ -1,0 +1,59 @@
+"""A typo is read as the nearest known word the query's other words are said with (search/typos.py,
+``Speller.correct``): "apthus ulcer" is an aphthous ulcer, two edits away, not the Arthus phenomenon, one edit
+away, that no designation says with "ulcer"; a nearer word said with them stays first."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.search.typos import Speller
+
+from .helpers import code_engine
+
+TITLES = {
+    "K12.0": "Recurrent oral aphthae",
+    "T78.41XA": "Arthus phenomenon, initial encounter",
+    "L98.499": "Non-pressure chronic ulcer of skin of other sites with unspecified severity",
+    "H35.63": "Retinal hemorrhage, bilateral",
+    "N28.89": "Other specified disorders of kidney and ureter",
+    "R31.9": "Hematuria, unspecified",
+}
+INDEX_TERMS = {
+    "K12.0": "Ulcer, aphthous",
+    "N28.89": "Hemorrhage, renal",
+    "R31.9": "Hemorrhage, renal, with hematuria",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    return code_engine(tmp_path_factory.mktemp("typos") / "t.db", TITLES, INDEX_TERMS)
+
+
+@pytest.fixture(scope="module")
+def speller(engine: SearchEngine) -> Speller:
+    assert engine.index is not None
+    return engine.speller(engine.index)
+
+
+def _ids(engine: SearchEngine, *words: str) -> list[int]:
+    assert engine.index is not None
+    return [t for w in words if (t := engine.index.term(w)) is not None]
+
+
+def test_a_farther_word_said_with_the_others_is_read_where_no_nearer_one_is(
+    engine: SearchEngine, speller: Speller
+) -> None:
+    assert speller.correct("apthus") == "arthus"  # alone: the nearest
+    assert speller.correct("apthus", _ids(engine, "ulcer")) == "aphthous"
+    result = engine.search(parse("apthus ulcer"))
+    assert result.corrected_query == "aphthous ulcer"
+    assert result.hits[0].code == "K12.0"
+
+
+def test_a_nearer_word_said_with_the_others_stays_first(engine: SearchEngine, speller: Speller) -> None:
+    # Two designations say "renal" with "hemorrhage", one says "retinal": retinal is one edit away, renal two.
+    assert speller.correct("retnial", _ids(engine, "hemorrhage")) == "retinal"
+    assert engine.search(parse("retnial hemorrhage")).hits[0].code == "H35.63"
