@@ -752,6 +752,8 @@ class SearchEngine:
             named = designations.get(int(index.doc_id[h.doc]))
             whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
             headers.append((h.concept, concept, whole))
+        if not headers:
+            return {}
         # The subtrees the words will be read in, scored together.
         subtrees = lexical.Subtrees(index, words.groups, self.ranking)
         bounds = [self._child_bounds(concept) for _, concept, whole in headers if not whole]
@@ -827,10 +829,9 @@ class SearchEngine:
         index gives "Diabetes, type 1"); None where none stands out."""
         kids = self._concepts(bounds[:-1])
         if "unspecified" not in query.words:
-            titles = [k.title for _, k in kids]
-            pick = priors.plainest([priors.unspecified(t) for t in titles], header.title, titles)
-            if pick is not None and priors.added_words(header.title, [titles[pick]]) == [0]:
-                return kids[pick][1]
+            pick = _plainest(header, kids)
+            if pick is not None and priors.added_words(header.title, [pick.title]) == [0]:
+                return pick
         marked = set(itertools.compress(bounds[:-1], priors.held_below(index.concept_marks, bounds, priors.MAIN_TERM)))
         named = [(cid, k) for cid, k in kids if cid in marked]
         if len(named) == 1:
@@ -856,9 +857,7 @@ class SearchEngine:
             return kids[0][1]
         if "unspecified" in query.words:
             return None
-        titles = [k.title for _, k in kids]
-        pick = priors.plainest([priors.unspecified(t) for t in titles], header.title, titles)
-        plainest = None if pick is None else kids[pick][1]
+        plainest = _plainest(header, kids)
         if plainest_first and plainest is not None:
             return plainest
         named = [k for cid, k in kids if index.concept_marks[cid] & priors.MAIN_TERM]
@@ -953,6 +952,13 @@ def restatement(text: str) -> tuple[str, str] | None:
     if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
         return None
     return name, restated
+
+
+def _plainest(header: Concept, kids: Sequence[tuple[int, Concept]]) -> Concept | None:
+    """Of a header's children (with their ids), the one claiming least (``priors.plainest``), if one does."""
+    titles = [k.title for _, k in kids]
+    pick = priors.plainest([priors.unspecified(t) for t in titles], header.title, titles)
+    return None if pick is None else kids[pick][1]
 
 
 def _qualified(name: str, query: Query) -> bool:

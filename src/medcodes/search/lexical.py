@@ -533,14 +533,18 @@ class Subtrees:
         return None if len(docs) > self.ranking.limits.narrower else docs
 
     def prepare(self, ranges: Sequence[tuple[int, int]]) -> None:
-        """Score the designations of these runs of concepts at once (those not scored yet, not too many)."""
+        """Score the designations of these runs of concepts at once (those not scored yet, not too many). The widest
+        first: a run inside one scored already is not scored again."""
         parts = []
-        for first, end in ranges:
+        for first, end in sorted(ranges, key=lambda r: r[0] - r[1]):
             docs = None if self._covers(first, end) else self._docs(first, end)
             if docs is not None:
                 parts.append(docs)
                 self._ranges.append((first, end))
-        docs = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+        if parts:
+            self._add(np.concatenate(parts))
+
+    def _add(self, docs: I32) -> None:
         if len(docs):
             self._concepts = np.concatenate([self._concepts, self.index.doc_concept[docs]])
             self._scores = np.concatenate([self._scores, _score(self.index, self.groups, docs, self.ranking)[0]])
@@ -556,9 +560,11 @@ class Subtrees:
         """
         first, end = bounds[0], bounds[-1]
         if not self._covers(first, end):
-            if self._docs(first, end) is None:
+            docs = self._docs(first, end)
+            if docs is None:
                 return None
-            self.prepare([(first, end)])
+            self._ranges.append((first, end))
+            self._add(docs)
         best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
         inside = (self._concepts >= first) & (self._concepts < end)
         if inside.any():

@@ -58,11 +58,10 @@ class Speller:
         ranked = sorted(found, key=lambda m: (m[1], -int(df[ids[m[0]]]), m[0]))
         if others and len(ranked) > 1:
             together = self.index.held_with([ids[m[0]] for m in ranked], others)
-            # The nearest words said with the others first: a farther word only where no nearer one is.
-            for edits in sorted({m[1] for m in ranked}):
-                level = [(n, m) for n, m in zip(together, ranked, strict=True) if m[1] == edits and n > 0]
-                if level:
-                    return str(max(level, key=lambda found: found[0])[1][0])
+            held = [(m, n) for m, n in zip(ranked, together, strict=True) if n > 0]
+            if held:
+                # The nearest of the words said with the others, then the one most often said with them.
+                return str(min(held, key=lambda found: (found[0][1], -found[1]))[0][0])
         return str(ranked[0][0])
 
     def neighbours(self, word: str) -> list[str]:
