@@ -16,9 +16,10 @@ from typing import Protocol
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, lexical, priors, procedures, semantic, short_forms
+from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
+from medcodes.search.index import SYSTEMS as ALL_SYSTEMS
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
@@ -315,7 +316,7 @@ class SearchEngine:
     def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
         """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
         out = _WordHits()
-        words = self._words(index, query.words, query.negated)
+        words = self._words(index, query.words, query.negated, query.systems)
         # A query that says "other" or "unspecified", or is a title typed out, chooses the case in its own words:
         # the residual prior is for what a short query leaves unsaid.
         said = (
@@ -478,7 +479,9 @@ class SearchEngine:
                     break
         return out
 
-    def _words(self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool]) -> _Words:
+    def _words(
+        self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool], systems: Sequence[SystemId] = ()
+    ) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
 
         Words in a "without" clause (``negated``) match only words in such a clause of a designation; one no
@@ -491,7 +494,7 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
-            span, phrases = self._phrase_at(index, words, position)
+            span, phrases = self._phrase_at(index, words, position, systems)
             if span == 1 and position == last and words[position] in self.words_too:
                 # A short form that is a word of the code sets too, still being typed, is the start of a word:
                 # "art" is "arthritis" being typed as much as the short titles' "artery". Before another word it is
@@ -544,6 +547,37 @@ class SearchEngine:
             position += span
         return _Words(tuple(groups), tuple(unknown))
 
+    def _graded(
+        self, index: LexicalIndex, words: Sequence[str], position: int, systems: Sequence[SystemId]
+    ) -> tuple[str, ...]:
+        """The data's terms for two words naming a level and a thing ("calcium high": hypercalcemia,
+        ``levels``; also a thing's abbreviation that stands for one word: "phos low"), where designations of the
+        systems searched hold them."""
+        pair = words[position : position + 2]
+        urine = any(w.startswith("urin") for w in words)
+        found: tuple[str, ...] = ()
+        for at in (None, 0, 1):
+            meant = (
+                [pair]
+                if at is None
+                else [[*pair[:at], m, *pair[at + 1 :]] for m in self._known([pair[at]]) if " " not in m]
+            )
+            for typed in meant:
+                found += levels.terms(
+                    typed, lambda prefix: index.vocabulary[slice(*index.prefix_range(prefix))], urine=urine
+                )
+            if found:
+                break
+        if not systems or not found:
+            return found
+        wanted = {ALL_SYSTEMS.index(s) for s in systems}
+        return tuple(
+            t
+            for t in found
+            if (at := index.term(t)) is not None
+            and wanted.intersection(index.concept_system[index.doc_concept[index.postings(at, at + 1)]].tolist())
+        )
+
     def _commoner(
         self, index: LexicalIndex, words: Sequence[str], position: int, said: lexical.Atom
     ) -> lexical.Atom | None:
@@ -571,15 +605,20 @@ class SearchEngine:
         best = near[together.index(most)][0]
         return lexical.atom(index, best, prefix=False, limits=self.ranking.limits) if most else None
 
-    def _phrase_at(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[int, tuple[str, ...]]:
+    def _phrase_at(
+        self, index: LexicalIndex, words: Sequence[str], position: int, systems: Sequence[SystemId] = ()
+    ) -> tuple[int, tuple[str, ...]]:
         """The longest known phrase (up to four words) starting at ``position``, and what it stands for; or
-        two words that the data writes as one ("heart burn": "heartburn", "ear ache": "earache")."""
+        two words naming a level and a thing, read as the data's term for it ("calcium high": hypercalcemia,
+        ``levels``); or two words that the data writes as one ("heart burn": "heartburn", "ear ache": "earache")."""
         for span in (4, 3, 2):
             if position + span <= len(words):
                 typed = words[position : position + span]
                 phrases = self._known(typed)
                 if phrases or " ".join(typed) in abbreviations.QUALIFIERS:
                     return span, phrases
+        if position + 1 < len(words) and (graded := self._graded(index, words, position, systems)):
+            return 2, graded
         if position + 1 < len(words):
             first, second = words[position], words[position + 1]
             if (
@@ -647,7 +686,7 @@ class SearchEngine:
         flags = query.negated
         if CLAUSE_WORDS.intersection(fixed) - set(words):  # a corrected "withuot" opens a clause
             flags = tuple(clause_marks(" ".join(fixed)))
-        return self._words(index, fixed, flags), " ".join(fixed)
+        return self._words(index, fixed, flags, query.systems), " ".join(fixed)
 
     def _add(
         self,

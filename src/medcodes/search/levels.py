@@ -1,0 +1,63 @@
+"""A level above or below normal, said in plain words, read as the classifications' hyper- and hypo- terms.
+
+People say "calcium high", "low thyroid" or "muscle tone low"; the classifications say hypercalcemia,
+hypothyroidism and hypotonia: a Greek prefix for the level on the stem of the thing measured, and an ending for
+what it is (-emia, in the blood; -uria, in the urine; -ia, -ism, -osis, a condition). ``terms`` reads a pair of
+words, one naming a level and the other the thing, as the index's words built so. It is morphology, not a list of
+conditions: every word it gives is one the data holds, and it reads any thing the data names with such a term.
+
+The thing's stem is its word less a Latin or chemical ending of a few letters ("calc|ium", "chlor|ide",
+"phosphat|e"), at least four letters long (three for a four-letter word: "ton|e"). Where a thing has both a blood
+and a urine term (hypercalcemia, hypercalciuria), the blood's is meant unless the query speaks of urine: a lab
+value is a blood level unless said otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+ABOVE: frozenset[str] = frozenset({"high", "elevated", "raised", "increased", "overactive"})
+BELOW: frozenset[str] = frozenset({"low", "decreased", "reduced", "underactive"})
+# What may follow the stem in a term: a condition's ending, or nothing ("hypertension", "hyperactivity").
+_ENDINGS: frozenset[str] = frozenset({"", "emia", "uria", "ia", "ism", "osis", "ation"})
+_BLOOD, _URINE = "emia", "uria"
+_STEM = 4  # letters of the thing's word its stem keeps at least (three for a word of four letters)
+_ENDING = 4  # letters of the thing's word its ending may have at most ("ium", "ide", "ate", "s")
+
+
+def level(word: str) -> str | None:
+    """The prefix a word naming a level stands for: "hyper" for "high", "hypo" for "low"; else None."""
+    if word in ABOVE:
+        return "hyper"
+    return "hypo" if word in BELOW else None
+
+
+def terms(words: Sequence[str], starting: Callable[[str], Sequence[str]], *, urine: bool = False) -> tuple[str, ...]:
+    """The terms a pair of words says, where one names a level and the other a thing ("chloride", "high" ->
+    "hyperchloremia"); ``starting(prefix)`` gives the index's words that start with a prefix. Empty where the pair
+    is no such pair or the data holds no such term."""
+    if len(words) != 2:
+        return ()
+    first, second = words
+    prefix, thing = (level(first), second) if level(first) else (level(second), first)
+    if prefix is None or level(thing) or not thing.isalpha() or len(thing) < _STEM:
+        return ()
+    least = _STEM if len(thing) > _STEM else _STEM - 1
+    found = []
+    for term in starting(prefix + thing[:least]):
+        rest = term[len(prefix) :]
+        # The stem may end before the letters the two share end: "phosphat|e", "phosphat|emia".
+        shared = _shared(rest, thing)
+        if any(rest[cut:] in _ENDINGS for cut in range(max(least, len(thing) - _ENDING), shared + 1)):
+            found.append(term)
+    meant = _URINE if urine else _BLOOD
+    return tuple(t for t in found if t.endswith(meant)) or tuple(found)
+
+
+def _shared(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
