@@ -57,16 +57,22 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("disorders", "Disease or Disorder", "ncit", "NCIT:C2991", "exact"),
                 ("nervous system", "Nervous System Finding", "ncit", "NCIT:C35710", "exact"),
                 ("DVT", "deep vein thrombosis", "ncit", "NCIT:C50713", "exact"),
+                ("Na", "sodium", "abbrev-imantsm", "", "exact"),
+                ("Tx", "treatment", "abbrev-imantsm", "", "exact"),
+                ("Fever", "pyrexia", "ncit", "NCIT:C3038", "exact"),
             ],
         )
-        words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt"}
+        words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
         # A name whose words the code sets use matches by those words; only "afib" stands for something.
         assert read["afib"] == ("atrial fibrillation",)
         assert "disorders" not in read and "nervous system" not in read
-        # An abbreviation in capitals is read even where its letters are a word of the code sets.
+        # An abbreviation in capitals is read even where its letters are a word of the code sets, and so is one
+        # written as a chemical symbol or a clinical shorthand: a capital and a small letter.
         assert "deep vein thrombosis" in read["dvt"]
+        assert read["na"] == ("sodium",) and read["tx"] == ("treatment",)
+        assert "fever" not in read  # a word written with a capital is no abbreviation
     finally:
         store.close()

@@ -390,6 +390,11 @@ def save(store: SQLiteStore) -> None:
     store.put_word_lists(BLOB, {k: sorted(v) for k, v in sorted(found.items())})
 
 
+def _written_short(name: str) -> bool:
+    """Written as an abbreviation: in capitals ("AAA"), or a capital and a small letter ("Na", "Fx")."""
+    return name.isupper() or (len(name) == 2 and name[0].isupper() and name[1].islower())
+
+
 def load(
     store: SQLiteStore,
     is_word: Callable[[str], bool] | None = None,
@@ -412,9 +417,9 @@ def load(
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
         words = tokens(name)
-        # An abbreviation written in capitals ("AAA", "DVT") stands for its meaning even where its letters
-        # spell a word of the code sets.
-        if is_word is not None and not name.isupper() and all(is_word(w) for w in words):
+        # An abbreviation written in capitals ("AAA", "DVT"), or as a chemical symbol or a clinical shorthand is
+        # ("Na", "Cl", "Fx", "Hx"), stands for its meaning even where its letters spell a word of the code sets.
+        if is_word is not None and not _written_short(name) and all(is_word(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     for found in (harvested, rewrites):
