@@ -11,7 +11,7 @@ import pytest
 
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
 from medcodes.search import index, priors
-from medcodes.search.engine import SearchEngine, restatement
+from medcodes.search.engine import SearchEngine, _names, restatement
 from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
@@ -295,8 +295,27 @@ def test_a_name_and_its_restatement_are_searched_each(store: SQLiteStore) -> Non
     alone = [h.code for h in engine.search(parse("kidney infection", (CM,))).hits]
     assert "N12" not in alone[:2]
     both = [h.code for h in engine.search(parse("kidney infection (pyelonephritis)", (CM,))).hits]
-    # What each part finds first leads; the name said with its clinical word finds the code of that word.
-    assert set(both[:2]) == {"N12", alone[0]}
+    # What each part finds first leads, the clinical term's first: it names the condition, where the lay name's
+    # words are said of many.
+    assert both[:2] == ["N12", alone[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("bone spur (exostosis)", True),
+        ("brain bruise (cerebral contusion)", True),
+        ("Bronchoscopy (diagnostic)", False),  # an adjective qualifies
+        ("Hemoperitoneum (nontraumatic)", False),
+        ("Perineal muscle laceration repair (2nd degree obstetrical and other)", False),  # a residual word
+        ("deep vein thrombosis (dvt)", False),  # the name's initials
+        ("glomerulonephritis (gn)", False),  # a short form
+    ],
+)
+def test_a_restatement_names_what_a_clinical_term_would(text: str, names: bool) -> None:
+    parts = restatement(text)
+    assert parts is not None
+    assert _names(*parts) is names
 
 
 def test_the_store_lists_children_in_order(tmp_path: Path, store: SQLiteStore) -> None:

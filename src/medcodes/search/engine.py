@@ -43,6 +43,9 @@ _BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``),
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
 _ROUNDING = 1e-6  # a coverage (float32) read as more than a share only where it is more by this
+# Endings of adjectives: a bracket whose last word ends so qualifies what precedes it ("(diagnostic)").
+_ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ar", "ary", "ed")
+_SHORT_FORM = 4  # a bracketed word of at most this many letters is a short form ("(all)", "(gn)")
 _MODIFIER_LIKE = 2  # letters of a query read as a code that may also be a word (``_code_stage``)
 
 
@@ -258,15 +261,16 @@ class SearchEngine:
                 lists.append(self._word_hits(index, part, depth))
         if len(lists) < 3:
             return words
+        weights = (1.0, 1.0, self.ranking.fusion.restated if _names(*parts) else 1.0)
         k = self.ranking.fusion.rrf_k
         fused: dict[tuple[SystemId, str], float] = {}
         first: dict[tuple[SystemId, str], SearchHit] = {}
         out = _WordHits(weak=words.weak, known=any(w.known for w in lists), total=max(w.total for w in lists))
         out.facets, out.estimated, out.corrected = words.facets, words.estimated, words.corrected
-        for found in lists:
+        for found, weight in zip(lists, weights, strict=True):
             for rank, hit in enumerate(found.hits, start=1):
                 key = (hit.system, hit.code)
-                fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+                fused[key] = fused.get(key, 0.0) + weight / (k + rank)
                 first.setdefault(key, hit)
             for key, family in found.families.items():
                 out.families.setdefault(key, family)
@@ -991,6 +995,23 @@ def restatement(text: str) -> tuple[str, str] | None:
     if opening <= 0 or not name or not restated or "(" in restated or ")" in name:
         return None
     return name, restated
+
+
+def _names(name: str, restated: str) -> bool:
+    """Whether a bracketed restatement names what the name says, as a clinical term would ("bone spur
+    (exostosis)"), rather than qualifying it ("Bronchoscopy (diagnostic)", "Hemoperitoneum (nontraumatic)": its
+    last word an adjective or a residual word) or spelling it short ("deep vein thrombosis (dvt)": a short
+    form, or initials of the name's words in order)."""
+    said = tokens(restated)
+    if not said:
+        return False
+    last = said[-1]
+    if last.endswith(_ADJECTIVE_ENDINGS) or last in abbreviations.RESIDUAL_WORDS:
+        return False
+    if len(said) > 1:
+        return True
+    initials = iter(w[0] for w in tokens(name))
+    return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
 
 
 def _plainest(header: Concept, kids: Sequence[tuple[int, Concept]]) -> Concept | None:

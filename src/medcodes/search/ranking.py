@@ -145,6 +145,10 @@ class Fusion:
     # help (procedure categories R@3 0.71 -> 0.82, diagnosis categories 0.84 -> 0.89; docs/search.md).
     keep_lexical: int = 2
     depth: int = 50  # each list is read this deep
+    # A name's bracketed restatement ("bone spur (exostosis)") is the clinical term for it: its word matches count
+    # this many times the name's and the whole text's in the fused list. An initialism of the name ("deep vein
+    # thrombosis (dvt)") says nothing more and counts once.
+    restated: float = 2.0
     # Queries of at most this many words are fused even when the words found enough (lay names share few words
     # with titles, and a short query is cheap to encode); 0: only when the words found too little.
     short_query: int = 0
