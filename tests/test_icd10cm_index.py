@@ -15,6 +15,7 @@ from medcodes.sources.icd10cm_index import (
     designations,
     load_index,
     load_table,
+    readings,
     resolve_code,
 )
 from medcodes.systems import SystemId
@@ -73,6 +74,22 @@ def test_index_yields_one_term_per_main_term_and_term() -> None:
 def test_index_path_runs_from_main_term_down() -> None:
     term = _term(_index(), "Infarct, infarction", "myocardium, myocardial", "ST elevation", "anterior")
     assert term.codes == ("I21.09",)
+
+
+def test_a_reference_to_a_table_column_for_any_substance_reads_the_word_as_the_column() -> None:
+    found = readings(load_index(SAMPLES / "index_readings.xml", "index"))
+    assert found == {
+        # "Overdose, overdosage (drug) - see Table of Drugs and Chemicals, by drug, poisoning": each form.
+        "overdose": ["poisoning"],
+        "overdosage": ["poisoning"],
+        "toxicity": ["poisoning"],
+        # A main term and a subterm, in both orders; a longer subterm is a coder's instruction, not a name.
+        "drug overdose": ["poisoning"],
+        "overdose drug": ["poisoning"],
+    }
+    # "Medicine poisoning" says its column itself; "Toxicity, from drug" names no column; the sample index holds
+    # no such reference.
+    assert readings(_index()) == {}
 
 
 def test_index_nemod_is_kept_apart_from_title() -> None:

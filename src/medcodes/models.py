@@ -294,6 +294,9 @@ class ReleaseContent:
     # Rows the source could not use (e.g. a mapping row naming a code absent from its system), in words.
     warnings: tuple[str, ...] = ()
     priors: tuple[Prior, ...] = ()  # what the system's alphabetic index gives its main terms
+    # Words the index reads as other words, in any query: "overdose" -> "poisoning" (its reference to the Table of
+    # Drugs' column for any substance).
+    readings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

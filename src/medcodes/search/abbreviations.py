@@ -400,8 +400,8 @@ def load(
     is_word: Callable[[str], bool] | None = None,
     starts_word: Callable[[str], bool] | None = None,
 ) -> dict[str, tuple[str, ...]]:
-    """The curated list merged with the harvested one, the vocabularies' rewrites, the short forms and the
-    initialisms (in that order).
+    """The curated list merged with the harvested one, the indexes' readings (``SQLiteStore.readings``), the
+    vocabularies' rewrites, the short forms and the initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
     rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such
@@ -417,12 +417,13 @@ def load(
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
         words = tokens(name)
-        # An abbreviation written in capitals ("AAA", "DVT"), or as a chemical symbol or a clinical shorthand is
+        # An abbreviation written in capitals ("AAA", "DVT"), or as a chemical symbol or a clinical shorthand
         # ("Na", "Cl", "Fx", "Hx"), stands for its meaning even where its letters spell a word of the code sets.
         if is_word is not None and not _written_short(name) and all(is_word(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
-    for found in (harvested, rewrites):
+    # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own.
+    for found in (harvested, store.readings(), rewrites):
         for abbreviation, phrases in found.items():
             if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:
                 continue

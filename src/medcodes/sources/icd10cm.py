@@ -358,6 +358,7 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
     known = {c.code for c in tabular.concepts}
     designations: list[Designation] = list(tabular.designations)
     priors: list[Prior] = []
+    readings: dict[tuple[str, str], None] = {}
     index_files = [f for kind in _INDEX_SOURCES for f in newest(found, kind)]
     # The tables are read first: the indexes' references name their rows ("see Neoplasm, skin, benign"). A
     # table's own references stay within it, so only the indexes are given the tables' terms.
@@ -371,8 +372,10 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
         if index_file.kind in _TABLES:
             made = icd10cm_index.designations(tables[index_file.path], known, SYSTEM)
         else:
-            terms = icd10cm_index.load_index(index_file.path, source)
+            terms = list(icd10cm_index.load_index(index_file.path, source))
             made = icd10cm_index.designations(terms, known, SYSTEM, cited)
+            if index_file.kind in _PRIOR_SOURCES:
+                readings.update(dict.fromkeys((k, v) for k, vs in icd10cm_index.readings(terms).items() for v in vs))
         record = source_file(index_file.path)
         # Priors come from the Alphabetic Index and the Table of Drugs (its default column): an entry of the
         # External Cause Index names an event, and a Neoplasm Table cell a behaviour, that the query must say.
@@ -398,4 +401,5 @@ def load(found: Sequence[FoundFile], progress: Callable[[str, int, int], None] |
         tabular.notes,
         warnings=tuple(warnings),
         priors=tuple(dict.fromkeys(priors)),
+        readings=tuple(readings),
     )

@@ -78,6 +78,7 @@ def _files_json(files: Sequence[SourceFile]) -> str:
 
 _MAGIC = b"SQLite format 3\x00"
 _REMEMBERED = 4096  # subtree bounds and counts kept per open database
+_READINGS = "index-readings-1"  # the blob of ``readings``
 
 
 def _check_file(path: Path) -> None:
@@ -301,6 +302,8 @@ class SQLiteStore:
             self._insert_relations(content.relations)
             self._insert_history(content.history)
             self._insert_priors(content.priors)
+        if content.readings:
+            self.add_readings(content.readings)
 
     def _insert_designations(self, designations: Sequence[Designation]) -> None:
         ids = self._ids
@@ -601,6 +604,19 @@ class SQLiteStore:
         """Keep a table of key -> words or phrases (the derived abbreviations, initialisms, short forms) as a
         JSON blob."""
         self.put_blob(name, json.dumps(lists, separators=(",", ":")).encode())
+
+    def add_readings(self, readings: Sequence[tuple[str, str]]) -> None:
+        """Keep (word typed, word meant) pairs beside those kept before (``readings``)."""
+        kept = self.readings()
+        for typed, meant in readings:
+            if meant not in kept.setdefault(typed, []):
+                kept[typed].append(meant)
+        self.put_word_lists(_READINGS, kept)
+
+    def readings(self) -> dict[str, list[str]]:
+        """Words the systems' indexes read as other words in any query ("overdose" -> "poisoning"), as the
+        releases stored them (``ReleaseContent.readings``); empty in a database built before them."""
+        return self.get_word_lists(_READINGS)
 
     def get_word_lists(self, name: str) -> dict[str, list[str]]:
         """A table kept by ``put_word_lists`` (empty in a database built before it)."""

@@ -1,0 +1,59 @@
+"""Words the Alphabetic Index reads as other words in any query (sources/icd10cm_index.py ``readings``, kept by
+the store, read by search/abbreviations.py): "Overdose - see Table of Drugs and Chemicals, by drug, poisoning"
+makes "heroin overdose" the table's row "Heroin - Poisoning", not the overdose of radiation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from medcodes.models import Concept, ConceptKind, Release, ReleaseContent
+from medcodes.search import abbreviations, index
+from medcodes.search.engine import SearchEngine
+from medcodes.search.query import parse
+from medcodes.store.sqlite import SQLiteStore
+from medcodes.systems import SystemId
+
+from .helpers import code_engine
+
+READINGS = (("overdose", "poisoning"), ("toxicity", "poisoning"))
+
+
+def test_the_store_keeps_the_readings_of_every_release(tmp_path: Path) -> None:
+    store = SQLiteStore.create(tmp_path / "r.db")
+    try:
+        assert store.readings() == {}
+        release = Release(SystemId.ICD10CM, "2026", dt.date(2025, 10, 1))
+        concept = Concept(SystemId.ICD10CM, "R69", "Illness, unspecified", ConceptKind.CODE, True)
+        store.add_release(ReleaseContent(release, (concept,), readings=READINGS))
+        store.add_readings([("overdose", "poisoning"), ("overdose", "adverse effect")])
+        assert store.readings() == {"overdose": ["poisoning", "adverse effect"], "toxicity": ["poisoning"]}
+        # The index's own words: read although the code sets hold every word of them (a vocabulary's rewrite
+        # whose words they all hold is not).
+        read = abbreviations.load(store, lambda word: True)
+        assert read["overdose"] == ("poisoning", "adverse effect")
+    finally:
+        store.close()
+
+
+TITLES = {
+    "T40.1X1A": "Poisoning by heroin, accidental (unintentional), initial encounter",
+    "Y63.2": "Overdose of radiation given during therapy",
+    "F11.20": "Opioid dependence, uncomplicated",
+}
+INDEX_TERMS = {
+    "T40.1X1A": "Heroin \u2014 Poisoning Accidental (unintentional)",
+    "Y63.2": "Overdose, radiation",
+    "F11.20": "Dependence, heroin",
+}
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_an_overdose_of_a_drug_is_its_poisoning(tmp_path: Path, read: bool) -> None:
+    steps = (lambda store: store.add_readings(READINGS), index.write) if read else (index.write,)
+    engine: SearchEngine = code_engine(tmp_path / "t.db", TITLES, INDEX_TERMS, steps=steps)
+    first = engine.search(parse("heroin overdose")).hits[0].code
+    # Without the index's reading, "overdose" alone says the radiation's.
+    assert first == ("T40.1X1A" if read else "Y63.2")
