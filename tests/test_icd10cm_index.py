@@ -413,6 +413,30 @@ def test_a_reference_may_cite_a_one_word_title_by_a_longer_or_shorter_form() -> 
     assert found == {("Chordoma", "C41.2"), ("Stargardt's disease", "H35.50")}
 
 
+def test_a_reference_written_in_natural_order_names_a_main_term_and_its_subterm() -> None:
+    # FY2025: "Infection, ear (middle) - see also Otitis media", where the index's term is "Otitis, media";
+    # "Cryptococcosis by site" leaves a whole qualifier over; "Abortion by type complicated by embolism" reads on
+    # past the main term and names nothing the index holds so.
+    terms = [
+        IndexTerm("index", ("Infection, infected, infective", "ear"), nemod="(middle)", see_also="Otitis media"),
+        IndexTerm("index", ("Otitis",), codes=("H66.90",)),
+        IndexTerm("index", ("Otitis", "media"), nemod="(hemorrhagic) (staphylococcal)", codes=("H66.9-",)),
+        IndexTerm("index", ("Busse-Buschke disease",), see="Cryptococcosis by site"),
+        IndexTerm("index", ("Cryptococcosis, cryptococcus",), codes=("B45.9",)),
+        IndexTerm("index", ("Embolism", "following", "abortion"), see="Abortion by type complicated by embolism"),
+        IndexTerm("index", ("Abortion",), codes=("O03.9",)),
+    ]
+    made = designations(terms, {"H66.9", "H66.90", "B45.9", "O03.9"}, SystemId.ICD10CM)
+    found = {(d.text, d.code) for d in made.designations if d.via is not None}
+    assert found == {
+        ("Infection, infected, infective, ear", "H66.9"),
+        ("Busse-Buschke disease", "B45.9"),
+    }
+    assert made.unresolved_references == 1
+    priors = {(p.term, p.subterm, p.code) for p in made.priors}
+    assert ("Infection, infected, infective", "ear", "H66.9") in priors
+
+
 # A reference may name a term that only says "see" itself (FY2025 Alphabetic Index, "Fracture, traumatic").
 CHAINED = [
     IndexTerm("index", ("Fracture, traumatic",), codes=("T14.8",)),

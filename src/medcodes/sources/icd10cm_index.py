@@ -47,6 +47,7 @@ _INSTRUCTION = re.compile(r"^(?:condition|specific|specified|by|nature of)\b")
 # term before them is the target. Any other unmatched part means the term named is missing; the nearest
 # existing ancestor would be a guess ("Dependence, drug, nicotine" is not "Dependence" F19.20).
 _QUALIFIER = re.compile(r"^by\b", re.IGNORECASE)
+_ONE_QUALIFIER = re.compile(r"^by \w+$", re.IGNORECASE)
 # The Table of Drugs' column a substance's name means said alone ("lithium poisoning", "carbon monoxide
 # poisoning"): the guidelines code a poisoning whose intent is not documented as accidental (ICD-10-CM
 # Official Guidelines I.C.19.e.5(b)), and the table prints that column first, "Poisoning Accidental
@@ -459,16 +460,34 @@ def _follow(
     root = roots.get(source)
     if root is None or not parts:
         return [], False
-    consumed, node = _match(root, parts, 0)
-    if not consumed or not all(_QUALIFIER.match(part) for part in parts[consumed:]):
+    named = _named(root, parts)
+    if named is None:
         return [], False
-    cells = node.target_cells()
+    cells = named.target_cells()
     if not cells and depth < _CHAIN:  # no code of its own (a term with one gives it above)
-        for further in node.references:
+        for further in named.references:
             cells, _ = _follow(further, source, roots, site_said, depth + 1)
             if cells:
                 break
     return cells, False
+
+
+def _named(root: _Node, parts: list[str]) -> _Node | None:
+    """The term a reference's parts name, from the main term down (qualifying parts after it: "by site"); else
+    the term they name with the first part's words read as a main term and a subterm: "see also Otitis media"
+    names "Otitis, media", as the reference writes a path in natural order."""
+    consumed, node = _match(root, parts, 0)
+    if consumed and all(_QUALIFIER.match(part) for part in parts[consumed:]):
+        return node
+    words = parts[0].split()
+    for k in range(len(words) - 1, 0, -1):
+        tried = [" ".join(words[:k]), " ".join(words[k:]), *parts[1:]]
+        consumed, node = _match(root, tried, 0)
+        # Read so, only a whole qualifier may be left over ("Cryptococcosis by site"), not a path that reads
+        # on ("Abortion by type complicated by embolism").
+        if consumed and all(_ONE_QUALIFIER.match(part) for part in tried[consumed:]):
+            return node
+    return None
 
 
 def _neoplasm_cell(parts: list[str], table: _Node, site_said: bool = False) -> list[tuple[str | None, str]]:
