@@ -558,6 +558,8 @@ class SearchEngine:
         ``levels``; also a thing's abbreviation that stands for one word: "phos low"), where designations of the
         systems searched hold them."""
         pair = words[position : position + 2]
+        if not any(levels.level(w) for w in pair):
+            return ()
         urine = any(w.startswith("urin") for w in words)
         found: tuple[str, ...] = ()
         for at in (None, 0, 1):
