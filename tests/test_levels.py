@@ -28,6 +28,12 @@ WORDS = sorted(
         "hypotonia",
         "hypotonic",
         "hypertension",
+        "neutropenia",
+        "neutrophilic",
+        "lymphocytosis",
+        "eosinophilia",
+        "hypereosinophilia",
+        "proteinosis",
     ]
 )
 
@@ -53,6 +59,11 @@ def _starting(prefix: str) -> list[str]:
         (("high", "low"), ()),  # no thing
         (("sugar", "high"), ()),  # no such term: nothing is made up
         (("calcium", "high", "urine"), ()),  # a pair only
+        # A count of cells: the ending alone says it ("neutro|penia", "lympho|cytosis"), beside a hyper- term.
+        (("neutrophils", "low"), ("neutropenia",)),
+        (("high", "lymphocytes"), ("lymphocytosis",)),
+        (("eosinophil", "elevated"), ("hypereosinophilia", "eosinophilia")),
+        (("protein", "high"), ()),  # no count ending: not the lung's proteinosis
     ],
 )
 def test_a_level_and_a_thing_read_as_the_term_the_data_holds(words: tuple[str, ...], expected: tuple[str, ...]) -> None:

@@ -2,7 +2,8 @@
 
 People say "calcium high", "low thyroid" or "muscle tone low"; the classifications say hypercalcemia,
 hypothyroidism and hypotonia: a Greek prefix for the level on the stem of the thing measured, and an ending for
-what it is (-emia, in the blood; -uria, in the urine; -ia, -ism, -osis, a condition). ``terms`` reads a pair of
+what it is (-emia, in the blood; -uria, in the urine; -ia, -ism, -osis, a condition); a count of cells is
+said by its ending alone (neutropenia, lymphocytosis, eosinophilia). ``terms`` reads a pair of
 words, one naming a level and the other the thing, as the index's words built so. It is morphology, not a list of
 conditions: every word it gives is one the data holds, and it reads any thing the data names with such a term.
 
@@ -16,11 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from medcodes.search.text import singular
+
 ABOVE: frozenset[str] = frozenset({"high", "elevated", "raised", "increased", "overactive"})
 BELOW: frozenset[str] = frozenset({"low", "decreased", "reduced", "underactive"})
 # What may follow the stem in a term: a condition's ending, or nothing ("hypertension", "hyperactivity").
 _ENDINGS: frozenset[str] = frozenset({"", "emia", "uria", "ia", "ism", "osis", "ation"})
 _BLOOD, _URINE = "emia", "uria"
+# A count of cells said high or low: no prefix, the ending says it ("neutro|philia", "lympho|cytosis";
+# "neutro|penia", "mono|cytopenia").
+_COUNT_ENDINGS = {"hyper": frozenset({"philia", "cytosis"}), "hypo": frozenset({"penia", "cytopenia"})}
 _STEM = 4  # letters of the thing's word its stem keeps at least (three for a word of four letters)
 _ENDING = 4  # letters of the thing's word its ending may have at most ("ium", "ide", "ate", "s")
 
@@ -42,16 +48,25 @@ def terms(words: Sequence[str], starting: Callable[[str], Sequence[str]], *, uri
     prefix, thing = (level(first), second) if level(first) else (level(second), first)
     if prefix is None or level(thing) or not thing.isalpha() or len(thing) < _STEM:
         return ()
+    thing = singular(thing)  # "eosinophils": a count of eosinophils
+    found = (*_built(prefix, thing, _ENDINGS, starting), *_built("", thing, _COUNT_ENDINGS[prefix], starting))
+    meant = _URINE if urine else _BLOOD
+    return tuple(t for t in found if t.endswith(meant)) or found
+
+
+def _built(
+    prefix: str, thing: str, endings: frozenset[str], starting: Callable[[str], Sequence[str]]
+) -> tuple[str, ...]:
+    """The index's words that are ``prefix`` on a stem of ``thing`` followed by one of ``endings``."""
     least = _STEM if len(thing) > _STEM else _STEM - 1
     found = []
     for term in starting(prefix + thing[:least]):
         rest = term[len(prefix) :]
         # The stem may end before the letters the two share end: "phosphat|e", "phosphat|emia".
         shared = _shared(rest, thing)
-        if any(rest[cut:] in _ENDINGS for cut in range(max(least, len(thing) - _ENDING), shared + 1)):
+        if any(rest[cut:] in endings for cut in range(max(least, len(thing) - _ENDING), shared + 1)):
             found.append(term)
-    meant = _URINE if urine else _BLOOD
-    return tuple(t for t in found if t.endswith(meant)) or tuple(found)
+    return tuple(found)
 
 
 def _shared(a: str, b: str) -> int:
