@@ -180,6 +180,38 @@ def spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+# English nouns whose plural is no added ending ("flat feet" is "Flat, foot"; "wisdom teeth"), both ways.
+_IRREGULAR = {
+    "foot": "feet", "tooth": "teeth", "child": "children", "louse": "lice", "mouse": "mice", "man": "men",
+    "woman": "women", "goose": "geese",
+}  # fmt: skip
+_IRREGULAR.update({plural: one for one, plural in list(_IRREGULAR.items())})
+# Latin and Greek plurals the titles use, by their endings (singular ending, plural ending): "var(ix/ices)",
+# "menin(x/ges)", "condylo(ma/mata)". Not "-a"/"-ae", "-us"/"-i", "-um"/"-a" nor "-on"/"-a", whose other forms are
+# also genitives or other words ("influenzae" in Haemophilus influenzae, "uteri" in "cervix uteri"; "cornea" and
+# "corneum"; "silica" and "silicon").
+_LATIN = (("ix", "ices"), ("ex", "ices"), ("nx", "nges"), ("ma", "mata"))
+_LATIN_MIN_LENGTH = 5
+
+
+@lru_cache(maxsize=65536)
+def other_numbers(word: str) -> tuple[str, ...]:
+    """The forms of another number a noun takes without an added -s: English irregular plurals ("feet" <->
+    "foot") and Latin and Greek endings ("varices" <-> "varix", "meninges" <-> "meninx"). Forms no word of the
+    data has are harmless: only those the index holds are read."""
+    if word in _IRREGULAR:
+        return (_IRREGULAR[word],)
+    if len(word) < _LATIN_MIN_LENGTH:
+        return ()
+    found = []
+    for one, many in _LATIN:
+        if word.endswith(many):
+            found.append(word[: -len(many)] + one)
+        elif word.endswith(one):
+            found.append(word[: -len(one)] + many)
+    return tuple(dict.fromkeys(f for f in found if f != word and len(f) >= _LATIN_MIN_LENGTH))
+
+
 @lru_cache(maxsize=65536)
 def plurals(word: str) -> tuple[str, ...]:
     """The plural forms a singular word may take in a title (fracture -> fractures, injury -> injuries)."""
