@@ -515,7 +515,10 @@ class SearchEngine:
                 # start of other words ("utilities"). The last word is read both ways: "type 2 dia" is
                 # "type 2 diabetes" being typed as much as it may be "dia" for an astrocytoma.
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
-                typing = position == last and (not phrases or len(word) >= self.ranking.typed_past_abbreviation)
+                typing = position == last and (
+                    not phrases
+                    or (len(word) >= self.ranking.typed_past_abbreviation and _commoner_typed(index, word, phrases))
+                )
                 prefix = typing or (cut_short and not phrases)
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix, limits=limits)
                 if main is not None:
@@ -1014,6 +1017,22 @@ def _names(name: str, restated: str) -> bool:
         return True
     initials = iter(w[0] for w in tokens(name))
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
+
+
+def _commoner_typed(index: LexicalIndex, word: str, meanings: Sequence[str]) -> bool:
+    """Whether the words a known abbreviation starts are said more often than what it stands for, so that typed
+    last it is likelier a word being typed: "dia" starts "diagnostic" and "diabetes" far more often than the
+    data says a desmoplastic infantile astrocytoma; "acl" starts only rare words (aclasis, aclarubicin), and
+    means the anterior cruciate ligament. A meaning is said at most as often as its rarest word."""
+    own = index.term(word)
+    lo, hi = index.prefix_range(word)
+    started = int(index.df[lo:hi].sum()) - (int(index.df[own]) if own is not None and lo <= own < hi else 0)
+    said = 0
+    for meaning in meanings:
+        held = [index.term(w) for w in tokens(meaning)]
+        if held and all(t is not None for t in held):
+            said = max(said, min(int(index.df[t]) for t in held if t is not None))
+    return started > said
 
 
 def _plainest(header: Concept, kids: Sequence[tuple[int, Concept]]) -> Concept | None:

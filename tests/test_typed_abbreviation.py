@@ -1,0 +1,51 @@
+"""A known abbreviation typed last is read as a word still being typed only where the words it starts are said
+more often than what it stands for (search/engine.py ``_commoner_typed``): "torn acl" is the anterior cruciate
+ligament, not the rare words "acl" starts; "type 2 dia" is still diabetes being typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcodes.search.engine import SearchEngine, _commoner_typed
+from medcodes.search.query import parse
+
+from .helpers import code_engine
+
+TITLES = {
+    "S83.519A": "Sprain of anterior cruciate ligament of unspecified knee, initial encounter",
+    "S83.511A": "Sprain of anterior cruciate ligament of right knee, initial encounter",
+    "M23.619": "Other spontaneous disruption of anterior cruciate ligament of unspecified knee",
+    "Q78.6": "Multiple congenital exostoses",
+    "M26.4": "Malocclusion, unspecified",
+    "E11.9": "Type 2 diabetes mellitus without complications",
+    "E11.8": "Type 2 diabetes mellitus with unspecified complications",
+    "E10.9": "Type 1 diabetes mellitus without complications",
+    "R69": "Illness, unspecified",
+}
+INDEX_TERMS = {
+    "Q78.6": "Aclasis, diaphyseal",
+    "M26.4": "Aclusion",
+    "E11.9": "Diabetes, diabetic, type 2",
+    "R69": "Diagnosis deferred",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    return code_engine(tmp_path_factory.mktemp("typed") / "t.db", TITLES, INDEX_TERMS)
+
+
+def test_an_abbreviation_that_starts_only_rare_words_means_what_it_stands_for(engine: SearchEngine) -> None:
+    index = engine.index
+    assert index is not None
+    assert not _commoner_typed(index, "acl", ("anterior cruciate ligament",))
+    assert engine.search(parse("torn acl")).hits[0].code == "S83.519A"
+    assert engine.search(parse("acl")).hits[0].code.startswith("S83.51")
+
+
+def test_an_abbreviation_that_starts_common_words_is_still_being_typed(engine: SearchEngine) -> None:
+    index = engine.index
+    assert index is not None
+    # "dia" starts diabetes (five designations here) and diagnosis; its meaning's words are not all in the data.
+    assert _commoner_typed(index, "dia", ("desmoplastic infantile astrocytoma",))
+    assert engine.search(parse("type 2 dia")).hits[0].code == "E11.9"
