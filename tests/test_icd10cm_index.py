@@ -83,9 +83,7 @@ def test_a_reference_to_a_table_column_for_any_substance_reads_the_word_as_the_c
         "overdose": ["poisoning"],
         "overdosage": ["poisoning"],
         "toxicity": ["poisoning"],
-        # A main term and a subterm, in both orders; a longer subterm is a coder's instruction, not a name.
-        "drug overdose": ["poisoning"],
-        "overdose drug": ["poisoning"],
+        # Not "Drug, overdose": "drug overdose" read as "poisoning" alone would lose the drug.
     }
     # "Medicine poisoning" says its column itself; "Toxicity, from drug" names no column; the sample index holds
     # no such reference.

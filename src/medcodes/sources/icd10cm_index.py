@@ -385,8 +385,8 @@ def designations(
 
 # A reference to a column of the Table of Drugs said of any substance: "Overdose - see Table of Drugs and
 # Chemicals, by drug, poisoning", "Toxicity - see Table of Drugs and Chemicals, by substance, poisoning".
-# A main term's forms ("Overdose, overdosage") share their first letters; a longer key is a coder's instruction
-# ("overdose or wrong substance given or taken"), not what a person types.
+# A main term's forms ("Overdose, overdosage") share their first letters; a longer key is no word a person
+# types.
 _FORM_STEM = 5
 _READING_WORDS = 4
 _ANY_SUBSTANCE = re.compile(r"^table of drugs and chemicals, by [a-z ]+, ([a-z ]+)$", re.IGNORECASE)
@@ -395,21 +395,19 @@ _ANY_SUBSTANCE = re.compile(r"^table of drugs and chemicals, by [a-z ]+, ([a-z ]
 def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
     """What the Alphabetic Index says a word means where it sends it to a column of the Table of Drugs for any
     substance: "Overdose, overdosage - see Table of Drugs and Chemicals, by drug, poisoning" reads "overdose" and
-    "overdosage" as "poisoning", so that "lithium overdose" finds the table's row "Lithium - Poisoning". A main
-    term's forms are each read so; a main term and one subterm are read in both orders ("Drug, overdose": "drug
-    overdose", "overdose drug"). Terms that say the column themselves ("Medicine poisoning") are left out."""
+    "overdosage" as "poisoning", so that "lithium overdose" finds the table's row "Lithium - Poisoning". Main
+    terms only, each form: a main term and a subterm ("Drug, overdose") would read both words as the column's,
+    losing the one that names the substance ("drug overdose" is a drug's poisoning, not any poisoning); their
+    words are read one by one. Terms that say the column themselves ("Medicine poisoning") are left out."""
     found: dict[str, list[str]] = {}
     for term in terms:
-        if term.see is None or not 1 <= len(term.path) <= 2 or not (cited := _ANY_SUBSTANCE.match(term.see)):
+        if term.see is None or len(term.path) != 1 or not (cited := _ANY_SUBSTANCE.match(term.see)):
             continue
         column = squash(cited.group(1)).casefold()
         forms = [squash(f).casefold() for f in term.path[0].split(",")]
         if len(forms) > 1 and not all(" " not in f and f[:_FORM_STEM] == forms[0][:_FORM_STEM] for f in forms):
             forms = [squash(term.path[0]).casefold()]  # "Necrolysis, toxic epidermal" is one name
-        said = forms
-        if len(term.path) == 2:
-            said = [f"{f} {term.path[1]}" for f in forms] + [f"{term.path[1]} {f}" for f in forms]
-        for key in (squash(_PARENTHESES.sub(" ", k)).casefold() for k in said):
+        for key in (squash(_PARENTHESES.sub(" ", f)).casefold() for f in forms):
             columns = found.setdefault(key, []) if key and len(key.split()) <= _READING_WORDS else []
             if column not in key and column not in columns:
                 columns.append(column)
