@@ -59,10 +59,13 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("DVT", "deep vein thrombosis", "ncit", "NCIT:C50713", "exact"),
                 ("Na", "sodium", "abbrev-imantsm", "", "exact"),
                 ("Tx", "treatment", "abbrev-imantsm", "", "exact"),
+                ("EtOH", "alcohol", "abbrev-imantsm", "", "exact"),
+                ("Double-Jointed", "joint hypermobility", "hpo", "HP:0001382", "exact"),
                 ("Fever", "pyrexia", "ncit", "NCIT:C3038", "exact"),
             ],
         )
-        words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever"}
+        words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever", "etoh"}
+        words |= {"double", "jointed"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
@@ -73,6 +76,9 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
         # written as a chemical symbol or a clinical shorthand: a capital and a small letter.
         assert "deep vein thrombosis" in read["dvt"]
         assert read["na"] == ("sodium",) and read["tx"] == ("treatment",)
-        assert "fever" not in read  # a word written with a capital is no abbreviation
+        # One word with a capital after its first letter is written as an abbreviation too.
+        assert read["etoh"] == ("alcohol",)
+        # A word written with a capital, or capitals after a hyphen, is no abbreviation.
+        assert "fever" not in read and "double jointed" not in read
     finally:
         store.close()

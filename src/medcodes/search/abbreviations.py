@@ -391,8 +391,11 @@ def save(store: SQLiteStore) -> None:
 
 
 def _written_short(name: str) -> bool:
-    """Written as an abbreviation: in capitals ("AAA"), or a capital and a small letter ("Na", "Fx")."""
-    return name.isupper() or (len(name) == 2 and name[0].isupper() and name[1].islower())
+    """Written as an abbreviation: in capitals ("AAA"), a capital and a small letter ("Na", "Fx"), or one word with
+    a capital after its first letter ("EtOH", "HFpEF", "PrEP"; not "Double-Jointed")."""
+    if name.isupper() or (len(name) == 2 and name[0].isupper() and name[1].islower()):
+        return True
+    return name.isalnum() and any(c.isupper() for c in name[1:])
 
 
 def load(
