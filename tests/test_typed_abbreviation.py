@@ -1,12 +1,13 @@
-"""A known abbreviation typed last is read as a word still being typed only where the words it starts are said
-more often than what it stands for (search/engine.py ``_commoner_typed``): "torn acl" is the anterior cruciate
-ligament, not the rare words "acl" starts; "type 2 dia" is still diabetes being typed."""
+"""What a word typed last means (search/engine.py). A known abbreviation is read as a word still being typed only
+where the words it starts are said more often than what it stands for (``_commoner_typed``): "torn acl" is the
+anterior cruciate ligament, not the rare words "acl" starts; "type 2 dia" is still diabetes being typed. "a" after a
+naming word is the letter A (``_letter_a``): "hepatitis a" is hepatitis A, not acute hepatitis being typed."""
 
 from __future__ import annotations
 
 import pytest
 
-from medcodes.search.engine import SearchEngine, _commoner_typed
+from medcodes.search.engine import SearchEngine, _commoner_typed, _letter_a
 from medcodes.search.query import parse
 
 from .helpers import code_engine
@@ -21,12 +22,18 @@ TITLES = {
     "E11.8": "Type 2 diabetes mellitus with unspecified complications",
     "E10.9": "Type 1 diabetes mellitus without complications",
     "R69": "Illness, unspecified",
+    "B15.9": "Hepatitis A without hepatic coma",
+    "B17.9": "Acute viral hepatitis, unspecified",
+    "K73.9": "Chronic hepatitis, unspecified",
 }
 INDEX_TERMS = {
     "Q78.6": "Aclasis, diaphyseal",
     "M26.4": "Aclusion",
     "E11.9": "Diabetes, diabetic, type 2",
     "R69": "Diagnosis deferred",
+    "B15.9": "Hepatitis, viral, type A",
+    "B17.9": "Hepatitis, acute",
+    "K73.9": "Hepatitis, chronic",
 }
 
 
@@ -49,3 +56,21 @@ def test_an_abbreviation_that_starts_common_words_is_still_being_typed(engine: S
     # "dia" starts diabetes (five designations here) and diagnosis; its meaning's words are not all in the data.
     assert _commoner_typed(index, "dia", ("desmoplastic infantile astrocytoma",))
     assert engine.search(parse("type 2 dia")).hits[0].code == "E11.9"
+
+
+@pytest.mark.parametrize(
+    ("words", "letter"),
+    [
+        (("hepatitis", "a"), True),
+        (("vitamin", "a", "deficiency"), False),  # not last: "a" is the letter anyway, and reads as typed
+        (("fracture", "of", "a"), False),  # after a joining word: a word being typed
+        (("a",), False),  # alone: a word being typed
+    ],
+)
+def test_the_letter_a_ends_a_name(words: tuple[str, ...], letter: bool) -> None:
+    assert _letter_a(words, len(words) - 1) is letter
+
+
+def test_hepatitis_a_is_hepatitis_a(engine: SearchEngine) -> None:
+    # Before, "a" was an article still being typed: acute hepatitis came first.
+    assert engine.search(parse("hepatitis a")).hits[0].code == "B15.9"

@@ -515,9 +515,13 @@ class SearchEngine:
                 # start of other words ("utilities"). The last word is read both ways: "type 2 dia" is
                 # "type 2 diabetes" being typed as much as it may be "dia" for an astrocytoma.
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
-                typing = position == last and (
-                    not phrases
-                    or (len(word) >= self.ranking.typed_past_abbreviation and _commoner_typed(index, word, phrases))
+                typing = (
+                    position == last
+                    and not _letter_a(words, position)  # the letter A ("hepatitis a"), below
+                    and (
+                        not phrases
+                        or (len(word) >= self.ranking.typed_past_abbreviation and _commoner_typed(index, word, phrases))
+                    )
                 )
                 prefix = typing or (cut_short and not phrases)
                 main = lexical.atom(index, marked(word, negated[position]), prefix=prefix, limits=limits)
@@ -547,7 +551,7 @@ class SearchEngine:
             if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = abbreviations.weight(phrase_typed, self.ranking) * (
+            weight = (1.0 if _letter_a(words, position) else abbreviations.weight(phrase_typed, self.ranking)) * (
                 self.ranking.negated if negated[position] else 1.0
             )
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
@@ -1017,6 +1021,18 @@ def _names(name: str, restated: str) -> bool:
         return True
     initials = iter(w[0] for w in tokens(name))
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
+
+
+def _letter_a(words: Sequence[str], position: int) -> bool:
+    """Whether "a" at ``position`` is the letter A that ends a name ("hepatitis a", "vitamin a", "hemophilia a"):
+    typed last, after a word that names something. An article never ends a name; after a joining word ("fracture
+    of a") it is the start of a word being typed."""
+    return (
+        words[position] == "a"
+        and position == len(words) - 1
+        and position > 0
+        and words[position - 1] not in abbreviations.FUNCTION_WORDS
+    )
 
 
 def _commoner_typed(index: LexicalIndex, word: str, meanings: Sequence[str]) -> bool:
