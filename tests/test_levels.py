@@ -80,11 +80,14 @@ TITLES = {
     "E87.8": "Other disorders of electrolyte and fluid balance, not elsewhere classified",
     "E51.9": "Thiamine deficiency, unspecified",
     "R50.9": "Fever, unspecified",
+    "E61.1": "Iron deficiency",
+    "E87.0": "Hyperosmolality and hypernatremia",
 }
 INDEX_TERMS = {
     "E87.8": "Hyperchloremia",
     "E51.9": "Deficiency, thiamin, thiaminic (chloride)",
     "R50.9": "High, temperature",
+    "E87.0": "Excess, sodium",
 }
 
 
@@ -108,4 +111,13 @@ def test_a_term_the_searched_systems_lack_leaves_the_words_as_typed(engine: Sear
     index = engine.index
     assert index is not None
     assert engine._graded(index, ("chloride", "high"), 0, (SystemId.ICD10PCS,)) == ()
-    assert engine._graded(index, ("chloride", "high"), 0, (SystemId.ICD10CM,)) == ("hyperchloremia",)
+    # Also the classifications' other name for a level ("chloride excess").
+    assert engine._graded(index, ("chloride", "high"), 0, (SystemId.ICD10CM,)) == ("hyperchloremia", "chloride excess")
+
+
+def test_a_level_the_data_names_no_term_for_reads_as_deficiency_or_excess(engine: SearchEngine) -> None:
+    assert levels.said_of("low") == ("deficiency",) and levels.said_of("elevated") == ("excess",)
+    assert levels.said_of("iron") == ()
+    # No hypoferremia, no hypernatremia by the thing's stem: the deficiency and the excess the titles name.
+    assert engine.search(parse("low iron")).hits[0].code == "E61.1"
+    assert engine.search(parse("high sodium")).hits[0].code == "E87.0"

@@ -1,13 +1,14 @@
 """What a word typed last means (search/engine.py). A known abbreviation is read as a word still being typed only
 where the words it starts are said more often than what it stands for (``_commoner_typed``): "torn acl" is the
 anterior cruciate ligament, not the rare words "acl" starts; "type 2 dia" is still diabetes being typed. "a" after a
-naming word is the letter A (``_letter_a``): "hepatitis a" is hepatitis A, not acute hepatitis being typed."""
+naming word is the letter A (``_letter``): "hepatitis a" is hepatitis A, not acute hepatitis being typed; "vitamin d"
+the letter D, not "vitamin deficiency" being typed."""
 
 from __future__ import annotations
 
 import pytest
 
-from medcodes.search.engine import SearchEngine, _commoner_typed, _letter_a
+from medcodes.search.engine import SearchEngine, _commoner_typed, _letter
 from medcodes.search.query import parse
 
 from .helpers import code_engine
@@ -62,13 +63,14 @@ def test_an_abbreviation_that_starts_common_words_is_still_being_typed(engine: S
     ("words", "letter"),
     [
         (("hepatitis", "a"), True),
+        (("vitamin", "d"), True),
         (("vitamin", "a", "deficiency"), False),  # not last: "a" is the letter anyway, and reads as typed
         (("fracture", "of", "a"), False),  # after a joining word: a word being typed
         (("a",), False),  # alone: a word being typed
     ],
 )
-def test_the_letter_a_ends_a_name(words: tuple[str, ...], letter: bool) -> None:
-    assert _letter_a(words, len(words) - 1) is letter
+def test_a_letter_ends_a_name(words: tuple[str, ...], letter: bool) -> None:
+    assert _letter(words, len(words) - 1) is letter
 
 
 def test_hepatitis_a_is_hepatitis_a(engine: SearchEngine) -> None:

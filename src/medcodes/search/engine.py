@@ -517,7 +517,7 @@ class SearchEngine:
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
                 typing = (
                     position == last
-                    and not _letter_a(words, position)  # the letter A ("hepatitis a"), below
+                    and not _letter(words, position)  # a letter ending a name ("vitamin d"), below
                     and (
                         not phrases
                         or (len(word) >= self.ranking.typed_past_abbreviation and _commoner_typed(index, word, phrases))
@@ -551,7 +551,7 @@ class SearchEngine:
             if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = (1.0 if _letter_a(words, position) else abbreviations.weight(phrase_typed, self.ranking)) * (
+            weight = (1.0 if _letter(words, position) else abbreviations.weight(phrase_typed, self.ranking)) * (
                 self.ranking.negated if negated[position] else 1.0
             )
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
@@ -581,15 +581,19 @@ class SearchEngine:
                 )
             if found:
                 break
-        if not systems or not found:
-            return found
-        wanted = {ALL_SYSTEMS.index(s) for s in systems}
-        return tuple(
-            t
-            for t in found
-            if (at := index.term(t)) is not None
-            and wanted.intersection(index.concept_system[index.doc_concept[index.postings(at, at + 1)]].tolist())
-        )
+        if systems and found:
+            wanted = {ALL_SYSTEMS.index(s) for s in systems}
+            found = tuple(
+                t
+                for t in found
+                if (at := index.term(t)) is not None
+                and wanted.intersection(index.concept_system[index.doc_concept[index.postings(at, at + 1)]].tolist())
+            )
+        if not found:
+            return ()
+        # The pair read as the classifications' other name for the level: "low vitamin" is also a vitamin deficiency.
+        level, thing = (pair[0], pair[1]) if levels.level(pair[0]) else (pair[1], pair[0])
+        return (*found, *(f"{thing} {said}" for said in levels.said_of(level)))
 
     def _commoner(
         self, index: LexicalIndex, words: Sequence[str], position: int, said: lexical.Atom
@@ -647,6 +651,7 @@ class SearchEngine:
             *procedures.expand(word),
             *procedures.body_part(word),
             *self._split(index, word),
+            *levels.said_of(word),
         )
 
     def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:
@@ -1023,12 +1028,14 @@ def _names(name: str, restated: str) -> bool:
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
 
 
-def _letter_a(words: Sequence[str], position: int) -> bool:
-    """Whether "a" at ``position`` is the letter A that ends a name ("hepatitis a", "vitamin a", "hemophilia a"):
-    typed last, after a word that names something. An article never ends a name; after a joining word ("fracture
-    of a") it is the start of a word being typed."""
+def _letter(words: Sequence[str], position: int) -> bool:
+    """Whether a single letter at ``position`` is a letter that ends a name ("vitamin d", "hepatitis c",
+    "hemophilia a"), not the start of a word being typed ("vitamin d" is not "vitamin deficiency"), nor, for "a",
+    an article (an article never ends a name): typed last, after a word that names something. After a joining word
+    ("fracture of a") it is a word being typed."""
     return (
-        words[position] == "a"
+        len(words[position]) == 1
+        and words[position].isalpha()
         and position == len(words) - 1
         and position > 0
         and words[position - 1] not in abbreviations.FUNCTION_WORDS

@@ -31,6 +31,15 @@ _STEM = 4  # letters of the thing's word its stem keeps at least (three for a wo
 _ENDING = 4  # letters of the thing's word its ending may have at most ("ium", "ide", "ate", "s")
 
 
+def said_of(word: str) -> tuple[str, ...]:
+    """What the classifications call a level below or above normal of a thing, where they name no hyper- or hypo-
+    term for it: "low vitamin d" is "Vitamin D deficiency", "low iron" an iron deficiency, "high sodium" a sodium
+    excess; none for any other word."""
+    if word in BELOW:
+        return ("deficiency",)
+    return ("excess",) if word in ABOVE else ()
+
+
 def level(word: str) -> str | None:
     """The prefix a word naming a level stands for: "hyper" for "high", "hypo" for "low"; else None."""
     if word in ABOVE:
