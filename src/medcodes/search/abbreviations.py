@@ -407,7 +407,7 @@ def load(
     vocabularies' rewrites, the short forms and the initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
-    rewrite whose every word the code sets use is left out, unless it is an abbreviation in capitals. Such
+    rewrite whose every word the code sets use is left out, unless it is written as an abbreviation. Such
     names match codes by their own words, and the vocabularies' rewrites of them mostly broaden or narrow
     them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System Finding").
 
@@ -420,8 +420,8 @@ def load(
     rewrites: dict[str, list[str]] = {}
     for name, label in store.rewrite_pairs():
         words = tokens(name)
-        # An abbreviation written in capitals ("AAA", "DVT"), or as a chemical symbol or a clinical shorthand
-        # ("Na", "Cl", "Fx", "Hx"), stands for its meaning even where its letters spell a word of the code sets.
+        # A name written as an abbreviation (``_written_short``: "AAA", "Na", "EtOH") stands for its meaning even
+        # where its letters spell a word of the code sets.
         if is_word is not None and not _written_short(name) and all(is_word(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))

@@ -563,7 +563,8 @@ class SearchEngine:
     ) -> tuple[str, ...]:
         """The data's terms for two words naming a level and a thing ("calcium high": hypercalcemia,
         ``levels``; also a thing's abbreviation that stands for one word: "phos low"), where designations of the
-        systems searched hold them."""
+        systems searched hold them, and then the thing's deficiency or excess ("calcium excess"); nothing where the
+        data holds no such term (the words are read one by one)."""
         pair = words[position : position + 2]
         if not any(levels.level(w) for w in pair):
             return ()
@@ -583,12 +584,7 @@ class SearchEngine:
                 break
         if systems and found:
             wanted = {ALL_SYSTEMS.index(s) for s in systems}
-            found = tuple(
-                t
-                for t in found
-                if (at := index.term(t)) is not None
-                and wanted.intersection(index.concept_system[index.doc_concept[index.postings(at, at + 1)]].tolist())
-            )
+            found = tuple(t for t in found if wanted.intersection(_systems_holding(index, t)))
         if not found:
             return ()
         # The pair read as the classifications' other name for the level: "low vitamin" is also a vitamin deficiency.
@@ -1026,6 +1022,15 @@ def _names(name: str, restated: str) -> bool:
         return True
     initials = iter(w[0] for w in tokens(name))
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
+
+
+def _systems_holding(index: LexicalIndex, word: str) -> list[int]:
+    """The systems (their numbers in ``index.SYSTEMS``) of the designations that hold a word."""
+    held = index.term(word)
+    if held is None:
+        return []
+    systems: list[int] = index.concept_system[index.doc_concept[index.postings(held, held + 1)]].tolist()
+    return systems
 
 
 def _letter(words: Sequence[str], position: int) -> bool:

@@ -10,7 +10,8 @@ conditions: every word it gives is one the data holds, and it reads any thing th
 The thing's stem is its word less a Latin or chemical ending of a few letters ("calc|ium", "chlor|ide",
 "phosphat|e"), at least four letters long (three for a four-letter word: "ton|e"). Where a thing has both a blood
 and a urine term (hypercalcemia, hypercalciuria), the blood's is meant unless the query speaks of urine: a lab
-value is a blood level unless said otherwise.
+value is a blood level unless said otherwise. Where the data names no such term for the thing, the level is the
+classifications' other name for it (``said_of``): "low iron" an iron deficiency, "high sodium" a sodium excess.
 """
 
 from __future__ import annotations

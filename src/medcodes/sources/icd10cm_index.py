@@ -408,10 +408,12 @@ def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
         if len(forms) > 1 and not all(" " not in f and f[:_FORM_STEM] == forms[0][:_FORM_STEM] for f in forms):
             forms = [squash(term.path[0]).casefold()]  # "Necrolysis, toxic epidermal" is one name
         for key in (squash(_PARENTHESES.sub(" ", f)).casefold() for f in forms):
-            columns = found.setdefault(key, []) if key and len(key.split()) <= _READING_WORDS else []
-            if column not in key and column not in columns:
+            if not key or len(key.split()) > _READING_WORDS or column in key:
+                continue
+            columns = found.setdefault(key, [])
+            if column not in columns:
                 columns.append(column)
-    return {key: columns for key, columns in found.items() if columns}
+    return found
 
 
 def _tree(terms: Iterable[IndexTerm]) -> dict[str, _Node]:
