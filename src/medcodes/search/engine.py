@@ -19,7 +19,6 @@ from medcodes.recent import Recent
 from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
-from medcodes.search.index import SYSTEMS as ALL_SYSTEMS
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
@@ -505,6 +504,7 @@ class SearchEngine:
                 # whole, and read both ways ("mal neo esophagus": malignant neoplasm).
                 phrases = ()
             typed = words[position : position + span]
+            letter = span == 1 and _letter(words, position)  # a letter ending a name ("vitamin d"), below
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:
                 word = typed[0]
@@ -517,7 +517,7 @@ class SearchEngine:
                 cut_short = len(word) >= self.ranking.cut_short and index.term(word) is None
                 typing = (
                     position == last
-                    and not _letter(words, position)  # a letter ending a name ("vitamin d"), below
+                    and not letter
                     and (
                         not phrases
                         or (len(word) >= self.ranking.typed_past_abbreviation and _commoner_typed(index, word, phrases))
@@ -551,7 +551,7 @@ class SearchEngine:
             if not alternatives and not negated[position]:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
-            weight = (1.0 if _letter(words, position) else abbreviations.weight(phrase_typed, self.ranking)) * (
+            weight = (1.0 if letter else abbreviations.weight(phrase_typed, self.ranking)) * (
                 self.ranking.negated if negated[position] else 1.0
             )
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
@@ -565,31 +565,30 @@ class SearchEngine:
         ``levels``; also a thing's abbreviation that stands for one word: "phos low"), where designations of the
         systems searched hold them, and then the thing's deficiency or excess ("calcium excess"); nothing where the
         data holds no such term (the words are read one by one)."""
-        pair = words[position : position + 2]
-        if not any(levels.level(w) for w in pair):
+        pair = levels.parts(words[position : position + 2])
+        if pair is None:
             return ()
+        said, thing = pair
         urine = any(w.startswith("urin") for w in words)
         found: tuple[str, ...] = ()
-        for at in (None, 0, 1):
-            meant = (
-                [pair]
-                if at is None
-                else [[*pair[:at], m, *pair[at + 1 :]] for m in self._known([pair[at]]) if " " not in m]
+        # The thing as typed, else what its abbreviation stands for where that is one word ("phos": phosphate).
+        for meant in (thing, *(m for m in self._known([thing]) if " " not in m)):
+            found = levels.terms(
+                (said, meant), lambda prefix: index.vocabulary[slice(*index.prefix_range(prefix))], urine=urine
             )
-            for typed in meant:
-                found += levels.terms(
-                    typed, lambda prefix: index.vocabulary[slice(*index.prefix_range(prefix))], urine=urine
-                )
             if found:
                 break
-        if systems and found:
-            wanted = {ALL_SYSTEMS.index(s) for s in systems}
-            found = tuple(t for t in found if wanted.intersection(_systems_holding(index, t)))
+        kept = index.concept_filter(tuple(systems), False)
+        if kept is not None:
+            found = tuple(
+                t
+                for t in found
+                if (held := index.term(t)) is not None and kept[index.doc_concept[index.postings(held, held + 1)]].any()
+            )
         if not found:
             return ()
         # The pair read as the classifications' other name for the level: "low vitamin" is also a vitamin deficiency.
-        level, thing = (pair[0], pair[1]) if levels.level(pair[0]) else (pair[1], pair[0])
-        return (*found, *(f"{thing} {said}" for said in levels.said_of(level)))
+        return (*found, *(f"{thing} {name}" for name in levels.said_of(said)))
 
     def _commoner(
         self, index: LexicalIndex, words: Sequence[str], position: int, said: lexical.Atom
@@ -1022,15 +1021,6 @@ def _names(name: str, restated: str) -> bool:
         return True
     initials = iter(w[0] for w in tokens(name))
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
-
-
-def _systems_holding(index: LexicalIndex, word: str) -> list[int]:
-    """The systems (their numbers in ``index.SYSTEMS``) of the designations that hold a word."""
-    held = index.term(word)
-    if held is None:
-        return []
-    systems: list[int] = index.concept_system[index.doc_concept[index.postings(held, held + 1)]].tolist()
-    return systems
 
 
 def _letter(words: Sequence[str], position: int) -> bool:

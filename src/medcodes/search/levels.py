@@ -48,16 +48,26 @@ def level(word: str) -> str | None:
     return "hypo" if word in BELOW else None
 
 
+def parts(words: Sequence[str]) -> tuple[str, str] | None:
+    """(the word naming a level, the thing) of a pair of words such as "chloride high"; None for any other words."""
+    if len(words) != 2:
+        return None
+    first, second = words
+    said, thing = (first, second) if level(first) else (second, first)
+    return None if level(said) is None or level(thing) else (said, thing)
+
+
 def terms(words: Sequence[str], starting: Callable[[str], Sequence[str]], *, urine: bool = False) -> tuple[str, ...]:
     """The terms a pair of words says, where one names a level and the other a thing ("chloride", "high" ->
     "hyperchloremia"); ``starting(prefix)`` gives the index's words that start with a prefix. Empty where the pair
-    is no such pair or the data holds no such term."""
-    if len(words) != 2:
+    is no such pair (``parts``) or the data holds no such term."""
+    pair = parts(words)
+    if pair is None:
         return ()
-    first, second = words
-    prefix, thing = (level(first), second) if level(first) else (level(second), first)
-    if prefix is None or level(thing) or not thing.isalpha() or len(thing) < _STEM:
+    said, thing = pair
+    if not thing.isalpha() or len(thing) < _STEM:
         return ()
+    prefix = "hyper" if said in ABOVE else "hypo"
     thing = singular(thing)  # "eosinophils": a count of eosinophils
     found = (*_built(prefix, thing, _ENDINGS, starting), *_built("", thing, _COUNT_ENDINGS[prefix], starting))
     meant = _URINE if urine else _BLOOD
@@ -80,6 +90,7 @@ def _built(
 
 
 def _shared(a: str, b: str) -> int:
+    """How many first letters two words share."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
