@@ -113,6 +113,10 @@ def main() -> None:
         linked.rewrites,
         linked.definitions,
         priors,
+        # What the index reads a word as ("emesis" -> "vomiting"), for a build that loads no index.
+        readings=tuple(
+            (index.name, typed, meant) for typed, meants in icd10cm_index.readings(terms).items() for meant in meants
+        ),
     )
     digest = source_file(tabular_file.path).sha256
     linked_against = f"ICD-10-CM {tabular.version}: {tabular_file.path.name} sha256 {digest}"
@@ -128,7 +132,7 @@ def main() -> None:
             f"{name:15} {vocabulary.version:24} names {names[name]:6,}  rewrites {rewrites[name]:6,}"
             f"  definitions {definitions[name]:5,}"
         )
-    print(f"index priors {len(content.priors):,}")
+    print(f"index priors {len(content.priors):,}  readings {len(content.readings):,}")
     for line in linked.notes + linked.warnings:
         print(line)
     print(f"{args.out}: {args.out.stat().st_size:,} bytes")

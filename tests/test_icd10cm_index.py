@@ -76,17 +76,22 @@ def test_index_path_runs_from_main_term_down() -> None:
     assert term.codes == ("I21.09",)
 
 
-def test_a_reference_to_a_table_column_for_any_substance_reads_the_word_as_the_column() -> None:
+def test_a_main_term_that_only_sends_elsewhere_reads_the_word_as_where_it_sends() -> None:
     found = readings(load_index(SAMPLES / "index_readings.xml", "index"))
     assert found == {
+        # "Backflow - see Reflux", "Emesis - see Vomiting": other names of a main term the index holds.
+        "backflow": ["reflux"],
+        "emesis": ["vomiting"],
         # "Overdose, overdosage (drug) - see Table of Drugs and Chemicals, by drug, poisoning": each form.
         "overdose": ["poisoning"],
         "overdosage": ["poisoning"],
+        # "Toxicity" has subterms of its own, but sends any substance to the table's column.
         "toxicity": ["poisoning"],
-        # Not "Drug, overdose": "drug overdose" read as "poisoning" alone would lose the drug.
     }
-    # "Medicine poisoning" says its column itself; "Toxicity, from drug" names no column; the sample index holds
-    # no such reference.
+    # Not "Drug, overdose": "drug overdose" read as "poisoning" alone would lose the drug. Not "Medicine
+    # poisoning", which says its column itself. Not "Knee - see condition" (no term), "Sarcoma, neurogenic - see
+    # Neoplasm, nerve, malignant" (a row of a table), "Bleeder - see Hemophilia" (a main term the sample lacks),
+    # nor "Labor - see Delivery", whose own subterm "false" (O47.9) makes it more than another name.
     assert readings(_index()) == {}
 
 

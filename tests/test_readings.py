@@ -57,3 +57,23 @@ def test_an_overdose_of_a_drug_is_its_poisoning(tmp_path: Path, read: bool) -> N
     first = engine.search(parse("heroin overdose")).hits[0].code
     # Without the index's reading, "overdose" alone says the radiation's.
     assert first == ("T40.1X1A" if read else "Y63.2")
+
+
+VOMITING_TITLES = {
+    "K92.0": "Hematemesis",
+    "R11.10": "Vomiting, unspecified",
+    "R11.14": "Bilious vomiting",
+    "K92.1": "Melena",
+}
+VOMITING_INDEX = {"K92.0": "Vomiting, blood", "R11.10": "Emesis", "R11.14": "Bilious emesis", "K92.1": "Stool, bloody"}
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_a_word_the_index_sends_to_a_main_term_is_read_as_that_term(tmp_path: Path, read: bool) -> None:
+    # "Emesis - see Vomiting": "bloody emesis" is the index's "Vomiting, blood" (K92.0).
+    said = (("emesis", "vomiting"),)
+    steps = (lambda store: store.add_readings(said), index.write) if read else (index.write,)
+    engine: SearchEngine = code_engine(tmp_path / "t.db", VOMITING_TITLES, VOMITING_INDEX, steps=steps)
+    codes = [hit.code for hit in engine.search(parse("bloody emesis")).hits]
+    # Without the reading, the words are read one by one: the bloody stool, or any emesis, first.
+    assert (codes[0] == "K92.0") is read

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from medcodes.build import build
+from medcodes.errors import SourceError
 from medcodes.models import (
     Definition,
     Designation,
@@ -123,8 +124,6 @@ def test_obo_flat_file_stanzas_with_typed_abbreviations() -> None:
 
 
 def test_obo_flat_file_without_terms_is_an_error(tmp_path: Path) -> None:
-    from medcodes.errors import SourceError
-
     broken = tmp_path / "doid.obo"
     broken.write_text("format-version: 1.2\nontology: doid\n")
     with pytest.raises(SourceError, match="no \\[Term\\] stanza"):
@@ -557,7 +556,12 @@ def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
         Prior(CM, "I99.9", "Gone", source=source),
     )
     content = VocabularyContent(
-        (*linked.vocabularies, index), linked.designations, linked.rewrites, linked.definitions, priors
+        (*linked.vocabularies, index),
+        linked.designations,
+        linked.rewrites,
+        linked.definitions,
+        priors,
+        readings=((source, "emesis", "vomiting"), (source, "backflow", "reflux")),
     )
     path = tmp_path / "vocabulary.tsv.gz"
     vocabulary_table.write(path, content, "ICD-10-CM 2026 (fixture)", "Derived data, not an official code set.")
@@ -567,9 +571,13 @@ def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
 def test_the_table_round_trips(tmp_path: Path, linked: VocabularyContent) -> None:
     path = _table(tmp_path, linked)
     found = vocabulary_table.sniff(path, gzip.decompress(path.read_bytes())[:4096])
-    assert found == FoundFile(FileKind.VOCABULARY_TABLE, path, "1")
+    assert found == FoundFile(FileKind.VOCABULARY_TABLE, path, "2")
     table = vocabulary_table.read(found)
     assert set(table.designations) == set(linked.designations)
+    assert set(table.readings) == {
+        ("index-reconstructed", "emesis", "vomiting"),
+        ("index-reconstructed", "backflow", "reflux"),
+    }
     assert set(table.rewrites) == set(linked.rewrites)
     assert set(table.definitions) == set(linked.definitions)
     assert table.linked == "ICD-10-CM 2026 (fixture)"
@@ -610,11 +618,28 @@ def test_selecting_from_the_table_checks_codes_and_makes_index_names(
         " (linked against ICD-10-CM 2026 (fixture)); left out",
     )
     assert {r.source for r in chosen.rewrites} == {"ncit"}
+    assert set(chosen.readings) == {
+        ("index-reconstructed", "emesis", "vomiting"),
+        ("index-reconstructed", "backflow", "reflux"),
+    }
+    # A build that loads the Alphabetic Index reads its own: the table's index rows, readings among them, are not used.
+    unused = vocabulary_table.select(vocabulary_table.read(found), found, lambda name: name == "ncit", codes, set())
+    assert unused.readings == ()
+
+
+def test_a_table_of_the_first_format_is_read_without_readings(tmp_path: Path) -> None:
+    old = tmp_path / "vocabulary.tsv"
+    old.write_text("#medcodes-vocabulary-table\t1\nR\tdoid\tsugar diabetes\tdiabetes mellitus\tDOID:9351\texact\n")
+    table = vocabulary_table.read(FoundFile(FileKind.VOCABULARY_TABLE, old, "1"))
+    assert [r.text for r in table.rewrites] == ["sugar diabetes"]
+    assert table.readings == ()
+    newer = tmp_path / "newer.tsv"
+    newer.write_text("#medcodes-vocabulary-table\t3\n")
+    with pytest.raises(SourceError, match="vocabulary table format 3"):
+        vocabulary_table.read(FoundFile(FileKind.VOCABULARY_TABLE, newer, "3"))
 
 
 def test_a_malformed_table_names_its_line(tmp_path: Path) -> None:
-    from medcodes.errors import SourceError
-
     bad = tmp_path / "vocabulary.tsv"
     bad.write_text("#medcodes-vocabulary-table\t1\nN\tdoid\tI21.9\n")
     with pytest.raises(SourceError, match="line 2: a N row needs 7 fields, has 3"):
@@ -673,8 +698,9 @@ def test_a_build_without_vocabulary_files_uses_a_table_it_finds(tmp_path: Path, 
         names = Counter(d.source for d in store.designations(CM, "I21.9") if d.scope is not None)
         assert names["doid"] >= 3
         assert all(v.derived for v in store.vocabularies())
-        # Without an Alphabetic Index, the table's index priors are the release's.
+        # Without an Alphabetic Index, the table's index priors and readings are the release's.
         assert [(p.code, p.term) for p in store.priors()] == [("E11.9", "Diabetes, diabetic")]
+        assert store.readings() == {"emesis": ["vomiting"], "backflow": ["reflux"]}
     finally:
         store.close()
 

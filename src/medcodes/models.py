@@ -377,6 +377,8 @@ class VocabularyContent:
     priors: tuple[Prior, ...] = ()
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # counts worth reporting (abbreviation senses kept and dropped)
+    # What an index reads a word as (``ReleaseContent.readings``), as (source, word typed, word meant).
+    readings: tuple[tuple[str, str, str], ...] = ()
 
 
 # What joins a table cell's term and its column in the cell's designation: "Lithium — Poisoning Accidental

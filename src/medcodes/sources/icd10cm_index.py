@@ -393,26 +393,50 @@ _ANY_SUBSTANCE = re.compile(r"^table of drugs and chemicals, by [a-z ]+, ([a-z ]
 
 
 def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
-    """What the Alphabetic Index says a word means where it sends it to a column of the Table of Drugs for any
-    substance: "Overdose, overdosage - see Table of Drugs and Chemicals, by drug, poisoning" reads "overdose" and
-    "overdosage" as "poisoning", so that "lithium overdose" finds the table's row "Lithium - Poisoning". Main
-    terms only, each form: a main term and a subterm ("Drug, overdose") would read both words as the column's,
-    losing the one that names the substance ("drug overdose" is a drug's poisoning, not any poisoning); their
-    words are read one by one. Terms that say the column themselves ("Medicine poisoning") are left out."""
+    """What the Alphabetic Index says a word means where a main term holds nothing but a "see" to another
+    main term or to a column of the Table of Drugs for any substance.
+
+    - "Emesis - see Vomiting" reads "emesis" as "vomiting", so that "bloody emesis" finds "Vomiting, blood"
+      (K92.0), and "Blockage - see Obstruction" reads "bowel blockage" as an obstruction of the intestine.
+      Only a reference to a main term the index holds, whole: "see condition", "see Neoplasm, bone, benign"
+      and "see Lipoma, by site" name no one term to read the word as.
+    - "Overdose, overdosage - see Table of Drugs and Chemicals, by drug, poisoning" reads "overdose" and
+      "overdosage" as "poisoning", so that "lithium overdose" finds the table's row "Lithium - Poisoning".
+      Terms that say the column themselves ("Medicine poisoning") are left out.
+
+    Main terms only, each form: a main term and a subterm ("Drug, overdose") would read both words as the
+    target's, losing the one that names the substance ("drug overdose" is a drug's poisoning, not any
+    poisoning); their words are read one by one. A main term with codes or subterms of its own is no plain
+    other name of the term it sends to ("Toxicity" has subterms, but sends any substance to the table)."""
+    terms = list(terms)
+    main = {_bare(_key(t.path[0])): squash(_PARENTHESES.sub(" ", t.path[0])) for t in terms if len(t.path) == 1}
+    parents = {_key(t.path[0]) for t in terms if len(t.path) > 1}
     found: dict[str, list[str]] = {}
     for term in terms:
-        if term.see is None or len(term.path) != 1 or not (cited := _ANY_SUBSTANCE.match(term.see)):
+        if term.see is None or len(term.path) != 1:
             continue
-        column = squash(cited.group(1)).casefold()
+        if cited := _ANY_SUBSTANCE.match(term.see):
+            meant = squash(cited.group(1)).casefold()
+        elif (
+            not term.codes
+            and _key(term.path[0]) not in parents
+            and "," not in term.see
+            and ";" not in term.see
+            and not _INSTRUCTION.match(_key(term.see))
+            and (target := main.get(_bare(_key(term.see))))
+        ):
+            meant = target.casefold()
+        else:
+            continue
         forms = [squash(f).casefold() for f in term.path[0].split(",")]
         if len(forms) > 1 and not all(" " not in f and f[:_FORM_STEM] == forms[0][:_FORM_STEM] for f in forms):
             forms = [squash(term.path[0]).casefold()]  # "Necrolysis, toxic epidermal" is one name
         for key in (squash(_PARENTHESES.sub(" ", f)).casefold() for f in forms):
-            if not key or len(key.split()) > _READING_WORDS or column in key:
+            if not key or "," in key or len(key.split()) > _READING_WORDS or meant in key:
                 continue
-            columns = found.setdefault(key, [])
-            if column not in columns:
-                columns.append(column)
+            meanings = found.setdefault(key, [])
+            if meant not in meanings:
+                meanings.append(meant)
     return found
 
 

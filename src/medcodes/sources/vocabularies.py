@@ -189,4 +189,5 @@ def _merged(first: VocabularyContent, second: VocabularyContent) -> VocabularyCo
         first.priors + second.priors,
         first.warnings + second.warnings,
         first.notes + second.notes,
+        first.readings + second.readings,
     )

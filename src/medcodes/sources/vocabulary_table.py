@@ -22,7 +22,9 @@ Rows, by their first field:
 - ``D source code term text``: a definition;
 - ``P source code term subterm modifiers via``: an index prior; it also gives the code the index term
   "term, subterm" as a designation (source ``index``, or ``index-reconstructed`` for rows derived from a
-  reconstruction of the CDC file, as the packaged table's are).
+  reconstruction of the CDC file, as the packaged table's are);
+- ``W source typed meant``: what the index reads a word as in any query (``icd10cm_index.readings``:
+  "emesis" -> "vomiting"). Format 2 added these rows; a table of format 1 is read as one without them.
 
 A build uses the rows of a vocabulary only when that vocabulary's own files are not among the files it
 reads (those are newer and fuller), and the index rows only when no Alphabetic Index is loaded; every code
@@ -71,7 +73,8 @@ __all__ = [
     "write",
 ]
 
-FORMAT = "1"
+FORMAT = "2"
+_FORMATS = ("1", FORMAT)  # those read
 MAGIC = "#medcodes-vocabulary-table"
 # The vocabulary name (and designation source) of the Alphabetic Index rows: "index", or "index-reconstructed"
 # where they were read from a reconstruction of the CDC file in its schema (as the build labels that index's
@@ -90,7 +93,7 @@ SYSTEM = SystemId.ICD10CM
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPE = re.compile(r"\\(.)")
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
-_COLUMNS = {"N": 7, "R": 6, "D": 5, "P": 7}
+_COLUMNS = {"N": 7, "R": 6, "D": 5, "P": 7, "W": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class Table:
     rewrites: tuple[Rewrite, ...] = ()
     definitions: tuple[Definition, ...] = ()
     priors: tuple[Prior, ...] = ()
+    readings: tuple[tuple[str, str, str], ...] = ()  # (source, word typed, word meant)
 
 
 def sniff(path: Path, head: bytes) -> FoundFile | None:
@@ -144,6 +148,7 @@ def write(path: Path, content: VocabularyContent, linked: str, note: str) -> Non
         + [_line("R", r.source, r.text, r.target, r.term, r.scope.value) for r in content.rewrites]
         + [_line("D", d.source, d.code, d.term, d.text) for d in content.definitions]
         + [_line("P", p.source, p.code, p.term, p.subterm, p.modifiers, p.via) for p in content.priors]
+        + [_line("W", source, typed, meant) for source, typed, meant in content.readings]
     )
     out.writelines(rows)
     with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh:
@@ -172,7 +177,7 @@ def read(found: FoundFile) -> Table:
         if number == 1:
             if not line.startswith(MAGIC):
                 raise SourceError(path, number, f"not a medcodes vocabulary table (no {MAGIC} line)")
-            if line.split("\t")[-1] != FORMAT:
+            if line.split("\t")[-1] not in _FORMATS:
                 raise SourceError(path, number, f"vocabulary table format {line.split(chr(9))[-1]}, not {FORMAT}")
             continue
         fields = _fields(line)
@@ -199,6 +204,7 @@ def read(found: FoundFile) -> Table:
                 Prior(SYSTEM, f[1], f[2], _optional(f[3]), _optional(f[4]), f[0], _optional(f[5]))
                 for _n, f in rows["P"]
             ),
+            tuple((f[0], f[1], f[2]) for _n, f in rows["W"]),
         )
     except ValueError as exc:
         raise SourceError(path, None, f"a row holds an unknown kind or scope: {exc}") from exc
@@ -259,6 +265,7 @@ def select(
         tuple(r for r in table.rewrites if r.source in names and _resolvable(r.target, words)),
         tuple(d for d in table.definitions if keep(d.source, d.code)),
         priors,
+        readings=tuple(r for r in table.readings if r[0] in names),
         warnings=tuple(
             f"{found.path.name}: {n:,} {source} rows name codes not in the loaded release (linked against"
             f" {table.linked}); left out"

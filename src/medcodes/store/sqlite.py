@@ -359,6 +359,8 @@ class SQLiteStore:
                 ((r.text, r.target, r.source, r.term, r.scope.value) for r in content.rewrites),
             )
             self._insert_priors(content.priors)
+        if content.readings:
+            self.add_readings([(typed, meant) for _source, typed, meant in content.readings])
 
     def _insert_relations(self, relations: Sequence[Relation]) -> None:
         self.connection.executemany(
