@@ -6,9 +6,11 @@ the letter D, not "vitamin deficiency" being typed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from medcodes.search.engine import SearchEngine, _commoner_typed, _letter
+from medcodes.search.engine import SearchEngine, _commoner_typed, _letter, _restates
 from medcodes.search.query import parse
 
 from .helpers import code_engine
@@ -76,3 +78,22 @@ def test_a_letter_ends_a_name(words: tuple[str, ...], letter: bool) -> None:
 def test_hepatitis_a_is_hepatitis_a(engine: SearchEngine) -> None:
     # Before, "a" was an article still being typed: acute hepatitis came first.
     assert engine.search(parse("hepatitis a")).hits[0].code == "B15.9"
+
+
+DVT_TITLES = {
+    "I82.409": "Acute embolism and thrombosis of unspecified deep veins of unspecified lower extremity",
+    "O87.1": "Deep phlebothrombosis in the puerperium",
+}
+DVT_INDEX = {"I82.409": "Thrombosis, thrombotic, vein, deep", "O87.1": "Deep vein thrombosis, postpartum"}
+
+
+def test_a_short_form_of_what_the_other_words_say_is_not_counted_again(tmp_path: Path) -> None:
+    engine = code_engine(tmp_path / "t.db", DVT_TITLES, DVT_INDEX)
+    plain = [(h.code, h.score) for h in engine.search(parse("deep vein thrombosis")).hits]
+    # "(dvt)" restates the name: read again, "deep vein thrombosis" in its order would count twice (on the full
+    # build, putting the postpartum term ahead of the index's inverted one). The scores are those of the name.
+    assert [(h.code, h.score) for h in engine.search(parse("deep vein thrombosis (dvt)")).hits] == plain
+    assert plain[0][0] == "I82.409"
+    assert _restates(["deep vein thrombosis"], ["deep", "vein", "thrombosis"])
+    assert not _restates(["deep vein thrombosis"], ["deep", "vein"])
+    assert not _restates(["thrombosis"], ["thrombosis"])  # one word: a reading, not a short form of a name

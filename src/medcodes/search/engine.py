@@ -504,6 +504,10 @@ class SearchEngine:
                 # whole, and read both ways ("mal neo esophagus": malignant neoplasm).
                 phrases = ()
             typed = words[position : position + span]
+            if _restates(phrases, [*words[:position], *words[position + span :]]):
+                # "deep vein thrombosis (dvt)": the short form says again what the other words say.
+                position += span
+                continue
             letter = span == 1 and _letter(words, position)  # a letter ending a name ("vitamin d"), below
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:
@@ -1021,6 +1025,16 @@ def _names(name: str, restated: str) -> bool:
         return True
     initials = iter(w[0] for w in tokens(name))
     return len(last) > _SHORT_FORM and not all(letter in initials for letter in last)
+
+
+def _restates(phrases: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether a short form or a reading stands for words the rest of the query says already ("deep vein
+    thrombosis (dvt)", "copd chronic obstructive pulmonary disease"): one of its phrases of more than one word
+    has every word among ``others``. Read as a word of its own, it would count that name twice, favouring a
+    designation that says the phrase in its order ("Deep vein thrombosis, postpartum") over the index's
+    inverted term ("Thrombosis, vein, deep")."""
+    said = set(others)
+    return any(len(words := tokens(phrase)) > 1 and said.issuperset(words) for phrase in phrases)
 
 
 def _letter(words: Sequence[str], position: int) -> bool:
