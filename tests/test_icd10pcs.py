@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medcodes.errors import SourceError
-from medcodes.models import Concept, ConceptKind, DesignationKind, NoteKind, Property, ReleaseContent
+from medcodes.models import Concept, ConceptKind, DesignationKind, NoteKind, Property, ReleaseContent, cited
 from medcodes.sources import icd10pcs
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
@@ -334,6 +334,16 @@ def test_a_see_reference_without_a_code_leads_to_the_term_it_names(fixtures: Pat
         assert ("Hysterectomy, total", "see Resection, Uterus") in _designations(
             content, code, DesignationKind.INDEX_TERM
         )
+
+
+def test_a_reference_says_its_own_instruction_once() -> None:
+    # The PCS Index keeps "see"/"use" in the via; the Alphabetic Index keeps the term referred to.
+    assert cited("see Resection, Uterus") == "see Resection, Uterus"
+    assert (
+        cited("use Fallopian Tube, Right; use Fallopian Tube, Left")
+        == "use Fallopian Tube, Right; use Fallopian Tube, Left"
+    )
+    assert cited("Vomiting") == "see Vomiting"
 
 
 def test_a_use_reference_is_a_synonym_of_the_tables_using_the_value(fixtures: Path) -> None:

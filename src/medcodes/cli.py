@@ -31,7 +31,7 @@ from medcodes.config import ServeSettings, Settings, default_data_dir
 from medcodes.console import SYSTEM, Part, errors, line, wide
 from medcodes.errors import MedcodesError, QueryError
 from medcodes.matches import LinkGroup, default_words, row_words, table_name
-from medcodes.models import NOTE_LABELS, ConceptDetail, ConceptKind, RelationKind, SearchResult
+from medcodes.models import NOTE_LABELS, ConceptDetail, ConceptKind, RelationKind, SearchResult, cited
 from medcodes.properties import label as property_label
 from medcodes.service import CodeService, build_database, remove_build_leftovers
 from medcodes.sources.download import Downloaded, download
@@ -367,7 +367,7 @@ def print_detail(console: Console, detail: ConceptDetail, links: tuple[LinkGroup
         console.print(detail.release.licence, style="dim")
     terms = [d for d in detail.designations if d.kind.value in ("index_term", "synonym")]
     for term in terms[:20]:
-        via: Part = (f" (see {term.via})", "dim") if term.via else ""
+        via: Part = (f" ({cited(term.via)})", "dim") if term.via else ""
         rebuilt: Part = (" (from a reconstructed index, not the official file)", "dim") if term.reconstructed else ""
         console.print(line("  ", ("index", "magenta"), " ", term.text, via, rebuilt))
     for child in detail.children:

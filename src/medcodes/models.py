@@ -381,6 +381,13 @@ class VocabularyContent:
     readings: tuple[tuple[str, str, str], ...] = ()
 
 
+def cited(via: str) -> str:
+    """How a designation's ``via`` reads after its text, in brackets: "see Vomiting" (the Alphabetic Index
+    stores the term referred to). A via that says its own instruction, as the ICD-10-PCS Index's do ("see
+    Excision, Gallbladder 0FB4", "use Peritoneal Cavity"), is read as it is."""
+    return via if via.startswith(("see ", "use ")) else f"see {via}"
+
+
 # What joins a table cell's term and its column in the cell's designation: "Lithium — Poisoning Accidental
 # (unintentional)", "Neoplasm, neoplastic, lung — Malignant Primary" (the Drug and Neoplasm tables).
 TABLE_COLUMN = " \u2014 "

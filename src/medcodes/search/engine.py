@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult
+from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult, cited
 from medcodes.recent import Recent
 from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms
 from medcodes.search import phrases as phrases_module
@@ -741,7 +741,7 @@ class SearchEngine:
                     out.narrowed += 1
                 family = out.families.setdefault((below.system, below.code), below.code)
                 out.families[(concept.system, concept.code)] = family
-            reason = MatchReason(kind.value, text if via is None else f"{text} (see {via})")
+            reason = MatchReason(kind.value, text if via is None else f"{text} ({cited(via)})")
             self._append(out, seen, concept, _hit(concept, h.score, (reason, *typed), ()), (text, words.groups))
 
     def _as_billable(
