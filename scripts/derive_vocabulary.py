@@ -9,7 +9,9 @@ simple-icd-10-cm wheel. This script derives what it needs besides, for ICD-10-CM
   medcodes' source modules and linked against that tabular list exactly as `medcodes build --from` links them;
 - the Alphabetic Index's main terms and first-level subterms with their codes (the priors: what
   "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader, its references into
-  the Table of Neoplasms ("Rhabdomyoma - see Neoplasm, connective tissue, benign") read against that table.
+  the Table of Neoplasms ("Rhabdomyoma - see Neoplasm, connective tissue, benign") read against that table;
+- every entry of the index as a name of its code ("Thrombosis, thrombotic, vein, deep" I82.40), and what the
+  index reads a word as ("Emesis - see Vomiting": ``icd10cm_index.readings``).
 
 Each source's name, version, files (sha256), licence and attribution go in the table's header, with the
 word "derived". Run it again when a source changes; the output is byte-identical for the same inputs.
@@ -94,9 +96,11 @@ def main() -> None:
     # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.
     priors = tuple(replace(p, source=index.name) for p in made.priors)
 
-    # Linked as the embedded build will link them: its designations are the tabular list's and the index
-    # rows this table carries (the priors' terms), so a name an index term deeper down also gives is kept.
-    index_names = tuple(vocabulary_table.index_names(priors))
+    # Every index entry's name of a code ("Thrombosis, thrombotic, vein, deep" I82.409), not only the priors'
+    # terms: the embedded default then names codes as a full build does.
+    index_names = tuple(replace(d, source=index.name) for d in made.designations)
+    # Linked as the embedded build will link them: its designations are the tabular list's and the index rows
+    # this table carries.
     release = ReleaseContent(
         Release(SystemId.ICD10CM, tabular.version, None),
         tabular.concepts,
@@ -109,7 +113,7 @@ def main() -> None:
         linked = vocabularies.link_files(found, release, [release], index=made.designations)
     content = VocabularyContent(
         (*linked.vocabularies, index),
-        linked.designations,
+        linked.designations + index_names,
         linked.rewrites,
         linked.definitions,
         priors,

@@ -548,6 +548,13 @@ def test_a_link_to_a_code_the_release_lacks_is_counted() -> None:
 
 
 # --- the packaged table ----------------------------------------------------------------------------------
+# The index's own rows in the table: a prior's term, and an entry deeper down.
+INDEX_ENTRIES = (
+    Designation(CM, "E11.9", DesignationKind.INDEX_TERM, "Diabetes, diabetic", "index-reconstructed"),
+    Designation(CM, "E11.9", DesignationKind.INDEX_TERM, "Diabetes, diabetic, type 2", "index-reconstructed"),
+)
+
+
 def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
     index = vocabulary_table.index_vocabulary("ICD-10-CM Index to Diseases and Injuries", "2025", (), True)
     source = index.name
@@ -557,7 +564,7 @@ def _table(tmp_path: Path, linked: VocabularyContent) -> Path:
     )
     content = VocabularyContent(
         (*linked.vocabularies, index),
-        linked.designations,
+        linked.designations + INDEX_ENTRIES,
         linked.rewrites,
         linked.definitions,
         priors,
@@ -573,7 +580,8 @@ def test_the_table_round_trips(tmp_path: Path, linked: VocabularyContent) -> Non
     found = vocabulary_table.sniff(path, gzip.decompress(path.read_bytes())[:4096])
     assert found == FoundFile(FileKind.VOCABULARY_TABLE, path, "2")
     table = vocabulary_table.read(found)
-    assert set(table.designations) == set(linked.designations)
+    # An index entry's name has no scope, and keeps none.
+    assert set(table.designations) == set(linked.designations) | set(INDEX_ENTRIES)
     assert set(table.readings) == {
         ("index-reconstructed", "emesis", "vomiting"),
         ("index-reconstructed", "backflow", "reflux"),
@@ -618,6 +626,9 @@ def test_selecting_from_the_table_checks_codes_and_makes_index_names(
         " (linked against ICD-10-CM 2026 (fixture)); left out",
     )
     assert {r.source for r in chosen.rewrites} == {"ncit"}
+    # A prior's term is its code's name once, whether or not the table carries it among its index rows too.
+    assert sum(d == name for d in chosen.designations) == 1
+    assert INDEX_ENTRIES[1] in chosen.designations
     assert set(chosen.readings) == {
         ("index-reconstructed", "emesis", "vomiting"),
         ("index-reconstructed", "backflow", "reflux"),
@@ -765,6 +776,12 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     terms = [d for d in default_db.show("E11.9").designations if d.kind is DesignationKind.INDEX_TERM]
     assert terms and {d.source for d in terms} == {"index-reconstructed"}
     assert default_db.show("I10").definitions
+    # Every index entry names its code, not only the main terms and first subterms: "Thrombosis, thrombotic, vein,
+    # deep" (three levels down) names I82.40, and what the index reads a word as is read ("Emesis - see Vomiting").
+    deep = {d.text for d in default_db.show("I82.40").designations if d.kind is DesignationKind.INDEX_TERM}
+    assert "Thrombosis, thrombotic, vein, deep" in deep
+    assert default_db.store.readings()["emesis"] == ["vomiting"]
+    assert default_db.search("bloody emesis", [CM]).hits[0].code == "K92.0"
 
 
 @pytest.mark.usefixtures("shared_data")

@@ -4,7 +4,8 @@ The embedded default (``medcodes build`` without ``--from``) has only the CDC ta
 carries what the open vocabularies and the Alphabetic Index add to it. ``scripts/derive_vocabulary.py``
 writes it from the vocabularies' own files (read by ``doid``, ``ncit``, ``mondo``, ``hpo``,
 ``medical_abbreviations``, linked by ``vocabulary.link``) and the ICD-10-CM Alphabetic Index (its main terms
-and first-level subterms with their codes: ``icd10cm_index.priors``). It is derived data, not an official
+and first-level subterms with their codes, the priors; every entry's name of its code; what it reads a word
+as: ``icd10cm_index.designations`` and ``readings``). It is derived data, not an official
 file: its header says so and carries each source's name, version, files, licence and attribution.
 
 Format: UTF-8 text, gzip-compressed, tab-separated; ``\\``, tab and line end in a field are written ``\\\\``,
@@ -17,7 +18,8 @@ Format: UTF-8 text, gzip-compressed, tab-separated; ``\\``, tab and line end in 
 
 Rows, by their first field:
 
-- ``N source code kind scope text via``: a name of an ICD-10-CM code (a designation);
+- ``N source code kind scope text via``: a name of an ICD-10-CM code (a designation); the scope is empty for
+  an index entry's name (format 2: every entry of the Alphabetic Index, not only the priors' terms);
 - ``R source text target term scope``: a rewrite;
 - ``D source code term text``: a definition;
 - ``P source code term subterm modifiers via``: an index prior; it also gives the code the index term
@@ -142,7 +144,7 @@ def write(path: Path, content: VocabularyContent, linked: str, note: str) -> Non
     out.write(_line("#linked", linked))
     rows = sorted(
         [
-            _line("N", d.source, d.code, d.kind.value, (d.scope or NameScope.EXACT).value, d.text, d.via)
+            _line("N", d.source, d.code, d.kind.value, d.scope.value if d.scope else None, d.text, d.via)
             for d in content.designations
         ]
         + [_line("R", r.source, r.text, r.target, r.term, r.scope.value) for r in content.rewrites]
@@ -217,7 +219,9 @@ def _prior(fields: list[str]) -> Prior:
 
 def _designation(fields: list[str]) -> Designation:
     source, code, kind, scope, text, via = fields
-    return Designation(SYSTEM, code, DesignationKind(kind), text, source, _optional(via), NameScope(scope))
+    return Designation(
+        SYSTEM, code, DesignationKind(kind), text, source, _optional(via), NameScope(scope) if scope else None
+    )
 
 
 def _vocabulary(path: Path, number: int, fields: list[str]) -> Vocabulary:
@@ -254,7 +258,10 @@ def select(
         return False
 
     priors = tuple(p for p in table.priors if keep(p.source, p.code))
-    designations = tuple(d for d in table.designations if keep(d.source, d.code)) + tuple(index_names(priors))
+    designations = tuple(d for d in table.designations if keep(d.source, d.code))
+    # A prior's term is a name of its code, where the table does not carry it among its index rows already.
+    held = {(d.source, d.code, d.text) for d in designations}
+    designations += tuple(d for d in index_names(priors) if (d.source, d.code, d.text) not in held)
     # The words a rewrite may lead to: those of the release, and of the names these rows add to it.
     words = set(words).union(*(words_of(d.text) for d in designations))
     record = source_file(found.path)
