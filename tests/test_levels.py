@@ -82,6 +82,9 @@ TITLES = {
     "R50.9": "Fever, unspecified",
     "E61.1": "Iron deficiency",
     "E87.0": "Hyperosmolality and hypernatremia",
+    "E20.9": "Hypoparathyroidism, unspecified",
+    "E21.3": "Hyperparathyroidism, unspecified",
+    "E21.4": "Other specified disorders of parathyroid gland",
 }
 INDEX_TERMS = {
     "E87.8": "Hyperchloremia",
@@ -121,3 +124,15 @@ def test_a_level_the_data_names_no_term_for_reads_as_deficiency_or_excess(engine
     # No hypoferremia, no hypernatremia by the thing's stem: the deficiency and the excess the titles name.
     assert engine.search(parse("low iron")).hits[0].code == "E61.1"
     assert engine.search(parse("high sodium")).hits[0].code == "E87.0"
+
+
+def test_a_hormone_s_level_is_named_by_its_gland(tmp_path_factory: pytest.TempPathFactory) -> None:
+    assert levels.named_by("parathyroid hormone") == "parathyroid"
+    assert levels.named_by("phosphate") == "phosphate"
+    # TSH is high where the thyroid is low: only "<gland> hormone" names the gland's level.
+    assert levels.named_by("thyroid stimulating hormone") is None
+    assert levels.named_by("white blood cells") is None
+    engine = code_engine(tmp_path_factory.mktemp("hormone") / "t.db", TITLES, INDEX_TERMS)
+    engine._abbreviations = {"pth": ("parathyroid hormone",)}
+    assert engine.search(parse("pth low")).hits[0].code == "E20.9"
+    assert engine.search(parse("pth high")).hits[0].code == "E21.3"

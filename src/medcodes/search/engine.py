@@ -575,8 +575,9 @@ class SearchEngine:
         said, thing = pair
         urine = any(w.startswith("urin") for w in words)
         found: tuple[str, ...] = ()
-        # The thing as typed, else what its abbreviation stands for where that is one word ("phos": phosphate).
-        for meant in (thing, *(m for m in self._known([thing]) if " " not in m)):
+        # The thing as typed, else what its abbreviation stands for where that is one word ("phos": phosphate), or a
+        # gland's hormone, whose level the gland's term names ("pth": parathyroid hormone, hypoparathyroidism).
+        for meant in (thing, *filter(None, map(levels.named_by, self._known([thing])))):
             found = levels.terms(
                 (said, meant), lambda prefix: index.vocabulary[slice(*index.prefix_range(prefix))], urine=urine
             )

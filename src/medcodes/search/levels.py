@@ -41,6 +41,18 @@ def said_of(word: str) -> tuple[str, ...]:
     return ("excess",) if word in ABOVE else ()
 
 
+def named_by(meaning: str) -> str | None:
+    """The word a level of what an abbreviation stands for is named by: the meaning itself where it is one word
+    ("phos": phosphate), the gland where it is the gland's hormone ("pth": parathyroid hormone, whose low level is
+    hypoparathyroidism); None for any other meaning of several words."""
+    words = meaning.split()
+    if len(words) == 1:
+        return words[0]
+    if len(words) == 2 and words[1] == "hormone":
+        return words[0]
+    return None
+
+
 def level(word: str) -> str | None:
     """The prefix a word naming a level stands for: "hyper" for "high", "hypo" for "low"; else None."""
     if word in ABOVE:
