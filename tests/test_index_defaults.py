@@ -222,23 +222,42 @@ def test_a_seventh_character_title_holds_its_parent_s_words_once(store: SQLiteSt
     assert fracture == pytest.approx(_weight(store, "S82.209D", DesignationKind.TITLE, "fracture"), rel=1e-3)
 
 
-def test_a_name_given_to_several_codes_stands_first_on_the_one_other_names_agree_with(tmp_path: Path) -> None:
-    # The ICD-10-PCS Index sends "Appendectomy" to Excision (0DBJ) and Resection (0DTJ) alike; the ICD-9-CM
-    # title the GEM maps to Resection says "appendectomy" too. Before, the name stood first on 0DBJ0ZZ, the
-    # first in code order, and the other holders' weights were cut.
+def _pcs_order(tmp_path: Path, titles: dict[str, str], name: str, more: tuple[tuple[str, str], ...]) -> list[str]:
+    """The codes a search for ``name`` lists, where the PCS Index gives ``name`` to every code of ``titles`` and
+    ``more`` (code, text) are the GEM's ICD-9-CM titles on them."""
     pcs = SystemId.ICD10PCS
-    titles = {"0DBJ0ZZ": "Excision of Appendix, Open Approach", "0DTJ0ZZ": "Resection of Appendix, Open Approach"}
     concepts = tuple(
         Concept(pcs, code, title, ConceptKind.CODE, True, None, seq=i) for i, (code, title) in enumerate(titles.items())
     )
     names = tuple(Designation(pcs, c.code, DesignationKind.TITLE, c.title, "tables") for c in concepts)
-    names += tuple(Designation(pcs, code, DesignationKind.INDEX_TERM, "Appendectomy", "pcs-index") for code in titles)
-    names += (Designation(pcs, "0DTJ0ZZ", DesignationKind.SYNONYM, "Other appendectomy", "icd9cm-gem"),)
+    names += tuple(Designation(pcs, code, DesignationKind.INDEX_TERM, name, "pcs-index") for code in titles)
+    names += tuple(Designation(pcs, code, DesignationKind.SYNONYM, text, "icd9cm-gem") for code, text in more)
     built = SQLiteStore.create(tmp_path / "p.db")
-    built.add_release(ReleaseContent(Release(pcs, "2026", dt.date(2025, 10, 1)), concepts, names))
-    index.write(built)
-    assert [h.code for h in SearchEngine(built).search(parse("appendectomy", (pcs,))).hits] == ["0DTJ0ZZ", "0DBJ0ZZ"]
-    built.connection.close()
+    try:
+        built.add_release(ReleaseContent(Release(pcs, "2026", dt.date(2025, 10, 1)), concepts, names))
+        index.write(built)
+        return [h.code for h in SearchEngine(built).search(parse(name.lower(), (pcs,))).hits]
+    finally:
+        built.connection.close()
+
+
+def test_a_name_given_to_several_codes_stands_first_on_the_one_other_names_agree_with(tmp_path: Path) -> None:
+    # The ICD-10-PCS Index sends "Appendectomy" to Excision (0DBJ) and Resection (0DTJ) alike; the ICD-9-CM
+    # title the GEM maps to Resection says "appendectomy" too. Before, the name stood first on 0DBJ0ZZ, the
+    # first in code order, and the other holders' weights were cut.
+    titles = {"0DBJ0ZZ": "Excision of Appendix, Open Approach", "0DTJ0ZZ": "Resection of Appendix, Open Approach"}
+    found = _pcs_order(tmp_path, titles, "Appendectomy", (("0DTJ0ZZ", "Other appendectomy"),))
+    assert found == ["0DTJ0ZZ", "0DBJ0ZZ"]
+
+
+def test_the_same_name_from_another_source_agrees_more_than_a_longer_one(tmp_path: Path) -> None:
+    # "Cholecystectomy": the ICD-10-PCS Index gives it to Excision (0FB4) and Resection (0FT4) alike; ICD-9-CM
+    # 51.22 "Cholecystectomy" maps to Resection and 51.21 "Other partial cholecystectomy" to Excision. The same
+    # words agree more than a name that says more ("partial"): before, the two agreed as much, and Excision stood
+    # first by code order.
+    titles = {"0FB40ZZ": "Excision of Gallbladder, Open Approach", "0FT40ZZ": "Resection of Gallbladder, Open Approach"}
+    more = (("0FT40ZZ", "Cholecystectomy"), ("0FB40ZZ", "Other partial cholecystectomy"))
+    assert _pcs_order(tmp_path, titles, "Cholecystectomy", more) == ["0FT40ZZ", "0FB40ZZ"]
 
 
 def test_a_name_given_to_several_codes_of_a_category_means_its_default(store: SQLiteStore) -> None:

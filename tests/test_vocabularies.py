@@ -646,7 +646,7 @@ def test_a_table_of_the_first_format_is_read_without_readings(tmp_path: Path) ->
     assert table.readings == ()
     newer = tmp_path / "newer.tsv"
     newer.write_text("#medcodes-vocabulary-table\t3\n")
-    with pytest.raises(SourceError, match="vocabulary table format 3"):
+    with pytest.raises(SourceError, match="vocabulary table format 3, not one of 1, 2"):
         vocabulary_table.read(FoundFile(FileKind.VOCABULARY_TABLE, newer, "3"))
 
 

@@ -475,8 +475,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # index gives the main term, else the residual code, else the first in code order;
     # of two alike, the code a header holding the name defaults to comes before the header ("Pernio" T69.1XXA,
     # not the category T69.1 it completes), where a header's other codes come after it (the header stands for them);
-    # then the code more of whose other names say the name's words ("Appendectomy": Resection 0DTJ0ZZ, whose
-    # ICD-9-CM titles say "Other appendectomy", before Excision 0DBJ0ZZ, which the index names alike).
+    # then the code more of whose other names say the name's words, the same words first ("Cholecystectomy":
+    # Resection 0FT40ZZ, which ICD-9-CM 51.22 Cholecystectomy maps to, before Excision 0FB40ZZ, which the index
+    # names alike and ICD-9-CM's "Other partial cholecystectomy" maps to), then more words ("Appendectomy":
+    # Resection 0DTJ0ZZ, whose ICD-9-CM titles say "Other appendectomy", before Excision 0DBJ0ZZ).
     standing = marks.main_term() * 2 + marks.residual()
     holders_of: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     for _did, cid, kind_id, words, _length in docs:
@@ -500,11 +502,11 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         if cid in asked:
             names_of.setdefault(cid, []).append(frozenset(words))
 
-    def corroborated(cid: int, words: tuple[str, ...]) -> int:
-        """How many more of the code's names say ``words``: the same words from another source, or more."""
+    def corroborated(cid: int, words: tuple[str, ...]) -> tuple[int, int]:
+        """How many more of the code's names say ``words``: the same words from another source, then more."""
         held = frozenset(words)
         wider = sum(1 for other in names_of.get(cid, ()) if other != held and held <= other)
-        return repeated.get((cid, words), 0) + wider
+        return repeated.get((cid, words), 0), wider
 
     for key, count, tied in pending:
         spread[key] = (count, max(tied, key=lambda c: (corroborated(c, key[1]), -c)))

@@ -290,7 +290,10 @@ def procedure_names(
     every search it matches. ``via`` keeps the ICD-9-CM code, the GEM and its flags; ``scope`` says how
     well the title fits: exact for the one code the GEM calls identical, narrower for a table (it holds
     more than the title says), related where the GEM calls the mapping approximate, one of several, or
-    one of a combination. A title the concept already carries is not repeated.
+    one of a combination. A title the concept already carries is given too: the GEM's agreement with the
+    code's own name decides which of the codes an index term names alike comes first ("Cholecystectomy": the
+    PCS Index names Excision and Resection of the gallbladder; ICD-9-CM 51.22 Cholecystectomy maps to
+    Resection, 0FT40ZZ).
     """
     targets: dict[str, dict[str, list[Relation]]] = {}
     for relation in relations:
@@ -315,7 +318,7 @@ def procedure_names(
             words = ", ".join(sorted(f for f in flags if not any(ch.isdigit() for ch in f)))
             via = f"ICD-9-CM {icd9} {title}; {rows[0].source} ({words})"
             for target in named:
-                if target not in official or key in official[target] or (target, key) in made:
+                if target not in official or (target, key) in made:
                     continue
                 made[(target, key)] = Designation(
                     SystemId.ICD10PCS, target, DesignationKind.SYNONYM, title, PROCEDURE_NAME_SOURCE, via, scope

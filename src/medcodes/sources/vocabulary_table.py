@@ -180,7 +180,9 @@ def read(found: FoundFile) -> Table:
             if not line.startswith(MAGIC):
                 raise SourceError(path, number, f"not a medcodes vocabulary table (no {MAGIC} line)")
             if line.split("\t")[-1] not in _FORMATS:
-                raise SourceError(path, number, f"vocabulary table format {line.split(chr(9))[-1]}, not {FORMAT}")
+                raise SourceError(
+                    path, number, f"vocabulary table format {line.split(chr(9))[-1]}, not one of {', '.join(_FORMATS)}"
+                )
             continue
         fields = _fields(line)
         if fields[0] == "#vocabulary":
