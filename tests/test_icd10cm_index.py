@@ -87,6 +87,11 @@ def test_a_main_term_that_only_sends_elsewhere_reads_the_word_as_where_it_sends(
         "overdosage": ["poisoning"],
         # "Toxicity" has subterms of its own, but sends any substance to the table's column.
         "toxicity": ["poisoning"],
+        # "Abscess, kidney - see Abscess, renal" and "Cyst, renal - see Cyst, kidney": a site's adjective and its
+        # noun, sent each to the other. "Abrasion, heel - see Abrasion, foot" (and "Bite, heel"), a part sent to its
+        # whole, is where the index classifies it, not what "heel" means.
+        "kidney": ["renal"],
+        "renal": ["kidney"],
     }
     # Not "Drug, overdose": "drug overdose" read as "poisoning" alone would lose the drug. Not "Medicine
     # poisoning", which says its column itself. Not "Knee - see condition" (no term), "Sarcoma, neurogenic - see

@@ -13,7 +13,7 @@ or one ``cell col="N"`` per table column named by ``indexHeading/head col="N"`` 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -437,7 +437,43 @@ def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
             meanings = found.setdefault(key, [])
             if meant not in meanings:
                 meanings.append(meant)
+    for typed, meant in _site_words(terms):
+        meanings = found.setdefault(typed, [])
+        if meant not in meanings:
+            meanings.append(meant)
     return found
+
+
+# A site's adjective and its noun ("renal" and "kidney") the index sends each to the other under the same main
+# term ("Cyst, renal - see Cyst, kidney"; "Infarct, brain - see Infarct, cerebral"), in this many main terms at
+# least, are read each as the other in any query.
+_SITE_MAIN_TERMS = 2
+_SITE_ADJECTIVE = re.compile(r"(?:al|ac|ic|ar|ary)$")  # "renal", "cardiac", "gastric", "pulmonary"
+
+
+def _site_words(terms: Sequence[IndexTerm]) -> list[tuple[str, str]]:
+    """(word, word read) pairs from subterms the index sends to another subterm of the same main term, one word
+    each, both ways, one of them an adjective: "Calculus, renal - see Calculus, kidney" and "Abscess, kidney -
+    see Abscess, renal"; "Ulcer, stomach - see Ulcer, gastric" and "Dilatation, gastric - see Dilatation,
+    stomach". The index also routes a part to its whole ("Abrasion, heel - see Abrasion, foot"; "Hemorrhage,
+    cerebellar - see Hemorrhage, brain"), a site to its neighbour ("hip", "thigh") and one case to another
+    ("Appendicitis, gangrenous - see Appendicitis, acute"), one way or both: where it classifies them, not
+    what the word means."""
+    sent: dict[tuple[str, str], set[str]] = {}
+    for term in terms:
+        if len(term.path) != 2 or term.see is None or ";" in term.see or term.see.count(",") != 1:
+            continue
+        main, sub = _bare(_key(term.path[0].split(",")[0])), _bare(_key(term.path[1]))
+        cited_main, cited_sub = (_bare(_key(part)) for part in term.see.split(","))
+        if cited_main == main and sub != cited_sub and sub.isalpha() and cited_sub.isalpha():
+            sent.setdefault((sub, cited_sub), set()).add(main)
+    return sorted(
+        (typed, meant)
+        for (typed, meant), mains in sent.items()
+        if (back := sent.get((meant, typed))) is not None
+        and len(mains | back) >= _SITE_MAIN_TERMS
+        and bool(_SITE_ADJECTIVE.search(typed)) != bool(_SITE_ADJECTIVE.search(meant))
+    )
 
 
 def _tree(terms: Iterable[IndexTerm]) -> dict[str, _Node]:
