@@ -96,7 +96,7 @@ def main() -> None:
     # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.
     priors = tuple(replace(p, source=index.name) for p in made.priors)
 
-    # Every index entry's name of a code ("Thrombosis, thrombotic, vein, deep" I82.409), not only the priors'
+    # Every index entry's name of a code ("Thrombosis, thrombotic, vein, deep" I82.40), not only the priors'
     # terms: the embedded default then names codes as a full build does.
     index_names = tuple(replace(d, source=index.name) for d in made.designations)
     # Linked as the embedded build will link them: its designations are the tabular list's and the index rows

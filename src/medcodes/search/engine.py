@@ -504,7 +504,7 @@ class SearchEngine:
                 # whole, and read both ways ("mal neo esophagus": malignant neoplasm).
                 phrases = ()
             typed = words[position : position + span]
-            if _restates(phrases, [*words[:position], *words[position + span :]]):
+            if phrases and _restates(phrases, [*words[:position], *words[position + span :]]):
                 # "deep vein thrombosis (dvt)": the short form says again what the other words say.
                 position += span
                 continue

@@ -79,7 +79,7 @@ def terms(words: Sequence[str], starting: Callable[[str], Sequence[str]], *, uri
     said, thing = pair
     if not thing.isalpha() or len(thing) < _STEM:
         return ()
-    prefix = "hyper" if said in ABOVE else "hypo"
+    prefix = level(said) or ""
     thing = singular(thing)  # "eosinophils": a count of eosinophils
     found = (*_built(prefix, thing, _ENDINGS, starting), *_built("", thing, _COUNT_ENDINGS[prefix], starting))
     meant = _URINE if urine else _BLOOD

@@ -394,7 +394,8 @@ _ANY_SUBSTANCE = re.compile(r"^table of drugs and chemicals, by [a-z ]+, ([a-z ]
 
 def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
     """What the Alphabetic Index says a word means where a main term holds nothing but a "see" to another
-    main term or to a column of the Table of Drugs for any substance.
+    main term or to a column of the Table of Drugs for any substance, and where it sends a site's adjective and
+    its noun each to the other (``_site_words``: "renal" and "kidney").
 
     - "Emesis - see Vomiting" reads "emesis" as "vomiting", so that "bloody emesis" finds "Vomiting, blood"
       (K92.0), and "Blockage - see Obstruction" reads "bowel blockage" as an obstruction of the intestine.
@@ -402,16 +403,25 @@ def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
       and "see Lipoma, by site" name no one term to read the word as.
     - "Overdose, overdosage - see Table of Drugs and Chemicals, by drug, poisoning" reads "overdose" and
       "overdosage" as "poisoning", so that "lithium overdose" finds the table's row "Lithium - Poisoning".
-      Terms that say the column themselves ("Medicine poisoning") are left out.
+      Terms that say the column themselves ("Medicine poisoning") are left out."""
+    terms = list(terms)
+    found: dict[str, list[str]] = {}
+    for typed, meant in (*_main_term_words(terms), *_site_words(terms)):
+        meanings = found.setdefault(typed, [])
+        if meant not in meanings:
+            meanings.append(meant)
+    return found
+
+
+def _main_term_words(terms: Sequence[IndexTerm]) -> Iterator[tuple[str, str]]:
+    """(word, word read) pairs of the main terms that hold nothing but a "see" (``readings``).
 
     Main terms only, each form: a main term and a subterm ("Drug, overdose") would read both words as the
     target's, losing the one that names the substance ("drug overdose" is a drug's poisoning, not any
     poisoning); their words are read one by one. A main term with codes or subterms of its own is no plain
     other name of the term it sends to ("Toxicity" has subterms, but sends any substance to the table)."""
-    terms = list(terms)
     main = {_bare(_key(t.path[0])): squash(_PARENTHESES.sub(" ", t.path[0])) for t in terms if len(t.path) == 1}
     parents = {_key(t.path[0]) for t in terms if len(t.path) > 1}
-    found: dict[str, list[str]] = {}
     for term in terms:
         if term.see is None or len(term.path) != 1:
             continue
@@ -432,16 +442,8 @@ def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
         if len(forms) > 1 and not all(" " not in f and f[:_FORM_STEM] == forms[0][:_FORM_STEM] for f in forms):
             forms = [squash(term.path[0]).casefold()]  # "Necrolysis, toxic epidermal" is one name
         for key in (squash(_PARENTHESES.sub(" ", f)).casefold() for f in forms):
-            if not key or "," in key or len(key.split()) > _READING_WORDS or meant in key:
-                continue
-            meanings = found.setdefault(key, [])
-            if meant not in meanings:
-                meanings.append(meant)
-    for typed, meant in _site_words(terms):
-        meanings = found.setdefault(typed, [])
-        if meant not in meanings:
-            meanings.append(meant)
-    return found
+            if key and "," not in key and len(key.split()) <= _READING_WORDS and meant not in key:
+                yield key, meant
 
 
 # A site's adjective and its noun ("renal" and "kidney") the index sends each to the other under the same main
