@@ -54,6 +54,7 @@ from medcodes.models import (
     Vocabulary,
     VocabularyContent,
 )
+from medcodes.sources import spelled_out
 from medcodes.systems import SystemId
 
 __all__ = [
@@ -442,6 +443,23 @@ def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Map
     return []
 
 
+def _named(term: VocabularyTerm, reached: Sequence[_Reach], graph: Mapping[str, list[str]]) -> spelled_out.Named:
+    """The term as ``spelled_out.misread`` reads it: what it is, its codes and the terms stated to be it."""
+    same = {term.id, *graph.get(term.id, ()), *(lk.code for r in reached for lk in r.links)}
+    return spelled_out.Named(
+        term.id,
+        tuple(n.text for n in term.names() if not n.abbreviation),
+        tuple(n.text for n in term.synonyms if n.abbreviation),
+        frozenset(same),
+    )
+
+
+def _damaged(text: str) -> bool:
+    """Whether a name holds the replacement character: its source file lost letters in a wrong encoding
+    ("Griscelli-Pruni\ufffd\ufffdras syndrome"); its pieces would be read as words ("ras")."""
+    return "\ufffd" in text
+
+
 def _usable(reach: _Reach) -> _Reach:
     """A reach without its links to ranges of categories ("E08-E13", "I00-I99"): a block or chapter is no
     code anyone reports, and a name on it would stand before the codes that say what it means."""
@@ -481,8 +499,15 @@ def link(
     graph = _graph(terms)
     reaches: dict[str, list[_Reach]] = {}
     order = {source.vocabulary.name: number for number, source in enumerate(sources)}
+    reached_by = {term.id: [_usable(r) for r in _reach(term, by_id, graph)] for term in terms}
+    misread = spelled_out.misread(_named(term, reached_by[term.id], graph) for term in terms)
     for term in terms:
-        reached = [_usable(r) for r in _reach(term, by_id, graph)]
+        reached = reached_by[term.id]
+        names = [
+            name
+            for name in term.names()
+            if not _damaged(name.text) and not (name.abbreviation and (term.id, name.text) in misread)
+        ]
         usable = [(r, lk) for r in reached for lk in r.links if lk.system is SYSTEM and lk.code in codes]
         for r in reached:
             for lk in r.links:
@@ -493,13 +518,13 @@ def link(
         if usable:
             for reach, lk in usable:
                 via = _via(term, reach, lk)
-                for name in term.names():
+                for name in names:
                     scope = name.scope.weaker(lk.scope)
                     meaning = term.label if name.abbreviation else ""
                     linker.name(lk.code, name, term.source, via=via, scope=scope, order=rank, meaning=meaning)
             _define(linker, term, usable)
         else:
-            for name in term.synonyms:
+            for name in names:
                 if name.scope in _REWRITE_SCOPES:
                     linker.rewrite(name.text, term.label, term.source, term.id, name.scope)
     kept, dropped = _abbreviations(linker, sources, terms, _Senses(reaches, texts, order, said, title_words))
