@@ -21,7 +21,7 @@ from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT
-from medcodes.search.text import head_words
+from medcodes.search.text import head_noun, head_words
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -31,12 +31,15 @@ TITLES = {
         "Z99.3": "Dependence on wheelchair",
         "R62.0": "Delayed milestone in childhood",
         "T50.B91A": "Poisoning by other viral vaccines, accidental (unintentional), initial encounter",
+        "S14.3XXA": "Injury of brachial plexus, initial encounter",
     },
     HCPCS: {
         "K0001": "Standard wheelchair",
         "E0156": "Seat attachment, walker",
         "E0130": "Walker, rigid, adjustable",
         "Q2039": "Influenza virus vaccine, not otherwise specified",
+        "E0110": "Crutches, forearm, includes crutches of various materials, adjustable or fixed, pair, complete with "
+        "tips and handgrips",
     },
 }
 # An index entry keeps its own rule (``Bm25.subterm``): its words are not marked as a tail. A cell of the Table
@@ -46,6 +49,7 @@ INDEX_TERMS = {
         "Z99.3": "Dependence, wheelchair",
         "R62.0": "Late, walker",
         "T50.B91A": f"Influenza vaccine{TABLE_COLUMN}Poisoning Accidental (unintentional)",
+        "S14.3XXA": "Crutch paralysis",
     }
 }
 
@@ -76,6 +80,26 @@ def test_a_names_head_runs_to_its_first_comma_or_joining_word(name: str, head: s
 )
 def test_a_name_without_both_a_head_and_a_tail_has_no_head(name: str) -> None:
     assert head_words(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "noun"),
+    [
+        ("Walker, rigid (pickup), adjustable or fixed height", "walker"),  # the head is before the first comma
+        ("Late walker", "walker"),  # its last word
+        ("Crutch paralysis", "paralysis"),  # a crutch only says which
+        ("Extraction of Right Lens, Percutaneous Approach", "extraction"),  # before the first joining word
+        ("Presence of insulin pump (external) (internal)", "presence"),
+        ("Diabetes, diabetic (mellitus) (sugar)", "diabetes"),  # bracketed words are left out
+        ("Angina (attack) (cardiac) (chest)", "angina"),
+        ("Cancer NOS", "cancer"),  # a convention is no head
+        ("Haemorrhage", "hemorrhage"),  # as the index holds the word
+        ("Of no head", None),
+        ("", None),
+    ],
+)
+def test_a_names_head_noun_is_the_last_word_of_its_head(name: str, noun: str | None) -> None:
+    assert head_noun(name) == noun
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +174,35 @@ def test_a_drug_named_alone_is_the_drug_before_a_poisoning_by_it(store: SQLiteSt
     assert read["T50.B91A"] == pytest.approx(DEFAULT.tail * plain["T50.B91A"], rel=1e-3)
     assert next(iter(read)) == "Q2039"
     assert next(iter(scores(store, "influenza vaccine poisoning"))) == "T50.B91A"
+
+
+def test_each_designation_holds_its_head_noun(store: SQLiteStore) -> None:
+    built = index.load_index(store)
+    assert built is not None
+
+    def noun(system: SystemId, code: str, kind: DesignationKind) -> str | None:
+        cid = store.concept_id(system, code)
+        doc = int(np.flatnonzero((built.doc_concept == cid) & (built.doc_kind == index.KINDS.index(kind)))[0])
+        term = int(built.doc_head[doc])
+        return built.vocabulary[term] if term >= 0 else None
+
+    assert noun(HCPCS, "E0110", DesignationKind.TITLE) == "crutches"
+    assert noun(CM, "S14.3XXA", DesignationKind.INDEX_TERM) == "paralysis"
+    assert noun(CM, "R62.0", DesignationKind.INDEX_TERM) == "late"
+    # A cell of the Table of Drugs is about its column: a poisoning.
+    assert noun(CM, "T50.B91A", DesignationKind.INDEX_TERM) == "poisoning"
+
+
+def unheaded_scores(store: SQLiteStore, query: str, unheaded: float = DEFAULT.unheaded) -> dict[str, float]:
+    engine = SearchEngine(store, DEFAULT.replace({"unheaded": unheaded}))
+    return {h.code: h.score for h in engine.search(parse(query)).hits}
+
+
+@pytest.mark.parametrize("query", ["crutches", "crutch"])
+def test_a_name_whose_head_the_query_does_not_say_counts_less(store: SQLiteStore, query: str) -> None:
+    # "Crutch paralysis" is a paralysis; "Crutches, forearm, ..." are crutches, in either form the query says.
+    plain, read = unheaded_scores(store, query, unheaded=1.0), unheaded_scores(store, query)
+    assert next(iter(plain)) == "S14.3XXA"  # the shorter name, by its words alone
+    assert read["S14.3XXA"] == pytest.approx(DEFAULT.unheaded * plain["S14.3XXA"], rel=1e-3)
+    assert read["E0110"] == pytest.approx(plain["E0110"])
+    assert next(iter(read)) == "E0110"

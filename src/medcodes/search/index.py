@@ -10,7 +10,8 @@ word matches (30-60 ms at p99 here). This index is built once at build time and 
   candidates, and to score a one-word query without looking at the designations' other words.
 - forward (designation -> its terms and their weights, CSR): ``doc_ptr``, ``doc_term``, ``doc_weight``.
   Candidates are scored by looking at their own few words, so a common query word costs nothing more.
-- per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id).
+- per designation: ``doc_concept`` (concept id), ``doc_kind``, ``doc_len``, ``doc_id`` (designation id),
+  ``doc_head`` (the term number of its head noun, ``text.head_noun``; -1 for none).
 - per concept (indexed by concept id): ``concept_system``, ``concept_billable``, ``concept_family``, and its
   priors (``concept_marks``, ``concept_index_terms``: ``search.priors``).
 
@@ -39,11 +40,19 @@ from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search import priors
 from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
-from medcodes.search.text import distinct_length, head_words, index_words, may_have_head, tokens
+from medcodes.search.text import (
+    NOT_HEADS,
+    distinct_length,
+    head_noun,
+    head_words,
+    index_words,
+    may_have_head,
+    tokens,
+)
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-7"
+INDEX_VERSION = "lexical-8"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
@@ -71,6 +80,7 @@ _ARRAYS: dict[str, type[np.generic]] = {
     "doc_kind": np.uint8,
     "doc_len": np.uint8,
     "doc_id": np.int32,
+    "doc_head": np.int32,
     "concept_system": np.uint8,
     "concept_billable": np.uint8,
     "concept_family": np.int32,
@@ -102,6 +112,8 @@ class LexicalIndex:
     doc_kind: U8
     doc_len: U8
     doc_id: I32
+    # The term number of each designation's head noun (``text.head_noun``), -1 where it has none.
+    doc_head: I32
     concept_system: U8
     concept_billable: U8
     # The family of siblings differing only in their 7th character (ICD-10-CM): -1 - the parent's id for
@@ -122,6 +134,7 @@ class LexicalIndex:
             "forward": (int(self.doc_ptr[-1]) if len(self.doc_ptr) else 0, len(self.doc_term)),
             "doc_weight": (len(self.doc_weight), len(self.doc_term)),
             "designations": (len(self.doc_concept), len(self.doc_id)),
+            "doc_head": (len(self.doc_head), len(self.doc_id)),
             "concepts": (len(self.concept_billable), len(self.concept_system)),
         }
         wrong = [f"{name} {have:,} != {want:,}" for name, (have, want) in sizes.items() if have != want]
@@ -365,6 +378,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # The words of any other name's head, by designation id (``text.head_words``): the name's other words, its
     # tail, are held with a negative weight, which the engine reads (``Ranking.tail``).
     heads: dict[int, frozenset[str]] = {}
+    # The last word of each name's head (``text.head_noun``), by designation id: what the name names. A query
+    # that says no form of it matches the name as a modifier or a qualifier says it (``Ranking.unheaded``). A
+    # table cell names what its column says first (a poisoning, an adverse effect, a malignant neoplasm).
+    nouns: dict[int, str] = {}
     # A table cell ("Lithium — Poisoning Accidental (unintentional)") is its row's term said in one of the table's
     # columns: designation id -> the term, and term -> the most words a column heading of its row has.
     table_cells: dict[int, str] = {}
@@ -398,9 +415,17 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             length -= main_term_forms(text)
             if TABLE_COLUMN in text:
                 term, column = text.split(TABLE_COLUMN, 1)
+                column_words = index_words(column)
                 table_cells[did] = term
-                row_columns[term] = max(row_columns.get(term, 0), len(index_words(column)))
-                heads[did] = frozenset(index_words(column))
+                row_columns[term] = max(row_columns.get(term, 0), len(column_words))
+                heads[did] = frozenset(column_words)
+                if column_words:  # a cell is about its column ("Poisoning Accidental", "Malignant Primary")
+                    nouns[did] = column_words[0]
+        if did not in nouns:
+            plain = not may_have_head(text, words) and "(" not in text and "[" not in text
+            noun = words[-1] if plain and words[-1] not in NOT_HEADS else head_noun(text)
+            if noun is not None:
+                nouns[did] = noun
         docs.append((did, cid, kind_number[kind], words, length))
         below = marks.defaults.get(cid) if kind is DesignationKind.INDEX_TERM else None
         if below is not None and (below, key[1]) not in seen:
@@ -530,6 +555,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
 
     vocabulary = sorted({w for _, _, _, words, _ in docs for w in words})
     term_number = {t: i for i, t in enumerate(vocabulary)}
+    doc_head = np.array([term_number.get(nouns.get(did, ""), -1) for did, *_ in docs], dtype=np.int32)
     doc_lengths = [length for *_, length in docs]
     avg_len = sum(doc_lengths) / max(len(docs), 1)
     k1, b = ranking.bm25.k1, ranking.bm25.b
@@ -597,6 +623,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         doc_kind=np.array([kind for _, _, kind, _, _ in docs], dtype=np.uint8),
         doc_len=np.array([min(n, 255) for n in doc_lengths], dtype=np.uint8),
         doc_id=np.array([did for did, *_ in docs], dtype=np.int32),
+        doc_head=doc_head,
         concept_system=concept_system,
         concept_billable=concept_billable,
         concept_family=concept_family,

@@ -277,7 +277,23 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     # every word the query names something by; a joining word it lacks ("stenosis of the renal artery": "Stenosis,
     # renal artery") takes nothing from that.
     exact = matched[_naming(groups, ranking)].all(axis=0) & (index.doc_said[docs] <= gathered.said)
+    score = score * _headed(index, groups, docs, ranking)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
+
+
+def _headed(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking) -> F32:
+    """1 for each designation whose head noun the query says (any form of it, any alternative's: ``said``), or
+    that has none; ``Ranking.unheaded`` for one the query matches only in words that qualify another thing
+    (`crutches`: "Crutch paralysis" names a paralysis; "Crutches, forearm" crutches)."""
+    said = np.zeros(len(index.vocabulary) + 1, dtype=np.bool_)
+    said[-1] = True  # -1: no head noun
+    for g in groups:
+        for alt in g.alternatives:
+            for a in alt:
+                said[list(a.exact)] = True
+                said[a.lo : a.hi] = True
+                said[a.stem_lo : a.stem_hi] = True
+    return np.where(said[index.doc_head[docs]], np.float32(1.0), np.float32(ranking.unheaded)).astype(np.float32)
 
 
 def _naming(groups: Sequence[Group], ranking: Ranking) -> list[int]:
@@ -442,7 +458,7 @@ def _one_word(index: LexicalIndex, g: Group, want: int, allowed: _Allowed, ranki
     if mask is not None:
         docs, weights = docs[mask], weights[mask]
     exact = index.doc_said[docs] <= 1
-    score = _prior(index, docs, weights, exact, ranking)
+    score = _prior(index, docs, weights * _headed(index, [g], docs, ranking), exact, ranking)
     total, facets = _totals(index, docs)
     hits = _rank(index, docs, score, np.ones(len(docs), dtype=np.float32), want, ranking=ranking)
     return LexicalResult(tuple(hits), total, facets, bool(hits))

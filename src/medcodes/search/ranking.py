@@ -272,6 +272,10 @@ class Ranking:
     # attachment, walker"), counts this much where the query matches nothing of the head: the name is about its
     # head, and `wheelchair` names a wheelchair (K0001 Standard wheelchair) before a dependence on one.
     tail: float = 0.85
+    # A name whose head noun (``text.head_noun``: the last word before its first comma or joining word) the query
+    # does not say, in any form, counts this much: the query's words only qualify what it names (`crutches` in
+    # "Crutch paralysis", a paralysis; `insulin pump` in "Presence of insulin pump", a presence; docs/search.md).
+    unheaded: float = 0.7
     priors: Priors = field(default_factory=Priors)
     narrowing: Narrowing = field(default_factory=Narrowing)
     fusion: Fusion = field(default_factory=Fusion)

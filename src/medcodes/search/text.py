@@ -152,6 +152,36 @@ def head_words(text: str) -> frozenset[str] | None:
     return frozenset(head)
 
 
+# The conventions a name may end its head with: "Cancer NOS" names a cancer.
+NOT_HEADS = frozenset({"nos", "nec"})
+
+
+def head_noun(text: str) -> str | None:
+    """The last word of a name's head (``head_words``, its bracketed words left out): what the name names.
+    "Walker, rigid (pickup)" and "Late walker" name a walker, "Crutch paralysis" a paralysis, "Extraction of Right
+    Lens" an extraction, "Presence of insulin pump" a presence; None where the name starts with a joining word."""
+    folded = text.lower() if text.isascii() else fold(text)
+    last: str | None = None
+    depth = 0
+    for match in _WORD_OR_BREAK.finditer(folded):  # not findall: the head ends early in most names
+        piece = match.group()
+        if piece in "([":
+            depth += 1
+        elif piece in ")]":
+            depth = max(depth - 1, 0)
+        elif depth:
+            continue
+        elif not piece[0].isalnum():
+            break
+        else:
+            word = normalize_word(piece)
+            if word in _JOINS:
+                break
+            if word not in NOT_HEADS:
+                last = word
+    return last
+
+
 def marked(word: str, negate: bool) -> str:
     return NEGATED + word if negate else word
 

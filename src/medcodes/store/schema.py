@@ -242,4 +242,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0011_lexical_8",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-8/...') holds each name's head noun (the last word
+        -- of its head: search/text.py head_noun). A database built before it is refused with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )
