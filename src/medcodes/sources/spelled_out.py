@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _PIECE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -37,12 +37,13 @@ class Named:
 def spells(abbreviation: str, name: str) -> bool:
     """Whether the abbreviation's letters and digits are, in order, the first letters of some of the name's
     words, each followed by none or more further letters of the same word."""
-    letters = "".join(_PIECE.findall(abbreviation.casefold()))
+    letters = _key(abbreviation)
     return bool(letters) and _spells(letters, tuple(_PIECE.findall(name.casefold())))
 
 
 @lru_cache(maxsize=8192)
 def _spells(letters: str, words: tuple[str, ...]) -> bool:
+    @cache  # each (letter, word, position) is tried once: a long name's many words cost no more than their count
     def rest(at: int, word: int, after: int) -> bool:
         """Whether ``letters[at:]`` is spelled from position ``after`` of word ``word`` on (-1: before any)."""
         if at == len(letters):
@@ -77,4 +78,5 @@ def misread(terms: Iterable[Named]) -> set[tuple[str, str]]:
 
 
 def _key(abbreviation: str) -> str:
+    """Its letters and digits, lower case: "I.B.D." and "IBD" are one abbreviation."""
     return "".join(_PIECE.findall(abbreviation.casefold()))
