@@ -422,6 +422,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 if column_words:  # a cell is about its column ("Poisoning Accidental", "Malignant Primary")
                     nouns[did] = column_words[0]
         if did not in nouns:
+            # A name with no comma, bracket or joining word is all head: its last word is ``head_noun``'s answer
+            # (the same for every name of the full build, read again; a second of build less than reading each).
             plain = not may_have_head(text, words) and "(" not in text and "[" not in text
             noun = words[-1] if plain and words[-1] not in NOT_HEADS else head_noun(text)
             if noun is not None:
