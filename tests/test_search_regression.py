@@ -140,6 +140,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # child saying "unspecified" (E11.8 "with unspecified complications")
     ("niddm", CM, "E11.9", 1),
     ("nonhodgkin lymphoma", CM, "C85.90", 1),  # one word the data writes as two ("Non-Hodgkin")
+    ("non hodgkin lymphoma", CM, "C85.90", 1),
+    # "non" negates the word after it: a STEMI is no "Non-ST elevation" infarction (below, never listed for it)
+    ("st elevation mi", CM, "I21.3", 1),
+    ("insulin dependent diabetes", CM, "E10.9", 1),
     ("posttraumatic stress disorder", CM, "F43.10", 1),
     ("sore throat", None, "J02.9", 1),
     ("heart failure", CM, "I50.9", 3),
@@ -180,6 +184,20 @@ def test_autocomplete_offers_names_without_the_population_prior(service: CodeSer
     # The prior decides which code a query means; the names offered while typing are ranked as they were before it.
     full = service.engine.reranked(DEFAULT.replace({"priors.population": 1.0}))
     assert service.engine.complete(typed) == full.complete(typed)
+
+
+@pytest.mark.parametrize(
+    ("query", "negated"),
+    [("st elevation mi", "I21.4"), ("stemi", "I21.4"), ("hodgkin lymphoma", "C85.")],
+)
+def test_a_name_that_says_non_is_not_found_for_the_word_it_negates(
+    service: CodeService, query: str, negated: str
+) -> None:
+    # I21.4 "Non-ST elevation (NSTEMI) myocardial infarction" and C85 "Non-Hodgkin lymphoma" say what the query is
+    # not (before the "non" was read, I21.4 came first for "st elevation mi", and C85.90 third for "hodgkin lymphoma").
+    for hit in service.search(query, [CM], limit=10).hits:
+        named = " ".join(r.text for r in hit.reasons).lower()
+        assert not (hit.code.startswith(negated) and "non" in named), (query, hit.code, named)
 
 
 @pytest.mark.parametrize(("query", "system", "expected", "within"), CASES, ids=[c[0] for c in CASES])

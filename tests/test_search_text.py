@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcodes.search.text import index_words, negated, singular, stem, tokens
+from medcodes.search.text import index_words, negated, prefix_negated, singular, stem, tokens
 
 
 def test_tokens_fold_case_accents_and_british_spelling() -> None:
@@ -47,6 +47,20 @@ def test_words_in_a_without_clause_are_marked() -> None:
         "~achieved",
         "~remission",
     ]
+
+
+def test_the_word_a_non_prefix_negates_is_marked() -> None:
+    # "Non-Hodgkin lymphoma" is no Hodgkin lymphoma: "hodgkin lymphoma" must not match it on "hodgkin".
+    assert index_words("Non-Hodgkin lymphoma") == ["non", "~hodgkin", "lymphoma"]
+    # The one word after "non" only: "elevation" stays a word of NSTEMI's title.
+    assert index_words("Non-ST elevation (NSTEMI) myocardial infarction")[:4] == ["non", "~st", "elevation", "nstemi"]
+    # Typed with a space, as people type it, the query reads the same way.
+    assert negated("non hodgkin lymphoma") == negated("Non-Hodgkin lymphoma") == [False, True, False]
+    assert index_words("Hepatitis non-A, non-B") == ["hepatitis", "non", "~a", "non", "~b"]
+    # "non" last (being typed) or twice marks nothing more.
+    assert negated("lymphoma non") == [False, False]
+    assert negated("non non") == [False, False]
+    assert prefix_negated(["non", "hodgkin"], 1) and not prefix_negated(["without", "hodgkin"], 1)
 
 
 def test_what_a_title_leaves_undecided_is_marked() -> None:

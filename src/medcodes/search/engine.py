@@ -22,7 +22,7 @@ from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
-from medcodes.search.text import CLAUSE_WORDS, head_words, marked, singular, spans, tokens, unmarked
+from medcodes.search.text import CLAUSE_WORDS, head_words, marked, prefix_negated, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
@@ -543,8 +543,8 @@ class SearchEngine:
             literal = bool(alternatives)
             for phrase in phrases:
                 atoms = [
-                    lexical.atom(index, marked(w, negated[position]), prefix=False, limits=limits)
-                    for w in tokens(phrase)
+                    lexical.atom(index, marked(w, negated[position] or n), prefix=False, limits=limits)
+                    for w, n in zip(tokens(phrase), clause_marks(phrase), strict=True)
                 ]
                 if atoms and all(a is not None for a in atoms):
                     alternatives.append([a for a in atoms if a is not None])
@@ -556,7 +556,7 @@ class SearchEngine:
                 unknown.append(position)
             phrase_typed = " ".join(typed)
             weight = (1.0 if letter else abbreviations.weight(phrase_typed, self.ranking)) * (
-                self.ranking.negated if negated[position] else 1.0
+                self.ranking.negated if negated[position] and not prefix_negated(words, position) else 1.0
             )
             groups.append(lexical.group(phrase_typed, alternatives, literal, weight))
             position += span

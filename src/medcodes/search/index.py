@@ -52,7 +52,7 @@ from medcodes.search.text import (
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-INDEX_VERSION = "lexical-8"
+INDEX_VERSION = "lexical-9"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)

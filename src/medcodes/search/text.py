@@ -79,7 +79,12 @@ def tokens(text: str) -> list[str]:
 # that starts another part of the title ("without complications in remission", "without hemopericardium
 # as current complication"), and is at most a few words long. Titles and queries are read alike, so what
 # they mark agrees.
+# A "non-" prefix, written apart from its word (with a hyphen or a space), marks that one word: "Non-Hodgkin
+# lymphoma" holds "~hodgkin" and "Non-ST elevation (NSTEMI) myocardial infarction" "~st", so that "hodgkin
+# lymphoma" and "st elevation mi" do not find what they are not, and "non hodgkin lymphoma" does. Such a word
+# names a kind ("non-Hodgkin"), not what the code is not, and counts in full (``prefix_negated``).
 NEGATED = "~"
+NON = "non"
 _OPENS = frozenset({"without", "not"})
 _CLOSES = frozenset({"with", "in", "as", "due", "following", "during", "after", "requiring"})
 _UNDECIDED = frozenset({"unspecified", "specified"})
@@ -88,12 +93,14 @@ _LONGEST = 6
 _WORD_OR_BREAK = re.compile(r"[^\W_]+|[,;:()\[\]]", re.UNICODE)
 
 
-# A word that may open a clause ("as" after "unspecified"): a text without one has none (most titles).
-_MAY_OPEN = frozenset({"without", "not", "as"})
+# A word that may open a clause ("as" after "unspecified"), or negate the next ("non"): a text without one has
+# none (most titles).
+_MAY_OPEN = frozenset({"without", "not", "as", NON})
 
 
 def negated(text: str) -> list[bool]:
-    """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not)."""
+    """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not) or
+    follows "non"."""
     folded = text.lower() if text.isascii() else fold(text)
     words = _WORD.findall(folded)
     if _MAY_OPEN.isdisjoint(words):
@@ -107,6 +114,11 @@ def negated(text: str) -> list[bool]:
             left, previous = 0, ""
             continue
         word = normalize_word(piece)
+        if previous == NON and word != NON:  # "non-Hodgkin": this word only
+            previous = word
+            out.append(True)
+            left = max(left - 1, 0)
+            continue
         # "unspecified as acute or chronic", "not specified as primary or secondary": what follows is not said.
         undecided = word == "as" and previous in _UNDECIDED
         previous = word
@@ -180,6 +192,12 @@ def head_noun(text: str) -> str | None:
             if word not in NOT_HEADS:
                 last = word
     return last
+
+
+def prefix_negated(words: Sequence[str], position: int) -> bool:
+    """Whether the word at ``position`` is marked for the "non" before it (a kind it names, counted in full),
+    rather than for a clause."""
+    return position > 0 and words[position - 1] == NON and words[position] != NON
 
 
 def marked(word: str, negate: bool) -> str:

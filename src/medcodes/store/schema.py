@@ -250,4 +250,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT 1;
         """,
     ),
+    Migration(
+        "0012_lexical_9",
+        """
+        -- No table changes: the lexical index (blobs 'lexical-9/...') marks the word a "non" prefix negates
+        -- ("Non-Hodgkin lymphoma" holds "~hodgkin": search/text.py negated). A database built before it is refused
+        -- with the hint to rebuild.
+        SELECT 1;
+        """,
+    ),
 )
