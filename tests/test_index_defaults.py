@@ -65,6 +65,11 @@ CONCEPTS = [
     ("C74.9", "Malignant neoplasm of unspecified part of adrenal gland", False, "C74"),
     ("C74.90", "Malignant neoplasm of unspecified part of unspecified adrenal gland", True, "C74.9"),
     ("C74.91", "Malignant neoplasm of unspecified part of right adrenal gland", True, "C74.9"),
+    # No child of C94.0 says "unspecified"; C94.00 holds "Acute erythroid leukemia NOS" (below).
+    ("C94.0", "Acute erythroid leukemia", False, None),
+    ("C94.00", "Acute erythroid leukemia, not having achieved remission", True, "C94.0"),
+    ("C94.01", "Acute erythroid leukemia, in remission", True, "C94.0"),
+    ("C94.02", "Acute erythroid leukemia, in relapse", True, "C94.0"),
     ("T69.1", "Chilblains", False, None),
     ("T69.1XXA", "Chilblains, initial encounter", True, "T69.1"),
     ("T69.1XXD", "Chilblains, subsequent encounter", True, "T69.1"),
@@ -82,6 +87,7 @@ INDEX_TERMS = [
     ("S82.20", "Fracture, traumatic, tibia, shaft"),
     ("T69.1", "Pernio, perniosis"),
     ("C22.0", "Carcinoma, hepatocellular"),
+    ("C94.0", "Erythroleukemia"),
 ]
 
 SPREAD = ("C25.0", "C25.1")
@@ -99,11 +105,20 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
         for code in ("C16", "C16.2", "C16.5", "C16.6")
     ]
     terms += [Designation(CM, code, DesignationKind.SYNONYM, "liver cancer", "doid") for code in ("C22.0", "C22.9")]
+    terms += [
+        Designation(CM, "C94.00", DesignationKind.INCLUSION_TERM, "Acute erythroid leukemia NOS", "tabular"),
+        Designation(
+            CM, "C94.00", DesignationKind.INCLUSION_TERM, "Acute erythroid leukemia with failed remission", "tabular"
+        ),
+        # "... NOS" of another name than the parent's title says nothing of the parent's default.
+        Designation(CM, "C94.01", DesignationKind.INCLUSION_TERM, "Erythremic myelosis NOS", "tabular"),
+    ]
     found = [
         Prior(CM, "H10.3", "Conjunctivitis", "acute"),
         Prior(CM, "N12", "Pyelonephritis"),
         Prior(CM, "T69.1", "Pernio, perniosis"),
         Prior(CM, "C22.0", "Carcinoma", "hepatocellular"),
+        Prior(CM, "C94.0", "Erythroleukemia"),
         Prior(CM, "T58.91", "Carbon monoxide", source="drug"),  # the table's default column
     ]
     return tree_store(tmp_path_factory.mktemp("defaults") / "d.db", CONCEPTS, terms, found)
@@ -145,6 +160,21 @@ def test_the_child_claiming_least_is_the_one_that_says_unspecified_most() -> Non
     assert priors.added_words("Malignant neoplasm of stomach", titles) == [2, 0]
     # Singular and plural alike: D46.9 adds nothing but "unspecified" to "Myelodysplastic syndromes".
     assert priors.added_words("Myelodysplastic syndromes", ["Myelodysplastic syndrome, unspecified"]) == [0]
+
+
+def test_the_child_holding_its_parent_s_title_with_nos_is_what_the_header_s_name_means(store: SQLiteStore) -> None:
+    # No child of C94.0 says "unspecified" and no index entry leads to one: before, "erythroleukemia" (an index
+    # entry and inclusion term of the header) found the header alone, no code one reports.
+    found = SearchEngine(store).search(parse("erythroleukemia", (CM,)))
+    assert [h.code for h in found.hits[:2]] == ["C94.00", "C94.0"]
+    assert found.hits[0].reasons[0].field == "narrower"
+    # What the query says of the case still decides.
+    assert SearchEngine(store).search(parse("erythroleukemia in relapse", (CM,))).hits[0].code == "C94.02"
+    # The rule itself: one child, the parent's own title (any case), nothing else before "NOS".
+    title = "Acute erythroid leukemia"
+    assert priors.said_nos(title, [(1, "Acute erythroid leukemia NOS"), (2, "Erythremic myelosis NOS")]) == 1
+    assert priors.said_nos(title, [(2, "Erythremic myelosis NOS")]) is None
+    assert priors.said_nos("Chilblains", [(3, "chilblains NOS"), (4, "Chilblains NOS")]) is None  # two: neither
 
 
 def test_a_category_s_own_residual_is_its_default_among_residual_children() -> None:

@@ -907,7 +907,8 @@ class SearchEngine:
         """Of sibling codes (with their ids) the query does not tell apart, the one it means: the only one, the
         first of 7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the
         main-term mark), else the one claiming least ("unspecified" most often; before the marked one where
-        ``plainest_first``); None where the query says "unspecified" or none stands out."""
+        ``plainest_first``), else the one holding the header's title with "NOS" (``priors.said_nos``); None where
+        the query says "unspecified" or none stands out."""
         if not kids:
             return None
         if len(kids) == 1 or all(_is_seventh_character_code(k) for _, k in kids):
@@ -918,7 +919,12 @@ class SearchEngine:
         if plainest_first and plainest is not None:
             return plainest
         named = [k for cid, k in kids if index.concept_marks[cid] & priors.MAIN_TERM]
-        return named[0] if len(named) == 1 else plainest
+        if len(named) == 1:
+            return named[0]
+        if plainest is not None:
+            return plainest
+        nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
+        return next((k for cid, k in kids if cid == nos), None)
 
 
 def _hit(

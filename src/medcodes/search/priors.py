@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,6 +135,16 @@ def added_words(parent: str, children: Sequence[str]) -> list[int]:
     """How many words each child's title says beyond its parent's and "unspecified" (singular and plural alike)."""
     said = {singular(w) for w in tokens(parent)} | {"unspecified"}
     return [len({singular(w) for w in tokens(child)} - said) for child in children]
+
+
+def said_nos(parent: str, terms: Iterable[tuple[int, str]]) -> int | None:
+    """Of a parent's children's inclusion terms ending in "NOS" (``terms``: (child id, text)), the one child that
+    holds the parent's title followed by "NOS": what the title means said no further, as the classification says
+    (C94.00 "Acute erythroid leukemia, not having achieved remission" holds "Acute erythroid leukemia NOS"); None
+    where none or several do."""
+    title = tokens(parent)
+    found = {cid for cid, text in terms if tokens(text)[:-1] == title}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def held_below(marks: U8, bounds: Sequence[int], mark: int) -> list[bool]:

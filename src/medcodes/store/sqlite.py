@@ -416,6 +416,16 @@ class SQLiteStore:
             )
         )
 
+    def nos_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
+        """(concept id, text) of the inclusion terms of these concepts that end in "NOS" ("Acute erythroid leukemia
+        NOS")."""
+        marks = ",".join("?" * len(ids))
+        return self.connection.execute(
+            f"SELECT concept_id, text FROM designations WHERE kind = ? AND concept_id IN ({marks})"
+            " AND text LIKE '% NOS'",
+            (DesignationKind.INCLUSION_TERM.value, *ids),
+        ).fetchall()
+
     def named_rows(self, systems: Sequence[SystemId]) -> Iterator[tuple[int, SystemId, str, DesignationKind, str, str]]:
         """(concept id, system, code, kind, source, text) of every designation of a concept in ``systems``, by
         concept."""
