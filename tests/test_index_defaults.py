@@ -65,6 +65,10 @@ CONCEPTS = [
     ("C74.9", "Malignant neoplasm of unspecified part of adrenal gland", False, "C74"),
     ("C74.90", "Malignant neoplasm of unspecified part of unspecified adrenal gland", True, "C74.9"),
     ("C74.91", "Malignant neoplasm of unspecified part of right adrenal gland", True, "C74.9"),
+    ("N18", "Chronic kidney disease (CKD)", False, None),
+    ("N18.5", "Chronic kidney disease, stage 5", True, "N18"),
+    ("N18.6", "End stage renal disease", True, "N18"),
+    ("N18.9", "Chronic kidney disease, unspecified", True, "N18"),
     # No child of C94.0 says "unspecified"; C94.00 holds "Acute erythroid leukemia NOS" (below).
     ("C94.0", "Acute erythroid leukemia", False, None),
     ("C94.00", "Acute erythroid leukemia, not having achieved remission", True, "C94.0"),
@@ -105,6 +109,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
         for code in ("C16", "C16.2", "C16.5", "C16.6")
     ]
     terms += [Designation(CM, code, DesignationKind.SYNONYM, "liver cancer", "doid") for code in ("C22.0", "C22.9")]
+    # NCIt's Chronic Kidney Disease, Stage 5 is named "ESRD"; MONDO maps it to N18.5 and N18.6.
+    terms += [Designation(CM, code, DesignationKind.ABBREVIATION, "ESRD", "ncit") for code in ("N18.5", "N18.6")]
     terms += [
         Designation(CM, "C94.00", DesignationKind.INCLUSION_TERM, "Acute erythroid leukemia NOS", "tabular"),
         Designation(
@@ -303,6 +309,16 @@ def test_a_name_given_to_a_category_and_several_of_its_codes_means_its_default(s
     # Before, holding the category as well, the name was not spread: the lesser curvature came first.
     assert found[0].code == "C16.9"
     assert found[0].reasons[0].text == "stomach cancer"
+
+
+def test_an_abbreviation_given_to_several_codes_is_the_one_s_whose_title_it_spells(store: SQLiteStore) -> None:
+    found = [h.code for h in SearchEngine(store).search(parse("esrd", (CM,))).hits]
+    # Before, given to two codes of N18 and not to its default, it was spread to N18.9 "Chronic kidney disease,
+    # unspecified", which came first; ESRD spells N18.6's "End stage renal disease".
+    assert found == ["N18.6", "N18.5"]
+    titles = {1: ["end", "stage", "renal", "disease"], 2: ["chronic", "kidney", "disease", "stage", "5"]}
+    assert index._spelled(["esrd"], [1, 2], titles) == {1}
+    assert index._spelled(["end", "stage"], [1, 2], titles) == set()  # a name of more words is no abbreviation
 
 
 def test_the_category_s_default_stands_first_for_a_name_spread_over_its_codes(store: SQLiteStore) -> None:

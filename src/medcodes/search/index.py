@@ -28,7 +28,7 @@ sixth of autocomplete's time (10 MB more, measured).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -49,6 +49,7 @@ from medcodes.search.text import (
     may_have_head,
     tokens,
 )
+from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
@@ -343,6 +344,14 @@ def _flagged(size: int, numbers: list[int], at: npt.NDArray[np.int64]) -> npt.ND
     return marks[at]
 
 
+def _spelled(name: Sequence[str], holders: Iterable[int], titles: Mapping[int, Sequence[str]]) -> set[int]:
+    """Of the codes holding a name of one word, those whose title the name spells as an abbreviation
+    (``spelled_out.spells``: "ESRD", End stage renal disease); none for a longer name."""
+    if len(name) != 1 or len(name[0]) < 2 or not name[0].isalnum():
+        return set()
+    return {cid for cid in holders if cid in titles and spells(name[0], " ".join(titles[cid]))}
+
+
 def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     """Read every designation from the store and build the index (not yet saved)."""
     concept_rows = list(store.concept_rows())
@@ -485,11 +494,17 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         below = marks.residuals.get(category)
         if below is not None and (below, named) not in seen:
             spreads.append((named, did, kind_id, category, inner, below))
+    titles_said = {cid: words for _did, cid, kind_id, words, _length in docs if kind_id == title}
     titled = {cid for _, _, _, category, inner, _ in spreads for cid in (category, *inner)}
-    title_words = {cid: set(words) for _did, cid, kind_id, words, _length in docs if kind_id == title and cid in titled}
+    title_words = {cid: set(titles_said[cid]) for cid in titled if cid in titles_said}
     defaulted: set[tuple[int, tuple[str, ...]]] = set()  # (the default code, the name) indexed so
     for named, did, kind_id, category, inner, below in spreads:
         general = title_words.get(category, set())
+        # Nor is an abbreviation that spells one holder's title the category's: it is that code's ("ESRD", which
+        # NCIt gives its Chronic Kidney Disease, Stage 5, and MONDO maps to N18.5 and N18.6, spells N18.6's
+        # "End stage renal disease"; N18.9 "Chronic kidney disease, unspecified" is not what it means).
+        if len(_spelled(named, inner, titles_said)) == 1:
+            continue
         if not any(set(named) & (title_words.get(cid, set()) - general) for cid in inner):
             seen.add((below, named))
             defaulted.add((below, named))
@@ -516,7 +531,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     pending: list[tuple[tuple[int, tuple[str, ...]], int, list[int]]] = []
     for key, holders in holders_of.items():
         completing = {marks.defaults.get(cid) for cid in holders}
-        rank = {c: ((c, key[1]) in defaulted, standing[c], c in completing) for c in holders}
+        spelled = _spelled(key[1], holders, titles_said) if len(holders) > 1 else set()
+        rank = {c: (c in spelled, (c, key[1]) in defaulted, standing[c], c in completing) for c in holders}
         best = max(rank.values())
         tied = [c for c in holders if rank[c] == best]
         if len(tied) == 1:

@@ -254,8 +254,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0012_lexical_9",
         """
         -- No table changes: the lexical index (blobs 'lexical-9/...') marks the word a "non" prefix negates
-        -- ("Non-Hodgkin lymphoma" holds "~hodgkin": search/text.py negated). A database built before it is refused
-        -- with the hint to rebuild.
+        -- ("Non-Hodgkin lymphoma" holds "~hodgkin": search/text.py negated), and puts an abbreviation given to
+        -- several codes first on the one whose title it spells (search/index.py _spelled). A database built before
+        -- it is refused with the hint to rebuild.
         SELECT 1;
         """,
     ),
