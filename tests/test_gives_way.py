@@ -97,10 +97,11 @@ def test_subtrees_scored_together_read_as_each_alone(store: SQLiteStore) -> None
         alone = lexical.Subtrees(lexical_index, groups, DEFAULT).best(bounds)
         read = together.best(bounds)
         assert alone is not None and read is not None
-        assert read.tolist() == alone.tolist()
+        assert read.scores.tolist() == alone.scores.tolist()
+        assert read.beyond.tolist() == alone.beyond.tolist()
     # The knee codes say both words; the unspecified one no more than the sides do.
     best = together.best(m21_06)
-    assert best is not None and min(best.tolist()) > 0
+    assert best is not None and min(best.scores.tolist()) > 0
     # Too many designations below a header: nothing is read.
     tight = lexical.Subtrees(lexical_index, groups, DEFAULT.replace({"limits.narrower": 1}))
     assert tight.best(m21_06) is None

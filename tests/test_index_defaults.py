@@ -65,6 +65,25 @@ CONCEPTS = [
     ("C74.9", "Malignant neoplasm of unspecified part of adrenal gland", False, "C74"),
     ("C74.90", "Malignant neoplasm of unspecified part of unspecified adrenal gland", True, "C74.9"),
     ("C74.91", "Malignant neoplasm of unspecified part of right adrenal gland", True, "C74.9"),
+    ("I82.4Y", "Acute embolism and thrombosis of deep veins of proximal lower extremity", False, None),
+    (
+        "I82.4Y1",
+        "Acute embolism and thrombosis of unspecified deep veins of right proximal lower extremity",
+        True,
+        "I82.4Y",
+    ),
+    (
+        "I82.4Y2",
+        "Acute embolism and thrombosis of unspecified deep veins of left proximal lower extremity",
+        True,
+        "I82.4Y",
+    ),
+    (
+        "I82.4Y9",
+        "Acute embolism and thrombosis of unspecified deep veins of unspecified proximal lower extremity",
+        True,
+        "I82.4Y",
+    ),
     ("N18", "Chronic kidney disease (CKD)", False, None),
     ("N18.5", "Chronic kidney disease, stage 5", True, "N18"),
     ("N18.6", "End stage renal disease", True, "N18"),
@@ -92,6 +111,7 @@ INDEX_TERMS = [
     ("T69.1", "Pernio, perniosis"),
     ("C22.0", "Carcinoma, hepatocellular"),
     ("C94.0", "Erythroleukemia"),
+    ("I82.4Y", "Thrombosis, thrombotic, vein, deep, upper leg"),
 ]
 
 SPREAD = ("C25.0", "C25.1")
@@ -309,6 +329,17 @@ def test_a_name_given_to_a_category_and_several_of_its_codes_means_its_default(s
     # Before, holding the category as well, the name was not spread: the lesser curvature came first.
     assert found[0].code == "C16.9"
     assert found[0].reasons[0].text == "stomach cancer"
+
+
+def test_a_header_s_children_are_told_apart_by_what_the_query_says_beyond_its_name(store: SQLiteStore) -> None:
+    engine = SearchEngine(store)
+    # "Thrombosis, vein, deep, upper leg" is I82.4Y's, and the index lends it to I82.4Y9, the code it defaults to.
+    assert engine.search(parse("thrombosis vein deep upper leg", (CM,))).hits[0].code == "I82.4Y9"
+    # Before, the lent name chose I82.4Y9 when the header was followed down, and it came first: the side said
+    # went unread. Now the children are read by what the query says beyond the header's name.
+    found = engine.search(parse("thrombosis vein deep upper leg left", (CM,))).hits
+    assert [h.code for h in found[:2]] == ["I82.4Y2", "I82.4Y9"]
+    assert found[0].reasons[0].field == "narrower"
 
 
 def test_an_abbreviation_given_to_several_codes_is_the_one_s_whose_title_it_spells(store: SQLiteStore) -> None:

@@ -155,6 +155,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # a query that says "other" or "unspecified", or types a title out, chooses the case in its own words
     ("other speech disturbances", CM, "R47.89", 1),
     ("unspecified speech disturbances", CM, "R47.9", 1),
+    # what the query says beyond the name of a header found by it: the side, the encounter
+    ("rotator cuff tear left", CM, "M75.102", 1),
+    ("pernio subsequent", CM, "T69.1XXD", 1),
+    ("chlorine poisoning assault subsequent", CM, "T59.4X3D", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),
@@ -184,6 +188,14 @@ def test_autocomplete_offers_names_without_the_population_prior(service: CodeSer
     # The prior decides which code a query means; the names offered while typing are ranked as they were before it.
     full = service.engine.reranked(DEFAULT.replace({"priors.population": 1.0}))
     assert service.engine.complete(typed) == full.complete(typed)
+
+
+@pytest.mark.parametrize("query", ["dvt left leg", "left leg dvt", "deep vein thrombosis of left thigh"])
+def test_the_side_said_chooses_the_code_below_the_header_the_name_leads_to(service: CodeService, query: str) -> None:
+    # "Thrombosis, vein, deep, upper leg" leads to I82.4Y-, and names the code it defaults to, I82.4Y9 (unspecified
+    # side), which came first before the side said was read.
+    first = service.search(query, [CM], limit=3).hits[0]
+    assert first.code.startswith("I82.4") and "left" in first.display, (first.code, first.display)
 
 
 @pytest.mark.parametrize(

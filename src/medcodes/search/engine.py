@@ -8,6 +8,7 @@ typed find too little -> one ranked list: codes first, then words.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import string
 from collections.abc import Sequence
@@ -721,7 +722,7 @@ class SearchEngine:
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         narrower = self._narrower(found, concepts, designations, words, query)
         if narrower:
-            found = self._as_billable(found, narrower)
+            found = self._as_billable(found, narrower, self._lent(found, narrower, concepts))
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
         matched = {(c.system, c.code) for c in concepts.values()}  # counted in the result's total already
@@ -745,13 +746,49 @@ class SearchEngine:
             reason = MatchReason(kind.value, text if via is None else f"{text} ({cited(via)})")
             self._append(out, seen, concept, _hit(concept, h.score, (reason, *typed), ()), (text, words.groups))
 
+    def _lent(
+        self, found: Sequence[lexical.ConceptScore], narrower: dict[int, Concept], concepts: dict[int, Concept]
+    ) -> dict[int, float]:
+        """For each header that gives way to a code other than its default, the score of the hit holding a name of
+        the header's that the index lends its default (index.build_index): the default, found by the header's
+        words alone."""
+        index = self.index
+        if index is None:
+            return {}
+        pointer, order = index.concept_docs
+        out: dict[int, float] = {}
+        for h in found:
+            below = narrower.get(h.concept)
+            if below is None:
+                continue
+            own = set(index.doc_id[order[pointer[h.concept] : pointer[h.concept + 1]]].tolist())
+            twins = [
+                o.score
+                for o in found
+                if o.concept != h.concept
+                and int(index.doc_id[o.doc]) in own
+                and (twin := concepts.get(o.concept)) is not None
+                and twin.code != below.code
+            ]
+            if twins:
+                out[h.concept] = max(twins)
+        return out
+
     def _as_billable(
-        self, found: list[lexical.ConceptScore], narrower: dict[int, Concept]
+        self,
+        found: list[lexical.ConceptScore],
+        narrower: dict[int, Concept],
+        lent: dict[int, float] | None = None,
     ) -> list[lexical.ConceptScore]:
         """The hits reordered with each header that gives way to a billable code below it scored more
         (``Narrowing.gives_way``): headers rank after billable codes so that a code one reports comes first, and
-        the code below a header the words name ("Genu valgum", an inclusion term of M21.06, for M21.069) is one."""
+        the code below a header the words name ("Genu valgum", an inclusion term of M21.06, for M21.069) is one.
+
+        ``lent``: header id -> the score of its default found by the header's names lent to it (``_lent``). The code
+        the query's other words lead to instead ("dvt left leg": I82.4Y2, not I82.4Y9 of unspecified side) scores
+        as much, and comes before it."""
         factor = self.ranking.narrowing.gives_way
+        lent = lent or {}
         out = list(found)
         for h in found:
             if h.concept not in narrower:
@@ -759,9 +796,12 @@ class SearchEngine:
             # Moved up past the hits now scoring less, no further: a header is the first of its family, and the
             # first of each family keep their order before the other 7th-character siblings (lexical._rank).
             at = out.index(h)
-            raised = dataclasses.replace(h, score=h.score * factor)
+            score = h.score * factor
+            lifted = lent.get(h.concept, 0.0) >= score
+            score = max(score, lent.get(h.concept, 0.0))
+            raised = dataclasses.replace(h, score=score)
             place = at
-            while place > 0 and out[place - 1].score < raised.score:
+            while place > 0 and (out[place - 1].score < score or (lifted and out[place - 1].score <= score)):
                 place -= 1
             del out[at]
             out.insert(place, raised)
@@ -799,7 +839,7 @@ class SearchEngine:
         index = self.index
         if query.billable_only or index is None:
             return {}
-        headers: list[tuple[int, Concept, bool]] = []
+        headers: list[tuple[int, Concept, bool, int]] = []
         for h in found[: self.ranking.narrowing.headers]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
@@ -808,16 +848,16 @@ class SearchEngine:
                 continue
             named = designations.get(int(index.doc_id[h.doc]))
             whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
-            headers.append((h.concept, concept, whole))
+            headers.append((h.concept, concept, whole, h.doc))
         if not headers:
             return {}
         # The subtrees the words will be read in, scored together.
         subtrees = lexical.Subtrees(index, words.groups, self.ranking)
-        bounds = [self._child_bounds(concept) for _, concept, whole in headers if not whole]
+        bounds = [self._child_bounds(concept) for _, concept, whole, _ in headers if not whole]
         subtrees.prepare([(b[0], b[-1]) for b in bounds if b is not None])
         below: dict[int, Concept] = {}
-        for cid, concept, whole in headers:
-            chosen = self._descend(index, concept, subtrees, query, whole=whole)
+        for cid, concept, whole, doc in headers:
+            chosen = self._descend(index, concept, subtrees, query, whole=whole, found_by=(cid, doc))
             if chosen is not None:
                 below[cid] = chosen
         return below
@@ -835,7 +875,14 @@ class SearchEngine:
         return self._bounds[key]
 
     def _descend(
-        self, index: LexicalIndex, header: Concept, subtrees: lexical.Subtrees, query: Query, *, whole: bool = False
+        self,
+        index: LexicalIndex,
+        header: Concept,
+        subtrees: lexical.Subtrees,
+        query: Query,
+        *,
+        whole: bool = False,
+        found_by: tuple[int, int] | None = None,
     ) -> Concept | None:
         """The billable code below ``header`` that the words point to, child by child.
 
@@ -849,20 +896,38 @@ class SearchEngine:
         ``whole``: the header was found by a name that says every word of the query ("brain cancer", a name of
         C71), so what its children add ("brain stem") the query does not say, however well their names score:
         the code the name defaults to is taken (``_default_child``: C71.9), where one stands out.
+
+        ``found_by``: the header's id and the designation it was found by. The index lends a header's names to the
+        code it defaults to ("Thrombosis, vein, deep, upper leg" at I82.4Y, lent to I82.4Y9). Read there, they
+        would choose that child for the header's words where the query's other words choose another ("dvt left
+        leg": I82.4Y2, of the left side): where they are, the children are read without them, by what the query
+        says beyond the name the header was found by.
         """
         narrowing = self.ranking.narrowing
+        own = subtrees.own(found_by[0]) if found_by is not None else None
+        said = functools.cache(lambda: subtrees.said(found_by[1])) if found_by is not None else None
         for _ in range(narrowing.depth):
             bounds = self._child_bounds(header)
             if bounds is None:
                 return None
             chosen = self._default_child(index, header, bounds, query) if whole else None
             if chosen is None:
-                scores = subtrees.best(bounds)
-                if scores is None:
+                read = subtrees.best(bounds, own, said)
+                if read is None:
                     return None
-                lead = max(0, float(scores.max()) / narrowing.clear_lead)
-                tied = [cid for cid, score in zip(bounds[:-1], scores, strict=True) if score >= lead]
-                chosen = self._plain(index, header, self._concepts(tied), query)
+                if read.lent and float(read.beyond.max()) > 0:
+                    # Read without the header's names lent below, the children tell apart only what the query
+                    # says beyond the header's name: those matching as much of it tie, whatever their titles'
+                    # lengths ("cellulitis left leg" under L03.11: the left axilla, upper limb and lower limb).
+                    top = float(read.beyond.max()) * (1 - _SAME_WORDS)
+                    tied = [cid for cid, c in zip(bounds[:-1], read.beyond, strict=True) if c >= top]
+                    chosen = self._plain(index, header, self._concepts(tied), query)
+                    if chosen is None:  # they do not decide: the header's words do, as the index lends them
+                        read = subtrees.best(bounds)
+                if chosen is None and read is not None:
+                    lead = max(0, float(read.scores.max()) / narrowing.clear_lead)
+                    tied = [cid for cid, score in zip(bounds[:-1], read.scores, strict=True) if score >= lead]
+                    chosen = self._plain(index, header, self._concepts(tied), query)
                 if chosen is None:
                     return None
             header = chosen
@@ -925,6 +990,10 @@ class SearchEngine:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
+
+
+# Sums of idf (float32) this close, as a share, are the same words matched.
+_SAME_WORDS = 1e-5
 
 
 def _hit(

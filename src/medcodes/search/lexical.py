@@ -14,7 +14,7 @@ that falls with the share of the query's weight left unmatched (coverage).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,7 @@ from medcodes.systems import SystemId
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
+Names = npt.NDArray[np.int64]  # designation ids
 BOOL = npt.NDArray[np.bool_]
 
 # A designation whose coverage reaches this matches every word (coverage is a float32 sum of idf shares).
@@ -540,7 +541,10 @@ class Subtrees:
         self.ranking = ranking
         self._ranges: list[tuple[int, int]] = []  # the concept ids scored, [first, end) each
         self._concepts: I32 = np.empty(0, dtype=np.int32)  # the concept of each scored designation
+        self._names: Names = np.empty(0, dtype=np.int64)  # its designation id
         self._scores: F32 = np.empty(0, dtype=np.float32)
+        self._matched: BOOL = np.zeros((len(self.groups), 0), dtype=np.bool_)  # groups x scored designations
+        self._idf = np.array([g.idf for g in self.groups], dtype=np.float32)
 
     def _docs(self, first: int, end: int) -> I32 | None:
         """The designations of concepts [first, end); None when they are too many to look into."""
@@ -563,16 +567,35 @@ class Subtrees:
     def _add(self, docs: I32) -> None:
         if len(docs):
             self._concepts = np.concatenate([self._concepts, self.index.doc_concept[docs]])
-            self._scores = np.concatenate([self._scores, _score(self.index, self.groups, docs, self.ranking)[0]])
+            self._names = np.concatenate([self._names, self.index.doc_id[docs]])
+            score, _coverage, matched = _score_matched(self.index, self.groups, docs, self.ranking)
+            self._scores = np.concatenate([self._scores, score])
+            self._matched = np.concatenate([self._matched, matched], axis=1)
 
     def _covers(self, first: int, end: int) -> bool:
         return any(lo <= first and end <= hi for lo, hi in self._ranges)
 
-    def best(self, bounds: Sequence[int]) -> F32 | None:
+    def own(self, concept: int) -> Names:
+        """The designation ids of a concept's own names (not those of the codes below it)."""
+        pointer, order = self.index.concept_docs
+        return np.asarray(self.index.doc_id[order[pointer[concept] : pointer[concept + 1]]], dtype=np.int64)
+
+    def said(self, doc: int) -> BOOL:
+        """Which of the query's word groups a designation matches."""
+        if not self.groups:
+            return np.zeros(0, dtype=np.bool_)
+        return _score_matched(self.index, self.groups, np.array([doc], dtype=np.int32), self.ranking)[2][:, 0]
+
+    def best(
+        self, bounds: Sequence[int], without: Names | None = None, said: Callable[[], BOOL] | None = None
+    ) -> Read | None:
         """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
 
         -1 for a run without designations; None when the runs hold too many designations (a chapter's worth) to
-        look into.
+        look into. ``without``: designation ids not to read (a header's own names, which the index lends the code
+        the header defaults to: they say what the header says, not which child it means). Where some were left
+        out, also the most idf of the query's words beyond ``said()`` (the groups the header's name matches) a
+        designation of each run matches.
         """
         first, end = bounds[0], bounds[-1]
         if not self._covers(first, end):
@@ -582,11 +605,30 @@ class Subtrees:
             self._ranges.append((first, end))
             self._add(docs)
         best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
+        beyond = np.zeros(len(bounds) - 1, dtype=np.float32)
         inside = (self._concepts >= first) & (self._concepts < end)
+        lent = False
+        if without is not None and len(without) and inside.any():
+            kept = inside & ~np.isin(self._names, without)
+            lent = bool((kept != inside).any())
+            inside = kept
         if inside.any():
             run = np.searchsorted(np.asarray(bounds), self._concepts[inside], side="right") - 1
             np.maximum.at(best, run, self._scores[inside])
-        return best
+            if lent and said is not None and len(matched := said()) == len(self.groups):
+                rest = self._idf * ~matched
+                np.maximum.at(beyond, run, rest @ self._matched[:, inside].astype(np.float32))
+        return Read(best, beyond, lent)
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What ``Subtrees.best`` reads of each child's subtree: its best score, the most idf of the query's words
+    beyond the header's name a designation of it matches, and whether names lent by the header were left out."""
+
+    scores: F32
+    beyond: F32
+    lent: bool
 
 
 def search(
