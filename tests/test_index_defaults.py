@@ -84,6 +84,11 @@ CONCEPTS = [
         True,
         "I82.4Y",
     ),
+    ("L03.11", "Cellulitis of other parts of limb", False, None),
+    ("L03.112", "Cellulitis of left axilla", True, "L03.11"),
+    ("L03.114", "Cellulitis of left upper limb", True, "L03.11"),
+    ("L03.116", "Cellulitis of left lower limb", True, "L03.11"),
+    ("L03.119", "Cellulitis of unspecified part of limb", True, "L03.11"),
     ("N18", "Chronic kidney disease (CKD)", False, None),
     ("N18.5", "Chronic kidney disease, stage 5", True, "N18"),
     ("N18.6", "End stage renal disease", True, "N18"),
@@ -129,6 +134,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
         for code in ("C16", "C16.2", "C16.5", "C16.6")
     ]
     terms += [Designation(CM, code, DesignationKind.SYNONYM, "liver cancer", "doid") for code in ("C22.0", "C22.9")]
+    # The Index: "Cellulitis, leg - see Cellulitis, lower limb", which leads to L03.11-.
+    terms.append(
+        Designation(CM, "L03.11", DesignationKind.INDEX_TERM, "Cellulitis, leg", "index", "Cellulitis, lower limb")
+    )
     # NCIt's Chronic Kidney Disease, Stage 5 is named "ESRD"; MONDO maps it to N18.5 and N18.6.
     terms += [Designation(CM, code, DesignationKind.ABBREVIATION, "ESRD", "ncit") for code in ("N18.5", "N18.6")]
     terms += [
@@ -340,6 +349,14 @@ def test_a_header_s_children_are_told_apart_by_what_the_query_says_beyond_its_na
     found = engine.search(parse("thrombosis vein deep upper leg left", (CM,))).hits
     assert [h.code for h in found[:2]] == ["I82.4Y2", "I82.4Y9"]
     assert found[0].reasons[0].field == "narrower"
+
+
+def test_the_entry_a_name_refers_to_tells_apart_the_children_the_query_does_not(store: SQLiteStore) -> None:
+    # Left axilla, left upper limb and left lower limb all say "left"; before, none was chosen, and the code
+    # "Cellulitis, leg" defaults to, L03.119 (unspecified part of limb), came first. The entry it refers to says
+    # "lower limb".
+    found = SearchEngine(store).search(parse("cellulitis left leg", (CM,))).hits
+    assert [h.code for h in found[:2]] == ["L03.116", "L03.119"]
 
 
 def test_an_abbreviation_given_to_several_codes_is_the_one_s_whose_title_it_spells(store: SQLiteStore) -> None:

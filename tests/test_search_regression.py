@@ -159,6 +159,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("rotator cuff tear left", CM, "M75.102", 1),
     ("pernio subsequent", CM, "T69.1XXD", 1),
     ("chlorine poisoning assault subsequent", CM, "T59.4X3D", 1),
+    # ... and the entry the name refers to ("Cellulitis, leg - see Cellulitis, lower limb")
+    ("cellulitis left leg", CM, "L03.116", 1),
+    ("cellulitis right arm", CM, "L03.113", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),

@@ -839,7 +839,7 @@ class SearchEngine:
         index = self.index
         if query.billable_only or index is None:
             return {}
-        headers: list[tuple[int, Concept, bool, int]] = []
+        headers: list[tuple[int, Concept, bool, int, tuple[DesignationKind, str, str | None] | None]] = []
         for h in found[: self.ranking.narrowing.headers]:
             concept = concepts.get(h.concept)
             if concept is None or concept.billable or concept.kind not in _NARROWED_KINDS:
@@ -848,16 +848,18 @@ class SearchEngine:
                 continue
             named = designations.get(int(index.doc_id[h.doc]))
             whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
-            headers.append((h.concept, concept, whole, h.doc))
+            headers.append((h.concept, concept, whole, h.doc, named))
         if not headers:
             return {}
         # The subtrees the words will be read in, scored together.
         subtrees = lexical.Subtrees(index, words.groups, self.ranking)
-        bounds = [self._child_bounds(concept) for _, concept, whole, _ in headers if not whole]
+        bounds = [self._child_bounds(concept) for _, concept, whole, *_ in headers if not whole]
         subtrees.prepare([(b[0], b[-1]) for b in bounds if b is not None])
         below: dict[int, Concept] = {}
-        for cid, concept, whole, doc in headers:
-            chosen = self._descend(index, concept, subtrees, query, whole=whole, found_by=(cid, doc))
+        for cid, concept, whole, doc, named in headers:
+            chosen = self._descend(
+                index, concept, subtrees, query, whole=whole, found_by=(cid, doc), see=_see_words(named, concept)
+            )
             if chosen is not None:
                 below[cid] = chosen
         return below
@@ -883,6 +885,7 @@ class SearchEngine:
         *,
         whole: bool = False,
         found_by: tuple[int, int] | None = None,
+        see: frozenset[str] = frozenset(),
     ) -> Concept | None:
         """The billable code below ``header`` that the words point to, child by child.
 
@@ -901,7 +904,9 @@ class SearchEngine:
         code it defaults to ("Thrombosis, vein, deep, upper leg" at I82.4Y, lent to I82.4Y9). Read there, they
         would choose that child for the header's words where the query's other words choose another ("dvt left
         leg": I82.4Y2, of the left side): where they are, the children are read without them, by what the query
-        says beyond the name the header was found by.
+        says beyond the name the header was found by. ``see``: the words of the entry that name refers to, which
+        the header's title does not say ("lower" for "Cellulitis, leg - see Cellulitis, lower limb" at L03.11,
+        *Cellulitis of other parts of limb*), to tell tied children apart (``_plain``).
         """
         narrowing = self.ranking.narrowing
         own = subtrees.own(found_by[0]) if found_by is not None else None
@@ -921,13 +926,13 @@ class SearchEngine:
                     # lengths ("cellulitis left leg" under L03.11: the left axilla, upper limb and lower limb).
                     top = float(read.beyond.max()) * (1 - _SAME_WORDS)
                     tied = [cid for cid, c in zip(bounds[:-1], read.beyond, strict=True) if c >= top]
-                    chosen = self._plain(index, header, self._concepts(tied), query)
+                    chosen = self._plain(index, header, self._concepts(tied), query, see=see)
                     if chosen is None:  # they do not decide: the header's words do, as the index lends them
                         read = subtrees.best(bounds)
                 if chosen is None and read is not None:
                     lead = max(0, float(read.scores.max()) / narrowing.clear_lead)
                     tied = [cid for cid, score in zip(bounds[:-1], read.scores, strict=True) if score >= lead]
-                    chosen = self._plain(index, header, self._concepts(tied), query)
+                    chosen = self._plain(index, header, self._concepts(tied), query, see=see)
                 if chosen is None:
                     return None
             header = chosen
@@ -968,12 +973,15 @@ class SearchEngine:
         query: Query,
         *,
         plainest_first: bool = False,
+        see: frozenset[str] = frozenset(),
     ) -> Concept | None:
         """Of sibling codes (with their ids) the query does not tell apart, the one it means: the only one, the
         first of 7th-character siblings (initial encounter), the one the Alphabetic Index gives the words (the
-        main-term mark), else the one claiming least ("unspecified" most often; before the marked one where
-        ``plainest_first``), else the one holding the header's title with "NOS" (``priors.said_nos``); None where
-        the query says "unspecified" or none stands out."""
+        main-term mark), else the only one whose title says ``see`` (the words of the entry an index entry the
+        header was found by refers to: "Cellulitis, leg - see Cellulitis, lower limb"), else the one claiming
+        least ("unspecified" most often; before the marked one where ``plainest_first``), else the one holding
+        the header's title with "NOS" (``priors.said_nos``); None where the query says "unspecified" or none
+        stands out."""
         if not kids:
             return None
         if len(kids) == 1 or all(_is_seventh_character_code(k) for _, k in kids):
@@ -986,10 +994,21 @@ class SearchEngine:
         named = [k for cid, k in kids if index.concept_marks[cid] & priors.MAIN_TERM]
         if len(named) == 1:
             return named[0]
+        seen = [k for _, k in kids if see and see <= set(tokens(k.title))]
+        if len(seen) == 1:
+            return seen[0]
         if plainest is not None:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
+
+
+def _see_words(named: tuple[DesignationKind, str, str | None] | None, header: Concept) -> frozenset[str]:
+    """The words of the entry an index entry refers to ("see Cellulitis, lower limb") that the header's title
+    does not say; none for another name."""
+    if named is None or named[0] is not DesignationKind.INDEX_TERM or not named[2]:
+        return frozenset()
+    return frozenset(tokens(named[2])) - set(tokens(header.title)) - abbreviations.FUNCTION_WORDS
 
 
 # Sums of idf (float32) this close, as a share, are the same words matched.
