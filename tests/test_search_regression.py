@@ -139,6 +139,8 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # a header's abbreviation ("E11 NIDDM") narrows to the code the Alphabetic Index gives the words, not to the
     # child saying "unspecified" (E11.8 "with unspecified complications")
     ("niddm", CM, "E11.9", 1),
+    # an abbreviation NCIt gives a term whose names it spells only leaving out a word ("personality")
+    ("ocd", CM, "F42.9", 1),
     ("nonhodgkin lymphoma", CM, "C85.90", 1),  # one word the data writes as two ("Non-Hodgkin")
     ("non hodgkin lymphoma", CM, "C85.90", 1),
     # "non" negates the word after it: a STEMI is no "Non-ST elevation" infarction (below, never listed for it)

@@ -55,6 +55,35 @@ def test_an_abbreviation_another_concepts_name_spells_is_misread() -> None:
     assert spelled_out.misread([ibs, dotted]) == {("DOID:9778", "IBD")}
 
 
+@pytest.mark.parametrize(
+    ("abbreviation", "name", "expected"),
+    [
+        ("OCD", "obsessive-compulsive disorder", True),
+        ("OCD", "Obsessive-Compulsive Personality Disorder", False),  # leaves out "personality"
+        ("TOF", "Tetralogy of Fallot", True),  # a joining word may give a letter, or none
+        ("CHF", "heart failure, congestive", False),  # spelled in order only
+        ("OCD", "Obsessive-compulsive disorder (OCD)", True),  # what brackets hold is left out
+        ("ESRD", "End stage renal disease", True),
+    ],
+)
+def test_an_abbreviation_spells_a_name_whole_when_every_word_gives_a_letter(
+    abbreviation: str, name: str, expected: bool
+) -> None:
+    assert spelled_out.spells_whole(abbreviation, name) is expected
+
+
+def test_an_abbreviation_that_leaves_out_words_of_its_names_is_misread_where_another_spells_whole() -> None:
+    # NCIt gives "OCD" to obsessive-compulsive personality disorder (F60.5) too; before, `ocd` gave F60.5 first.
+    ocpd = _named("NCIT:C92638", ("Obsessive-Compulsive Personality Disorder",), ("OCD",), "F60.5")
+    ocd = _named("DOID:10933", ("obsessive-compulsive disorder",), ("OCD",), "F42.9")
+    assert spelled_out.misread([ocpd, ocd]) == {("NCIT:C92638", "OCD")}
+    # Only where the other links to codes: a term that merely rewrites a query does not take it from a coded one.
+    uncoded = spelled_out.Named("HP:1", ("obsessive-compulsive disorder",), ("OCD",), frozenset({"HP:1"}), coded=False)
+    assert spelled_out.misread([ocpd, uncoded]) == set()
+    assert spelled_out.fit("OCD", ocpd.names) == 1 and spelled_out.fit("OCD", ocd.names) == 2
+    assert spelled_out.fit("IBD", ("irritable bowel syndrome",)) == 0
+
+
 def test_linking_leaves_out_a_misread_abbreviation_and_a_damaged_name() -> None:
     def term(id_: str, label: str, code: str, *synonyms: vocabulary.Synonym) -> vocabulary.VocabularyTerm:
         link = vocabulary.CodeLink(CM, code, "xref", NameScope.EXACT)

@@ -16,11 +16,14 @@ only this concept claims it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 _PIECE = re.compile(r"[^\W_]+", re.UNICODE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# Words an abbreviation leaves out without leaving out what the name says ("TOF": tetralogy of Fallot).
+_JOINING = frozenset({"a", "an", "and", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Named:
     names: tuple[str, ...]
     abbreviations: tuple[str, ...]
     same: frozenset[str]
+    coded: bool = True  # it links to codes (one that links to none only rewrites a query)
 
 
 def spells(abbreviation: str, name: str) -> bool:
@@ -42,37 +46,62 @@ def spells(abbreviation: str, name: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _spells(letters: str, words: tuple[str, ...]) -> bool:
+def _spells(letters: str, words: tuple[str, ...], *, whole: bool = False) -> bool:
+    """``whole``: every word gives a letter (none is left out)."""
+
     @cache  # each (letter, word, position) is tried once: a long name's many words cost no more than their count
     def rest(at: int, word: int, after: int) -> bool:
         """Whether ``letters[at:]`` is spelled from position ``after`` of word ``word`` on (-1: before any)."""
         if at == len(letters):
-            return True
+            return not whole or word == len(words) - 1
         letter = letters[at]
         if word >= 0:
             inside = words[word].find(letter, after)
             if inside >= 0 and rest(at + 1, word, inside + 1):
                 return True
-        return any(words[k].startswith(letter) and rest(at + 1, k, 1) for k in range(word + 1, len(words)))
+        following = range(word + 1, min(word + 2, len(words)) if whole else len(words))
+        return any(words[k].startswith(letter) and rest(at + 1, k, 1) for k in following)
 
     return rest(0, -1, 0)
 
 
+def spells_whole(abbreviation: str, name: str) -> bool:
+    """Whether the abbreviation spells the name leaving out none of its words (but joining words, "of", "and",
+    and what brackets hold): "OCD" spells "obsessive-compulsive disorder" whole, and "obsessive-compulsive
+    personality disorder" only leaving out "personality"."""
+    letters = _key(abbreviation)
+    words = tuple(w for w in _PIECE.findall(_BRACKETED.sub(" ", name.casefold())) if w not in _JOINING)
+    return bool(letters) and bool(words) and _spells(letters, words, whole=True)
+
+
+def fit(abbreviation: str, names: Iterable[str]) -> int:
+    """How well an abbreviation fits a term's names: 2 where it spells one whole, 1 where it spells one leaving
+    out words, 0 where it spells none."""
+    best = 0
+    for name in names:
+        if spells_whole(abbreviation, name):
+            return 2
+        if not best and spells(abbreviation, name):
+            best = 1
+    return best
+
+
 def misread(terms: Iterable[Named]) -> set[tuple[str, str]]:
-    """(term id, abbreviation as written) of each abbreviation that spells none of its term's names where it
-    spells the names of a term that is another concept."""
-    claims: dict[str, list[tuple[Named, str, bool]]] = {}
+    """(term id, abbreviation as written) of each abbreviation that fits its term's names less well than the
+    names of a term that is another concept: it spells none of them where it spells the other's, or spells them
+    only leaving out words where it spells whole the names of another that links to codes ("OCD", which NCIt
+    gives obsessive-compulsive personality disorder, F60.5, and DO obsessive-compulsive disorder, F42)."""
+    claims: dict[str, list[tuple[Named, str, int]]] = {}
     for term in terms:
         for abbreviation in term.abbreviations:
-            spelled = any(spells(abbreviation, name) for name in term.names)
-            claims.setdefault(_key(abbreviation), []).append((term, abbreviation, spelled))
+            claims.setdefault(_key(abbreviation), []).append((term, abbreviation, fit(abbreviation, term.names)))
     found: set[tuple[str, str]] = set()
     for claimed in claims.values():
-        spellers: Sequence[Named] = [term for term, _, spelled in claimed if spelled]
-        if not spellers:
-            continue
-        for term, abbreviation, spelled in claimed:
-            if not spelled and any(term.same.isdisjoint(other.same) for other in spellers):
+        for term, abbreviation, fits in claimed:
+            if any(
+                better > fits and (not fits or other.coded) and term.same.isdisjoint(other.same)
+                for other, _, better in claimed
+            ):
                 found.add((term.id, abbreviation))
     return found
 

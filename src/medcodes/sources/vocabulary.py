@@ -445,12 +445,13 @@ def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Map
 
 def _named(term: VocabularyTerm, reached: Sequence[_Reach], graph: Mapping[str, list[str]]) -> spelled_out.Named:
     """The term as ``spelled_out.misread`` reads it: what it is, its codes and the terms stated to be it."""
-    same = {term.id, *graph.get(term.id, ()), *(lk.code for r in reached for lk in r.links)}
+    codes = {lk.code for r in reached for lk in r.links}
     return spelled_out.Named(
         term.id,
         tuple(n.text for n in term.names() if not n.abbreviation),
         tuple(n.text for n in term.synonyms if n.abbreviation),
-        frozenset(same),
+        frozenset({term.id, *graph.get(term.id, ()), *codes}),
+        bool(codes),
     )
 
 
