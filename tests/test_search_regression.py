@@ -141,6 +141,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("niddm", CM, "E11.9", 1),
     # an abbreviation NCIt gives a term whose names it spells only leaving out a word ("personality")
     ("ocd", CM, "F42.9", 1),
+    # an abbreviation whose meaning only an index entry says, in other words ("Premature, contraction, ventricular")
+    ("pvc", CM, "I49.3", 1),
+    ("abla", CM, "D62", 1),
     ("nonhodgkin lymphoma", CM, "C85.90", 1),  # one word the data writes as two ("Non-Hodgkin")
     ("non hodgkin lymphoma", CM, "C85.90", 1),
     # "non" negates the word after it: a STEMI is no "Non-ST elevation" infarction (below, never listed for it)

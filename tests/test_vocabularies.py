@@ -451,6 +451,36 @@ def test_an_abbreviation_is_checked_by_what_it_stands_for() -> None:
     assert not unchecked.rewrites
 
 
+def test_an_abbreviation_no_sense_of_which_resolves_names_the_codes_of_an_index_entry_in_other_words() -> None:
+    abbreviations = vocabulary.VocabularySource(
+        medical_abbreviations.load(_found()).vocabulary,  # type: ignore[union-attr]
+        abbreviations=(
+            vocabulary.Abbreviation("PVC", "premature ventricular contraction"),
+            vocabulary.Abbreviation("AS", "ankylosing stenosis"),  # an entry's words, but "AS" resolves below
+            vocabulary.Abbreviation("AS", "hypertension"),
+        ),
+    )
+    entries = vocabulary.index_entries(
+        [_entry("I35.0", "Premature, contraction, ventricular"), _entry("M45", "Stenosis, ankylosing")]
+    )
+    known = vocabulary.VocabularySource(
+        doid.load(_found()).vocabulary,  # type: ignore[union-attr]
+        (
+            vocabulary.VocabularyTerm(
+                "DOID:10763", "hypertension", "doid", links=(vocabulary.CodeLink(CM, "I10", "xref", NameScope.EXACT),)
+            ),
+        ),
+    )
+    named = sorted((d.code, d.text) for d in _link_with([known, abbreviations], entries).designations)
+    # Before, no designation said "premature ventricular contraction": the sense was dropped and `pvc` found nothing.
+    assert ("I35.0", "PVC") in named
+    # An abbreviation with a sense that resolves otherwise (DO's hypertension) keeps only its senses.
+    assert ("I10", "AS") in named
+    assert ("M45", "AS") not in named
+    # Without the index, nothing to read.
+    assert ("I35.0", "PVC") not in {(d.code, d.text) for d in _link_with([known, abbreviations]).designations}
+
+
 def test_a_cross_reference_of_unstated_precision_is_a_related_name(linked: VocabularyContent) -> None:
     late = _names(linked, "I21.4", "mondo")["non-ST elevation myocardial infarction, late"]
     assert late.scope is NameScope.RELATED

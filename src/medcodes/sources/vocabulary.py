@@ -23,8 +23,10 @@ Ontology, a list of medical abbreviations) is read by its own source module into
   loaded designation's text (then it names those codes, or rewrites to the meaning when more than
   ``_MAX_SENSE_CODES`` codes carry it), or is said word for word within a loaded designation ("white blood
   cell" in "Decreased white blood cell count": then it rewrites to the meaning, unless the abbreviation spells
-  words of the ICD-10-CM titles, "IN", "OR"). Every sense that resolves is kept; the others are dropped and
-  counted.
+  words of the ICD-10-CM titles, "IN", "OR"). Every sense that resolves is kept. An abbreviation none of whose
+  senses resolves so may still name the codes of an Alphabetic Index entry that says a meaning in other words
+  ("PVC", premature ventricular contraction: "Premature, contraction, ventricular" I49.3). The others are dropped
+  and counted.
 
 A name is not repeated where the code already carries it (its title, an inclusion or index term), and one
 code gets one designation per name: the best-fitting, from the first source in the order given.
@@ -598,15 +600,34 @@ def _abbreviations(
         if not source.abbreviations:
             continue
         kept[name] = dropped[name] = 0
+        resolved: set[str] = set()
+        left: list[Abbreviation] = []
         for sense in source.abbreviations:
-            ok = _sense(linker, sense, name, named.get(name_key(sense.meaning), []), senses)
+            if _sense(linker, sense, name, named.get(name_key(sense.meaning), []), senses):
+                kept[name] += 1
+                resolved.add(name_key(sense.text))
+            else:
+                left.append(sense)
+        # An abbreviation none of whose senses resolves may be read through the index's words (``by_entry``).
+        for sense in left:
+            ok = name_key(sense.text) not in resolved and _sense(linker, sense, name, [], senses, by_entry=True)
             kept[name] += ok
             dropped[name] += not ok
     return kept, dropped
 
 
-def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[VocabularyTerm], senses: _Senses) -> bool:
-    """Resolve one sense; True when it is kept."""
+def _sense(
+    linker: _Linker,
+    sense: Abbreviation,
+    source: str,
+    known: Sequence[VocabularyTerm],
+    senses: _Senses,
+    *,
+    by_entry: bool = False,
+) -> bool:
+    """Resolve one sense; True when it is kept. ``by_entry``: a meaning that is an Alphabetic Index entry in
+    other words ("premature ventricular contraction": "Premature, contraction, ventricular" I49.3) names the
+    codes the entry leads to (read for an abbreviation none of whose senses resolves otherwise)."""
     abbreviation = Synonym(sense.text, abbreviation=True)
     rank = senses.order[source]
     linked = refused = False
@@ -624,6 +645,10 @@ def _sense(linker: _Linker, sense: Abbreviation, source: str, known: Sequence[Vo
     if linked:
         return True
     carriers = senses.texts.get(name_key(sense.meaning), ())
+    if by_entry and not carriers and not spelled(sense.text, senses.title_words):
+        said_as = word_set(sense.meaning)
+        if len(said_as) > 1:
+            carriers = [(SYSTEM, code) for code in sorted(linker.entries.get(said_as, ()))]
     # A meaning the index gives to other codes than the term's: the abbreviation is read as its meaning's words.
     if known or refused or len(carriers) > _MAX_SENSE_CODES:
         linker.rewrite(sense.text, sense.meaning, source, sense.meaning, NameScope.EXACT, sense=True)
