@@ -755,13 +755,12 @@ class SearchEngine:
         index = self.index
         if index is None:
             return {}
-        pointer, order = index.concept_docs
         out: dict[int, float] = {}
         for h in found:
             below = narrower.get(h.concept)
             if below is None:
                 continue
-            own = set(index.doc_id[order[pointer[h.concept] : pointer[h.concept + 1]]].tolist())
+            own = set(index.names_of(h.concept).tolist())
             twins = [
                 o.score
                 for o in found
@@ -909,7 +908,7 @@ class SearchEngine:
         *Cellulitis of other parts of limb*), to tell tied children apart (``_plain``).
         """
         narrowing = self.ranking.narrowing
-        own = subtrees.own(found_by[0]) if found_by is not None else None
+        own = index.names_of(found_by[0]) if found_by is not None else None
         said = functools.cache(lambda: subtrees.said(found_by[1])) if found_by is not None else None
         for _ in range(narrowing.depth):
             bounds = self._child_bounds(header)

@@ -257,6 +257,12 @@ class LexicalIndex:
         np.cumsum(np.bincount(self.doc_concept, minlength=len(self.concept_system)), out=pointer[1:])
         return pointer, order
 
+    def names_of(self, concept: int) -> npt.NDArray[np.int64]:
+        """The designation ids of a concept's names in the index (lent ones included: a header's index entry lent
+        to the code it defaults to is a name of both)."""
+        pointer, order = self.concept_docs
+        return np.asarray(self.doc_id[order[pointer[concept] : pointer[concept + 1]]], dtype=np.int64)
+
     @cached_property
     def _filters(self) -> dict[tuple[tuple[SystemId, ...], bool], npt.NDArray[np.bool_]]:
         return {}

@@ -575,11 +575,6 @@ class Subtrees:
     def _covers(self, first: int, end: int) -> bool:
         return any(lo <= first and end <= hi for lo, hi in self._ranges)
 
-    def own(self, concept: int) -> Names:
-        """The designation ids of a concept's own names (not those of the codes below it)."""
-        pointer, order = self.index.concept_docs
-        return np.asarray(self.index.doc_id[order[pointer[concept] : pointer[concept + 1]]], dtype=np.int64)
-
     def said(self, doc: int) -> BOOL:
         """Which of the query's word groups a designation matches."""
         if not self.groups:
