@@ -756,6 +756,7 @@ class SearchEngine:
         if index is None:
             return {}
         out: dict[int, float] = {}
+        names = index.doc_id[[o.doc for o in found]].tolist()  # the designation each hit was found by
         for h in found:
             below = narrower.get(h.concept)
             if below is None:
@@ -763,9 +764,9 @@ class SearchEngine:
             own = set(index.names_of(h.concept).tolist())
             twins = [
                 o.score
-                for o in found
+                for o, name in zip(found, names, strict=True)
                 if o.concept != h.concept
-                and int(index.doc_id[o.doc]) in own
+                and name in own
                 and (twin := concepts.get(o.concept)) is not None
                 and twin.code != below.code
             ]
@@ -926,9 +927,7 @@ class SearchEngine:
                     top = float(read.beyond.max()) * (1 - _SAME_WORDS)
                     tied = [cid for cid, c in zip(bounds[:-1], read.beyond, strict=True) if c >= top]
                     chosen = self._plain(index, header, self._concepts(tied), query, see=see)
-                    if chosen is None:  # they do not decide: the header's words do, as the index lends them
-                        read = subtrees.best(bounds)
-                if chosen is None and read is not None:
+                if chosen is None:  # they do not decide: the header's words do, as the index lends them
                     lead = max(0, float(read.scores.max()) / narrowing.clear_lead)
                     tied = [cid for cid, score in zip(bounds[:-1], read.scores, strict=True) if score >= lead]
                     chosen = self._plain(index, header, self._concepts(tied), query, see=see)

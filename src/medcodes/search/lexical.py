@@ -587,10 +587,10 @@ class Subtrees:
         """The best designation score in each run of concepts ``[bounds[i], bounds[i + 1])`` (a child's subtree).
 
         -1 for a run without designations; None when the runs hold too many designations (a chapter's worth) to
-        look into. ``without``: designation ids not to read (a header's own names, which the index lends the code
-        the header defaults to: they say what the header says, not which child it means). Where some were left
-        out, also the most idf of the query's words beyond ``said()`` (the groups the header's name matches) a
-        designation of each run matches.
+        look into. ``without``: designation ids of a header's own names, which the index lends the code the header
+        defaults to: they say what the header says, not which child it means. Where some lie in the runs, also the
+        most idf of the query's words beyond ``said()`` (the groups the header's name matches) a designation of
+        each run matches, those names left out.
         """
         first, end = bounds[0], bounds[-1]
         if not self._covers(first, end):
@@ -601,25 +601,25 @@ class Subtrees:
             self._add(docs)
         best = np.full(len(bounds) - 1, -1.0, dtype=np.float32)
         beyond = np.zeros(len(bounds) - 1, dtype=np.float32)
-        inside = (self._concepts >= first) & (self._concepts < end)
+        inside = np.flatnonzero((self._concepts >= first) & (self._concepts < end))
         lent = False
-        if without is not None and len(without) and inside.any():
-            kept = inside & ~np.isin(self._names, without)
-            lent = bool((kept != inside).any())
-            inside = kept
-        if inside.any():
+        if len(inside):
             run = np.searchsorted(np.asarray(bounds), self._concepts[inside], side="right") - 1
             np.maximum.at(best, run, self._scores[inside])
-            if lent and said is not None and len(matched := said()) == len(self.groups):
-                rest = self._idf * ~matched
-                np.maximum.at(beyond, run, rest @ self._matched[:, inside].astype(np.float32))
+            if without is not None and said is not None:
+                kept = ~np.isin(self._names[inside], without)
+                lent = not kept.all()
+                if lent and len(matched := said()) == len(self.groups):
+                    rest = self._idf * ~matched
+                    np.maximum.at(beyond, run[kept], rest @ self._matched[:, inside[kept]].astype(np.float32))
         return Read(best, beyond, lent)
 
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """What ``Subtrees.best`` reads of each child's subtree: its best score, the most idf of the query's words
-    beyond the header's name a designation of it matches, and whether names lent by the header were left out."""
+    """What ``Subtrees.best`` reads of each child's subtree: its best score (all its names read), the most idf
+    of the query's words beyond the header's name a designation of it matches (the header's lent names left out),
+    and whether the runs hold names the header lent."""
 
     scores: F32
     beyond: F32

@@ -9,8 +9,9 @@ not spell "irritable bowel syndrome" (the "d" of "syndrome").
 The vocabularies sometimes give a term another term's abbreviation: the Human Disease Ontology (2018) lists "IBD"
 among the names of irritable bowel syndrome. ``misread`` finds such names: an abbreviation that spells none of
 its term's names, where it spells the names of a term that is another concept (no code and no stated
-equivalent in common). One that spells no term's names is left alone ("DIDMOAD" for Wolfram syndrome, where
-only this concept claims it).
+equivalent in common), or spells them only leaving out words where it spells whole (``spells_whole``) the names
+of another concept that links to codes ("OCD" on obsessive-compulsive personality disorder). One that spells no
+term's names is left alone ("DIDMOAD" for Wolfram syndrome, where only this concept claims it).
 """
 
 from __future__ import annotations
