@@ -9,6 +9,9 @@ import pytest
 
 from medcodes.models import Designation, DesignationKind, NameScope, Relation, RelationKind, ReleaseContent
 from medcodes.sources import gems, icd10pcs
+from medcodes.sources.icd10pcs_definitions import Values
+from medcodes.sources.icd10pcs_index import index_designations
+from medcodes.sources.icd10pcs_tables import AxisValue, Designations, PcsRow, PcsTable
 from medcodes.sources.kinds import FileKind, FoundFile
 from medcodes.systems import SystemId
 
@@ -81,6 +84,71 @@ def test_named_codes_caps_a_partial_code_at_its_table() -> None:
     assert icd10pcs.named_codes("0DTJ", ordered, {"0DT"}) == ["0DT"]
     assert icd10pcs.named_codes("0DTJ001", ordered, {"0DT"}) == ["0DTJ001"]
     assert icd10pcs.named_codes("0DTK", ordered, {"0DT"}) == []
+
+
+def _assistance_table() -> PcsTable:
+    """5A0 as the tables state it, abridged: respiratory assistance, continuous or for a number of hours, with
+    filtration or ventilation and, for ventilation, the kind of airway pressure."""
+
+    def value(position: int, title: str, char: str, label: str) -> AxisValue:
+        return AxisValue(position, title, char, label)
+
+    fixed = (
+        value(1, "Section", "5", "Extracorporeal or Systemic Assistance and Performance"),
+        value(2, "Body System", "A", "Physiological Systems"),
+        value(3, "Operation", "0", "Assistance"),
+    )
+    respiratory = (value(4, "Body System", "9", "Respiratory"),)
+    filtration = PcsRow(
+        (
+            respiratory,
+            (value(5, "Duration", "2", "Continuous"),),
+            (value(6, "Function", "0", "Filtration"),),
+            (value(7, "Qualifier", "Z", "No Qualifier"),),
+        )
+    )
+    ventilation = PcsRow(
+        (
+            respiratory,
+            (
+                value(5, "Duration", "3", "Less than 24 Consecutive Hours"),
+                value(5, "Duration", "4", "24-96 Consecutive Hours"),
+            ),
+            (value(6, "Function", "5", "Ventilation"),),
+            (
+                value(7, "Qualifier", "7", "Continuous Positive Airway Pressure"),
+                value(7, "Qualifier", "8", "Intermittent Positive Airway Pressure"),
+                value(7, "Qualifier", "Z", "No Qualifier"),
+            ),
+        )
+    )
+    return PcsTable(fixed, (filtration, ventilation))
+
+
+def _index_terms(entries: list[icd10pcs.IndexEntry], table: PcsTable) -> dict[str, set[str]]:
+    designations = Designations()
+    codes = {code for code, _axes in table.codes()}
+    index_designations(entries, Values([table]), codes, designations, [])
+    named: dict[str, set[str]] = {}
+    for d in designations.items.values():
+        named.setdefault(d.text, set()).add(d.code)
+    return named
+
+
+def test_a_partial_code_names_the_codes_whose_values_say_the_terms_words() -> None:
+    cpap = icd10pcs.IndexEntry(
+        ("CPAP (continuous positive airway pressure)",),
+        references=(icd10pcs.Reference("see", "Assistance, Respiratory 5A09", "Assistance, Respiratory", ("5A09",)),),
+    )
+    hours = icd10pcs.IndexEntry(("Assistance", "Respiratory", "24-96 Consecutive Hours"), codes=("5A094",))
+    respiratory = icd10pcs.IndexEntry(("Assistance", "Respiratory"), codes=("5A09",))
+    named = _index_terms([cpap, hours, respiratory], _assistance_table())
+    # Not the first code of 5A09 (continuous filtration), nor every ventilation: the three CPAP codes.
+    assert named["CPAP (continuous positive airway pressure)"] == {"5A09357", "5A09457"}
+    # The hours are the code's own fixed value: every code of 5A094.
+    assert named["Assistance, Respiratory, 24-96 Consecutive Hours"] == {"5A09457", "5A09458", "5A0945Z"}
+    # Words that say no value beyond the partial code's own (assistance, respiratory): all its codes.
+    assert len(named["Assistance, Respiratory"]) == 7
 
 
 # --- the ICD-9-CM -> ICD-10-PCS GEM --------------------------------------------------------------------

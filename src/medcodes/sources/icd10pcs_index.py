@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from medcodes.models import (
 )
 from medcodes.sources.files import line_of, parse_xml, squash
 from medcodes.sources.icd10pcs_definitions import Values
-from medcodes.sources.icd10pcs_tables import Designations, element_text, year_of
+from medcodes.sources.icd10pcs_tables import Designations, PcsTable, element_text, year_of
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10PCS
@@ -132,16 +132,26 @@ def index_designations(
         for code, axes in table.codes()
         if axes[6].title == "Qualifier" and axes[6].label == "Diagnostic"
     }
-    therapeutic = sorted(codes - diagnostic)
+    therapeutic_set = codes - diagnostic
+    therapeutic = sorted(therapeutic_set)
     diagnostic_only = sorted(diagnostic)
+
+    axes = _AxisWords(values.tables)
 
     def targets(tokens: Iterable[str], text: str) -> list[str]:
         found: list[str] = []
         # A term or reference that says diagnostic or biopsy means the diagnostic codes, where there are some.
         says_diagnostic = bool(_DIAGNOSTIC_WORDS.search(text))
         for token in tokens:
-            named = named_codes(token, diagnostic_only, values.tables) if says_diagnostic else []
-            named = named or named_codes(token, therapeutic, values.tables)
+            pool = diagnostic_only if says_diagnostic else []
+            named = named_codes(token, pool, values.tables) if pool else []
+            if not named:
+                pool = therapeutic
+                named = named_codes(token, pool, values.tables)
+            if 3 < len(token) < 7 and len(named) > 0 and named != [token]:
+                # Of the codes a partial code starts, those whose values say the term's words (all of them, or
+                # its table where they are too many, where the words say none).
+                named = axes.said(token, text, diagnostic if pool is diagnostic_only else therapeutic_set) or named
             if named:
                 found.extend(named)
             else:
@@ -189,6 +199,58 @@ def named_codes(token: str, ordered: Sequence[str], tables: Collection[str]) -> 
         if end == start:
             return []
     return [token[:3]] if token[:3] in tables else []
+
+
+class _AxisWords:
+    """The words of each code's axis values, read once per table, to tell which of a partial code's many codes a
+    term names by the values it says: "CPAP (continuous positive airway pressure) - see Assistance, Respiratory
+    5A09" names the three codes whose qualifier is Continuous Positive Airway Pressure, not all 5A09's 34."""
+
+    def __init__(self, tables: Mapping[str, PcsTable]) -> None:
+        self.tables = tables
+        self._read: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+
+    def _codes(self, table: str) -> list[tuple[str, tuple[frozenset[str], ...]]]:
+        if table not in self._read:
+            found = self.tables.get(table)
+            self._read[table] = (
+                [(code, tuple(_words(v.label) for v in values)) for code, values in found.codes()] if found else []
+            )
+        return self._read[table]
+
+    def said(self, token: str, text: str, pool: Collection[str]) -> list[str]:
+        """The codes ``token`` starts (among ``pool``) whose values beyond the token's own say most of the term's
+        words, each value whole ("Continuous Positive Airway Pressure"); empty where none says a word, or where
+        those are still more than ``MAX_NAMED_CODES``. The words of the values the token fixes (its operation and
+        body part) say nothing more: "Bypass, Artery, Internal Iliac, Left 041F" names no bypass *to* that artery.
+        """
+        rows = [(code, labels) for code, labels in self._codes(token[:3]) if code.startswith(token) and code in pool]
+        if not rows:
+            return []
+        fixed = len(token)
+        words = _words(text).difference(*rows[0][1][:fixed])
+        scored: list[tuple[int, str]] = []
+        for code, labels in rows:
+            covered: set[str] = set()
+            for label in labels[fixed:]:
+                if label and label <= words:
+                    covered |= label
+            scored.append((len(covered), code))
+        best = max(n for n, _code in scored)
+        named = [code for n, code in scored if n == best]
+        return named if best and len(named) <= MAX_NAMED_CODES else []
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words of a term or an axis value, lower case and singular, without joining words."""
+    return frozenset(
+        word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+        for word in re.findall(r"[a-z0-9]+", text.casefold())
+        if word not in _JOINING
+    )
+
+
+_JOINING = frozenset({"a", "an", "and", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"})
 
 
 def _present(code: str, ordered: Sequence[str]) -> bool:
