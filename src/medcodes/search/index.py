@@ -401,8 +401,17 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     # columns: designation id -> the term, and term -> the most words a column heading of its row has.
     table_cells: dict[int, str] = {}
     row_columns: dict[str, int] = {}
+    # A text most often repeats on other codes (a title is its short title; 7th-character codes share their
+    # entries): its words and its head are read once.
+    words_of: dict[str, tuple[list[str], int]] = {}
+    head_of: dict[str, frozenset[str] | None] = {}
+    noun_of: dict[str, str | None] = {}
     for did, cid, kind, text in store.designation_rows():
-        words = index_words(text)
+        read = words_of.get(text)
+        if read is None:
+            said_words = index_words(text)
+            read = words_of[text] = (said_words, distinct_length(said_words))
+        words, length = read
         key = (cid, tuple(words))
         if not words or key in seen:  # the same words on the same concept count once (the first kind wins)
             if words:
@@ -411,13 +420,11 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         seen.add(key)
         if kind is DesignationKind.INDEX_TERM and "," in text and SYSTEMS[doc_system[cid]] not in LISTING_SYSTEMS:
             main_words[(did, key[1])] = frozenset(index_words(text.split(",", 1)[0]))
-        elif (
-            kind is not DesignationKind.INDEX_TERM
-            and may_have_head(text, words)
-            and (said_first := head_words(text)) is not None
-        ):
-            heads[did] = said_first
-        length = distinct_length(words)
+        elif kind is not DesignationKind.INDEX_TERM:
+            if text not in head_of:
+                head_of[text] = head_words(text) if may_have_head(text, words) else None
+            if (said_first := head_of[text]) is not None:
+                heads[did] = said_first
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
             said = len(tokens(parent))
@@ -439,8 +446,11 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         if did not in nouns:
             # A name with no comma, bracket or joining word is all head: its last word is ``head_noun``'s answer
             # (the same for every name of the full build, read again; a second of build less than reading each).
-            plain = not may_have_head(text, words) and "(" not in text and "[" not in text
-            noun = words[-1] if plain and words[-1] not in NOT_HEADS else head_noun(text)
+            if text in noun_of:
+                noun = noun_of[text]
+            else:
+                plain = not may_have_head(text, words) and "(" not in text and "[" not in text
+                noun = noun_of[text] = words[-1] if plain and words[-1] not in NOT_HEADS else head_noun(text)
             if noun is not None:
                 nouns[did] = noun
         docs.append((did, cid, kind_number[kind], words, length))

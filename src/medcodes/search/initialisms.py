@@ -171,15 +171,21 @@ def derive(
             count[0] += 1
             count[1] |= bits
 
+    # Titles repeat their runs ("initial encounter for closed fracture"): each distinct run is keyed once.
+    keyed: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for cid, source, runs in read:
         if cid != concept:
             flush()
             seen, concept = {}, cid
         bit = 1 << sources.setdefault(source, len(sources))
         for run in runs:
-            for key, name in deriver.keys(run):
+            pairs = keyed.get(words := tuple(run))
+            if pairs is None:
                 # "diseases" and "disease" are one name, written as first seen.
-                pair = (key, spelled.setdefault(_singular(name), name))
+                pairs = keyed[words] = [
+                    (key, spelled.setdefault(_singular(name), name)) for key, name in deriver.keys(run)
+                ]
+            for pair in pairs:
                 seen[pair] = seen.get(pair, 0) | bit
     flush()
     by_key: dict[str, list[tuple[int, int, int, str]]] = {}

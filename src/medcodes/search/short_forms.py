@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
 from medcodes.models import DesignationKind
 from medcodes.search.ranking import DEFAULT, ShortForms
-from medcodes.search.text import singular, tokens
+from medcodes.search.text import singular, token_set, tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "short-forms-1"
@@ -72,9 +73,7 @@ def derive(
 ) -> dict[str, list[str]]:
     """short form -> the words it stands for, most often first; ``titles`` are (long title, short title)
     pairs, ``full_words`` every word of the code sets' full names with how many of them hold it."""
-    spelled: Counter[tuple[str, str]] = Counter()
-    for title, short_title in titles:
-        spelled.update(set(aligned(title, short_title)))
+    spelled = Counter(chain.from_iterable(set(aligned(title, short_title)) for title, short_title in titles))
     # "disease" and "diseases" are one word to the engine (it matches both): one sense, written as most often.
     pairs: Counter[tuple[str, str]] = Counter()
     written: dict[tuple[str, str], str] = {}
@@ -97,9 +96,7 @@ def derive(
 
 def save(store: SQLiteStore, limits: ShortForms = DEFAULT.short_forms) -> None:
     """Build-time step: derive the short forms from the store's titles and keep them in it."""
-    full_words: Counter[str] = Counter()
-    for text in store.distinct_texts(_FULL_NAMES):
-        full_words.update(set(tokens(text)))
+    full_words = Counter(chain.from_iterable(map(token_set, store.distinct_texts(_FULL_NAMES))))
     found = derive(store.title_pairs(), full_words, limits)
     store.put_word_lists(BLOB, {k: v for k, v in found.items() if k not in full_words})
     store.put_word_lists(WORDS_BLOB, {k: v for k, v in found.items() if k in full_words})

@@ -71,6 +71,12 @@ def tokens(text: str) -> list[str]:
     return [normalize_word(w) for w in _WORD.findall(folded)]
 
 
+def token_set(text: str) -> set[str]:
+    """The normalised words of a text, each once (``set(tokens(text))``, each word normalised once)."""
+    folded = text.lower() if text.isascii() else fold(text)
+    return {normalize_word(w) for w in set(_WORD.findall(folded))}
+
+
 # A word in a "without" (or "not") clause is indexed and matched marked, as a different word: "Type 2
 # diabetes mellitus without complications" holds "~complications", so "diabetes complications" does not
 # find it and "diabetes without complications" does; "not having achieved remission" holds "~remission".
