@@ -209,13 +209,16 @@ class _AxisWords:
     def __init__(self, tables: Mapping[str, PcsTable]) -> None:
         self.tables = tables
         self._read: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        self._labels: dict[str, frozenset[str]] = {}  # the words of each value's label, read once
 
     def _codes(self, table: str) -> list[tuple[str, tuple[frozenset[str], ...]]]:
         if table not in self._read:
             found = self.tables.get(table)
-            self._read[table] = (
-                [(code, tuple(_words(v.label) for v in values)) for code, values in found.codes()] if found else []
-            )
+            labels = self._labels
+            self._read[table] = [
+                (code, tuple(labels.get(v.label) or labels.setdefault(v.label, _words(v.label)) for v in values))
+                for code, values in (found.codes() if found else ())
+            ]
         return self._read[table]
 
     def said(self, token: str, text: str, pool: Collection[str]) -> list[str]:
@@ -224,7 +227,10 @@ class _AxisWords:
         those are still more than ``MAX_NAMED_CODES``. The words of the values the token fixes (its operation and
         body part) say nothing more: "Bypass, Artery, Internal Iliac, Left 041F" names no bypass *to* that artery.
         """
-        rows = [(code, labels) for code, labels in self._codes(token[:3]) if code.startswith(token) and code in pool]
+        table = self._codes(token[:3])  # in code order
+        start = bisect.bisect_left(table, (token,))
+        end = bisect.bisect_left(table, (token + "~",), start)
+        rows = [row for row in table[start:end] if row[0] in pool]
         if not rows:
             return []
         fixed = len(token)
