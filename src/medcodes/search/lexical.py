@@ -23,7 +23,7 @@ import numpy.typing as npt
 from medcodes.recent import Recent
 from medcodes.search.index import SYSTEMS, LexicalIndex, distinct
 from medcodes.search.ranking import Limits, Ranking
-from medcodes.search.text import other_numbers, plurals, singular, stem
+from medcodes.search.text import numeral, ordinal, other_numbers, plurals, singular, stem
 from medcodes.systems import SystemId
 
 F32 = npt.NDArray[np.float32]
@@ -91,7 +91,7 @@ _LIMITS = Limits()
 
 def atom(index: LexicalIndex, word: str, prefix: bool = True, limits: Limits = _LIMITS) -> Atom | None:
     """The atom for a word; ``prefix`` also matches the words it starts (for the word being typed)."""
-    forms = (word, singular(word), *plurals(word), *other_numbers(word))
+    forms = (word, singular(word), *plurals(word), *other_numbers(word), *ordinal(word), *numeral(word))
     exact = tuple(dict.fromkeys(t for t in (index.term(f) for f in forms) if t is not None))
     lo, hi = index.prefix_range(word) if prefix else (0, 0)
     root = stem(word)

@@ -266,6 +266,39 @@ def other_numbers(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in found if f != word and len(f) >= _LATIN_MIN_LENGTH))
 
 
+_ORDINAL_WORDS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"
+)  # fmt: skip
+# "4th" <-> "fourth": titles spell ordinals out ("Fourth [trochlear] nerve palsy", "third trimester"), short titles
+# and ICD-10-PCS body parts write them in figures ("Burn of 2nd deg", "Right 1st Toe"), and people type either.
+_ORDINALS: dict[str, str] = {}
+for _number, _spelled in enumerate(_ORDINAL_WORDS, 1):
+    _figures = f"{_number}{'th' if 11 <= _number <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(_number % 10, 'th')}"
+    _ORDINALS[_figures], _ORDINALS[_spelled] = _spelled, _figures
+
+
+# "stage iii" <-> "stage 3": a stage, type or grade is written in Roman numerals by some names ("Type II
+# Diabetes", "Stage III") and in figures by others ("Chronic kidney disease, stage 3 (moderate)", "Pressure ulcer of
+# sacral region, stage 4"). Not "i" and "x", which are a word and a letter of their own ("x-linked").
+_ROMAN = ("", "", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "", "xi", "xii")
+_NUMERALS: dict[str, str] = {}
+for _number, _roman in enumerate(_ROMAN):
+    if _roman:
+        _NUMERALS[_roman], _NUMERALS[str(_number)] = str(_number), _roman
+
+
+def numeral(word: str) -> tuple[str, ...]:
+    """A number's other spelling, Roman or in figures: "iii" -> ("3",), "4" -> ("iv",); () for other words."""
+    other = _NUMERALS.get(word)
+    return (other,) if other else ()
+
+
+def ordinal(word: str) -> tuple[str, ...]:
+    """An ordinal number's other spelling: "4th" -> ("fourth",), "third" -> ("3rd",); () for other words."""
+    other = _ORDINALS.get(word)
+    return (other,) if other else ()
+
+
 @lru_cache(maxsize=65536)
 def plurals(word: str) -> tuple[str, ...]:
     """The plural forms a singular word may take in a title (fracture -> fractures, injury -> injuries)."""
