@@ -37,6 +37,10 @@ CONCEPTS = [
     ("D46.4", "Refractory anemia, unspecified", True, "D46"),
     ("D46.9", "Myelodysplastic syndrome, unspecified", True, "D46"),
     ("D46.Z", "Other myelodysplastic syndromes", True, "D46"),
+    ("I50.2", "Systolic (congestive) heart failure", False, None),
+    ("I50.20", "Unspecified systolic (congestive) heart failure", True, "I50.2"),
+    ("I50.21", "Acute systolic (congestive) heart failure", True, "I50.2"),
+    ("I50.23", "Acute on chronic systolic (congestive) heart failure", True, "I50.2"),
 ]
 # The names the Human Disease Ontology links to these codes (its xrefs), as the build stores them.
 NAMES = [
@@ -57,6 +61,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     names = [Designation(CM, code, DesignationKind.SYNONYM, text, "doid") for code, text in NAMES]
     names.append(Designation(CM, "O15.2", DesignationKind.INDEX_TERM, "Eclampsia, complicating, puerperium", "index"))
     names.append(Designation(CM, "O15.2", DesignationKind.INCLUSION_TERM, "Postpartum eclampsia", "tabular"))
+    # I50.2's inclusion term, and the Alphabetic Index's entry for I50.23, which says its words with "decompensation".
+    hfref = "Heart failure with reduced ejection fraction [HFrEF]"
+    names.append(Designation(CM, "I50.2", DesignationKind.INCLUSION_TERM, hfref, "tabular"))
+    decompensated = "Failure, failed, heart, with, decompensation, with, reduced ejection fraction"
+    names.append(Designation(CM, "I50.23", DesignationKind.INDEX_TERM, decompensated, "index"))
     found = [
         # What the Alphabetic Index gives "Diabetes, type 1" and the Neoplasm Table's "brain" (malignant).
         Prior(CM, "E10.9", "Diabetes, diabetic", "type 1"),
@@ -108,10 +117,22 @@ def test_a_name_whose_tail_the_query_says_names_a_kind_of_the_header(store: SQLi
     assert engine.search(parse("eclampsia postpartum", (CM,))).hits[0].code == "O15.2"
 
 
+@pytest.mark.parametrize(
+    "query", ["heart failure with reduced ejection fraction", "heart failure reduced ejection fraction hfref"]
+)
+def test_an_inclusion_term_of_the_header_is_the_header_whole_tail_and_all(store: SQLiteStore, query: str) -> None:
+    # Read as a kind of I50.2, the inclusion term's tail ("reduced ejection fraction") let the index entry of I50.23,
+    # which says it with "decompensation", choose acute on chronic.
+    assert narrowed(SearchEngine(store), query, "I50.2") == ["I50.20"]
+
+
 def test_words_that_name_a_child_still_find_it(store: SQLiteStore) -> None:
     engine = SearchEngine(store)
     assert engine.search(parse("brain stem glioma", (CM,))).hits[0].code == "C71.7"
     assert engine.search(parse("type I diabetes mellitus nephropathy", (CM,))).hits[0].code == "E10.21"
+    assert (
+        engine.search(parse("heart failure reduced ejection fraction decompensation", (CM,))).hits[0].code == "I50.23"
+    )
 
 
 def test_which_child_subtrees_hold_a_mark() -> None:

@@ -847,7 +847,12 @@ class SearchEngine:
             if concept.system not in _NESTED:
                 continue
             named = designations.get(int(index.doc_id[h.doc]))
-            whole = h.coverage >= lexical.FULL and not (named is not None and _qualified(named[1], query))
+            # An inclusion term of the header's names the header itself, its tail included ("Heart failure with
+            # reduced ejection fraction [HFrEF]" at I50.2): what its children add the query does not say. (A title
+            # may list what its children tell apart: "Pain in throat and chest".)
+            whole = h.coverage >= lexical.FULL and not (
+                named is not None and named[0] is not DesignationKind.INCLUSION_TERM and _qualified(named[1], query)
+            )
             headers.append((h.concept, concept, whole, h.doc, named))
         if not headers:
             return {}
