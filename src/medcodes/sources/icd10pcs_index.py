@@ -19,6 +19,7 @@ from medcodes.models import (
 from medcodes.sources.files import line_of, parse_xml, squash
 from medcodes.sources.icd10pcs_definitions import Values
 from medcodes.sources.icd10pcs_tables import Designations, PcsTable, element_text, year_of
+from medcodes.sources.vocabulary import word_set
 from medcodes.systems import SystemId
 
 SYSTEM = SystemId.ICD10PCS
@@ -132,26 +133,27 @@ def index_designations(
         for code, axes in table.codes()
         if axes[6].title == "Qualifier" and axes[6].label == "Diagnostic"
     }
-    therapeutic_set = codes - diagnostic
-    therapeutic = sorted(therapeutic_set)
-    diagnostic_only = sorted(diagnostic)
-
+    # Each pool of codes in code order (for ``named_codes``) and as a set (for ``_AxisWords.said``).
+    treating = codes - diagnostic
+    therapeutic = (sorted(treating), treating)
+    diagnostic_only = (sorted(diagnostic), diagnostic)
     axes = _AxisWords(values.tables)
 
     def targets(tokens: Iterable[str], text: str) -> list[str]:
         found: list[str] = []
         # A term or reference that says diagnostic or biopsy means the diagnostic codes, where there are some.
         says_diagnostic = bool(_DIAGNOSTIC_WORDS.search(text))
+        pools = [diagnostic_only, therapeutic] if says_diagnostic else [therapeutic]
         for token in tokens:
-            pool = diagnostic_only if says_diagnostic else []
-            named = named_codes(token, pool, values.tables) if pool else []
-            if not named:
-                pool = therapeutic
-                named = named_codes(token, pool, values.tables)
-            if 3 < len(token) < 7 and len(named) > 0 and named != [token]:
+            named, pool = [], therapeutic[1]
+            for ordered, members in pools:
+                named, pool = named_codes(token, ordered, values.tables), members
+                if named:
+                    break
+            if named and 3 < len(token) < 7:
                 # Of the codes a partial code starts, those whose values say the term's words (all of them, or
                 # its table where they are too many, where the words say none).
-                named = axes.said(token, text, diagnostic if pool is diagnostic_only else therapeutic_set) or named
+                named = axes.said(token, text, pool) or named
             if named:
                 found.extend(named)
             else:
@@ -214,12 +216,15 @@ class _AxisWords:
     def _codes(self, table: str) -> list[tuple[str, tuple[frozenset[str], ...]]]:
         if table not in self._read:
             found = self.tables.get(table)
-            labels = self._labels
             self._read[table] = [
-                (code, tuple(labels.get(v.label) or labels.setdefault(v.label, _words(v.label)) for v in values))
-                for code, values in (found.codes() if found else ())
+                (code, tuple(self._words(v.label) for v in values)) for code, values in (found.codes() if found else ())
             ]
         return self._read[table]
+
+    def _words(self, label: str) -> frozenset[str]:
+        if label not in self._labels:
+            self._labels[label] = word_set(label)
+        return self._labels[label]
 
     def said(self, token: str, text: str, pool: Collection[str]) -> list[str]:
         """The codes ``token`` starts (among ``pool``) whose values beyond the token's own say most of the term's
@@ -234,7 +239,7 @@ class _AxisWords:
         if not rows:
             return []
         fixed = len(token)
-        words = _words(text).difference(*rows[0][1][:fixed])
+        words = word_set(text).difference(*rows[0][1][:fixed])
         scored: list[tuple[int, str]] = []
         for code, labels in rows:
             covered: set[str] = set()
@@ -245,18 +250,6 @@ class _AxisWords:
         best = max(n for n, _code in scored)
         named = [code for n, code in scored if n == best]
         return named if best and len(named) <= MAX_NAMED_CODES else []
-
-
-def _words(text: str) -> frozenset[str]:
-    """The words of a term or an axis value, lower case and singular, without joining words."""
-    return frozenset(
-        word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-        for word in re.findall(r"[a-z0-9]+", text.casefold())
-        if word not in _JOINING
-    )
-
-
-_JOINING = frozenset({"a", "an", "and", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"})
 
 
 def _present(code: str, ordered: Sequence[str]) -> bool:
