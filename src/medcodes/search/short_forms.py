@@ -27,7 +27,7 @@ from itertools import chain
 
 from medcodes.models import DesignationKind
 from medcodes.search.ranking import DEFAULT, ShortForms
-from medcodes.search.text import singular, token_set, tokens
+from medcodes.search.text import singular, tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "short-forms-1"
@@ -96,7 +96,7 @@ def derive(
 
 def save(store: SQLiteStore, limits: ShortForms = DEFAULT.short_forms) -> None:
     """Build-time step: derive the short forms from the store's titles and keep them in it."""
-    full_words = Counter(chain.from_iterable(map(token_set, store.distinct_texts(_FULL_NAMES))))
+    full_words = Counter(chain.from_iterable(set(tokens(text)) for text in store.distinct_texts(_FULL_NAMES)))
     found = derive(store.title_pairs(), full_words, limits)
     store.put_word_lists(BLOB, {k: v for k, v in found.items() if k not in full_words})
     store.put_word_lists(WORDS_BLOB, {k: v for k, v in found.items() if k in full_words})

@@ -71,12 +71,6 @@ def tokens(text: str) -> list[str]:
     return [normalize_word(w) for w in _WORD.findall(folded)]
 
 
-def token_set(text: str) -> set[str]:
-    """The normalised words of a text, each once (``set(tokens(text))``, each word normalised once)."""
-    folded = text.lower() if text.isascii() else fold(text)
-    return {normalize_word(w) for w in set(_WORD.findall(folded))}
-
-
 # A word in a "without" (or "not") clause is indexed and matched marked, as a different word: "Type 2
 # diabetes mellitus without complications" holds "~complications", so "diabetes complications" does not
 # find it and "diabetes without complications" does; "not having achieved remission" holds "~remission".
@@ -266,36 +260,45 @@ def other_numbers(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in found if f != word and len(f) >= _LATIN_MIN_LENGTH))
 
 
-_ORDINAL_WORDS = (
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"
-)  # fmt: skip
-# "4th" <-> "fourth": titles spell ordinals out ("Fourth [trochlear] nerve palsy", "third trimester"), short titles
-# and ICD-10-PCS body parts write them in figures ("Burn of 2nd deg", "Right 1st Toe"), and people type either.
-_ORDINALS: dict[str, str] = {}
-for _number, _spelled in enumerate(_ORDINAL_WORDS, 1):
-    _figures = f"{_number}{'th' if 11 <= _number <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(_number % 10, 'th')}"
-    _ORDINALS[_figures], _ORDINALS[_spelled] = _spelled, _figures
+def _ordinals() -> dict[str, str]:
+    """Ordinals in figures and in words, first to twelfth ("4th" <-> "fourth"): titles spell them out ("Fourth
+    [trochlear] nerve palsy", "third trimester"), short titles and ICD-10-PCS body parts write figures ("Burn of
+    2nd deg", "Right 1st Toe")."""
+    spelled = (
+        "first", "second", "third", "fourth", "fifth", "sixth",
+        "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+    )  # fmt: skip
+    forms: dict[str, str] = {}
+    for number, word in enumerate(spelled, 1):
+        figures = str(number) + {1: "st", 2: "nd", 3: "rd"}.get(number, "th")
+        forms[figures], forms[word] = word, figures
+    return forms
 
 
-# "stage iii" <-> "stage 3": a stage, type or grade is written in Roman numerals by some names ("Type II
-# Diabetes", "Stage III") and in figures by others ("Chronic kidney disease, stage 3 (moderate)", "Pressure ulcer of
-# sacral region, stage 4"). Not "i" and "x", which are a word and a letter of their own ("x-linked").
-_ROMAN = ("", "", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "", "xi", "xii")
-_NUMERALS: dict[str, str] = {}
-for _number, _roman in enumerate(_ROMAN):
-    if _roman:
-        _NUMERALS[_roman], _NUMERALS[str(_number)] = str(_number), _roman
+def _numerals() -> dict[str, str]:
+    """Numbers in Roman numerals and in figures, 2 to 12 ("iii" <-> "3"): a stage or type is written so by some
+    names ("Type II Diabetes", "Stage III") and in figures by others ("Chronic kidney disease, stage 3"). Not "i"
+    and "x" (nor 1 and 10), which are a word and a letter of their own ("x-linked")."""
+    romans = {2: "ii", 3: "iii", 4: "iv", 5: "v", 6: "vi", 7: "vii", 8: "viii", 9: "ix", 11: "xi", 12: "xii"}
+    return {form: other for n, r in romans.items() for form, other in ((r, str(n)), (str(n), r))}
 
 
-def numeral(word: str) -> tuple[str, ...]:
-    """A number's other spelling, Roman or in figures: "iii" -> ("3",), "4" -> ("iv",); () for other words."""
-    other = _NUMERALS.get(word)
-    return (other,) if other else ()
+_ORDINALS = _ordinals()
+_NUMERALS = _numerals()
 
 
 def ordinal(word: str) -> tuple[str, ...]:
     """An ordinal number's other spelling: "4th" -> ("fourth",), "third" -> ("3rd",); () for other words."""
-    other = _ORDINALS.get(word)
+    return _other_spelling(_ORDINALS, word)
+
+
+def numeral(word: str) -> tuple[str, ...]:
+    """A number's other spelling, Roman or in figures: "iii" -> ("3",), "4" -> ("iv",); () for other words."""
+    return _other_spelling(_NUMERALS, word)
+
+
+def _other_spelling(spellings: dict[str, str], word: str) -> tuple[str, ...]:
+    other = spellings.get(word)
     return (other,) if other else ()
 
 
