@@ -286,6 +286,27 @@ def test_see_also_ignored_when_term_has_a_code() -> None:
     assert _made(_eindex(), "Hanging") == {("T71", None)}
 
 
+def test_see_names_the_term_of_its_own_main_term_where_several_share_the_first_word(tmp_path: Path) -> None:
+    # "see Fracture, radius" could name the radius of either main term: the index lists "Fracture, pathological"
+    # first, but the reference is written under "Fracture, traumatic" and means that one's radius.
+    path = tmp_path / "index.xml"
+    path.write_text(
+        "<ICD10CM.index><letter><title>F</title>"
+        "<mainTerm><title>Fracture, pathological<nemod>(pathologic)</nemod></title><code>M84.40</code>"
+        "<term level='1'><title>radius</title><code>M84.43-</code></term>"
+        "<term level='1'><title>arm</title><see>Fracture, radius</see></term></mainTerm>"
+        "<mainTerm><title>Fracture, traumatic</title><code>T14.8</code>"
+        "<term level='1'><title>arm</title>"
+        "<term level='2'><title>radius</title><see>Fracture, radius</see></term></term>"
+        "<term level='1'><title>radius</title><code>S52.9-</code></term></mainTerm>"
+        "</letter></ICD10CM.index>"
+    )
+    known = {"M84.40", "M84.43", "M84.439", "T14.8", "S52.9", "S52.90"}
+    made = designations(load_index(path, "index"), known, SystemId.ICD10CM).designations
+    codes = {(d.text, d.code) for d in made if d.via}
+    assert codes == {("Fracture, traumatic, arm, radius", "S52.9"), ("Fracture, pathological, arm", "M84.43")}
+
+
 def test_see_to_missing_subterm_is_not_guessed_from_an_ancestor() -> None:
     # "with obstruction" is no subterm of "Hernia": its own code K46.9 would be a guess.
     assert _made(_index(), "Hernia, hernial, incarcerated") == set()
@@ -562,3 +583,16 @@ def test_official_eindex_reaches_into_the_alphabetic_index(
     result = designations(external_cause_index + alphabetic_index, fy2026_codes, SystemId.ICD10CM)
     made = {d.code for d in result.designations if d.text == "Foreign body, aspiration"}
     assert made == {"T17.908"}
+
+
+def test_official_traumatic_fracture_references_stay_traumatic(
+    alphabetic_index: list[IndexTerm], fy2026_codes: frozenset[str]
+) -> None:
+    # "Fracture, traumatic, arm, radius - see Fracture, radius": the index lists "Fracture, pathological" (M84.4-)
+    # before "Fracture, traumatic", and both have a radius; the reference means its own main term's.
+    result = designations(alphabetic_index, fy2026_codes, SystemId.ICD10CM)
+    traumatic = {d.code for d in result.designations if d.text.startswith("Fracture, traumatic") and d.via}
+    assert not {code for code in traumatic if code.startswith("M84.4")}
+    made = {(d.text, d.code) for d in result.designations if d.via and d.via.startswith("Fracture, ")}
+    assert ("Fracture, traumatic, arm, radius", "S52.9") in made
+    assert ("Fracture, traumatic, collar bone", "S42.00") in made

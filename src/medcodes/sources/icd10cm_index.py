@@ -357,7 +357,7 @@ def designations(
         # table's own row (C80.1, the unspecified site) is not what the term means.
         site_said = bool(_SPECIFIED_SITE.match(term.path[-1]))
         for reference in references:
-            cells, named = _follow(reference, term.source, roots, site_said)
+            cells, named = _follow(reference, term.source, roots, site_said, within=term.path)
             found = designate(term, cells, reference)
             if named:
                 # "see category T71" names its codes itself: they are counted nowhere else.
@@ -499,11 +499,18 @@ def _node(root: _Node, path: tuple[str, ...]) -> _Node:
 
 
 def _follow(
-    reference: str, source: str, roots: dict[str, _Node], site_said: bool = False, depth: int = 0
+    reference: str,
+    source: str,
+    roots: dict[str, _Node],
+    site_said: bool = False,
+    *,
+    depth: int = 0,
+    within: tuple[str, ...] = (),
 ) -> tuple[list[tuple[str | None, str]], bool]:
     """The (column, code) pairs a reference stands for (empty when it names no term or no single code),
     and whether the reference names the codes itself rather than a term. ``site_said``: the referring term
-    says its site is specified, so a reference into the Table of Neoplasms must name the row.
+    says its site is specified, so a reference into the Table of Neoplasms must name the row. ``within``: the
+    referring term's path, whose main term a reference that could name several stays in (``_match``).
 
     A term the reference names that has no code but a "see" of its own stands for what that one gives
     ("Fracture, traumatic, hip - see Fracture, femur, neck", whose term says "see Fracture, femur, upper end,
@@ -522,29 +529,30 @@ def _follow(
     root = roots.get(source)
     if root is None or not parts:
         return [], False
-    named = _named(root, parts)
+    named = _named(root, parts, within)
     if named is None:
         return [], False
     cells = named.target_cells()
     if not cells and depth < _CHAIN:  # no code of its own (a term with one gives it above)
         for further in named.references:
-            cells, _ = _follow(further, source, roots, site_said, depth + 1)
+            cells, _ = _follow(further, source, roots, site_said, depth=depth + 1, within=named.path)
             if cells:
                 break
     return cells, False
 
 
-def _named(root: _Node, parts: list[str]) -> _Node | None:
+def _named(root: _Node, parts: list[str], within: tuple[str, ...] = ()) -> _Node | None:
     """The term a reference's parts name, from the main term down (qualifying parts after it: "by site"); else
     the term they name with the first part's words read as a main term and a subterm: "see also Otitis media"
-    names "Otitis, media", as the reference writes a path in natural order."""
-    consumed, node = _match(root, parts, 0)
+    names "Otitis, media", as the reference writes a path in natural order. ``within``: the referring term's
+    path (``_match``)."""
+    consumed, node = _match(root, parts, 0, within)
     if consumed and all(_QUALIFIER.match(part) for part in parts[consumed:]):
         return node
     words = parts[0].split()
     for k in range(len(words) - 1, 0, -1):
         tried = [" ".join(words[:k]), " ".join(words[k:]), *parts[1:]]
-        consumed, node = _match(root, tried, 0)
+        consumed, node = _match(root, tried, 0, within)
         # Read so, only a whole qualifier may be left over ("Cryptococcosis by site"), not a path that reads
         # on ("Abortion by type complicated by embolism").
         if consumed and all(_ONE_QUALIFIER.match(part) for part in tried[consumed:]):
@@ -589,16 +597,19 @@ def _category_codes(words: str) -> list[str]:
     return [token.upper() for token in tokens if token.lower() not in ("and", "or")]
 
 
-def _match(node: _Node, parts: list[str], start: int) -> tuple[int, _Node]:
+def _match(node: _Node, parts: list[str], start: int, within: tuple[str, ...] = ()) -> tuple[int, _Node]:
     """The deepest term under ``node`` that ``parts[start:]`` names, and how many parts that took.
 
     Titles may hold commas themselves ("Neoplasm, neoplastic", "cable car, not on rails"), so each step
-    tries the longest run of parts first.
+    tries the longest run of parts first. Where a part names several terms as deep, the one on the referring
+    term's path (``within``) is taken: "Fracture, traumatic, arm, radius - see Fracture, radius" names the
+    radius of its own main term, not of "Fracture, pathological", which the index lists first.
     """
     best = (start, node)
     for end in range(len(parts), start, -1):
-        for child in node.lookup(", ".join(parts[start:end])):
-            found = _match(child, parts, end)
+        named = node.lookup(", ".join(parts[start:end]))
+        for child in sorted(named, key=lambda c: c.path != within[: len(c.path)]) if len(named) > 1 else named:
+            found = _match(child, parts, end, within)
             if found[0] > best[0]:
                 best = found
         if best[0] == len(parts):
