@@ -72,6 +72,22 @@ def test_completions_are_worth_most_first_and_shorter_ones_before_longer() -> No
     assert named.complete("flu", worth, DEFAULT, 5) == ["flu", "fluid overload"]
 
 
+def test_a_phrase_that_starts_more_phrases_is_offered_first() -> None:
+    # "pneumonia" starts many names ("pneumonia due to ..."), "pneumohydropericardium" one, whose code is worth more.
+    title = KINDS.index(DesignationKind.TITLE)
+    texts = ("pneumohydropericardium", "pneumonia")
+    worth = np.array([0.0, 1.0, 0.8], dtype=np.float32)
+    kinds = np.array([title, title], dtype=np.uint8)
+    words = np.array([1, 1], dtype=np.uint8)
+    concepts = np.array([1, 2], dtype=np.int32)
+    counted = Phrases(texts, concepts, kinds, words, np.array([1, 40], dtype=np.uint32))
+    assert counted.complete("pneu", worth, DEFAULT, 5) == ["pneumonia", "pneumohydropericardium"]
+    # A database built before the counts ranks by worth alone, and so does a ranking that leaves them out.
+    assert Phrases(texts, concepts, kinds, words).complete("pneu", worth, DEFAULT, 5)[0] == "pneumohydropericardium"
+    flat = DEFAULT.replace({"completion_spread": 0.0})
+    assert counted.complete("pneu", worth, flat, 5)[0] == "pneumohydropericardium"
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> CodeService:
     return CodeService.at(fixture_db(tmp_path_factory.mktemp("phrases")))
@@ -85,6 +101,14 @@ def test_a_phrase_that_starts_longer_ones_is_worth_their_best(service: CodeServi
     # The header's own name (I21) carries the billable code's worth (I21.9 "..., unspecified").
     i21_9 = service.store.concept_id(service.resolve("I21.9").system, "I21.9")
     assert int(built.concept[lo]) == i21_9
+
+    # It counts the phrases it starts, itself included: each of those that go on with it is one.
+    assert built.starts is not None
+    going_on = [t for t in built.texts if t.startswith("acute myocardial infarction ")]
+    assert going_on
+    assert int(built.starts[lo]) == 1 + len(going_on)
+    saved = phrases.load(service.store)
+    assert saved is not None and saved.starts is not None and int(saved.starts[lo]) == int(built.starts[lo])
 
 
 @pytest.mark.parametrize("typed", ["diab", "acute myo", "fract", "torus", "subdural hem"])

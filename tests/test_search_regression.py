@@ -186,9 +186,21 @@ def test_the_total_is_the_same_whatever_the_page_size(service: CodeService, quer
     assert len(totals) == 1, totals
 
 
-@pytest.mark.parametrize(("typed", "completion"), [("heart att", "heart attack"), ("diab", "diabetes"), ("flu", "flu")])
+@pytest.mark.parametrize(
+    ("typed", "completion"),
+    [("heart att", "heart attack"), ("diab", "diabetes"), ("flu", "flu"), ("pneu", "pneumonia")],
+)
 def test_autocomplete_completes_to_a_name_the_data_holds(service: CodeService, typed: str, completion: str) -> None:
     assert service.suggest(typed).completions[0] == completion
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("chest p", "R07.9"), ("back pa", "M54.9"), ("acute mi", "I21.9"), ("hepatitis c", "B19.20")]
+)
+def test_autocomplete_codes_follow_the_word_being_typed(service: CodeService, typed: str, code: str) -> None:
+    # "chest p" searched is the letter P ("P = pulse"); typed, it is chest pain on its way. "acute mi" keeps the
+    # abbreviation, which matches better than the phrase it starts ("acute miliary tuberculosis").
+    assert service.suggest(typed).hits[0].code == code
 
 
 @pytest.mark.parametrize("typed", ["newb", "neon", "cong", "preg", "feta"])

@@ -558,10 +558,18 @@ class CodeService:
         return out
 
     def suggest(self, text: str, systems: Sequence[SystemId] = (), limit: int = 8) -> Suggestions:
-        """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far."""
+        """Autocomplete: phrases a code carries that start with what was typed, and the best codes so far (those of
+        the words as typed, or, where the last word is a letter or two after others, of the word the first
+        completion goes on with, whichever matches better: ``SearchEngine.completed``)."""
         query = query_parser.parse(text, tuple(systems), limit, by_meaning=False)
+        completions = self.engine.complete(text)
         result = self.engine.search(query)
-        completions = self.engine.complete(text, result.hits)
+        if completions and (going_on := self.engine.completed(query, completions[0])) is not None:
+            found = self.engine.search(going_on)
+            if found.hits and (not result.hits or found.hits[0].score > result.hits[0].score):
+                result = found
+        if not completions:
+            completions = self.engine.complete(text, result.hits)
         return Suggestions(query.text, tuple(completions), result.hits, result.corrected_query)
 
     def match(

@@ -483,6 +483,36 @@ class SearchEngine:
                     break
         return out
 
+    def completed(self, query: Query, completion: str) -> Query | None:
+        """The query with its last word read as the longer word a completion goes on with there, where that word is
+        shorter than ``Ranking.typed_past_abbreviation`` and follows other words: "chest p" read as "chest pain".
+
+        Searched, such a word is whole: a letter ending a name ("vitamin d"), or an abbreviation ("acute mi"); it is
+        not read as the start of longer words, which one or two letters start by the thousand. Autocomplete asks
+        both, and shows the codes of the reading that matches better (``CodeService.suggest``): "chest p" is chest
+        pain being typed, not "P" for pulse; "acute mi" stays the myocardial infarction, not "acute miliary ...".
+        None where the query is no such text (the last word longer, or alone)."""
+        words = query.words
+        if len(words) < 2 or len(words[-1]) >= self.ranking.typed_past_abbreviation:
+            return None
+        going_on = tokens(completion)
+        at = len(words) - 1
+        if len(going_on) <= at or list(going_on[:at]) != list(words[:at]):
+            return None
+        word = going_on[at]
+        if word == words[-1] or not word.startswith(words[-1]):
+            return None
+        text = " ".join([*words[:at], word])
+        return parse(
+            text,
+            query.systems,
+            query.limit,
+            query.offset,
+            query.billable_only,
+            within=query.within,
+            by_meaning=query.by_meaning,
+        )
+
     def _words(
         self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool], systems: Sequence[SystemId] = ()
     ) -> _Words:

@@ -45,6 +45,7 @@ _JOINING = frozenset(
 
 I32 = npt.NDArray[np.int32]
 U8 = npt.NDArray[np.uint8]
+U32 = npt.NDArray[np.uint32]
 F32 = npt.NDArray[np.float32]
 
 
@@ -134,6 +135,7 @@ class Phrases:
     concept: I32
     kind: U8
     words: U8  # how many words each phrase has
+    starts: U32 | None = None  # how many phrases each starts, itself included (None: a database built before)
 
     def starting(self, typed: str) -> tuple[int, int]:
         """The range [lo, hi) of phrases that start with ``typed`` (normalised words, the last partial)."""
@@ -143,14 +145,18 @@ class Phrases:
 
     def complete(self, typed: str, worth: F32, ranking: Ranking, limit: int) -> list[str]:
         """The ``limit`` phrases starting with ``typed`` (itself included, and first) that are worth most: the
-        concept's worth (its system, billable or not, priors) times the designation's kind, less for each word more
-        than was typed (``Ranking.completion_length``)."""
+        concept's worth (its system, billable or not, priors) times the designation's kind, more for a phrase that
+        starts more phrases (``Ranking.completion_spread``), less for each word more than was typed
+        (``Ranking.completion_length``)."""
         lo, hi = self.starting(typed)
         if hi <= lo:
             return []
         kinds = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)
         longer = self.words[lo:hi].astype(np.float32) - (typed.count(" ") + 1)
         score = worth[self.concept[lo:hi]] * kinds[self.kind[lo:hi]] / (1.0 + ranking.completion_length * longer)
+        if self.starts is not None and ranking.completion_spread:
+            spread = 1.0 + np.log(np.maximum(self.starts[lo:hi], 1).astype(np.float32))
+            score = score * np.power(spread, np.float32(ranking.completion_spread))
         # What was typed, where it is a name itself ("flu"), comes first: the word is whole, and the others only
         # start with it ("fluid overload"); sorted, it is the first of the range.
         if self.texts[lo] == typed:
@@ -175,14 +181,18 @@ def build(store: SQLiteStore, ranking: Ranking = DEFAULT) -> Phrases:
                 best[phrase] = (value, cid, kind_number[kind])
     texts = sorted(best)
     values = [best[t] for t in texts]
+    starts = [1] * len(texts)
     # A phrase's extensions follow it in sorted order ("p" < "p x" < "p y" < "pa"): the stack holds the
-    # phrases that start the current one; each phrase left behind hands its best to the one it extends.
+    # phrases that start the current one; each phrase left behind hands its best, and how many it starts, to the
+    # one it extends.
     stack: list[int] = []
 
     def fold() -> None:
         done = stack.pop()
-        if stack and values[done][0] > values[stack[-1]][0]:
-            values[stack[-1]] = values[done]
+        if stack:
+            starts[stack[-1]] += starts[done]
+            if values[done][0] > values[stack[-1]][0]:
+                values[stack[-1]] = values[done]
 
     for i, text in enumerate(texts):
         while stack and not text.startswith(texts[stack[-1]] + " "):
@@ -195,6 +205,7 @@ def build(store: SQLiteStore, ranking: Ranking = DEFAULT) -> Phrases:
         np.array([v[1] for v in values], dtype=np.int32),
         np.array([v[2] for v in values], dtype=np.uint8),
         np.array([min(t.count(" ") + 1, 255) for t in texts], dtype=np.uint8),
+        np.array(starts, dtype=np.uint32),
     )
 
 
@@ -205,6 +216,8 @@ def write(store: SQLiteStore) -> None:
     store.put_blob(f"{BLOB}/concept", phrases.concept.tobytes())
     store.put_blob(f"{BLOB}/kind", phrases.kind.tobytes())
     store.put_blob(f"{BLOB}/words", phrases.words.tobytes())
+    if phrases.starts is not None:
+        store.put_blob(f"{BLOB}/starts", phrases.starts.tobytes())
 
 
 def load(store: SQLiteStore) -> Phrases | None:
@@ -212,11 +225,13 @@ def load(store: SQLiteStore) -> Phrases | None:
     texts, concept, kind, words = (store.get_blob(f"{BLOB}/{n}") for n in ("texts", "concept", "kind", "words"))
     if texts is None or concept is None or kind is None or words is None:
         return None
+    starts = store.get_blob(f"{BLOB}/starts")  # absent from a database built before 2026-12-07
     return Phrases(
         Packed.lines(texts) if texts else Packed.of(()),
         np.frombuffer(concept, dtype=np.int32),
         np.frombuffer(kind, dtype=np.uint8),
         np.frombuffer(words, dtype=np.uint8),
+        np.frombuffer(starts, dtype=np.uint32) if starts is not None else None,
     )
 
 
