@@ -49,6 +49,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("continuous positive airway pressure", None, "5A09457", 3),
     ("continuous positive airway pressure device", None, "E0601", 1),
     ("essential hypertension", CM, "I10", 1),
+    # a laterality letter, "L" as "R" (the abbreviation list's left and right)
+    ("l knee pain", CM, "M25.562", 1),
+    ("r knee pain", CM, "M25.561", 1),
     # a substance's poisoning of unsaid intent is the accidental one (the Table of Drugs' first column)
     ("carbon monoxide poisoning", CM, "T58.91XA", 1),
     ("lithium poisoning", CM, "T56.891A", 1),

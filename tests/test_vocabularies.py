@@ -812,6 +812,20 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     assert "Thrombosis, thrombotic, vein, deep" in deep
     assert default_db.store.readings()["emesis"] == ["vomiting"]
     assert default_db.search("bloody emesis", [CM]).hits[0].code == "K92.0"
+    # A laterality letter reads as its side both ways: "L" (left) as "R" (right) is, though titles hold the letter
+    # ("L-amino acid").
+    assert default_db.search("l knee pain", [CM]).hits[0].code == "M25.562"
+    assert default_db.search("r knee pain", [CM]).hits[0].code == "M25.561"
+
+
+def test_a_single_letter_spells_no_word_of_the_titles() -> None:
+    title_words = {"l", "amino", "acid", "in", "all", "h", "pylori", "vitamin", "k"}
+    assert vocabulary.spelled("IN", title_words)  # a word of the titles: its meaning is no reading of its own
+    assert vocabulary.spelled("ALL", title_words)
+    assert not vocabulary.spelled("L", title_words)  # a letter of a name ("L-amino acid"), not a word
+    assert not vocabulary.spelled("K", title_words)
+    assert not vocabulary.spelled("H. pylori", title_words)  # "pylori" alone is no spelling of it
+    assert not vocabulary.spelled("WBC", title_words)
 
 
 @pytest.mark.usefixtures("shared_data")

@@ -198,9 +198,10 @@ def sense_phrases(meaning: str) -> tuple[str, ...]:
 
 def spelled(abbreviation: str, words: Collection[str]) -> bool:
     """Whether an abbreviation's letters spell words (of the ICD-10-CM titles: "IN", "OR", "ALL"): as a phrase
-    within a designation its meaning is no reading of its own."""
+    within a designation its meaning is no reading of its own. A single letter spells no word: a title's letter
+    names something ("L-amino acid", "vitamin K"), so "L" (left) is read as "R" (right) is."""
     found = name_key(abbreviation).split()
-    return not found or all(w in words for w in found)
+    return not found or all(w in words and len(w) > 1 for w in found)
 
 
 # Words an index entry and a name may differ by. Endings are cut crudely (-s, -es, -ic, -al): enough for names
