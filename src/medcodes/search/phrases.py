@@ -7,7 +7,9 @@ most. An index term is read the way people say it: the main term alone ("Diabete
 or with its one subterm before it ("Attack, attacks, heart" -> "heart attack"; "Fracture, wrist" -> "wrist
 fracture"), or after it when the subterm starts with a joining word ("Asthma, with exacerbation" -> "asthma
 with exacerbation"). A phrase that starts a longer one is worth what the longer one is worth at least, so
-"diabetes" comes before "diabetes insipidus" and "diabetes mellitus ...".
+"diabetes" comes before "diabetes insipidus" and "diabetes mellitus ...". Each phrase also counts the phrases it
+starts, itself included: the names that go on with it say how often the data speaks of it, so "pneu" completes to
+"pneumonia" (which starts 164 phrases) before "pneumohydropericardium" (one), whose code is worth more.
 """
 
 from __future__ import annotations

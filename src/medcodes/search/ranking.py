@@ -258,7 +258,7 @@ class Ranking:
     completion_span: float = 0.35
     completion_length: float = 0.15  # autocomplete: a phrase counts less by this for each word beyond those typed
     # Autocomplete: a phrase that starts more of the data's phrases is more often what is being typed ("pneumonia",
-    # which starts 300, before "pneumohydropericardium", one): its worth times (1 + ln n) ** completion_spread.
+    # which starts 164, before "pneumohydropericardium", one): its worth times (1 + ln n) ** completion_spread.
     completion_spread: float = 1.0
     alternative: float = 0.9  # what a typed word stands for (abbreviation, lay term), next to the word itself
     short_form: int = 5  # a query of one word this short that stands for something means that first ("copd")
