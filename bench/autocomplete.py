@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.ranking import DEFAULT_EVAL, Case, load
+from bench.ranking import DEFAULT_EVAL, Case, read_sets
 from medcodes.search.text import singular, tokens
 from medcodes.service import CodeService
 
@@ -109,13 +109,6 @@ def score(service: CodeService, items: Sequence[Typed], limit: int) -> Scores:
     )
 
 
-def _sets(paths: Sequence[Path], only: Sequence[str]) -> dict[str, list[Case]]:
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.jsonl")) if path.is_dir() else [path])
-    return {f.stem: load(f) for f in files if not only or f.stem in only}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("MEDCODES_DB", "medcodes.db")))
@@ -131,7 +124,7 @@ def main() -> None:
     print(
         f"{'set':<24}{'typed':>7}{'word@1':>8}{'word@5':>8}{'codes@1':>9}{'codes@5':>9}{'whole@1':>9}{'whole@5':>9}{'/s':>7}"
     )
-    for name, cases in _sets(args.eval, args.only).items():
+    for name, cases in read_sets(args.eval, args.only).items():
         items = [item for case in cases for item in typed(case)]
         if not items:
             continue

@@ -78,6 +78,12 @@ def load(path: Path) -> list[Case]:
     return cases
 
 
+def read_sets(paths: Iterable[Path], only: Sequence[str] = ()) -> dict[str, list[Case]]:
+    """The query sets of ``paths`` (``*.jsonl`` files, or folders of them) by name, those named in ``only`` if any."""
+    files = sorted(f for path in paths for f in (path.glob("*.jsonl") if path.is_dir() else [path]))
+    return {f.stem: load(f) for f in files if not only or f.stem in only}
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     n: int
@@ -147,8 +153,7 @@ def main() -> None:
         for name, value in base.values():
             print(f"{name} = {value}")
         return
-    files = sorted(f for path in args.eval for f in (path.glob("*.jsonl") if path.is_dir() else [path]))
-    sets = {f.stem: load(f)[:: args.every] for f in files if not args.only or f.stem in args.only}
+    sets = {name: cases[:: args.every] for name, cases in read_sets(args.eval, args.only).items()}
     if not sets:
         raise SystemExit(f"no query sets in {', '.join(map(str, args.eval))}")
 
