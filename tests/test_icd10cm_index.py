@@ -307,6 +307,28 @@ def test_see_names_the_term_of_its_own_main_term_where_several_share_the_first_w
     assert codes == {("Fracture, traumatic, arm, radius", "S52.9"), ("Fracture, pathological, arm", "M84.43")}
 
 
+def test_see_from_another_main_term_names_the_principal_of_those_sharing_the_first_word(tmp_path: Path) -> None:
+    # "Injury, arm, fracture - see Fracture, humerus" is written under neither "Fracture, pathological" nor
+    # "Fracture, traumatic": it means the main term that holds the most subterms, the traumatic one.
+    path = tmp_path / "index.xml"
+    path.write_text(
+        "<ICD10CM.index><letter><title>F</title>"
+        "<mainTerm><title>Fracture, pathological</title><code>M84.40</code>"
+        "<term level='1'><title>humerus</title><code>M84.42-</code></term></mainTerm>"
+        "<mainTerm><title>Fracture, traumatic</title><code>T14.8</code>"
+        "<term level='1'><title>femur</title><code>S72.9-</code></term>"
+        "<term level='1'><title>humerus</title><code>S42.30-</code></term></mainTerm>"
+        "</letter><letter><title>I</title>"
+        "<mainTerm><title>Injury</title><code>T14.90</code>"
+        "<term level='1'><title>arm</title>"
+        "<term level='2'><title>fracture</title><see>Fracture, humerus</see></term></term></mainTerm>"
+        "</letter></ICD10CM.index>"
+    )
+    known = {"M84.40", "M84.42", "M84.429", "T14.8", "S72.9", "S72.90", "S42.30", "S42.309", "T14.90"}
+    made = designations(load_index(path, "index"), known, SystemId.ICD10CM).designations
+    assert {(d.text, d.code) for d in made if d.via} == {("Injury, arm, fracture", "S42.30")}
+
+
 def test_see_to_missing_subterm_is_not_guessed_from_an_ancestor() -> None:
     # "with obstruction" is no subterm of "Hernia": its own code K46.9 would be a guess.
     assert _made(_index(), "Hernia, hernial, incarcerated") == set()
@@ -596,3 +618,7 @@ def test_official_traumatic_fracture_references_stay_traumatic(
     made = {(d.text, d.code) for d in result.designations if d.via and d.via.startswith("Fracture, ")}
     assert ("Fracture, traumatic, arm, radius", "S52.9") in made
     assert ("Fracture, traumatic, collar bone", "S42.00") in made
+    # Written under another main term, a reference means the traumatic fracture too (the principal "Fracture").
+    assert ("Injury, arm, fracture", "S42.30") in made
+    assert ("Pond fracture", "S02.91") in made
+    assert not {text for text, code in made if code.startswith("M84.4") and not text.startswith("Fracture, path")}

@@ -197,6 +197,20 @@ def test_the_child_claiming_least_is_the_one_that_says_unspecified_most() -> Non
     assert priors.added_words("Myelodysplastic syndromes", ["Myelodysplastic syndrome, unspecified"]) == [0]
 
 
+def test_not_specified_as_says_unspecified() -> None:
+    # A04.7's children: "..., recurrent" and "..., not specified as recurrent". The second claims less.
+    titles = [
+        "Enterocolitis due to Clostridium difficile, recurrent",
+        "Enterocolitis due to Clostridium difficile, not specified as recurrent",
+    ]
+    vague = [priors.unspecified(t) for t in titles]
+    assert vague == [0, 1]
+    assert priors.plainest(vague, "Enterocolitis due to Clostridium difficile", titles) == 1
+    assert priors.unspecified("Unspecified keratoconjunctivitis, unspecified eye") == 2
+    assert priors.unspecified("Urinary tract infection, site not specified") == 1
+    assert priors.unspecified("Specified disorder of unspecified site") == 1
+
+
 def test_the_child_holding_its_parent_s_title_with_nos_is_what_the_header_s_name_means(store: SQLiteStore) -> None:
     # No child of C94.0 says "unspecified" and no index entry leads to one: before, "erythroleukemia" (an index
     # entry and inclusion term of the header) found the header alone, no code one reports.
@@ -371,9 +385,10 @@ def test_an_abbreviation_given_to_several_codes_is_the_one_s_whose_title_it_spel
 
 def test_the_category_s_default_stands_first_for_a_name_spread_over_its_codes(store: SQLiteStore) -> None:
     found = SearchEngine(store).search(parse("liver cancer", (CM,))).hits
-    # Before, C22.0 stood first: the index gives it a main term ("Carcinoma, hepatocellular"), not this name.
-    assert found[0].code == "C22.8"
-    assert {h.code for h in found[1:3]} == {"C22.0", "C22.9"}
+    # Before, C22.0 stood first: the index gives it a main term ("Carcinoma, hepatocellular"), not this name. C22
+    # defaults to C22.9, "not specified as primary or secondary" (adding nothing to C22's title; C22.8 adds
+    # "primary"), as the Neoplasm Table gives "liver": C22.9 holds the name itself, and comes first of its codes.
+    assert [h.code for h in found[:2]] == ["C22.9", "C22.0"]
 
 
 def test_a_substance_poisoning_of_unsaid_intent_is_the_accidental_one(store: SQLiteStore) -> None:

@@ -486,9 +486,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 seen.add((holder, tuple(words)))
                 docs.append((held, holder, kind_number[DesignationKind.INDEX_TERM], words, distinct_length(words)))
 
-    # A name (not a title) a source gives to several codes of one category and not to the code the category
-    # defaults to ("pancreatic cancer", which DO links to C25.0, C25.1 and C25.2) names the category: what the
-    # category means said no further is its default code (C25.9), which the name is indexed on as well.
+    # A name (not a title) a source gives to several codes of one category ("pancreatic cancer", which DO links to
+    # C25.0, C25.1 and C25.2) names the category: what the category means said no further is its default code
+    # (C25.9), which the name is indexed on as well, and which comes first of the name's codes (also where the
+    # source gives it the default itself: "liver cancer", C22.0 and C22.9).
     title = kind_number[DesignationKind.TITLE]
     siblings: dict[tuple[str, ...], tuple[int, int, list[int]]] = {}
     for did, cid, kind_id, words, _length in docs:
@@ -508,7 +509,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
             continue
         category = next(iter(above))
         below = marks.residuals.get(category)
-        if below is not None and (below, named) not in seen:
+        if below is not None:
             spreads.append((named, did, kind_id, category, inner, below))
     titles_said = {cid: words for _did, cid, kind_id, words, _length in docs if kind_id == title}
     titled = {cid for _, _, _, category, inner, _ in spreads for cid in (category, *inner)}
@@ -522,9 +523,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         if len(_spelled(named, inner, titles_said)) == 1:
             continue
         if not any(set(named) & (title_words.get(cid, set()) - general) for cid in inner):
-            seen.add((below, named))
             defaulted.add((below, named))
-            docs.append((did, below, kind_id, list(named), distinct_length(list(named))))
+            if (below, named) not in seen:  # the default may hold the name itself ("liver cancer": C22.9)
+                seen.add((below, named))
+                docs.append((did, below, kind_id, list(named), distinct_length(list(named))))
 
     # How many codes of its system each name (other than a title) is given to, and the first of them: a name
     # given to many says less of each but the first, which stands for them all (as one of a family of

@@ -52,8 +52,6 @@ RESIDUAL = 2
 CATEGORY_DEFAULT = 4
 POPULATION = 8
 
-# "Unspecified", said of a title's parts: the code claiming least says it most ("Unspecified ..., unspecified eye").
-_UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
 # Levels a category is followed down to its default billable code (ICD-10-CM: at most 4 more characters).
 _DEPTH = 5
 # Chapter titles that keep their codes for one population: "Pregnancy, childbirth and the puerperium", "Certain
@@ -64,6 +62,10 @@ _POPULATION_CHAPTER = re.compile(
 )
 # The words with which the classifications name their residual ("unspecified") codes.
 _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
+# What a title says it does not specify, up to the next comma ("not specified as primary or secondary").
+_UNCLAIMED = re.compile(
+    r"\b(?:site |level )?not specified(?: as [^,]*)?|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +129,18 @@ def plainest(vague: Sequence[int], parent: str, children: Sequence[str]) -> int 
 
 
 def unspecified(title: str) -> int:
-    """How often a title says "unspecified" (the child saying it most claims least)."""
-    return len(_UNSPECIFIED.findall(title))
+    """How often a title says "unspecified", in any of the classifications' words for it (``_RESIDUAL``: "not
+    specified as recurrent", "NOS"): the child saying it most claims least ("Unspecified ..., unspecified eye";
+    A04.72 "Enterocolitis due to Clostridium difficile, not specified as recurrent", not A04.71 "..., recurrent")."""
+    return len(_RESIDUAL.findall(title))
 
 
 def added_words(parent: str, children: Sequence[str]) -> list[int]:
-    """How many words each child's title says beyond its parent's and "unspecified" (singular and plural alike)."""
+    """How many words each child's title says beyond its parent's and "unspecified" (singular and plural alike).
+    What a title says is "not specified as" claims nothing (C22.9 "Malignant neoplasm of liver, not specified as
+    primary or secondary" adds nothing to C22's title; C22.8 "..., primary, unspecified as to type" does)."""
     said = {singular(w) for w in tokens(parent)} | {"unspecified"}
-    return [len({singular(w) for w in tokens(child)} - said) for child in children]
+    return [len({singular(w) for w in tokens(_UNCLAIMED.sub(" ", child))} - said) for child in children]
 
 
 def said_nos(parent: str, terms: Iterable[tuple[int, str]]) -> int | None:

@@ -608,7 +608,7 @@ def _match(node: _Node, parts: list[str], start: int, within: tuple[str, ...] = 
     best = (start, node)
     for end in range(len(parts), start, -1):
         named = node.lookup(", ".join(parts[start:end]))
-        for child in sorted(named, key=lambda c: c.path != within[: len(c.path)]):
+        for child in sorted(named, key=lambda c: (c.path != within[: len(c.path)], -len(c.children))):
             found = _match(child, parts, end, within)
             if found[0] > best[0]:
                 best = found
