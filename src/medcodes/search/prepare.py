@@ -17,7 +17,7 @@ from pathlib import Path
 
 from medcodes.build import few_collections
 from medcodes.config import default_workers
-from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build, short_forms
+from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build, short_forms, site_adjectives
 from medcodes.store.sqlite import SQLiteStore
 
 Step = Callable[[SQLiteStore], None]
@@ -26,13 +26,20 @@ Step = Callable[[SQLiteStore], None]
 SIDE_BY_SIDE = 50_000
 
 # Longest first: a worker that takes the lexical index is busy as long as the others are with the rest.
-DERIVED: tuple[Step, ...] = (index.write, phrases.write, initialisms.save, short_forms.save, abbreviations.save)
+DERIVED: tuple[Step, ...] = (
+    index.write,
+    phrases.write,
+    initialisms.save,
+    short_forms.save,
+    abbreviations.save,
+    site_adjectives.save,
+)
 
 
 def prepare(store: SQLiteStore) -> None:
-    """Write the lexical index, autocomplete's phrases, the harvested abbreviations, the initialisms and the
-    short forms into a freshly built store, and the semantic index where the ``semantic-build`` extra is
-    installed (it is skipped, quietly, where it is not)."""
+    """Write the lexical index, autocomplete's phrases, the harvested abbreviations, the initialisms, the short
+    forms and the sites' adjectives into a freshly built store, and the semantic index where the
+    ``semantic-build`` extra is installed (it is skipped, quietly, where it is not)."""
     derive(store, DERIVED)
     semantic_build.prepare(store)
 
