@@ -88,6 +88,25 @@ def test_a_phrase_that_starts_more_phrases_is_offered_first() -> None:
     assert counted.complete("pneu", worth, flat, 5)[0] == "pneumohydropericardium"
 
 
+def test_a_phrase_counts_with_its_other_number() -> None:
+    # "kidney stone" and "kidney stones" are one name: counted together they come before "kidney stasis", a name of
+    # N19, whose code is worth more than N20.0's.
+    texts = ("kidney stasis", "kidney stone", "kidney stones", "kidney stones bilateral")
+    assert phrases.pooled(texts, [1, 1, 2, 1]) == [1, 3, 3, 1]
+    title = KINDS.index(DesignationKind.TITLE)
+    worth = np.array([0.0, 1.27, 1.17, 0.7, 0.7], dtype=np.float32)
+    counted = Phrases(
+        texts,
+        np.array([1, 2, 3, 4], dtype=np.int32),
+        np.array([title] * 4, dtype=np.uint8),
+        np.array([2, 2, 2, 3], dtype=np.uint8),
+    )
+    apart = Phrases(counted.texts, counted.concept, counted.kind, counted.words, np.array([1, 1, 2, 1], np.uint32))
+    together = Phrases(counted.texts, counted.concept, counted.kind, counted.words, np.array([1, 3, 3, 1], np.uint32))
+    assert apart.complete("kidney st", worth, DEFAULT, 5)[0] == "kidney stasis"
+    assert together.complete("kidney st", worth, DEFAULT, 5)[0] == "kidney stone"
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> CodeService:
     return CodeService.at(fixture_db(tmp_path_factory.mktemp("phrases")))

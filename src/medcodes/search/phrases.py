@@ -9,7 +9,9 @@ fracture"), or after it when the subterm starts with a joining word ("Asthma, wi
 with exacerbation"). A phrase that starts a longer one is worth what the longer one is worth at least, so
 "diabetes" comes before "diabetes insipidus" and "diabetes mellitus ...". Each phrase also counts the phrases it
 starts, itself included: the names that go on with it say how often the data speaks of it, so "pneu" completes to
-"pneumonia" (which starts 164 phrases) before "pneumohydropericardium" (one), whose code is worth more.
+"pneumonia" (which starts 164 phrases) before "pneumohydropericardium" (one), whose code is worth more. A phrase
+said in the other number counts with it (``pooled``): "kidney stone" and "kidney stones" are one name, which comes
+before "kidney stasis", a name of a code worth more.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy.typing as npt
 from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search.index import KINDS
 from medcodes.search.ranking import DEFAULT, Ranking
-from medcodes.search.text import tokens
+from medcodes.search.text import singular, tokens
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "phrases-1"
@@ -202,6 +204,7 @@ def build(store: SQLiteStore, ranking: Ranking = DEFAULT) -> Phrases:
         stack.append(i)
     while stack:
         fold()
+    starts = pooled(texts, starts)
     return Phrases(
         Packed.of(texts),
         np.array([v[1] for v in values], dtype=np.int32),
@@ -209,6 +212,16 @@ def build(store: SQLiteStore, ranking: Ranking = DEFAULT) -> Phrases:
         np.array([min(t.count(" ") + 1, 255) for t in texts], dtype=np.uint8),
         np.array(starts, dtype=np.uint32),
     )
+
+
+def pooled(texts: Sequence[str], starts: Sequence[int]) -> list[int]:
+    """Each phrase's count with its other numbers' ("kidney stone" and "kidney stones", each word singular alike):
+    one name said in either number, whose phrases go on with either."""
+    keys = [" ".join(singular(w) for w in text.split()) for text in texts]
+    total: dict[str, int] = {}
+    for key, count in zip(keys, starts, strict=True):
+        total[key] = total.get(key, 0) + count
+    return [total[key] for key in keys]
 
 
 def write(store: SQLiteStore) -> None:
