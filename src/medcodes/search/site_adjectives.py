@@ -1,16 +1,15 @@
 """A site's adjective read as its noun, where the code sets name one code both ways.
 
-Titles and names say a site either way: N48.5 is titled "Ulcer of penis", J39.2 holds "Pharyngeal ulcer" beside
-"Ulcer of pharynx", L94.2 "Calcinosis cutis" is also "Cutaneous calcinosis". A query says it one way, and where
-its adjective is the rarer word ("penile"), the names that say the noun score below any that say the adjective
-("Penile discharge NOS" before "Ulcer of penis" for `penile ulcer`). At build time ``derive`` reads every code's
-names (titles, inclusion terms, index terms, the vocabularies' names): a code named both "ADJECTIVE X" and "X of
-NOUN" (or "X of the NOUN") pairs the two words, where its names give one such pair only. A pair given so by
-``MIN_CODES`` codes or more is kept ("penile" and "penis" by N48.5 and N48.6's "penile induration" and
-"induration of penis"; "gastric" and "stomach"; "neonatal" and "newborn"), and the adjective is read as its noun
-too, in any query (``abbreviations.load``). One way only: a noun typed is already said by the titles that write
-the noun, and read as the adjective it also found codes that name a neighbour ("infection of the vulva and
-vagina" found vulvar lesions).
+Titles and names say a site either way: N48.0 is titled "Leukoplakia of penis" and DO calls it "Penile
+Leukoplakia", while N48.5 is "Ulcer of penis" only. A query says it one way, and where its adjective is the rarer
+word ("penile"), the names that say it score above those that say the noun ("Penile discharge NOS", R36.9, before
+"Ulcer of penis" for `penile ulcer`). At build time ``derive`` reads every code's names (titles, inclusion terms,
+index terms, the vocabularies' names): a code named both "ADJECTIVE X" and "X of NOUN" (or "X of the NOUN") pairs
+the two words, where its names give one such pair only. A pair given so by ``MIN_CODES`` codes or more is kept
+("penile" and "penis" by N48.0 and by D07.4 "Carcinoma in situ of penis", NCIt's "Penile Carcinoma In Situ";
+"gastric" and "stomach"; "neonatal" and "newborn"), and the adjective is read as its noun too, in any query
+(``abbreviations.load``). One way only: a noun typed is already said by the titles that write the noun, and read as
+the adjective it also found codes that name a neighbour ("infection of the vulva and vagina" found vulvar lesions).
 
 The code sets also pair a site with its part or its whole ("cerebral" and "brain"), which the Alphabetic Index's
 references do too (``icd10cm_index._site_words`` keeps only the pairs it sends both ways); the names of one code

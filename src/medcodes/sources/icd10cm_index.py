@@ -603,7 +603,9 @@ def _match(node: _Node, parts: list[str], start: int, within: tuple[str, ...] = 
     Titles may hold commas themselves ("Neoplasm, neoplastic", "cable car, not on rails"), so each step
     tries the longest run of parts first. Where a part names several terms as deep, the one on the referring
     term's path (``within``) is taken: "Fracture, traumatic, arm, radius - see Fracture, radius" names the
-    radius of its own main term, not of "Fracture, pathological", which the index lists first.
+    radius of its own main term, not of "Fracture, pathological", which the index lists first. Where none is, the
+    one holding the most subterms, the principal of its namesakes: "Injury, arm, fracture - see Fracture, humerus"
+    names the humerus of "Fracture, traumatic" (1,194 entries), not of "Fracture, pathological" (102).
     """
     best = (start, node)
     for end in range(len(parts), start, -1):
