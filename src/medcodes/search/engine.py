@@ -21,7 +21,7 @@ from medcodes.search import abbreviations, levels, lexical, priors, procedures, 
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
-from medcodes.search.query import Query, parse
+from medcodes.search.query import Query, parse, reparse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import CLAUSE_WORDS, head_words, marked, prefix_negated, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
@@ -256,7 +256,7 @@ class SearchEngine:
             return words
         lists = [words]
         for text in parts:
-            part = parse(text, query.systems, query.limit, query.offset, query.billable_only, within=query.within)
+            part = reparse(query, text)
             if part.words:
                 lists.append(self._word_hits(index, part, depth))
         if len(lists) < 3:
@@ -502,16 +502,7 @@ class SearchEngine:
         word = going_on[at]
         if word == words[-1] or not word.startswith(words[-1]):
             return None
-        text = " ".join([*words[:at], word])
-        return parse(
-            text,
-            query.systems,
-            query.limit,
-            query.offset,
-            query.billable_only,
-            within=query.within,
-            by_meaning=query.by_meaning,
-        )
+        return reparse(query, " ".join([*words[:at], word]))
 
     def _words(
         self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool], systems: Sequence[SystemId] = ()

@@ -48,3 +48,16 @@ def parse(
             f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}", "search for the words that matter"
         )
     return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)), by_meaning)
+
+
+def reparse(query: Query, text: str) -> Query:
+    """Another text searched as ``query`` is: the same systems, page, filters and matching by meaning."""
+    return parse(
+        text,
+        query.systems,
+        query.limit,
+        query.offset,
+        query.billable_only,
+        within=query.within,
+        by_meaning=query.by_meaning,
+    )
