@@ -170,6 +170,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # ... and the entry the name refers to ("Cellulitis, leg - see Cellulitis, lower limb")
     ("cellulitis left leg", CM, "L03.116", 1),
     ("cellulitis right arm", CM, "L03.113", 1),
+    # a phrase typed in full weighs at least its rarest word: "hip fracture" before "repair" ("Repair, Vagina")
+    ("hip fracture repair", None, "S72.009A", 3),
+    # an ICD-11 extension code (chapter X, never reported alone) after the stem codes: not XN6QS "Yersinia pestis"
+    ("yersinia pestis", None, "A20.9", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),

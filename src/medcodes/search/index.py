@@ -183,7 +183,12 @@ class LexicalIndex:
             ).astype(np.float32)
             marks = Marks(self.concept_marks, self.concept_index_terms)
             concept *= ranking.priors.factor(
-                marks.main_term(), marks.index_terms, marks.residual(), marks.category_default(), marks.population()
+                marks.main_term(),
+                marks.index_terms,
+                marks.residual(),
+                marks.category_default(),
+                marks.population(),
+                extension=marks.extension(),
             )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))

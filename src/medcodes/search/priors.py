@@ -1,7 +1,7 @@
 """What a code is worth before any word matches: what the official data says people mean (build time).
 
 A generic query ("diabetes", "pneumonia", "broken wrist") matches many codes about as well; the one people
-mean is the one the classification itself treats as the default. Three marks per concept, derived from the
+mean is the one the classification itself treats as the default. Marks per concept, derived from the
 official data when the search index is built and kept with it:
 
 - **main term**: an index gives the code for a main term, or a main term and one subterm, without further
@@ -24,6 +24,10 @@ official data when the search index is built and kept with it:
   conventions take such a code where the record says so (ICD-10-CM guidelines I.C.15-17), so a query that says
   nothing of that population ("mitral valve insufficiency", "dislocated hip") means the other code its words
   match alike (I34.0, S73.006A, not Q23.3, Q65.6). A database built before this mark reads every code in full.
+- **extension**: an ICD-11 extension code (chapter X: an anatomy, an agent, a severity), which is never reported
+  alone but added to a stem code (ICD-11 Reference Guide 2.9): "Midbrain" or "Anterior cruciate ligament" names
+  the part a stem code's cluster adds, not the condition a query about it means. A database built before this
+  mark reads extension codes as other headers.
 
 ``search.ranking.Priors`` turns the marks into a factor on the concept's worth.
 """
@@ -51,6 +55,7 @@ MAIN_TERM = 1
 RESIDUAL = 2
 CATEGORY_DEFAULT = 4
 POPULATION = 8
+EXTENSION = 16
 
 # Levels a category is followed down to its default billable code (ICD-10-CM: at most 4 more characters).
 _DEPTH = 5
@@ -94,6 +99,9 @@ class Marks:
 
     def population(self) -> U8:
         return ((self.marks & POPULATION) >> 3).astype(np.uint8)
+
+    def extension(self) -> U8:
+        return ((self.marks & EXTENSION) >> 4).astype(np.uint8)
 
 
 def residual(title: str) -> bool:
@@ -206,6 +214,8 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         systems[cid] = system
         if concept_kind is ConceptKind.CATEGORY:
             categories.add(cid)
+        elif concept_kind is ConceptKind.EXTENSION:
+            marks[cid] |= EXTENSION
     vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
     kept: list[int] = []  # the chapters kept for one population
     titles: dict[int, str] = {}  # for children that say "unspecified" as often (``default_below``)

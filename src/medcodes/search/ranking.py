@@ -100,6 +100,7 @@ class Priors:
     # typed out, "Car occupant injured in collision with pedestrian: passenger", is no "unspecified" query).
     residual_words: int = 6
     population: float = 0.9
+    extension: float = 0.15  # an ICD-11 extension code (never reported alone), besides ``Ranking.header``
 
     def factor(
         self,
@@ -108,6 +109,8 @@ class Priors:
         residual: npt.ArrayLike,
         category_default: npt.ArrayLike = 0,
         population: npt.ArrayLike = 0,
+        *,
+        extension: npt.ArrayLike = 0,
     ) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""
         count = np.asarray(index_terms, dtype=np.float32)
@@ -116,6 +119,7 @@ class Priors:
         marks = marks + self.residual * np.asarray(residual, dtype=np.float32)
         marks = marks + self.category_default * np.asarray(category_default, dtype=np.float32)
         kept = np.where(np.asarray(population) > 0, np.float32(self.population), np.float32(1.0))
+        kept = kept * np.where(np.asarray(extension) > 0, np.float32(self.extension), np.float32(1.0))
         return ((1.0 + marks + self.index_terms * share) * kept).astype(np.float32)
 
 
