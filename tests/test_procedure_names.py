@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medcodes.models import Designation, DesignationKind, NameScope, Relation, RelationKind, ReleaseContent
-from medcodes.sources import gems, icd10pcs
+from medcodes.sources import gems, icd10pcs, icd10pcs_index
 from medcodes.sources.icd10pcs_definitions import Values
 from medcodes.sources.icd10pcs_index import index_designations
 from medcodes.sources.icd10pcs_tables import AxisValue, Designations, PcsRow, PcsTable
@@ -149,6 +149,71 @@ def test_a_partial_code_names_the_codes_whose_values_say_the_terms_words() -> No
     assert named["Assistance, Respiratory, 24-96 Consecutive Hours"] == {"5A09457", "5A09458", "5A0945Z"}
     # Words that say no value beyond the partial code's own (assistance, respiratory): all its codes.
     assert len(named["Assistance, Respiratory"]) == 7
+
+
+def _resection_table(system: tuple[str, str], parts: list[tuple[str, str]]) -> PcsTable:
+    """A Resection table of the Medical and Surgical section, abridged: ``parts`` (value, label) by the open and
+    the percutaneous endoscopic approach."""
+    fixed = (
+        AxisValue(1, "Section", "0", "Medical and Surgical"),
+        AxisValue(2, "Body System", *system),
+        AxisValue(3, "Operation", "T", "Resection"),
+    )
+    row = PcsRow(
+        (
+            tuple(AxisValue(4, "Body Part", char, label) for char, label in parts),
+            (AxisValue(5, "Approach", "0", "Open"), AxisValue(5, "Approach", "4", "Percutaneous Endoscopic")),
+            (AxisValue(6, "Device", "Z", "No Device"),),
+            (AxisValue(7, "Qualifier", "Z", "No Qualifier"),),
+        )
+    )
+    return PcsTable(fixed, (row,))
+
+
+def test_a_term_referring_to_a_table_names_the_body_part_its_word_is_built_on() -> None:
+    tables = [
+        _resection_table(("D", "Gastrointestinal System"), [("5", "Esophagus"), ("U", "Omentum")]),
+        _resection_table(("F", "Hepatobiliary System and Pancreas"), [("0", "Liver"), ("9", "Hepatic Duct, Common")]),
+        _resection_table(
+            ("U", "Female Reproductive System"),
+            [("0", "Ovary, Right"), ("1", "Ovary, Left"), ("2", "Ovaries, Bilateral"), ("5", "Fallopian Tube, Right")],
+        ),
+    ]
+
+    def see(term: str, text: str, table: str) -> icd10pcs.IndexEntry:
+        target = text.removesuffix(f" {table}")
+        return icd10pcs.IndexEntry((term,), references=(icd10pcs.Reference("see", text, target, (table,)),))
+
+    entries = [
+        see("Omentectomy, omentumectomy", "Resection, Gastrointestinal System 0DT", "0DT"),
+        see("Ovariectomy", "Resection, Female Reproductive System 0UT", "0UT"),
+        see("Salpingectomy", "Resection, Female Reproductive System 0UT", "0UT"),
+        see("Hepatectomy", "Resection, Hepatobiliary System and Pancreas 0FT", "0FT"),
+    ]
+    designations = Designations()
+    codes = {code for table in tables for code, _axes in table.codes()}
+    index_designations(entries, Values(tables), codes, designations, [])
+    named: dict[str, set[str]] = {}
+    for d in designations.items.values():
+        named.setdefault(d.text, set()).add(d.code)
+    # The word says the body part the table's reference leaves open: the omentum's two codes, not the table.
+    assert named["Omentectomy, omentumectomy"] == {"0DTU0ZZ", "0DTU4ZZ"}
+    assert named["Ovariectomy"] == {f"0UT{part}{approach}ZZ" for part in "012" for approach in "04"}
+    # A word built on no body part's name ("salping-": the fallopian tube) keeps the table.
+    assert named["Salpingectomy"] == {"0UT"}
+    # "Hepatic" qualifies the duct: a hepatectomy is no resection of the hepatic duct (nor, by these words, of
+    # the liver): the table.
+    assert named["Hepatectomy"] == {"0FT"}
+
+
+def test_a_word_is_built_on_a_noun_it_starts_as() -> None:
+    assert icd10pcs_index.builds_on("omentectomy", "omentum")
+    assert icd10pcs_index.builds_on("ovariotomy", "ovary")
+    assert icd10pcs_index.builds_on("colopexy", "colon")
+    assert not icd10pcs_index.builds_on("colectomy", "colon")  # "col": too little of it
+    # "Hepatic" starts as "hepatectomy" does, but qualifies the duct: no noun of the label.
+    assert icd10pcs_index._nouns("Hepatic Duct, Common") == ["duct", "common"]
+    assert icd10pcs_index._nouns("Subcutaneous Tissue and Fascia, Abdomen") == ["tissue", "and", "fascia", "abdomen"]
 
 
 # --- the ICD-9-CM -> ICD-10-PCS GEM --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from medcodes.models import (
 )
 from medcodes.sources.files import line_of, parse_xml, squash
 from medcodes.sources.icd10pcs_definitions import Values
-from medcodes.sources.icd10pcs_tables import Designations, PcsTable, element_text, year_of
+from medcodes.sources.icd10pcs_tables import AxisValue, Designations, PcsTable, element_text, year_of
 from medcodes.sources.vocabulary import word_set
 from medcodes.systems import SystemId
 
@@ -35,6 +35,10 @@ _CONTINUED = re.compile(r"\s*\(continued\)$", re.IGNORECASE)
 # "Replacement, hip", "Banding, esophageal varices"); a capital after the comma is a device's or a
 # substance's own name ("Coagulation Factor Xa, Inactivated"), and a second comma a list.
 _INVERTED = re.compile(r"^([^,]+), ([a-z][^,]*)$")
+_WORD = re.compile(r"[a-z]+")
+_BODY_PART = "Body Part"
+# The endings of adjectives that name a part by qualifying another noun ("Hepatic Duct", "Adrenal Gland").
+_ADJECTIVE = re.compile(r"(?:ic|al|ar|ary|ous|eal)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +143,7 @@ def index_designations(
     diagnostic_only = (sorted(diagnostic), diagnostic)
     axes = _AxisWords(values.tables)
 
-    def targets(tokens: Iterable[str], text: str) -> list[str]:
+    def targets(tokens: Iterable[str], text: str, term: str = "") -> list[str]:
         found: list[str] = []
         # A term or reference that says diagnostic or biopsy means the diagnostic codes, where there are some.
         says_diagnostic = bool(_DIAGNOSTIC_WORDS.search(text))
@@ -154,6 +158,10 @@ def index_designations(
                 # Of the codes a partial code starts, those whose values say the term's words (all of them, or
                 # its table where they are too many, where the words say none).
                 named = axes.said(token, text, pool) or named
+            elif named == [token] and len(token) == 3:
+                # A table alone ("Omentectomy - see Resection, Gastrointestinal System 0DT"): the codes of the body
+                # part the term's own word is built on, where the table has one ("Omentum": 0DTU0ZZ, 0DTU4ZZ).
+                named = axes.built_on(token, term, pool) or named
             if named:
                 found.extend(named)
             else:
@@ -162,17 +170,18 @@ def index_designations(
 
     for entry in entries:
         texts = (entry.text, *natural_order(entry.path))
-        for code in targets(entry.codes, entry.text):
+        term = entry.path[0]
+        for code in targets(entry.codes, entry.text, term):
             for text in texts:
                 designations.add(code, DesignationKind.INDEX_TERM, text, source)
         for reference in entry.references:
             via = f"{reference.kind} {reference.text}"
             if reference.kind == "see":
                 # A reference without codes leads to the term it names; that term's codes are the target.
-                found = targets(reference.codes or _follow(reference.target, by_path), f"{entry.text} {via}")
+                found = targets(reference.codes or _follow(reference.target, by_path), f"{entry.text} {via}", term)
                 kind = DesignationKind.INDEX_TERM
             elif reference.codes:
-                kind, found = DesignationKind.SYNONYM, targets(reference.codes, f"{entry.text} {via}")
+                kind, found = DesignationKind.SYNONYM, targets(reference.codes, f"{entry.text} {via}", term)
             else:
                 # "use Fallopian Tube, Left": the tables whose rows use that value.
                 if reference.target not in uses:
@@ -212,12 +221,12 @@ class _AxisWords:
         self.tables = tables
         self._read: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
         self._labels: dict[str, frozenset[str]] = {}  # the words of each value's label, read once
+        self._axis_values: dict[str, list[tuple[str, tuple[AxisValue, ...]]]] = {}  # each table's codes, read once
 
     def _codes(self, table: str) -> list[tuple[str, tuple[frozenset[str], ...]]]:
         if table not in self._read:
-            found = self.tables.get(table)
             self._read[table] = [
-                (code, tuple(self._words(v.label) for v in values)) for code, values in (found.codes() if found else ())
+                (code, tuple(self._words(v.label) for v in values)) for code, values in self._values(table)
             ]
         return self._read[table]
 
@@ -250,6 +259,51 @@ class _AxisWords:
         best = max(n for n, _code in scored)
         named = [code for n, code in scored if n == best]
         return named if best and len(named) <= MAX_NAMED_CODES else []
+
+    def built_on(self, table: str, term: str, pool: Collection[str]) -> list[str]:
+        """The codes of ``table`` (among ``pool``) whose body part the first word of ``term`` is built on
+        (``builds_on``): "Omentectomy" on "Omentum", "Ovariotomy" on "Ovary, Left"; empty where no body part is,
+        or where its codes are more than ``MAX_NAMED_CODES`` (the table then stands for them, as for a partial
+        code)."""
+        words = _WORD.findall(term.casefold())
+        if not words:
+            return []
+        named = [
+            code
+            for code, values in self._values(table)
+            if code in pool
+            and values[3].title == _BODY_PART
+            and any(builds_on(words[0], noun) for noun in _nouns(values[3].label))
+        ]
+        return named if len(named) <= MAX_NAMED_CODES else []
+
+    def _values(self, table: str) -> list[tuple[str, tuple[AxisValue, ...]]]:
+        if table not in self._axis_values:
+            found = self.tables.get(table)
+            self._axis_values[table] = found.codes() if found else []
+        return self._axis_values[table]
+
+
+def builds_on(word: str, noun: str) -> bool:
+    """Whether a procedure's word is built on a body part's noun: they start alike for at least 5 letters (and
+    three fifths of the noun: "omentectomy", "omentum"), or for all the noun but its last letter ("ovariectomy",
+    "ovary"; "colopexy", "colon"). The word's own ending says the operation, which the table already fixes."""
+    same = 0
+    for a, b in zip(word, noun, strict=False):
+        if a != b:
+            break
+        same += 1
+    return len(noun) >= 4 and ((same >= 5 and same >= 0.6 * len(noun)) or (same >= 4 and same >= len(noun) - 1))
+
+
+def _nouns(label: str) -> list[str]:
+    """The words of a body part's label that name a part, not those qualifying the noun after them: "Hepatic Duct,
+    Common" is a duct ("hepatectomy" is no operation on it), "Ovary, Left" an ovary, "Subcutaneous Tissue and
+    Fascia, Abdomen" tissue, fascia and the abdomen."""
+    head, _, rest = label.casefold().partition(",")
+    words = _WORD.findall(head)
+    kept = [w for i, w in enumerate(words) if i == len(words) - 1 or not _ADJECTIVE.search(w)]
+    return kept + _WORD.findall(rest)
 
 
 def _present(code: str, ordered: Sequence[str]) -> bool:
