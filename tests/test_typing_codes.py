@@ -19,6 +19,9 @@ TITLES = {
     "I21.9": "Acute myocardial infarction, unspecified",
     "A19.2": "Acute miliary tuberculosis, unspecified",
     "A19.1": "Acute miliary tuberculosis of multiple sites",
+    "S62.109A": "Fracture of unspecified carpal bone, unspecified wrist, initial encounter for closed fracture",
+    # "w" a whole word, as short titles write "with": what "broken w" reads as, searched.
+    "M81.0": "Age-related osteoporosis w/o current pathological fracture",
 }
 
 
@@ -38,6 +41,16 @@ def test_a_letter_after_a_word_is_also_read_as_the_word_the_completion_goes_on_w
     found = service.suggest("chest p")
     assert found.completions[0].startswith("chest pain")
     assert found.hits[0].code == "R07.9"
+
+
+def test_a_letter_no_name_goes_on_from_is_read_as_the_start_of_a_word_too(service: CodeService) -> None:
+    # No name the data holds starts "broken w" ("broken" is the lay word for a fracture): no completion to read the
+    # letter as. Searched, "w" is whole; typed, it is also the start of the words it begins (wrist).
+    assert [h.code for h in service.search("broken w").hits][:1] == ["M81.0"]
+    found = service.suggest("broken w")
+    assert found.hits[0].code == "S62.109A"
+    # A name's own letter is still read first where it is typed out: the query as searched is unchanged.
+    assert not parse("broken w").typing
 
 
 def test_the_letters_keep_their_reading_where_it_matches_better(service: CodeService) -> None:

@@ -563,6 +563,9 @@ class CodeService:
         completion goes on with, whichever matches better: ``SearchEngine.completed``)."""
         query = query_parser.parse(text, tuple(systems), limit, by_meaning=False)
         completions = self.engine.complete(text)
+        if not completions:
+            # No name goes on from the text: a letter typed last starts a word of none, and is read so as well.
+            query = replace(query, typing=True)
         result = self.engine.search(query)
         if completions and (going_on := self.engine.completed(query, completions[0])) is not None:
             found = self.engine.search(going_on)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse, reparse
-from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Limits, Ranking
 from medcodes.search.text import CLAUSE_WORDS, head_words, marked, prefix_negated, singular, spans, tokens, unmarked
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
@@ -320,7 +321,7 @@ class SearchEngine:
     def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
         """The best ``want`` word matches, with a typo correction when the words as typed find too little."""
         out = _WordHits()
-        words = self._words(index, query.words, query.negated, query.systems)
+        words = self._words(index, query.words, query.negated, query.systems, typing_last=query.typing)
         # A query that says "other" or "unspecified", or is a title typed out, chooses the case in its own words:
         # the residual prior is for what a short query leaves unsaid.
         said = (
@@ -505,7 +506,13 @@ class SearchEngine:
         return reparse(query, " ".join([*words[:at], word]))
 
     def _words(
-        self, index: LexicalIndex, words: Sequence[str], negated: Sequence[bool], systems: Sequence[SystemId] = ()
+        self,
+        index: LexicalIndex,
+        words: Sequence[str],
+        negated: Sequence[bool],
+        systems: Sequence[SystemId] = (),
+        *,
+        typing_last: bool = False,
     ) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
 
@@ -555,6 +562,12 @@ class SearchEngine:
                     alternatives.append([main])
                     if not negated[position] and (meant := self._commoner(index, words, position, main)) is not None:
                         alternatives.append([meant])
+                if letter and typing_last and not negated[position]:
+                    # A letter typed last ends a name ("vitamin d"); while the word is still being typed and no name
+                    # goes on from the text (``Query.typing``), it starts a longer word ("broken w": wrist).
+                    started = _started(index, word, limits)
+                    if started is not None:
+                        alternatives = [[started]]
             else:
                 atoms = [
                     lexical.atom(index, marked(w, n), prefix=False, limits=limits)
@@ -1025,6 +1038,20 @@ class SearchEngine:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
+
+
+def _started(index: LexicalIndex, letter: str, limits: Limits) -> lexical.Atom | None:
+    """The words longer than ``letter`` that it starts, as the start of the word being typed; None where none."""
+    found = lexical.atom(index, letter, prefix=True, limits=limits)
+    if found is None:
+        return None
+    lo = found.lo + 1 if found.lo < found.hi and index.vocabulary[found.lo] == letter else found.lo
+    if lo >= found.hi:
+        return None
+    cost = index.posting_count(lo, found.hi)
+    n = len(index.doc_id)
+    idf = math.log1p((n - min(cost, n) + 0.5) / (min(cost, n) + 0.5))
+    return dataclasses.replace(found, exact=(), lo=lo, idf=idf, cost=cost, stem_lo=0, stem_hi=0, stem_gather=False)
 
 
 def _see_words(named: tuple[DesignationKind, str, str | None] | None, header: Concept) -> frozenset[str]:

@@ -23,6 +23,9 @@ class Query:
     within: tuple[int, int] | None = None
     negated: tuple[bool, ...] = ()  # for each word, whether it stands in a "without" clause (text.negated)
     by_meaning: bool = True  # matches by meaning may join the word matches (search.semantic)
+    # The last word may still be being typed (autocomplete): a letter typed last after other words is read as the
+    # start of the words it begins too, not only as a letter ending a name ("broken w": wrist; "vitamin d": D).
+    typing: bool = False
 
 
 def parse(
@@ -34,6 +37,7 @@ def parse(
     *,
     within: tuple[int, int] | None = None,
     by_meaning: bool = True,
+    typing: bool = False,
 ) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text)} characters, at most {MAX_QUERY_CHARS}")
@@ -47,11 +51,13 @@ def parse(
         raise TooMuchWork(
             f"query has too many words: {len(words)}, at most {MAX_QUERY_WORDS}", "search for the words that matter"
         )
-    return Query(cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)), by_meaning)
+    return Query(
+        cleaned, words, systems, limit, offset, billable_only, within, tuple(negated(cleaned)), by_meaning, typing
+    )
 
 
 def reparse(query: Query, text: str) -> Query:
-    """Another text searched as ``query`` is: the same systems, page, filters and matching by meaning."""
+    """Another text searched as ``query`` is: the same systems, page, filters, matching by meaning and typing."""
     return parse(
         text,
         query.systems,
@@ -60,4 +66,5 @@ def reparse(query: Query, text: str) -> Query:
         query.billable_only,
         within=query.within,
         by_meaning=query.by_meaning,
+        typing=query.typing,
     )
