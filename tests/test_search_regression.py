@@ -174,6 +174,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("hip fracture repair", None, "S72.009A", 3),
     # an ICD-11 extension code (chapter X, never reported alone) after the stem codes: not XN6QS "Yersinia pestis"
     ("yersinia pestis", None, "A20.9", 1),
+    # "attack" the lay word for an exacerbation: not F44.9 "Attack, hysterical" (the "asthma attack")
+    ("asthma attack", CM, "J45.901", 1),
+    ("copd attack", CM, "J44.1", 1),
+    ("panic attack", CM, "F41.0", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),
     ("astma", CM, "J45.909", 10),

@@ -187,6 +187,7 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "gallstone": ("calculus of gallbladder", "cholelithiasis"),
     "gallbladder removal": ("cholecystectomy", "resection of gallbladder"),
     "stomach flu": ("gastroenteritis",),
+    "attack": ("exacerbation",),
     "chickenpox": ("varicella",),
     "shingles": ("zoster",),
     "whooping cough": ("pertussis",),
