@@ -221,6 +221,15 @@ def test_autocomplete_offers_names_without_the_population_prior(service: CodeSer
     assert service.engine.complete(typed) == full.complete(typed)
 
 
+@pytest.mark.parametrize("query", ["broken wrist", "fracture of pisiform", "sprained ankle"])
+def test_seventh_character_codes_listed_are_initial_encounters(service: CodeService, query: str) -> None:
+    # Designations are numbered shortest first, and a broad query reads "..., sequela" titles before the initial
+    # encounter's longer ones: a query that says nothing of the encounter lists the initial encounter of each code.
+    coded = [h.code for h in service.search(query, limit=10).hits if len(h.code) == 8 and h.code[0] in "ST"]
+    assert coded, query
+    assert all(code.endswith("A") for code in coded), coded
+
+
 @pytest.mark.parametrize("query", ["dvt left leg", "left leg dvt", "deep vein thrombosis of left thigh"])
 def test_the_side_said_chooses_the_code_below_the_header_the_name_leads_to(service: CodeService, query: str) -> None:
     # "Thrombosis, vein, deep, upper leg" leads to I82.4Y-, and names the code it defaults to, I82.4Y9 (unspecified

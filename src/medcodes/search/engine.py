@@ -24,7 +24,17 @@ from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse, reparse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Limits, Ranking
-from medcodes.search.text import CLAUSE_WORDS, head_words, marked, prefix_negated, singular, spans, tokens, unmarked
+from medcodes.search.text import (
+    CLAUSE_WORDS,
+    head_words,
+    marked,
+    prefix_negated,
+    singular,
+    spans,
+    stem,
+    tokens,
+    unmarked,
+)
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.store.sqlite import SQLiteStore
@@ -752,7 +762,11 @@ class SearchEngine:
         typo: bool,
     ) -> None:
         found = list(result.hits)
-        concepts = self.store.concepts_by_id([h.concept for h in found])
+        # The first of each found code's 7th-character siblings, read with them (``_initial_siblings``).
+        wanted = [h.concept for h in found]
+        leaders = {int(index.family_leader[cid]) for cid in wanted} - {-1}
+        read = self.store.concepts_by_id([*wanted, *leaders])
+        concepts = {cid: read[cid] for cid in wanted if cid in read}
         designations = self.store.designations_by_id([int(index.doc_id[h.doc]) for h in found])
         narrower = self._narrower(found, concepts, designations, words, query)
         if narrower:
@@ -760,11 +774,14 @@ class SearchEngine:
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
         matched = {(c.system, c.code) for c in concepts.values()}  # counted in the result's total already
+        initial = _initial_siblings(found, read, designations, index, words)
         for h in found:
             concept = concepts.get(h.concept)
             if concept is None:
                 continue
             kind, text, via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, concept.title, None))
+            if (first := initial.get(h.concept)) is not None:
+                concept, text = first, first.title
             below = narrower.get(h.concept)
             if below is not None:
                 # The billable code takes its header's place (unless it ranks above it already); the header
@@ -1250,6 +1267,39 @@ def _says_population(index: LexicalIndex, groups: Sequence[lexical.Group]) -> bo
                 if any(population[t] for t in atom.exact) or population[atom.stem_lo : atom.stem_hi].any():
                     return True
     return False
+
+
+def _initial_siblings(
+    found: Sequence[lexical.ConceptScore],
+    read: dict[int, Concept],
+    designations: dict[int, tuple[DesignationKind, str, str | None]],
+    index: LexicalIndex,
+    words: _Words,
+) -> dict[int, Concept]:
+    """Concept id -> the first of its 7th-character siblings (``LexicalIndex.family_leader``: the initial encounter,
+    in the official order; ``read`` holds the concepts found and those), for the codes found by their title where the
+    query says none of the words that title adds to the first's.
+
+    Designations are numbered shortest first (``index.build_index``), so a broad query's first candidates hold
+    "Displaced fracture of pisiform, unspecified wrist, sequela" before the initial encounter's longer title, which
+    it may not reach: `broken wrist` listed the sequela. Words that say the encounter (`... sequela`, `...
+    subsequent`), typed, read from an alternative or sharing their stem, keep their code."""
+    said = {singular(unmarked(a.word)) for g in words.groups for alt in g.alternatives for a in alt}
+    said |= {singular(g.word) for g in words.groups}
+    roots = tuple(root for word in said if (root := stem(word)))
+    out: dict[int, Concept] = {}
+    for h in found:
+        concept, leader = read.get(h.concept), read.get(int(index.family_leader[h.concept]))
+        if concept is None or leader is None or leader.code == concept.code:
+            continue
+        kind, _text, _via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, "", None))
+        if kind is not DesignationKind.TITLE:
+            continue  # an index term or other name belongs to its own code
+        added = {singular(w) for w in tokens(concept.title)} - {singular(w) for w in tokens(leader.title)}
+        # A word of the title is said where the query says it, or a word sharing its stem, as matching reads it.
+        if said.isdisjoint(added) and not any(w.startswith(roots) for w in added):
+            out[h.concept] = leader
+    return out
 
 
 def _is_seventh_character_code(concept: Concept) -> bool:

@@ -215,6 +215,20 @@ class LexicalIndex:
         return counts[self.doc_ptr[1:]] - counts[self.doc_ptr[:-1]]
 
     @cached_property
+    def family_leader(self) -> I32:
+        """Per concept id, the first member of its family of 7th-character siblings (the initial encounter, in the
+        official order): -1 for a concept in no such family."""
+        leader = np.full(len(self.concept_family), -1, dtype=np.int32)
+        members = np.flatnonzero(self.concept_family < 0)
+        if len(members):
+            parents = -1 - self.concept_family[members]
+            _, first = np.unique(parents, return_index=True)
+            by_parent = np.full(int(parents.max()) + 1, -1, dtype=np.int32)
+            by_parent[parents[first]] = members[first]
+            leader[members] = by_parent[parents]
+        return leader
+
+    @cached_property
     def population_terms(self) -> BOOL:
         """Per term, whether it says a population a chapter is kept for (``priors.POPULATION``): of the titles that
         hold it in the systems that keep such chapters, at least ``_POPULATION_TITLES`` are of those chapters'
