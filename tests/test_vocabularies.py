@@ -780,6 +780,7 @@ def test_the_package_ships_the_table_with_each_sources_licence() -> None:
         "hpo",
         "abbrev-imantsm",
         "index-reconstructed",
+        "index",  # the CDC's External Cause Index and Table of Drugs and Chemicals
     }
     assert all(v.licence and v.attribution for v in table.vocabularies)
     # HPO's lay names, linked through the UMLS concept a DO term cites too (hp.obo is not in ../shared/data).
@@ -816,6 +817,22 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     # ("L-amino acid").
     assert default_db.search("l knee pain", [CM]).hits[0].code == "M25.562"
     assert default_db.search("r knee pain", [CM]).hits[0].code == "M25.561"
+
+
+def test_the_embedded_default_reads_the_external_causes_and_the_table_of_drugs(default_db: CodeService) -> None:
+    # The External Cause Index names the event ("Bite, dog" W54.0): `dog bite` found B67.4 "Dog tapeworm" first.
+    assert default_db.search("dog bite", [CM]).hits[0].code == "W54.0XXA"
+    # The Table of Drugs names the substances, and its first column is their prior: a poisoning of unsaid intent is
+    # the accidental one (`aspirin poisoning` listed the assault first; `wasp sting` food poisoning).
+    assert default_db.search("aspirin poisoning", [CM]).hits[0].code == "T39.011A"
+    assert default_db.search("wasp sting", [CM]).hits[0].code == "T63.461A"
+    assert default_db.search("lithium overdose", [CM]).hits[0].code == "T56.891A"
+    # The Table's rows name the poisoning with their column, never by the bare substance: "factor ix" is the
+    # deficiency, not the poisoning by factor IX complex.
+    assert default_db.search("factor ix", [CM]).hits[0].code == "D67"
+    names = {v.name: v for v in default_db.vocabularies()}
+    assert names["index"].derived
+    assert "External Cause Index" in names["index"].attribution
 
 
 def test_a_single_letter_spells_no_word_of_the_titles() -> None:

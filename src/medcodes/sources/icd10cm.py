@@ -290,8 +290,8 @@ def merge_order(tabular: Tabular, entries: Iterator[OrderEntry], path: Path) -> 
 # --- the source contract: finding the files, loading the release ----------------------------------------
 _INDEX_SOURCES: dict[FileKind, str] = {
     FileKind.ICD10CM_INDEX: "index",
-    FileKind.ICD10CM_EINDEX: "eindex",
-    FileKind.ICD10CM_DRUG: "drug",
+    FileKind.ICD10CM_EINDEX: icd10cm_index.EXTERNAL_CAUSE_INDEX,
+    FileKind.ICD10CM_DRUG: icd10cm_index.DRUG_TABLE,
     FileKind.ICD10CM_NEOPLASM: "neoplasm",
 }
 

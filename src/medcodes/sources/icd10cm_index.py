@@ -53,11 +53,13 @@ _ONE_QUALIFIER = re.compile(r"^by \w+$", re.IGNORECASE)
 # Official Guidelines I.C.19.e.5(b)), and the table prints that column first, "Poisoning Accidental
 # (unintentional)". The other columns are decided by words the query says ("assault", "self-harm").
 _DEFAULT_COLUMN = re.compile(r"^poisoning\W+accidental\b", re.IGNORECASE)
+DRUG_TABLE = "drug"  # the Table of Drugs and Chemicals, as the other files cite it
+EXTERNAL_CAUSE_INDEX = "eindex"
 # References that leave the index they are written in, as the CDC files spell them.
 _OTHER_INDEX = {
     "index to diseases and injuries": "index",
-    "table of drugs and chemicals": "drug",
-    "index to external causes of injury": "eindex",
+    "table of drugs and chemicals": DRUG_TABLE,
+    "index to external causes of injury": EXTERNAL_CAUSE_INDEX,
 }
 # The Table of Neoplasms, which the Alphabetic Index cites as its main term "Neoplasm": "Chordoma - see
 # Neoplasm, vertebral (column), malignant", "Adenocarcinoma - see also Neoplasm, malignant, by site".

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from medcodes.errors import SourceError
 from medcodes.models import (
+    TABLE_COLUMN,
     Definition,
     Designation,
     DesignationKind,
@@ -261,8 +262,10 @@ def select(
 
     priors = tuple(p for p in table.priors if keep(p.source, p.code))
     designations = tuple(d for d in table.designations if keep(d.source, d.code))
-    # A prior's term is a name of its code, where the table does not carry it among its index rows already.
-    held = {(d.source, d.code, d.text) for d in designations}
+    # A prior's term is a name of its code, where the table does not carry it among its index rows already: as
+    # written, or as a table's row with its column ("Lithium — Poisoning Accidental (unintentional)", which a
+    # Table of Drugs prior's bare "Lithium" would otherwise name the poisoning by).
+    held = {(d.source, d.code, d.text.split(TABLE_COLUMN, 1)[0]) for d in designations}
     designations += tuple(d for d in index_names(priors) if (d.source, d.code, d.text) not in held)
     # The words a rewrite may lead to: those of the release, and of the names these rows add to it.
     words = set(words).union(*(words_of(d.text) for d in designations))
@@ -312,7 +315,8 @@ def index_names(priors: Iterable[Prior]) -> Iterable[Designation]:
 
 
 def index_vocabulary(title: str, version: str, files: Sequence[SourceFile], reconstructed: bool) -> Vocabulary:
-    """The Vocabulary record of Alphabetic Index rows in a table (named as their designations' source)."""
+    """The Vocabulary record of index rows in a table (the Alphabetic Index's, or the External Cause Index's and
+    the Table of Drugs'), named as their designations' source."""
     origin = (
         "reconstructed in the CDC schema from a third-party flattening of the CDC file (not the official file)"
         if reconstructed
@@ -320,10 +324,10 @@ def index_vocabulary(title: str, version: str, files: Sequence[SourceFile], reco
     )
     return Vocabulary(
         RECONSTRUCTED_INDEX if reconstructed else INDEX,
-        f"{title}: main terms and first-level subterms with their codes",
+        f"{title}: its entries with their codes, and the main terms' codes as priors",
         version,
         tuple(files),
         "Public domain (U.S. Centers for Disease Control and Prevention, National Center for Health Statistics)",
-        f"ICD-10-CM Index to Diseases and Injuries, CDC/NCHS; read from {origin}.",
+        f"{title}, CDC/NCHS; read from {origin}.",
         url="https://www.cdc.gov/nchs/icd/icd-10-cm/",
     )
