@@ -1278,7 +1278,8 @@ def _initial_siblings(
 ) -> dict[int, Concept]:
     """Concept id -> the first of its 7th-character siblings (``LexicalIndex.family_leader``: the initial encounter,
     in the official order; ``read`` holds the concepts found and those), for the codes found by their title where the
-    query says none of the words that title adds to the first's.
+    query says none of the words that title adds to the first's, and the first is not found itself (each code found
+    stays one hit: the total counts them).
 
     Designations are numbered shortest first (``index.build_index``), so a broad query's first candidates hold
     "Displaced fracture of pisiform, unspecified wrist, sequela" before the initial encounter's longer title, which
@@ -1287,11 +1288,13 @@ def _initial_siblings(
     said = {singular(unmarked(a.word)) for g in words.groups for alt in g.alternatives for a in alt}
     said |= {singular(g.word) for g in words.groups}
     roots = tuple(root for word in said if (root := stem(word)))
+    listed = {h.concept for h in found}
     out: dict[int, Concept] = {}
     for h in found:
-        concept, leader = read.get(h.concept), read.get(int(index.family_leader[h.concept]))
-        if concept is None or leader is None or leader.code == concept.code:
-            continue
+        leader_id = int(index.family_leader[h.concept])
+        concept, leader = read.get(h.concept), read.get(leader_id)
+        if concept is None or leader is None or leader_id in listed:
+            continue  # not in such a family, the first itself, or the first found too (it leads the family then)
         kind, _text, _via = designations.get(int(index.doc_id[h.doc]), (DesignationKind.TITLE, "", None))
         if kind is not DesignationKind.TITLE:
             continue  # an index term or other name belongs to its own code
