@@ -230,6 +230,12 @@ def test_seventh_character_codes_listed_are_initial_encounters(service: CodeServ
     assert all(code.endswith("A") for code in coded), coded
 
 
+@pytest.mark.parametrize(("query", "character"), [("broken wrist sequela", "S"), ("broken wrist seq", "S")])
+def test_the_encounter_said_or_being_typed_keeps_its_code(service: CodeService, query: str, character: str) -> None:
+    # "seq" is "sequela" being typed: the codes it starts keep their place (autocomplete asks as it is typed).
+    assert service.search(query, limit=3).hits[0].code.endswith(character)
+
+
 @pytest.mark.parametrize("query", ["dvt left leg", "left leg dvt", "deep vein thrombosis of left thigh"])
 def test_the_side_said_chooses_the_code_below_the_header_the_name_leads_to(service: CodeService, query: str) -> None:
     # "Thrombosis, vein, deep, upper leg" leads to I82.4Y-, and names the code it defaults to, I82.4Y9 (unspecified

@@ -1284,10 +1284,12 @@ def _initial_siblings(
     Designations are numbered shortest first (``index.build_index``), so a broad query's first candidates hold
     "Displaced fracture of pisiform, unspecified wrist, sequela" before the initial encounter's longer title, which
     it may not reach: `broken wrist` listed the sequela. Words that say the encounter (`... sequela`, `...
-    subsequent`), typed, read from an alternative or sharing their stem, keep their code."""
+    subsequent`), typed, being typed, read from an alternative or sharing their stem, keep their code."""
     said = {singular(unmarked(a.word)) for g in words.groups for alt in g.alternatives for a in alt}
     said |= {singular(g.word) for g in words.groups}
-    roots = tuple(root for word in said if (root := stem(word)))
+    # The start of a word being typed (an atom matching the words it starts) says every word it starts.
+    typed = {unmarked(a.word) for g in words.groups for alt in g.alternatives for a in alt if a.hi > a.lo}
+    roots = tuple({root for word in said if (root := stem(word))} | typed)
     listed = {h.concept for h in found}
     out: dict[int, Concept] = {}
     for h in found:
