@@ -40,7 +40,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from medcodes.models import Release, ReleaseContent, VocabularyContent
+from medcodes.models import Release, ReleaseContent, Vocabulary, VocabularyContent
 from medcodes.sources import icd10cm, icd10cm_index, vocabularies, vocabulary_table
 from medcodes.sources.files import open_binary, source_file
 from medcodes.sources.kinds import FileKind
@@ -71,6 +71,16 @@ def _reconstructed(path: Path) -> bool:
     with open_binary(path) as fh:
         head = fh.read(2048)
     return ".reconstructed." in path.name or b"NOT OFFICIAL" in head
+
+
+def _records(index: Vocabulary, official: Vocabulary) -> tuple[Vocabulary, ...]:
+    """The vocabulary records of the index rows: the Alphabetic Index's and the other CDC files', or one record for
+    all where both are named alike (an official Alphabetic Index: its rows and theirs share the source "index")."""
+    if official.name != index.name:
+        return (index, official)
+    title = "ICD-10-CM Index to Diseases and Injuries, External Cause Index and Table of Drugs and Chemicals"
+    merged = vocabulary_table.index_vocabulary(title, index.version, (*index.files, *official.files), False)
+    return (merged,)
 
 
 def main() -> None:
@@ -132,21 +142,18 @@ def main() -> None:
         Release(SystemId.ICD10CM, tabular.version, None),
         tabular.concepts,
         tabular.designations + index_names,
-        priors=tuple(priors),
+        priors=priors,
     )
     with tempfile.TemporaryDirectory() as unpack:
         found = [f for folder in args.vocab or [DATA / "vocab"] for f in discover(folder, Path(unpack))]
         # A name whose words any entry of the whole index gives to another code is left out, as a full build does.
         linked = vocabularies.link_files(found, release, [release], index=every_entry)
-    vocabularies_made = (
-        (*linked.vocabularies, index) if official.name == index.name else (*linked.vocabularies, index, official)
-    )
     content = VocabularyContent(
-        vocabularies_made,
+        (*linked.vocabularies, *_records(index, official)),
         linked.designations + index_names,
         linked.rewrites,
         linked.definitions,
-        tuple(priors),
+        priors,
         # What the index reads a word as ("emesis" -> "vomiting"), for a build that loads no index.
         readings=tuple(
             (index.name, typed, meant) for typed, meants in icd10cm_index.readings(terms).items() for meant in meants

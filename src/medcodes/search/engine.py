@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.query import Query, parse, reparse
-from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Limits, Ranking
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import (
     CLAUSE_WORDS,
     head_words,
@@ -575,7 +574,7 @@ class SearchEngine:
                 if letter and typing_last and not negated[position]:
                     # A letter typed last ends a name ("vitamin d"); while the word is still being typed and no name
                     # goes on from the text (``Query.typing``), it starts a longer word ("broken w": wrist).
-                    started = _started(index, word, limits)
+                    started = lexical.started(index, word)
                     if started is not None:
                         alternatives = [[started]]
             else:
@@ -774,7 +773,7 @@ class SearchEngine:
         typed = (MatchReason("typo", " ".join(g.word for g in words.groups)),) if typo else ()
         seen = {(hit.system, hit.code) for hit in out.hits}
         matched = {(c.system, c.code) for c in concepts.values()}  # counted in the result's total already
-        initial = _initial_siblings(found, read, designations, index, words)
+        initial = _initial_siblings(found, read, designations, index, words) if leaders else {}
         for h in found:
             concept = concepts.get(h.concept)
             if concept is None:
@@ -1055,20 +1054,6 @@ class SearchEngine:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
-
-
-def _started(index: LexicalIndex, letter: str, limits: Limits) -> lexical.Atom | None:
-    """The words longer than ``letter`` that it starts, as the start of the word being typed; None where none."""
-    found = lexical.atom(index, letter, prefix=True, limits=limits)
-    if found is None:
-        return None
-    lo = found.lo + 1 if found.lo < found.hi and index.vocabulary[found.lo] == letter else found.lo
-    if lo >= found.hi:
-        return None
-    cost = index.posting_count(lo, found.hi)
-    n = len(index.doc_id)
-    idf = math.log1p((n - min(cost, n) + 0.5) / (min(cost, n) + 0.5))
-    return dataclasses.replace(found, exact=(), lo=lo, idf=idf, cost=cost, stem_lo=0, stem_hi=0, stem_gather=False)
 
 
 def _see_words(named: tuple[DesignationKind, str, str | None] | None, header: Concept) -> frozenset[str]:

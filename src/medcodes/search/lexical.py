@@ -100,20 +100,12 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True, limits: Limits = _
         return None
     outside = [t for t in exact if not lo <= t < hi]
     cost = index.posting_count(lo, hi) + sum(index.posting_count(t, t + 1) for t in outside)
-    if exact:
-        # The commonest of its forms sets its weight: a rare plural ("accidents") must not inflate a common word.
-        idf = float(min(index.idf[t] for t in exact))
-    else:
-        n = len(index.doc_id)
-        df = min(cost, n)
-        idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+    # The commonest of its forms sets its weight: a rare plural ("accidents") must not inflate a common word.
+    idf = float(min(index.idf[t] for t in exact)) if exact else _idf(index, cost)
     if not exact and lo == hi:
         # Known only by its stem: gather through the stem.
         cost = index.posting_count(stem_lo, stem_hi)
-        lo, hi = stem_lo, stem_hi
-        n = len(index.doc_id)
-        idf = float(np.log1p((n - min(cost, n) + 0.5) / (min(cost, n) + 0.5)))
-        return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
+        return Atom(word, exact, stem_lo, stem_hi, _idf(index, cost), cost, stem_lo, stem_hi)
     # A word few designations hold, whose stem other words share, gathers theirs too (where they are not many): an
     # adjective typed where the titles say the noun. They match as stems do (``Ranking.stem``); its idf stays its own.
     if exact and cost < limits.rare_word and _stem_says_more(exact, lo, hi, stem_lo, stem_hi):
@@ -121,6 +113,25 @@ def atom(index: LexicalIndex, word: str, prefix: bool = True, limits: Limits = _
         if more <= limits.stem_postings:
             return Atom(word, exact, lo, hi, idf, cost + more, stem_lo, stem_hi, stem_gather=True)
     return Atom(word, exact, lo, hi, idf, cost, stem_lo, stem_hi)
+
+
+def started(index: LexicalIndex, letter: str) -> Atom | None:
+    """The atom of the words longer than ``letter`` that it starts (the start of a word being typed, not the letter
+    itself nor its other forms); None where none."""
+    lo, hi = index.prefix_range(letter)
+    if lo < hi and index.vocabulary[lo] == letter:
+        lo += 1
+    if lo >= hi:
+        return None
+    cost = index.posting_count(lo, hi)
+    return Atom(letter, (), lo, hi, _idf(index, cost), cost)
+
+
+def _idf(index: LexicalIndex, postings: int) -> float:
+    """The idf of a word matched by this many postings (the words a prefix or a stem starts, read as one)."""
+    n = len(index.doc_id)
+    df = min(postings, n)
+    return float(np.log1p((n - df + 0.5) / (df + 0.5)))
 
 
 def _stem_says_more(exact: Sequence[int], lo: int, hi: int, stem_lo: int, stem_hi: int) -> bool:

@@ -266,15 +266,17 @@ class _AxisWords:
         or where its codes are more than ``MAX_NAMED_CODES`` (the table then stands for them, as for a partial
         code)."""
         words = _WORD.findall(term.casefold())
-        if not words:
+        found = self.tables.get(table)
+        if not words or found is None:
             return []
-        named = [
-            code
-            for code, values in self._values(table)
-            if code in pool
-            and values[3].title == _BODY_PART
-            and any(builds_on(words[0], noun) for noun in _nouns(values[3].label))
-        ]
+        parts = {
+            value.label
+            for value in found.values(4)
+            if value.title == _BODY_PART and any(builds_on(words[0], noun) for noun in _nouns(value.label))
+        }
+        if not parts:
+            return []
+        named = [code for code, values in self._values(table) if code in pool and values[3].label in parts]
         return named if len(named) <= MAX_NAMED_CODES else []
 
     def _values(self, table: str) -> list[tuple[str, tuple[AxisValue, ...]]]:
