@@ -176,6 +176,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("yersinia pestis", None, "A20.9", 1),
     # "attack" the lay word for an exacerbation: not F44.9 "Attack, hysterical" (the "asthma attack")
     ("asthma attack", CM, "J45.901", 1),
+    # a procedure by its name is the procedure, not the encounter for it nor the status after it (the chapter of
+    # circumstances, Priors.circumstance); said so, the Z code
+    ("circumcision", None, "0VTTXZZ", 1),
+    ("circumcision", None, "Z41.2", 2),
+    ("angioplasty", None, "02700ZZ", 1),
+    ("coronary angioplasty status", None, "Z98.61", 1),
     ("copd attack", CM, "J44.1", 1),
     ("panic attack", CM, "F41.0", 1),
     # typos

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult, cited
 from medcodes.recent import Recent
 from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms
@@ -107,11 +110,15 @@ class SearchEngine:
         self.store = store
         self.ranking = ranking
         self._said_residual = ranking.said_residual()
-        # A query that says a population a chapter is kept for reads its codes in full (``Priors.population``).
-        self._said_population = {
-            False: ranking.said_population(),
-            True: self._said_residual.said_population(),
-        }
+        # A query that says a population a chapter is kept for, or a circumstance (a status, an encounter), reads
+        # that chapter's codes in full (``Priors.population``, ``Priors.circumstance``): per (residual said,
+        # population said, circumstance said), the weights.
+        self._readings: dict[tuple[bool, bool, bool], Ranking] = {}
+        for residual, population, circumstance in itertools.product((False, True), repeat=3):
+            reading = self._said_residual if residual else ranking
+            reading = reading.said_population() if population else reading
+            reading = reading.said_circumstance() if circumstance else reading
+            self._readings[residual, population, circumstance] = reading
         self._systems = tuple(dict.fromkeys(r.system for r in store.releases()))
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
@@ -135,8 +142,8 @@ class SearchEngine:
             meaning.search("warm up", 1)
         if index is None:
             return
-        _ = index.concept_docs, index.system_ranges, index.population_terms
-        for ranking in (self._said_residual, *self._said_population.values()):
+        _ = index.concept_docs, index.system_ranges, index.population_terms, index.circumstance_terms
+        for ranking in self._readings.values():
             _ = index.doc_worth(ranking)
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
@@ -339,12 +346,11 @@ class SearchEngine:
         )
 
         def read(groups: Sequence[lexical.Group]) -> lexical.LexicalResult:
-            # Words that say a population a chapter is kept for (as typed, or as a typo's correction reads them)
-            # read its codes in full.
-            if _says_population(index, groups):
-                ranking = self._said_population[bool(said)]
-            else:
-                ranking = self._said_residual if said else self.ranking
+            # Words that say a population a chapter is kept for, or a circumstance (as typed, or as a typo's
+            # correction reads them), read that chapter's codes in full.
+            ranking = self._readings[
+                bool(said), _says(index.population_terms, groups), _says(index.circumstance_terms, groups)
+            ]
             return lexical.search(
                 index,
                 groups,
@@ -469,9 +475,10 @@ class SearchEngine:
         index, phrases = self.index, self.phrases
         start = phrases_module.typed_phrase(typed)
         if index is not None and phrases is not None:
-            # A name is completed as it is written: the population prior says which code a query means, not which
-            # names are worth offering ("neon" completes to "neonatal ..." names, whose codes it would discount).
-            worth = index.concept_worth(self._said_population[False])
+            # A name is completed as it is written: the population and circumstance priors say which code a query
+            # means, not which names are worth offering ("neon" completes to "neonatal ..." names, whose codes it
+            # would discount).
+            worth = index.concept_worth(self._readings[False, True, True])
             found = phrases.complete(start, worth, self.ranking, limit)
             if found:
                 return found
@@ -1242,14 +1249,14 @@ def _in_context(result: lexical.LexicalResult, words: _Words, corrected: set[str
     return 0.0 < share < 1.0 and result.hits[0].coverage > max(share, 1.0 - share) + _ROUNDING
 
 
-def _says_population(index: LexicalIndex, groups: Sequence[lexical.Group]) -> bool:
-    """Whether a word of the query, or a word sharing its stem, says a population a chapter is kept for
-    ("pregnant", "newborn", "congenital": ``LexicalIndex.population_terms``)."""
-    population = index.population_terms
+def _says(terms: npt.NDArray[np.bool_], groups: Sequence[lexical.Group]) -> bool:
+    """Whether a word of the query, or a word sharing its stem, is one of ``terms`` (per term id): a population a
+    chapter is kept for ("pregnant", "newborn", "congenital": ``LexicalIndex.population_terms``), a circumstance
+    ("status", "encounter": ``LexicalIndex.circumstance_terms``)."""
     for group in groups:
         for alternative in group.alternatives:
             for atom in alternative:
-                if any(population[t] for t in atom.exact) or population[atom.stem_lo : atom.stem_hi].any():
+                if any(terms[t] for t in atom.exact) or terms[atom.stem_lo : atom.stem_hi].any():
                     return True
     return False
 

@@ -57,8 +57,8 @@ INDEX_VERSION = "lexical-9"
 
 SYSTEMS: tuple[SystemId, ...] = tuple(SystemId)
 KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
-# A word says a population a chapter is kept for where this many titles of such chapters' codes hold it, and this
-# share of the titles holding it are theirs (``LexicalIndex.population_terms``).
+# A word says a population a chapter is kept for (or a circumstance) where this many titles of such chapters' codes
+# hold it, and this share of the titles holding it are theirs (``LexicalIndex.population_terms``).
 _POPULATION_TITLES = 5
 _POPULATION_SHARE = 0.7
 
@@ -189,6 +189,7 @@ class LexicalIndex:
                 marks.category_default(),
                 marks.population(),
                 extension=marks.extension(),
+                circumstance=marks.circumstance(),
             )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
@@ -235,9 +236,23 @@ class LexicalIndex:
         codes, and ``_POPULATION_SHARE`` of them ("pregnancy", "newborn", "congenital", "trimester", "fetus").
         Derived at load."""
         marked = (self.concept_marks & priors.POPULATION) > 0
-        # Only the titles of systems that keep chapters so: ICD-9-CM's, which this build does not divide into
+        # Only the titles of systems that keep such chapters: ICD-9-CM's, which this build does not divide into
         # chapters, and ICD-10-PCS's ("delivery") would say the words are anyone's.
-        systems = np.unique(self.concept_system[marked])
+        return self._chapter_terms(marked, np.unique(self.concept_system[marked]))
+
+    @cached_property
+    def circumstance_terms(self) -> BOOL:
+        """Per term, whether it says a circumstance of the chapter of factors influencing health status
+        (``priors.CIRCUMSTANCE``), as ``population_terms`` tells ("screening", "aftercare", "history"), counting the
+        titles of every system but ICD-9-CM, whose V codes are that chapter undivided: a procedure's name that the
+        chapter's titles give as a status ("angioplasty") is said by the procedures' titles too. Derived at load."""
+        marked = (self.concept_marks & priors.CIRCUMSTANCE) > 0
+        others = [SYSTEMS.index(s) for s in SYSTEMS if s is not SystemId.ICD9CM]
+        return self._chapter_terms(marked, np.array(others, dtype=self.concept_system.dtype))
+
+    def _chapter_terms(self, marked: BOOL, systems: npt.ArrayLike) -> BOOL:
+        """Per term, whether the titles of the ``marked`` concepts say it, of those of concepts of ``systems``
+        (``population_terms``)."""
         title = (self.doc_kind == KINDS.index(DesignationKind.TITLE)) & np.isin(
             self.concept_system[self.doc_concept], systems
         )

@@ -28,6 +28,13 @@ official data when the search index is built and kept with it:
   alone but added to a stem code (ICD-11 Reference Guide 2.9): "Midbrain" or "Anterior cruciate ligament" names
   the part a stem code's cluster adds, not the condition a query about it means. A database built before this
   mark reads extension codes as other headers.
+- **circumstance**: the code sits in the chapter of factors influencing health status and contact with health
+  services (ICD-10-CM's and ICD-10's Z codes, ICD-11's chapter 24): a status, an encounter, a history, a screening.
+  Such a code says why a person is seen, not what is done or found (ICD-10-CM guidelines I.C.21), and its title
+  names a procedure or condition as its context ("Encounter for routine and ritual male circumcision", "Kidney
+  transplant status"). A query that names the procedure or condition and says nothing of the circumstance
+  (`circumcision`, `liver transplant`) means the other code its words match alike. A database built before this
+  mark reads every code in full.
 
 ``search.ranking.Priors`` turns the marks into a factor on the concept's worth.
 """
@@ -56,6 +63,7 @@ RESIDUAL = 2
 CATEGORY_DEFAULT = 4
 POPULATION = 8
 EXTENSION = 16
+CIRCUMSTANCE = 32
 
 # Levels a category is followed down to its default billable code (ICD-10-CM: at most 4 more characters).
 _DEPTH = 5
@@ -65,6 +73,9 @@ _DEPTH = 5
 _POPULATION_CHAPTER = re.compile(
     r"\bpregnancy\b|\bperinatal\b|\bcongenital\b|\bdevelopmental anomalies\b|\bnewborns?\b", re.IGNORECASE
 )
+# The chapter of circumstances rather than conditions: ICD-10-CM's and ICD-10's "Factors influencing health status
+# and contact with health services", ICD-11's "Factors influencing health status or contact with health services".
+_CIRCUMSTANCE_CHAPTER = re.compile(r"\bfactors influencing health status\b", re.IGNORECASE)
 # The words with which the classifications name their residual ("unspecified") codes.
 _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
 # What a title says it does not specify, up to the next comma ("not specified as primary or secondary").
@@ -102,6 +113,9 @@ class Marks:
 
     def extension(self) -> U8:
         return ((self.marks & EXTENSION) >> 4).astype(np.uint8)
+
+    def circumstance(self) -> U8:
+        return ((self.marks & CIRCUMSTANCE) >> 5).astype(np.uint8)
 
 
 def residual(title: str) -> bool:
@@ -217,7 +231,7 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         elif concept_kind is ConceptKind.EXTENSION:
             marks[cid] |= EXTENSION
     vague: dict[int, int] = {}  # concept id -> how many times its title says "unspecified"
-    kept: list[int] = []  # the chapters kept for one population
+    kept: list[tuple[int, int]] = []  # (chapter, mark): the chapters kept for one population or for circumstances
     titles: dict[int, str] = {}  # for children that say "unspecified" as often (``default_below``)
     for cid, _system, concept_kind, title in store.concept_titles():
         titles[cid] = title
@@ -225,7 +239,9 @@ def derive(store: SQLiteStore, size: int) -> Marks:
             marks[cid] |= RESIDUAL
         vague[cid] = unspecified(title)
         if concept_kind is ConceptKind.CHAPTER and _POPULATION_CHAPTER.search(title):
-            kept.append(cid)
+            kept.append((cid, POPULATION))
+        elif concept_kind is ConceptKind.CHAPTER and _CIRCUMSTANCE_CHAPTER.search(title):
+            kept.append((cid, CIRCUMSTANCE))
     for cid, count in store.designation_counts(DesignationKind.INDEX_TERM):
         counts[cid] = count
     seventh = {member for member, _parent in store.seventh_character_parents()}
@@ -248,10 +264,10 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         marks[cid] |= MAIN_TERM
         if cid in defaults:
             marks[defaults[cid]] |= MAIN_TERM
-    while kept:  # the chapters kept for one population, and everything below them
-        cid = kept.pop()
-        marks[cid] |= POPULATION
-        kept.extend(children.get(cid, ()))
+    while kept:  # the chapters kept for one population or for circumstances, and everything below them
+        cid, mark = kept.pop()
+        marks[cid] |= mark
+        kept.extend((child, mark) for child in children.get(cid, ()))
     parents = {child: parent for parent, kids in children.items() for child in kids}
     index_terms = np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16)
     return Marks(marks, index_terms, defaults, parents, residuals)

@@ -88,7 +88,9 @@ class Priors:
     A code of a chapter kept for one population (pregnancy, the perinatal period, congenital malformations) is
     worth ``population`` of itself where the query says nothing of that population; a query that does (a word
     that such chapters' titles hold and others hardly do: ``LexicalIndex.population_terms``) reads it in full
-    (``Ranking.said_population``).
+    (``Ranking.said_population``). A code of the chapter of circumstances (status, encounter, history: the Z codes)
+    is worth ``circumstance`` of itself the same way, where the query says no word of that chapter's
+    (``LexicalIndex.circumstance_terms``; ``Ranking.said_circumstance``).
     """
 
     main_term: float = 0.1
@@ -101,6 +103,7 @@ class Priors:
     residual_words: int = 6
     population: float = 0.9
     extension: float = 0.15  # an ICD-11 extension code (never reported alone), besides ``Ranking.header``
+    circumstance: float = 0.9
 
     def factor(
         self,
@@ -111,6 +114,7 @@ class Priors:
         population: npt.ArrayLike = 0,
         *,
         extension: npt.ArrayLike = 0,
+        circumstance: npt.ArrayLike = 0,
     ) -> F32:
         """The worth factor of concepts with these marks (1 = no prior); ``index_terms`` are counts."""
         count = np.asarray(index_terms, dtype=np.float32)
@@ -120,6 +124,7 @@ class Priors:
         marks = marks + self.category_default * np.asarray(category_default, dtype=np.float32)
         kept = np.where(np.asarray(population) > 0, np.float32(self.population), np.float32(1.0))
         kept = kept * np.where(np.asarray(extension) > 0, np.float32(self.extension), np.float32(1.0))
+        kept = kept * np.where(np.asarray(circumstance) > 0, np.float32(self.circumstance), np.float32(1.0))
         return ((1.0 + marks + self.index_terms * share) * kept).astype(np.float32)
 
 
@@ -331,6 +336,12 @@ class Ranking:
         if self.priors.population == 1.0:
             return self
         return dataclasses.replace(self, priors=dataclasses.replace(self.priors, population=1.0))
+
+    def said_circumstance(self) -> Ranking:
+        """The weights for a query that names a circumstance (a status, an encounter): that chapter's codes in full."""
+        if self.priors.circumstance == 1.0:
+            return self
+        return dataclasses.replace(self, priors=dataclasses.replace(self.priors, circumstance=1.0))
 
     # ------------------------------------------------------------ changing it by name (the tuning script)
     def replace(self, changes: Mapping[str, float]) -> Ranking:
