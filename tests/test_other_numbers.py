@@ -3,6 +3,8 @@ atom): "flat feet" is the Alphabetic Index's "Flat, foot", "varices" its "Varix"
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from medcodes.search.engine import SearchEngine
@@ -19,8 +21,14 @@ from .helpers import code_engine
         ("foot", ("feet",)),
         ("teeth", ("tooth",)),
         ("lice", ("louse",)),
-        ("varices", ("varix", "varex")),  # a form no word of the data has is never read
-        ("meninges", ("meninx",)),
+        ("varices", ("varix", "varex", "varicis")),  # a form no word of the data has is never read
+        ("meninges", ("meninx", "meningis")),
+        # "-is"/"-es", and an "-s" noun's "-ses", which the singular of an "-e" noun's "-es" ("doses") misses.
+        ("diagnoses", ("diagnos", "diagnosis")),
+        ("prosthesis", ("prostheses",)),
+        ("testes", ("testis",)),
+        ("lenses", ("lens", "lensis")),
+        ("viruses", ("virus", "virusis")),
         ("condyloma", ("condylomata",)),
         # Genitives and other words are left alone: "influenzae" (Haemophilus), "uteri" (cervix uteri).
         ("influenza", ()),
@@ -48,3 +56,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
 def test_flat_feet_is_a_flat_foot(engine: SearchEngine) -> None:
     # Before, "feet" matched only the titles saying "feet", and the congenital deformities came first.
     assert engine.search(parse("flat feet")).hits[0].code == "M21.40"
+
+
+def test_lenses_are_a_lens(tmp_path: Path) -> None:
+    # Before, "lenses" was read as "lense" and "lenses" (and "lens" only as a word sharing its stem, by a share).
+    titles = {"H27.10": "Unspecified dislocation of lens", "Z97.3": "Presence of spectacles and contact lenses"}
+    engine = code_engine(tmp_path / "t.db", titles, {})
+    assert {hit.code for hit in engine.search(parse("lenses")).hits} == {"H27.10", "Z97.3"}
+    assert engine.search(parse("dislocation of lenses")).hits[0].code == "H27.10"

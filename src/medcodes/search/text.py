@@ -237,9 +237,12 @@ _IRREGULAR.update({plural: one for one, plural in list(_IRREGULAR.items())})
 # Latin and Greek plurals the titles use, by their endings (singular ending, plural ending): "var(ix/ices)",
 # "menin(x/ges)", "condylo(ma/mata)". Not "-a"/"-ae", "-us"/"-i", "-um"/"-a" nor "-on"/"-a", whose other forms are
 # also genitives or other words ("influenzae" in Haemophilus influenzae, "uteri" in "cervix uteri"; "cornea" and
-# "corneum"; "silica" and "silicon").
-_LATIN = (("ix", "ices"), ("ex", "ices"), ("nx", "nges"), ("ma", "mata"))
+# "corneum"; "silica" and "silicon"). "-is"/"-es" too: "diagnosis" <-> "diagnoses", "prosthesis", "testis".
+_LATIN = (("ix", "ices"), ("ex", "ices"), ("nx", "nges"), ("ma", "mata"), ("is", "es"))
 _LATIN_MIN_LENGTH = 5
+# An "-s" noun's plural ("lenses", "viruses"), which ``singular`` cannot tell from an "-e" noun's ("doses"): its
+# singular, one way (``plurals`` gives "lenses" from "lens").
+_SES = "ses"
 
 
 @lru_cache(maxsize=65536)
@@ -251,13 +254,13 @@ def other_numbers(word: str) -> tuple[str, ...]:
         return (_IRREGULAR[word],)
     if len(word) < _LATIN_MIN_LENGTH:
         return ()
-    found = []
+    found = [word[:-2]] if word.endswith(_SES) else []
     for one, many in _LATIN:
         if word.endswith(many):
             found.append(word[: -len(many)] + one)
         elif word.endswith(one):
             found.append(word[: -len(one)] + many)
-    return tuple(dict.fromkeys(f for f in found if f != word and len(f) >= _LATIN_MIN_LENGTH))
+    return tuple(dict.fromkeys(f for f in found if f != word and len(f) >= _LATIN_MIN_LENGTH - 1))
 
 
 def _ordinals() -> dict[str, str]:
