@@ -183,6 +183,11 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("angioplasty", None, "02700ZZ", 1),
     ("coronary angioplasty status", None, "Z98.61", 1),
     ("copd attack", CM, "J44.1", 1),
+    # a shot is an injection or a vaccine (HCPCS's words), a brace an orthosis, where the words say so: not the
+    # firearm discharge of "Shot NOS", nor "Change Brace on Head"
+    ("b12 shot", None, "J3420", 1),
+    ("tetanus shot", None, "J1670", 1),
+    ("knee brace", SystemId.HCPCS, "L1831", 3),
     ("panic attack", CM, "F41.0", 1),
     # typos
     ("pnuemonia", CM, "J18.9", 3),

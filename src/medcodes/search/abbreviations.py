@@ -188,6 +188,9 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "gallbladder removal": ("cholecystectomy", "resection of gallbladder"),
     "stomach flu": ("gastroenteritis",),
     "attack": ("exacerbation",),
+    # Supplies and treatments by their everyday words: HCPCS says "orthosis", the codes "injection" and "vaccine".
+    "brace": ("orthosis",),
+    "shot": ("injection", "vaccine"),
     "chickenpox": ("varicella",),
     "shingles": ("zoster",),
     "whooping cough": ("pertussis",),
