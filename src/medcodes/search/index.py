@@ -61,6 +61,8 @@ KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
 # hold it, and this share of the titles holding it are theirs (``LexicalIndex.population_terms``).
 _POPULATION_TITLES = 5
 _POPULATION_SHARE = 0.7
+# Rankings whose worth arrays are kept (``LexicalIndex._worth``): the eight an engine reads queries with.
+_WORTHS_KEPT = 8
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -193,7 +195,8 @@ class LexicalIndex:
             )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
-            if len(self._worth_by_ranking) >= 4:  # one engine uses one ranking; a tuning run a few in turn
+            # One engine reads queries with eight rankings (residual, population, circumstance said or not).
+            if len(self._worth_by_ranking) >= _WORTHS_KEPT:
                 self._worth_by_ranking.clear()
             self._worth_by_ranking[ranking] = found
         return found
