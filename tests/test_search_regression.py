@@ -185,6 +185,11 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("copd attack", CM, "J44.1", 1),
     # a shot is an injection or a vaccine (HCPCS's words), a brace an orthosis, where the words say so: not the
     # firearm discharge of "Shot NOS", nor "Change Brace on Head"
+    # a site's arthritis is its osteoarthritis, as the index reads "Arthritis" alone (M19.90, compounds.py): not the
+    # staphylococcal arthritis of the site
+    ("knee arthritis", CM, "M17.9", 1),
+    ("arthritis of the hip", CM, "M16.9", 1),
+    ("rheumatoid arthritis", CM, "M06.9", 1),
     ("b12 shot", None, "J3420", 1),
     ("tetanus shot", None, "J1670", 1),
     ("knee brace", SystemId.HCPCS, "L1831", 3),

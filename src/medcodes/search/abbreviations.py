@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from medcodes.search import initialisms, short_forms, site_adjectives
+from medcodes.search import compounds, initialisms, short_forms, site_adjectives
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -408,8 +408,8 @@ def load(
     starts_word: Callable[[str], bool] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """The curated list merged with the harvested one, the indexes' readings (``SQLiteStore.readings``), the sites'
-    adjectives (``site_adjectives``), the vocabularies' rewrites, the short forms and the initialisms (in that
-    order).
+    adjectives (``site_adjectives``), the main terms' longer words (``compounds``), the vocabularies' rewrites, the
+    short forms and the initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
     rewrite whose every word the code sets use is left out, unless it is written as an abbreviation. Such
@@ -430,9 +430,10 @@ def load(
         if is_word is not None and not _written_short(name) and all(is_word(w) for w in words):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
-    # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as is
-    # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis").
-    for found in (harvested, store.readings(), site_adjectives.load(store), rewrites):
+    # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
+    # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis") and the longer word a main
+    # term's code says (``compounds``: "arthritis" -> "osteoarthritis").
+    for found in (harvested, store.readings(), site_adjectives.load(store), compounds.load(store), rewrites):
         for abbreviation, phrases in found.items():
             if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:
                 continue

@@ -17,7 +17,16 @@ from pathlib import Path
 
 from medcodes.build import few_collections
 from medcodes.config import default_workers
-from medcodes.search import abbreviations, index, initialisms, phrases, semantic_build, short_forms, site_adjectives
+from medcodes.search import (
+    abbreviations,
+    compounds,
+    index,
+    initialisms,
+    phrases,
+    semantic_build,
+    short_forms,
+    site_adjectives,
+)
 from medcodes.store.sqlite import SQLiteStore
 
 Step = Callable[[SQLiteStore], None]
@@ -33,13 +42,14 @@ DERIVED: tuple[Step, ...] = (
     short_forms.save,
     abbreviations.save,
     site_adjectives.save,
+    compounds.save,
 )
 
 
 def prepare(store: SQLiteStore) -> None:
     """Write the lexical index, autocomplete's phrases, the harvested abbreviations, the initialisms, the short
-    forms and the sites' adjectives into a freshly built store, and the semantic index where the
-    ``semantic-build`` extra is installed (it is skipped, quietly, where it is not)."""
+    forms, the sites' adjectives and the main terms' longer words into a freshly built store, and the semantic
+    index where the ``semantic-build`` extra is installed (it is skipped, quietly, where it is not)."""
     derive(store, DERIVED)
     semantic_build.prepare(store)
 
