@@ -87,6 +87,10 @@ def test_a_main_term_that_only_sends_elsewhere_reads_the_word_as_where_it_sends(
         "overdosage": ["poisoning"],
         # "Toxicity" has subterms of its own, but sends any substance to the table's column.
         "toxicity": ["poisoning"],
+        # "Cut (external) - see also Laceration": a main term of few subterms that says where else its word is
+        # classified. Not "Subluxation - see also Dislocation", whose ten subterms classify the word itself, nor
+        # "Lump - see also Mass, by site" (no one term).
+        "cut": ["laceration"],
         # "Abscess, kidney - see Abscess, renal" and "Cyst, renal - see Cyst, kidney": a site's adjective and its
         # noun, sent each to the other. "Abrasion, heel - see Abrasion, foot" (and "Bite, heel"), a part sent to its
         # whole, is where the index classifies it, not what "heel" means.

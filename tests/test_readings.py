@@ -16,7 +16,7 @@ from medcodes.search.query import parse
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
 
-from .helpers import code_engine
+from .helpers import code_engine, code_store
 
 READINGS = (("overdose", "poisoning"), ("toxicity", "poisoning"))
 
@@ -77,3 +77,22 @@ def test_a_word_the_index_sends_to_a_main_term_is_read_as_that_term(tmp_path: Pa
     codes = [hit.code for hit in engine.search(parse("bloody emesis")).hits]
     # Without the reading, the words are read one by one: the bloody stool, or any emesis, first.
     assert (codes[0] == "K92.0") is read
+
+
+def test_a_reading_the_query_says_itself_counts_once(tmp_path: Path) -> None:
+    # "Postprocedural - see also Postoperative": a query saying both words read "postprocedural" as "postoperative"
+    # too, and the title saying "postoperative" matched both words, three times the score of the one saying
+    # "postprocedural".
+    titles = {
+        "H59.9": "Postprocedural hemorrhage of eye and adnexa",
+        "H59.8": "Postoperative hemorrhage of eye and adnexa",
+    }
+    store = code_store(tmp_path / "t.db", titles, {})
+    store.add_readings([("postprocedural", "postoperative")])
+    index.write(store)
+    engine = SearchEngine(store)
+    scores = {h.code: h.score for h in engine.search(parse("postprocedural or postoperative hemorrhage eye")).hits}
+    assert scores["H59.8"] == pytest.approx(scores["H59.9"])
+    # Said alone, the word is read both ways.
+    found = {h.code for h in engine.search(parse("postprocedural hemorrhage eye")).hits}
+    assert found == {"H59.9", "H59.8"}

@@ -549,10 +549,15 @@ class SearchEngine:
                 # whole, and read both ways ("mal neo esophagus": malignant neoplasm).
                 phrases = ()
             typed = words[position : position + span]
-            if phrases and _restates(phrases, [*words[:position], *words[position + span :]]):
+            others = [*words[:position], *words[position + span :]]
+            if phrases and _restates(phrases, others):
                 # "deep vein thrombosis (dvt)": the short form says again what the other words say.
                 position += span
                 continue
+            # A one-word reading the query says itself ("postprocedural or postoperative") would count that word
+            # twice: the word is read as typed only.
+            if span == 1:
+                phrases = tuple(p for p in phrases if p not in others)
             letter = span == 1 and _letter(words, position)  # a letter ending a name ("vitamin d"), below
             alternatives: list[list[lexical.Atom]] = []
             if span == 1:

@@ -13,6 +13,7 @@ or one ``cell col="N"`` per table column named by ``indexHeading/head col="N"`` 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,6 +392,8 @@ def designations(
 # types.
 _FORM_STEM = 5
 _READING_WORDS = 4
+# A main term with a "see also" and at most this many subterms of its own is read as the term it sends to.
+_SEE_ALSO_SUBTERMS = 9
 _ANY_SUBSTANCE = re.compile(r"^table of drugs and chemicals, by [a-z ]+, ([a-z ]+)$", re.IGNORECASE)
 
 
@@ -423,15 +426,26 @@ def _main_term_words(terms: Sequence[IndexTerm]) -> Iterator[tuple[str, str]]:
     poisoning); their words are read one by one. A main term with codes or subterms of its own is no plain
     other name of the term it sends to ("Toxicity" has subterms, but sends any substance to the table)."""
     main = {_bare(_key(t.path[0])): squash(_PARENTHESES.sub(" ", t.path[0])) for t in terms if len(t.path) == 1}
-    parents = {_key(t.path[0]) for t in terms if len(t.path) > 1}
+    subterms = Counter(_key(t.path[0]) for t in terms if len(t.path) > 1)
     for term in terms:
-        if term.see is None or len(term.path) != 1:
+        if term.see is None and term.see_also is not None and len(term.path) == 1:
+            # "Cut (external) - see also Laceration", "Bruise - see also Contusion": a main term of a few subterms
+            # that says where else its word is classified, a main term whole, is read as that term too. One of many
+            # subterms classifies the word itself ("Subluxation - see also Dislocation", "Stenosis - see also
+            # Stricture", "Disease - see also Syndrome").
+            also = _key(term.see_also)
+            if subterms[_key(term.path[0])] > _SEE_ALSO_SUBTERMS or "," in also or ";" in also:
+                continue
+            if _INSTRUCTION.match(also) or (target := main.get(_bare(also))) is None:
+                continue
+            meant = target.casefold()
+        elif term.see is None or len(term.path) != 1:
             continue
-        if cited := _ANY_SUBSTANCE.match(term.see):
+        elif cited := _ANY_SUBSTANCE.match(term.see):
             meant = squash(cited.group(1)).casefold()
         elif (
             not term.codes
-            and _key(term.path[0]) not in parents
+            and _key(term.path[0]) not in subterms
             and "," not in term.see
             and ";" not in term.see
             and not _INSTRUCTION.match(_key(term.see))
