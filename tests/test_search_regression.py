@@ -190,6 +190,13 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("knee arthritis", CM, "M17.9", 1),
     ("arthritis of the hip", CM, "M16.9", 1),
     ("rheumatoid arthritis", CM, "M06.9", 1),
+    # the index's "see also" (Cut - see also Laceration, Bruise - see also Contusion) and injuries as people say
+    # them: a twisted ankle is sprained, a twisted bowel still the index's volvulus
+    ("cut finger", CM, "S61.219A", 1),
+    ("bruised knee", CM, "S80.00XA", 1),
+    ("twisted ankle", CM, "S93.409A", 1),
+    ("twisted bowel", CM, "K56.2", 1),
+    ("walking pneumonia", CM, "J15.7", 1),
     ("b12 shot", None, "J3420", 1),
     ("tetanus shot", None, "J1670", 1),
     ("knee brace", SystemId.HCPCS, "L1831", 3),

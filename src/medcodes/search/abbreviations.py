@@ -191,6 +191,11 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     # Supplies and treatments by their everyday words: HCPCS says "orthosis", the codes "injection" and "vaccine".
     "brace": ("orthosis",),
     "shot": ("injection", "vaccine"),
+    # Injuries as people say them.
+    "twisted": ("sprain",),
+    "pulled": ("strain",),
+    "bug bite": ("insect bite",),
+    "walking pneumonia": ("mycoplasma pneumonia", "pneumonia due to mycoplasma pneumoniae"),
     "chickenpox": ("varicella",),
     "shingles": ("zoster",),
     "whooping cough": ("pertussis",),
