@@ -11,7 +11,7 @@ import pytest
 
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Prior, Release, ReleaseContent
 from medcodes.search import index, priors
-from medcodes.search.engine import SearchEngine, _names, restatement
+from medcodes.search.engine import SearchEngine, _names, fused_order, restatement
 from medcodes.search.query import parse
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
@@ -426,6 +426,18 @@ def test_a_name_and_its_restatement_are_searched_each(store: SQLiteStore) -> Non
     # What each part finds first leads, the clinical term's first: it names the condition, where the lay name's
     # words are said of many.
     assert both[:2] == ["N12", alone[0]]
+
+
+def test_the_fused_lists_lead_with_what_their_first_places_say() -> None:
+    # "temporary blindness - one eye (amaurosis fugax)": G45.3 is first in the whole query's list and in the
+    # restatement's; H54.40 is 25th in all three. Read as deep as matches by meaning read them (100 places), three
+    # deep places outweighed two first places, and G45.3 fell from the page with meaning on.
+    g45, h54 = (CM, "G45.3"), (CM, "H54.40")
+    filler = [[(CM, f"Z{n:02d}.{i}") for n in range(24)] for i in range(3)]
+    lists = [[g45, *filler[0], h54], [*filler[1], h54], [g45, *filler[2], h54]]
+    assert fused_order(lists, (1.0, 1.0, 1.0), 60, shallow=24)[0] == g45
+    assert h54 in fused_order(lists, (1.0, 1.0, 1.0), 60, shallow=24)  # still listed, after the first places
+    assert fused_order(lists, (1.0, 1.0, 1.0), 60, shallow=100)[0] == h54  # fused by every place, as before
 
 
 @pytest.mark.parametrize(

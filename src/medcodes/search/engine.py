@@ -53,6 +53,7 @@ _NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
 _BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
+_Key = tuple[SystemId, str]  # a hit by its system and code
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
 _ROUNDING = 1e-6  # a coverage (float32) read as more than a share only where it is more by this
@@ -257,17 +258,26 @@ class SearchEngine:
         fusion = self.ranking.fusion
         deep = fusion.depth if self.meaning is not None and not codes.ranked and query.by_meaning else 0
         spare, headers = self.ranking.limits.spare, self.ranking.narrowing.headers
-        depth = max(want + spare, headers, deep)
+        shallow = max(want + spare, headers)
+        depth = max(shallow, deep)
         words = self._word_hits(index, query, depth)
         if words.weak:
-            words = self._restated(index, query, words, depth)
+            words = self._restated(index, query, words, depth, shallow)
         return self._meaning_stage(query, words, codes)
 
-    def _restated(self, index: LexicalIndex, query: Query, words: _WordHits, depth: int) -> _WordHits:
+    def _restated(
+        self, index: LexicalIndex, query: Query, words: _WordHits, depth: int, shallow: int | None = None
+    ) -> _WordHits:
         """A name with its restatement in closing brackets ("kidney infection (pyelonephritis)", "sodium - low
         (hyponatremia)"), whose words match no one designation together: the name and the restatement are each
         searched too, and the three lists fused by reciprocal rank. A bracket within the text is an official
-        title's nonessential modifier ("Intracranial (nontraumatic) hemorrhage"), not a restatement."""
+        title's nonessential modifier ("Intracranial (nontraumatic) hemorrhage"), not a restatement.
+
+        The lists are fused by their first ``shallow`` places (what a search by words alone reads), and what only
+        the deeper places hold (read for matches by meaning to join) follows: a code that is deep in all three
+        lists would otherwise outrank the one the restatement names first, and the words' first places would
+        depend on whether meaning is on."""
+        shallow = depth if shallow is None else shallow
         parts = restatement(query.text)
         if parts is None:
             return words
@@ -279,22 +289,19 @@ class SearchEngine:
         if len(lists) < 3:
             return words
         weights = (1.0, 1.0, self.ranking.fusion.restated if _names(*parts) else 1.0)
-        k = self.ranking.fusion.rrf_k
-        fused: dict[tuple[SystemId, str], float] = {}
-        first: dict[tuple[SystemId, str], SearchHit] = {}
+        first: dict[_Key, SearchHit] = {}
         out = _WordHits(weak=words.weak, known=any(w.known for w in lists), total=max(w.total for w in lists))
         out.facets, out.estimated, out.corrected = words.facets, words.estimated, words.corrected
-        for found, weight in zip(lists, weights, strict=True):
-            for rank, hit in enumerate(found.hits, start=1):
-                key = (hit.system, hit.code)
-                fused[key] = fused.get(key, 0.0) + weight / (k + rank)
-                first.setdefault(key, hit)
+        for found in lists:
+            for hit in found.hits:
+                first.setdefault((hit.system, hit.code), hit)
             for key, family in found.families.items():
                 out.families.setdefault(key, family)
             for key, matched in found.matched.items():
                 out.matched.setdefault(key, matched)
             out.narrowed = max(out.narrowed, found.narrowed)
-        out.hits = [first[key] for key in sorted(fused, key=lambda key: -fused[key])]
+        ranked = [[(hit.system, hit.code) for hit in found.hits] for found in lists]
+        out.hits = [first[key] for key in fused_order(ranked, weights, self.ranking.fusion.rrf_k, shallow)]
         return out
 
     def _meaning_stage(self, query: Query, words: _WordHits, codes: _CodeHits) -> _WordHits:
@@ -1252,6 +1259,20 @@ def _in_context(result: lexical.LexicalResult, words: _Words, corrected: set[str
     total = sum(g.idf for g in words.groups) or 1.0
     share = sum(g.idf for g in words.groups if g.word in corrected) / total
     return 0.0 < share < 1.0 and result.hits[0].coverage > max(share, 1.0 - share) + _ROUNDING
+
+
+def fused_order(lists: Sequence[Sequence[_Key]], weights: Sequence[float], k: float, shallow: int) -> list[_Key]:
+    """The keys of ranked lists fused by reciprocal rank (``weight / (k + rank)`` summed), by their first
+    ``shallow`` places; the keys only deeper places hold follow, fused by every place (``SearchEngine._restated``)."""
+    fused: dict[_Key, float] = {}
+    deeper: dict[_Key, float] = {}
+    for keys, weight in zip(lists, weights, strict=True):
+        for rank, key in enumerate(keys, start=1):
+            deeper[key] = deeper.get(key, 0.0) + weight / (k + rank)
+            if rank <= shallow:
+                fused[key] = fused.get(key, 0.0) + weight / (k + rank)
+    later = sorted((key for key in deeper if key not in fused), key=lambda key: -deeper[key])
+    return [*sorted(fused, key=lambda key: -fused[key]), *later]
 
 
 def _says(terms: npt.NDArray[np.bool_], groups: Sequence[lexical.Group]) -> bool:
