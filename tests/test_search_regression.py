@@ -181,6 +181,8 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("circumcision", None, "0VTTXZZ", 1),
     ("circumcision", None, "Z41.2", 2),
     ("angioplasty", None, "02700ZZ", 1),
+    # the verb for the root operation (operation_verbs.py): not Z94.4 Liver transplant status first
+    ("liver transplant", None, "0FY00Z0", 1),
     ("coronary angioplasty status", None, "Z98.61", 1),
     ("copd attack", CM, "J44.1", 1),
     # a shot is an injection or a vaccine (HCPCS's words), a brace an orthosis, where the words say so: not the

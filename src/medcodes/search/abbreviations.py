@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from medcodes.search import compounds, initialisms, short_forms, site_adjectives
+from medcodes.search import compounds, initialisms, operation_verbs, short_forms, site_adjectives
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -209,6 +209,7 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "x ray": ("radiography", "plain radiography"),
     "xray": ("radiography", "plain radiography"),
     "removal": ("excision", "resection", "extraction"),
+    "remove": ("excision", "resection", "extraction"),  # before ICD-10-PCS's "Removal" of a device (operation_verbs)
     "tube test for infertility": ("hysterosalpingography", "fluoroscopy of fallopian tubes"),
     "tubes tied": ("occlusion of fallopian tubes", "sterilization"),
     "womb": ("uterus",),
@@ -437,8 +438,10 @@ def load(
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
     # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis") and the longer word a main
-    # term's code says (``compounds``: "arthritis" -> "osteoarthritis").
-    for found in (harvested, store.readings(), site_adjectives.load(store), compounds.load(store), rewrites):
+    # term's code says (``compounds``: "arthritis" -> "osteoarthritis") and the ICD-10-PCS operation a verb names
+    # (``operation_verbs``: "transplant" -> "transplantation").
+    readings = (store.readings(), site_adjectives.load(store), compounds.load(store), operation_verbs.load(store))
+    for found in (harvested, *readings, rewrites):
         for abbreviation, phrases in found.items():
             if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:
                 continue

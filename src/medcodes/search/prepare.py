@@ -22,6 +22,7 @@ from medcodes.search import (
     compounds,
     index,
     initialisms,
+    operation_verbs,
     phrases,
     semantic_build,
     short_forms,
@@ -43,13 +44,15 @@ DERIVED: tuple[Step, ...] = (
     abbreviations.save,
     site_adjectives.save,
     compounds.save,
+    operation_verbs.save,
 )
 
 
 def prepare(store: SQLiteStore) -> None:
     """Write the lexical index, autocomplete's phrases, the harvested abbreviations, the initialisms, the short
-    forms, the sites' adjectives and the main terms' longer words into a freshly built store, and the semantic
-    index where the ``semantic-build`` extra is installed (it is skipped, quietly, where it is not)."""
+    forms, the sites' adjectives, the main terms' longer words and the operations' verbs into a freshly built store,
+    and the semantic index where the ``semantic-build`` extra is installed (it is skipped, quietly, where it is
+    not)."""
     derive(store, DERIVED)
     semantic_build.prepare(store)
 

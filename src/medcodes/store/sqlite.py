@@ -408,6 +408,13 @@ class SQLiteStore:
         ):
             yield did, cid, _DESIGNATION_KINDS[kind], text
 
+    def operations(self) -> list[str]:
+        """The root operations the ICD-10-PCS tables name (the labels of their third axis), by name."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT label FROM properties WHERE name = 'pcs.operation' AND label IS NOT NULL ORDER BY label"
+        )
+        return [str(label) for (label,) in rows]
+
     def designation_counts(self, kind: DesignationKind) -> Iterator[tuple[int, int]]:
         """(concept id, how many designations of ``kind`` it has) of every concept that has one."""
         yield from _each(
