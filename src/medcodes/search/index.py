@@ -96,6 +96,9 @@ _ARRAYS: dict[str, type[np.generic]] = {
 # code, which the bare words do not mean (counted, E34.09 came before E34.00 for `carcinoid syndrome`).
 _CONVENTION_CLAUSES = ("~elsewhere", "~otherwise")
 _CONVENTION_WORDS = ("nos", "~classified", *_CONVENTION_CLAUSES)
+# The systems whose codes name a side with no unspecified one, and the words of a side (``LexicalIndex.doc_said``).
+_SIDED_SYSTEMS = (SystemId.ICD10PCS,)
+_SIDES = ("right", "left", "bilateral")
 # Letters a form of an index entry's main term shares with it ("stenosis", "stenotic"): ``main_term_forms``.
 _FORM_PREFIX = 5
 # Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
@@ -208,6 +211,10 @@ class LexicalIndex:
         says all that `pleural effusion` says and no more."""
         # The clause's "not" counts once with it ("not elsewhere classified"), marked as its words are not.
         conventions = self._held(_CONVENTION_WORDS) + (self._held(_CONVENTION_CLAUSES) > 0)
+        # An ICD-10-PCS body part's side: the tables have no unspecified side, so a procedure named without one
+        # ("kidney transplant") says all that "Transplantation, Kidney, Right" says (``_SIDED_SYSTEMS``).
+        sided = np.isin(self.concept_system[self.doc_concept], [SYSTEMS.index(s) for s in _SIDED_SYSTEMS])
+        conventions = conventions + np.where(sided, self._held(_SIDES), 0)
         return (self.doc_len.astype(np.int32) - conventions).clip(min=1).astype(np.uint8)
 
     def _held(self, words: Sequence[str]) -> I32:
