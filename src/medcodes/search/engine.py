@@ -143,9 +143,9 @@ class SearchEngine:
             meaning.search("warm up", 1)
         if index is None:
             return
-        _ = index.concept_docs, index.system_ranges, index.population_terms, index.circumstance_terms
+        _ = index.concept_docs, index.system_ranges, index.population_terms, index.circumstance_terms, index.doc_chapter
         for ranking in self._readings.values():
-            _ = index.doc_worth(ranking)
+            _ = index.concept_worth(ranking)
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)

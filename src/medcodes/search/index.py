@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -61,8 +61,9 @@ KINDS: tuple[DesignationKind, ...] = tuple(DesignationKind)
 # hold it, and this share of the titles holding it are theirs (``LexicalIndex.population_terms``).
 _POPULATION_TITLES = 5
 _POPULATION_SHARE = 0.7
-# Rankings whose worth arrays are kept (``LexicalIndex._worth``): the eight an engine reads queries with.
-_WORTHS_KEPT = 8
+# Rankings whose worth arrays are kept (``LexicalIndex._worth``): an engine reads queries with two (the residual
+# said or not; the chapters' factors apply per designation), a tuning run with a few in turn.
+_WORTHS_KEPT = 4
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -103,6 +104,19 @@ _SIDES = ("right", "left", "bilateral")
 _FORM_PREFIX = 5
 # Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
 _HELD: dict[str, type[np.generic]] = {"post_weight": np.float16, "doc_weight": np.float32, "doc_ptr": np.int32}
+
+
+@lru_cache(maxsize=_WORTHS_KEPT * 4)
+def _chapter_factors(ranking: Ranking) -> F32:
+    """The factors of no kept chapter, a population's and the circumstances' (``LexicalIndex.doc_chapter``)."""
+    return ranking.priors.chapters([0, 1, 0], [0, 0, 1])
+
+
+@lru_cache(maxsize=_WORTHS_KEPT * 4)
+def _chapters_in_full(ranking: Ranking) -> Ranking:
+    """The ranking with the chapters kept for a population or for circumstances read in full: the key of its
+    worth arrays (``LexicalIndex._worth``)."""
+    return ranking.said_population().said_circumstance()
 
 
 @dataclass(frozen=True)  # not slotted: the derived arrays below are cached on the instance
@@ -171,14 +185,33 @@ class LexicalIndex:
         return np.fromiter((min(len(t), 255) for t in self.vocabulary), dtype=np.uint8, count=len(self.vocabulary))
 
     def concept_worth(self, ranking: Ranking) -> F32:
-        """What each concept is worth before any word matches: its system's weight, less for headers."""
+        """What each concept is worth before any word matches: its system's weight, less for headers, times its
+        priors, the chapters kept for a population or for circumstances read in full (``doc_worth`` applies
+        their factors)."""
         return self._worth(ranking)[0]
 
-    def doc_worth(self, ranking: Ranking) -> F32:
-        """What each designation is worth before any word matches: its kind's weight times its concept's."""
-        return self._worth(ranking)[1]
+    def doc_worth(self, ranking: Ranking, docs: I32) -> F32:
+        """What each of ``docs`` (designations) is worth before any word matches: its kind's weight times its
+        concept's, times the factor of its concept's chapter where the ranking does not read it in full. The arrays
+        are kept per ranking with the chapters in full, so that the rankings a query picks by the chapters' words
+        it says (``Ranking.said_population``, ``said_circumstance``) share them."""
+        worth = self._worth(ranking)[1][docs]
+        chapter = self.doc_chapter[docs]
+        if chapter.any():
+            worth *= _chapter_factors(ranking)[chapter]
+        return worth
+
+    @cached_property
+    def doc_chapter(self) -> U8:
+        """Per designation, its concept's kept chapter: 0 none, 1 a population's, 2 the circumstances' (the index
+        of ``_chapter_factors``)."""
+        marks = self.concept_marks[self.doc_concept]
+        chapter = ((marks & priors.POPULATION) > 0).astype(np.uint8)
+        chapter[(marks & priors.CIRCUMSTANCE) > 0] = 2
+        return chapter
 
     def _worth(self, ranking: Ranking) -> tuple[F32, F32]:
+        ranking = _chapters_in_full(ranking)  # the chapters' factors apply per designation (``doc_worth``)
         found = self._worth_by_ranking.get(ranking)
         if found is None:
             billable = np.array([ranking.concept_worth(s, billable=True) for s in SYSTEMS], dtype=np.float32)
@@ -198,8 +231,7 @@ class LexicalIndex:
             )
             kind = np.array([ranking.kinds.of(k) for k in KINDS], dtype=np.float32)[self.doc_kind]
             found = (concept, (kind * concept[self.doc_concept]).astype(np.float32))
-            # One engine reads queries with eight rankings (residual, population, circumstance said or not).
-            if len(self._worth_by_ranking) >= _WORTHS_KEPT:
+            if len(self._worth_by_ranking) >= _WORTHS_KEPT:  # an engine's two, and a tuning run's next
                 self._worth_by_ranking.clear()
             self._worth_by_ranking[ranking] = found
         return found

@@ -345,7 +345,7 @@ def _concept_coverage(index: LexicalIndex, groups: Sequence[Group], docs: I32, s
 
 def _prior(index: LexicalIndex, docs: I32, score: npt.NDArray[np.floating], exact: BOOL, ranking: Ranking) -> F32:
     """The score times what the designation and its concept are worth on their own."""
-    worth = index.doc_worth(ranking)[docs]
+    worth = index.doc_worth(ranking, docs)
     worth[exact] *= ranking.exact_bonus
     return (score * worth).astype(np.float32)
 

@@ -122,10 +122,17 @@ class Priors:
         marks: F32 = self.main_term * np.asarray(main_term, dtype=np.float32)
         marks = marks + self.residual * np.asarray(residual, dtype=np.float32)
         marks = marks + self.category_default * np.asarray(category_default, dtype=np.float32)
-        kept = np.where(np.asarray(population) > 0, np.float32(self.population), np.float32(1.0))
-        kept = kept * np.where(np.asarray(extension) > 0, np.float32(self.extension), np.float32(1.0))
-        kept = kept * np.where(np.asarray(circumstance) > 0, np.float32(self.circumstance), np.float32(1.0))
+        kept = np.where(np.asarray(extension) > 0, np.float32(self.extension), np.float32(1.0))
+        kept = kept * self.chapters(population, circumstance)
         return ((1.0 + marks + self.index_terms * share) * kept).astype(np.float32)
+
+    def chapters(self, population: npt.ArrayLike, circumstance: npt.ArrayLike) -> F32:
+        """The factor of concepts of a chapter kept for one population, or of circumstances (1 = neither); read in
+        full where the query says that chapter's words (``Ranking.said_population``, ``said_circumstance``)."""
+        kept = np.where(np.asarray(population) > 0, np.float32(self.population), np.float32(1.0))
+        return (kept * np.where(np.asarray(circumstance) > 0, np.float32(self.circumstance), np.float32(1.0))).astype(
+            np.float32
+        )
 
 
 @dataclass(frozen=True, slots=True)
