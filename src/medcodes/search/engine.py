@@ -265,9 +265,7 @@ class SearchEngine:
             words = self._restated(index, query, words, depth, shallow)
         return self._meaning_stage(query, words, codes)
 
-    def _restated(
-        self, index: LexicalIndex, query: Query, words: _WordHits, depth: int, shallow: int | None = None
-    ) -> _WordHits:
+    def _restated(self, index: LexicalIndex, query: Query, words: _WordHits, depth: int, shallow: int) -> _WordHits:
         """A name with its restatement in closing brackets ("kidney infection (pyelonephritis)", "sodium - low
         (hyponatremia)"), whose words match no one designation together: the name and the restatement are each
         searched too, and the three lists fused by reciprocal rank. A bracket within the text is an official
@@ -277,7 +275,6 @@ class SearchEngine:
         the deeper places hold (read for matches by meaning to join) follows: a code that is deep in all three
         lists would otherwise outrank the one the restatement names first, and the words' first places would
         depend on whether meaning is on."""
-        shallow = depth if shallow is None else shallow
         parts = restatement(query.text)
         if parts is None:
             return words

@@ -76,6 +76,8 @@ _POPULATION_CHAPTER = re.compile(
 # The chapter of circumstances rather than conditions: ICD-10-CM's and ICD-10's "Factors influencing health status
 # and contact with health services", ICD-11's "Factors influencing health status or contact with health services".
 _CIRCUMSTANCE_CHAPTER = re.compile(r"\bfactors influencing health status\b", re.IGNORECASE)
+# The chapters whose codes are worth less where a query says nothing of them, with their marks.
+_KEPT_CHAPTERS = ((_POPULATION_CHAPTER, POPULATION), (_CIRCUMSTANCE_CHAPTER, CIRCUMSTANCE))
 # The words with which the classifications name their residual ("unspecified") codes.
 _RESIDUAL = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
 # What a title says it does not specify, up to the next comma ("not specified as primary or secondary").
@@ -238,10 +240,8 @@ def derive(store: SQLiteStore, size: int) -> Marks:
         if billable[cid] and residual(title):
             marks[cid] |= RESIDUAL
         vague[cid] = unspecified(title)
-        if concept_kind is ConceptKind.CHAPTER and _POPULATION_CHAPTER.search(title):
-            kept.append((cid, POPULATION))
-        elif concept_kind is ConceptKind.CHAPTER and _CIRCUMSTANCE_CHAPTER.search(title):
-            kept.append((cid, CIRCUMSTANCE))
+        if concept_kind is ConceptKind.CHAPTER:
+            kept.extend((cid, mark) for chapter, mark in _KEPT_CHAPTERS if chapter.search(title))
     for cid, count in store.designation_counts(DesignationKind.INDEX_TERM):
         counts[cid] = count
     seventh = {member for member, _parent in store.seventh_character_parents()}

@@ -419,41 +419,42 @@ def readings(terms: Iterable[IndexTerm]) -> dict[str, list[str]]:
 
 
 def _main_term_words(terms: Sequence[IndexTerm]) -> Iterator[tuple[str, str]]:
-    """(word, word read) pairs of the main terms that hold nothing but a "see" (``readings``).
+    """(word, word read) pairs of the main terms that hold nothing but a "see", or a "see also" and few subterms
+    (``readings``).
 
     Main terms only, each form: a main term and a subterm ("Drug, overdose") would read both words as the
     target's, losing the one that names the substance ("drug overdose" is a drug's poisoning, not any
     poisoning); their words are read one by one. A main term with codes or subterms of its own is no plain
-    other name of the term it sends to ("Toxicity" has subterms, but sends any substance to the table)."""
+    other name of the term it sends to ("Toxicity" has subterms, but sends any substance to the table). One
+    that says "see also" ("Cut (external) - see also Laceration", "Bruise - see also Contusion") says where else
+    its word is classified, and is read so where it has at most ``_SEE_ALSO_SUBTERMS`` subterms: many classify
+    the word itself ("Subluxation - see also Dislocation", "Stenosis - see also Stricture", "Disease - see also
+    Syndrome")."""
     main = {_bare(_key(t.path[0])): squash(_PARENTHESES.sub(" ", t.path[0])) for t in terms if len(t.path) == 1}
     subterms = Counter(_key(t.path[0]) for t in terms if len(t.path) > 1)
+
+    def whole(reference: str) -> str | None:
+        """The main term a reference names whole (not "condition", nor a row: "Neoplasm, nerve, malignant")."""
+        key = _key(reference)
+        if "," in key or ";" in key or _INSTRUCTION.match(key):
+            return None
+        return main.get(_bare(key))
+
     for term in terms:
-        if term.see is None and term.see_also is not None and len(term.path) == 1:
-            # "Cut (external) - see also Laceration", "Bruise - see also Contusion": a main term of a few subterms
-            # that says where else its word is classified, a main term whole, is read as that term too. One of many
-            # subterms classifies the word itself ("Subluxation - see also Dislocation", "Stenosis - see also
-            # Stricture", "Disease - see also Syndrome").
-            also = _key(term.see_also)
-            if subterms[_key(term.path[0])] > _SEE_ALSO_SUBTERMS or "," in also or ";" in also:
-                continue
-            if _INSTRUCTION.match(also) or (target := main.get(_bare(also))) is None:
-                continue
-            meant = target.casefold()
-        elif term.see is None or len(term.path) != 1:
+        if len(term.path) != 1:
             continue
+        held = subterms[_key(term.path[0])]
+        target: str | None = None
+        if term.see is None:
+            if term.see_also is not None and held <= _SEE_ALSO_SUBTERMS:
+                target = whole(term.see_also)
         elif cited := _ANY_SUBSTANCE.match(term.see):
-            meant = squash(cited.group(1)).casefold()
-        elif (
-            not term.codes
-            and _key(term.path[0]) not in subterms
-            and "," not in term.see
-            and ";" not in term.see
-            and not _INSTRUCTION.match(_key(term.see))
-            and (target := main.get(_bare(_key(term.see))))
-        ):
-            meant = target.casefold()
-        else:
+            target = squash(cited.group(1))
+        elif not term.codes and not held:
+            target = whole(term.see)
+        if not target:
             continue
+        meant = target.casefold()
         forms = [squash(f).casefold() for f in term.path[0].split(",")]
         if len(forms) > 1 and not all(" " not in f and f[:_FORM_STEM] == forms[0][:_FORM_STEM] for f in forms):
             forms = [squash(term.path[0]).casefold()]  # "Necrolysis, toxic epidermal" is one name
