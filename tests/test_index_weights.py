@@ -9,7 +9,7 @@ import pytest
 
 from medcodes.errors import DatabaseDamaged
 from medcodes.models import Concept, ConceptKind, Designation, DesignationKind, Release, ReleaseContent
-from medcodes.search.index import INDEX_VERSION, LexicalIndex, build_index, load_index, save_index
+from medcodes.search.index import INDEX_VERSION, LexicalIndex, _among, build_index, load_index, save_index
 from medcodes.search.ranking import DEFAULT
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -110,3 +110,13 @@ def test_index_parts_that_do_not_fit_together_are_a_damaged_database(
     with pytest.raises(DatabaseDamaged, match="the search index's parts do not fit together"):
         load_index(store)
     save_index(store, build_index(store))  # the module's other tests read the store whole
+
+
+def test_keys_are_looked_up_among_the_sorted_keys_as_isin_would() -> None:
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(0, 5_000, 2_000))
+    wanted = [*rng.choice(keys, 300).tolist(), *rng.integers(-10, 6_000, 300).tolist()]
+    assert (_among(keys, wanted) == np.isin(keys, wanted)).all()
+    assert not _among(keys, []).any()
+    assert len(_among(np.empty(0, dtype=np.int64), [1])) == 0
+    assert _among(np.array([1, 5], dtype=np.int64), [7, 0, 5]).tolist() == [False, True]

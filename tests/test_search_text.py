@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcodes.search.text import index_words, negated, prefix_negated, singular, stem, tokens
+from medcodes.search.text import (
+    _WORD,
+    fold,
+    folded_words,
+    index_words,
+    negated,
+    prefix_negated,
+    singular,
+    stem,
+    tokens,
+)
 
 
 def test_tokens_fold_case_accents_and_british_spelling() -> None:
@@ -95,3 +105,15 @@ def test_a_word_of_six_letters_shares_its_stem_with_its_other_forms() -> None:
     assert stem("tuberculous") == stem("tuberculosis") == "tubercul"
     assert stem("colon") is None  # shorter words match only themselves (and their plurals)
     assert stem("ab12cd") is None  # nor do codes and numbers
+
+
+def test_an_ascii_text_is_read_by_its_byte_table_as_the_pattern_reads_it() -> None:
+    # The byte table (ASCII) and the pattern (any other text) give the same words.
+    for text in ("Fracture of T12-L1, initial encounter", "a_b c__d", "X-ray (2 views); NOS", "Type 2 DM", ""):
+        assert folded_words(text) == _WORD.findall(fold(text))
+    assert folded_words("Ménière's disease") == ["meniere", "s", "disease"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60))
+def test_the_byte_table_and_the_pattern_agree_on_any_ascii_text(text: str) -> None:
+    assert folded_words(text) == _WORD.findall(fold(text))

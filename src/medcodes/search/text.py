@@ -65,10 +65,21 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_kept, unicodedata.normalize("NFKD", text)).lower()
 
 
+# An ASCII text's words are its runs of letters and digits: every other byte is a space, and upper case lower case.
+_ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isascii() and chr(b).isalnum() else ord(" ") for b in range(256))
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of a text as written, folded (``fold``) but not normalised: ``_WORD``'s runs of ``fold(text)``.
+    An ASCII text (nearly every designation) is read by a byte table, at half the cost of the pattern."""
+    if text.isascii():
+        return text.encode().translate(_ASCII_WORDS).decode().split()
+    return _WORD.findall(fold(text))
+
+
 def tokens(text: str) -> list[str]:
     """The normalised words of a text, in order."""
-    folded = text.lower() if text.isascii() else fold(text)
-    return [normalize_word(w) for w in _WORD.findall(folded)]
+    return list(map(normalize_word, folded_words(text)))
 
 
 # A word in a "without" (or "not") clause is indexed and matched marked, as a different word: "Type 2
@@ -101,10 +112,10 @@ _MAY_OPEN = frozenset({"without", "not", "as", NON})
 def negated(text: str) -> list[bool]:
     """For each of ``tokens(text)``, whether it stands in a "without" or "not" clause (those words do not) or
     follows "non"."""
-    folded = text.lower() if text.isascii() else fold(text)
-    words = _WORD.findall(folded)
+    words = folded_words(text)
     if _MAY_OPEN.isdisjoint(words):
         return [False] * len(words)
+    folded = text.lower() if text.isascii() else fold(text)
     out: list[bool] = []
     left = 0  # words the open clause may still hold
     previous = ""
@@ -210,10 +221,9 @@ def unmarked(word: str) -> str:
 
 def index_words(text: str) -> list[str]:
     """The words of a designation as the lexical index holds them: ``tokens`` with "without" clauses marked."""
-    folded = text.lower() if text.isascii() else fold(text)
-    words = _WORD.findall(folded)
+    words = folded_words(text)
     if _MAY_OPEN.isdisjoint(words):  # no clause (most titles): the words as they are
-        return [normalize_word(w) for w in words]
+        return list(map(normalize_word, words))
     return [marked(w, n) for w, n in zip(tokens(text), negated(text), strict=True)]
 
 
@@ -349,7 +359,7 @@ def stem(word: str) -> str | None:
     return word[: max(5, round(len(word) * STEM_SHARE))]
 
 
-def distinct_length(words: list[str]) -> int:
+def distinct_length(words: Sequence[str]) -> int:
     """How many different words a designation has, counting forms of one word once.
 
     Index headings list a word's forms together ("Hypertension, hypertensive", "Attack, attacks"): such a
