@@ -119,6 +119,16 @@ def test_abbreviation_is_expanded_and_says_so(service: CodeService) -> None:
     assert any(r.field == "abbreviation" and r.text.startswith("MI = ") for r in hit.reasons)
 
 
+def test_a_lay_word_is_a_synonym_not_an_abbreviation(service: CodeService) -> None:
+    # "broken" spells nothing of "fracture": before, any word of up to six letters read as another was called an
+    # abbreviation and written in capitals ("BROKEN = fracture", "SHOT = injection").
+    reasons = [r for h in service.search("broken arm").hits for r in h.reasons if r.text.endswith("= fracture")]
+    assert reasons and all((r.field, r.text) == ("synonym", "broken = fracture") for r in reasons)
+    # A word that is no word at all is one ("fx"), as is one that spells what it stands for ("mi").
+    fx = [r for r in service.search("fx").hits[0].reasons if r.text.endswith("= fracture")]
+    assert [(r.field, r.text) for r in fx] == [("abbreviation", "FX = fracture")]
+
+
 def test_british_spelling(service: CodeService) -> None:
     assert codes(service, "diabetes mellitus type 2 without complications")[0] == "E11.9"
     assert codes(service, "haemorrhage subdural traumatic")[0].startswith("S06.5")

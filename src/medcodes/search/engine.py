@@ -39,6 +39,7 @@ from medcodes.search.text import (
 )
 from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
+from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
 
@@ -53,6 +54,8 @@ _NESTED = frozenset(SystemId) - LISTING_SYSTEMS
 _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
 _BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
+_ABBREVIATION_LETTERS = 6  # a word read as what it spells is called an abbreviation up to this long ("nstemi")
+_VOWELS = frozenset("aeiouy")
 _Key = tuple[SystemId, str]  # a hit by its system and code
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
@@ -1121,9 +1124,18 @@ class _Explained:
                 continue
             for spelled in spelled_all:
                 if spelled != typed and all(w in words for w in spelled):
-                    field = "abbreviation" if len(typed) == 1 and len(g.word) <= 6 else "synonym"
-                    label = g.word.upper() if field == "abbreviation" else g.word
-                    return MatchReason(field, f"{label} = {' '.join(spelled)}")
+                    meant = " ".join(spelled)
+                    # An abbreviation spells what it stands for ("MI" = myocardial infarction, "malig" = malignant)
+                    # or is no word at all ("fx" = fracture, "hx" = history); a lay word is neither ("shot" =
+                    # injection, "brace" = orthosis), and is not written in capitals.
+                    short = (
+                        len(typed) == 1
+                        and len(g.word) <= _ABBREVIATION_LETTERS
+                        and (spells(g.word, meant) or _VOWELS.isdisjoint(g.word))
+                    )
+                    if short:
+                        return MatchReason("abbreviation", f"{g.word.upper()} = {meant}")
+                    return MatchReason("synonym", f"{g.word} = {meant}")
         return None
 
 
