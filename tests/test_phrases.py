@@ -131,11 +131,24 @@ def test_a_phrase_that_starts_longer_ones_is_worth_their_best(service: CodeServi
 
 
 @pytest.mark.parametrize("typed", ["diab", "acute myo", "fract", "torus", "subdural hem"])
-def test_every_completion_is_a_phrase_the_data_holds(service: CodeService, typed: str) -> None:
+def test_every_completion_of_a_word_is_a_phrase_the_data_holds(service: CodeService, typed: str) -> None:
     held = set(phrases.build(service.store).texts)
     completions = service.suggest(typed).completions
     assert completions, typed
     assert all(c in held for c in completions), completions
+
+
+def test_after_a_whole_word_the_names_the_lists_read_go_on_too(service: CodeService) -> None:
+    # "sugar diabetes" is no phrase of the data; the lay terms read it as "diabetes mellitus", which the data says.
+    held = set(phrases.build(service.store).texts)
+    assert "sugar diabetes" not in held
+    found = service.suggest("sugar d")
+    assert found.completions == ("sugar diabetes",)
+    assert found.hits[0].code.startswith("E")
+    # Not before the first word is whole, nor a name that only adds words to what it is read as ("without mention
+    # of": without).
+    assert "sugar diabetes" not in service.suggest("suga").completions
+    assert "without mention of" not in service.suggest("without m").completions
 
 
 def test_nothing_is_completed_after_a_space_or_for_what_no_name_starts(service: CodeService) -> None:

@@ -231,6 +231,21 @@ def test_autocomplete_completes_to_a_name_the_data_holds(service: CodeService, t
 
 
 @pytest.mark.parametrize(
+    ("typed", "completion", "code"),
+    [
+        ("flu sh", "flu shot", "Q2039"),
+        ("walking pn", "walking pneumonia", "J15.7"),
+        ("sugar d", "sugar diabetes", "E11.9"),
+    ],
+)
+def test_autocomplete_goes_on_with_a_lay_name(service: CodeService, typed: str, completion: str, code: str) -> None:
+    # No name of the data starts so: the lay name does, and its codes are offered ("flu sh" gave R57.9 *Shock*).
+    found = service.suggest(typed)
+    assert found.completions[0] == completion
+    assert found.hits[0].code == code
+
+
+@pytest.mark.parametrize(
     ("typed", "code"), [("chest p", "R07.9"), ("back pa", "M54.9"), ("acute mi", "I21.9"), ("hepatitis c", "B19.20")]
 )
 def test_autocomplete_codes_follow_the_word_being_typed(service: CodeService, typed: str, code: str) -> None:

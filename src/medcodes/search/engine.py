@@ -7,6 +7,7 @@ typed find too little -> one ranked list: codes first, then words.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import itertools
@@ -128,6 +129,7 @@ class SearchEngine:
         self._speller: Speller | None = None
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
         self._words_too: frozenset[str] | None = None
+        self._named_phrases: list[str] | None = None
         self._meaning: Meaning | None = None
         self._meaning_loaded = False
         self._phrases: phrases_module.Phrases | None = None
@@ -487,6 +489,10 @@ class SearchEngine:
             # would discount).
             worth = index.concept_worth(self._readings[False, True, True])
             found = phrases.complete(start, worth, self.ranking, limit)
+            # After a whole word, the names the lists read as the data's words go on too ("flu sh": flu shot,
+            # "walking pn": walking pneumonia), after the data's own.
+            named = self._named_starting(index, start) if " " in start else []
+            found += [name for name in named if name not in found][: max(limit - len(found), 0)]
             if found:
                 return found
         words = tokens(typed)
@@ -505,6 +511,31 @@ class SearchEngine:
                 out.append(phrase)
                 if len(out) >= limit:
                     break
+        return out
+
+    def _named_starting(self, index: LexicalIndex, start: str) -> list[str]:
+        """The names of two words or more that the lists read as others (lay names, the vocabularies' names:
+        ``abbreviations.load``) starting with ``start``, in order, each where a reading of it is said in words the
+        index holds (a name that leads to codes) and says more than the name's own words ("Fracture(s)" and "bone
+        fracture", read as "fracture", are the data's phrase with a word added)."""
+        if self._named_phrases is None:
+            named = []
+            for name, readings in self.abbreviations.items():
+                words = set(name.split())
+                said = [tokens(r) for r in readings]
+                if (
+                    len(words) > 1
+                    and not any(words.issuperset(r) for r in said)
+                    and any(all(index.term(w) is not None for w in r) for r in said)
+                ):
+                    named.append(name)
+            self._named_phrases = sorted(named)
+        names = self._named_phrases
+        at = bisect.bisect_left(names, start)
+        out = []
+        while at < len(names) and names[at].startswith(start):
+            out.append(names[at])
+            at += 1
         return out
 
     def completed(self, query: Query, completion: str) -> Query | None:
