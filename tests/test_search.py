@@ -326,6 +326,7 @@ def test_warming_loads_every_part_before_the_first_visitor(tmp_path: Path) -> No
     engine = service.engine
     assert engine._index is not None and engine._phrases_loaded and engine._meaning_loaded
     assert engine._abbreviations is not None and engine._speller is not None
+    assert engine._named_phrases is not None  # the names autocomplete goes on with
 
 
 def test_a_word_still_being_typed_is_not_corrected(service: CodeService, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -152,6 +152,7 @@ class SearchEngine:
         for ranking in self._readings.values():
             _ = index.concept_worth(ranking)
         self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
+        self._named_starting(index, "")  # the names autocomplete goes on with
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)
             self.search(parse(character, by_meaning=False))  # as autocomplete asks
@@ -522,11 +523,11 @@ class SearchEngine:
             named = []
             for name, readings in self.abbreviations.items():
                 words = set(name.split())
+                if len(words) < 2:
+                    continue
                 said = [tokens(r) for r in readings]
-                if (
-                    len(words) > 1
-                    and not any(words.issuperset(r) for r in said)
-                    and any(all(index.term(w) is not None for w in r) for r in said)
+                if not any(words.issuperset(r) for r in said) and any(
+                    all(index.term(w) is not None for w in r) for r in said
                 ):
                     named.append(name)
             self._named_phrases = sorted(named)
