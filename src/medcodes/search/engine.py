@@ -7,7 +7,6 @@ typed find too little -> one ranked list: codes first, then words.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
 import itertools
@@ -25,6 +24,7 @@ from medcodes.search import abbreviations, levels, lexical, priors, procedures, 
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
+from medcodes.search.initialisms import VOWELS
 from medcodes.search.query import Query, parse, reparse
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import (
@@ -56,7 +56,6 @@ _NARROWED_KINDS = frozenset({ConceptKind.CATEGORY, ConceptKind.CODE})
 _BOUNDS_KEPT = 20_000  # headers whose children's ids are kept (a few MB at most)
 _BROAD_KEPT = 512  # answers to one broad word (``lexical.search``'s ``broad``), a few KB each
 _ABBREVIATION_LETTERS = 6  # a word read as what it spells is called an abbreviation up to this long ("nstemi")
-_VOWELS = frozenset("aeiouy")
 _Key = tuple[SystemId, str]  # a hit by its system and code
 # Two typed words are read as the one word the data writes when each has at least this many letters.
 _JOINED_PART = 3
@@ -531,13 +530,8 @@ class SearchEngine:
                 ):
                     named.append(name)
             self._named_phrases = sorted(named)
-        names = self._named_phrases
-        at = bisect.bisect_left(names, start)
-        out = []
-        while at < len(names) and names[at].startswith(start):
-            out.append(names[at])
-            at += 1
-        return out
+        lo, hi = phrases_module.starting(self._named_phrases, start)
+        return self._named_phrases[lo:hi]
 
     def completed(self, query: Query, completion: str) -> Query | None:
         """The query with its last word read as the longer word a completion goes on with there, where that word is
@@ -1163,7 +1157,7 @@ class _Explained:
                     short = (
                         len(typed) == 1
                         and len(g.word) <= _ABBREVIATION_LETTERS
-                        and (spells(g.word, meant) or _VOWELS.isdisjoint(g.word))
+                        and (spells(g.word, meant) or VOWELS.isdisjoint(g.word))
                     )
                     if short:
                         return MatchReason("abbreviation", f"{g.word.upper()} = {meant}")

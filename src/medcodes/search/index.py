@@ -687,8 +687,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     vocabulary = sorted(set(chain.from_iterable(words for *_, words, _ in docs)))
     term_number = {t: i for i, t in enumerate(vocabulary)}
     doc_head = np.array([term_number.get(nouns.get(did, ""), -1) for did, *_ in docs], dtype=np.int32)
-    doc_lengths = [length for *_, length in docs]
-    avg_len = sum(doc_lengths) / max(len(docs), 1)
+    doc_lengths = np.fromiter((length for *_, length in docs), dtype=np.int64, count=len(docs))
+    avg_len = int(doc_lengths.sum()) / max(len(docs), 1)
     k1, b = ranking.bm25.k1, ranking.bm25.b
 
     # The forward entries: each designation's distinct words (by term number) and how often it says each.
@@ -730,7 +730,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     qualifier[_flagged(len(docs), qualified_docs, entry_doc) & ~_among(keys, main_keys)] = ranking.bm25.subterm
     sign = np.ones(len(keys))
     sign[_flagged(len(docs), headed_docs, entry_doc) & ~_among(keys, head_keys)] = -1.0
-    norm = k1 * (1 - b + b * np.array(doc_lengths, dtype=np.float64) / avg_len)
+    norm = k1 * (1 - b + b * doc_lengths.astype(np.float64) / avg_len)
     counts = tf.astype(np.float64)
     weights = (sign * qualifier * factors[entry_doc] * counts * (k1 + 1) / (counts + norm[entry_doc])).astype(
         np.float32
@@ -754,7 +754,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         doc_weight=weights.astype(np.float16),
         doc_concept=cids.astype(np.int32),
         doc_kind=kinds.astype(np.uint8),
-        doc_len=np.minimum(np.array(doc_lengths), 255).astype(np.uint8),
+        doc_len=np.minimum(doc_lengths, 255).astype(np.uint8),
         doc_id=dids.astype(np.int32),
         doc_head=doc_head,
         concept_system=concept_system,

@@ -55,7 +55,7 @@ _BREAKS = frozenset(
 )
 # Words inside a name that give no letter ("tetralogy of fallot").
 _SILENT = frozenset({"of", "the", "a", "an", "s"})  # "s": a possessive's ("Down's syndrome")
-_VOWELS = frozenset("aeiouy")
+VOWELS = frozenset("aeiouy")
 
 
 def _runs(text: str) -> Iterator[list[str]]:
@@ -111,7 +111,7 @@ class Deriver:
         for cut in range(self.limits.part, len(word) - self.limits.tail + 1):
             rest = word[cut:]
             lead = word[:cut]
-            if rest in self.vocabulary and (lead[-1] in _VOWELS or lead in self.vocabulary):
+            if rest in self.vocabulary and (lead[-1] in VOWELS or lead in self.vocabulary):
                 found.update(word[0] + tail for tail in self.initials(rest))
         return tuple(sorted(found, key=lambda k: (len(k), k)))
 

@@ -131,6 +131,12 @@ class Packed(Sequence[str]):
         return self.data[start : int(self.ends[i])].decode()
 
 
+def starting(texts: Sequence[str], typed: str) -> tuple[int, int]:
+    """The range [lo, hi) of sorted ``texts`` that start with ``typed``."""
+    lo = bisect.bisect_left(texts, typed)
+    return lo, bisect.bisect_left(texts, typed + "\uffff", lo)
+
+
 @dataclass(frozen=True, slots=True)
 class Phrases:
     """Sorted phrases, each with the concept (id) and designation kind that make it worth most."""
@@ -143,9 +149,7 @@ class Phrases:
 
     def starting(self, typed: str) -> tuple[int, int]:
         """The range [lo, hi) of phrases that start with ``typed`` (normalised words, the last partial)."""
-        lo = bisect.bisect_left(self.texts, typed)
-        hi = bisect.bisect_left(self.texts, typed + "\uffff", lo)
-        return lo, hi
+        return starting(self.texts, typed)
 
     def complete(self, typed: str, worth: F32, ranking: Ranking, limit: int) -> list[str]:
         """The ``limit`` phrases starting with ``typed`` (itself included, and first) that are worth most: the
