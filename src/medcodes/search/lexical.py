@@ -681,8 +681,13 @@ def search(
             found = _one_word(index, groups[0], want, allowed, ranking)
             broad.put(key, found)
         return found
-    # Every word must match: candidates from the cheapest word, narrowed by the next ones while many.
+    # Every word must match: candidates from the cheapest word, narrowed to those holding the next ones while many
+    # (a designation that lacks a word of the query is no full match; fewer are scored).
     docs = allowed.docs(_candidates(index, by_cost[0], limits.candidate_postings))
+    for g in by_cost[1:]:
+        if len(docs) <= limits.gather:
+            break
+        docs = docs[_members(index, g, docs)]
     counted: tuple[int, dict[SystemId, int]] | None = None  # the concepts matching every word
     estimated = False
     if len(docs) > limits.gather:
@@ -699,10 +704,6 @@ def search(
             if _families(index, head[full]) >= max(want, limits.enough):
                 hits = _rank(index, head[full], score[full], coverage[full], want, ranking=ranking)
                 return LexicalResult(tuple(hits), *counted, True, True)
-    for g in by_cost[1:]:
-        if len(docs) <= limits.gather:
-            break
-        docs = docs[_members(index, g, docs)]
     if len(docs) > limits.gather * 4:
         docs = _pool(index, groups, allowed, ranking)  # every word is common: score the best by their postings
     if len(docs):

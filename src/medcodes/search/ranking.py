@@ -175,9 +175,10 @@ class Limits:
     """How much work a query may do: these bound cost, and change the ranking only at the margins."""
 
     candidate_postings: int = 60_000  # beyond this many postings one word is too broad to gather in full
-    # At most this many candidates are scored word by word (6,000 before 2026-12-06; at 3,000 no development query
-    # ranks worse, 4 rank better, and autocomplete's median is 9 % faster: docs/search.md).
-    gather: int = 3_000
+    # At most this many candidates are scored word by word: more are first narrowed to those holding the query's
+    # other words, then the first this many scored (6,000 before 2026-12-06; 3,000, scored before narrowing, until
+    # 2026-12-07: docs/search.md).
+    gather: int = 1_000
     pool: int = 3_000  # without every word, this many designations (best by their postings) are scored
     narrower: int = 12_000  # a header with more designations below it is not looked into
     spare: int = 4  # word hits read beyond the page (headers go after the page's other hits)
