@@ -49,6 +49,13 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("continuous positive airway pressure", None, "5A09457", 3),
     ("continuous positive airway pressure device", None, "E0601", 1),
     ("essential hypertension", CM, "I10", 1),
+    # a vertebra by its spine level, as the clinic writes it (search/vertebrae.py); "C2" is also a complement
+    # component (D84.1), and "T11-T12" the title's own words
+    ("c2 fracture", CM, "S12.100A", 1),
+    ("l1 fracture", CM, "S32.019A", 1),
+    ("l4 compression fracture", CM, "S32.040A", 1),
+    ("t12 fracture", CM, "S22.089A", 1),
+    ("c5 c6 disc", CM, "M50.922", 3),
     # a laterality letter, "L" as "R" (the abbreviation list's left and right)
     ("l knee pain", CM, "M25.562", 1),
     ("r knee pain", CM, "M25.561", 1),

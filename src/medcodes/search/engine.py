@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult, cited
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms
+from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms, vertebrae
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits
 from medcodes.search.index import LexicalIndex, load_index
@@ -741,6 +741,7 @@ class SearchEngine:
             *procedures.body_part(word),
             *self._split(index, word),
             *levels.said_of(word),
+            *vertebrae.named(word),
         )
 
     def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:

@@ -283,9 +283,14 @@ def _ordinals() -> dict[str, str]:
     )  # fmt: skip
     forms: dict[str, str] = {}
     for number, word in enumerate(spelled, 1):
-        figures = str(number) + {1: "st", 2: "nd", 3: "rd"}.get(number, "th")
+        figures = _in_figures(number)
         forms[figures], forms[word] = word, figures
     return forms
+
+
+def _in_figures(number: int) -> str:
+    """An ordinal from 1 to 12 in figures: "1st", "2nd", "12th"."""
+    return str(number) + {1: "st", 2: "nd", 3: "rd"}.get(number, "th")
 
 
 def _numerals() -> dict[str, str]:
@@ -303,6 +308,11 @@ _NUMERALS = _numerals()
 def ordinal(word: str) -> tuple[str, ...]:
     """An ordinal number's other spelling: "4th" -> ("fourth",), "third" -> ("3rd",); () for other words."""
     return _other_spelling(_ORDINALS, word)
+
+
+def spelled_ordinal(number: int) -> str | None:
+    """The ordinal of a number from 1 to 12 in words ("second"); None for any other number."""
+    return _ORDINALS.get(_in_figures(number)) if 1 <= number <= 12 else None
 
 
 def numeral(word: str) -> tuple[str, ...]:
