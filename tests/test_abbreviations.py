@@ -62,10 +62,12 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("EtOH", "alcohol", "abbrev-imantsm", "", "exact"),
                 ("Double-Jointed", "joint hypermobility", "hpo", "HP:0001382", "exact"),
                 ("Fever", "pyrexia", "ncit", "NCIT:C3038", "exact"),
+                ("h/o", "history of", "abbrev-imantsm", "", "exact"),
+                ("and/or", "either or both", "abbrev-imantsm", "", "exact"),
             ],
         )
         words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever", "etoh"}
-        words |= {"double", "jointed"}
+        words |= {"double", "jointed", "h", "o", "and", "or"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
@@ -80,5 +82,9 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
         assert read["etoh"] == ("alcohol",)
         # A word written with a capital, or capitals after a hyphen, is no abbreviation.
         assert "fever" not in read and "double jointed" not in read
+        # Letters joined by a slash are a note's shorthand in either case ("h/o" as much as "S/P"); words so joined
+        # are words.
+        assert read["h o"] == ("history of",)
+        assert "and or" not in read
     finally:
         store.close()

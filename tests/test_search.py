@@ -18,7 +18,7 @@ from medcodes.search.ranking import Narrowing, Ranking
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
-from .helpers import fixture_db
+from .helpers import code_engine, fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,15 @@ def test_a_lay_word_is_a_synonym_not_an_abbreviation(service: CodeService) -> No
     # A word that is no word at all is one ("fx"), as is one that spells what it stands for ("mi").
     fx = [r for r in service.search("fx").hits[0].reasons if r.text.endswith("= fracture")]
     assert [(r.field, r.text) for r in fx] == [("abbreviation", "FX = fracture")]
+
+
+def test_letters_joined_by_a_slash_are_an_abbreviation_written_so(tmp_path: Path) -> None:
+    """ "n/v" is read as the two letters, which stand for nausea with vomiting: said as written ("N/V"), not as the
+    letters apart ("synonym: n v = ...")."""
+    engine = code_engine(tmp_path / "nv.db", {"R11.2": "Nausea with vomiting, unspecified"}, {})
+    hit = engine.search(parse("n/v")).hits[0]
+    assert hit.code == "R11.2"
+    assert [(r.field, r.text) for r in hit.reasons if "=" in r.text] == [("abbreviation", "N/V = nausea with vomiting")]
 
 
 def test_british_spelling(service: CodeService) -> None:

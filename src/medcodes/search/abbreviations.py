@@ -401,11 +401,18 @@ def save(store: SQLiteStore) -> None:
 
 
 def _written_short(name: str) -> bool:
-    """Written as an abbreviation: in capitals ("AAA"), a capital and a small letter ("Na", "Fx"), or one word with
-    a capital after its first letter ("EtOH", "HFpEF", "PrEP"; not "Double-Jointed")."""
+    """Written as an abbreviation: in capitals ("AAA"), a capital and a small letter ("Na", "Fx"), one word with
+    a capital after its first letter ("EtOH", "HFpEF", "PrEP"; not "Double-Jointed"), or letters or two joined by
+    slashes, as notes write them in either case ("h/o": history of, "S/P", "c/w")."""
     if name.isupper() or (len(name) == 2 and name[0].isupper() and name[1].islower()):
         return True
+    if _SLASHED.fullmatch(name):
+        return True
     return name.isalnum() and any(c.isupper() for c in name[1:])
+
+
+# One or two letters, a slash, one or two letters, and so on: "h/o", "s/p", "c/w", "A/P".
+_SLASHED = re.compile(r"[A-Za-z]{1,2}(?:/[A-Za-z]{1,2})+")
 
 
 def load(

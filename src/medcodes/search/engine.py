@@ -1160,8 +1160,11 @@ class _Explained:
                         and len(g.word) <= _ABBREVIATION_LETTERS
                         and (spells(g.word, meant) or VOWELS.isdisjoint(g.word))
                     )
-                    if short:
-                        return MatchReason("abbreviation", f"{g.word.upper()} = {meant}")
+                    # Letters a note joins by slashes ("h/o" = history of, "n/v") spell it too, and are written so.
+                    slashed = len(typed) > 1 and all(len(w) <= 2 for w in typed) and spells("".join(typed), meant)
+                    if short or slashed:
+                        written = "/".join(typed) if slashed else g.word
+                        return MatchReason("abbreviation", f"{written.upper()} = {meant}")
                     return MatchReason("synonym", f"{g.word} = {meant}")
         return None
 
