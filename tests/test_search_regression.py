@@ -56,6 +56,10 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("l4 compression fracture", CM, "S32.040A", 1),
     ("t12 fracture", CM, "S22.089A", 1),
     ("c5 c6 disc", CM, "M50.922", 3),
+    # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,
+    # not the obstetric code whose note names I10
+    ("E11 neuropathy", None, "E11.40", 3),
+    ("I10 hypertension", None, "I10", 1),
     # a laterality letter, "L" as "R" (the abbreviation list's left and right)
     ("l knee pain", CM, "M25.562", 1),
     ("r knee pain", CM, "M25.561", 1),

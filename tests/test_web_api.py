@@ -91,6 +91,13 @@ def test_search_reports_the_corrected_query(client: TestClient) -> None:
     assert client.get("/api/v1/search", params={"q": "heart atack"}).json()["corrected"] == "heart attack"
 
 
+def test_search_says_where_a_code_among_the_words_kept_them(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "e11 diabetes"}).json()
+    assert body["notice"] is not None and "E11" in body["notice"]
+    assert body["results"] and all(h["code"].startswith("E11") for h in body["results"])
+    assert client.get("/api/v1/search", params={"q": "asthma"}).json()["notice"] is None
+
+
 def test_search_is_not_cached_by_browsers(client: TestClient) -> None:
     assert client.get("/api/v1/search", params={"q": "asthma"}).headers["cache-control"] == "no-store"
 

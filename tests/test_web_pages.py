@@ -136,6 +136,12 @@ def test_results_offer_the_corrected_query(client: TestClient) -> None:
     assert "Did you mean heart attack" in results.text("main")
 
 
+def test_results_say_where_a_code_among_the_words_kept_them(client: TestClient) -> None:
+    scoped = page(client, "/search?q=e11+diabetes").text("main")
+    assert "Searched within ICD-10-CM E11 Type 2 diabetes mellitus" in scoped
+    assert "Searched within" not in page(client, "/search?q=diabetes").text("main")
+
+
 def test_results_page_through(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "PAGE_SIZE", 2)
     second = page(client, "/search?q=fracture&page=2")

@@ -42,7 +42,7 @@ from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, SystemId
+from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
 
 CPT_NOTICE = (
     "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
@@ -64,6 +64,7 @@ _ROUNDING = 1e-6  # a coverage (float32) read as more than a share only where it
 _ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ar", "ary", "ed")
 _SHORT_FORM = 4  # a bracketed word of at most this many letters is a short form ("(all)", "(gn)")
 _MODIFIER_LIKE = 2  # letters of a query read as a code that may also be a word (``_code_stage``)
+_SCOPE_CHARACTERS = 3  # a code among words ("E11 neuropathy") has at least this many characters (``_scoped``)
 
 
 class Meaning(Protocol):
@@ -219,11 +220,45 @@ class SearchEngine:
     # ---------------------------------------------------------------- search
     def search(self, query: Query) -> SearchResult:
         """One ranked page: the query read as a code, then its words (joined by matches by meaning where the
-        words find too little), then the page collapsed and explained. Each stage returns what the next reads."""
+        words find too little), then the page collapsed and explained. Each stage returns what the next reads.
+        A code among words ("E11 neuropathy") keeps the other words to its codes (``_scoped``)."""
         want = query.offset + query.limit
         codes = self._code_stage(query, want)
+        scoped = None if codes.only_code else self._scoped(query, want)
+        if scoped is not None:
+            return scoped
         words = self._word_stage(query, want, codes)
         return self._finish_stage(query, codes, words)
+
+    def _scoped(self, query: Query, want: int) -> SearchResult | None:
+        """A code typed among words, as coders narrow a category by what they know ("E11 neuropathy", "fracture
+        S52", "I10 hypertension"): the other words searched within that code and below it, where they all match
+        there; None where no word is such a code (letters and digits both, at least ``_SCOPE_CHARACTERS``: not "2"
+        of "type 2", nor "c2"), or the other words do not all match within it (`vitamin b12 deficiency`: no table
+        B12 says them). The answer says where it looked (``SearchResult.notice``)."""
+        if query.within is not None or len(query.words) < 2 or self.index is None:
+            return None
+        for position, word in enumerate(query.words):
+            if len(word) < _SCOPE_CHARACTERS or word.isalpha() or word.isdigit() or not word.isalnum():
+                continue
+            rest = " ".join(w for at, w in enumerate(query.words) if at != position)
+            for system in query.systems or self._systems:
+                try:
+                    readings = REGISTRY[system].candidates(word)
+                except InvalidCodeSyntax:
+                    continue
+                found = self.store.existing(system, list(readings))
+                subtree = self.store.subtree_ids(system, found[0]) if found else None
+                if subtree is None:
+                    continue
+                inside = dataclasses.replace(reparse(query, rest), within=subtree)
+                words = self._word_stage(inside, want, _CodeHits())
+                if words.hits and not words.weak:
+                    concept = self.store.get(system, found[0])
+                    scope = f"{found[0]} {concept.title}" if concept is not None else found[0]
+                    page = self._finish_stage(query, _CodeHits(), words)
+                    return dataclasses.replace(page, notice=f"Searched within {NAMES[system]} {scope}")
+        return None
 
     def _code_stage(self, query: Query, want: int) -> _CodeHits:
         """The query read as a code in every system searched."""

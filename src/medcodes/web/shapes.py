@@ -70,6 +70,8 @@ class SearchBody(TypedDict):
     limit: int
     offset: int
     corrected: str | None
+    # Something to know about the answer: where a code among the words kept them, a CPT code asked for unlicensed.
+    notice: str | None
     facets: dict[str, int]
     results: list[Hit]
 
@@ -409,6 +411,7 @@ def search_body(result: SearchResult, limit: int, offset: int) -> SearchBody:
         "limit": limit,
         "offset": offset,
         "corrected": result.corrected_query,
+        "notice": result.notice,
         "facets": {s.value: n for s, n in result.facets.items()},
         "results": [hit(h) for h in result.hits],
     }
