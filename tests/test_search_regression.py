@@ -59,6 +59,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,
     # not the obstetric code whose note names I10
     ("E11 neuropathy", None, "E11.40", 3),
+    # letters and digits typed together that the data writes apart (engine._in_parts)
+    ("ca125 elevated", CM, "R97.1", 1),
+    ("t11t12 fracture", CM, "S22.089A", 1),
     ("I10 hypertension", None, "I10", 1),
     # a laterality letter, "L" as "R" (the abbreviation list's left and right)
     ("l knee pain", CM, "M25.562", 1),

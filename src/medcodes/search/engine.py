@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -775,6 +776,7 @@ class SearchEngine:
             *procedures.expand(word),
             *procedures.body_part(word),
             *self._split(index, word),
+            *_in_parts(index, word),
             *levels.said_of(word),
             *vertebrae.named(word),
         )
@@ -1135,6 +1137,28 @@ class SearchEngine:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
+
+
+def _in_parts(index: LexicalIndex, word: str) -> tuple[str, ...]:
+    """A word of letters and digits that no designation holds, read as the parts the data writes apart, where
+    designations hold those together: "ca125" as "ca 125" (*Elevated cancer antigen 125 [CA 125]*), "covid19" as
+    "covid 19", "l5s1" as "l5 s1". Split before each letter after a digit first ("l5s1", "t11t12"), else at every
+    change from letters to digits ("ca125", "h1n1" as "h 1 n 1" is held by no one designation so)."""
+    if not word.isalnum() or word.isalpha() or word.isdigit() or index.term(word) is not None:
+        return ()
+    for parts in (_UNITS.findall(word), _RUNS.findall(word)):
+        terms = [index.term(p) for p in parts]
+        if len(parts) < 2 or any(t is None for t in terms):
+            continue
+        ids = [t for t in terms if t is not None]
+        if all(index.held_with([a], [b])[0] for a, b in itertools.pairwise(ids)):
+            return (" ".join(parts),)
+    return ()
+
+
+# A letter run and the digits after it ("l5", "s1"); runs of letters or digits alone ("ca", "125").
+_UNITS = re.compile(r"[a-z]*[0-9]+|[a-z]+")
+_RUNS = re.compile(r"[a-z]+|[0-9]+")
 
 
 def _see_words(named: tuple[DesignationKind, str, str | None] | None, header: Concept) -> frozenset[str]:
