@@ -56,6 +56,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("l4 compression fracture", CM, "S32.040A", 1),
     ("t12 fracture", CM, "S22.089A", 1),
     ("c5 c6 disc", CM, "M50.922", 3),
+    ("l5-s1 radiculopathy", CM, "M54.17", 1),
+    ("l4 l5 disc herniation", CM, "M51.26", 3),
+    ("l4 l5 subluxation", CM, "S33.140A", 1),
     # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,
     # not the obstetric code whose note names I10
     ("E11 neuropathy", None, "E11.40", 3),

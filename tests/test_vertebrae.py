@@ -53,3 +53,48 @@ def test_a_level_finds_the_title_that_spells_the_vertebra_out(tmp_path: Path) ->
     assert MatchReason("abbreviation", "C2 = second cervical vertebra") in first.reasons
     assert engine.search(parse("t12 fracture")).hits[0].code == "S22.089A"
     assert engine.search(parse("c2 deficiency")).hits[0].code == "D84.1"
+
+
+@pytest.mark.parametrize(
+    ("words", "region"),
+    [
+        ("l4 l5", ("lumbar",)),
+        ("t6 t7", ("thoracic",)),
+        ("c5 c6", ("cervical",)),
+        ("l5 s1", ("lumbosacral",)),
+        ("t12 l1", ("thoracolumbar",)),
+        ("c7 t1", ("cervicothoracic",)),
+        ("l4 l6", ()),
+        ("l5 l4", ()),
+        ("l3 l5", ()),
+        ("s1 s2", ()),
+        ("l4 fracture", ()),
+    ],
+)
+def test_two_adjacent_levels_bound_a_part_of_the_spine(words: str, region: tuple[str, ...]) -> None:
+    assert vertebrae.between(words.split()) == region
+
+
+def test_two_levels_find_the_disc_codes_that_name_the_region(tmp_path: Path) -> None:
+    """`l4 l5 disc displacement` finds the lumbar disc code, which names no level; where a name holds the levels with
+    the other words ("Subluxation of L4/L5 lumbar vertebra", "C5-C6 level"), the levels as typed find it."""
+    engine = code_engine(
+        tmp_path / "discs.db",
+        {
+            "M51.26": "Other intervertebral disc displacement, lumbar region",
+            "M51.37": "Other intervertebral disc degeneration, lumbosacral region",
+            "S33.140A": "Subluxation of L4/L5 lumbar vertebra, initial encounter",
+            "S33.100A": "Subluxation of unspecified lumbar vertebra, initial encounter",
+            "M50.922": "Unspecified cervical disc disorder at C5-C6 level",
+            "M46.42": "Discitis, unspecified, cervical region",
+        },
+        {},
+    )
+
+    def first(text: str) -> str:
+        return engine.search(parse(text)).hits[0].code
+
+    assert first("l4 l5 disc displacement") == "M51.26"
+    assert first("l5 s1 disc degeneration") == "M51.37"
+    assert first("l4 l5 subluxation") == "S33.140A"
+    assert first("c5 c6 disc") == "M50.922"

@@ -761,6 +761,12 @@ class SearchEngine:
                     return span, phrases
         if position + 1 < len(words) and (graded := self._graded(index, words, position, systems)):
             return 2, graded
+        if (
+            position + 1 < len(words)
+            and (region := vertebrae.between(words[position : position + 2]))
+            and not _held_together(index, words)
+        ):
+            return 2, region
         if position + 1 < len(words):
             first, second = words[position], words[position + 1]
             if (
@@ -1137,6 +1143,21 @@ class SearchEngine:
             return plainest
         nos = priors.said_nos(header.title, self.store.nos_terms([cid for cid, _ in kids]))
         return next((k for cid, k in kids if cid == nos), None)
+
+
+def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
+    """Whether some designation holds every word of the query the index knows as a whole word (two spine levels and
+    what else is said: "L4/L5" with "subluxation", "C5-C6" with "disc")."""
+    held: npt.NDArray[np.int32] | None = None
+    for word in words:
+        term = index.term(word)
+        if term is None:
+            continue
+        postings = index.postings(term, term + 1)
+        held = postings if held is None else np.intersect1d(held, postings, assume_unique=True)
+        if not len(held):
+            return False
+    return held is not None
 
 
 def _in_parts(index: LexicalIndex, word: str) -> tuple[str, ...]:

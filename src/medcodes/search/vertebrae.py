@@ -7,14 +7,26 @@ A spine level is a letter for the region and the vertebra's number within it, co
 does ("T11-T12 vertebra", "C5-C6 level", "C1 level of cervical spinal cord"), the word as typed matches, and it
 stays the first reading: "C2" is also the second component of complement ("C2 deficiency"). The sacrum's segments
 are not named so by the classifications ("Fracture of sacrum"), and S1 is also a heart sound: they are left alone.
+
+Two adjacent levels bound a disc, which ICD-10-CM names by the spine's part ("lumbar region", "lumbosacral
+region"): ``between`` gives that part, which the engine reads where no name holds the levels as typed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from medcodes.search.text import spelled_ordinal
 
 # The region's letter, its name, and its number of vertebrae.
 REGIONS: dict[str, tuple[str, int]] = {"c": ("cervical", 7), "t": ("thoracic", 12), "l": ("lumbar", 5)}
+# Where one region meets the next: its last level, the next region's first, and the classifications' name for the
+# part of the spine between them ("Other intervertebral disc degeneration, lumbosacral region").
+JUNCTIONS: dict[tuple[str, str], str] = {
+    ("c7", "t1"): "cervicothoracic",
+    ("t12", "l1"): "thoracolumbar",
+    ("l5", "s1"): "lumbosacral",
+}
 
 
 def named(word: str) -> tuple[str, ...]:
@@ -27,3 +39,21 @@ def named(word: str) -> tuple[str, ...]:
     number = int(word[1:])
     spelled = spelled_ordinal(number) if number <= count else None
     return (f"{spelled} {name} vertebra",) if spelled else ()
+
+
+def between(words: Sequence[str]) -> tuple[str, ...]:
+    """The part of the spine two adjacent levels bound, as the disc codes name it: ("l4", "l5") -> ("lumbar",),
+    ("l5", "s1") -> ("lumbosacral",), ("c7", "t1") -> ("cervicothoracic",); () for any other two words.
+
+    ICD-10-CM names a lumbar or thoracic disc by its region ("Other intervertebral disc displacement, lumbar
+    region"), not by the levels people give ("L4-L5 disc herniation"); its dislocations and its cervical discs
+    write the levels ("L4/L5 lumbar vertebra", "C5-C6 level"), which the words as typed match (the engine reads the
+    region only where no name holds the levels with the query's other words)."""
+    if len(words) != 2:
+        return ()
+    upper, lower = words
+    if (junction := JUNCTIONS.get((upper, lower))) is not None:
+        return (junction,)
+    if not (named(upper) and named(lower)) or upper[0] != lower[0] or int(lower[1:]) != int(upper[1:]) + 1:
+        return ()
+    return (REGIONS[upper[0]][0],)
