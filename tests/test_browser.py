@@ -51,6 +51,7 @@ PAGE_TYPES = {
     "home": "/",
     "results": "/search?q=fracture",
     "no results": "/search?q=qqqzzzxxx",
+    "results within a code": "/search?q=e11+diabetes",  # with its notice above the results
     "ICD-10-CM code": E119,
     "ICD-10-CM code, 7th character": "/code/icd10cm/S06.5X7A",
     "ICD-10-CM category": "/code/icd10cm/E11",

@@ -58,9 +58,8 @@ def code_hits(
     counts: dict[SystemId, int] = {}
     typed = _compact(text)
     for system in systems:
-        try:
-            readings = REGISTRY[system].candidates(text)
-        except InvalidCodeSyntax:
+        readings = code_readings(system, text)
+        if not readings:
             continue
         total = 0
         found = store.existing(system, list(readings))
@@ -86,6 +85,14 @@ def code_hits(
         if total:
             counts[system] = total
     return CodeHits(tuple(sorted(exact, key=lambda h: -h.score) + hits), counts)
+
+
+def code_readings(system: SystemId, text: str) -> tuple[str, ...]:
+    """The codes of ``system`` that ``text`` may be read as, likeliest first; none where it has no code's syntax."""
+    try:
+        return tuple(REGISTRY[system].candidates(text))
+    except InvalidCodeSyntax:
+        return ()
 
 
 def _passes(store: SQLiteStore, concept: Concept, billable_only: bool, within: tuple[int, int] | None) -> bool:

@@ -23,7 +23,7 @@ from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, 
 from medcodes.recent import Recent
 from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms, vertebrae
 from medcodes.search import phrases as phrases_module
-from medcodes.search.codes import EXACT, code_hits
+from medcodes.search.codes import EXACT, code_hits, code_readings
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.initialisms import VOWELS
 from medcodes.search.query import Query, parse, reparse
@@ -43,7 +43,7 @@ from medcodes.search.text import negated as clause_marks
 from medcodes.search.typos import Speller
 from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
-from medcodes.systems import NAMES, REGISTRY, InvalidCodeSyntax, SystemId
+from medcodes.systems import NAMES, REGISTRY, SystemId
 
 CPT_NOTICE = (
     "This looks like a CPT code. CPT descriptors are copyright of the American Medical Association: medcodes"
@@ -244,11 +244,7 @@ class SearchEngine:
                 continue
             rest = " ".join(w for at, w in enumerate(query.words) if at != position)
             for system in query.systems or self._systems:
-                try:
-                    readings = REGISTRY[system].candidates(word)
-                except InvalidCodeSyntax:
-                    continue
-                found = self.store.existing(system, list(readings))
+                found = self.store.existing(system, list(code_readings(system, word)))
                 subtree = self.store.subtree_ids(system, found[0]) if found else None
                 if subtree is None:
                     continue
@@ -1146,8 +1142,8 @@ class SearchEngine:
 
 
 def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
-    """Whether some designation holds every word of the query the index knows as a whole word (two spine levels and
-    what else is said: "L4/L5" with "subluxation", "C5-C6" with "disc")."""
+    """Whether some designation holds every one of ``words`` the index knows as a whole word (two spine levels and
+    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``)."""
     held: npt.NDArray[np.int32] | None = None
     for word in words:
         term = index.term(word)
@@ -1161,18 +1157,14 @@ def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
 
 
 def _in_parts(index: LexicalIndex, word: str) -> tuple[str, ...]:
-    """A word of letters and digits that no designation holds, read as the parts the data writes apart, where
-    designations hold those together: "ca125" as "ca 125" (*Elevated cancer antigen 125 [CA 125]*), "covid19" as
+    """A word of letters and digits that no designation holds, read as the parts the data writes apart, where one
+    designation holds them all: "ca125" as "ca 125" (*Elevated cancer antigen 125 [CA 125]*), "covid19" as
     "covid 19", "l5s1" as "l5 s1". Split before each letter after a digit first ("l5s1", "t11t12"), else at every
     change from letters to digits ("ca125", "h1n1" as "h 1 n 1" is held by no one designation so)."""
     if not word.isalnum() or word.isalpha() or word.isdigit() or index.term(word) is not None:
         return ()
     for parts in (_UNITS.findall(word), _RUNS.findall(word)):
-        terms = [index.term(p) for p in parts]
-        if len(parts) < 2 or any(t is None for t in terms):
-            continue
-        ids = [t for t in terms if t is not None]
-        if all(index.held_with([a], [b])[0] for a, b in itertools.pairwise(ids)):
+        if len(parts) > 1 and all(index.term(p) is not None for p in parts) and _held_together(index, parts):
             return (" ".join(parts),)
     return ()
 
