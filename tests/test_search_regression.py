@@ -59,6 +59,14 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("l5-s1 radiculopathy", CM, "M54.17", 1),
     ("l4 l5 disc herniation", CM, "M51.26", 3),
     ("l4 l5 subluxation", CM, "S33.140A", 1),
+    # a word people use that the code sets never write, read as the one the vocabularies' lay names put in its place
+    # (search/lay_words.py): before, a fracture of the lower leg, trench fever ("shin bone fever"), keratoconus
+    ("broken collarbone", CM, "S42.009A", 1),
+    ("shinbone fracture", CM, "S82.209A", 1),
+    ("cheekbone fracture", CM, "S02.402A", 1),
+    ("bulging eyes", CM, "H05.20", 1),
+    ("bluish skin", CM, "R23.0", 1),
+    ("zantac overdose", CM, "T47.0X1A", 1),
     # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,
     # not the obstetric code whose note names I10
     ("E11 neuropathy", None, "E11.40", 3),

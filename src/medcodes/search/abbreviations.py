@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from medcodes.search import compounds, initialisms, operation_verbs, short_forms, site_adjectives
+from medcodes.search import compounds, initialisms, lay_words, operation_verbs, short_forms, site_adjectives
 from medcodes.search.ranking import DEFAULT, Ranking
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
@@ -421,8 +421,9 @@ def load(
     starts_word: Callable[[str], bool] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """The curated list merged with the harvested one, the indexes' readings (``SQLiteStore.readings``), the sites'
-    adjectives (``site_adjectives``), the main terms' longer words (``compounds``), the vocabularies' rewrites, the
-    short forms and the initialisms (in that order).
+    adjectives (``site_adjectives``), the main terms' longer words (``compounds``), the operations' verbs
+    (``operation_verbs``), the lay words (``lay_words``), the vocabularies' rewrites, the short forms and the
+    initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
     rewrite whose every word the code sets use is left out, unless it is written as an abbreviation. Such
@@ -445,9 +446,16 @@ def load(
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
     # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis") and the longer word a main
-    # term's code says (``compounds``: "arthritis" -> "osteoarthritis") and the ICD-10-PCS operation a verb names
-    # (``operation_verbs``: "transplant" -> "transplantation").
-    readings = (store.readings(), site_adjectives.load(store), compounds.load(store), operation_verbs.load(store))
+    # term's code says (``compounds``: "arthritis" -> "osteoarthritis"), the ICD-10-PCS operation a verb names
+    # (``operation_verbs``: "transplant" -> "transplantation") and the word the code sets say where the vocabularies'
+    # lay names say one they never write (``lay_words``: "collarbone" -> "clavicle").
+    readings = (
+        store.readings(),
+        site_adjectives.load(store),
+        compounds.load(store),
+        operation_verbs.load(store),
+        lay_words.load(store),
+    )
     for found in (harvested, *readings, rewrites):
         for abbreviation, phrases in found.items():
             if not abbreviation or len(abbreviation.split()) > MAX_PHRASE_WORDS:

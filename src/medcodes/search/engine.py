@@ -407,7 +407,7 @@ class SearchEngine:
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
-            fixed = self._correct(index, query, words)
+            fixed = self._correct(index, query, words, bool(result.hits))
             if fixed is not None:
                 fixed_words, fixed_text = fixed
                 better = read(fixed_words.groups)
@@ -807,15 +807,22 @@ class SearchEngine:
             found = self.abbreviations.get(" ".join([*typed[:-1], singular(typed[-1])]))
         return found or ()
 
-    def _correct(self, index: LexicalIndex, query: Query, found: _Words) -> tuple[_Words, str] | None:
-        """The query with its unknown words replaced by their nearest known words, if any were found."""
+    def _correct(self, index: LexicalIndex, query: Query, found: _Words, answered: bool) -> tuple[_Words, str] | None:
+        """The query with its unknown words replaced by their nearest known words, if any were found; ``answered``:
+        whether the words as typed found something."""
         words = query.words
         speller = self.speller(index)
         fixed = list(words)
         changed = False
-        # A word that starts known words ("subsequ", "gallbl") is being typed, not misspelled.
+        # A word that starts known words ("subsequ", "gallbl") is being typed, not misspelled; one the data reads as
+        # another ("bluish": cyanosis, ``lay_words``) is known, where what it is read as found something.
         unknown = found.unknown or tuple(
-            i for i, w in enumerate(words) if index.term(w) is None and len(w) >= 5 and not _starts_a_word(index, w)
+            i
+            for i, w in enumerate(words)
+            if index.term(w) is None
+            and len(w) >= 5
+            and not _starts_a_word(index, w)
+            and not (answered and self._known([w]))
         )
         # The words a correction should be said with: the query's other known words that name something.
         known = [

@@ -22,6 +22,7 @@ from medcodes.search import (
     compounds,
     index,
     initialisms,
+    lay_words,
     operation_verbs,
     phrases,
     semantic_build,
@@ -45,6 +46,7 @@ DERIVED: tuple[Step, ...] = (
     site_adjectives.save,
     compounds.save,
     operation_verbs.save,
+    lay_words.save,
 )
 
 

@@ -537,10 +537,15 @@ class SQLiteStore:
     def rewrite_pairs(self) -> list[tuple[str, str]]:
         """(name, label) of every query rewrite the build stored (a vocabulary's name of a concept that links
         to no code, and the label it stands for), in the order stored; none in a database without them."""
+        return [(name, label) for name, label, _source in self.rewrite_sources()]
+
+    def rewrite_sources(self) -> list[tuple[str, str, str]]:
+        """(name, label, source) of every query rewrite the build stored, in the order stored."""
         exists = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rewrites'")
         if exists.fetchone() is None:
             return []
-        return [(str(t), str(g)) for t, g in self.connection.execute("SELECT text, target FROM rewrites ORDER BY id")]
+        rows = self.connection.execute("SELECT text, target, source FROM rewrites ORDER BY id")
+        return [(str(t), str(g), str(s)) for t, g, s in rows]
 
     def prior_names(self) -> list[tuple[int, str, str | None, str | None]]:
         """(concept id, main term, subterm or None, nonessential modifiers or None) of every code an index gives
