@@ -73,3 +73,24 @@ def test_the_adjective_typed_finds_the_title_that_says_the_noun(tmp_path: Path) 
 def test_a_database_built_before_the_pairs_reads_none(tmp_path: Path) -> None:
     engine = code_engine(tmp_path / "s.db", TITLES, INDEX_TERMS, (index.write,), NAMES)
     assert site_adjectives.load(engine.store) == {}
+
+
+SACRUM = {
+    "L89.152": "Pressure ulcer of sacral region, stage 2",
+    "L89.002": "Pressure ulcer of unspecified elbow, stage 2",
+    "L89.012": "Pressure ulcer of right elbow, stage 2",
+    "S32.10XA": "Unspecified fracture of sacrum, initial encounter for closed fracture",
+    "Q76.49": "Other congenital malformations of spine, not associated with scoliosis",
+}
+
+
+def test_a_site_noun_is_read_as_its_adjective_where_only_that_holds_the_words_together(tmp_path: Path) -> None:
+    engine = code_engine(tmp_path / "s.db", SACRUM, {"Q76.49": "Agenesis, sacrum"})
+    # Before, the elbow came first: no title says "sacrum" with the ulcer's words, and the partial match put the
+    # first pressure ulcer in code order first.
+    found = engine.search(parse("pressure ulcer sacrum stage 2")).hits
+    assert found[0].code == "L89.152"
+    assert ("synonym", "sacrum = sacral") in [(r.field, r.text) for r in found[0].reasons]
+    # Where the noun is held with the other words as typed, it is read as typed only.
+    assert engine.search(parse("fracture of sacrum")).hits[0].code == "S32.10XA"
+    assert engine.search(parse("sacrum agenesis")).hits[0].code == "Q76.49"

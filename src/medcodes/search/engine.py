@@ -781,6 +781,7 @@ class SearchEngine:
             *_in_parts(index, word),
             *levels.said_of(word),
             *vertebrae.named(word),
+            *_as_adjective(index, words, position),
         )
 
     def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:
@@ -1150,17 +1151,52 @@ class SearchEngine:
 
 def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
     """Whether some designation holds every one of ``words`` the index knows as a whole word (two spine levels and
-    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``)."""
-    held: npt.NDArray[np.int32] | None = None
-    for word in words:
-        term = index.term(word)
-        if term is None:
-            continue
+    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``).
+    The rarest word's designations are looked up in the others' (sorted) postings, rarest first."""
+    terms = sorted({t for word in words if (t := index.term(word)) is not None}, key=lambda t: int(index.df[t]))
+    if not terms:
+        return False
+    held = index.postings(terms[0], terms[0] + 1)
+    for term in terms[1:]:
         postings = index.postings(term, term + 1)
-        held = postings if held is None else np.intersect1d(held, postings, assume_unique=True)
+        at = np.minimum(np.searchsorted(postings, held), len(postings) - 1)
+        held = held[postings[at] == held]
         if not len(held):
             return False
-    return held is not None
+    return True
+
+
+# The endings an adjective of a site puts on its noun's first letters ("sacr-al", "cervic-al", "uter-ine").
+_SITE_ADJECTIVE_ENDINGS = ("al", "ar", "ic", "ine")
+# The most words starting so that are looked through, and the most letters an adjective adds to its noun.
+_ADJECTIVE_CANDIDATES = 200
+_ADJECTIVE_LONGER = 4
+
+
+def _as_adjective(index: LexicalIndex, words: Sequence[str], position: int) -> tuple[str, ...]:
+    """A site's noun read as its adjective where the query's words are held together only so: the titles say
+    "Pressure ulcer of sacral region, stage 2" and `pressure ulcer sacrum stage 2` found the elbow's first. The
+    adjective is a word of the index that starts as the noun does, less its last letters (two of a longer word:
+    "sacr-um", "cervi-x", "tibi-a"), and ends as an adjective does; the first such that a designation holds with
+    the query's other words (function words aside) is read."""
+    word = words[position]
+    if len(word) < 5 or not word.isalpha():
+        return ()
+    said = [w for w in words if w not in abbreviations.FUNCTION_WORDS]
+    lo, hi = index.prefix_range(word[: -2 if len(word) > 5 else -1])
+    if hi - lo > _ADJECTIVE_CANDIDATES or len(said) < 2:
+        return ()
+    found = sorted(
+        (t for t in index.vocabulary[lo:hi] if t != word and len(t) <= len(word) + _ADJECTIVE_LONGER),
+        key=lambda t: (len(t), t),
+    )
+    adjectives = [t for t in found if t.endswith(_SITE_ADJECTIVE_ENDINGS)]
+    if not adjectives or _held_together(index, said):
+        return ()
+    for adjective in adjectives:
+        if _held_together(index, [adjective if w == word else w for w in said]):
+            return (adjective,)
+    return ()
 
 
 def _in_parts(index: LexicalIndex, word: str) -> tuple[str, ...]:
