@@ -1180,17 +1180,20 @@ def _as_adjective(index: LexicalIndex, words: Sequence[str], position: int) -> t
     "sacr-um", "cervi-x", "tibi-a"), and ends as an adjective does; the first such that a designation holds with
     the query's other words (function words aside) is read."""
     word = words[position]
-    if len(word) < 5 or not word.isalpha():
-        return ()
     said = [w for w in words if w not in abbreviations.FUNCTION_WORDS]
-    lo, hi = index.prefix_range(word[: -2 if len(word) > 5 else -1])
-    if hi - lo > _ADJECTIVE_CANDIDATES or len(said) < 2:
+    if len(word) < 5 or not word.isalpha() or len(said) < 2:
         return ()
-    found = sorted(
-        (t for t in index.vocabulary[lo:hi] if t != word and len(t) <= len(word) + _ADJECTIVE_LONGER),
+    lo, hi = index.prefix_range(word[: -2 if len(word) > 5 else -1])
+    if hi - lo > _ADJECTIVE_CANDIDATES:
+        return ()
+    adjectives = sorted(
+        (
+            t
+            for t in index.vocabulary[lo:hi]
+            if t != word and len(t) <= len(word) + _ADJECTIVE_LONGER and t.endswith(_SITE_ADJECTIVE_ENDINGS)
+        ),
         key=lambda t: (len(t), t),
     )
-    adjectives = [t for t in found if t.endswith(_SITE_ADJECTIVE_ENDINGS)]
     if not adjectives or _held_together(index, said):
         return ()
     for adjective in adjectives:
