@@ -69,6 +69,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # a site's noun read as the adjective the titles say, where only that holds the words together (the elbow's
     # ulcer came first)
     ("pressure ulcer sacrum stage 2", CM, "L89.152", 1),
+    # a classification title's repeated words count once, and a word said only in parentheses does not keep a
+    # name from being exact: the stage's own code, not I12.9, whose title lists "stage 1 through stage 4 chronic
+    # kidney disease, or unspecified chronic kidney disease"; an abbreviation's first reading as its words
+    ("chronic kidney disease stage 4", CM, "N18.4", 1),
+    ("ckd stage 4", CM, "N18.4", 1),
+    ("acute bronchitis", CM, "J20.9", 1),
     # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,
     # not the obstetric code whose note names I10
     ("E11 neuropathy", None, "E11.40", 3),

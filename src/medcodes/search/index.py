@@ -28,8 +28,9 @@ sixth of autocomplete's time (10 MB more, measured).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import chain
 
@@ -39,6 +40,7 @@ import numpy.typing as npt
 from medcodes.errors import DatabaseDamaged
 from medcodes.models import TABLE_COLUMN, DesignationKind
 from medcodes.search import priors
+from medcodes.search.abbreviations import RESIDUAL_WORDS
 from medcodes.search.priors import Marks
 from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
 from medcodes.search.text import (
@@ -49,6 +51,7 @@ from medcodes.search.text import (
     index_words,
     may_have_head,
     tokens,
+    word_form,
 )
 from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
@@ -104,6 +107,8 @@ _SIDES = ("right", "left", "bilateral")
 # Letters a form of an index entry's main term shares with it ("stenosis", "stenotic"): ``main_term_forms``.
 _FORM_PREFIX = 5
 # Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
+# Written by builds since 2026-12-07; a database built before has none (``LexicalIndex.enclosed_entries``).
+_ENCLOSED_ENTRIES = "enclosed_entries"
 _HELD: dict[str, type[np.generic]] = {"post_weight": np.float16, "doc_weight": np.float32, "doc_ptr": np.int32}
 
 
@@ -144,6 +149,10 @@ class LexicalIndex:
     # (main term, residual) and how many index entries lead to it.
     concept_marks: U8
     concept_index_terms: U16
+    # The forward entries (positions in ``doc_term``) of the words a tabular name says only between parentheses or
+    # brackets (``enclosed``), sorted: the exact bonus does not wait for them (``LexicalIndex.doc_enclosed``). A
+    # database built before them has none.
+    enclosed_entries: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
     def check(self) -> None:
         """ValueError unless the arrays fit together: pointers as long as what they point into."""
@@ -159,6 +168,10 @@ class LexicalIndex:
             "concepts": (len(self.concept_billable), len(self.concept_system)),
         }
         wrong = [f"{name} {have:,} != {want:,}" for name, (have, want) in sizes.items() if have != want]
+        if len(self.enclosed_entries) and not 0 <= int(self.enclosed_entries.min()) <= int(
+            self.enclosed_entries.max()
+        ) < len(self.doc_term):
+            wrong.append("enclosed_entries outside the forward entries")
         if wrong:
             raise ValueError("; ".join(wrong))
 
@@ -249,6 +262,21 @@ class LexicalIndex:
         sided = np.isin(self.concept_system[self.doc_concept], [SYSTEMS.index(s) for s in _SIDED_SYSTEMS])
         conventions = conventions + np.where(sided, self._held(_SIDES), 0)
         return (self.doc_len.astype(np.int32) - conventions).clip(min=1).astype(np.uint8)
+
+    @cached_property
+    def doc_enclosed(self) -> U8:
+        """Per designation, how many of its words it says only between parentheses or brackets (``enclosed``)."""
+        if not len(self.enclosed_entries):
+            return np.zeros(len(self.doc_id), dtype=np.uint8)
+        owner = np.searchsorted(self.doc_ptr, self.enclosed_entries, side="right") - 1
+        return np.minimum(np.bincount(owner, minlength=len(self.doc_id)), 255).astype(np.uint8)
+
+    @cached_property
+    def entry_enclosed(self) -> BOOL:
+        """Per forward entry, whether its word is one its name says only between parentheses or brackets."""
+        marked = np.zeros(len(self.doc_term), dtype=np.bool_)
+        marked[self.enclosed_entries] = True
+        return marked
 
     def _held(self, words: Sequence[str]) -> I32:
         """Per designation, how many of ``words`` it holds."""
@@ -398,7 +426,24 @@ def distinct(values: I32, size: int) -> I32:
 
 
 # The kinds of names a source gives to codes as names of a concept (not the code's own wording).
+# The kinds of name a classification's tabular list prints, whose parentheses and brackets enclose words the code
+# is reported with or without (``enclosed``). An index entry's nonessential modifiers are read by the priors.
+_TABULAR_KINDS = frozenset({DesignationKind.TITLE, DesignationKind.INCLUSION_TERM})
 _NAMES_OF_CATEGORIES = frozenset({DesignationKind.SYNONYM, DesignationKind.ABBREVIATION})
+
+
+_ENCLOSED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def enclosed(text: str) -> frozenset[str]:
+    """The words a tabular name says only between parentheses or brackets: the classification's nonessential words
+    ("Chronic kidney disease, stage 4 (severe)", "Type 1 diabetes mellitus with diabetic chronic kidney disease")
+    and alternative wordings ("[ulcer]"), which a code is reported for whether or not the record says them
+    (ICD-10-CM guidelines I.A.7, I.A.8). A form of a word said outside them is no such word."""
+    if "(" not in text and "[" not in text:
+        return frozenset()
+    outside = {word_form(w) for w in index_words(_ENCLOSED.sub(" ", text))}
+    return frozenset(w for w in index_words(text) if word_form(w) not in outside)
 
 
 def main_term_forms(text: str) -> int:
@@ -495,6 +540,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     words_of: dict[str, tuple[tuple[str, ...], int]] = {}
     head_of: dict[str, frozenset[str] | None] = {}
     noun_of: dict[str, str | None] = {}
+    # The words a tabular name says only between parentheses or brackets (``enclosed``), by designation id.
+    optional: dict[int, frozenset[str]] = {}
     for did, cid, kind, text in store.designation_rows():
         read = words_of.get(text)
         if read is None:
@@ -514,6 +561,8 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 head_of[text] = head_words(text) if may_have_head(text, words) else None
             if (said_first := head_of[text]) is not None:
                 heads[did] = said_first
+        if kind in _TABULAR_KINDS and (said_aside := enclosed(text)):
+            optional[did] = said_aside
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):
             said = len(tokens(parent))
@@ -719,7 +768,10 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     main_keys: list[int] = []
     headed_docs: list[int] = []
     head_keys: list[int] = []
+    optional_keys: list[int] = []
     for number, (did, _, _, words, _) in enumerate(docs):
+        if (aside := optional.get(did)) is not None:
+            optional_keys.extend(number * size + term_number[w] for w in aside if w in term_number)
         if did in main_dids and (main := main_words.get((did, words))) is not None:
             qualified_docs.append(number)
             main_keys.extend(number * size + term_number[w] for w in main if w in term_number)
@@ -731,7 +783,19 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
     sign = np.ones(len(keys))
     sign[_flagged(len(docs), headed_docs, entry_doc) & ~_among(keys, head_keys)] = -1.0
     norm = k1 * (1 - b + b * doc_lengths.astype(np.float64) / avg_len)
+    # A classification's name says a word again to list alternatives ("with stage 1 through stage 4 chronic kidney
+    # disease, or unspecified chronic kidney disease"), not to say more of it: each word counts once
+    # (``Bm25.repeats``). A supply's or procedure's descriptor says its subject again as prose does ("Crutches,
+    # forearm, includes crutches of various materials"), which counts.
+    # A residual word said again says that much more is left unspecified ("Unspecified fracture of unspecified
+    # lower leg": the fracture and the side), and counts as often as it is said.
     counts = tf.astype(np.float64)
+    if not ranking.bm25.repeats:
+        listing = np.array([system in LISTING_SYSTEMS for system in SYSTEMS], dtype=np.bool_)
+        residual = np.zeros(size, dtype=np.bool_)
+        residual[[term_number[w] for w in RESIDUAL_WORDS if w in term_number]] = True
+        said_once = ~listing[concept_system[cids]][entry_doc] & ~residual[entry_term]
+        counts = np.where(said_once, np.minimum(counts, 1.0), counts)
     weights = (sign * qualifier * factors[entry_doc] * counts * (k1 + 1) / (counts + norm[entry_doc])).astype(
         np.float32
     )
@@ -762,6 +826,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
         concept_family=concept_family,
         concept_marks=marks.marks,
         concept_index_terms=marks.index_terms,
+        enclosed_entries=np.flatnonzero(_among(keys, optional_keys)).astype(np.int32),
     )
 
 
@@ -770,6 +835,7 @@ def save_index(store: SQLiteStore, index: LexicalIndex) -> None:
     for name, stored in _ARRAYS.items():
         array: np.ndarray[tuple[int, ...], np.dtype[np.generic]] = getattr(index, name)
         store.put_blob(f"{INDEX_VERSION}/{name}", array.astype(stored, copy=False).tobytes())
+    store.put_blob(f"{INDEX_VERSION}/{_ENCLOSED_ENTRIES}", index.enclosed_entries.astype(np.int32).tobytes())
 
 
 def load_index(store: SQLiteStore) -> LexicalIndex | None:
@@ -785,9 +851,12 @@ def load_index(store: SQLiteStore) -> LexicalIndex | None:
             return None
         blobs[name] = blob
     words = tuple(vocabulary.decode().split("\n")) if vocabulary else ()
+    said_aside = store.get_blob(f"{INDEX_VERSION}/{_ENCLOSED_ENTRIES}") or b""
     try:  # a blob that is no whole number of its items is a ValueError too
         index = LexicalIndex(
-            vocabulary=words, **{name: np.frombuffer(blobs[name], dtype=dtype) for name, dtype in _ARRAYS.items()}
+            vocabulary=words,
+            **{name: np.frombuffer(blobs[name], dtype=dtype) for name, dtype in _ARRAYS.items()},
+            enclosed_entries=np.frombuffer(said_aside, dtype=np.int32),
         )
         index.check()
     except ValueError as exc:

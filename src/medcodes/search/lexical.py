@@ -198,7 +198,9 @@ class _Gathered:
     head: `wheelchair` names a wheelchair, not the dependence on one; `wheelchair dependence` matches in full.
     """
 
-    def __init__(self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = ()) -> None:
+    def __init__(
+        self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = (), *, aside: bool = True
+    ) -> None:
         starts = index.doc_ptr[docs]
         lengths = index.doc_ptr[docs + 1] - starts
         seg = np.zeros(len(docs), dtype=np.int32)  # the forward arrays are held with int32 pointers
@@ -224,6 +226,8 @@ class _Gathered:
             named = np.zeros(len(docs), dtype=np.bool_)
             named[row[head]] = True
             self.weights[tail & ~named[row]] *= np.float32(ranking.tail)
+        if not aside:  # the words a name says only between parentheses or brackets left out (``_exact``)
+            self.weights[index.entry_enclosed[positions]] = 0.0
 
     def hit(self, a: Atom) -> F32:
         """How well the atom matches each forward entry (0: not at all)."""
@@ -271,8 +275,10 @@ class _Gathered:
             if len(alt) > 1:
                 total = np.where(np.all(np.stack(weights) > 0, axis=0), total, 0.0).astype(np.float32)
             better = total > 0 if best is None else total > best
-            # The group's likeliest reading says all its words; a later one is a guess, and counts as one word.
-            words[better] = len(alt) if number == 0 else 1
+            # The group's likeliest reading says all its words: the words as typed, and after them the first of what
+            # a short form typed stands for (`ckd stage 4`: chronic kidney disease, whether or not "ckd" is a word of
+            # the data too); a later reading is a guess, and counts as one word.
+            words[better] = len(alt) if number == 0 or (number == 1 and g.literal) else 1
             best = total if best is None else np.maximum(best, total)
         assert best is not None
         self.said += words
@@ -296,9 +302,32 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three), and
     # every word the query names something by; a joining word it lacks ("stenosis of the renal artery": "Stenosis,
     # renal artery") takes nothing from that.
-    exact = matched[_naming(groups, ranking)].all(axis=0) & (index.doc_said[docs] <= gathered.said)
+    exact = _exact(index, groups, docs, ranking, matched=matched, said=gathered.said)
     score = score * _headed(index, groups, docs, ranking)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
+
+
+def _exact(
+    index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking, *, matched: BOOL, said: I32
+) -> BOOL:
+    """Which designations hold nothing but the words the query says ("dvt": deep vein thrombosis, three), where the
+    query says every word it names something by; a joining word the designation lacks ("stenosis of the renal
+    artery": "Stenosis, renal artery") takes nothing from that, nor does a word the designation says only between
+    parentheses or brackets (``index.enclosed``: `chronic kidney disease stage 4` says all of "Chronic kidney
+    disease, stage 4 (severe)"). Such words are left out only where the query says the others: "Chemical
+    bronchitis (acute)" is no exact match for `acute bronchitis`."""
+    naming = matched[_naming(groups, ranking)].all(axis=0)
+    length = index.doc_said[docs].astype(np.int32)
+    exact = naming & (length <= said)
+    essential = length - index.doc_enclosed[docs]
+    maybe = np.flatnonzero(naming & ~exact & (essential <= said))
+    if len(maybe):
+        # Few designations: what the query says of them is read again without their enclosed words.
+        apart = _Gathered(index, docs[maybe], ranking, groups, aside=False)
+        for g in groups:
+            apart.group_weight(g)
+        exact[maybe] = essential[maybe] <= apart.said
+    return exact
 
 
 def _headed(index: LexicalIndex, groups: Sequence[Group], docs: I32, ranking: Ranking) -> F32:

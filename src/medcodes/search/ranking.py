@@ -253,6 +253,12 @@ class Bm25:
     # "Status, hysterectomy"), counts this much: the entry is about its main term (the status), and the subterm
     # only qualifies it, so a name that is about the word itself ("Hysterectomy, supracervical") comes first.
     subterm: float = 0.8
+    # Whether a word a classification's name says again counts again (BM25's term frequency). It does not: a title
+    # repeats words to list alternatives ("Hypertensive chronic kidney disease with stage 1 through stage 4 chronic
+    # kidney disease, or unspecified chronic kidney disease"), and counted, they outweighed the code the words name
+    # (`chronic kidney disease stage 4`: I12.9 before N18.4). The listing systems' descriptors (HCPCS, ICD-10-PCS)
+    # count their words as often as they say them: a supply's says its subject again as prose does.
+    repeats: bool = False
 
     def spread_factor(self, codes: npt.ArrayLike) -> F32:
         """The weight factor of a name given to ``codes`` codes."""
@@ -387,8 +393,11 @@ _FIELDS = frozenset(f.name for f in dataclasses.fields(Ranking))
 
 
 def _typed(holder: object, name: str, value: float) -> float:
-    """``value`` as the field's type (an int field stays an int)."""
-    return int(value) if isinstance(getattr(holder, name), int) else float(value)
+    """``value`` as the field's type (an int field stays an int, a switch a bool)."""
+    current = getattr(holder, name)
+    if isinstance(current, bool):
+        return bool(value)
+    return int(value) if isinstance(current, int) else float(value)
 
 
 DEFAULT = Ranking()

@@ -375,10 +375,10 @@ def distinct_length(words: Sequence[str]) -> int:
     Index headings list a word's forms together ("Hypertension, hypertensive", "Attack, attacks"): such a
     heading is as specific as the one word.
     """
-    return len({_form(w) for w in words})
+    return len({word_form(w) for w in words})
 
 
 @lru_cache(maxsize=65536)
-def _form(word: str) -> str:
+def word_form(word: str) -> str:
     """What ``distinct_length`` counts a word by: its stem, else its singular."""
     return stem(word) or singular(word)
