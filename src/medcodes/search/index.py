@@ -425,10 +425,10 @@ def distinct(values: I32, size: int) -> I32:
     return np.flatnonzero(marked).astype(np.int32)
 
 
-# The kinds of names a source gives to codes as names of a concept (not the code's own wording).
 # The kinds of name a classification's tabular list prints, whose parentheses and brackets enclose words the code
 # is reported with or without (``enclosed``). An index entry's nonessential modifiers are read by the priors.
 _TABULAR_KINDS = frozenset({DesignationKind.TITLE, DesignationKind.INCLUSION_TERM})
+# The kinds of names a source gives to codes as names of a concept (not the code's own wording).
 _NAMES_OF_CATEGORIES = frozenset({DesignationKind.SYNONYM, DesignationKind.ABBREVIATION})
 
 
