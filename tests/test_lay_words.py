@@ -107,6 +107,12 @@ def test_broken_collarbone_finds_the_fracture_of_the_clavicle(tmp_path: Path) ->
     found_bluish = engine.search(parse("bluish skin"))
     assert found_bluish.hits[0].code == "R23.0"
     assert found_bluish.corrected_query is None
+    # "bluish lips" is the whole name the label "Cyanosis of the lips" rewrites, but no code's name says its words
+    # together: read as one phrase it found nothing, and the speller made it "bruise lips". Word by word, "bluish"
+    # is read as cyanosis.
+    found_lips = engine.search(parse("bluish lips"))
+    assert found_lips.corrected_query is None
+    assert found_lips.hits[0].code == "R23.0"
 
 
 def test_a_database_built_before_the_lay_words_reads_none(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from medcodes.search.codes import EXACT, code_hits, code_readings
 from medcodes.search.index import LexicalIndex, load_index
 from medcodes.search.initialisms import VOWELS
 from medcodes.search.query import Query, parse, reparse
-from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Ranking
+from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Limits, Ranking
 from medcodes.search.text import (
     CLAUSE_WORDS,
     head_words,
@@ -753,7 +753,9 @@ class SearchEngine:
             if position + span <= len(words):
                 typed = words[position : position + span]
                 phrases = self._known(typed)
-                if phrases or " ".join(typed) in abbreviations.QUALIFIERS:
+                if " ".join(typed) in abbreviations.QUALIFIERS:
+                    return span, phrases
+                if phrases and self._read_together(index, typed, phrases):
                     return span, phrases
         if position + 1 < len(words) and (graded := self._graded(index, words, position, systems)):
             return 2, graded
@@ -782,6 +784,18 @@ class SearchEngine:
             *levels.said_of(word),
             *vertebrae.named(word),
             *_as_adjective(index, words, position),
+        )
+
+    def _read_together(self, index: LexicalIndex, typed: Sequence[str], phrases: Sequence[str]) -> bool:
+        """Whether a phrase typed is read as one: some designation holds the words of one of its readings, or the
+        words as typed, together. A phrase is one group, all of whose words a designation must hold; a reading the
+        data holds nowhere together ("bluish lips": HPO's label "Lip cyanosis", which no code's name says) found
+        nothing, and the typo correction read "bluish" as "bruise". Its words are read one by one instead
+        ("bluish" as what it is read as, cyanosis)."""
+        limits = self.ranking.limits
+        return any(
+            len(words) < 2 or _held_as_read(index, words, limits)
+            for words in (*(tuple(tokens(p)) for p in phrases), tuple(typed))
         )
 
     def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:
@@ -1151,19 +1165,34 @@ class SearchEngine:
 
 def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
     """Whether some designation holds every one of ``words`` the index knows as a whole word (two spine levels and
-    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``).
-    The rarest word's designations are looked up in the others' (sorted) postings, rarest first."""
-    terms = sorted({t for word in words if (t := index.term(word)) is not None}, key=lambda t: int(index.df[t]))
-    if not terms:
-        return False
-    held = index.postings(terms[0], terms[0] + 1)
-    for term in terms[1:]:
-        postings = index.postings(term, term + 1)
-        at = np.minimum(np.searchsorted(postings, held), len(postings) - 1)
-        held = held[postings[at] == held]
-        if not len(held):
+    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``)."""
+    terms = {t for word in words if (t := index.term(word)) is not None}
+    return bool(terms) and _one_holds([index.postings(t, t + 1) for t in terms])
+
+
+def _one_holds(held: list[npt.NDArray[np.int32]]) -> bool:
+    """Whether one designation is in every one of ``held`` (sorted designation lists): the shortest list's are
+    looked up in the others, shortest first."""
+    held = sorted(held, key=len)
+    together = held[0]
+    for postings in held[1:]:
+        at = np.minimum(np.searchsorted(postings, together), len(postings) - 1)
+        together = together[postings[at] == together]
+        if not len(together):
             return False
-    return True
+    return bool(len(together))
+
+
+def _held_as_read(index: LexicalIndex, words: Sequence[str], limits: Limits) -> bool:
+    """Whether some designation holds every one of ``words`` in one of the forms a word is matched in (itself, its
+    singular and plurals: ``lexical.atom``); False where a word is held by none."""
+    held: list[npt.NDArray[np.int32]] = []
+    for word in words:
+        found = lexical.atom(index, word, prefix=False, limits=limits)
+        if found is None or not found.exact:
+            return False
+        held.append(np.unique(np.concatenate([index.postings(t, t + 1) for t in found.exact])))
+    return _one_holds(held)
 
 
 # The endings an adjective of a site puts on its noun's first letters ("sacr-al", "cervic-al", "uter-ine").
