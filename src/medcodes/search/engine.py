@@ -792,11 +792,11 @@ class SearchEngine:
         data holds nowhere together ("bluish lips": HPO's label "Lip cyanosis", which no code's name says) found
         nothing, and the typo correction read "bluish" as "bruise". Its words are read one by one instead
         ("bluish" as what it is read as, cyanosis)."""
-        limits = self.ranking.limits
-        return any(
-            len(words) < 2 or _held_as_read(index, words, limits)
-            for words in (*(tuple(tokens(p)) for p in phrases), tuple(typed))
-        )
+        readings = [tuple(tokens(p)) for p in phrases] + [tuple(typed)]
+        if any(len(words) < 2 or _held_together(index, words, known=True) for words in readings):
+            return True
+        # Only then in the forms a word is matched in (its singular and plurals), which costs more to gather.
+        return any(_held_as_read(index, words, self.ranking.limits) for words in readings)
 
     def _split(self, index: LexicalIndex, word: str) -> tuple[str, ...]:
         """A word typed as one that the data writes as two ("preeclampsia": "Pre-eclampsia", "nonhodgkin"): the
@@ -1163,11 +1163,15 @@ class SearchEngine:
         return next((k for cid, k in kids if cid == nos), None)
 
 
-def _held_together(index: LexicalIndex, words: Sequence[str]) -> bool:
+def _held_together(index: LexicalIndex, words: Sequence[str], *, known: bool = False) -> bool:
     """Whether some designation holds every one of ``words`` the index knows as a whole word (two spine levels and
-    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``)."""
-    terms = {t for word in words if (t := index.term(word)) is not None}
-    return bool(terms) and _one_holds([index.postings(t, t + 1) for t in terms])
+    what else the query says: "L4/L5" with "subluxation", "C5-C6" with "disc"; a word's parts, ``_in_parts``);
+    ``known``: False where the index knows one of them not."""
+    terms = [index.term(word) for word in words]
+    if known and None in terms:
+        return False
+    held = {t for t in terms if t is not None}
+    return bool(held) and _one_holds([index.postings(t, t + 1) for t in held])
 
 
 def _one_holds(held: list[npt.NDArray[np.int32]]) -> bool:
