@@ -106,9 +106,9 @@ _SIDED_SYSTEMS = (SystemId.ICD10PCS,)
 _SIDES = ("right", "left", "bilateral")
 # Letters a form of an index entry's main term shares with it ("stenosis", "stenotic"): ``main_term_forms``.
 _FORM_PREFIX = 5
-# Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
 # Written by builds since 2026-12-07; a database built before has none (``LexicalIndex.enclosed_entries``).
 _ENCLOSED_ENTRIES = "enclosed_entries"
+# Arrays held narrower in memory than the database stores them (the file's layout stays as it was).
 _HELD: dict[str, type[np.generic]] = {"post_weight": np.float16, "doc_weight": np.float32, "doc_ptr": np.int32}
 
 
@@ -168,9 +168,8 @@ class LexicalIndex:
             "concepts": (len(self.concept_billable), len(self.concept_system)),
         }
         wrong = [f"{name} {have:,} != {want:,}" for name, (have, want) in sizes.items() if have != want]
-        if len(self.enclosed_entries) and not 0 <= int(self.enclosed_entries.min()) <= int(
-            self.enclosed_entries.max()
-        ) < len(self.doc_term):
+        aside = self.enclosed_entries
+        if len(aside) and (int(aside.min()) < 0 or int(aside.max()) >= len(self.doc_term)):
             wrong.append("enclosed_entries outside the forward entries")
         if wrong:
             raise ValueError("; ".join(wrong))
@@ -271,12 +270,14 @@ class LexicalIndex:
         owner = np.searchsorted(self.doc_ptr, self.enclosed_entries, side="right") - 1
         return np.minimum(np.bincount(owner, minlength=len(self.doc_id)), 255).astype(np.uint8)
 
-    @cached_property
-    def entry_enclosed(self) -> BOOL:
-        """Per forward entry, whether its word is one its name says only between parentheses or brackets."""
-        marked = np.zeros(len(self.doc_term), dtype=np.bool_)
-        marked[self.enclosed_entries] = True
-        return marked
+    def is_enclosed(self, entries: I32) -> BOOL:
+        """For each forward entry, whether its word is one its name says only between parentheses or brackets."""
+        aside = self.enclosed_entries
+        if not len(aside):
+            return np.zeros(len(entries), dtype=np.bool_)
+        at = np.minimum(np.searchsorted(aside, entries), len(aside) - 1)
+        found: BOOL = aside[at] == entries
+        return found
 
     def _held(self, words: Sequence[str]) -> I32:
         """Per designation, how many of ``words`` it holds."""

@@ -199,7 +199,7 @@ class _Gathered:
     """
 
     def __init__(
-        self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = (), *, aside: bool = True
+        self, index: LexicalIndex, docs: I32, ranking: Ranking, groups: Sequence[Group] = (), *, enclosed: bool = True
     ) -> None:
         starts = index.doc_ptr[docs]
         lengths = index.doc_ptr[docs + 1] - starts
@@ -226,8 +226,8 @@ class _Gathered:
             named = np.zeros(len(docs), dtype=np.bool_)
             named[row[head]] = True
             self.weights[tail & ~named[row]] *= np.float32(ranking.tail)
-        if not aside:  # the words a name says only between parentheses or brackets left out (``_exact``)
-            self.weights[index.entry_enclosed[positions]] = 0.0
+        if not enclosed:  # the words a name says only between parentheses or brackets left out (``_exact``)
+            self.weights[index.is_enclosed(positions)] = 0.0
 
     def hit(self, a: Atom) -> F32:
         """How well the atom matches each forward entry (0: not at all)."""
@@ -299,9 +299,6 @@ def _score_matched(index: LexicalIndex, groups: Sequence[Group], docs: I32, rank
     matched = np.stack([w > 0 for w in weights])
     coverage = (np.array([g.idf for g in groups], dtype=np.float32) @ matched.astype(np.float32)) / total_idf
     score = np.sum(weights, axis=0) * ranking.coverage(coverage)
-    # Exact: the designation holds nothing but the words the query says ("dvt": deep vein thrombosis, three), and
-    # every word the query names something by; a joining word it lacks ("stenosis of the renal artery": "Stenosis,
-    # renal artery") takes nothing from that.
     exact = _exact(index, groups, docs, ranking, matched=matched, said=gathered.said)
     score = score * _headed(index, groups, docs, ranking)
     return _prior(index, docs, score, exact, ranking), coverage.astype(np.float32), matched
@@ -323,7 +320,7 @@ def _exact(
     maybe = np.flatnonzero(naming & ~exact & (essential <= said))
     if len(maybe):
         # Few designations: what the query says of them is read again without their enclosed words.
-        apart = _Gathered(index, docs[maybe], ranking, groups, aside=False)
+        apart = _Gathered(index, docs[maybe], ranking, groups, enclosed=False)
         for g in groups:
             apart.group_weight(g)
         exact[maybe] = essential[maybe] <= apart.said
