@@ -311,6 +311,45 @@ def test_terms_of_one_vocabulary_are_not_bridged_to_each_other() -> None:
     assert sorted((d.text, d.source) for d in content.designations) == [("old name", "doid"), ("phenotype", "hpo")]
 
 
+def test_a_term_bridged_to_two_concepts_of_one_vocabulary_is_the_one_whose_names_are_nearest() -> None:
+    # HPO's "Keratoconjunctivitis sicca" ("Dry eyes") cites the UMLS concepts of DO's "dry eye syndrome" and
+    # "xerophthalmia": its names are the first's (H04.12), not the vitamin A deficiency's (E50.7).
+    def do_term(term_id: str, label: str, code: str, cui: str, *synonyms: str) -> vocabulary.VocabularyTerm:
+        return vocabulary.VocabularyTerm(
+            term_id,
+            label,
+            "doid",
+            synonyms=tuple(vocabulary.Synonym(s) for s in synonyms),
+            links=(vocabulary.CodeLink(CM, code, "xref", NameScope.EXACT),),
+            equivalents=(cui,),
+        )
+
+    dry_eye = do_term("DOID:10140", "dry eye syndrome", "H04.12", "UMLS:C0013238", "tear film insufficiency")
+    xerophthalmia = do_term("DOID:10138", "xerophthalmia", "E50.7", "UMLS:C0043349", "conjunctival xerosis")
+    sicca = vocabulary.VocabularyTerm(
+        "HP:0001097",
+        "Keratoconjunctivitis sicca",
+        "hpo",
+        synonyms=(vocabulary.Synonym("Dry eyes"),),
+        equivalents=("UMLS:C0013238", "UMLS:C0043349"),
+    )
+    # Where neither concept's names share a word with the term's, it is both of them.
+    unnamed = vocabulary.VocabularyTerm("HP:2", "Sicca", "hpo", equivalents=("UMLS:C0013238", "UMLS:C0043349"))
+    sources = [
+        vocabulary.VocabularySource(doid.load(_found()).vocabulary, (dry_eye, xerophthalmia)),  # type: ignore[union-attr]
+        vocabulary.VocabularySource(hpo.load(_found()).vocabulary, (sicca, unnamed)),  # type: ignore[union-attr]
+    ]
+    codes = {"H04.12": "Dry eye syndrome", "E50.7": "Other ocular manifestations of vitamin A deficiency"}
+    content = vocabulary.link(sources, codes=codes, titles=codes, official={}, texts={}, words=set())
+    hpo_names = sorted((d.code, d.text) for d in content.designations if d.source == "hpo")
+    assert hpo_names == [
+        ("E50.7", "Sicca"),
+        ("H04.12", "Dry eyes"),
+        ("H04.12", "Keratoconjunctivitis sicca"),
+        ("H04.12", "Sicca"),
+    ]
+
+
 def _entry(code: str, text: str, via: str | None = None) -> Designation:
     return Designation(CM, code, DesignationKind.INDEX_TERM, text, "index", via)
 
@@ -817,6 +856,13 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     # ("L-amino acid").
     assert default_db.search("l knee pain", [CM]).hits[0].code == "M25.562"
     assert default_db.search("r knee pain", [CM]).hits[0].code == "M25.561"
+    # HPO's "Dry eyes" cites the UMLS concepts of DO's dry eye syndrome and xerophthalmia: it is the first's
+    # (vocabulary._nearest), not E50.7, the eye signs of vitamin A deficiency, which came first.
+    assert default_db.search("dry eye", [CM]).hits[0].code == "H04.129"
+    assert "Dry eyes" not in {d.text for d in default_db.show("E50.7").designations}
+    # HPO's lay name "Yellow skin" is read as its label, Jaundice, though the code sets use both its words: by its
+    # words alone, "Prolonged yellowing of skin in newborn" (P59.9, neonatal jaundice) came first.
+    assert default_db.search("yellow skin", [CM]).hits[0].code == "R17"
 
 
 def test_the_embedded_default_reads_the_external_causes_and_the_table_of_drugs(default_db: CodeService) -> None:

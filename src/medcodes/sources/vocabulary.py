@@ -446,6 +446,31 @@ def _reach(term: VocabularyTerm, by_id: Mapping[str, VocabularyTerm], graph: Map
     return []
 
 
+def _nearest(term: VocabularyTerm, reached: list[_Reach]) -> list[_Reach]:
+    """A term stated to be several concepts of one other vocabulary (HPO's "Keratoconjunctivitis sicca", "Dry
+    eyes", which cites the UMLS concepts of DO's "dry eye syndrome" and "xerophthalmia") is the one with the name
+    nearest one of its own (the most words in common for the words of both: "dry eyes" and "dry eye syndrome",
+    H04.12, not E50.7); where none shares a word, or they are as near, it is each of them. Concepts of different
+    vocabularies (DO's and MONDO's "stomach cancer") are one."""
+    by_source: dict[str, list[_Reach]] = {}
+    for reach in reached:
+        by_source.setdefault(reach.owner.source, []).append(reach)
+    if all(len(same) < 2 for same in by_source.values()):
+        return reached
+    own = _name_words(term)
+    kept: list[_Reach] = []
+    for same in by_source.values():
+        nearness = [max(len(a & b) / len(a | b) for a in own for b in _name_words(r.owner)) for r in same]
+        nearest = max(nearness)
+        kept.extend(reach for reach, near in zip(same, nearness, strict=True) if near == nearest)
+    return kept
+
+
+def _name_words(term: VocabularyTerm) -> list[frozenset[str]]:
+    """The words of each of a term's names (none empty), a hyphen's parts apart ("Sickle Cell-Hemoglobin C")."""
+    return [words for name in term.names() if (words := frozenset(name_key(name.text).replace("-", " ").split()))]
+
+
 def _named(term: VocabularyTerm, reached: Sequence[_Reach], graph: Mapping[str, list[str]]) -> spelled_out.Named:
     """The term as ``spelled_out.misread`` reads it: what it is, its codes and the terms stated to be it."""
     codes = {lk.code for r in reached for lk in r.links}
@@ -503,7 +528,7 @@ def link(
     graph = _graph(terms)
     reaches: dict[str, list[_Reach]] = {}
     order = {source.vocabulary.name: number for number, source in enumerate(sources)}
-    reached_by = {term.id: [_usable(r) for r in _reach(term, by_id, graph)] for term in terms}
+    reached_by = {term.id: _nearest(term, [_usable(r) for r in _reach(term, by_id, graph)]) for term in terms}
     misread = spelled_out.misread(_named(term, reached_by[term.id], graph) for term in terms)
     for term in terms:
         reached = reached_by[term.id]
