@@ -60,14 +60,15 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("Na", "sodium", "abbrev-imantsm", "", "exact"),
                 ("Tx", "treatment", "abbrev-imantsm", "", "exact"),
                 ("EtOH", "alcohol", "abbrev-imantsm", "", "exact"),
-                ("Double-Jointed", "joint hypermobility", "hpo", "HP:0001382", "exact"),
+                ("Double-Jointed", "joint hypermobility", "ncit", "NCIT:C0000", "exact"),
+                ("Yellow skin", "Jaundice", "hpo", "HP:0000952", "exact"),
                 ("Fever", "pyrexia", "ncit", "NCIT:C3038", "exact"),
                 ("h/o", "history of", "abbrev-imantsm", "", "exact"),
                 ("and/or", "either or both", "abbrev-imantsm", "", "exact"),
             ],
         )
         words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever", "etoh"}
-        words |= {"double", "jointed", "h", "o", "and", "or"}
+        words |= {"double", "jointed", "h", "o", "and", "or", "yellow", "skin"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
@@ -86,5 +87,8 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
         # are words.
         assert read["h o"] == ("history of",)
         assert "and or" not in read
+        # A lay name (HPO's "layperson" synonyms) is read as its label though the code sets use its every word: its
+        # words alone find what else says them ("Prolonged yellowing of skin in newborn").
+        assert read["yellow skin"] == ("jaundice",)
     finally:
         store.close()

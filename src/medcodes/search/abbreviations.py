@@ -23,6 +23,9 @@ from medcodes.store.sqlite import SQLiteStore
 BLOB = "abbreviations-1"
 # The engine reads typed phrases of up to this many words.
 MAX_PHRASE_WORDS = 4
+# Vocabularies whose rewrites are lay names of a clinical label: the Human Phenotype Ontology's ``layperson``
+# synonyms (``sources.hpo``), read even where the code sets use every word of them (``load``).
+LAY_SOURCES = frozenset({"hpo"})
 
 # abbreviation (lower case) -> the phrases it stands for, most common first.
 CURATED: dict[str, tuple[str, ...]] = {
@@ -426,9 +429,12 @@ def load(
     initialisms (in that order).
 
     A rewrite stands for a name the code sets do not say: with ``is_word`` (whether the index holds a word), a
-    rewrite whose every word the code sets use is left out, unless it is written as an abbreviation. Such
-    names match codes by their own words, and the vocabularies' rewrites of them mostly broaden or narrow
-    them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System Finding").
+    rewrite whose every word the code sets use is left out, unless it is written as an abbreviation or is a lay
+    name (``LAY_SOURCES``). Such names match codes by their own words, and the vocabularies' rewrites of them
+    mostly broaden or narrow them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System
+    Finding"); a lay name says in everyday words what its label says in the clinical one ("yellow skin" ->
+    "Jaundice", "sinus inflammation" -> "Sinusitis"), and its words alone find what else says them ("Prolonged
+    yellowing of skin in newborn", the neonatal jaundice).
 
     An initialism (``initialisms``) is read only where nothing else says what the word is: it is none of the
     keys before it, and with ``starts_word`` (whether the index holds a word starting so) no word the index
@@ -437,11 +443,16 @@ def load(
     merged = {" ".join(tokens(k)): list(v) for k, v in (*CURATED.items(), *LAY_TERMS.items())}
     harvested = store.get_word_lists(BLOB)
     rewrites: dict[str, list[str]] = {}
-    for name, label in store.rewrite_pairs():
+    for name, label, source in store.rewrite_sources():
         words = tokens(name)
         # A name written as an abbreviation (``_written_short``: "AAA", "Na", "EtOH") stands for its meaning even
-        # where its letters spell a word of the code sets.
-        if is_word is not None and not _written_short(name) and all(is_word(w) for w in words):
+        # where its letters spell a word of the code sets, as does a lay name (``LAY_SOURCES``).
+        if (
+            is_word is not None
+            and not _written_short(name)
+            and source not in LAY_SOURCES
+            and all(is_word(w) for w in words)
+        ):
             continue
         rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
     # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
