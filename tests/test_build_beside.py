@@ -35,7 +35,18 @@ def _rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with sqlite3.connect(db) as connection:
         return {
             table: connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-            for table in ("concepts", "designations", "notes", "properties", "rewrites", "definitions", "blobs")
+            for table in (
+                "concepts",
+                "designations",
+                "notes",
+                "properties",
+                "relations",
+                "history",
+                "priors",
+                "rewrites",
+                "definitions",
+                "blobs",
+            )
         }
 
 
@@ -55,11 +66,15 @@ def test_reading_beside_builds_the_database_read_in_one_process(
 
     monkeypatch.setattr(building, "ProcessPoolExecutor", Pool)
     beside = building.build(tmp_path / "beside.db", folder)
-    assert submitted == ["_others", "sources_of"]
-    assert [s.system for s in beside.systems] == [s.system for s in here.systems]
+    assert submitted == ["_others_stored"]
+    # The worker stored HCPCS in a database of its own, merged after ICD-10-CM: numbered as if stored here.
+    assert beside.systems == here.systems
     assert {s.system.value for s in beside.systems} >= {"icd10cm", "hcpcs"}
     assert [v.name for v in beside.vocabularies] == [v.name for v in here.vocabularies]
-    assert _rows(tmp_path / "beside.db") == _rows(tmp_path / "here.db")
+    assert beside.links == here.links
+    rows = _rows(tmp_path / "beside.db")
+    assert rows == _rows(tmp_path / "here.db")
+    assert rows["properties"] and rows["history"]  # HCPCS's, merged
 
 
 def test_an_error_in_the_worker_fails_the_build_and_keeps_the_old_database(

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from medcodes.errors import DatabaseMissing
-from medcodes.models import NoteKind
+from medcodes.models import (
+    Concept,
+    ConceptKind,
+    Designation,
+    DesignationKind,
+    NoteKind,
+    Property,
+    Release,
+    ReleaseContent,
+)
 from medcodes.store.schema import MIGRATIONS
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import SystemId
@@ -97,3 +106,37 @@ def test_a_subtree_ends_where_the_rows_that_follow_are_no_longer_below_it(store:
             assert bounds is not None
             assert bounds[1] - bounds[0] == len(below) + 1
             assert store.subtree_ids(system, concept.code) == bounds  # remembered, the same
+
+
+def test_a_merged_store_numbers_its_rows_as_storing_them_here_would(tmp_path: Path) -> None:
+    # A build's worker stores the other systems in a database of their own, which the building store merges.
+    def content(system: SystemId, code: str, title: str, version: str) -> ReleaseContent:
+        return ReleaseContent(
+            Release(system, version, None),
+            (Concept(system, code, title, ConceptKind.CODE, True),),
+            (Designation(system, code, DesignationKind.SHORT_TITLE, title[:20], "order"),),
+            properties=(Property(system, code, "hcpcs.betos", "D1E"),) if system is SystemId.HCPCS else (),
+        )
+
+    cm = content(CM, "E11.9", "Type 2 diabetes mellitus without complications", "2026")
+    hcpcs = content(SystemId.HCPCS, "E0601", "Continuous positive airway pressure (cpap) device", "2026")
+    one = SQLiteStore.create(tmp_path / "one.db")
+    one.add_release(cm)
+    one.add_release(hcpcs)
+    side = SQLiteStore.create(tmp_path / "side.db")
+    side.add_release(hcpcs)
+    side.close()
+    merged = SQLiteStore.create(tmp_path / "merged.db")
+    merged.add_release(cm)
+    back = merged.merge(tmp_path / "side.db")
+    assert [(c.release.system, c.concepts, c.designations) for c in back] == [
+        (SystemId.HCPCS, hcpcs.concepts, hcpcs.designations)
+    ]
+    for table in ("releases", "concepts", "designations", "properties"):
+        columns = "id, concept_id" if table in ("designations", "properties") else "id"
+        query = f"SELECT {columns} FROM {table} ORDER BY id"
+        assert merged.connection.execute(query).fetchall() == one.connection.execute(query).fetchall()
+    # The merged codes are known to the store: names given them later are stored on them.
+    name = Designation(SystemId.HCPCS, "E0601", DesignationKind.SYNONYM, "CPAP machine", "test")
+    merged.add_designations([name])
+    assert "CPAP machine" in {d.text for d in merged.designations(SystemId.HCPCS, "E0601")}

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
 
 from medcodes import __version__
 from medcodes.config import default_workers
@@ -264,41 +263,62 @@ def _others(found: Sequence[FoundFile]) -> list[ReleaseContent]:
     return [content for loader in LOADERS if (content := loader(found)) is not None]
 
 
-# What needs no other release (every other system's files, the vocabularies' own files) is read in a worker process
-# while this one reads ICD-10-CM, where those files are big enough for the worker's start (about a second) to pay.
-BESIDE_BYTES = 20_000_000
+def _others_stored(found: Sequence[FoundFile], path: Path) -> list[SystemSummary]:
+    """In a worker process: the releases of every system but ICD-10-CM (and CPT), stored in a new database of their
+    own at ``path``, which the building process merges into its own (``SQLiteStore.merge``); their summaries."""
+    side = SQLiteStore.create(path)
+    try:
+        with few_collections():
+            return [_store(side, content, _quiet) for content in _others(found)]
+    finally:
+        side.close()
 
 
-_T = TypeVar("_T")
+# The other systems' releases are read and stored by a worker process while this one reads and stores ICD-10-CM,
+# where their files are big enough for the worker's start and the merge (a second or two) to pay: the full build's
+# (ICD-10-PCS, HCPCS, ICD-11, ICD-9-CM, MS-DRG: 15 MB) take 5-10 seconds to read and 4-5 to store. Their releases
+# come back through the database, not as objects: pickling ICD-10-PCS's 582,091 properties alone cost more than
+# reading them.
+BESIDE_BYTES = 5_000_000
 
 
-@dataclass(frozen=True, slots=True)
 class _Beside:
-    """What is read beside ICD-10-CM: the other systems' releases and the vocabularies' own files."""
+    """What is read beside ICD-10-CM: the other systems' releases, read here (``others``) or read and stored by a
+    worker into a database at ``side`` (``stored``: their summaries), and the vocabularies' own files, read once
+    where first asked for."""
 
-    others: Future[list[ReleaseContent]]
-    vocabularies: Future[list[VocabularySource]]
+    def __init__(
+        self,
+        found: Sequence[FoundFile],
+        others: list[ReleaseContent],
+        stored: Future[list[SystemSummary]] | None = None,
+        side: Path | None = None,
+    ) -> None:
+        self.found = found
+        self.others = others
+        self.stored = stored
+        self.side = side if side is not None else Path()
+        self._vocabularies: list[VocabularySource] | None = None
 
-
-def _now(read: Callable[[Sequence[FoundFile]], _T], found: Sequence[FoundFile]) -> Future[_T]:
-    """``read(found)``, done here: a future already done."""
-    done: Future[_T] = Future()
-    done.set_result(read(found))
-    return done
+    def vocabularies(self) -> list[VocabularySource]:
+        if self._vocabularies is None:
+            self._vocabularies = vocabularies.sources_of(self.found)
+        return self._vocabularies
 
 
 @contextlib.contextmanager
-def _beside(found: Sequence[FoundFile]) -> Iterator[_Beside]:
-    """Start reading what needs no other release: in a worker process where there are cores and files enough,
-    else here."""
+def _beside(found: Sequence[FoundFile], unpack: Path) -> Iterator[_Beside]:
+    """Start reading the other systems' releases: in a worker process, into a database in ``unpack``, where there
+    are cores and files enough, else here and now."""
     others = {f.path for f in found if not f.kind.value.startswith("icd10cm-")}
     size = sum(path.stat().st_size for path in others if path.is_file())
     if default_workers() <= 1 or size < BESIDE_BYTES:
-        yield _Beside(_now(_others, found), _now(vocabularies.sources_of, found))
+        yield _Beside(found, _others(found))
         return
+    side = unpack / "others.db"
     # spawn: no copy of this process (its open database, a progress display's thread)
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        beside = _Beside(pool.submit(_others, found), pool.submit(vocabularies.sources_of, found))
+        beside = _Beside(found, [], pool.submit(_others_stored, found, side), side)
         try:
             yield beside
         except BaseException:
@@ -307,25 +327,37 @@ def _beside(found: Sequence[FoundFile]) -> Iterator[_Beside]:
 
 
 def _contents(
-    found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None, beside: _Beside
-) -> tuple[list[ReleaseContent], list[str]]:
-    """Every system's release from the files found, and warnings about files left out."""
+    store: SQLiteStore, found: Sequence[FoundFile], progress: Progress, cpt_licence: str | None, beside: _Beside
+) -> tuple[list[ReleaseContent], list[SystemSummary], list[str]]:
+    """Every system's release from the files found, stored (ICD-10-CM first, the others after it in ``LOADERS``'
+    order, a licensed CPT last), with their summaries, and notes about files left out."""
     # ICD-10-CM's loader reports the progress of its parts (the tabular list, the order file, the indexes).
     first = icd10cm.load(found, progress)
-    # The other systems' releases, read meanwhile where a worker reads them.
-    contents = [c for c in (first,) if c is not None] + beside.others.result()
+    contents = [c for c in (first,) if c is not None]
+    summaries = [_store(store, c, progress) for c in contents]
+    if beside.stored is None:
+        others = beside.others
+        summaries += [_store(store, c, progress) for c in others]
+    else:
+        beside.vocabularies()  # read here while the worker reads and stores the other systems
+        progress("other systems", 0, 1)
+        summaries += beside.stored.result()
+        others = store.merge(beside.side)
+    contents += others
     notes: list[str] = []
     cpt_files = [f for f in found if f.kind is FileKind.CPT]
     if cpt_files and cpt_licence:
         licensed = cpt.load_licensed(found, cpt_licence)
         if licensed is not None:
             release = replace(licensed.content.release, licence=licensed.licence.notice)
-            contents.append(replace(licensed.content, release=release))
+            content = replace(licensed.content, release=release)
+            contents.append(content)
+            summaries.append(_store(store, content, progress))
     elif cpt_files:
         notes.append(
             f"{len(cpt_files)} CPT file(s) left out: CPT is AMA-licensed; state your licence with --cpt-licence"
         )
-    return contents, notes
+    return contents, summaries, notes
 
 
 UNPACK_PREFIX = "medcodes-unpack-"
@@ -390,12 +422,11 @@ def _build(
     try:
         store = SQLiteStore.create(temporary)
         try:
-            with _beside(found) as beside:
-                contents, left_out = _contents(found, progress, cpt_licence, beside)
-                summaries = [_store(store, content, progress) for content in contents]
+            with _beside(found, unpack) as beside:
+                contents, summaries, left_out = _contents(store, found, progress, cpt_licence, beside)
                 links = _links(store, found, contents, progress)
                 progress("vocabularies", 0, 1)
-                names, vocabulary_notes = _vocabularies(store, found, contents, beside.vocabularies.result())
+                names, vocabulary_notes = _vocabularies(store, found, contents, beside.vocabularies())
             if not summaries:
                 raise BuildError("no code system could be built from the files found")
             for number, step in enumerate(steps):

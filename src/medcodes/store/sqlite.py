@@ -69,6 +69,18 @@ def _concept(row: sqlite3.Row | tuple[object, ...]) -> Concept:
     )
 
 
+def _release(row: sqlite3.Row | tuple[Any, ...]) -> Release:
+    """A release as stored: (system, version, effective, files, licence)."""
+    system, version, effective, files, licence = tuple(row)
+    return Release(
+        SystemId(system),
+        version,
+        dt.date.fromisoformat(effective) if effective else None,
+        tuple(SourceFile(f["name"], f["sha256"], bool(f.get("reconstructed"))) for f in json.loads(files)),
+        licence,
+    )
+
+
 def _files_json(files: Sequence[SourceFile]) -> str:
     """A release's files as stored: name and sha256, and ``reconstructed`` where the file is no official one."""
     return json.dumps(
@@ -79,6 +91,8 @@ def _files_json(files: Sequence[SourceFile]) -> str:
 _MAGIC = b"SQLite format 3\x00"
 _REMEMBERED = 4096  # subtree bounds and counts kept per open database
 _READINGS = "index-readings-1"  # the blob of ``readings``
+# The tables ``add_release`` writes, in the order ``merge`` copies them (a table's rows before those naming them).
+_MERGED = ("releases", "concepts", "designations", "notes", "properties", "relations", "history", "priors")
 
 
 def _check_file(path: Path) -> None:
@@ -304,6 +318,68 @@ class SQLiteStore:
             self._insert_priors(content.priors)
         if content.readings:
             self.add_readings(content.readings)
+
+    def merge(self, path: Path) -> list[ReleaseContent]:
+        """Add the releases that another new store at ``path`` holds (stored there by ``add_release``, in a build's
+        worker process) after those stored here, numbered on from them as ``add_release`` here would have numbered
+        them: the same database as storing each here. Returns each merged release with its concepts and
+        designations, read back (what a build reads of them next), in the order stored."""
+        db = self.connection
+        db.commit()  # ATTACH is refused inside a transaction
+        db.execute("ATTACH DATABASE ? AS side", (str(path),))
+        try:
+            with db:
+                after = {
+                    table: int(db.execute(f"SELECT coalesce(max(id), 0) FROM main.{table}").fetchone()[0])
+                    for table in _MERGED
+                }
+                for table in _MERGED:
+                    columns = [str(row[1]) for row in db.execute(f"PRAGMA side.table_info({table})")]
+                    moved = {"id": after[table], "concept_id": after["concepts"], "release_id": after["releases"]}
+                    read = ", ".join(f"{c} + {moved[c]}" if c in moved else c for c in columns)
+                    db.execute(
+                        f"INSERT INTO main.{table} ({', '.join(columns)}) SELECT {read} FROM side.{table} ORDER BY id"
+                    )
+                kept = db.execute("SELECT data FROM side.blobs WHERE name = ?", (_READINGS,)).fetchone()
+        finally:
+            db.execute("DETACH DATABASE side")
+        if kept is not None:
+            lists: dict[str, list[str]] = json.loads(kept[0])
+            self.add_readings([(typed, meant) for typed, meanings in lists.items() for meant in meanings])
+        return self._contents_after(after["releases"], after["concepts"], after["designations"])
+
+    def _contents_after(self, release: int, concept: int, designation: int) -> list[ReleaseContent]:
+        """The releases stored after the given ids, with their concepts and designations (``merge``)."""
+        db = self.connection
+        releases = {
+            int(row[0]): _release(row[1:])
+            for row in db.execute(
+                "SELECT id, system, version, effective, files, licence FROM releases WHERE id > ? ORDER BY id",
+                (release,),
+            )
+        }
+        concepts: dict[int, list[Concept]] = {rid: [] for rid in releases}
+        for row in db.execute(
+            f"SELECT release_id, {_CONCEPT_COLUMNS} FROM concepts WHERE id > ? ORDER BY id", (concept,)
+        ):
+            concepts[int(row[0])].append(_concept(row[1:]))
+        designations: dict[int, list[Designation]] = {rid: [] for rid in releases}
+        scopes = {scope.value: scope for scope in NameScope}
+        for rid, system, code, kind, text, source, via, scope in db.execute(
+            "SELECT c.release_id, c.system, c.code, d.kind, d.text, d.source, d.via, d.scope FROM designations d"
+            " JOIN concepts c ON c.id = d.concept_id WHERE d.id > ? ORDER BY d.id",
+            (designation,),
+        ):
+            designations[int(rid)].append(
+                Designation(_SYSTEMS[system], code, _DESIGNATION_KINDS[kind], text, source, via, scopes.get(scope))
+            )
+        self._ids.update(
+            ((_SYSTEMS[system], str(code)), int(cid))
+            for cid, system, code in db.execute("SELECT id, system, code FROM concepts WHERE id > ?", (concept,))
+        )
+        return [
+            ReleaseContent(found, tuple(concepts[rid]), tuple(designations[rid])) for rid, found in releases.items()
+        ]
 
     def _insert_designations(self, designations: Sequence[Designation]) -> None:
         ids = self._ids
@@ -715,16 +791,7 @@ class SQLiteStore:
         rows = self.connection.execute(
             "SELECT system, version, effective, files, licence FROM releases ORDER BY id"
         ).fetchall()
-        return [
-            Release(
-                SystemId(system),
-                version,
-                dt.date.fromisoformat(effective) if effective else None,
-                tuple(SourceFile(f["name"], f["sha256"], bool(f.get("reconstructed"))) for f in json.loads(files)),
-                licence,
-            )
-            for system, version, effective, files, licence in rows
-        ]
+        return [_release(row) for row in rows]
 
     def release_of(self, system: SystemId) -> Release | None:
         found = [r for r in self.releases() if r.system is system]
