@@ -284,20 +284,18 @@ BESIDE_BYTES = 5_000_000
 
 class _Beside:
     """What is read beside ICD-10-CM: the other systems' releases, read here (``others``) or read and stored by a
-    worker into a database at ``side`` (``stored``: their summaries), and the vocabularies' own files, read once
-    where first asked for."""
+    worker (``stored``: their summaries to come, and the database it stores them in), and the vocabularies' own
+    files, read once where first asked for."""
 
     def __init__(
         self,
         found: Sequence[FoundFile],
         others: list[ReleaseContent],
-        stored: Future[list[SystemSummary]] | None = None,
-        side: Path | None = None,
+        stored: tuple[Future[list[SystemSummary]], Path] | None = None,
     ) -> None:
         self.found = found
         self.others = others
         self.stored = stored
-        self.side = side if side is not None else Path()
         self._vocabularies: list[VocabularySource] | None = None
 
     def vocabularies(self) -> list[VocabularySource]:
@@ -318,7 +316,7 @@ def _beside(found: Sequence[FoundFile], unpack: Path) -> Iterator[_Beside]:
     side = unpack / "others.db"
     # spawn: no copy of this process (its open database, a progress display's thread)
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        beside = _Beside(found, [], pool.submit(_others_stored, found, side), side)
+        beside = _Beside(found, [], (pool.submit(_others_stored, found, side), side))
         try:
             yield beside
         except BaseException:
@@ -339,10 +337,11 @@ def _contents(
         others = beside.others
         summaries += [_store(store, c, progress) for c in others]
     else:
+        stored, side = beside.stored
         beside.vocabularies()  # read here while the worker reads and stores the other systems
         progress("other systems", 0, 1)
-        summaries += beside.stored.result()
-        others = store.merge(beside.side)
+        summaries += stored.result()
+        others = store.merge(side)
     contents += others
     notes: list[str] = []
     cpt_files = [f for f in found if f.kind is FileKind.CPT]
