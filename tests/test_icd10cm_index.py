@@ -625,4 +625,35 @@ def test_official_traumatic_fracture_references_stay_traumatic(
     # Written under another main term, a reference means the traumatic fracture too (the principal "Fracture").
     assert ("Injury, arm, fracture", "S42.30") in made
     assert ("Pond fracture", "S02.91") in made
-    assert not {text for text, code in made if code.startswith("M84.4") and not text.startswith("Fracture, path")}
+    # (The main term's own entries keep its own references: "Fracture, traumatic, vertebra, chronic" sends to the
+    # pathological fracture, and so does its unqualified name, ``_unqualified``.)
+    assert not {text for text, code in made if code.startswith("M84.4") and not text.startswith("Fracture, ")}
+
+
+def test_the_entries_of_a_main_terms_default_form_are_named_without_its_qualifier() -> None:
+    # "Fracture, traumatic" holds far more entries than "Fracture, pathological": `hip fracture` means the first.
+    terms = [
+        IndexTerm("index", ("Fracture, traumatic",)),
+        *(IndexTerm("index", ("Fracture, traumatic", site), (code,)) for site, code in _TRAUMATIC),
+        IndexTerm("index", ("Fracture, traumatic", "hip"), see="Fracture, traumatic, femur, neck"),
+        IndexTerm("index", ("Fracture, traumatic", "femur", "neck"), ("S72.00",)),
+        IndexTerm("index", ("Fracture, pathological",)),
+        IndexTerm("index", ("Fracture, pathological", "hip"), ("M84.459",)),
+    ]
+    known = {code for _site, code in _TRAUMATIC} | {"S72.00", "M84.459"}
+    made = designations(terms, known, SystemId.ICD10CM).designations
+    named = {(d.text, d.code, d.via) for d in made}
+    assert ("Fracture, hip", "S72.00", "Fracture, traumatic, femur, neck") in named  # the reference it was found by
+    assert ("Fracture, site 3", "S13.00", "Fracture, traumatic, site 3") in named  # the entry as printed
+    assert ("Fracture, traumatic, hip", "S72.00", "Fracture, traumatic, femur, neck") in named
+    # The other form keeps its qualifier: a pathological fracture is no unqualified one.
+    assert {d.text for d in made if d.code == "M84.459"} == {"Fracture, pathological, hip"}
+    # Forms of about as many entries leave the main term's unqualified reading to the query's words.
+    even = [*terms[:3], IndexTerm("index", ("Fracture, pathological", "site 1"), ("M84.433",))]
+    assert not any(
+        d.text == "Fracture, site 1" for d in designations(even, known | {"M84.433"}, SystemId.ICD10CM).designations
+    )
+
+
+# Twenty sites of traumatic fractures (the codes are the categories' first: what they are does not matter here).
+_TRAUMATIC = [(f"site {number}", f"S{number + 10}.00") for number in range(20)]

@@ -73,6 +73,9 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     # name from being exact: the stage's own code, not I12.9, whose title lists "stage 1 through stage 4 chronic
     # kidney disease, or unspecified chronic kidney disease"; an abbreviation's first reading as its words
     ("chronic kidney disease stage 4", CM, "N18.4", 1),
+    # the entries of a main term's default form named without its qualifier ("Fracture, traumatic, hip" is also
+    # "Fracture, hip"): the hip fracture, not "Pathological fracture, hip" (M84.459A), which came first
+    ("hip fracture", CM, "S72.009A", 1),
     ("ckd stage 4", CM, "N18.4", 1),
     ("acute bronchitis", CM, "J20.9", 1),
     # a code among words keeps them to it (engine._scoped): the neuropathies of type 2 diabetes, not G62.9; I10,

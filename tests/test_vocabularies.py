@@ -863,6 +863,8 @@ def test_the_embedded_default_carries_vocabulary_names_and_priors(default_db: Co
     # HPO's lay name "Yellow skin" is read as its label, Jaundice, though the code sets use both its words: by its
     # words alone, "Prolonged yellowing of skin in newborn" (P59.9, neonatal jaundice) came first.
     assert default_db.search("yellow skin", [CM]).hits[0].code == "R17"
+    # "Fracture, traumatic, hip" also names S72.00- as "Fracture, hip" (icd10cm_index._unqualified).
+    assert default_db.search("hip fracture", [CM]).hits[0].code == "S72.009A"
 
 
 def test_the_embedded_default_reads_the_external_causes_and_the_table_of_drugs(default_db: CodeService) -> None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -383,7 +383,43 @@ def designations(
             for column, code in prior:
                 if column is None or _DEFAULT_COLUMN.match(column):
                     priors[Prior(system, code, term.path[0], subterm, term.nemod, term.source, prior_via)] = None
+    for said in _unqualified(terms, made):
+        made.setdefault(said)
     return IndexDesignations(tuple(made), unresolved_codes, unresolved_references, tuple(priors))
+
+
+# A main term's qualified form holds at least this many times the entries of its every other form to be its reading
+# when the query names the main term without a qualifier (``_unqualified``).
+_DEFAULT_FORM_SHARE = 10
+
+
+def _unqualified(terms: Sequence[IndexTerm], made: Mapping[Designation, None]) -> list[Designation]:
+    """The entries of a main term's default form also named without its qualifier. Some main terms come in
+    qualified forms ("Fracture, traumatic" with 1,194 entries, "Fracture, pathological" with 102, "Fracture,
+    nontraumatic, NEC" 13; "Wound, open" 503, "Wound, superficial" 1): the form that holds far more entries than
+    any other is what the main term means said alone, so its entries are names without the qualifier too
+    ("Fracture, hip" for "Fracture, traumatic, hip"), with ``via`` the entry as printed. Said alone, `hip fracture`
+    found "Pathological fracture, hip" (M84.459A) as well as "Fracture, traumatic, hip" (S72.00-), the words alike."""
+    entries: Counter[str] = Counter(term.path[0] for term in terms if term.path)
+    forms: dict[str, list[str]] = {}
+    for main in entries:
+        forms.setdefault(main.split(",", 1)[0].strip(), []).append(main)
+    defaults: dict[str, str] = {}
+    for first, mains in forms.items():
+        if len(mains) < 2:
+            continue
+        ranked = sorted(mains, key=lambda m: -entries[m])
+        if ranked[0] != first and entries[ranked[0]] >= _DEFAULT_FORM_SHARE * entries[ranked[1]]:
+            defaults[ranked[0] + ", "] = first
+    if not defaults:
+        return []
+    out: list[Designation] = []
+    for d in made:
+        for qualified, first in defaults.items():
+            if d.text.startswith(qualified):
+                text = f"{first}, {d.text[len(qualified) :]}"
+                out.append(replace(d, text=text, via=d.via if d.via is not None else d.text))
+    return out
 
 
 # A reference to a column of the Table of Drugs said of any substance: "Overdose - see Table of Drugs and
