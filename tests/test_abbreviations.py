@@ -62,13 +62,16 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
                 ("EtOH", "alcohol", "abbrev-imantsm", "", "exact"),
                 ("Double-Jointed", "joint hypermobility", "ncit", "NCIT:C0000", "exact"),
                 ("Yellow skin", "Jaundice", "hpo", "HP:0000952", "exact"),
+                ("Yellowing of the skin", "Jaundice", "hpo", "HP:0000952", "exact"),
+                ("Pain of the chest", "Chest pain", "ncit", "NCIT:C0000", "exact"),
                 ("Fever", "pyrexia", "ncit", "NCIT:C3038", "exact"),
                 ("h/o", "history of", "abbrev-imantsm", "", "exact"),
                 ("and/or", "either or both", "abbrev-imantsm", "", "exact"),
             ],
         )
         words = {"disorders", "nervous", "system", "atrial", "fibrillation", "dvt", "na", "tx", "fever", "etoh"}
-        words |= {"double", "jointed", "h", "o", "and", "or", "yellow", "skin"}
+        words |= {"double", "jointed", "h", "o", "and", "or", "yellow", "skin", "yellowing", "of", "the"}
+        words |= {"pain", "chest"}
         every = load(store)
         assert {"afib", "disorders", "nervous system"} <= set(every)
         read = load(store, lambda word: word in words)
@@ -90,5 +93,8 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
         # A lay name (HPO's "layperson" synonyms) is read as its label though the code sets use its every word: its
         # words alone find what else says them ("Prolonged yellowing of skin in newborn").
         assert read["yellow skin"] == ("jaundice",)
+        # ... and without its joining words: `yellowing skin`. Another vocabulary's name is read as written only.
+        assert read["yellowing skin"] == read["yellowing of the skin"] == ("jaundice",)
+        assert "pain chest" not in read and "pain of the chest" not in read
     finally:
         store.close()

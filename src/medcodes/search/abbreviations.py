@@ -434,7 +434,8 @@ def load(
     mostly broaden or narrow them ("disorders" -> "Disease or Disorder", "nervous system" -> "Nervous System
     Finding"); a lay name says in everyday words what its label says in the clinical one ("yellow skin" ->
     "Jaundice", "sinus inflammation" -> "Sinusitis"), and its words alone find what else says them ("Prolonged
-    yellowing of skin in newborn", the neonatal jaundice).
+    yellowing of skin in newborn", the neonatal jaundice). A lay name is read without its joining words too
+    ("yellowing of the skin" as `yellowing skin`).
 
     An initialism (``initialisms``) is read only where nothing else says what the word is: it is none of the
     keys before it, and with ``starts_word`` (whether the index holds a word starting so) no word the index
@@ -454,7 +455,12 @@ def load(
             and all(is_word(w) for w in words)
         ):
             continue
-        rewrites.setdefault(" ".join(words), []).append(" ".join(tokens(label)))
+        meant = " ".join(tokens(label))
+        rewrites.setdefault(" ".join(words), []).append(meant)
+        # A lay name is said without its joining words too ("yellowing of the skin": `yellowing skin`).
+        bare = [w for w in words if w not in FUNCTION_WORDS] if source in LAY_SOURCES else words
+        if 1 < len(bare) < len(words):
+            rewrites.setdefault(" ".join(bare), []).append(meant)
     # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
     # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis") and the longer word a main
     # term's code says (``compounds``: "arthritis" -> "osteoarthritis"), the ICD-10-PCS operation a verb names
