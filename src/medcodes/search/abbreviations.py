@@ -457,10 +457,10 @@ def load(
             continue
         meant = " ".join(tokens(label))
         rewrites.setdefault(" ".join(words), []).append(meant)
-        # A lay name is said without its joining words too ("yellowing of the skin": `yellowing skin`).
-        bare = [w for w in words if w not in FUNCTION_WORDS] if source in LAY_SOURCES else words
-        if 1 < len(bare) < len(words):
-            rewrites.setdefault(" ".join(bare), []).append(meant)
+        if source in LAY_SOURCES:  # said without its joining words too ("yellowing of the skin": `yellowing skin`)
+            bare = [w for w in words if w not in FUNCTION_WORDS]
+            if 1 < len(bare) < len(words):
+                rewrites.setdefault(" ".join(bare), []).append(meant)
     # What the indexes read a word as (``SQLiteStore.readings``: "overdose" -> "poisoning") is the data's own, as are
     # the noun a site's adjective is read as (``site_adjectives``: "penile" -> "penis") and the longer word a main
     # term's code says (``compounds``: "arthritis" -> "osteoarthritis"), the ICD-10-PCS operation a verb names

@@ -436,15 +436,16 @@ _NAMES_OF_CATEGORIES = frozenset({DesignationKind.SYNONYM, DesignationKind.ABBRE
 _ENCLOSED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
-def enclosed(text: str) -> frozenset[str]:
+def enclosed(text: str, words: Sequence[str] | None = None) -> frozenset[str]:
     """The words a tabular name says only between parentheses or brackets: the classification's nonessential words
     ("Chronic kidney disease, stage 4 (severe)", "Type 1 diabetes mellitus with diabetic chronic kidney disease")
     and alternative wordings ("[ulcer]"), which a code is reported for whether or not the record says them
-    (ICD-10-CM guidelines I.A.7, I.A.8). A form of a word said outside them is no such word."""
+    (ICD-10-CM guidelines I.A.7, I.A.8). A form of a word said outside them is no such word. ``words``: the text's
+    ``index_words``, where the caller has read them already."""
     if "(" not in text and "[" not in text:
         return frozenset()
     outside = {word_form(w) for w in index_words(_ENCLOSED.sub(" ", text))}
-    return frozenset(w for w in index_words(text) if word_form(w) not in outside)
+    return frozenset(w for w in (index_words(text) if words is None else words) if word_form(w) not in outside)
 
 
 def main_term_forms(text: str) -> int:
@@ -562,7 +563,7 @@ def build_index(store: SQLiteStore, ranking: Ranking = DEFAULT) -> LexicalIndex:
                 head_of[text] = head_words(text) if may_have_head(text, words) else None
             if (said_first := head_of[text]) is not None:
                 heads[did] = said_first
-        if kind in _TABULAR_KINDS and (said_aside := enclosed(text)):
+        if kind in _TABULAR_KINDS and (said_aside := enclosed(text, words)):
             optional[did] = said_aside
         parent = parent_titles.get(cid)
         if parent and kind is DesignationKind.TITLE and text.startswith(parent + ", "):

@@ -460,15 +460,15 @@ def _nearest(term: VocabularyTerm, reached: list[_Reach]) -> list[_Reach]:
     own = _name_words(term)
     kept: list[_Reach] = []
     for same in by_source.values():
-        nearness = [max(len(a & b) / len(a | b) for a in own for b in _name_words(r.owner)) for r in same]
+        nearness = [max(len(a & b) / len(a | b) for b in _name_words(r.owner) for a in own) for r in same]
         nearest = max(nearness)
         kept.extend(reach for reach, near in zip(same, nearness, strict=True) if near == nearest)
     return kept
 
 
 def _name_words(term: VocabularyTerm) -> list[frozenset[str]]:
-    """The words of each of a term's names (none empty), a hyphen's parts apart ("Sickle Cell-Hemoglobin C")."""
-    return [words for name in term.names() if (words := frozenset(name_key(name.text).replace("-", " ").split()))]
+    """The words of each of a term's names (none empty; ``name_key``'s words, a hyphen's parts apart)."""
+    return [words for name in term.names() if (words := frozenset(name_key(name.text).split()))]
 
 
 def _named(term: VocabularyTerm, reached: Sequence[_Reach], graph: Mapping[str, list[str]]) -> spelled_out.Named:

@@ -360,23 +360,21 @@ class SQLiteStore:
         }
         concepts: dict[int, list[Concept]] = {rid: [] for rid in releases}
         for row in db.execute(
-            f"SELECT release_id, {_CONCEPT_COLUMNS} FROM concepts WHERE id > ? ORDER BY id", (concept,)
+            f"SELECT id, release_id, {_CONCEPT_COLUMNS} FROM concepts WHERE id > ? ORDER BY id", (concept,)
         ):
-            concepts[int(row[0])].append(_concept(row[1:]))
+            read = _concept(row[2:])
+            concepts[int(row[1])].append(read)
+            self._ids[(read.system, read.code)] = int(row[0])  # the codes names are given to later (GEMs, vocabularies)
         designations: dict[int, list[Designation]] = {rid: [] for rid in releases}
-        scopes = {scope.value: scope for scope in NameScope}
         for rid, system, code, kind, text, source, via, scope in db.execute(
             "SELECT c.release_id, c.system, c.code, d.kind, d.text, d.source, d.via, d.scope FROM designations d"
             " JOIN concepts c ON c.id = d.concept_id WHERE d.id > ? ORDER BY d.id",
             (designation,),
         ):
+            fit = NameScope(scope) if scope else None
             designations[int(rid)].append(
-                Designation(_SYSTEMS[system], code, _DESIGNATION_KINDS[kind], text, source, via, scopes.get(scope))
+                Designation(_SYSTEMS[system], code, _DESIGNATION_KINDS[kind], text, source, via, fit)
             )
-        self._ids.update(
-            ((_SYSTEMS[system], str(code)), int(cid))
-            for cid, system, code in db.execute("SELECT id, system, code FROM concepts WHERE id > ?", (concept,))
-        )
         return [
             ReleaseContent(found, tuple(concepts[rid]), tuple(designations[rid])) for rid, found in releases.items()
         ]
