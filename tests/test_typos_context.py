@@ -8,7 +8,8 @@ import pytest
 
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
-from medcodes.search.typos import Speller
+from medcodes.search.ranking import Typos
+from medcodes.search.typos import Speller, sure
 
 from .helpers import code_engine
 
@@ -19,11 +20,15 @@ TITLES = {
     "H35.63": "Retinal hemorrhage, bilateral",
     "N28.89": "Other specified disorders of kidney and ureter",
     "R31.9": "Hematuria, unspecified",
+    "C71.9": "Malignant neoplasm of brain, unspecified",
+    "L51.9": "Erythema multiforme, unspecified",
+    "R19.5": "Other fecal abnormalities",
 }
 INDEX_TERMS = {
     "K12.0": "Ulcer, aphthous",
     "N28.89": "Hemorrhage, renal",
     "R31.9": "Hemorrhage, renal, with hematuria",
+    "C71.9": "Spongioblastoma, unspecified site",
 }
 
 
@@ -57,3 +62,32 @@ def test_a_nearer_word_said_with_the_others_stays_first(engine: SearchEngine, sp
     # Two designations say "renal" with "hemorrhage", one says "retinal": retinal is one edit away, renal two.
     assert speller.correct("retnial", _ids(engine, "hemorrhage")) == "retinal"
     assert engine.search(parse("retnial hemorrhage")).hits[0].code == "H35.63"
+
+
+def test_a_long_word_one_edit_from_its_correction_is_a_slip_taken_alone(engine: SearchEngine) -> None:
+    # "spongioblastoma" is said with no other word of the query: by context alone the correction would not be taken,
+    # and the words as typed would find only "multiforme" (an erythema).
+    result = engine.search(parse("sponioblastoma multiforme"))
+    assert result.corrected_query == "spongioblastoma multiforme"
+    assert [h.code for h in result.hits] == ["C71.9", "L51.9"] or [h.code for h in result.hits] == ["L51.9", "C71.9"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed", "taken"),
+    [
+        ("sponioblastoma", "spongioblastoma", True),  # a letter left out
+        ("infction", "infection", True),  # the correction is nine letters long
+        ("incolntinence", "incontinence", True),  # a letter added
+        ("hemorrhgae", "hemorrhage", True),  # two letters swapped
+        ("cramping", "camping", False),  # eight letters: may be a word the data lacks
+        ("spongblastma", "spongioblastoma", False),  # three edits
+        ("tarry", "tardy", False),
+    ],
+)
+def test_only_a_long_word_one_edit_away_is_a_sure_slip(typed: str, fixed: str, taken: bool) -> None:
+    assert sure(["brain", typed], ["brain", fixed], Typos()) is taken
+
+
+def test_nothing_changed_or_words_joined_is_no_sure_slip() -> None:
+    assert not sure(["hemorrhage"], ["hemorrhage"], Typos())
+    assert not sure(["hemorrhage", "renal"], ["hemorrhage"], Typos())

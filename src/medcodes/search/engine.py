@@ -40,7 +40,7 @@ from medcodes.search.text import (
     unmarked,
 )
 from medcodes.search.text import negated as clause_marks
-from medcodes.search.typos import Speller
+from medcodes.search.typos import Speller, sure
 from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
@@ -415,6 +415,7 @@ class SearchEngine:
                     better.complete
                     or not result.hits
                     or _in_context(better, fixed_words, set(fixed_text.split()) - set(query.words))
+                    or sure(query.words, fixed_text.split(), self.ranking.typos)
                 ):
                     out.corrected = fixed_text
                     out.weak = not better.complete

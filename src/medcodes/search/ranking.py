@@ -206,6 +206,10 @@ class Typos:
     # as a word one edit away that at least ``commoner`` times as many hold and the query's other words are said with.
     rare_known: int = 5
     commoner: float = 100.0
+    # A word one edit from its correction, the longer of the two this long, is a slip of the keys: taken though the
+    # correction matches none of the query's other words ("sponioblastoma multiforme"); a shorter one may be a real
+    # word the data lacks ("tarry stool" is not "tardy", "cramping" not "camping").
+    sure_letters: int = 9
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,9 @@ A word nothing is near enough to may be a known word with a part added before it
 ``Typos.part_letters`` letters and ``Typos.part_share`` of the word; else a known word with its first letters
 left off ("lactorrhea": galactorrhea), read as the shortest known word that ends with it and is at most
 ``Typos.part_dropped`` letters longer (a longer start is a part of its own: "anephric" is not "metanephric").
+
+A correction is taken where it finds what the words as typed do not, or fits the query's other words (the engine
+decides); a long word one edit from its correction (``sure``) is taken whatever the others say.
 """
 
 from __future__ import annotations
@@ -24,6 +27,19 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from medcodes.search.index import LexicalIndex
 from medcodes.search.ranking import Typos
+
+
+def sure(typed: Sequence[str], fixed: Sequence[str], limits: Typos) -> bool:
+    """Whether every word a correction changed is one edit (a letter left out, added, changed or two swapped) from
+    what it became, the longer of the two at least ``Typos.sure_letters`` long: a slip, not another word
+    ("incolntinence", "infction"); a shorter word one edit away may be a real word the data lacks ("cramping" is
+    not "camping")."""
+    if len(typed) != len(fixed):
+        return False
+    changed = [(a, b) for a, b in zip(typed, fixed, strict=True) if a != b]
+    return bool(changed) and all(
+        max(len(a), len(b)) >= limits.sure_letters and DamerauLevenshtein.distance(a, b) == 1 for a, b in changed
+    )
 
 
 @dataclass(slots=True)
