@@ -4,12 +4,15 @@ away, that no designation says with "ulcer"; a nearer word said with them stays 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from medcodes.search import index, typos
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import Typos
-from medcodes.search.typos import Speller, sure
+from medcodes.search.typos import Speller
 
 from .helpers import code_engine
 
@@ -23,6 +26,8 @@ TITLES = {
     "C71.9": "Malignant neoplasm of brain, unspecified",
     "L51.9": "Erythema multiforme, unspecified",
     "R19.5": "Other fecal abnormalities",
+    "J34.2": "Deviated nasal septum",
+    "Q35.7": "Cleft uvula",
 }
 INDEX_TERMS = {
     "K12.0": "Ulcer, aphthous",
@@ -79,15 +84,72 @@ def test_a_long_word_one_edit_from_its_correction_is_a_slip_taken_alone(engine: 
         ("infction", "infection", True),  # the correction is nine letters long
         ("incolntinence", "incontinence", True),  # a letter added
         ("hemorrhgae", "hemorrhage", True),  # two letters swapped
-        ("cramping", "camping", False),  # eight letters: may be a word the data lacks
+        ("sarcowma", "sarcoma", True),  # eight letters, but no source writes it
+        ("cramping", "camping", False),  # eight letters, a word the vocabularies write: one the code sets lack
+        ("tarry", "tardy", False),  # too short to tell
         ("spongblastma", "spongioblastoma", False),  # three edits
-        ("tarry", "tardy", False),
     ],
 )
-def test_only_a_long_word_one_edit_away_is_a_sure_slip(typed: str, fixed: str, taken: bool) -> None:
-    assert sure(["brain", typed], ["brain", fixed], Typos()) is taken
+def test_a_slip_is_one_edit_in_a_long_word_or_in_one_no_source_writes(
+    engine: SearchEngine, typed: str, fixed: str, taken: bool
+) -> None:
+    assert engine.index is not None
+    speller = Speller(engine.index, Typos(), written=frozenset({"cramping", "stomach"}))
+    assert speller.sure(["brain", typed], ["brain", fixed]) is taken
 
 
-def test_nothing_changed_or_words_joined_is_no_sure_slip() -> None:
-    assert not sure(["hemorrhage"], ["hemorrhage"], Typos())
-    assert not sure(["hemorrhage", "renal"], ["hemorrhage"], Typos())
+def test_without_the_written_words_only_a_long_word_is_a_sure_slip(speller: Speller) -> None:
+    # A database built before the list: no word is known to be unwritten.
+    assert speller.written is None
+    assert not speller.sure(["sarcowma"], ["sarcoma"])
+    assert speller.sure(["infction"], ["infection"])
+
+
+def test_nothing_changed_or_words_joined_is_no_sure_slip(speller: Speller) -> None:
+    assert not speller.sure(["hemorrhage"], ["hemorrhage"])
+    assert not speller.sure(["hemorrhage", "renal"], ["hemorrhage"])
+
+
+def test_the_written_words_are_the_vocabularies_definitions_and_rewrites(tmp_path: Path) -> None:
+    engine = code_engine(tmp_path / "w.db", {"R10.9": "Unspecified abdominal pain"}, {})
+    store = engine.store
+    assert typos.load(store) is None  # built before the list
+    concept = store.connection.execute("SELECT id FROM concepts WHERE code = 'R10.9'").fetchone()[0]
+    store.connection.execute(
+        "INSERT INTO definitions (concept_id, text, source, term) VALUES (?, ?, 'doid', '')",
+        (concept, "Pain felt as cramping in the belly, 2 or more days."),
+    )
+    store.connection.execute(
+        "INSERT INTO rewrites (text, target, source, term, scope) VALUES (?, ?, 'hpo', '', '')",
+        ("Tummy ache", "Abdominal pain"),
+    )
+    store.connection.commit()
+    typos.save(store)
+    kept = typos.load(store)
+    assert kept is not None
+    assert set(kept) == {
+        "pain",
+        "felt",
+        "as",
+        "cramping",
+        "in",
+        "the",
+        "belly",
+        "or",
+        "more",
+        "days",
+        "tummy",
+        "ache",
+    } | {"abdominal"}
+
+
+def test_a_word_no_source_writes_is_corrected_though_its_correction_matches_alone(
+    engine: SearchEngine, tmp_path: Path
+) -> None:
+    # "deviated" is said with no other word of the query: by context alone the correction is not taken, and the
+    # words as typed find only the uvula.
+    assert engine.search(parse("deviatd uvula")).corrected_query is None
+    written = code_engine(tmp_path / "s.db", TITLES, INDEX_TERMS, steps=(index.write, typos.save))
+    result = written.search(parse("deviatd uvula"))
+    assert result.corrected_query == "deviated uvula"
+    assert {h.code for h in result.hits} == {"J34.2", "Q35.7"}

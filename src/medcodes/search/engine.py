@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult, cited
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms, vertebrae
+from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms, typos, vertebrae
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits, code_readings
 from medcodes.search.index import LexicalIndex, load_index
@@ -40,7 +40,7 @@ from medcodes.search.text import (
     unmarked,
 )
 from medcodes.search.text import negated as clause_marks
-from medcodes.search.typos import Speller, sure
+from medcodes.search.typos import Speller
 from medcodes.sources.spelled_out import spells
 from medcodes.store.sqlite import SQLiteStore
 from medcodes.systems import NAMES, REGISTRY, SystemId
@@ -215,7 +215,7 @@ class SearchEngine:
 
     def speller(self, index: LexicalIndex) -> Speller:
         if self._speller is None:
-            self._speller = Speller(index, self.ranking.typos)
+            self._speller = Speller(index, self.ranking.typos, typos.load(self.store))
         return self._speller
 
     # ---------------------------------------------------------------- search
@@ -415,7 +415,7 @@ class SearchEngine:
                     better.complete
                     or not result.hits
                     or _in_context(better, fixed_words, set(fixed_text.split()) - set(query.words))
-                    or sure(query.words, fixed_text.split(), self.ranking.typos)
+                    or self.speller(index).sure(query.words, fixed_text.split())
                 ):
                     out.corrected = fixed_text
                     out.weak = not better.complete

@@ -28,6 +28,7 @@ from medcodes.search import (
     semantic_build,
     short_forms,
     site_adjectives,
+    typos,
 )
 from medcodes.store.sqlite import SQLiteStore
 
@@ -47,6 +48,7 @@ DERIVED: tuple[Step, ...] = (
     compounds.save,
     operation_verbs.save,
     lay_words.save,
+    typos.save,
 )
 
 

@@ -210,6 +210,9 @@ class Typos:
     # correction matches none of the query's other words ("sponioblastoma multiforme"); a shorter one may be a real
     # word the data lacks ("tarry stool" is not "tardy", "cramping" not "camping").
     sure_letters: int = 9
+    # A word of this many letters that nothing the build read writes (``typos.save``), one edit from its correction,
+    # is a slip too ("sarcowma").
+    slip_letters: int = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,17 @@ left off ("lactorrhea": galactorrhea), read as the shortest known word that ends
 ``Typos.part_dropped`` letters longer (a longer start is a part of its own: "anephric" is not "metanephric").
 
 A correction is taken where it finds what the words as typed do not, or fits the query's other words (the engine
-decides); a long word one edit from its correction (``sure``) is taken whatever the others say.
+decides); a slip of the keys (``Speller.sure``) is taken whatever the others say: a long word one edit from its
+correction, or a word one edit from it that nothing the build read writes. The build keeps the words the
+vocabularies write where no code's name does, in their names that link to no code and in their definitions
+(``save``): "cramping", written there, is a word the code sets lack, not a slip for "camping".
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -27,25 +30,36 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from medcodes.search.index import LexicalIndex
 from medcodes.search.ranking import Typos
+from medcodes.search.text import tokens
+from medcodes.store.sqlite import SQLiteStore
+
+BLOB = "written-words-1"
 
 
-def sure(typed: Sequence[str], fixed: Sequence[str], limits: Typos) -> bool:
-    """Whether every word a correction changed is one edit (a letter left out, added, changed or two swapped) from
-    what it became, the longer of the two at least ``Typos.sure_letters`` long: a slip, not another word
-    ("incolntinence", "infction"); a shorter word one edit away may be a real word the data lacks ("cramping" is
-    not "camping")."""
-    if len(typed) != len(fixed):
-        return False
-    changed = [(a, b) for a, b in zip(typed, fixed, strict=True) if a != b]
-    return bool(changed) and all(
-        max(len(a), len(b)) >= limits.sure_letters and DamerauLevenshtein.distance(a, b) == 1 for a, b in changed
-    )
+def written(texts: Iterable[str]) -> set[str]:
+    """The words (normalised, letters only) the texts write."""
+    return {w for text in texts for w in tokens(text) if w.isalpha()}
+
+
+def save(store: SQLiteStore) -> None:
+    """Build-time step: keep the words the vocabularies write in their definitions and in their names that link to
+    no code (and the labels those stand for), beside the code sets' own words, which the lexical index holds."""
+    texts = [*store.definition_texts(), *(t for name, label in store.rewrite_pairs() for t in (name, label))]
+    store.put_blob(BLOB, "\n".join(sorted(written(texts))).encode())
+
+
+def load(store: SQLiteStore) -> frozenset[str] | None:
+    """The words ``save`` kept; None in a database built before them (no word is then known to be unwritten)."""
+    blob = store.get_blob(BLOB)
+    return None if blob is None else frozenset(blob.decode().split("\n")) - {""}
 
 
 @dataclass(slots=True)
 class Speller:
     index: LexicalIndex
     limits: Typos = field(default_factory=Typos)
+    # The words the build read outside the code sets' names (``load``); None where the database keeps none.
+    written: frozenset[str] | None = None
     _buckets: dict[str, list[str]] = field(default_factory=dict)
     _reversed: list[str] = field(default_factory=list)  # the vocabulary's words spelled backwards, sorted
 
@@ -79,6 +93,24 @@ class Speller:
                 # The nearest of the words said with the others, then the one most often said with them.
                 return str(min(held, key=lambda found: (found[0][1], -found[1]))[0][0])
         return str(ranked[0][0])
+
+    def sure(self, typed: Sequence[str], fixed: Sequence[str]) -> bool:
+        """Whether every word a correction changed is a slip of the keys: one edit (a letter left out, added, changed
+        or two swapped) from what it became, where the longer of the two has at least ``Typos.sure_letters``
+        letters ("incolntinence", "infction"), or the word typed has at least ``Typos.slip_letters`` and nothing the
+        build read writes it ("sarcowma"; "cramping" is written, a word the code sets lack: not "camping")."""
+        if len(typed) != len(fixed):
+            return False
+        changed = [(a, b) for a, b in zip(typed, fixed, strict=True) if a != b]
+        return bool(changed) and all(self._slip(a, b) for a, b in changed)
+
+    def _slip(self, typed: str, fixed: str) -> bool:
+        if DamerauLevenshtein.distance(typed, fixed) != 1:
+            return False
+        if max(len(typed), len(fixed)) >= self.limits.sure_letters:
+            return True
+        unwritten = self.written is not None and typed not in self.written
+        return unwritten and len(typed) >= self.limits.slip_letters
 
     def neighbours(self, word: str) -> list[str]:
         """The known words one edit from ``word`` (the same first letter), but itself."""

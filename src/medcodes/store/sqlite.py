@@ -621,6 +621,10 @@ class SQLiteStore:
         rows = self.connection.execute("SELECT text, target, source FROM rewrites ORDER BY id")
         return [(str(t), str(g), str(s)) for t, g, s in rows]
 
+    def definition_texts(self) -> list[str]:
+        """The text of every definition the build stored (the vocabularies'), in the order stored."""
+        return [str(text) for (text,) in self.connection.execute("SELECT text FROM definitions ORDER BY id")]
+
     def prior_names(self) -> list[tuple[int, str, str | None, str | None]]:
         """(concept id, main term, subterm or None, nonessential modifiers or None) of every code an index gives
         a main term (or a main term and one subterm), when the build stored such priors; none otherwise."""
