@@ -18,8 +18,10 @@ TITLES = {
     "I50.9": "Heart failure, unspecified",
     "T21.01XA": "Burn of unspecified degree of chest wall, initial encounter",
     "H72.90": "Unspecified perforation of tympanic membrane, unspecified ear",
+    "T18.2XXA": "Foreign body in stomach, initial encounter",
+    "L65.9": "Nonscarring hair loss, unspecified",
 }
-INDEX_TERMS = {"O14.90": "Pre-eclampsia", "H72.90": "Perforation, ear drum"}
+INDEX_TERMS = {"O14.90": "Pre-eclampsia", "H72.90": "Perforation, ear drum", "T18.2XXA": "Hairball in stomach"}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +39,13 @@ def test_a_word_typed_joined_finds_the_name_that_writes_it_as_two(engine: Search
     assert codes(engine, "preeclampsia unspecified trimester")[:1] == ["O14.90"]
     # "Perforation, ear drum" is read "ear drum perforation", a phrase that starts with the two words.
     assert codes(engine, "eardrum perforation")[:1] == ["H72.90"]
+
+
+def test_two_words_the_data_writes_as_one_are_read_as_it_in_the_plural_too(engine: SearchEngine) -> None:
+    assert codes(engine, "heart burn")[:1] == ["R12"]
+    # "hairballs" is no word of the data, "hairball" is: the second word's singular joins the first.
+    assert codes(engine, "stomach hair balls")[:1] == ["T18.2XXA"]
+    assert codes(engine, "hair balls")[:1] == ["T18.2XXA"]
 
 
 def test_a_word_is_not_split_where_no_name_starts_with_the_two_words(engine: SearchEngine) -> None:

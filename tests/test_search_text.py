@@ -25,6 +25,23 @@ def test_tokens_fold_case_accents_and_british_spelling() -> None:
     assert singular("arthritis") == "arthritis"
 
 
+def test_a_plural_in_ys_after_a_vowel_is_the_word_without_its_s() -> None:
+    # "absent kidneys" found only the two index entries that say "kidneys", none of the codes that say "kidney".
+    assert [singular(w) for w in ("kidneys", "airways", "rays", "days")] == ["kidney", "airway", "ray", "day"]
+    # A consonant before the y: a word the short titles cut ("Dialys", "Epiphys"), left as it is.
+    assert [singular(w) for w in ("dialys", "epiphys")] == ["dialys", "epiphys"]
+
+
+def test_aches_are_an_ache_in_the_plural_and_reaches_a_reach() -> None:
+    assert [singular(w) for w in ("aches", "headaches", "earaches")] == ["ache", "headache", "earache"]
+    assert [singular(w) for w in ("reaches", "coaches", "branches", "stitches")] == [
+        "reach",
+        "coach",
+        "branch",
+        "stitch",
+    ]
+
+
 def test_words_in_a_without_clause_are_marked() -> None:
     assert index_words("Type 2 diabetes mellitus without complications") == [
         "type",

@@ -768,13 +768,15 @@ class SearchEngine:
             return 2, region
         if position + 1 < len(words):
             first, second = words[position], words[position + 1]
+            # The second word as typed, else its singular: "hair balls" is the data's "hairball".
+            joined = next((first + s for s in (second, singular(second)) if index.term(first + s) is not None), None)
             if (
                 min(len(first), len(second)) >= _JOINED_PART
                 and (first + second).isalpha()
-                and index.term(first + second) is not None
+                and joined is not None
                 and abbreviations.weight(first) == abbreviations.weight(second) == 1.0
             ):
-                return 2, (first + second,)
+                return 2, (joined,)
         word = words[position]
         return 1, (
             *self._known([word]),

@@ -341,17 +341,27 @@ def plurals(word: str) -> tuple[str, ...]:
 def singular(word: str) -> str:
     """A plural reduced to its singular, for exact matching (injuries -> injury, fractures -> fracture).
 
-    Words ending in -us, -is, -ss and short words are left alone (status, arthritis, abscess).
+    Words ending in -us, -is, -ss, -os and short words are left alone (status, arthritis, abscess, exophthalmos); a
+    word ending in -ys is a plural where a vowel comes before the y (kidneys, airways, x-rays), and a word cut short
+    where a consonant does (the short titles' "dialys", "epiphys"); "-aches" after a consonant is an ache's plural
+    ("headaches"), after a vowel a plural in -es ("reaches").
     """
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
+    if word.endswith("aches") and (len(word) == 5 or word[-6] not in _VOWELS):
+        return word[:-1]  # an ache ("headaches", "earaches"), not a reach or a coach
     if word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ys", "os")):
+    if word.endswith("ys"):
+        return word[:-1] if word[-3] in _VOWELS else word
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
         return word[:-1]
     return word
+
+
+_VOWELS = frozenset("aeiou")
 
 
 # Words of at least this many letters also match words sharing their stem: their first ~70 % ("absent" ~
