@@ -12,13 +12,15 @@ from hypothesis import strategies as st
 
 from medcodes.config import MAX_QUERY_CHARS
 from medcodes.errors import QueryError
+from medcodes.models import Concept, ConceptKind, Designation, DesignationKind
+from medcodes.search import index
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import Narrowing, Ranking
 from medcodes.service import CodeService
 from medcodes.systems import SystemId
 
-from .helpers import code_engine, fixture_db
+from .helpers import code_engine, concept_store, fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -353,3 +355,20 @@ def test_a_word_still_being_typed_is_not_corrected(service: CodeService, monkeyp
     service.search("infarction diabetes mellit")
     assert "mellit" not in asked
     assert service.search("acute myocardial infraction").corrected_query == "acute myocardial infarction"  # a typo is
+
+
+def test_a_phrase_no_designation_of_the_systems_searched_holds_is_read_word_by_word(tmp_path: Path) -> None:
+    # ICD-11 names "Glioma, malignant" whole, and a vocabulary reads "glioma malignant" as "malignant glioma": one
+    # phrase, all of whose words a designation must hold. Searched in ICD-10-CM, which holds them apart only, the
+    # phrase found nothing; its words, one by one, find the index's glioma.
+    concepts = [
+        Concept(SystemId.ICD10CM, "C71.9", "Malignant neoplasm of brain, unspecified", ConceptKind.CODE, True, seq=0),
+        Concept(SystemId.ICD11, "XH4RQ3", "Glioma, malignant", ConceptKind.CODE, True, seq=1),
+    ]
+    names = [Designation(SystemId.ICD10CM, "C71.9", DesignationKind.INDEX_TERM, "Glioma, unspecified site", "index")]
+    store = concept_store(tmp_path / "g.db", concepts, names)
+    index.write(store)
+    engine = SearchEngine(store)
+    engine.abbreviations["glioma malignant"] = ("malignant glioma",)
+    assert [h.code for h in engine.search(parse("glioma malignant")).hits][:1] == ["XH4RQ3"]
+    assert [h.code for h in engine.search(parse("glioma malignant", (SystemId.ICD10CM,))).hits] == ["C71.9"]

@@ -404,6 +404,11 @@ class SearchEngine:
             )
 
         result = read(words.groups)
+        if not result.hits and len(words.groups) == 1 and len(query.words) > 1:
+            # One phrase no designation holds whole here (`glioma malignant` read as ICD-11's "Glioma, malignant",
+            # searched in ICD-10-CM): its words, one by one, find what each says.
+            words = self._words(index, query.words, query.negated, query.systems, typing_last=query.typing, apart=True)
+            result = read(words.groups)
         out.weak = bool(words.unknown) or not result.complete
         out.known = len(words.unknown) < len(words.groups)
         if words.unknown or not result.complete:
@@ -595,8 +600,10 @@ class SearchEngine:
         systems: Sequence[SystemId] = (),
         *,
         typing_last: bool = False,
+        apart: bool = False,
     ) -> _Words:
-        """One group per word typed, or per known phrase ("pink eye"), with its alternatives.
+        """One group per word typed, or per known phrase ("pink eye"), with its alternatives; ``apart``: one group
+        per word typed, whatever phrases the words make.
 
         Words in a "without" clause (``negated``) match only words in such a clause of a designation; one no
         designation holds so is left out (it says what the code is not).
@@ -608,7 +615,7 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
-            span, phrases = self._phrase_at(index, words, position, systems)
+            span, phrases = self._phrase_at(index, words, position, systems, widest=1 if apart else 4)
             if span == 1 and position == last and words[position] in self.words_too:
                 # A short form that is a word of the code sets too, still being typed, is the start of a word:
                 # "art" is "arthritis" being typed as much as the short titles' "artery". Before another word it is
@@ -745,13 +752,20 @@ class SearchEngine:
         return lexical.atom(index, best, prefix=False, limits=self.ranking.limits) if most else None
 
     def _phrase_at(
-        self, index: LexicalIndex, words: Sequence[str], position: int, systems: Sequence[SystemId] = ()
+        self,
+        index: LexicalIndex,
+        words: Sequence[str],
+        position: int,
+        systems: Sequence[SystemId] = (),
+        widest: int = 4,
     ) -> tuple[int, tuple[str, ...]]:
-        """The longest known phrase (up to four words) starting at ``position``, and what it stands for; or
+        """The longest known phrase (up to ``widest`` words) starting at ``position``, and what it stands for; or
         two words naming a level and a thing, read as the data's term for it ("calcium high": hypercalcemia,
         ``levels``); or two words that the data writes as one ("heart burn": "heartburn", "ear ache": "earache")."""
+        if widest < 2:
+            return 1, self._one_word(index, words, position)
         for span in (4, 3, 2):
-            if position + span <= len(words):
+            if span <= widest and position + span <= len(words):
                 typed = words[position : position + span]
                 phrases = self._known(typed)
                 if " ".join(typed) in abbreviations.QUALIFIERS:
@@ -777,8 +791,12 @@ class SearchEngine:
                 and abbreviations.weight(first) == abbreviations.weight(second) == 1.0
             ):
                 return 2, (joined,)
+        return 1, self._one_word(index, words, position)
+
+    def _one_word(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[str, ...]:
+        """What the word at ``position`` stands for, read alone: its known readings, and the words it is made of."""
         word = words[position]
-        return 1, (
+        return (
             *self._known([word]),
             *procedures.expand(word),
             *procedures.body_part(word),
