@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from medcodes.models import Concept, ConceptKind
 from medcodes.search import index, typos
 from medcodes.search.engine import SearchEngine
 from medcodes.search.query import parse
 from medcodes.search.ranking import Typos
 from medcodes.search.typos import Speller
+from medcodes.systems import SystemId
 
-from .helpers import code_engine
+from .helpers import code_engine, concept_store
 
 TITLES = {
     "K12.0": "Recurrent oral aphthae",
@@ -153,3 +155,28 @@ def test_a_word_no_source_writes_is_corrected_though_its_correction_matches_alon
     result = written.search(parse("deviatd uvula"))
     assert result.corrected_query == "deviated uvula"
     assert {h.code for h in result.hits} == {"J34.2", "Q35.7"}
+
+
+def test_a_typo_is_read_as_a_word_the_engine_reads_though_no_designation_says_it(tmp_path: Path) -> None:
+    titles = {"M11.20": "Other chondrocalcinosis, unspecified site", "L40.9": "Psoriasis, unspecified"}
+    engine = code_engine(tmp_path / "r.db", titles, {})
+    engine.abbreviations["pseudogout"] = ("chondrocalcinosis",)  # a vocabulary's name for it
+    result = engine.search(parse("pseudoagout"))
+    assert result.corrected_query == "pseudogout"
+    assert [h.code for h in result.hits] == ["M11.20"]
+
+
+def test_where_nothing_is_found_a_word_that_starts_others_is_read_as_a_typo(tmp_path: Path) -> None:
+    concepts = [
+        Concept(SystemId.ICD10CM, "K92.1", "Melena", ConceptKind.CODE, True, seq=0),
+        Concept(SystemId.ICD11, "1D0Y", "Meleagrid infection", ConceptKind.CODE, True, seq=1),
+    ]
+    store = concept_store(tmp_path / "m.db", concepts)
+    index.write(store)
+    engine = SearchEngine(store)
+    # "melea" starts "meleagrid": a word being typed, read so where it finds something ...
+    assert [h.code for h in engine.search(parse("melea")).hits] == ["1D0Y"]
+    # ... but in ICD-10-CM it finds nothing, and is read as the typo it is.
+    result = engine.search(parse("melea", (SystemId.ICD10CM,)))
+    assert result.corrected_query == "melena"
+    assert [h.code for h in result.hits] == ["K92.1"]

@@ -152,7 +152,7 @@ class SearchEngine:
         _ = index.concept_docs, index.system_ranges, index.population_terms, index.circumstance_terms, index.doc_chapter
         for ranking in self._readings.values():
             _ = index.concept_worth(ranking)
-        self.speller(index).correct("warming")  # sorts the vocabulary into its buckets
+        self.speller(index).prepare()  # sorts the words into their buckets
         self._named_starting(index, "")  # the names autocomplete goes on with
         for character in string.ascii_lowercase + string.digits:
             self.search(parse(character))  # as a search asks (read deeper where meaning may join)
@@ -215,7 +215,8 @@ class SearchEngine:
 
     def speller(self, index: LexicalIndex) -> Speller:
         if self._speller is None:
-            self._speller = Speller(index, self.ranking.typos, typos.load(self.store))
+            read = frozenset(k for k in self.abbreviations if " " not in k)
+            self._speller = Speller(index, self.ranking.typos, typos.load(self.store), read)
         return self._speller
 
     # ---------------------------------------------------------------- search
@@ -851,14 +852,14 @@ class SearchEngine:
         fixed = list(words)
         changed = False
         # A word that starts known words ("subsequ", "gallbl") is being typed, not misspelled; one the data reads as
-        # another ("bluish": cyanosis, ``lay_words``) is known, where what it is read as found something.
+        # another ("bluish": cyanosis, ``lay_words``) is known: each where what it is read as found something. Where
+        # nothing was found, it is read as a typo too ("melea" starts only words the systems searched do not say).
         unknown = found.unknown or tuple(
             i
             for i, w in enumerate(words)
             if index.term(w) is None
             and len(w) >= 5
-            and not _starts_a_word(index, w)
-            and not (answered and self._known([w]))
+            and not (answered and (_starts_a_word(index, w) or self._known([w])))
         )
         # The words a correction should be said with: the query's other known words that name something.
         known = [

@@ -60,16 +60,30 @@ class Speller:
     limits: Typos = field(default_factory=Typos)
     # The words the build read outside the code sets' names (``load``); None where the database keeps none.
     written: frozenset[str] | None = None
+    # Words the engine reads although no designation says them ("pseudogout": the vocabularies' chondrocalcinosis),
+    # nearer than any the designations say: corrected to as well.
+    read: frozenset[str] = frozenset()
     _buckets: dict[str, list[str]] = field(default_factory=dict)
+    _read_buckets: dict[str, list[str]] = field(default_factory=dict)
     _reversed: list[str] = field(default_factory=list)  # the vocabulary's words spelled backwards, sorted
 
-    def _bucket(self, letter: str) -> list[str]:
+    def prepare(self) -> None:
+        """Sort the words into their buckets now (a server does it when it opens a release), not at the first typo."""
         if not self._buckets:
             buckets: dict[str, list[str]] = defaultdict(list)
             for word in self.index.vocabulary:
                 if len(word) >= self.limits.min_length - 1 and word.isalpha():
                     buckets[word[0]].append(word)
             self._buckets = dict(buckets)
+            read: dict[str, list[str]] = defaultdict(list)
+            for word in sorted(self.read):
+                if len(word) >= self.limits.min_length and word.isalpha() and word not in self.index.term_ids:
+                    read[word[0]].append(word)
+            self._read_buckets = dict(read)
+            self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
+
+    def _bucket(self, letter: str) -> list[str]:
+        self.prepare()
         return self._buckets.get(letter, [])
 
     def correct(self, word: str, others: Sequence[int] = ()) -> str | None:
@@ -81,7 +95,11 @@ class Speller:
         with "ulcer"; "retnial hemorrhage" stays retinal (one edit), not renal (two)."""
         if len(word) < self.limits.min_length or not word.isalpha():
             return None
-        found = self._within(word, 1 if len(word) <= self.limits.short else 2)
+        edits = 1 if len(word) <= self.limits.short else 2
+        found = self._within(word, edits)
+        nearer = self._read_within(word, min((m[1] for m in found), default=edits + 1) - 1)
+        if nearer:
+            return str(min(nearer, key=lambda m: (m[1], m[0]))[0])
         if not found:
             return self.part(word)
         df, ids = self.index.df, self.index.term_ids
@@ -112,6 +130,15 @@ class Speller:
         unwritten = self.written is not None and typed not in self.written
         return unwritten and len(typed) >= self.limits.slip_letters
 
+    def _read_within(self, word: str, edits: int) -> list[tuple[str, int, int]]:
+        """(word, edits, position) of the words read though not said (``read``) at most ``edits`` from ``word``."""
+        if edits < 1 or not self.read:
+            return []
+        self.prepare()
+        return process.extract(
+            word, self._read_buckets.get(word[0], []), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20
+        )
+
     def neighbours(self, word: str) -> list[str]:
         """The known words one edit from ``word`` (the same first letter), but itself."""
         if len(word) < self.limits.min_length or not word.isalpha():
@@ -133,8 +160,7 @@ class Speller:
         for start in range(1, len(word) - least + 1):
             if word[start:] in self.index.term_ids:
                 return word[start:]
-        if not self._reversed:
-            self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
+        self.prepare()
         backwards = word[::-1]
         made: list[str] = []
         at = bisect.bisect_left(self._reversed, backwards)
