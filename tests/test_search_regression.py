@@ -175,6 +175,13 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("uti", None, "N39.0", 3),
     ("urinary tract infection", CM, "N39.0", 3),
     ("heart burn", None, "R12", 1),  # two words the data writes as one
+    ("stomach hair balls", CM, "T18.2XXA", 1),  # the data's "hairball", joined from a plural
+    ("absent kidneys", CM, "Q60.2", 1),  # a plural in -ys ("kidneys" matched only two index entries)
+    ("glioma malignant", CM, "C71.9", 1),  # a phrase ICD-11 holds whole, read word by word in ICD-10-CM
+    # slips of the keys: a long word one edit off, a word the engine reads, one starting only other systems' words
+    ("sponioblastoma multiforme", CM, "C71.9", 2),
+    ("pseudoagout", CM, "M11.20", 1),
+    ("melea", CM, "K92.1", 1),
     # a header's abbreviation ("E11 NIDDM") narrows to the code the Alphabetic Index gives the words, not to the
     # child saying "unspecified" (E11.8 "with unspecified complications")
     ("niddm", CM, "E11.9", 1),
