@@ -783,15 +783,15 @@ class SearchEngine:
             return 2, region
         if position + 1 < len(words):
             first, second = words[position], words[position + 1]
-            # The second word as typed, else its singular: "hair balls" is the data's "hairball".
-            joined = next((first + s for s in (second, singular(second)) if index.term(first + s) is not None), None)
             if (
                 min(len(first), len(second)) >= _JOINED_PART
                 and (first + second).isalpha()
-                and joined is not None
                 and abbreviations.weight(first) == abbreviations.weight(second) == 1.0
             ):
-                return 2, (joined,)
+                # The second word as typed, else its singular: "hair balls" is the data's "hairball".
+                for joined in dict.fromkeys((first + second, first + singular(second))):
+                    if index.term(joined) is not None:
+                        return 2, (joined,)
         return 1, self._one_word(index, words, position)
 
     def _one_word(self, index: LexicalIndex, words: Sequence[str], position: int) -> tuple[str, ...]:

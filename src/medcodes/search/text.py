@@ -325,12 +325,15 @@ def _other_spelling(spellings: dict[str, str], word: str) -> tuple[str, ...]:
     return (other,) if other else ()
 
 
+_VOWELS = frozenset("aeiou")
+
+
 @lru_cache(maxsize=65536)
 def plurals(word: str) -> tuple[str, ...]:
     """The plural forms a singular word may take in a title (fracture -> fractures, injury -> injuries)."""
     if len(word) <= 2 or word.isdigit():
         return ()
-    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+    if word.endswith("y") and len(word) > 3 and word[-2] not in _VOWELS:
         return (word[:-1] + "ies",)
     if word.endswith(("s", "x", "ch", "sh")):
         return (word + "es",)
@@ -359,9 +362,6 @@ def singular(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
         return word[:-1]
     return word
-
-
-_VOWELS = frozenset("aeiou")
 
 
 # Words of at least this many letters also match words sharing their stem: their first ~70 % ("absent" ~

@@ -68,23 +68,22 @@ class Speller:
     _reversed: list[str] = field(default_factory=list)  # the vocabulary's words spelled backwards, sorted
 
     def prepare(self) -> None:
-        """Sort the words into their buckets now (a server does it when it opens a release), not at the first typo."""
-        if not self._buckets:
-            buckets: dict[str, list[str]] = defaultdict(list)
-            for word in self.index.vocabulary:
-                if len(word) >= self.limits.min_length - 1 and word.isalpha():
-                    buckets[word[0]].append(word)
-            self._buckets = dict(buckets)
-            read: dict[str, list[str]] = defaultdict(list)
-            for word in sorted(self.read):
-                if len(word) >= self.limits.min_length and word.isalpha() and word not in self.index.term_ids:
-                    read[word[0]].append(word)
-            self._read_buckets = dict(read)
-            self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
+        """Sort the words into their buckets, and the vocabulary spelled backwards, now (a server does it when it opens
+        a release), not at the first typo."""
+        self._sort()
+        self._backwards()
 
-    def _bucket(self, letter: str) -> list[str]:
-        self.prepare()
-        return self._buckets.get(letter, [])
+    def _sort(self) -> None:
+        if not self._buckets:
+            shortest = self.limits.min_length
+            self._buckets = _by_first_letter(w for w in self.index.vocabulary if len(w) >= shortest - 1)
+            ids = self.index.term_ids
+            self._read_buckets = _by_first_letter(w for w in sorted(self.read) if len(w) >= shortest and w not in ids)
+
+    def _backwards(self) -> list[str]:
+        if not self._reversed:
+            self._reversed = sorted(w[::-1] for w in self.index.vocabulary if w.isalpha())
+        return self._reversed
 
     def correct(self, word: str, others: Sequence[int] = ()) -> str | None:
         """The nearest known word, or None when nothing is near enough (or the word is too short).
@@ -134,10 +133,8 @@ class Speller:
         """(word, edits, position) of the words read though not said (``read``) at most ``edits`` from ``word``."""
         if edits < 1 or not self.read:
             return []
-        self.prepare()
-        return process.extract(
-            word, self._read_buckets.get(word[0], []), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20
-        )
+        self._sort()
+        return _near(word, self._read_buckets.get(word[0], []), edits)
 
     def neighbours(self, word: str) -> list[str]:
         """The known words one edit from ``word`` (the same first letter), but itself."""
@@ -147,9 +144,8 @@ class Speller:
 
     def _within(self, word: str, edits: int) -> list[tuple[str, int, int]]:
         """(word, edits, position) of the known words at most ``edits`` from ``word`` that share its first letter."""
-        return process.extract(
-            word, self._bucket(word[0]), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20
-        )
+        self._sort()
+        return _near(word, self._buckets.get(word[0], []), edits)
 
     def part(self, word: str) -> str | None:
         """The known word ``word`` is made from by adding a part before it (its longest), else the known word it is
@@ -160,13 +156,27 @@ class Speller:
         for start in range(1, len(word) - least + 1):
             if word[start:] in self.index.term_ids:
                 return word[start:]
-        self.prepare()
+        reversed_words = self._backwards()
         backwards = word[::-1]
         made: list[str] = []
-        at = bisect.bisect_left(self._reversed, backwards)
-        while at < len(self._reversed) and self._reversed[at].startswith(backwards):
-            known = self._reversed[at][::-1]
+        at = bisect.bisect_left(reversed_words, backwards)
+        while at < len(reversed_words) and reversed_words[at].startswith(backwards):
+            known = reversed_words[at][::-1]
             if known != word and len(known) <= len(word) + self.limits.part_dropped:
                 made.append(known)
             at += 1
         return min(made, key=lambda w: (len(w), w), default=None)
+
+
+def _by_first_letter(words: Iterable[str]) -> dict[str, list[str]]:
+    """The words of letters only, by their first letter, in the order given."""
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        if word.isalpha():
+            buckets[word[0]].append(word)
+    return dict(buckets)
+
+
+def _near(word: str, words: Sequence[str], edits: int) -> list[tuple[str, int, int]]:
+    """(word, edits, position) of the ``words`` at most ``edits`` from ``word``, nearest first (at most 20)."""
+    return process.extract(word, words, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=20)

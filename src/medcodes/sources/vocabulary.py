@@ -460,10 +460,15 @@ def _nearest(term: VocabularyTerm, reached: list[_Reach]) -> list[_Reach]:
     own = _name_words(term)
     kept: list[_Reach] = []
     for same in by_source.values():
-        nearness = [max(len(a & b) / len(a | b) for b in _name_words(r.owner) for a in own) for r in same]
+        nearness = [_nearness(own, _name_words(r.owner)) for r in same]
         nearest = max(nearness)
         kept.extend(reach for reach, near in zip(same, nearness, strict=True) if near == nearest)
     return kept
+
+
+def _nearness(own: Sequence[frozenset[str]], other: Sequence[frozenset[str]]) -> float:
+    """The most words two names have in common for the words of both (0 where either term has no name of words)."""
+    return max((len(a & b) / len(a | b) for b in other for a in own), default=0.0)
 
 
 def _name_words(term: VocabularyTerm) -> list[frozenset[str]]:
