@@ -184,6 +184,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("sponioblastoma multiforme", CM, "C71.9", 2),
     ("pseudoagout", CM, "M11.20", 1),
     ("melea", CM, "K92.1", 1),
+    # a sign closing a marker: "ER+" and "ER-" were one word, and both "HR+ with HER2-" and "HR- with HER2+" say
+    # the same four words
+    ("er+", CM, "Z17.0", 1),
+    ("her2-", CM, "Z17.32", 1),
+    ("hr- her2+", CM, "Z17.420", 1),
+    ("hiv+", CM, "Z21", 1),
     # a header's abbreviation ("E11 NIDDM") narrows to the code the Alphabetic Index gives the words, not to the
     # child saying "unspecified" (E11.8 "with unspecified complications")
     ("niddm", CM, "E11.9", 1),

@@ -12,6 +12,8 @@ from medcodes.search.text import (
     index_words,
     negated,
     prefix_negated,
+    sign_joined,
+    signs,
     singular,
     stem,
     tokens,
@@ -133,4 +135,49 @@ def test_an_ascii_text_is_read_by_its_byte_table_as_the_pattern_reads_it() -> No
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60))
 def test_the_byte_table_and_the_pattern_agree_on_any_ascii_text(text: str) -> None:
-    assert folded_words(text) == _WORD.findall(fold(text))
+    assert folded_words(text) == _WORD.findall(fold(signs(text)))
+
+
+def test_a_sign_closing_a_marker_is_read_as_its_word_and_joined_to_the_marker() -> None:
+    # "ER+" and "ER-" were the one word "er": `er+` found the estrogen receptor negative status first.
+    assert tokens("Estrogen receptor positive status [ER+]")[-3:] == ["er", "positive", "erpositive"]
+    assert tokens("HR- with HER2+") == ["hr", "negative", "hrnegative", "with", "her2", "positive", "her2positive"]
+    assert tokens("hr+/her2-") == ["hr", "positive", "hrpositive", "her2", "negative", "her2negative"]
+    assert tokens("er- pr- her2-") == [
+        *("er", "negative", "ernegative"),
+        *("pr", "negative", "prnegative"),
+        *("her2", "negative", "her2negative"),
+    ]
+    assert tokens("Agranular CD4+ CD56+ neoplasm")[1:4] == ["cd4", "positive", "cd4positive"]
+    assert tokens("Escherichia coli, O157:H-")[-2:] == ["negative", "hnegative"]
+
+
+def test_a_hyphen_or_a_plus_that_is_no_sign_is_left_as_it_was() -> None:
+    for text in (
+        "Pedestrian injured in collision with two- or three-wheeled motor vehicle",  # a word to come
+        "Osteopathic manipulative treatment using low- velocity forces",  # a longer word than a marker's
+        "Pneumonia, broncho-, bronchial",
+        "Insertion of other (naso-)gastric tube",  # a part in brackets
+        "Severe combined immunodeficiency with low T- and B-cell numbers",
+        "Poisoning, S72.0-, T36.0X1-",  # the end of a code
+        "Sennoside A+B",  # a plus between words
+        "Coma scale, eyes open, never, 24+hrs",  # after a number
+        "Disk/foam pad +or- adhesive",
+        "kidney - absent",  # a dash between words
+        "x-ray, htlv3-pos",
+    ):
+        assert signs(text) == text, text
+
+
+def test_signs_are_read_once_and_the_clauses_stay_aligned() -> None:
+    text = "Carcinoma without ER+ status, HR- with HER2-"
+    assert signs(signs(text)) == signs(text)
+    assert len(tokens(text)) == len(negated(text))
+    assert index_words(text)[:5] == ["carcinoma", "without", "~er", "~positive", "~erpositive"]
+
+
+def test_the_joined_word_is_known_by_the_two_before_it() -> None:
+    words = tokens("hiv+ hepatitis")
+    assert [sign_joined(words, at) for at in range(len(words))] == [False, False, True, False]
+    assert not sign_joined(["er", "positive", "erpositive"][1:], 1)
+    assert not sign_joined(["erpositive"], 0)  # typed as one word: a word like any other

@@ -33,6 +33,7 @@ from medcodes.search.text import (
     head_words,
     marked,
     prefix_negated,
+    sign_joined,
     singular,
     spans,
     stem,
@@ -616,6 +617,9 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
+            if sign_joined(words, position) and index.term(words[position]) is None:
+                position += 1  # "hiv+": no name writes "HIV+", whose marker and sign are the words before
+                continue
             span, phrases = self._phrase_at(index, words, position, systems, widest=1 if apart else 4)
             if span == 1 and position == last and words[position] in self.words_too:
                 # A short form that is a word of the code sets too, still being typed, is the start of a word:
@@ -859,6 +863,7 @@ class SearchEngine:
             for i, w in enumerate(words)
             if index.term(w) is None
             and len(w) >= 5
+            and not sign_joined(words, i)
             and not (answered and (_starts_a_word(index, w) or self._known([w])))
         )
         # The words a correction should be said with: the query's other known words that name something.
@@ -877,7 +882,8 @@ class SearchEngine:
         flags = query.negated
         if CLAUSE_WORDS.intersection(fixed) - set(words):  # a corrected "withuot" opens a clause
             flags = tuple(clause_marks(" ".join(fixed)))
-        return self._words(index, fixed, flags, query.systems), " ".join(fixed)
+        shown = " ".join(w for at, w in enumerate(fixed) if not sign_joined(fixed, at))
+        return self._words(index, fixed, flags, query.systems), shown
 
     def _add(
         self,

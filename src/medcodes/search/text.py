@@ -69,9 +69,54 @@ def fold(text: str) -> str:
 _ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isascii() and chr(b).isalnum() else ord(" ") for b in range(256))
 
 
+# A sign closing a word: "ER+", "HER2-", "CD4+ cells", "HR+ with HER2-", "O157:H-". The word starts with a letter and
+# stands alone (not the end of a code, "S72.0-", nor of a part, "(naso-)gastric"), and the sign ends it.
+_SIGNED = re.compile(r"(?<![\w.+\-(])([^\W\d_][^\W_]*)([+-])(?=$|[\s,;:)\]/])")
+# A minus after a word is most often a hyphen whose word follows later ("two- or three-wheeled", "low- velocity",
+# "broncho-,"): it says "negative" only after a short word (a marker: "ER", "HER2", "ALK") where the text ends, a
+# bracket or a slash follows, or "with" or another marker's sign ("HR- with HER2+", "er- pr- her2-").
+_MARKER_LETTERS = 4
+_MINUS_FOLLOWED = re.compile(r"$|[\])/,;:]|\s+(with\b|[^\W\d_][^\W_]{0,3}[+-](?=$|[\s,;:)\]/]))")
+_SIGN_WORDS = {"+": "positive", "-": "negative"}
+
+
+def signs(text: str) -> str:
+    """The text with a sign that closes a word written as the word it stands for, and as one word joined to it:
+    "ER+" is "ER positive ERpositive", "HR- with HER2+" "HR negative HRnegative with HER2 positive HER2positive" (a
+    name as the classifications write it, Z17.0, Z17.420, and a query as clinicians type it, `hiv+`). A plus closes
+    any word that starts with a letter ("CD4+ cells", "GEFS+"); a minus only a marker's (``_MINUS_FOLLOWED``).
+    Without this, "ER+" and "ER-" were one word, and `er+` found the estrogen receptor negative status first. The
+    joined word keeps each sign with its marker, which the words alone do not: "HR+ with HER2-" and "HR- with HER2+"
+    say the same four words (``sign_joined``)."""
+    if "+" not in text and "-" not in text:
+        return text
+
+    def read(match: re.Match[str]) -> str:
+        word, sign = match.group(1), match.group(2)
+        if sign == "-" and (len(word) > _MARKER_LETTERS or _MINUS_FOLLOWED.match(text, match.end()) is None):
+            return match.group()
+        said = _SIGN_WORDS[sign]
+        return f"{word} {said} {word}{said}"
+
+    return _SIGNED.sub(read, text)
+
+
+def sign_joined(words: Sequence[str], position: int) -> bool:
+    """Whether ``words[position]`` is the word ``signs`` joins of the two before it ("er", "positive",
+    "erpositive"): a query's such word asks for the sign on its marker where a name writes it so, and is no word
+    of its own where none does."""
+    return (
+        position >= 2
+        and words[position - 1] in _SIGN_WORDS.values()
+        and words[position] == words[position - 2] + words[position - 1]
+    )
+
+
 def folded_words(text: str) -> list[str]:
-    """The words of a text as written, folded (``fold``) but not normalised: ``_WORD``'s runs of ``fold(text)``.
-    An ASCII text (nearly every designation) is read by a byte table, at half the cost of the pattern."""
+    """The words of a text as written, folded (``fold``) but not normalised: ``_WORD``'s runs of ``fold(text)``,
+    a sign closing a word read as its word (``signs``). An ASCII text (nearly every designation) is read by a byte
+    table, at half the cost of the pattern."""
+    text = signs(text)
     if text.isascii():
         return text.encode().translate(_ASCII_WORDS).decode().split()
     return _WORD.findall(fold(text))
@@ -115,6 +160,7 @@ def negated(text: str) -> list[bool]:
     words = folded_words(text)
     if _MAY_OPEN.isdisjoint(words):
         return [False] * len(words)
+    text = signs(text)
     folded = text.lower() if text.isascii() else fold(text)
     out: list[bool] = []
     left = 0  # words the open clause may still hold
