@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from medcodes.models import DesignationKind
 from medcodes.search.abbreviations import CURATED, FUNCTION_WORDS, LAY_TERMS, harvest, load, weight
+from medcodes.search.query import parse
 from medcodes.search.text import tokens
 from medcodes.store.sqlite import SQLiteStore
+
+from .helpers import code_engine
 
 
 def test_harvest_reads_parenthesised_abbreviations() -> None:
@@ -98,3 +102,25 @@ def test_a_rewrite_is_read_only_for_a_name_the_code_sets_do_not_say(tmp_path: Pa
         assert "pain chest" not in read and "pain of the chest" not in read
     finally:
         store.close()
+
+
+def test_everyday_words_find_the_words_the_code_sets_say(tmp_path: Path) -> None:
+    # "stool" is the everyday word for feces, "lower back" for the titles' low back: `stool incontinence` found
+    # R19.5 by its inclusion term "Bulky stools" before the incontinence of feces, `lower back pain` the back pain
+    # NOS before the low back pain.
+    titles = {
+        "R15.9": "Full incontinence of feces",
+        "R19.5": "Other fecal abnormalities",
+        "R32": "Unspecified urinary incontinence",
+        "M54.9": "Dorsalgia, unspecified",
+        "M54.50": "Low back pain, unspecified",
+    }
+    more = [
+        ("R19.5", DesignationKind.INCLUSION_TERM, "Bulky stools"),
+        ("M54.9", DesignationKind.INCLUSION_TERM, "Back pain NOS"),
+    ]
+    index_terms = {"R15.9": "Incontinence, feces", "R32": "Incontinence", "M54.9": "Pain, back"}
+    engine = code_engine(tmp_path / "lay.db", titles, index_terms, more=more)
+    assert engine.search(parse("stool incontinence")).hits[0].code == "R15.9"
+    assert engine.search(parse("lower back pain")).hits[0].code == "M54.50"
+    assert engine.search(parse("bulky stools")).hits[0].code == "R19.5"  # the word typed still comes first

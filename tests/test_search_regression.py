@@ -248,6 +248,8 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("cut finger", CM, "S61.219A", 1),
     ("bruised knee", CM, "S80.00XA", 1),
     ("twisted ankle", CM, "S93.409A", 1),
+    ("stool incontinence", CM, "R15.9", 1),  # stool is feces: R19.5 ("Bulky stools") came first
+    ("lower back pain", CM, "M54.50", 1),  # the titles' low back: M54.9 (back pain NOS) came first
     ("twisted bowel", CM, "K56.2", 1),
     ("walking pneumonia", CM, "J15.7", 1),
     ("b12 shot", None, "J3420", 1),

@@ -190,6 +190,8 @@ LAY_TERMS: dict[str, tuple[str, ...]] = {
     "gallstone": ("calculus of gallbladder", "cholelithiasis"),
     "gallbladder removal": ("cholecystectomy", "resection of gallbladder"),
     "stomach flu": ("gastroenteritis",),
+    "stool": ("feces",),
+    "lower back": ("low back",),
     "attack": ("exacerbation",),
     # Supplies and treatments by their everyday words: HCPCS says "orthosis", the codes "injection" and "vaccine".
     "brace": ("orthosis",),
