@@ -190,6 +190,12 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("her2-", CM, "Z17.32", 1),
     ("hr- her2+", CM, "Z17.420", 1),
     ("hiv+", CM, "Z21", 1),
+    # a number inside a range a name writes
+    ("bmi 42", CM, "Z68.41", 1),
+    ("bmi 18.5", CM, "Z68.1", 1),
+    ("gcs 5", CM, "R40.2430", 1),
+    ("birth weight 800 grams", CM, "P07.03", 1),
+    ("blood alcohol level 150", CM, "Y90.6", 1),
     # a header's abbreviation ("E11 NIDDM") narrows to the code the Alphabetic Index gives the words, not to the
     # child saying "unspecified" (E11.8 "with unspecified complications")
     ("niddm", CM, "E11.9", 1),

@@ -419,7 +419,8 @@ class MatchReason:
     """Why a search hit matched: the field and the words that made it."""
 
     # "code", "title", "index_term", "inclusion_term", "synonym", "abbreviation", "typo", "semantic", "crosswalk",
-    # "narrower" (a billable code standing in for the header above it that matched: text = that header's match)
+    # "narrower" (a billable code standing in for the header above it that matched: text = that header's match),
+    # "range" (a number typed inside a range the name writes: "42 in 40.0-44.9")
     field: str
     text: str
 

@@ -21,7 +21,18 @@ import numpy.typing as npt
 
 from medcodes.models import Concept, ConceptKind, DesignationKind, MatchReason, SearchHit, SearchResult, cited
 from medcodes.recent import Recent
-from medcodes.search import abbreviations, levels, lexical, priors, procedures, semantic, short_forms, typos, vertebrae
+from medcodes.search import (
+    abbreviations,
+    levels,
+    lexical,
+    number_ranges,
+    priors,
+    procedures,
+    semantic,
+    short_forms,
+    typos,
+    vertebrae,
+)
 from medcodes.search import phrases as phrases_module
 from medcodes.search.codes import EXACT, code_hits, code_readings
 from medcodes.search.index import LexicalIndex, load_index
@@ -31,6 +42,7 @@ from medcodes.search.ranking import DEFAULT, LISTING_SYSTEMS, Limits, Ranking
 from medcodes.search.text import (
     CLAUSE_WORDS,
     head_words,
+    is_range_word,
     marked,
     prefix_negated,
     sign_joined,
@@ -129,6 +141,7 @@ class SearchEngine:
         self._systems = tuple(dict.fromkeys(r.system for r in store.releases()))
         self._index: LexicalIndex | None = None
         self._speller: Speller | None = None
+        self._ranges: number_ranges.Ranges | None = None
         self._abbreviations: dict[str, tuple[str, ...]] | None = None
         self._words_too: frozenset[str] | None = None
         self._named_phrases: list[str] | None = None
@@ -144,7 +157,7 @@ class SearchEngine:
         """Load every part now (the lexical index, abbreviations, phrases, the semantic index and its model), and
         answer the broadest words a box sends first (each letter and digit alone), so that no visitor waits."""
         index = self.index
-        _ = self.abbreviations, self.phrases
+        _ = self.abbreviations, self.phrases, self.ranges
         meaning = self.meaning
         if meaning is not None:
             meaning.search("warm up", 1)
@@ -213,6 +226,13 @@ class SearchEngine:
         engine._meaning, engine._meaning_loaded = self._meaning, self._meaning_loaded
         engine._bounds = self._bounds
         return engine
+
+    @property
+    def ranges(self) -> number_ranges.Ranges:
+        """The ranges the names write (``number_ranges``)."""
+        if self._ranges is None:
+            self._ranges = number_ranges.Ranges.load(self.store)
+        return self._ranges
 
     def speller(self, index: LexicalIndex) -> Speller:
         if self._speller is None:
@@ -374,7 +394,7 @@ class SearchEngine:
         # What the query matches in all, counted the same way whatever the page size (a page of 10 and one of
         # 200 say the same total): the codes it reads as, and the concepts its words match.
         total = words.total + words.narrowed + codes.total
-        page = _finish(hits[query.offset : query.offset + query.limit], words.matched)
+        page = _finish(hits[query.offset : query.offset + query.limit], words.matched, self.ranges.written)
         return SearchResult(query.text, total, page, facets, words.corrected, words.estimated, notice)
 
     def _word_hits(self, index: LexicalIndex, query: Query, want: int) -> _WordHits:
@@ -433,10 +453,49 @@ class SearchEngine:
                     out.facets = {
                         s: better.facets.get(s, 0) + result.facets.get(s, 0) for s in {*better.facets, *result.facets}
                     }
+        ranged = None
+        if out.corrected is None and (words.unknown or not result.complete):
+            # A number the names write only inside a range (`bmi 42`: "BMI 40.0-44.9"), read so where nothing says
+            # every word as typed (or no name says the number at all); what it finds comes first, and counts.
+            ranged = self._ranged(index, query)
+            if ranged is not None:
+                # Only the codes whose names say every word so: a range alone ("800 in 70 or greater") is no answer.
+                within = read(ranged.groups)
+                full = tuple(h for h in within.hits if h.coverage >= lexical.FULL)
+                if full and within.complete:
+                    self._add(out, index, dataclasses.replace(within, hits=full), ranged, query, typo=False)
+                    out.total = len(full) + result.total
+                    out.facets = dict(result.facets)
+                else:
+                    ranged = None
         self._add(out, index, result, words, query, typo=False)
-        if out.corrected is None:
+        if out.corrected is None and ranged is None:
             out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
         return out
+
+    def _ranged(self, index: LexicalIndex, query: Query) -> _Words | None:
+        """The query's words with each number also read as the ranges the names write that hold it (``number_ranges``);
+        None where no number of the query is inside one."""
+        words = query.words
+        if not any(w.isdigit() for w in words):
+            return None
+        readings: dict[int, tuple[str, ...]] = {}
+        negated = query.negated or (False,) * len(words)
+        for position in range(len(words)):
+            if position in readings or negated[position]:
+                continue
+            said = number_ranges.value(words, position)
+            if said is None:
+                continue
+            number, decimal = said
+            held = self.ranges.holding(number)
+            if held:
+                readings[position] = held
+                if decimal:
+                    readings[position + 1] = ()  # "42.5": the 5 is the number's, read with it
+        if not readings:
+            return None
+        return self._words(index, words, query.negated, query.systems, typing_last=query.typing, ranges=readings)
 
     def _full_text(self, query: Query) -> _WordHits:
         """Word matches from the store's FTS5 table, for a database built without the lexical index.
@@ -603,9 +662,11 @@ class SearchEngine:
         *,
         typing_last: bool = False,
         apart: bool = False,
+        ranges: dict[int, tuple[str, ...]] | None = None,
     ) -> _Words:
         """One group per word typed, or per known phrase ("pink eye"), with its alternatives; ``apart``: one group
-        per word typed, whatever phrases the words make.
+        per word typed, whatever phrases the words make; ``ranges``: for a number's position, the words of the ranges
+        it is read as too (an empty tuple for a decimal part, read with the number before: ``_ranged``).
 
         Words in a "without" clause (``negated``) match only words in such a clause of a designation; one no
         designation holds so is left out (it says what the code is not).
@@ -617,10 +678,18 @@ class SearchEngine:
         last = len(words) - 1
         position = 0
         while position < len(words):
-            if sign_joined(words, position) and index.term(words[position]) is None:
-                position += 1  # "hiv+": no name writes "HIV+", whose marker and sign are the words before
+            if _read_too(words, position) and index.term(words[position]) is None:
+                # "hiv+": no name writes "HIV+", whose marker and sign are the words before; "bmi 41-43": no name
+                # writes the range, whose numbers are the words before.
+                position += 1
                 continue
-            span, phrases = self._phrase_at(index, words, position, systems, widest=1 if apart else 4)
+            held = ranges.get(position) if ranges else None
+            if held == ():
+                position += 1  # a number's decimal part, read with the number (``_ranged``)
+                continue
+            span, phrases = self._phrase_at(index, words, position, systems, widest=1 if apart or held else 4)
+            if held:
+                phrases = (*phrases, *held)
             if span == 1 and position == last and words[position] in self.words_too:
                 # A short form that is a word of the code sets too, still being typed, is the start of a word:
                 # "art" is "arthritis" being typed as much as the short titles' "artery". Before another word it is
@@ -863,7 +932,7 @@ class SearchEngine:
             for i, w in enumerate(words)
             if index.term(w) is None
             and len(w) >= 5
-            and not sign_joined(words, i)
+            and not _read_too(words, i)
             and not (answered and (_starts_a_word(index, w) or self._known([w])))
         )
         # The words a correction should be said with: the query's other known words that name something.
@@ -882,7 +951,7 @@ class SearchEngine:
         flags = query.negated
         if CLAUSE_WORDS.intersection(fixed) - set(words):  # a corrected "withuot" opens a clause
             flags = tuple(clause_marks(" ".join(fixed)))
-        shown = " ".join(w for at, w in enumerate(fixed) if not sign_joined(fixed, at))
+        shown = " ".join(w for at, w in enumerate(fixed) if not _read_too(fixed, at))
         return self._words(index, fixed, flags, query.systems), shown
 
     def _add(
@@ -1302,7 +1371,8 @@ def _hit(
 class _Explained:
     """What a query's word groups make of a hit's text: the words to highlight, the alternative it used."""
 
-    def __init__(self, groups: Sequence[lexical.Group]) -> None:
+    def __init__(self, groups: Sequence[lexical.Group], ranges: dict[str, str] | None = None) -> None:
+        self.ranges = ranges or {}  # a range's words -> the range as written (``number_ranges.Ranges.written``)
         whole: set[str] = set()
         prefixes: list[str] = []
         self.alternatives: list[tuple[lexical.Group, list[str], list[list[str]]]] = []
@@ -1331,6 +1401,8 @@ class _Explained:
             for spelled in spelled_all:
                 if spelled != typed and all(w in words for w in spelled):
                     meant = " ".join(spelled)
+                    if g.word.isdigit() and (written := self.ranges.get(meant)) is not None:
+                        return MatchReason("range", f"{g.word} in {written}")  # `bmi 42`: "40.0-44.9"
                     # An abbreviation spells what it stands for ("MI" = myocardial infarction, "malig" = malignant)
                     # or is no word at all ("fx" = fracture, "hx" = history); a lay word is neither ("shot" =
                     # injection, "brace" = orthosis), and is not written in capitals.
@@ -1348,8 +1420,16 @@ class _Explained:
         return None
 
 
+def _read_too(words: Sequence[str], position: int) -> bool:
+    """Whether a query's word is one the words before it are read as too (a marker's sign joined to it,
+    ``text.sign_joined``; a range as one word, ``text.is_range_word``), not one typed."""
+    return sign_joined(words, position) or is_range_word(words[position])
+
+
 def _finish(
-    hits: Sequence[SearchHit], matched: dict[tuple[SystemId, str], tuple[str, tuple[lexical.Group, ...]]]
+    hits: Sequence[SearchHit],
+    matched: dict[tuple[SystemId, str], tuple[str, tuple[lexical.Group, ...]]],
+    ranges: dict[str, str] | None = None,
 ) -> tuple[SearchHit, ...]:
     """Word hits with their highlights, and the alternative each matched through (after the designation)."""
     explained: dict[int, _Explained] = {}
@@ -1362,7 +1442,7 @@ def _finish(
         text, groups = found
         explain = explained.get(id(groups))
         if explain is None:
-            explain = explained[id(groups)] = _Explained(groups)
+            explain = explained[id(groups)] = _Explained(groups, ranges)
         reasons = hit.reasons
         alternative = explain.alternative(text)
         if alternative is not None:

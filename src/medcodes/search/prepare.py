@@ -23,6 +23,7 @@ from medcodes.search import (
     index,
     initialisms,
     lay_words,
+    number_ranges,
     operation_verbs,
     phrases,
     semantic_build,
@@ -49,6 +50,7 @@ DERIVED: tuple[Step, ...] = (
     operation_verbs.save,
     lay_words.save,
     typos.save,
+    number_ranges.save,
 )
 
 

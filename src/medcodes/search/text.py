@@ -112,11 +112,60 @@ def sign_joined(words: Sequence[str], position: int) -> bool:
     )
 
 
+# A range of numbers a name writes: "40.0-44.9", "9 - 12", "19.9 or less", "less than 500", "70 or greater", "more
+# than 36" (not a code's, "E08-E13", nor a vertebra's, "T12-L1").
+_NUMBER = r"\d+(?:\.\d+)?"
+RANGE = re.compile(
+    rf"(?<![\w.])(?:(?P<low>{_NUMBER})\s*-\s*(?P<high>{_NUMBER})(?![\w.]|-\d)"
+    rf"|(?P<at_most>{_NUMBER})\s+or\s+less\b|less\s+than\s+(?P<below>{_NUMBER})\b"
+    rf"|(?P<at_least>{_NUMBER})\s+or\s+(?:greater|more)\b|(?:greater|more)\s+than\s+(?P<above>{_NUMBER})\b)",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_RANGE_WORD = re.compile(r"^\d[\dp]*(?:to\d[\dp]*|atmost|below|atleast|above)$")
+
+
+def range_word(match: re.Match[str]) -> str:
+    """The one word a range is also read as ("40.0-44.9": "40p0to44p9", "19.9 or less": "19p9atmost"): its words
+    alone ("40", "0", "44", "9") would match a name that says them apart, and "9 or more" every "9-12 ... 24 hours
+    or more"."""
+    low, high, at_most, below, at_least, above = match.group("low", "high", "at_most", "below", "at_least", "above")
+    if low is not None and high is not None:
+        word = f"{low}to{high}"
+    elif at_most is not None:
+        word = f"{at_most}atmost"
+    elif below is not None:
+        word = f"{below}below"
+    elif at_least is not None:
+        word = f"{at_least}atleast"
+    else:
+        word = f"{above}above"
+    return word.replace(".", "p")
+
+
+def ranges_read(text: str) -> str:
+    """The text with each range it writes followed by the one word it is read as (``range_word``)."""
+    if _DIGIT.search(text) is None:
+        return text
+    return RANGE.sub(lambda match: f"{match.group()} {range_word(match)}", text)
+
+
+def is_range_word(word: str) -> bool:
+    """Whether a query's word is one ``ranges_read`` makes: no word of its own where no name holds it."""
+    return _RANGE_WORD.match(word) is not None
+
+
+def read_marks(text: str) -> str:
+    """The text as its words are read: a sign closing a word as its word (``signs``), a range as one word too
+    (``ranges_read``)."""
+    return ranges_read(signs(text))
+
+
 def folded_words(text: str) -> list[str]:
     """The words of a text as written, folded (``fold``) but not normalised: ``_WORD``'s runs of ``fold(text)``,
-    a sign closing a word read as its word (``signs``). An ASCII text (nearly every designation) is read by a byte
-    table, at half the cost of the pattern."""
-    text = signs(text)
+    a sign closing a word read as its word (``signs``), a range as one word too (``ranges_read``). An ASCII text
+    (nearly every designation) is read by a byte table, at half the cost of the pattern."""
+    text = read_marks(text)
     if text.isascii():
         return text.encode().translate(_ASCII_WORDS).decode().split()
     return _WORD.findall(fold(text))
@@ -160,7 +209,7 @@ def negated(text: str) -> list[bool]:
     words = folded_words(text)
     if _MAY_OPEN.isdisjoint(words):
         return [False] * len(words)
-    text = signs(text)
+    text = read_marks(text)
     folded = text.lower() if text.isascii() else fold(text)
     out: list[bool] = []
     left = 0  # words the open clause may still hold

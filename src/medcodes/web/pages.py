@@ -87,6 +87,7 @@ REASON_LABELS = {
     "narrower": "billable code under",
     "semantic": "similar meaning",
     "crosswalk": "crosswalk",
+    "range": "in range",
 }
 # Why a code is similar, as a short tag before the reason's own words (docs/similar.md lists the kinds).
 SIMILAR_LABELS: dict[SimilarKind, str] = {
