@@ -124,3 +124,14 @@ def test_everyday_words_find_the_words_the_code_sets_say(tmp_path: Path) -> None
     assert engine.search(parse("stool incontinence")).hits[0].code == "R15.9"
     assert engine.search(parse("lower back pain")).hits[0].code == "M54.50"
     assert engine.search(parse("bulky stools")).hits[0].code == "R19.5"  # the word typed still comes first
+
+
+def test_the_sides_as_notes_write_them(tmp_path: Path) -> None:
+    titles = {
+        "M25.561": "Pain in right knee",
+        "M25.562": "Pain in left knee",
+        "M25.569": "Pain in unspecified knee",
+    }
+    engine = code_engine(tmp_path / "sides.db", titles, {})
+    assert engine.search(parse("lt knee pain")).hits[0].code == "M25.562"
+    assert engine.search(parse("rt knee pain")).hits[0].code == "M25.561"

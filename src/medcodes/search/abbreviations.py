@@ -160,6 +160,11 @@ CURATED: dict[str, tuple[str, ...]] = {
     "lap chole": ("laparoscopic cholecystectomy", "resection of gallbladder percutaneous endoscopic"),
     "mcl": ("medial collateral ligament",),
     "ha": ("headache",),
+    # The sides as notes write them ("lt knee pain", "rt shoulder", "bilat"): the abbreviation list reads LT and RT
+    # only as liver transplantation, radiation therapy and the like, which stay as later readings.
+    "lt": ("left",),
+    "rt": ("right",),
+    "bilat": ("bilateral",),
 }
 
 # Everyday words -> the words the code sets use. Kept to unambiguous pairs; each value is an alternative
