@@ -190,6 +190,8 @@ CASES: list[tuple[str, SystemId | None, str, int]] = [
     ("her2-", CM, "Z17.32", 1),
     ("hr- her2+", CM, "Z17.420", 1),
     ("hiv+", CM, "Z21", 1),
+    # "<word> of <words>" names its first word's thing where no name says every word: a history, not a thrombosis
+    ("history of deep vein thrombosis", CM, "Z86.718", 1),
     # a number inside a range a name writes
     ("bmi 42", CM, "Z68.41", 1),
     ("bmi 18.5", CM, "Z68.1", 1),

@@ -14,6 +14,7 @@ that falls with the share of the query's weight left unmatched (coverage).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -459,6 +460,15 @@ def _rank(
     ]
 
 
+def _of_head(groups: Sequence[Group], ranking: Ranking) -> Sequence[Group]:
+    """The groups with the first weighing ``Ranking.of_head`` times its own where the query is "<word> of <words>":
+    the word before "of" names the thing ("history of deep vein thrombosis" is a history; "sprain and strain of
+    wrist" names two things, and is left as it is)."""
+    if len(groups) > 2 and groups[1].word == "of" and ranking.of_head != 1.0:
+        return [dataclasses.replace(groups[0], idf=groups[0].idf * ranking.of_head), *groups[1:]]
+    return groups
+
+
 def _postings_of(index: LexicalIndex, a: Atom, ranking: Ranking) -> tuple[I32, F32]:
     """Every posting of an atom (a designation may repeat) with its match weight, idf included."""
     docs: list[I32] = []
@@ -775,6 +785,7 @@ def search(
     if len(groups) == 1:
         return LexicalResult((), 0, {}, False)
     # Too little matches every word: let words be missing, scoring the designations that hold the most.
+    groups = _of_head(groups, ranking)
     docs = _pool(index, groups, allowed, ranking)
     if not len(docs):
         return LexicalResult((), 0, {}, False)

@@ -309,6 +309,9 @@ class Ranking:
     # does not say, in any form, counts this much: the query's words only qualify what it names (`crutches` in
     # "Crutch paralysis", a paralysis; `insulin pump` in "Presence of insulin pump", a presence; docs/search.md).
     unheaded: float = 0.7
+    # A query "<word> of <words>" names its first word's thing ("history of deep vein thrombosis": a history, Z86.718,
+    # not the thrombosis): where no name says every word, that word weighs this many times its own (``lexical``).
+    of_head: float = 1.5
     priors: Priors = field(default_factory=Priors)
     narrowing: Narrowing = field(default_factory=Narrowing)
     fusion: Fusion = field(default_factory=Fusion)
