@@ -155,10 +155,23 @@ def is_range_word(word: str) -> bool:
     return _RANGE_WORD.match(word) is not None
 
 
+# "w/o" and "w/" as the short titles and notes write "without" and "with" ("Drug or chemical induced diabetes mellitus
+# w/o complications", `dm w/o complications`): read as letters, the clause they open was no clause.
+_WITHOUT = re.compile(r"(?<![\w/])w/o(?![\w/])", re.IGNORECASE)
+_WITH = re.compile(r"(?<![\w/])w/(?=\s|$)", re.IGNORECASE)
+
+
+def slashed(text: str) -> str:
+    """The text with "w/o" written "without" and "w/" "with"."""
+    if "/" not in text:
+        return text
+    return _WITH.sub("with", _WITHOUT.sub("without", text))
+
+
 def read_marks(text: str) -> str:
-    """The text as its words are read: a sign closing a word as its word (``signs``), a range as one word too
-    (``ranges_read``)."""
-    return ranges_read(signs(text))
+    """The text as its words are read: "w/o" as "without" (``slashed``), a sign closing a word as its word
+    (``signs``), a range as one word too (``ranges_read``)."""
+    return ranges_read(signs(slashed(text)))
 
 
 def folded_words(text: str) -> list[str]:
