@@ -78,6 +78,7 @@ _SIGNED = re.compile(r"(?<![\w.+\-(])([^\W\d_][^\W_]*)([+-])(?=$|[\s,;:)\]/])")
 _MARKER_LETTERS = 4
 _MINUS_FOLLOWED = re.compile(r"$|[\])/,;:]|\s+(with\b|[^\W\d_][^\W_]{0,3}[+-](?=$|[\s,;:)\]/]))")
 _SIGN_WORDS = {"+": "positive", "-": "negative"}
+_MINUS_CLOSING = re.compile(r"-(?![^\W_])")
 
 
 def signs(text: str) -> str:
@@ -88,8 +89,8 @@ def signs(text: str) -> str:
     Without this, "ER+" and "ER-" were one word, and `er+` found the estrogen receptor negative status first. The
     joined word keeps each sign with its marker, which the words alone do not: "HR+ with HER2-" and "HR- with HER2+"
     say the same four words (``sign_joined``)."""
-    if "+" not in text and "-" not in text:
-        return text
+    if "+" not in text and ("-" not in text or _MINUS_CLOSING.search(text) is None):
+        return text  # a hyphen between letters ("X-ray") closes no word
 
     def read(match: re.Match[str]) -> str:
         word, sign = match.group(1), match.group(2)
@@ -145,7 +146,7 @@ def range_word(match: re.Match[str]) -> str:
 
 def ranges_read(text: str) -> str:
     """The text with each range it writes followed by the one word it is read as (``range_word``)."""
-    if _DIGIT.search(text) is None:
+    if ("-" not in text and " or " not in text and "than" not in text) or _DIGIT.search(text) is None:
         return text
     return RANGE.sub(lambda match: f"{match.group()} {range_word(match)}", text)
 
@@ -170,7 +171,10 @@ def slashed(text: str) -> str:
 
 def read_marks(text: str) -> str:
     """The text as its words are read: "w/o" as "without" (``slashed``), a sign closing a word as its word
-    (``signs``), a range as one word too (``ranges_read``)."""
+    (``signs``), a range as one word too (``ranges_read``). Most names hold none of them and are read as written
+    after a few scans."""
+    if "-" not in text and "+" not in text and "/" not in text and " or " not in text and "than" not in text:
+        return text
     return ranges_read(signs(slashed(text)))
 
 
