@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -453,29 +453,25 @@ class SearchEngine:
                     out.facets = {
                         s: better.facets.get(s, 0) + result.facets.get(s, 0) for s in {*better.facets, *result.facets}
                     }
+        # A number the names write only inside a range (`bmi 42`: "BMI 40.0-44.9"), read so where nothing says every
+        # word as typed (or no name says the number at all); what it finds comes first, and counts.
         ranged = None
         if out.corrected is None and (words.unknown or not result.complete):
-            # A number the names write only inside a range (`bmi 42`: "BMI 40.0-44.9"), read so where nothing says
-            # every word as typed (or no name says the number at all); what it finds comes first, and counts.
-            ranged = self._ranged(index, query)
+            ranged = self._ranged(index, query, read)
             if ranged is not None:
-                # Only the codes whose names say every word so: a range alone ("800 in 70 or greater") is no answer.
-                within = read(ranged.groups)
-                full = tuple(h for h in within.hits if h.coverage >= lexical.FULL)
-                if full and within.complete:
-                    self._add(out, index, dataclasses.replace(within, hits=full), ranged, query, typo=False)
-                    out.total = len(full) + result.total
-                    out.facets = dict(result.facets)
-                else:
-                    ranged = None
+                self._add(out, index, *ranged, query, typo=False)
         self._add(out, index, result, words, query, typo=False)
-        if out.corrected is None and ranged is None:
-            out.total, out.facets, out.estimated = result.total, dict(result.facets), result.estimated
+        if out.corrected is None:
+            within = len(ranged[0].hits) if ranged is not None else 0
+            out.total, out.facets, out.estimated = result.total + within, dict(result.facets), result.estimated
         return out
 
-    def _ranged(self, index: LexicalIndex, query: Query) -> _Words | None:
-        """The query's words with each number also read as the ranges the names write that hold it (``number_ranges``);
-        None where no number of the query is inside one."""
+    def _ranged(
+        self, index: LexicalIndex, query: Query, read: Callable[[Sequence[lexical.Group]], lexical.LexicalResult]
+    ) -> tuple[lexical.LexicalResult, _Words] | None:
+        """What the query's words find with each number also read as the ranges the names write that hold it
+        (``number_ranges``), and those words: only the codes whose names then say every word (a range alone, "800 in
+        70 or greater", is no answer). None where no number of the query is inside a range, or nothing says it all."""
         words = query.words
         if not any(w.isdigit() for w in words):
             return None
@@ -495,7 +491,12 @@ class SearchEngine:
                     readings[position + 1] = ()  # "42.5": the 5 is the number's, read with it
         if not readings:
             return None
-        return self._words(index, words, query.negated, query.systems, typing_last=query.typing, ranges=readings)
+        ranged = self._words(index, words, query.negated, query.systems, typing_last=query.typing, ranges=readings)
+        within = read(ranged.groups)
+        full = tuple(h for h in within.hits if h.coverage >= lexical.FULL)
+        if not full or not within.complete:
+            return None
+        return dataclasses.replace(within, hits=full), ranged
 
     def _full_text(self, query: Query) -> _WordHits:
         """Word matches from the store's FTS5 table, for a database built without the lexical index.

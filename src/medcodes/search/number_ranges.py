@@ -23,11 +23,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from medcodes.search.text import RANGE, range_word
+from medcodes.search.text import RANGE, may_hold_range, range_word
 from medcodes.store.sqlite import SQLiteStore
 
 BLOB = "number-ranges-1"
-_DIGIT = re.compile(r"\d")
 
 # The most ranges a number is read as (5 is in "3-8", "4-6", "1 - 10", "2-7", ...; the full build's names write
 # 280): the query's other words choose among them. Each is one word of few names, so reading many costs little.
@@ -40,25 +39,24 @@ def ranges(texts: Iterable[str]) -> dict[str, tuple[float, float, str]]:
     (40.0, 44.9, "40.0-44.9"); "70atleast": (70, inf, "70 or greater")."""
     found: dict[str, tuple[float, float, str]] = {}
     for text in texts:
-        if _DIGIT.search(text) is None:
+        if not may_hold_range(text):
             continue
         for match in RANGE.finditer(text):
             word = range_word(match)
-            if word in found:
-                continue
-            low, high, at_most, below, at_least, above = (
-                None if g is None else float(g)
-                for g in match.group("low", "high", "at_most", "below", "at_least", "above")
-            )
-            written = " ".join(match.group().split())
-            if low is not None and high is not None:
-                if low < high:
-                    found[word] = (low, high, written)
-            elif at_most is not None or below is not None:
-                found[word] = (-math.inf, at_most if at_most is not None else below or 0.0, written)
-            else:
-                found[word] = (at_least if at_least is not None else above or 0.0, math.inf, written)
+            low, high = _bounds(match)
+            if word not in found and low < high:
+                found[word] = (low, high, " ".join(match.group().split()))
     return found
+
+
+def _bounds(match: re.Match[str]) -> tuple[float, float]:
+    """The bounds of a range ``text.RANGE`` matched (an open side infinite)."""
+    low, high, at_most, below, at_least, above = match.group("low", "high", "at_most", "below", "at_least", "above")
+    if low is not None and high is not None:
+        return float(low), float(high)
+    if at_most is not None or below is not None:
+        return -math.inf, float(at_most or below)
+    return float(at_least or above), math.inf
 
 
 def save(store: SQLiteStore) -> None:

@@ -71,12 +71,13 @@ _ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isascii() and chr(b).isalnum(
 
 # A sign closing a word: "ER+", "HER2-", "CD4+ cells", "HR+ with HER2-", "O157:H-". The word starts with a letter and
 # stands alone (not the end of a code, "S72.0-", nor of a part, "(naso-)gastric"), and the sign ends it.
-_SIGNED = re.compile(r"(?<![\w.+\-(])([^\W\d_][^\W_]*)([+-])(?=$|[\s,;:)\]/])")
+_CLOSES_WORD = r"(?=$|[\s,;:)\]/])"  # what may follow a sign: the end, a space, a mark, a bracket or a slash
+_SIGNED = re.compile(rf"(?<![\w.+\-(])([^\W\d_][^\W_]*)([+-]){_CLOSES_WORD}")
 # A minus after a word is most often a hyphen whose word follows later ("two- or three-wheeled", "low- velocity",
 # "broncho-,"): it says "negative" only after a short word (a marker: "ER", "HER2", "ALK") where the text ends, a
 # bracket or a slash follows, or "with" or another marker's sign ("HR- with HER2+", "er- pr- her2-").
 _MARKER_LETTERS = 4
-_MINUS_FOLLOWED = re.compile(r"$|[\])/,;:]|\s+(with\b|[^\W\d_][^\W_]{0,3}[+-](?=$|[\s,;:)\]/]))")
+_MINUS_FOLLOWED = re.compile(rf"$|[\])/,;:]|\s+(with\b|[^\W\d_][^\W_]{{0,3}}[+-]{_CLOSES_WORD})")
 _SIGN_WORDS = {"+": "positive", "-": "negative"}
 _MINUS_CLOSING = re.compile(r"-(?![^\W_])")
 
@@ -144,9 +145,14 @@ def range_word(match: re.Match[str]) -> str:
     return word.replace(".", "p")
 
 
+def may_hold_range(text: str) -> bool:
+    """Whether a text may write a range (``RANGE``): a dash, "or" or "than", and a digit; most names do not."""
+    return ("-" in text or " or " in text or "than" in text) and _DIGIT.search(text) is not None
+
+
 def ranges_read(text: str) -> str:
     """The text with each range it writes followed by the one word it is read as (``range_word``)."""
-    if ("-" not in text and " or " not in text and "than" not in text) or _DIGIT.search(text) is None:
+    if not may_hold_range(text):
         return text
     return RANGE.sub(lambda match: f"{match.group()} {range_word(match)}", text)
 
@@ -180,8 +186,8 @@ def read_marks(text: str) -> str:
 
 def folded_words(text: str) -> list[str]:
     """The words of a text as written, folded (``fold``) but not normalised: ``_WORD``'s runs of ``fold(text)``,
-    a sign closing a word read as its word (``signs``), a range as one word too (``ranges_read``). An ASCII text
-    (nearly every designation) is read by a byte table, at half the cost of the pattern."""
+    its marks read as words ("w/o", a sign, a range: ``read_marks``). An ASCII text (nearly every designation) is
+    read by a byte table, at half the cost of the pattern."""
     text = read_marks(text)
     if text.isascii():
         return text.encode().translate(_ASCII_WORDS).decode().split()
